@@ -1,0 +1,266 @@
+"""The codebook, codings, memos and their history."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+from interviews.models import Interviewee, Project, Source
+
+colour_validator = RegexValidator(
+    r"^#[0-9a-fA-F]{6}$", "Give a colour as #rrggbb, for example #1e88e5."
+)
+
+PATH_SEPARATOR = "/"
+
+
+class CodeQuerySet(models.QuerySet):
+    def tree_order(self) -> list[Code]:
+        """The codes depth-first, siblings by their order; each gets `.depth` and `.path`."""
+        codes = list(self.order_by("order", "name", "pk"))
+        children: dict[int | None, list[Code]] = {}
+        for code in codes:
+            children.setdefault(code.parent_id, []).append(code)
+        ordered: list[Code] = []
+
+        def walk(parent_id: int | None, depth: int, prefix: str) -> None:
+            for code in children.get(parent_id, []):
+                code.depth = depth
+                code.path = f"{prefix}{code.name}"
+                ordered.append(code)
+                walk(code.pk, depth + 1, f"{code.path}{PATH_SEPARATOR}")
+
+        walk(None, 0, "")
+        return ordered
+
+
+class Code(models.Model):
+    """A category of the codebook [REFI-QDA Code]; codes form a tree."""
+
+    guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="codes")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    name = models.CharField(max_length=200)
+    colour = models.CharField(max_length=7, default="#1e88e5", validators=[colour_validator])
+    definition = models.TextField(blank=True)
+    inclusion = models.TextField("inclusion criteria", blank=True)
+    exclusion = models.TextField("exclusion criteria", blank=True)
+    example = models.TextField(blank=True)
+    order = models.PositiveIntegerField(default=0)
+    is_codable = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["project", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                "project",
+                "parent",
+                Lower("name"),
+                condition=Q(parent__isnull=False),
+                name="code_unique_sibling_name",
+                violation_error_message="Another code under the same parent has this name.",
+            ),
+            models.UniqueConstraint(
+                "project",
+                Lower("name"),
+                condition=Q(parent__isnull=True),
+                name="code_unique_top_level_name",
+                violation_error_message="Another top-level code has this name.",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="code_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def ancestors(self) -> list[Code]:
+        chain: list[Code] = []
+        node = self.parent
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return list(reversed(chain))
+
+    @property
+    def full_path(self) -> str:
+        return PATH_SEPARATOR.join([*(a.name for a in self.ancestors()), self.name])
+
+    def descendant_ids(self) -> set[int]:
+        """Ids of every code below this one (not itself)."""
+        found: set[int] = set()
+        frontier = [self.pk]
+        while frontier:
+            frontier = list(
+                Code.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+            )
+            found.update(frontier)
+        return found
+
+    def clean(self) -> None:
+        self.name = (self.name or "").strip()
+        if PATH_SEPARATOR in self.name:
+            raise ValidationError({"name": f"A code name cannot contain “{PATH_SEPARATOR}”."})
+        if self.parent_id is None:
+            return
+        if self.parent.project_id != self.project_id:
+            raise ValidationError({"parent": "The parent code belongs to another project."})
+        if self.pk and (self.parent_id == self.pk or self.parent_id in self.descendant_ids()):
+            raise ValidationError(
+                {"parent": "A code cannot be moved under itself or its own sub-code."}
+            )
+
+
+class Coding(models.Model):
+    """One code applied to one span of a source [REFI-QDA PlainTextSelection + Coding].
+
+    Offsets are half-open [start, end) indices into Source.text in code points.
+    """
+
+    guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="codings")
+    code = models.ForeignKey(Code, on_delete=models.PROTECT, related_name="codings")
+    coder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="codings"
+    )
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["source", "start", "end", "pk"]
+        indexes = [
+            models.Index(fields=["source", "start"]),
+            models.Index(fields=["code"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__gte=0) & Q(start__lt=models.F("end")),
+                name="coding_start_before_end",
+            ),
+            models.UniqueConstraint(
+                fields=["source", "code", "coder", "start", "end"], name="coding_unique_span"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} [{self.start}, {self.end}) by {self.coder}"
+
+    @property
+    def quote(self) -> str:
+        return self.source.text[self.start : self.end]
+
+    def clean(self) -> None:
+        if self.start is None or self.end is None:
+            return
+        if self.start < 0 or self.end <= self.start:
+            raise ValidationError("A coding must cover at least one character (start < end).")
+        if self.source_id and self.end > len(self.source.text):
+            raise ValidationError("A coding cannot end beyond the source's text.")
+        if self.source_id and self.code_id and self.code.project_id != self.source.project_id:
+            raise ValidationError("The code belongs to another project.")
+
+
+class Memo(models.Model):
+    """Free analytic text [REFI-QDA Note], attached to the project or to one object of it."""
+
+    TARGETS = ("source", "code", "interviewee", "coding")
+
+    guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memos")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="memos"
+    )
+    title = models.CharField(max_length=200, blank=True)
+    text = models.TextField()
+    source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.CASCADE, related_name="memos"
+    )
+    code = models.ForeignKey(
+        Code, null=True, blank=True, on_delete=models.CASCADE, related_name="memos"
+    )
+    interviewee = models.ForeignKey(
+        Interviewee, null=True, blank=True, on_delete=models.CASCADE, related_name="memos"
+    )
+    coding = models.ForeignKey(
+        Coding, null=True, blank=True, on_delete=models.CASCADE, related_name="memos"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["project", "-modified_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(source__isnull=True, code__isnull=True, interviewee__isnull=True)
+                    | Q(source__isnull=True, code__isnull=True, coding__isnull=True)
+                    | Q(source__isnull=True, interviewee__isnull=True, coding__isnull=True)
+                    | Q(code__isnull=True, interviewee__isnull=True, coding__isnull=True)
+                ),
+                name="memo_at_most_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.text[:60]
+
+    @property
+    def target(self):
+        for name in self.TARGETS:
+            obj = getattr(self, name)
+            if obj is not None:
+                return obj
+        return self.project
+
+    @property
+    def target_kind(self) -> str:
+        for name in self.TARGETS:
+            if getattr(self, f"{name}_id") is not None:
+                return name
+        return "project"
+
+
+class ChangeAction(models.TextChoices):
+    CREATE = "create", "Created"
+    UPDATE = "update", "Changed"
+    DELETE = "delete", "Deleted"
+    MERGE = "merge", "Merged"
+    MOVE = "move", "Moved"
+    RESTORE = "restore", "Restored"
+
+
+class Change(models.Model):
+    """History: who changed which code or coding, when, and what it was before and after."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="changes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    action = models.CharField(max_length=10, choices=ChangeAction.choices)
+    object_type = models.CharField(max_length=20)
+    object_guid = models.UUIDField(db_index=True)
+    source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="changes"
+    )
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_type} {self.object_guid}"

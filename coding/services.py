@@ -1,0 +1,141 @@
+"""Writes on the codebook and codings that span several models or record history."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from coding.codebook_templates import TEMPLATES, CodeTemplate
+from coding.models import Change, ChangeAction, Code, Coding, Memo
+from interviews.models import Project, Source
+
+
+def coding_snapshot(coding: Coding) -> dict:
+    return {
+        "source": str(coding.source.guid),
+        "code": str(coding.code.guid),
+        "code_path": coding.code.full_path,
+        "coder": coding.coder.username,
+        "start": coding.start,
+        "end": coding.end,
+    }
+
+
+def code_snapshot(code: Code) -> dict:
+    return {
+        "name": code.name,
+        "path": code.full_path,
+        "parent": str(code.parent.guid) if code.parent_id else None,
+        "colour": code.colour,
+        "definition": code.definition,
+        "inclusion": code.inclusion,
+        "exclusion": code.exclusion,
+        "example": code.example,
+        "order": code.order,
+        "is_codable": code.is_codable,
+    }
+
+
+def change_record(
+    *, project: Project, user, action: str, obj, before: dict | None, after: dict | None
+) -> Change:
+    return Change.objects.create(
+        project=project,
+        user=user,
+        action=action,
+        object_type=obj._meta.model_name,
+        object_guid=obj.guid,
+        source=getattr(obj, "source", None),
+        before=before,
+        after=after,
+    )
+
+
+@transaction.atomic
+def coding_create(
+    *,
+    source: Source,
+    code: Code,
+    coder,
+    start: int,
+    end: int,
+    quote: str | None = None,
+    memo: str = "",
+) -> Coding:
+    """Apply a code to [start, end) of a source.
+
+    When `quote` is given it must equal the text at those offsets, so that a client whose
+    idea of the text differs from the server's cannot store a misplaced coding.
+    """
+    if not code.is_codable:
+        raise ValidationError(f"“{code.name}” is a grouping code and cannot be applied.")
+    coding = Coding(source=source, code=code, coder=coder, start=start, end=end)
+    coding.full_clean(validate_unique=False, validate_constraints=False)
+    if quote is not None and source.text[start:end] != quote:
+        raise ValidationError(
+            "The selected text does not match the source at those positions; "
+            "reload the page and select again."
+        )
+    try:
+        with transaction.atomic():
+            coding.save()
+    except IntegrityError:
+        raise ValidationError(
+            f"You have already coded exactly this passage with “{code.name}”."
+        ) from None
+    if memo.strip():
+        Memo.objects.create(project=source.project, author=coder, coding=coding, text=memo.strip())
+    change_record(
+        project=source.project,
+        user=coder,
+        action=ChangeAction.CREATE,
+        obj=coding,
+        before=None,
+        after=coding_snapshot(coding),
+    )
+    return coding
+
+
+def _create_codes(
+    project: Project, nodes: list[CodeTemplate], parent: Code | None, user
+) -> list[Code]:
+    created: list[Code] = []
+    siblings = Code.objects.filter(project=project, parent=parent)
+    next_order = siblings.count()
+    for node in nodes:
+        code = siblings.filter(name__iexact=node["name"]).first()
+        if code is None:
+            code = Code(
+                project=project,
+                parent=parent,
+                name=node["name"],
+                colour=node.get("colour", "#1e88e5"),
+                definition=node.get("definition", ""),
+                inclusion=node.get("inclusion", ""),
+                exclusion=node.get("exclusion", ""),
+                example=node.get("example", ""),
+                order=next_order,
+            )
+            code.full_clean()
+            code.save()
+            next_order += 1
+            created.append(code)
+            change_record(
+                project=project,
+                user=user,
+                action=ChangeAction.CREATE,
+                obj=code,
+                before=None,
+                after=code_snapshot(code),
+            )
+        created.extend(_create_codes(project, node.get("children", []), code, user))
+    return created
+
+
+@transaction.atomic
+def codebook_apply_template(*, project: Project, template: str, user=None) -> list[Code]:
+    """Add a template's codes to a project; codes it already has (same path) are kept."""
+    if template not in TEMPLATES:
+        raise ValidationError(f"There is no codebook template called “{template}”.")
+    _label, nodes = TEMPLATES[template]
+    return _create_codes(project, nodes, None, user)

@@ -1,0 +1,101 @@
+from django.contrib import admin
+
+from interviews.models import (
+    Attribute,
+    AttributeValue,
+    Interviewee,
+    Membership,
+    Project,
+    Role,
+    Segment,
+    Source,
+)
+
+
+class ProjectScopedAdmin(admin.ModelAdmin):
+    """Staff who are not superusers see only objects of projects they belong to."""
+
+    project_path = "project"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(
+            **{f"{self.project_path}__memberships__user": request.user}
+        ).distinct()
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+
+
+@admin.register(Project)
+class ProjectAdmin(ProjectScopedAdmin):
+    project_path = ""
+    list_display = ["name", "blinded_coding", "created_at"]
+    search_fields = ["name"]
+    inlines = [MembershipInline]
+
+    def get_queryset(self, request):
+        queryset = admin.ModelAdmin.get_queryset(self, request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(memberships__user=request.user).distinct()
+
+
+@admin.register(Membership)
+class MembershipAdmin(ProjectScopedAdmin):
+    list_display = ["project", "user", "role"]
+    list_filter = ["role"]
+
+
+class AttributeValueInline(admin.TabularInline):
+    model = AttributeValue
+    extra = 0
+    fk_name = "interviewee"
+
+
+@admin.register(Interviewee)
+class IntervieweeAdmin(ProjectScopedAdmin):
+    list_display = ["pseudonym", "project", "country", "sector", "role"]
+    list_filter = ["country", "sector"]
+    search_fields = ["pseudonym", "organisation"]
+    inlines = [AttributeValueInline]
+
+    @staticmethod
+    def sees_identities(request, obj) -> bool:
+        if request.user.is_superuser:
+            return True
+        return obj is not None and obj.project.role_of(request.user) == Role.ADMIN
+
+    def get_exclude(self, request, obj=None):
+        if self.sees_identities(request, obj):
+            return ()
+        return (*Interviewee.IDENTITY_FIELDS, "consent_scope", "notes")
+
+
+@admin.register(Attribute)
+class AttributeAdmin(ProjectScopedAdmin):
+    list_display = ["name", "project", "type", "applies_to"]
+
+
+@admin.register(AttributeValue)
+class AttributeValueAdmin(ProjectScopedAdmin):
+    project_path = "attribute__project"
+    list_display = ["attribute", "interviewee", "source", "value"]
+
+
+@admin.register(Source)
+class SourceAdmin(ProjectScopedAdmin):
+    list_display = ["title", "project", "kind", "language", "word_count", "created_at"]
+    list_filter = ["kind", "language"]
+    search_fields = ["title"]
+
+
+@admin.register(Segment)
+class SegmentAdmin(ProjectScopedAdmin):
+    project_path = "source__project"
+    list_display = ["source", "kind", "start", "end", "speaker"]
+    list_filter = ["kind"]

@@ -1,0 +1,416 @@
+"""Projects, their members, interviewees, attributes and sources.
+
+Names follow REFI-QDA where it has one: an Interviewee is a Case, an Attribute is a
+Variable, a Source is a TextSource. Every object REFI-QDA exchanges carries a `guid`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+import uuid
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    LEAD = "lead", "Lead researcher"
+    CODER = "coder", "Research assistant (coder)"
+    VIEWER = "viewer", "Viewer"
+
+
+class ProjectQuerySet(models.QuerySet):
+    def for_user(self, user) -> ProjectQuerySet:
+        """Projects the user may open: their memberships (every project for a superuser)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(memberships__user=user).distinct()
+
+
+class Project(models.Model):
+    guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    blinded_coding = models.BooleanField(
+        default=False,
+        help_text="Coders see only their own codings (for agreement studies). "
+        "Leads and admins always see everyone's.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("interviews:project_detail", args=[self.pk])
+
+    def role_of(self, user) -> str | None:
+        """The user's role here; superusers act as admins of every project."""
+        if not user.is_authenticated:
+            return None
+        if user.is_superuser:
+            return Role.ADMIN
+        membership = self.memberships.filter(user=user).only("role").first()
+        return membership.role if membership else None
+
+
+class Membership(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.CODER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="membership_unique_user"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.project}"
+
+
+class ConsentStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    GIVEN = "given", "Given"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class IntervieweeQuerySet(models.QuerySet):
+    def reportable(self) -> IntervieweeQuerySet:
+        """Interviewees whose words may appear in reports (consent not withdrawn)."""
+        return self.exclude(consent_status=ConsentStatus.WITHDRAWN)
+
+
+class Interviewee(models.Model):
+    """A person interviewed [REFI-QDA Case]. Coders only ever see the pseudonym."""
+
+    IDENTITY_FIELDS = ("real_name", "contact")
+
+    guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="interviewees")
+    pseudonym = models.CharField(max_length=50, help_text="Shown to coders, e.g. BY-03.")
+    real_name = models.CharField(max_length=200, blank=True)
+    contact = models.TextField(blank=True, help_text="E-mail, phone, address.")
+    organisation = models.CharField(max_length=200, blank=True)
+    sector = models.CharField(max_length=100, blank=True)
+    country = models.CharField(max_length=100, blank=True)
+    role = models.CharField(max_length=200, blank=True, help_text="Their job or position.")
+    consent_status = models.CharField(
+        max_length=10, choices=ConsentStatus.choices, default=ConsentStatus.PENDING
+    )
+    consent_date = models.DateField(null=True, blank=True)
+    consent_scope = models.TextField(blank=True, help_text="What the interviewee agreed to.")
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = IntervieweeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["project", "pseudonym"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "pseudonym"], name="interviewee_unique_pseudonym"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.pseudonym
+
+    def get_absolute_url(self) -> str:
+        return reverse("interviews:interviewee_detail", args=[self.project_id, self.pk])
+
+    @property
+    def has_withdrawn(self) -> bool:
+        return self.consent_status == ConsentStatus.WITHDRAWN
+
+
+class AttributeType(models.TextChoices):
+    TEXT = "text", "Text"
+    NUMBER = "number", "Number"
+    DATE = "date", "Date"
+    BOOLEAN = "boolean", "Yes / no"
+    CHOICE = "choice", "Choice"
+
+
+class AttributeTarget(models.TextChoices):
+    INTERVIEWEE = "interviewee", "Interviewees"
+    SOURCE = "source", "Sources"
+
+
+TRUE_WORDS = {"yes", "true", "1", "y"}
+FALSE_WORDS = {"no", "false", "0", "n"}
+
+
+class Attribute(models.Model):
+    """A variable defined per project [REFI-QDA Variable], valued per interviewee or source."""
+
+    guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="attributes")
+    name = models.CharField(max_length=100)
+    type = models.CharField(max_length=10, choices=AttributeType.choices, default="text")
+    applies_to = models.CharField(
+        max_length=12, choices=AttributeTarget.choices, default=AttributeTarget.INTERVIEWEE
+    )
+    choices = models.TextField(blank=True, help_text="For a choice attribute: one value a line.")
+    description = models.TextField(blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["project", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="attribute_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+    def clean(self) -> None:
+        if self.type == AttributeType.CHOICE and not self.choice_list:
+            raise ValidationError({"choices": "A choice attribute needs at least one value."})
+
+    def normalise(self, raw: object) -> str:
+        """The stored form of a value, or ValidationError naming what is wrong."""
+        text = "" if raw is None else str(raw).strip()
+        if text == "":
+            return ""
+        if self.type == AttributeType.NUMBER:
+            try:
+                number = Decimal(text.replace(",", "."))
+            except InvalidOperation:
+                raise ValidationError(f"{self.name}: “{text}” is not a number.") from None
+            if not number.is_finite():
+                raise ValidationError(f"{self.name}: “{text}” is not a number.")
+            return format(number.normalize(), "f")
+        if self.type == AttributeType.DATE:
+            try:
+                return datetime.date.fromisoformat(text).isoformat()
+            except ValueError:
+                raise ValidationError(
+                    f"{self.name}: “{text}” is not a date (use YYYY-MM-DD)."
+                ) from None
+        if self.type == AttributeType.BOOLEAN:
+            if text.lower() in TRUE_WORDS:
+                return "true"
+            if text.lower() in FALSE_WORDS:
+                return "false"
+            raise ValidationError(f"{self.name}: “{text}” is not yes or no.")
+        if self.type == AttributeType.CHOICE:
+            for choice in self.choice_list:
+                if choice.lower() == text.lower():
+                    return choice
+            raise ValidationError(
+                f"{self.name}: “{text}” is not one of {', '.join(self.choice_list)}."
+            )
+        return text
+
+
+class AttributeValue(models.Model):
+    attribute = models.ForeignKey(Attribute, on_delete=models.CASCADE, related_name="values")
+    interviewee = models.ForeignKey(
+        Interviewee,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attribute_values",
+    )
+    source = models.ForeignKey(
+        "interviews.Source",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attribute_values",
+    )
+    value = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(interviewee__isnull=False) & Q(source__isnull=True))
+                | (Q(interviewee__isnull=True) & Q(source__isnull=False)),
+                name="attributevalue_one_owner",
+            ),
+            models.UniqueConstraint(
+                fields=["attribute", "interviewee"],
+                condition=Q(interviewee__isnull=False),
+                name="attributevalue_unique_interviewee",
+            ),
+            models.UniqueConstraint(
+                fields=["attribute", "source"],
+                condition=Q(source__isnull=False),
+                name="attributevalue_unique_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attribute.name} = {self.value}"
+
+
+class SourceKind(models.TextChoices):
+    INTERVIEW = "interview", "Interview transcript"
+    POLICY = "policy", "Policy document"
+    OTHER = "other", "Other"
+
+
+class NlpStatus(models.TextChoices):
+    PENDING = "pending", "Waiting"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+_WORD_RE = re.compile(
+    r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\W\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
+)
+
+
+def count_words(text: str) -> int:
+    """Words in a text; each Chinese character counts as one word."""
+    return len(_WORD_RE.findall(text))
+
+
+def source_upload_path(instance: Source, filename: str) -> str:
+    return f"sources/{instance.project_id}/{instance.guid}/{filename}"
+
+
+class Source(models.Model):
+    """A text to code [REFI-QDA TextSource]. `text` is the single truth for offsets."""
+
+    guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="sources")
+    title = models.CharField(max_length=300)
+    kind = models.CharField(max_length=10, choices=SourceKind.choices, default="interview")
+    text = models.TextField()
+    language = models.CharField(max_length=12, default="en", help_text="ISO code, e.g. en, ru.")
+    date = models.DateField(null=True, blank=True)
+    interviewer = models.CharField(max_length=200, blank=True)
+    interviewees = models.ManyToManyField(Interviewee, blank=True, related_name="sources")
+    original_file = models.FileField(upload_to=source_upload_path, blank=True, max_length=500)
+    original_name = models.CharField(max_length=300, blank=True)
+    checksum = models.CharField(max_length=64, blank=True, db_index=True)
+    word_count = models.PositiveIntegerField(default=0)
+    nlp_status = models.CharField(
+        max_length=10, choices=NlpStatus.choices, default=NlpStatus.PENDING
+    )
+    nlp_pipeline = models.CharField(
+        max_length=100, blank=True, help_text="The spaCy pipeline that processed the text."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["project", "title", "pk"]
+        indexes = [models.Index(fields=["project", "checksum"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        if self._text_changed() and self.text_is_frozen:
+            raise ValidationError(
+                "This source has codings, so its text is frozen. "
+                "Import a corrected revision instead."
+            )
+        self.word_count = count_words(self.text)
+        if not self.checksum:
+            self.checksum = hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        super().save(*args, **kwargs)
+        self._loaded_text = self.text
+
+    def get_absolute_url(self) -> str:
+        return reverse("interviews:source_detail", args=[self.project_id, self.pk])
+
+    def clean(self) -> None:
+        if self._text_changed() and self.text_is_frozen:
+            raise ValidationError(
+                {
+                    "text": "This source has codings, so its text is frozen. "
+                    "Import a corrected revision instead."
+                }
+            )
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        if "text" in field_names:
+            instance._loaded_text = values[field_names.index("text")]
+        return instance
+
+    @property
+    def text_is_frozen(self) -> bool:
+        return self.pk is not None and self.codings.exists()
+
+    def _text_changed(self) -> bool:
+        loaded = getattr(self, "_loaded_text", None)
+        if self.pk is None:
+            return False
+        if loaded is None:
+            loaded = Source.objects.filter(pk=self.pk).values_list("text", flat=True).first()
+        return loaded is not None and loaded != self.text
+
+
+class SegmentKind(models.TextChoices):
+    TURN = "turn", "Speaker turn"
+    PARAGRAPH = "paragraph", "Paragraph"
+    SENTENCE = "sentence", "Sentence"
+
+
+class Segment(models.Model):
+    """A derived span of a source's text: a speaker turn, a paragraph or a sentence."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="segments")
+    kind = models.CharField(max_length=10, choices=SegmentKind.choices)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    speaker = models.CharField(max_length=200, blank=True)
+    interviewee = models.ForeignKey(
+        Interviewee, null=True, blank=True, on_delete=models.SET_NULL, related_name="segments"
+    )
+    is_interviewer = models.BooleanField(default=False)
+    timestamp = models.FloatField(null=True, blank=True, help_text="Seconds from the start.")
+
+    class Meta:
+        ordering = ["source", "kind", "start"]
+        indexes = [models.Index(fields=["source", "kind", "start"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__gte=0) & Q(start__lt=models.F("end")),
+                name="segment_start_before_end",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} [{self.start}, {self.end})"
+
+    def clean(self) -> None:
+        if self.source_id and self.end > len(self.source.text):
+            raise ValidationError("A segment cannot end beyond the source's text.")

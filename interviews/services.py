@@ -1,0 +1,122 @@
+"""Writes that span several models."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from interviews.models import (
+    Attribute,
+    AttributeValue,
+    Interviewee,
+    Membership,
+    Project,
+    Role,
+    Source,
+)
+
+
+@transaction.atomic
+def project_create(
+    *, user, name: str, description: str = "", blinded_coding: bool = False
+) -> Project:
+    """A new project whose creator is its first admin."""
+    project = Project(
+        name=name, description=description, blinded_coding=blinded_coding, created_by=user
+    )
+    project.full_clean()
+    project.save()
+    Membership.objects.create(project=project, user=user, role=Role.ADMIN)
+    return project
+
+
+def attribute_values_set(
+    *,
+    values: dict[Attribute, str],
+    interviewee: Interviewee | None = None,
+    source: Source | None = None,
+) -> None:
+    """Store attribute values (already normalised) for one interviewee or source."""
+    owner = {"interviewee": interviewee} if interviewee is not None else {"source": source}
+    for attribute, value in values.items():
+        if value == "":
+            AttributeValue.objects.filter(attribute=attribute, **owner).delete()
+        else:
+            AttributeValue.objects.update_or_create(
+                attribute=attribute, **owner, defaults={"value": value}
+            )
+
+
+@transaction.atomic
+def interviewee_save(*, interviewee: Interviewee, values: dict[Attribute, str]) -> Interviewee:
+    interviewee.full_clean()
+    interviewee.save()
+    attribute_values_set(values=values, interviewee=interviewee)
+    return interviewee
+
+
+@transaction.atomic
+def source_metadata_save(*, form) -> Source:
+    source = form.save()
+    attribute_values_set(values=form.attribute_values, source=source)
+    return source
+
+
+@transaction.atomic
+def source_create(
+    *,
+    project: Project,
+    title: str,
+    text: str,
+    user=None,
+    kind: str = "interview",
+    language: str = "en",
+    date=None,
+    interviewer: str = "",
+    interviewees: list[Interviewee] | tuple = (),
+    speaker_map: dict[str, Interviewee | str] | None = None,
+    **fields,
+) -> Source:
+    """Store a source with its speaker turns (or paragraphs when it has none).
+
+    `speaker_map` maps a speaker label to an Interviewee, or to the string "interviewer".
+    """
+    from interviews.models import Segment, SegmentKind
+    from interviews.reading import paragraph_spans
+    from interviews.turns import parse_turns
+
+    source = Source(
+        project=project,
+        title=title,
+        text=text,
+        kind=kind,
+        language=language,
+        date=date,
+        interviewer=interviewer,
+        created_by=user,
+        **fields,
+    )
+    source.full_clean()
+    source.save()
+    source.interviewees.set(interviewees)
+    speaker_map = speaker_map or {}
+    segments = []
+    for turn in parse_turns(text):
+        target = speaker_map.get(turn.speaker)
+        segments.append(
+            Segment(
+                source=source,
+                kind=SegmentKind.TURN,
+                start=turn.start,
+                end=turn.end,
+                speaker=turn.speaker,
+                timestamp=turn.timestamp,
+                interviewee=target if isinstance(target, Interviewee) else None,
+                is_interviewer=target == "interviewer",
+            )
+        )
+    segments.extend(
+        Segment(source=source, kind=SegmentKind.PARAGRAPH, start=s, end=e)
+        for s, e in paragraph_spans(text)
+    )
+    Segment.objects.bulk_create(segments)
+    return source

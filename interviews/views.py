@@ -1,0 +1,388 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.cache import cache
+from django.db.models import Count, Q, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from interviews import services
+from interviews.access import Access, Perm, project_access
+from interviews.forms import (
+    AttributeForm,
+    IntervieweeForm,
+    MemberAddForm,
+    MembershipRoleForm,
+    ProjectForm,
+    SourceForm,
+)
+from interviews.models import (
+    Attribute,
+    AttributeTarget,
+    Interviewee,
+    Membership,
+    Project,
+    Role,
+    SegmentKind,
+    Source,
+)
+from interviews.reading import reading_blocks
+
+
+def _coding_filter(access: Access, prefix: str = "") -> Q | None:
+    """A filter for the codings this member may see (their own only in a blinded project)."""
+    return None if access.sees_all_codings else Q(**{f"{prefix}coder": access.user})
+
+
+# Projects -----------------------------------------------------------------------------
+
+
+def project_list(request: HttpRequest) -> HttpResponse:
+    projects = Project.objects.for_user(request.user).annotate(
+        source_count=Count("sources", distinct=True)
+    )
+    roles = dict(Membership.objects.filter(user=request.user).values_list("project_id", "role"))
+    rows = [(p, Role(roles.get(p.pk, Role.ADMIN)).label) for p in projects]
+    return render(request, "interviews/project_list.html", {"rows": rows})
+
+
+def project_create(request: HttpRequest) -> HttpResponse:
+    form = ProjectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        project = services.project_create(user=request.user, **form.cleaned_data)
+        messages.success(request, f"Project “{project.name}” created. You are its admin.")
+        return redirect(project)
+    return render(request, "interviews/form.html", {"form": form, "title": "New project"})
+
+
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    access = project_access(request, pk)
+    project = access.project
+    totals = project.sources.aggregate(
+        sources=Count("pk", distinct=True),
+        codings=Count("codings", filter=_coding_filter(access, "codings__")),
+    )
+    stats = {
+        "sources": totals["sources"],
+        "words": project.sources.aggregate(words=Sum("word_count"))["words"] or 0,
+        "interviewees": project.interviewees.count(),
+        "codes": project.codes.count(),
+        "codings": totals["codings"],
+        "members": project.memberships.count(),
+    }
+    recent_sources = project.sources.order_by("-created_at")[:5]
+    return render(
+        request,
+        "interviews/project_detail.html",
+        {"access": access, "project": project, "stats": stats, "recent_sources": recent_sources},
+    )
+
+
+def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    access = project_access(request, pk, Perm.EDIT_PROJECT)
+    form = ProjectForm(request.POST or None, instance=access.project)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Project saved.")
+        return redirect(access.project)
+    return render(
+        request,
+        "interviews/form.html",
+        {"form": form, "access": access, "project": access.project, "title": "Edit project"},
+    )
+
+
+# Members ------------------------------------------------------------------------------
+
+
+def member_list(request: HttpRequest, pk: int) -> HttpResponse:
+    access = project_access(request, pk, Perm.MANAGE_MEMBERS)
+    form = MemberAddForm(request.POST or None, project=access.project)
+    if request.method == "POST" and form.is_valid():
+        user = form.cleaned_data["username"]
+        Membership.objects.create(project=access.project, user=user, role=form.cleaned_data["role"])
+        messages.success(
+            request, f"{user.username} added as {Role(form.cleaned_data['role']).label}."
+        )
+        return redirect("interviews:member_list", pk)
+    memberships = access.project.memberships.select_related("user")
+    return render(
+        request,
+        "interviews/member_list.html",
+        {
+            "access": access,
+            "project": access.project,
+            "form": form,
+            "memberships": memberships,
+            "roles": Role.choices,
+        },
+    )
+
+
+def _last_admin(membership: Membership) -> bool:
+    return (
+        membership.role == Role.ADMIN
+        and membership.project.memberships.filter(role=Role.ADMIN).count() == 1
+    )
+
+
+@require_POST
+def member_role(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    access = project_access(request, pk, Perm.MANAGE_MEMBERS)
+    membership = get_object_or_404(Membership, pk=membership_pk, project=access.project)
+    was_last_admin = _last_admin(membership)
+    form = MembershipRoleForm(request.POST, instance=membership)
+    if not form.is_valid():
+        messages.error(request, "Choose one of the listed roles.")
+    elif was_last_admin and form.cleaned_data["role"] != Role.ADMIN:
+        messages.error(request, "A project needs at least one admin.")
+    else:
+        form.save()
+        messages.success(
+            request, f"{membership.user.username} is now {membership.get_role_display()}."
+        )
+    return redirect("interviews:member_list", pk)
+
+
+@require_POST
+def member_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    access = project_access(request, pk, Perm.MANAGE_MEMBERS)
+    membership = get_object_or_404(Membership, pk=membership_pk, project=access.project)
+    if _last_admin(membership):
+        messages.error(request, "A project needs at least one admin.")
+    else:
+        membership.delete()
+        messages.success(request, f"{membership.user.username} removed from the project.")
+    return redirect("interviews:member_list", pk)
+
+
+# Attributes ---------------------------------------------------------------------------
+
+
+def attribute_list(request: HttpRequest, pk: int) -> HttpResponse:
+    access = project_access(request, pk)
+    attributes = access.project.attributes.annotate(value_count=Count("values"))
+    return render(
+        request,
+        "interviews/attribute_list.html",
+        {"access": access, "project": access.project, "attributes": attributes},
+    )
+
+
+def attribute_edit(request: HttpRequest, pk: int, attribute_pk: int | None = None) -> HttpResponse:
+    access = project_access(request, pk, Perm.MANAGE_ATTRIBUTES)
+    attribute = (
+        get_object_or_404(Attribute, pk=attribute_pk, project=access.project)
+        if attribute_pk
+        else None
+    )
+    form = AttributeForm(request.POST or None, instance=attribute, project=access.project)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Attribute “{form.instance.name}” saved.")
+        return redirect("interviews:attribute_list", pk)
+    title = f"Edit attribute “{attribute.name}”" if attribute else "New attribute"
+    return render(
+        request,
+        "interviews/form.html",
+        {"form": form, "access": access, "project": access.project, "title": title},
+    )
+
+
+@require_POST
+def attribute_delete(request: HttpRequest, pk: int, attribute_pk: int) -> HttpResponse:
+    access = project_access(request, pk, Perm.MANAGE_ATTRIBUTES)
+    attribute = get_object_or_404(Attribute, pk=attribute_pk, project=access.project)
+    attribute.delete()
+    messages.success(request, f"Attribute “{attribute.name}” and its values deleted.")
+    return redirect("interviews:attribute_list", pk)
+
+
+# Interviewees -------------------------------------------------------------------------
+
+
+def _attribute_table(project: Project, target: str, owners) -> tuple[list[Attribute], dict]:
+    """Attributes of a target and {owner_pk: {attribute_pk: value}} for the given owners."""
+    attributes = list(project.attributes.filter(applies_to=target))
+    field = "interviewee_id" if target == AttributeTarget.INTERVIEWEE else "source_id"
+    values: dict[int, dict[int, str]] = {}
+    from interviews.models import AttributeValue
+
+    rows = AttributeValue.objects.filter(
+        attribute__in=attributes, **{f"{field[:-3]}__in": owners}
+    ).values_list(field, "attribute_id", "value")
+    for owner_id, attribute_id, value in rows:
+        values.setdefault(owner_id, {})[attribute_id] = value
+    return attributes, values
+
+
+def interviewee_list(request: HttpRequest, pk: int) -> HttpResponse:
+    access = project_access(request, pk)
+    interviewees = list(access.project.interviewees.annotate(source_count=Count("sources")))
+    attributes, values = _attribute_table(access.project, AttributeTarget.INTERVIEWEE, interviewees)
+    rows = [(i, [values.get(i.pk, {}).get(a.pk, "") for a in attributes]) for i in interviewees]
+    return render(
+        request,
+        "interviews/interviewee_list.html",
+        {"access": access, "project": access.project, "rows": rows, "attributes": attributes},
+    )
+
+
+def interviewee_detail(request: HttpRequest, pk: int, interviewee_pk: int) -> HttpResponse:
+    access = project_access(request, pk)
+    interviewee = get_object_or_404(Interviewee, pk=interviewee_pk, project=access.project)
+    attributes, values = _attribute_table(
+        access.project, AttributeTarget.INTERVIEWEE, [interviewee]
+    )
+    attribute_rows = [(a, values.get(interviewee.pk, {}).get(a.pk, "")) for a in attributes]
+    return render(
+        request,
+        "interviews/interviewee_detail.html",
+        {
+            "access": access,
+            "project": access.project,
+            "interviewee": interviewee,
+            "attribute_rows": attribute_rows,
+            "sources": interviewee.sources.all(),
+        },
+    )
+
+
+def interviewee_edit(
+    request: HttpRequest, pk: int, interviewee_pk: int | None = None
+) -> HttpResponse:
+    access = project_access(request, pk, Perm.MANAGE_INTERVIEWEES)
+    interviewee = (
+        get_object_or_404(Interviewee, pk=interviewee_pk, project=access.project)
+        if interviewee_pk
+        else None
+    )
+    form = IntervieweeForm(request.POST or None, instance=interviewee, project=access.project)
+    if request.method == "POST" and form.is_valid():
+        saved = services.interviewee_save(interviewee=form.instance, values=form.attribute_values)
+        messages.success(request, f"Interviewee {saved.pseudonym} saved.")
+        return redirect(saved)
+    title = f"Edit {interviewee.pseudonym}" if interviewee else "New interviewee"
+    return render(
+        request,
+        "interviews/form.html",
+        {"form": form, "access": access, "project": access.project, "title": title},
+    )
+
+
+# Sources ------------------------------------------------------------------------------
+
+
+def source_list(request: HttpRequest, pk: int) -> HttpResponse:
+    access = project_access(request, pk)
+    sources = (
+        access.project.sources.annotate(
+            coding_count=Count("codings", filter=_coding_filter(access, "codings__"))
+        )
+        .prefetch_related("interviewees")
+        .order_by("title")
+    )
+    return render(
+        request,
+        "interviews/source_list.html",
+        {"access": access, "project": access.project, "sources": sources},
+    )
+
+
+def source_detail(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
+    access = project_access(request, pk)
+    source = get_object_or_404(
+        Source.objects.prefetch_related("interviewees"), pk=source_pk, project=access.project
+    )
+    turns = list(
+        source.segments.filter(kind=SegmentKind.TURN)
+        .select_related("interviewee")
+        .order_by("start")
+    )
+    attributes, values = _attribute_table(access.project, AttributeTarget.SOURCE, [source])
+    return render(
+        request,
+        "interviews/source_detail.html",
+        {
+            "access": access,
+            "project": access.project,
+            "source": source,
+            "blocks": reading_blocks(source.text, turns),
+            "attribute_rows": [(a, values.get(source.pk, {}).get(a.pk, "")) for a in attributes],
+            "sentence_count": source.segments.filter(kind=SegmentKind.SENTENCE).count(),
+        },
+    )
+
+
+def source_edit(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
+    access = project_access(request, pk, Perm.IMPORT)
+    source = get_object_or_404(Source, pk=source_pk, project=access.project)
+    form = SourceForm(request.POST or None, instance=source, project=access.project)
+    if request.method == "POST" and form.is_valid():
+        services.source_metadata_save(form=form)
+        messages.success(request, "Source saved.")
+        return redirect(source)
+    return render(
+        request,
+        "interviews/form.html",
+        {
+            "form": form,
+            "access": access,
+            "project": access.project,
+            "title": f"Edit “{source.title}”",
+        },
+    )
+
+
+@require_POST
+def source_delete(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
+    access = project_access(request, pk, Perm.DELETE_SOURCES)
+    source = get_object_or_404(Source, pk=source_pk, project=access.project)
+    count = source.codings.count()
+    source.delete()
+    messages.success(request, f"Source “{source.title}” and its {count} codings deleted.")
+    return redirect("interviews:source_list", pk)
+
+
+# Accounts -----------------------------------------------------------------------------
+
+
+class ThrottledLoginView(auth_views.LoginView):
+    """Login that locks a username (from any address) after repeated failures."""
+
+    template_name = "registration/login.html"
+
+    def _key(self) -> str:
+        username = (self.request.POST.get("username") or "").strip().lower()
+        return f"login-failures:{username}"
+
+    def post(self, request, *args, **kwargs):
+        from django.conf import settings
+
+        failures = cache.get(self._key(), 0)
+        if failures >= settings.LOGIN_MAX_FAILURES:
+            form = self.get_form()
+            form.errors.clear()
+            response = self.render_to_response(
+                self.get_context_data(
+                    form=form,
+                    locked=True,
+                    lockout_minutes=settings.LOGIN_LOCKOUT_SECONDS // 60,
+                )
+            )
+            response.status_code = 429
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        from django.conf import settings
+
+        key = self._key()
+        cache.set(key, cache.get(key, 0) + 1, settings.LOGIN_LOCKOUT_SECONDS)
+        return super().form_invalid(form)
+
+    def form_valid(self, form):
+        cache.delete(self._key())
+        return super().form_valid(form)

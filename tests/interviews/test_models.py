@@ -1,0 +1,150 @@
+"""Invariants the database and the models hold: offsets, frozen text, guids, attributes."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from coding.models import Code, Coding
+from interviews.models import Attribute, AttributeValue, Segment, Source, count_words
+
+
+def test_a_coding_must_have_start_before_end(source, code, users):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Coding.objects.create(source=source, code=code, coder=users["coder"], start=5, end=5)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Coding.objects.create(source=source, code=code, coder=users["coder"], start=9, end=3)
+    assert Coding.objects.count() == 0
+
+
+def test_a_coding_cannot_end_beyond_the_text(source, code, users):
+    coding = Coding(
+        source=source, code=code, coder=users["coder"], start=0, end=len(source.text) + 1
+    )
+    with pytest.raises(ValidationError, match="beyond"):
+        coding.full_clean()
+    coding.end = len(source.text)
+    coding.full_clean()
+
+
+def test_a_segment_must_have_start_before_end(source):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Segment.objects.create(source=source, kind="sentence", start=4, end=4)
+
+
+def test_the_quote_is_the_text_between_the_offsets(coding):
+    assert coding.quote == "Money was always short"
+
+
+def test_offsets_count_code_points_not_utf16_units(source, code, users):
+    # 🎬 is one code point but two UTF-16 units; offsets after it must still be exact.
+    start = source.text.index("观众很喜欢")
+    coding = Coding.objects.create(
+        source=source, code=code, coder=users["coder"], start=start, end=start + 5
+    )
+    assert coding.quote == "观众很喜欢"
+    assert source.text.index("🎬") < start
+
+
+def test_text_is_frozen_once_a_source_has_codings(coding):
+    source = Source.objects.get(pk=coding.source_id)
+    source.text = source.text.replace("Minsk", "Brest")
+    with pytest.raises(ValidationError, match="frozen"):
+        source.full_clean()
+    with pytest.raises(ValidationError, match="frozen"):
+        source.save()
+    assert "Minsk" in Source.objects.get(pk=source.pk).text
+
+
+def test_text_can_change_before_any_coding(source):
+    source.text = "Corrected text."
+    source.save()
+    source.refresh_from_db()
+    assert source.text == "Corrected text."
+    assert source.word_count == 2
+
+
+def test_metadata_can_change_when_text_is_frozen(coding):
+    source = Source.objects.get(pk=coding.source_id)
+    source.title = "Renamed"
+    source.save()
+    assert Source.objects.get(pk=source.pk).title == "Renamed"
+
+
+def test_guids_are_unique_and_stable(project, source, code, coding, interviewee):
+    objects = [project, source, code, coding, interviewee, *project.attributes.all()]
+    guids = [obj.guid for obj in objects]
+    assert len(set(guids)) == len(guids)
+    before = source.guid
+    source.title = "Again"
+    source.save()
+    source.refresh_from_db()
+    assert source.guid == before
+
+
+def test_sibling_codes_cannot_share_a_name(project, code):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Code.objects.create(project=project, parent=code.parent, name="financing")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Code.objects.create(project=project, name="WEAKNESSES")
+    # The same name under another parent is fine.
+    other = Code.objects.create(project=project, name="Threats")
+    Code.objects.create(project=project, parent=other, name="Financing")
+    with pytest.raises(ValidationError, match="same parent"):
+        Code(project=project, parent=code.parent, name="Financing").full_clean()
+
+
+def test_a_code_cannot_move_under_its_descendant(project, code):
+    parent = code.parent
+    parent.parent = code
+    with pytest.raises(ValidationError, match="under itself"):
+        parent.full_clean()
+
+
+def test_code_path(code):
+    assert code.full_path == "Weaknesses/Financing"
+
+
+def test_word_count_counts_cjk_characters_as_words():
+    assert count_words("Money was short 🎬 — 观众很喜欢 и в Минске") == 3 + 5 + 3
+
+
+@pytest.mark.parametrize(
+    ("type_", "raw", "stored"),
+    [
+        ("number", "3,50", "3.5"),
+        ("date", "2025-03-01", "2025-03-01"),
+        ("boolean", "Yes", "true"),
+        ("boolean", "no", "false"),
+        ("text", "  Minsk ", "Minsk"),
+    ],
+)
+def test_attribute_values_are_normalised(project, type_, raw, stored):
+    attribute = Attribute(project=project, name="A", type=type_)
+    assert attribute.normalise(raw) == stored
+
+
+@pytest.mark.parametrize(
+    ("type_", "raw"), [("number", "many"), ("date", "01/03/2025"), ("boolean", "perhaps")]
+)
+def test_bad_attribute_values_are_refused(project, type_, raw):
+    with pytest.raises(ValidationError):
+        Attribute(project=project, name="A", type=type_).normalise(raw)
+
+
+def test_choice_attribute_accepts_only_its_choices(project):
+    attribute = Attribute(project=project, name="Country", type="choice", choices="China\nBelarus")
+    assert attribute.normalise("belarus") == "Belarus"
+    with pytest.raises(ValidationError, match="not one of"):
+        attribute.normalise("Poland")
+
+
+def test_an_attribute_value_has_exactly_one_owner(project, interviewee, source):
+    attribute = Attribute.objects.create(project=project, name="Case study", applies_to="source")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AttributeValue.objects.create(
+            attribute=attribute, interviewee=interviewee, source=source, value="x"
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AttributeValue.objects.create(attribute=attribute, value="x")

@@ -1,0 +1,233 @@
+"""Writes through the pages: the database state after each post."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from interviews.models import Attribute, AttributeValue, Interviewee, Membership, Project, Role
+
+
+def test_creating_a_project_makes_me_its_admin(client_for, outsider):
+    response = client_for("outsider").post(
+        reverse("interviews:project_create"), {"name": "New study", "description": "x"}
+    )
+    project = Project.objects.get(name="New study")
+    assert response.status_code == 302
+    assert Membership.objects.get(project=project).user == outsider
+    assert project.role_of(outsider) == Role.ADMIN
+
+
+def test_admin_adds_a_member_by_username(client_for, project, outsider):
+    response = client_for("admin").post(
+        reverse("interviews:member_list", args=[project.pk]),
+        {"username": "OUTSIDER", "role": "viewer"},
+    )
+    assert response.status_code == 302
+    assert project.memberships.get(user=outsider).role == Role.VIEWER
+
+
+def test_adding_an_unknown_user_says_so_and_adds_nothing(client_for, project):
+    before = project.memberships.count()
+    response = client_for("admin").post(
+        reverse("interviews:member_list", args=[project.pk]),
+        {"username": "nobody", "role": "coder"},
+    )
+    assert response.status_code == 200
+    assert "There is no user called “nobody”." in response.content.decode()
+    assert project.memberships.count() == before
+
+
+def test_admin_changes_a_role(client_for, project, users):
+    membership = project.memberships.get(user=users["coder"])
+    client_for("admin").post(
+        reverse("interviews:member_role", args=[project.pk, membership.pk]), {"role": "lead"}
+    )
+    membership.refresh_from_db()
+    assert membership.role == Role.LEAD
+
+
+def test_the_last_admin_cannot_be_demoted_or_removed(client_for, project, users):
+    membership = project.memberships.get(user=users["admin"])
+    client = client_for("admin")
+    response = client.post(
+        reverse("interviews:member_role", args=[project.pk, membership.pk]),
+        {"role": "viewer"},
+        follow=True,
+    )
+    assert "A project needs at least one admin." in response.content.decode()
+    client.post(reverse("interviews:member_remove", args=[project.pk, membership.pk]))
+    membership.refresh_from_db()
+    assert membership.role == Role.ADMIN
+
+
+def test_a_coder_cannot_change_roles(client_for, project, users):
+    membership = project.memberships.get(user=users["coder"])
+    response = client_for("coder").post(
+        reverse("interviews:member_role", args=[project.pk, membership.pk]), {"role": "admin"}
+    )
+    assert response.status_code == 403
+    membership.refresh_from_db()
+    assert membership.role == Role.CODER
+
+
+def test_admin_creates_an_interviewee_with_attributes(client_for, project):
+    sector = Attribute.objects.create(
+        project=project, name="Organisation type", type="choice", choices="State body\nNon-profit"
+    )
+    founded = Attribute.objects.create(project=project, name="Founded", type="number")
+    response = client_for("admin").post(
+        reverse("interviews:interviewee_create", args=[project.pk]),
+        {
+            "pseudonym": "CN-02",
+            "real_name": "Wang Secret",
+            "consent_status": "given",
+            "country": "China",
+            f"attr_{sector.pk}": "Non-profit",
+            f"attr_{founded.pk}": "1998",
+        },
+    )
+    assert response.status_code == 302
+    person = Interviewee.objects.get(pseudonym="CN-02")
+    assert person.real_name == "Wang Secret"
+    assert dict(person.attribute_values.values_list("attribute__name", "value")) == {
+        "Organisation type": "Non-profit",
+        "Founded": "1998",
+    }
+
+
+def test_a_bad_attribute_value_stores_nothing(client_for, project):
+    founded = Attribute.objects.create(project=project, name="Founded", type="number")
+    response = client_for("admin").post(
+        reverse("interviews:interviewee_create", args=[project.pk]),
+        {"pseudonym": "CN-03", "consent_status": "pending", f"attr_{founded.pk}": "long ago"},
+    )
+    assert response.status_code == 200
+    assert "“long ago” is not a number." in response.content.decode()
+    assert not Interviewee.objects.filter(pseudonym="CN-03").exists()
+    assert not AttributeValue.objects.exists()
+
+
+def test_duplicate_pseudonym_is_refused(client_for, project, interviewee):
+    response = client_for("admin").post(
+        reverse("interviews:interviewee_create", args=[project.pk]),
+        {"pseudonym": "by-01", "consent_status": "pending"},
+    )
+    assert response.status_code == 200
+    assert "Another interviewee of this project is called by-01." in response.content.decode()
+    assert Interviewee.objects.filter(project=project, pseudonym__iexact="BY-01").count() == 1
+
+
+def test_lead_defines_a_choice_attribute(client_for, project):
+    response = client_for("lead").post(
+        reverse("interviews:attribute_create", args=[project.pk]),
+        {
+            "name": "Country",
+            "type": "choice",
+            "applies_to": "interviewee",
+            "choices": "China\nBelarus",
+            "order": 0,
+        },
+    )
+    assert response.status_code == 302
+    assert Attribute.objects.get(project=project, name="Country").choice_list == [
+        "China",
+        "Belarus",
+    ]
+
+
+def test_a_choice_attribute_without_choices_is_refused(client_for, project):
+    response = client_for("lead").post(
+        reverse("interviews:attribute_create", args=[project.pk]),
+        {
+            "name": "Country",
+            "type": "choice",
+            "applies_to": "interviewee",
+            "choices": "",
+            "order": 0,
+        },
+    )
+    assert response.status_code == 200
+    assert "needs at least one value" in response.content.decode()
+    assert not Attribute.objects.filter(name="Country").exists()
+
+
+def test_source_reading_view_shows_turns_with_speakers(client_for, project, source):
+    page = (
+        client_for("viewer")
+        .get(reverse("interviews:source_detail", args=[project.pk, source.pk]))
+        .content.decode()
+    )
+    assert page.count('class="speaker') == 4
+    assert "观众很喜欢" in page
+
+
+def test_transcript_text_is_escaped(client_for, project):
+    from interviews.services import source_create
+
+    source = source_create(project=project, title="x", text="<script>alert(1)</script> hello")
+    page = (
+        client_for("viewer")
+        .get(reverse("interviews:source_detail", args=[project.pk, source.pk]))
+        .content.decode()
+    )
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_dashboard_counts(client_for, project, source, coding):
+    response = client_for("viewer").get(reverse("interviews:project_detail", args=[project.pk]))
+    stats = response.context["stats"]
+    assert stats == {
+        "sources": 1,
+        "words": source.word_count,
+        "interviewees": 1,
+        "codes": 2,
+        "codings": 1,
+        "members": 4,
+    }
+
+
+def test_blinded_coders_count_only_their_own_codings(client_for, project, source, coding, users):
+    project.blinded_coding = True
+    project.save()
+    from coding.models import Coding
+
+    Coding.objects.create(source=source, code=coding.code, coder=users["lead"], start=0, end=5)
+    assert (
+        client_for("coder")
+        .get(reverse("interviews:project_detail", args=[project.pk]))
+        .context["stats"]["codings"]
+        == 1
+    )
+    assert (
+        client_for("viewer")
+        .get(reverse("interviews:project_detail", args=[project.pk]))
+        .context["stats"]["codings"]
+        == 0
+    )
+    assert (
+        client_for("lead")
+        .get(reverse("interviews:project_detail", args=[project.pk]))
+        .context["stats"]["codings"]
+        == 2
+    )
+
+
+def test_login_is_throttled_after_repeated_failures(client, project, settings):
+    settings.LOGIN_MAX_FAILURES = 3
+    for _ in range(3):
+        assert (
+            client.post(reverse("login"), {"username": "coder", "password": "wrong"}).status_code
+            == 200
+        )
+    response = client.post(reverse("login"), {"username": "coder", "password": "pw-for-tests-123"})
+    assert response.status_code == 429
+    assert "Too many failed attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_login_works(client, project):
+    response = client.post(reverse("login"), {"username": "coder", "password": "pw-for-tests-123"})
+    assert response.status_code == 302
+    assert int(client.session["_auth_user_id"]) == get_user_model().objects.get(username="coder").pk

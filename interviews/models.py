@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 
 class Role(models.TextChoices):
@@ -414,3 +415,105 @@ class Segment(models.Model):
     def clean(self) -> None:
         if self.source_id and self.end > len(self.source.text):
             raise ValidationError("A segment cannot end beyond the source's text.")
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class Job(models.Model):
+    """Long work done outside the request (imports, exports, auto-coding), with its progress.
+
+    The task itself runs through Django's task API; this row is what the progress page
+    reads, so a user can leave and come back, from any web process.
+    """
+
+    guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    project = models.ForeignKey(
+        Project, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="jobs"
+    )
+    kind = models.CharField(max_length=40, help_text="e.g. import, export_qdpx")
+    title = models.CharField(max_length=300)
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    current = models.CharField(max_length=300, blank=True, help_text="What it is working on now.")
+    messages = models.JSONField(
+        default=list, blank=True, help_text="[{'level': 'error'|'warning'|'info', 'text': …}]"
+    )
+    result = models.JSONField(default=dict, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("interviews:job_detail", args=[self.guid])
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {JobStatus.DONE, JobStatus.FAILED}
+
+    def progress(
+        self, *, done: int | None = None, total: int | None = None, current: str | None = None
+    ) -> None:
+        """Record progress at once (outside any open transaction of the caller's work)."""
+        fields = {"status": JobStatus.RUNNING}
+        if done is not None:
+            fields["done"] = done
+        if total is not None:
+            fields["total"] = total
+        if current is not None:
+            fields["current"] = current[:300]
+        for name, value in fields.items():
+            setattr(self, name, value)
+        Job.objects.filter(pk=self.pk).update(**fields, updated_at=timezone.now())
+
+    def note(self, text: str, level: str = "error") -> None:
+        self.messages = [*self.messages, {"level": level, "text": text}]
+        Job.objects.filter(pk=self.pk).update(messages=self.messages, updated_at=timezone.now())
+
+    def finish(self, *, failed: bool = False, result: dict | None = None) -> None:
+        self.status = JobStatus.FAILED if failed else JobStatus.DONE
+        self.finished_at = timezone.now()
+        if result is not None:
+            self.result = result
+        if not failed:
+            self.done = max(self.done, self.total)
+        self.current = ""
+        self.save(
+            update_fields=["status", "finished_at", "result", "done", "current", "updated_at"]
+        )
+
+    def as_json(self) -> dict:
+        return {
+            "guid": str(self.guid),
+            "title": self.title,
+            "status": self.status,
+            "status_label": self.get_status_display(),
+            "done": self.done,
+            "total": self.total,
+            "percent": self.percent,
+            "current": self.current,
+            "messages": self.messages,
+            "result": self.result,
+            "finished": self.is_finished,
+        }

@@ -52,4 +52,6 @@ urlpatterns = [
         views.source_delete,
         name="source_delete",
     ),
+    path("projects/<int:pk>/jobs/", views.job_list, name="job_list"),
+    path("jobs/<uuid:guid>/", views.job_detail, name="job_detail"),
 ]

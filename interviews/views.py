@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.cache import cache
 from django.db.models import Count, Q, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -22,6 +22,7 @@ from interviews.models import (
     Attribute,
     AttributeTarget,
     Interviewee,
+    Job,
     Membership,
     Project,
     Role,
@@ -386,3 +387,39 @@ class ThrottledLoginView(auth_views.LoginView):
     def form_valid(self, form):
         cache.delete(self._key())
         return super().form_valid(form)
+
+
+# Background jobs ----------------------------------------------------------------------
+
+
+def _job_for(request: HttpRequest, guid) -> Job:
+    """A job its starter may follow; also every member of its project with review rights."""
+    job = get_object_or_404(Job, guid=guid)
+    if job.user_id == request.user.pk:
+        return job
+    if job.project_id:
+        project_access(request, job.project_id, Perm.REVIEW)
+        return job
+    raise Http404("No such job.")
+
+
+def job_detail(request: HttpRequest, guid) -> HttpResponse:
+    job = _job_for(request, guid)
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse(job.as_json())
+    context = {"job": job, "job_json": job.as_json()}
+    if job.project_id:
+        context.update(access=project_access(request, job.project_id), project=job.project)
+    return render(request, "interviews/job_detail.html", context)
+
+
+def job_list(request: HttpRequest, pk: int) -> HttpResponse:
+    access = project_access(request, pk)
+    jobs = access.project.jobs.all()
+    if not access.can(Perm.REVIEW):
+        jobs = jobs.filter(user=request.user)
+    return render(
+        request,
+        "interviews/job_list.html",
+        {"access": access, "project": access.project, "jobs": jobs[:50]},
+    )

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from django.urls import reverse
+
+from interviews.models import Job, JobStatus
+
+
+def test_job_progress_is_stored_and_served_as_json(client_for, project, users):
+    job = Job.objects.create(
+        project=project, user=users["coder"], kind="import", title="Import 3 files"
+    )
+    job.progress(done=1, total=3, current="b.docx")
+    job.note("c.pdf: this PDF has no text layer; run OCR first.")
+    response = client_for("coder").get(
+        reverse("interviews:job_detail", args=[job.guid]), HTTP_ACCEPT="application/json"
+    )
+    data = response.json()
+    assert (data["status"], data["done"], data["total"], data["percent"]) == ("running", 1, 3, 33)
+    assert data["current"] == "b.docx"
+    assert data["messages"] == [
+        {"level": "error", "text": "c.pdf: this PDF has no text layer; run OCR first."}
+    ]
+    job.finish(result={"imported": 2})
+    job.refresh_from_db()
+    assert (job.status, job.done, job.percent, job.result) == (
+        JobStatus.DONE,
+        3,
+        100,
+        {"imported": 2},
+    )
+
+
+def test_a_job_is_visible_to_its_starter_and_reviewers_only(client_for, project, users):
+    job = Job.objects.create(project=project, user=users["coder"], kind="import", title="Import")
+    url = reverse("interviews:job_detail", args=[job.guid])
+    assert client_for("coder").get(url).status_code == 200
+    assert client_for("lead").get(url).status_code == 200
+    assert client_for("viewer").get(url).status_code == 403
+    assert client_for("outsider").get(url).status_code == 404
+    page = client_for("coder").get(url).content.decode()
+    assert 'id="job-data"' in page

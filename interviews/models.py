@@ -517,3 +517,33 @@ class Job(models.Model):
             "result": self.result,
             "finished": self.is_finished,
         }
+
+
+class SelectionSnap(models.TextChoices):
+    WORD = "word", "Whole words"
+    SENTENCE = "sentence", "Whole sentences"
+    TURN = "turn", "Whole speaker turns"
+
+
+class Profile(models.Model):
+    """What Parley keeps about a user beyond Django's auth: an exchange guid and preferences."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    selection_snap = models.CharField(
+        max_length=10,
+        choices=SelectionSnap.choices,
+        default=SelectionSnap.WORD,
+        help_text="What a selection in the coding page snaps to.",
+    )
+
+    def __str__(self) -> str:
+        return f"Profile of {self.user}"
+
+
+def profile_for(user) -> Profile:
+    """The user's profile, created on first use."""
+    profile, _ = Profile.objects.get_or_create(user=user)
+    return profile

@@ -148,3 +148,9 @@ def test_an_attribute_value_has_exactly_one_owner(project, interviewee, source):
         )
     with pytest.raises(IntegrityError), transaction.atomic():
         AttributeValue.objects.create(attribute=attribute, value="x")
+
+
+def test_every_user_has_a_profile_with_a_guid(make_user):
+    first, second = make_user("one"), make_user("two")
+    assert first.profile.guid != second.profile.guid
+    assert first.profile.selection_snap == "word"

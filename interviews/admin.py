@@ -4,7 +4,9 @@ from interviews.models import (
     Attribute,
     AttributeValue,
     Interviewee,
+    Job,
     Membership,
+    Profile,
     Project,
     Role,
     Segment,
@@ -99,3 +101,15 @@ class SegmentAdmin(ProjectScopedAdmin):
     project_path = "source__project"
     list_display = ["source", "kind", "start", "end", "speaker"]
     list_filter = ["kind"]
+
+
+@admin.register(Job)
+class JobAdmin(ProjectScopedAdmin):
+    list_display = ["title", "project", "user", "status", "done", "total", "created_at"]
+    list_filter = ["status", "kind"]
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "guid", "selection_snap"]
+    search_fields = ["user__username"]

@@ -83,3 +83,16 @@ def test_superuser_is_admin_everywhere(project, make_user, client):
     root = make_user("root", is_superuser=True, is_staff=True)
     client.force_login(root)
     assert client.get(reverse("interviews:member_list", args=[project.pk])).status_code == 200
+
+
+def test_every_model_is_registered_in_the_django_admin():
+    from django.apps import apps
+    from django.contrib import admin
+
+    ours = [
+        m
+        for name in ("interviews", "coding", "reports", "exchange")
+        for m in apps.get_app_config(name).get_models()
+    ]
+    missing = [m.__name__ for m in ours if not admin.site.is_registered(m)]
+    assert missing == []

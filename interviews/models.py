@@ -412,6 +412,15 @@ class Segment(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} [{self.start}, {self.end})"
 
+    @property
+    def display_speaker(self) -> str:
+        """Who speaks, as coders may see it: the pseudonym, 'Interviewer' or the raw label."""
+        if self.interviewee_id:
+            return self.interviewee.pseudonym
+        if self.is_interviewer:
+            return "Interviewer"
+        return self.speaker
+
     def clean(self) -> None:
         if self.source_id and self.end > len(self.source.text):
             raise ValidationError("A segment cannot end beyond the source's text.")

@@ -59,8 +59,9 @@ def reading_blocks(text: str, turns: list[TurnLike]) -> list[Block]:
         if turn.start > position:
             for s, e in paragraph_spans(text[position : turn.start]):
                 blocks.append(Block(position + s, position + e, text[position + s : position + e]))
+        speaker = getattr(turn, "display_speaker", turn.speaker)
         blocks.append(
-            Block(turn.start, turn.end, text[turn.start : turn.end], turn.speaker, turn.timestamp)
+            Block(turn.start, turn.end, text[turn.start : turn.end], speaker, turn.timestamp)
         )
         position = max(position, turn.end)
     for s, e in paragraph_spans(text[position:]):

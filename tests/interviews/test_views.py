@@ -159,6 +159,8 @@ def test_source_reading_view_shows_turns_with_speakers(client_for, project, sour
         .content.decode()
     )
     assert page.count('class="speaker') == 4
+    assert page.count(">Interviewer<") == 2
+    assert page.count(">BY-01<") == 3  # the two mapped turns and the link in the header
     assert "观众很喜欢" in page
 
 

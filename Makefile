@@ -5,7 +5,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install install-test migrate demo worker clean
+.PHONY: run test lint format install install-test migrate demo worker clean chromium
 
 # `make run` is for a developer's machine: debug pages and a development secret key,
 # unless the environment says otherwise. Production sets DEBUG=0 and SECRET_KEY itself.
@@ -45,8 +45,20 @@ worker: install
 	$(PY) manage.py db_worker
 
 ## Install what the tests need and run the whole suite
-test: install-test
+test: install-test chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The browser tests drive Debian's Chromium; install it where we may (root with apt).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Chromium for the browser tests…"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "Chromium is not installed (apt-get install chromium): the browser tests will be skipped."; \
+	  fi; \
+	fi
 
 lint: install-test
 	$(VENV)/bin/ruff check .

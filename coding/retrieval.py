@@ -38,6 +38,7 @@ class RetrievedPassage:
     attributes: dict[str, str]
     memo: str
     link: str
+    attribute_text: str = ""
 
 
 def context_around(text: str, start: int, end: int, chars: int = CONTEXT_CHARS) -> tuple[str, str]:
@@ -119,6 +120,7 @@ def retrieval_passages(
     }
     paths = {c.pk: c.path for c in Code.objects.filter(project=project).tree_order()}
     people = _source_people(project, source_ids)
+    labels = attribute_columns(project)
     memos: dict[int, list[str]] = defaultdict(list)
     for memo in Memo.objects.filter(coding_id__in=[c.pk for c in codings]).order_by("created_at"):
         memos[memo.coding_id].append(memo.text)
@@ -145,6 +147,9 @@ def retrieval_passages(
                 memo="\n\n".join(memos.get(coding.pk, [])),
                 link=reverse("coding:workspace", args=[project.pk, source.pk])
                 + f"#pos={coding.start}-{coding.end}",
+                attribute_text="; ".join(
+                    f"{label}: {attributes[key]}" for key, label in labels if attributes.get(key)
+                ),
             )
         )
     return passages

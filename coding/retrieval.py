@@ -42,13 +42,17 @@ class RetrievedPassage:
 
 
 def context_around(text: str, start: int, end: int, chars: int = CONTEXT_CHARS) -> tuple[str, str]:
-    """Up to `chars` characters before and after a span, cut at a word boundary."""
-    before = text[max(0, start - chars) : start]
-    after = text[end : end + chars]
-    if start - chars > 0 and " " in before:
-        before = "…" + before[before.index(" ") + 1 :]
-    if end + chars < len(text) and " " in after:
-        after = after[: after.rindex(" ")] + "…"
+    """Up to `chars` characters before and after a span, without cutting a word in two."""
+    lo, hi = max(0, start - chars), min(len(text), end + chars)
+    before, after = text[lo:start], text[end:hi]
+    if lo > 0:
+        if not text[lo - 1].isspace() and " " in before:
+            before = before[before.index(" ") + 1 :]
+        before = "…" + before
+    if hi < len(text):
+        if not text[hi].isspace() and " " in after:
+            after = after[: after.rindex(" ") + 1]
+        after = after + "…"
     return before, after
 
 

@@ -169,9 +169,7 @@ def build(sources: int, words: int, codings: int, seed: int = 7) -> Project:
         if key in seen or start >= end:
             continue
         seen.add(key)
-        pending.append(
-            Coding(source_id=sid, code_id=key[1], coder_id=key[2], start=start, end=end)
-        )
+        pending.append(Coding(source_id=sid, code_id=key[1], coder_id=key[2], start=start, end=end))
         if len(pending) == 10000:
             Coding.objects.bulk_create(pending)
             pending = []

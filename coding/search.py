@@ -3,9 +3,11 @@
 The database's own engine finds the sources that hold every word of the query: SQLite
 FTS5 (table `coding_source_fts`, kept in sync with `interviews_source` by triggers) or
 PostgreSQL full-text search (a GIN index on the text's tsvector). Both see words the same
-way — runs of letters and digits, case folded, ASCII punctuation as a separator — and the
-exact hits (phrases, word boundaries) are then found in Python on those sources only, so the
-same query gives the same hits on both databases.
+way — runs of letters and digits, case folded, ASCII punctuation as a separator — and a
+phrase as words in sequence, whatever lies between them; so the same query finds the same
+sources on both databases. PostgreSQL keeps word positions only up to 16,383, so in longer
+texts a phrase is checked in Python. The hits shown (keyword-in-context lines) are found in
+Python in the sources of the page, with the same idea of a word.
 
 Query syntax: words (all must occur), "quoted phrases", and `word*` for a prefix.
 """
@@ -91,21 +93,28 @@ def parse_query(query: str) -> list[Term]:
 
 
 def _fts5_expression(terms: list[Term]) -> str:
+    """Every term, phrases as FTS5 phrases (tokens in sequence, whatever lies between)."""
     parts = []
     for term in terms:
-        for i, word in enumerate(term.words):
-            star = "*" if term.prefix and i == len(term.words) - 1 else ""
-            parts.append(f'"{word}"{star}')
+        phrase = " ".join(term.words)
+        parts.append(f'"{phrase}"' + ("*" if term.prefix else ""))
     return " AND ".join(parts)
 
 
-def _tsquery_expression(terms: list[Term]) -> str:
+def _tsquery_expression(terms: list[Term], phrases: bool) -> str:
+    """Every term for to_tsquery; phrases with <-> or, when `phrases` is off, as plain words."""
     parts = []
     for term in terms:
-        for i, word in enumerate(term.words):
-            star = ":*" if term.prefix and i == len(term.words) - 1 else ""
-            parts.append(f"'{word}'{star}")
+        words = [f"'{w}'" for w in term.words]
+        if term.prefix:
+            words[-1] += ":*"
+        parts.append(("(" + " <-> ".join(words) + ")") if phrases else " & ".join(words))
     return " & ".join(parts)
+
+
+# PostgreSQL stores word positions up to 16,383 only, so a phrase (<->) is decided by the
+# index in texts shorter than this and checked in Python in longer ones.
+PG_PHRASE_WORDS = 12_000
 
 
 def sqlite_fts_ensure(cursor) -> None:
@@ -132,31 +141,49 @@ def _sqlite_fts_ready(cursor) -> bool:
     return cursor.fetchone()[0] == 1 + len(SQLITE_TRIGGERS)
 
 
-def matching_source_ids(project_id: int, terms: list[Term], source_ids=None) -> list[int]:
-    """Ids of the project's sources holding every word of the terms, by the database engine."""
+def matching_source_ids(
+    project_id: int, terms: list[Term], source_ids=None
+) -> tuple[list[int], set[int]]:
+    """The project's sources holding every term, by the database engine, in title order;
+    and those among them whose phrases the engine could not decide (to check in Python)."""
+    unsure: set[int] = set()
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             if not _sqlite_fts_ready(cursor):
                 sqlite_fts_ensure(cursor)
             cursor.execute(
-                f"""SELECT s.id FROM {FTS_TABLE} f JOIN interviews_source s ON s.id = f.rowid
+                f"""SELECT s.id, 0 FROM {FTS_TABLE} f JOIN interviews_source s ON s.id = f.rowid
                     WHERE {FTS_TABLE} MATCH %s AND s.project_id = %s ORDER BY s.title, s.id""",
                 [_fts5_expression(terms), project_id],
             )
         elif connection.vendor == "postgresql":
+            vector = PG_VECTOR.replace("%", "%%")
             cursor.execute(
-                f"""SELECT id FROM interviews_source
-                    WHERE {PG_VECTOR.replace("%", "%%")} @@ to_tsquery('simple', %s) AND project_id = %s
+                f"""SELECT id, word_count >= %s FROM interviews_source
+                    WHERE project_id = %s AND (
+                        (word_count < %s AND {vector} @@ to_tsquery('simple', %s))
+                        OR (word_count >= %s AND {vector} @@ to_tsquery('simple', %s)))
                     ORDER BY title, id""",
-                [_tsquery_expression(terms), project_id],
+                [
+                    PG_PHRASE_WORDS,
+                    project_id,
+                    PG_PHRASE_WORDS,
+                    _tsquery_expression(terms, phrases=True),
+                    PG_PHRASE_WORDS,
+                    _tsquery_expression(terms, phrases=False),
+                ],
             )
         else:  # pragma: no cover - only SQLite and PostgreSQL are supported
             raise NotImplementedError(connection.vendor)
-        ids = [row[0] for row in cursor.fetchall()]
-    if source_ids is not None:
-        allowed = set(source_ids)
-        ids = [i for i in ids if i in allowed]
-    return ids
+        rows = cursor.fetchall()
+    allowed = set(source_ids) if source_ids is not None else None
+    ids = []
+    for pk, check in rows:
+        if allowed is None or pk in allowed:
+            ids.append(pk)
+            if check:
+                unsure.add(pk)
+    return ids, unsure
 
 
 @dataclass
@@ -211,16 +238,14 @@ def search_run(
     Python; the count is of sources that really hold every term.
     """
     terms = parse_query(query)
-    candidates = matching_source_ids(project.pk, terms, source_ids)
-    if all(len(t.words) == 1 for t in terms):
-        # Single words and prefixes: the engine's answer is already exact.
-        matched = candidates
+    candidates, unsure = matching_source_ids(project.pk, terms, source_ids)
+    if unsure and any(len(t.words) > 1 for t in terms):
+        texts = dict(Source.objects.filter(pk__in=unsure).values_list("pk", "text"))
+        matched = [
+            pk for pk in candidates if pk not in unsure or _holds_every_term(texts[pk], terms)
+        ]
     else:
-        matched = []
-        for i in range(0, len(candidates), 50):
-            chunk = candidates[i : i + 50]
-            texts = dict(Source.objects.filter(pk__in=chunk).values_list("pk", "text"))
-            matched += [pk for pk in chunk if _holds_every_term(texts[pk], terms)]
+        matched = candidates
     page = matched[offset : offset + limit] if limit is not None else matched[offset:]
     sources = {s.pk: s for s in Source.objects.filter(pk__in=page).only("pk", "title", "text")}
     hits: list[Hit] = []

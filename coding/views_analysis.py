@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
@@ -195,7 +195,7 @@ def saved_query_delete(request: HttpRequest, pk: int, query_pk: int) -> HttpResp
     access = project_access(request, pk, Perm.CODE)
     saved = get_object_or_404(SavedQuery, pk=query_pk, project=access.project)
     if saved.created_by_id != request.user.pk and not access.can(Perm.MANAGE_CODEBOOK):
-        project_access(request, pk, Perm.MANAGE_CODEBOOK)
+        raise PermissionDenied("Only the member who saved a query, or a lead, can delete it.")
     saved.delete()
     messages.success(request, f"Query “{saved.name}” deleted.")
     return redirect("coding:query", pk)

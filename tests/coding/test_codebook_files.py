@@ -212,3 +212,10 @@ def test_every_member_can_export(small_book, client_for):
         .status_code
         == 404
     )
+
+
+def test_xlsx_with_an_unknown_colour_is_refused(small_book, users):
+    data = _xlsx([svc.COLUMNS, ["New", "reddish", "", "", "", ""]])
+    with pytest.raises(ValidationError, match="“reddish” is not a colour"):
+        svc.codebook_import(project=small_book, user=users["lead"], filename="c.xlsx", data=data)
+    assert len(_codes(small_book)) == 2

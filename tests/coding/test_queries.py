@@ -295,3 +295,27 @@ def test_viewers_cannot_save_queries(project, fixture, client_for):
     )
     assert response.status_code == 403
     assert SavedQuery.objects.count() == 0
+
+
+def test_saved_queries_are_deleted_by_their_author_or_a_lead(project, users, fixture, client_for):
+    f = fixture
+    saved = SavedQuery.objects.create(
+        project=project,
+        name="Mine",
+        created_by=users["lead"],
+        definition=QuerySpec("and", f["finance"].pk, f["support"].pk).as_json(),
+    )
+    url = reverse("coding:saved_query_delete", args=[project.pk, saved.pk])
+    assert client_for("coder").post(url).status_code == 403
+    assert client_for("lead").post(url).status_code == 302
+    assert not SavedQuery.objects.exists()
+
+
+def test_a_saved_name_is_unique_with_a_clear_message(project, users, fixture, client_for):
+    f = fixture
+    data = {"operator": "or", "code_a": f["finance"].pk, "code_b": f["support"].pk, "name": "Q"}
+    client = client_for("coder")
+    client.post(reverse("coding:query", args=[project.pk]), data)
+    response = client.post(reverse("coding:query", args=[project.pk]), data)
+    assert "A saved query is already called “Q”." in response.content.decode()
+    assert SavedQuery.objects.count() == 1

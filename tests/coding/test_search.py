@@ -143,3 +143,29 @@ def test_the_search_page_explains_an_empty_query(project, corpus, client_for):
 def test_outsiders_cannot_search(project, corpus, client_for):
     response = client_for("outsider").get(reverse("coding:search", args=[project.pk]), {"q": "x"})
     assert response.status_code == 404
+
+
+def test_sqlite_index_recovers_when_a_migration_dropped_its_triggers(project, corpus):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only: PostgreSQL indexes the column itself")
+    with connection.cursor() as cursor:
+        for suffix in ("ai", "ad", "au"):
+            cursor.execute(f"DROP TRIGGER coding_source_fts_{suffix}")
+    Source.objects.create(project=project, title="Late", text="A late festival.")
+    result, _ = _hits(project, "late")
+    assert result.source_count == 1
+    Source.objects.create(project=project, title="Later", text="Later still.")
+    assert _hits(project, "still")[0].source_count == 1
+
+
+def test_phrases_deep_inside_long_texts_are_found(project):
+    """PostgreSQL keeps word positions up to 16,383 only; such phrases must still be found."""
+    text = "word " * 17_000 + "tax relief at last, and relief tax."
+    Source.objects.create(project=project, title="Long", text=text)
+    result, hits = _hits(project, '"tax relief"')
+    assert result.source_count == 1
+    assert [(h[1], h[3]) for h in hits] == [(85_000, "tax relief")]
+    assert _hits(project, '"relief at last"')[0].source_count == 1
+    assert _hits(project, '"last relief"')[0].source_count == 0

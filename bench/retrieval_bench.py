@@ -53,7 +53,13 @@ from interviews.models import (  # noqa: E402
 )
 
 NAME = "Retrieval benchmark"
-WORDS = (
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+WORDS = _words(
     "culture industry festival film studio cinema audience market export policy state support "
     "ministry funding money budget tax relief partner cooperation belt road initiative museum "
     "theatre music publishing heritage tourism digital platform rights copyright talent training "
@@ -61,8 +67,8 @@ WORDS = (
     "sector strategy plan five year growth competition korea japan europe russia china belarus "
     "minsk harbin beijing shanghai brest grodno gomel vitebsk mogilev language translation "
     "subtitles dubbing distribution screen cinema box office ticket price cost risk barrier"
-).split()
-FILLER = "the a of and to in was were is we they it that with for on at by from this our".split()
+)
+FILLER = _words("the a of and to in was were is we they it that with for on at by from this our")
 
 
 def _text(rng: random.Random, words: int) -> tuple[str, list[tuple[int, int]]]:
@@ -157,7 +163,7 @@ def build(sources: int, words: int, codings: int, seed: int = 7) -> Project:
     print(f"  sources, turns: {time.perf_counter() - t0:.1f} s", flush=True)
     t0 = time.perf_counter()
     source_ids = list(all_turns)
-    codes = leaves + tops[:0]
+    codes = leaves
     seen = set()
     pending = []
     while len(seen) < codings:

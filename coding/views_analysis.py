@@ -70,7 +70,10 @@ def retrieval(request: HttpRequest, pk: int) -> HttpResponse:
     filters, error = _filters(request, access)
     code = None
     if request.GET.get("code"):
-        code = Code.objects.filter(pk=request.GET["code"], project=project).first()
+        code_id = request.GET["code"]
+        code = (
+            Code.objects.filter(pk=code_id, project=project).first() if code_id.isdigit() else None
+        )
         if code is None:
             error = "Choose a code of this project."
     include = request.GET.get("subcodes") == "1"

@@ -23,6 +23,10 @@ def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+def _number(value: str) -> int:
+    return int(value) if value.isdigit() else 0
+
+
 def _code(access: Access, code_pk: int) -> Code:
     return get_object_or_404(Code, pk=code_pk, project=access.project)
 
@@ -246,7 +250,7 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
     heading = "History"
     code = source = None
     if request.GET.get("code"):
-        code = Code.objects.filter(project=access.project, pk=request.GET["code"]).first()
+        code = Code.objects.filter(project=access.project, pk=_number(request.GET["code"])).first()
         if code is None:
             messages.error(request, "There is no such code in this project.")
         else:
@@ -257,7 +261,9 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
             )
             heading = f"History of “{code.full_path}”"
     if request.GET.get("source"):
-        source = Source.objects.filter(project=access.project, pk=request.GET["source"]).first()
+        source = Source.objects.filter(
+            project=access.project, pk=_number(request.GET["source"])
+        ).first()
         if source is None:
             messages.error(request, "There is no such source in this project.")
         else:

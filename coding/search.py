@@ -2,7 +2,8 @@
 
 The database's own engine finds the sources that hold every word of the query: SQLite
 FTS5 (table `coding_source_fts`, kept in sync with `interviews_source` by triggers) or
-PostgreSQL full-text search (a GIN index on the text's tsvector). Both see words the same
+PostgreSQL full-text search (table `coding_source_tsv` of tsvectors with a GIN index,
+kept in step by triggers). Both see words the same
 way — runs of letters and digits, case folded, ASCII punctuation as a separator — and a
 phrase as words in sequence, whatever lies between them; so the same query finds the same
 sources on both databases. PostgreSQL keeps word positions only up to 16,383, so in longer
@@ -15,6 +16,7 @@ Query syntax: words (all must occur), "quoted phrases", and `word*` for a prefix
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -24,14 +26,65 @@ from django.urls import reverse
 from interviews.models import Source
 
 FTS_TABLE = "coding_source_fts"
-# Punctuation the PostgreSQL parser would otherwise read as part of a token (3.5, e-mails,
-# URLs, hyphenated words); turned into spaces in the index expression. Keep in step with
-# migration 0003.
-PG_PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
-PG_VECTOR = (
-    'to_tsvector(\'simple\'::regconfig, translate("interviews_source"."text", '
-    "'!\"#$%&''()*+,-./:;<=>?@[\\]^_`{|}~', '                                '))"
-)
+# On PostgreSQL each source's tsvector is kept in its own table (computing it from a long
+# text at query time costs tens of milliseconds per source). ASCII punctuation becomes a
+# space first, so that 3.5, e-mails, URLs and hyphenated words split as FTS5 splits them.
+PG_TABLE = "coding_source_tsv"
+PG_PUNCTUATION = string.punctuation
+
+
+def pg_vector_sql(column: str) -> str:
+    """The SQL of a text column's tsvector (no parameters; quote doubled for SQL)."""
+    punctuation = PG_PUNCTUATION.replace("'", "''")
+    spaces = " " * len(PG_PUNCTUATION)
+    return f"to_tsvector('simple'::regconfig, translate({column}, '{punctuation}', '{spaces}'))"
+
+
+def pg_search_ensure(cursor) -> None:
+    """Create the tsvector table, its GIN index and the triggers that keep it in step."""
+    vector = pg_vector_sql("NEW.text")
+    cursor.execute(
+        f"""CREATE TABLE IF NOT EXISTS {PG_TABLE} (
+                source_id bigint PRIMARY KEY, vector tsvector NOT NULL)"""
+    )
+    cursor.execute(f"CREATE INDEX IF NOT EXISTS {PG_TABLE}_gin ON {PG_TABLE} USING GIN (vector)")
+    cursor.execute(
+        f"""CREATE OR REPLACE FUNCTION {PG_TABLE}_sync() RETURNS trigger AS $$
+            BEGIN
+                IF TG_OP = 'DELETE' THEN
+                    DELETE FROM {PG_TABLE} WHERE source_id = OLD.id;
+                    RETURN OLD;
+                END IF;
+                INSERT INTO {PG_TABLE} (source_id, vector) VALUES (NEW.id, {vector})
+                ON CONFLICT (source_id) DO UPDATE SET vector = EXCLUDED.vector;
+                RETURN NEW;
+            END $$ LANGUAGE plpgsql"""
+    )
+    cursor.execute(
+        f"""CREATE OR REPLACE FUNCTION {PG_TABLE}_truncate() RETURNS trigger AS $$
+            BEGIN
+                DELETE FROM {PG_TABLE};
+                RETURN NULL;
+            END $$ LANGUAGE plpgsql"""
+    )
+    cursor.execute(f"DROP TRIGGER IF EXISTS {PG_TABLE}_sync ON interviews_source")
+    cursor.execute(
+        f"""CREATE TRIGGER {PG_TABLE}_sync
+            AFTER INSERT OR DELETE OR UPDATE OF text ON interviews_source
+            FOR EACH ROW EXECUTE FUNCTION {PG_TABLE}_sync()"""
+    )
+    cursor.execute(f"DROP TRIGGER IF EXISTS {PG_TABLE}_truncate ON interviews_source")
+    cursor.execute(
+        f"""CREATE TRIGGER {PG_TABLE}_truncate AFTER TRUNCATE ON interviews_source
+            FOR EACH STATEMENT EXECUTE FUNCTION {PG_TABLE}_truncate()"""
+    )
+    cursor.execute(
+        f"""INSERT INTO {PG_TABLE} (source_id, vector)
+            SELECT id, {pg_vector_sql("text")} FROM interviews_source
+            ON CONFLICT (source_id) DO NOTHING"""
+    )
+
+
 SQLITE_TRIGGERS = {
     f"{FTS_TABLE}_ai": f"""
         CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ai AFTER INSERT ON interviews_source BEGIN
@@ -157,13 +210,13 @@ def matching_source_ids(
                 [_fts5_expression(terms), project_id],
             )
         elif connection.vendor == "postgresql":
-            vector = PG_VECTOR.replace("%", "%%")
             cursor.execute(
-                f"""SELECT id, word_count >= %s FROM interviews_source
-                    WHERE project_id = %s AND (
-                        (word_count < %s AND {vector} @@ to_tsquery('simple', %s))
-                        OR (word_count >= %s AND {vector} @@ to_tsquery('simple', %s)))
-                    ORDER BY title, id""",
+                f"""SELECT s.id, s.word_count >= %s FROM interviews_source s
+                    JOIN {PG_TABLE} v ON v.source_id = s.id
+                    WHERE s.project_id = %s AND (
+                        (s.word_count < %s AND v.vector @@ to_tsquery('simple', %s))
+                        OR (s.word_count >= %s AND v.vector @@ to_tsquery('simple', %s)))
+                    ORDER BY s.title, s.id""",
                 [
                     PG_PHRASE_WORDS,
                     project_id,

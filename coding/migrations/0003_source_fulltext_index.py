@@ -1,27 +1,20 @@
-"""Full-text index of source texts: FTS5 on SQLite, a GIN tsvector index on PostgreSQL."""
+"""Full-text index of source texts: FTS5 on SQLite, a tsvector table on PostgreSQL.
+
+Both are kept in step with interviews_source by database triggers (see coding/search.py).
+"""
 
 from django.db import migrations
 
-FTS_TABLE = "coding_source_fts"
-PG_INDEX = "coding_source_fts_idx"
-# Must match coding.search.PG_VECTOR exactly, or PostgreSQL will not use the index.
-PG_VECTOR = (
-    "to_tsvector('simple'::regconfig, translate(\"interviews_source\".\"text\", "
-    "'!\"#$%&''()*+,-./:;<=>?@[\\]^_`{|}~', '                                '))"
-)
-
 
 def create_index(apps, schema_editor):
+    from coding.search import pg_search_ensure, sqlite_fts_ensure
+
     connection = schema_editor.connection
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            from coding.search import sqlite_fts_ensure
-
             sqlite_fts_ensure(cursor)
         elif connection.vendor == "postgresql":
-            cursor.execute(
-                f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON interviews_source USING GIN ({PG_VECTOR})"
-            )
+            pg_search_ensure(cursor)
 
 
 def drop_index(apps, schema_editor):
@@ -29,10 +22,14 @@ def drop_index(apps, schema_editor):
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             for suffix in ("ai", "ad", "au"):
-                cursor.execute(f"DROP TRIGGER IF EXISTS {FTS_TABLE}_{suffix}")
-            cursor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+                cursor.execute(f"DROP TRIGGER IF EXISTS coding_source_fts_{suffix}")
+            cursor.execute("DROP TABLE IF EXISTS coding_source_fts")
         elif connection.vendor == "postgresql":
-            cursor.execute(f"DROP INDEX IF EXISTS {PG_INDEX}")
+            cursor.execute("DROP TRIGGER IF EXISTS coding_source_tsv_sync ON interviews_source")
+            cursor.execute("DROP TRIGGER IF EXISTS coding_source_tsv_truncate ON interviews_source")
+            cursor.execute("DROP FUNCTION IF EXISTS coding_source_tsv_sync()")
+            cursor.execute("DROP FUNCTION IF EXISTS coding_source_tsv_truncate()")
+            cursor.execute("DROP TABLE IF EXISTS coding_source_tsv")
 
 
 class Migration(migrations.Migration):

@@ -149,7 +149,7 @@ def test_sqlite_index_recovers_when_a_migration_dropped_its_triggers(project, co
     from django.db import connection
 
     if connection.vendor != "sqlite":
-        pytest.skip("SQLite only: PostgreSQL indexes the column itself")
+        pytest.skip("SQLite only: PostgreSQL never rebuilds a table, its triggers stay")
     with connection.cursor() as cursor:
         for suffix in ("ai", "ad", "au"):
             cursor.execute(f"DROP TRIGGER coding_source_fts_{suffix}")
@@ -169,3 +169,17 @@ def test_phrases_deep_inside_long_texts_are_found(project):
     assert [(h[1], h[3]) for h in hits] == [(85_000, "tax relief")]
     assert _hits(project, '"relief at last"')[0].source_count == 1
     assert _hits(project, '"last relief"')[0].source_count == 0
+
+
+def test_postgresql_index_empties_when_sources_are_truncated(project, corpus):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM coding_source_tsv")
+        assert cursor.fetchone()[0] == 3
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("TRUNCATE interviews_source CASCADE")
+        cursor.execute("SELECT count(*) FROM coding_source_tsv")
+        assert cursor.fetchone()[0] == 0

@@ -447,3 +447,23 @@ def test_templates_apply_to_an_existing_project(project, client_for):
         reverse("coding:codebook_template", args=[project.pk]), {"template": "swot"}, follow=True
     )
     assert "Template applied: 0 codes added." in again.content.decode()
+
+
+def test_the_code_page_shows_its_history_and_editing_only_to_leads(
+    book, client_for, project, users
+):
+    svc.code_update(code=book["tax"], user=users["lead"], definition="Taxes and relief")
+    url = reverse("coding:code_detail", args=[project.pk, book["tax"].pk])
+    viewer = client_for("viewer").get(url).content.decode()
+    assert "Taxes and relief" in viewer and "Changed code" in viewer
+    assert "Merge into another code" not in viewer
+    lead = client_for("lead").get(url).content.decode()
+    assert "Merge into another code" in lead
+    # A code cannot be moved or merged into itself or its sub-codes: they are not offered.
+    finance = (
+        client_for("lead")
+        .get(reverse("coding:code_detail", args=[project.pk, book["finance"].pk]))
+        .content.decode()
+    )
+    merge_options = finance.split('name="into"')[1].split("</select>")[0]
+    assert "Finance/Money" not in merge_options and "Support" in merge_options

@@ -68,18 +68,18 @@ def spans_not(a: Iterable[Span], b: Iterable[Span]) -> list[Span]:
     """The text covered by A and not by B."""
     cut = spans_merge(b)
     out: list[Span] = []
+    j = 0
     for start, end in spans_merge(a):
+        # Both lists are sorted and disjoint: skip B spans ending before this A span.
+        while j < len(cut) and cut[j][1] <= start:
+            j += 1
         cursor = start
-        for b_start, b_end in cut:
-            if b_end <= cursor:
-                continue
-            if b_start >= end:
-                break
-            if b_start > cursor:
-                out.append((cursor, b_start))
-            cursor = max(cursor, b_end)
-            if cursor >= end:
-                break
+        k = j
+        while k < len(cut) and cut[k][0] < end:
+            if cut[k][0] > cursor:
+                out.append((cursor, cut[k][0]))
+            cursor = max(cursor, cut[k][1])
+            k += 1
         if cursor < end:
             out.append((cursor, end))
     return out
@@ -289,9 +289,8 @@ def query_run(*, access, spec: QuerySpec, offset: int = 0, limit: int | None = 5
 
     project = access.project
     _code_a, ids_a, _code_b, ids_b = query_validate(project, spec)
-    codings = codings_filter(
-        Coding.objects.filter(source__project=project), project=project, filters=spec.filters
-    )
+    # The codes are the project's (checked above), so their codings are too: no join needed.
+    codings = codings_filter(Coding.objects.all(), project=project, filters=spec.filters)
     if not access.sees_all_codings:
         codings = codings.filter(coder=access.user)
     rows_a = codings.filter(code_id__in=ids_a).values_list("source_id", "start", "end")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -82,6 +84,32 @@ def test_combine_by_source_keeps_sources_apart():
     assert combine_by_source("and", a, b) == {1: [(5, 10)]}
     assert combine_by_source("or", a, b) == {1: [(0, 15)], 2: [(0, 10)], 3: [(0, 10)]}
     assert combine_by_source("not", a, b) == {1: [(0, 5)], 2: [(0, 10)]}
+
+
+def _chars(spans) -> set[int]:
+    return {i for start, end in spans for i in range(start, end)}
+
+
+_span = st.tuples(st.integers(0, 60), st.integers(1, 15)).map(lambda t: (t[0], t[0] + t[1]))
+
+
+@given(st.lists(_span, max_size=8), st.lists(_span, max_size=8))
+def test_set_operators_agree_with_character_sets(a, b):
+    assert _chars(spans_and(a, b)) == _chars(a) & _chars(b)
+    assert _chars(spans_or(a, b)) == _chars(a) | _chars(b)
+    assert _chars(spans_not(a, b)) == _chars(a) - _chars(b)
+    for result in (spans_and(a, b), spans_or(a, b), spans_not(a, b)):
+        assert result == spans_merge(result)  # sorted, disjoint, non-empty spans
+
+
+@given(st.lists(_span, max_size=6), st.lists(_span, max_size=6), st.integers(0, 20))
+def test_near_joins_each_a_span_with_the_b_spans_close_by(a, b, distance):
+    hulls = []
+    for x in a:
+        close = [y for y in b if span_gap(x, y) <= distance]
+        if close:
+            hulls.append((min(s for s, _ in [x, *close]), max(e for _, e in [x, *close])))
+    assert _chars(spans_near(a, b, distance)) == _chars(hulls)
 
 
 # On the database -------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -111,10 +111,11 @@ TERM = re.compile(r'"([^"]*)"|(\S+)')
 class Term:
     words: tuple[str, ...]
     prefix: bool = False
+    typed: str = field(default="", compare=False)
 
     @property
     def label(self) -> str:
-        text = " ".join(self.words)
+        text = self.typed or " ".join(self.words)
         if len(self.words) > 1:
             return f"“{text}”"
         return text + ("*" if self.prefix else "")
@@ -135,7 +136,7 @@ def parse_query(query: str) -> list[Term]:
         if not words:
             continue
         prefix = phrase is None and len(words) == 1 and raw.rstrip().endswith("*")
-        term = Term(words=words, prefix=prefix)
+        term = Term(words=words, prefix=prefix, typed=raw.strip().rstrip("*"))
         if term not in terms:
             terms.append(term)
     if not terms:

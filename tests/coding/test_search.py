@@ -183,3 +183,10 @@ def test_postgresql_index_empties_when_sources_are_truncated(project, corpus):
         cursor.execute("TRUNCATE interviews_source CASCADE")
         cursor.execute("SELECT count(*) FROM coding_source_tsv")
         assert cursor.fetchone()[0] == 0
+
+
+def test_the_page_names_the_terms_as_typed(project, corpus, client_for):
+    response = client_for("viewer").get(
+        reverse("coding:search", args=[project.pk]), {"q": '"co-production" Harbin'}
+    )
+    assert "1 source</strong> holds “co-production” and Harbin." in response.content.decode()

@@ -177,6 +177,13 @@ def code_update(*, code: Code, user, **fields) -> Code:
             raise ValidationError(
                 f"There is already a code called “{fields['name']}” {_where(code.parent)}."
             )
+    if fields.get("is_codable") is False and code.is_codable:
+        count = Coding.objects.filter(code=code).count()
+        if count:
+            raise ValidationError(
+                f"“{code.name}” has {count} coding{'s' if count != 1 else ''}, so it cannot "
+                "become a grouping code; move its codings to a sub-code (merge) first."
+            )
     for name, value in fields.items():
         setattr(code, name, value)
     code.full_clean()

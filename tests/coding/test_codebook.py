@@ -467,3 +467,10 @@ def test_the_code_page_shows_its_history_and_editing_only_to_leads(
     )
     merge_options = finance.split('name="into"')[1].split("</select>")[0]
     assert "Finance/Money" not in merge_options and "Support" in merge_options
+
+
+def test_a_coded_code_cannot_become_a_grouping_code(book, users):
+    with pytest.raises(ValidationError, match="has 2 codings, so it cannot become a grouping code"):
+        svc.code_update(code=book["tax"], user=users["lead"], is_codable=False)
+    assert Code.objects.get(pk=book["tax"].pk).is_codable
+    svc.code_update(code=book["support"], user=users["lead"], is_codable=True)

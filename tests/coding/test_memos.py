@@ -170,3 +170,20 @@ def test_outsiders_see_no_memos(project, memos, client_for):
         client_for("outsider").get(reverse("coding:memo_list", args=[project.pk])).status_code
         == 404
     )
+
+
+def test_the_memo_page_queries_do_not_grow_with_the_memos(
+    project, users, memos, coding, client_for
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("lead")
+    url = reverse("coding:memo_list", args=[project.pk])
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for i in range(10):
+        Memo.objects.create(project=project, author=users["coder"], coding=coding, text=f"More {i}")
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many.captured_queries) == len(few.captured_queries)

@@ -223,3 +223,24 @@ def test_outsiders_cannot_retrieve(project, study, client_for):
         reverse("coding:retrieval", args=[project.pk]), {"code": study["state"].pk}
     )
     assert response.status_code == 404
+
+
+def test_the_page_queries_do_not_grow_with_the_passages(project, users, study, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("lead")
+    url = reverse("coding:retrieval", args=[project.pk])
+    params = {"code": study["finance"].pk, "subcodes": "1"}
+    with CaptureQueriesContext(connection) as few:
+        client.get(url, params)
+    for i in range(10):
+        source = Source.objects.create(project=project, title=f"More {i}", text="word " * 30)
+        Coding.objects.create(
+            source=source, code=study["state"], coder=users["coder"], start=0, end=4
+        )
+        Memo.objects.create(project=project, author=users["coder"], source=source, text="x")
+    with CaptureQueriesContext(connection) as many:
+        body = client.get(url, params).content.decode()
+    assert "13 passages" in body
+    assert len(many.captured_queries) == len(few.captured_queries)

@@ -128,6 +128,17 @@ def _query_page(request, access: Access, spec: QuerySpec | None, error: str | No
         **_filter_context(access),
         **extra,
     }
+    fmt = request.GET.get("export")
+    if spec is not None and error is None and fmt in ("csv", "xlsx"):
+        try:
+            result = query_run(access=access, spec=spec, limit=None)
+        except ValidationError as exc:
+            error = context["error"] = " ".join(exc.messages)
+        else:
+            header = ["source", "start", "end", "passage"]
+            rows = [[p.source_title, p.start, p.end, p.text] for p in result.passages]
+            content = table_csv(header, rows) if fmt == "csv" else table_xlsx(header, rows, "Query")
+            return _attachment(content, fmt, f"query-{spec.operator}")
     if spec is not None and error is None:
         try:
             offset = max(0, int(request.GET.get("offset", 0)))
@@ -140,6 +151,7 @@ def _query_page(request, access: Access, spec: QuerySpec | None, error: str | No
         else:
             params = request.GET.copy()
             params.pop("offset", None)
+            params.pop("export", None)
             context.update(
                 result=result,
                 offset=offset,

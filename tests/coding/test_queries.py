@@ -347,3 +347,25 @@ def test_a_saved_name_is_unique_with_a_clear_message(project, users, fixture, cl
     response = client.post(reverse("coding:query", args=[project.pk]), data)
     assert "A saved query is already called “Q”." in response.content.decode()
     assert SavedQuery.objects.count() == 1
+
+
+def test_query_results_export_as_csv_and_xlsx(project, fixture, client_for):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    f = fixture
+    params = {"operator": "not", "code_a": f["finance"].pk, "code_b": f["support"].pk}
+    url = reverse("coding:query", args=[project.pk])
+    response = client_for("viewer").get(url, {**params, "export": "csv"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    funding = TEXT_ONE.index("Funding")
+    state = TEXT_ONE.index("the state helped")
+    assert rows == [
+        ["source", "start", "end", "passage"],
+        ["One", str(funding), str(state), TEXT_ONE[funding:state]],
+        ["Two", "10", "40", "x" * 30],
+    ]
+    response = client_for("viewer").get(url, {**params, "export": "xlsx"})
+    assert load_workbook(io.BytesIO(response.content)).active.max_row == 3

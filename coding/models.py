@@ -264,3 +264,25 @@ class Change(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_type} {self.object_guid}"
+
+
+class SavedQuery(models.Model):
+    """A coding query kept under a name so that it can be run again as the codings grow."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="saved_queries")
+    name = models.CharField(max_length=200)
+    definition = models.JSONField(help_text="Operator, codes, distance and filters.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["project", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="savedquery_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

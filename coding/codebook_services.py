@@ -1,0 +1,845 @@
+"""Reshaping the codebook without losing a coding, its history, and codebook files.
+
+Every function here runs in one transaction and records what it changed in `Change`
+(who, when, before and after), so that history is visible per code and per source and a
+lead can restore what was deleted.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from coding.models import Change, ChangeAction, Code, Coding, Memo, colour_validator
+from coding.services import change_record, code_snapshot, coding_snapshot
+from interviews.models import Project, Source
+
+CODE_FIELDS = ("name", "colour", "definition", "inclusion", "exclusion", "example", "is_codable")
+DELETE_CHOICES = {
+    "parent": "Move its codings to the parent code",
+    "delete": "Delete its codings",
+}
+CHUNK = 2000
+
+
+# Small helpers ---------------------------------------------------------------------------
+
+
+def _chunks(items: list, size: int = CHUNK):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _sibling_clash(project: Project, parent: Code | None, name: str, exclude_pk=None) -> bool:
+    siblings = Code.objects.filter(project=project, parent=parent, name__iexact=name.strip())
+    if exclude_pk is not None:
+        siblings = siblings.exclude(pk=exclude_pk)
+    return siblings.exists()
+
+
+def _where(parent: Code | None) -> str:
+    return f"under “{parent.full_path}”" if parent else "at the top level"
+
+
+def _next_order(project: Project, parent: Code | None) -> int:
+    top = Code.objects.filter(project=project, parent=parent).aggregate(m=Max("order"))["m"]
+    return 0 if top is None else top + 1
+
+
+def _memo_snapshot(memo: Memo) -> dict:
+    return {
+        "guid": str(memo.guid),
+        "title": memo.title,
+        "text": memo.text,
+        "author": memo.author.username if memo.author_id else None,
+    }
+
+
+def _coding_rows(codings) -> list[dict]:
+    """Snapshots of many codings in a few queries (the shape of `coding_snapshot`)."""
+    return list(
+        codings.values(
+            "pk",
+            "guid",
+            "source_id",
+            "source__guid",
+            "coder_id",
+            "coder__username",
+            "start",
+            "end",
+        )
+    )
+
+
+def _snapshot_from_row(row: dict, code_guid, code_path: str) -> dict:
+    return {
+        "source": str(row["source__guid"]),
+        "code": str(code_guid),
+        "code_path": code_path,
+        "coder": row["coder__username"],
+        "start": row["start"],
+        "end": row["end"],
+    }
+
+
+def _changes_bulk(project: Project, user, items: list[tuple[str, dict, dict | None, dict | None]]):
+    """Record many coding changes at once: (action, row, before, after)."""
+    now = timezone.now()
+    Change.objects.bulk_create(
+        [
+            Change(
+                project=project,
+                user=user,
+                at=now,
+                action=action,
+                object_type="coding",
+                object_guid=row["guid"],
+                source_id=row["source_id"],
+                before=before,
+                after=after,
+            )
+            for action, row, before, after in items
+        ],
+        batch_size=1000,
+    )
+
+
+# Create, edit, move, reorder -------------------------------------------------------------
+
+
+@transaction.atomic
+def code_create(
+    *,
+    project: Project,
+    user,
+    name: str,
+    parent: Code | None = None,
+    colour: str = "#1e88e5",
+    definition: str = "",
+    inclusion: str = "",
+    exclusion: str = "",
+    example: str = "",
+    is_codable: bool = True,
+) -> Code:
+    if parent is not None and parent.project_id != project.pk:
+        raise ValidationError("The parent code belongs to another project.")
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("Give the code a name.")
+    if _sibling_clash(project, parent, name):
+        raise ValidationError(f"There is already a code called “{name}” {_where(parent)}.")
+    code = Code(
+        project=project,
+        parent=parent,
+        name=name,
+        colour=colour or "#1e88e5",
+        definition=definition,
+        inclusion=inclusion,
+        exclusion=exclusion,
+        example=example,
+        is_codable=is_codable,
+        order=_next_order(project, parent),
+    )
+    code.full_clean()
+    code.save()
+    change_record(
+        project=project,
+        user=user,
+        action=ChangeAction.CREATE,
+        obj=code,
+        before=None,
+        after=code_snapshot(code),
+    )
+    return code
+
+
+@transaction.atomic
+def code_update(*, code: Code, user, **fields) -> Code:
+    """Rename, recolour or edit the definition, criteria and example of a code."""
+    unknown = set(fields) - set(CODE_FIELDS)
+    if unknown:
+        raise ValueError(f"cannot update {sorted(unknown)}")
+    code = Code.objects.select_for_update().get(pk=code.pk)
+    before = code_snapshot(code)
+    if "name" in fields:
+        fields["name"] = (fields["name"] or "").strip()
+        if not fields["name"]:
+            raise ValidationError("Give the code a name.")
+        if _sibling_clash(code.project, code.parent, fields["name"], exclude_pk=code.pk):
+            raise ValidationError(
+                f"There is already a code called “{fields['name']}” {_where(code.parent)}."
+            )
+    if fields.get("is_codable") is False and code.is_codable:
+        count = Coding.objects.filter(code=code).count()
+        if count:
+            raise ValidationError(
+                f"“{code.name}” has {count} coding{'s' if count != 1 else ''}, so it cannot "
+                "become a grouping code; move its codings to a sub-code (merge) first."
+            )
+    for name, value in fields.items():
+        setattr(code, name, value)
+    code.full_clean()
+    after = code_snapshot(code)
+    if after == before:
+        return code
+    code.save()
+    change_record(
+        project=code.project,
+        user=user,
+        action=ChangeAction.UPDATE,
+        obj=code,
+        before=before,
+        after=after,
+    )
+    return code
+
+
+@transaction.atomic
+def code_move(*, code: Code, user, parent: Code | None) -> Code:
+    """Put a code (with its sub-codes and codings) under another parent, last among siblings."""
+    code = Code.objects.select_for_update().get(pk=code.pk)
+    if parent is not None:
+        if parent.project_id != code.project_id:
+            raise ValidationError("The new parent code belongs to another project.")
+        if parent.pk == code.pk or parent.pk in code.descendant_ids():
+            raise ValidationError(
+                f"“{code.name}” cannot be moved under itself or one of its own sub-codes."
+            )
+    if code.parent_id == (parent.pk if parent else None):
+        return code
+    if _sibling_clash(code.project, parent, code.name, exclude_pk=code.pk):
+        raise ValidationError(f"There is already a code called “{code.name}” {_where(parent)}.")
+    before = code_snapshot(code)
+    code.parent = parent
+    code.order = _next_order(code.project, parent)
+    code.full_clean()
+    code.save()
+    change_record(
+        project=code.project,
+        user=user,
+        action=ChangeAction.MOVE,
+        obj=code,
+        before=before,
+        after=code_snapshot(code),
+    )
+    return code
+
+
+@transaction.atomic
+def code_reorder(*, code: Code, user, direction: str) -> Code:
+    """Move a code one place up or down among its siblings."""
+    if direction not in ("up", "down"):
+        raise ValidationError("Move a code up or down.")
+    siblings = list(
+        Code.objects.filter(project=code.project_id, parent=code.parent_id).order_by(
+            "order", "name", "pk"
+        )
+    )
+    index = next(i for i, c in enumerate(siblings) if c.pk == code.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if other < 0 or other >= len(siblings):
+        return code
+    before = code_snapshot(siblings[index])
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    for position, sibling in enumerate(siblings):
+        if sibling.order != position:
+            Code.objects.filter(pk=sibling.pk).update(order=position)
+    moved = Code.objects.get(pk=code.pk)
+    change_record(
+        project=moved.project,
+        user=user,
+        action=ChangeAction.MOVE,
+        obj=moved,
+        before=before,
+        after=code_snapshot(moved),
+    )
+    return moved
+
+
+# Merge and delete ------------------------------------------------------------------------
+
+
+@dataclass
+class CodingsMoved:
+    moved: int = 0
+    collapsed: int = 0
+    memos_repointed: int = 0
+
+
+def _move_codings(*, project: Project, user, from_code: Code, to_code: Code) -> CodingsMoved:
+    """Give every coding of one code to another; exact duplicates collapse into the existing.
+
+    A duplicate is a coding of the target with the same source, coder, start and end; the
+    moving coding's memos are re-pointed to it before the moving one is removed.
+    """
+    result = CodingsMoved()
+    rows = _coding_rows(Coding.objects.filter(code=from_code))
+    if not rows:
+        return result
+    source_ids = {r["source_id"] for r in rows}
+    existing = {
+        (source_id, coder_id, start, end): pk
+        for pk, source_id, coder_id, start, end in Coding.objects.filter(
+            code=to_code, source_id__in=source_ids
+        ).values_list("pk", "source_id", "coder_id", "start", "end")
+    }
+    from_path, to_path = from_code.full_path, to_code.full_path
+    moving: list[dict] = []
+    duplicates: list[tuple[dict, int]] = []
+    for row in rows:
+        key = (row["source_id"], row["coder_id"], row["start"], row["end"])
+        if key in existing:
+            duplicates.append((row, existing[key]))
+        else:
+            moving.append(row)
+    now = timezone.now()
+    for chunk in _chunks([r["pk"] for r in moving]):
+        Coding.objects.filter(pk__in=chunk).update(code=to_code, modified_at=now)
+    survivors = {r["pk"]: target for r, target in duplicates}
+    guid_of = dict(Coding.objects.filter(pk__in=survivors.values()).values_list("pk", "guid"))
+    for memo in Memo.objects.filter(coding_id__in=list(survivors)):
+        memo.coding_id = survivors[memo.coding_id]
+        memo.save(update_fields=["coding"])
+        result.memos_repointed += 1
+    for chunk in _chunks(list(survivors)):
+        Coding.objects.filter(pk__in=chunk).delete()
+    changes = [
+        (
+            ChangeAction.MOVE,
+            row,
+            _snapshot_from_row(row, from_code.guid, from_path),
+            _snapshot_from_row(row, to_code.guid, to_path),
+        )
+        for row in moving
+    ]
+    changes += [
+        (
+            ChangeAction.MERGE,
+            row,
+            _snapshot_from_row(row, from_code.guid, from_path),
+            {"collapsed_into": str(guid_of[target]), "code_path": to_path},
+        )
+        for row, target in duplicates
+    ]
+    _changes_bulk(project, user, changes)
+    result.moved, result.collapsed = len(moving), len(duplicates)
+    return result
+
+
+def _lift_children(*, code: Code, to_parent: Code | None, user) -> list[str]:
+    """Re-parent a code's sub-codes (refusing a name clash at the new level)."""
+    children = list(code.children.order_by("order", "name", "pk"))
+    clashes = [
+        c.name
+        for c in children
+        if Code.objects.filter(project=code.project, parent=to_parent, name__iexact=c.name)
+        .exclude(pk=code.pk)
+        .exists()
+    ]
+    if clashes:
+        raise ValidationError(
+            f"“{code.name}” has sub-codes named like codes {_where(to_parent)}: "
+            + ", ".join(f"“{n}”" for n in clashes)
+            + ". Rename or merge them first."
+        )
+    order = _next_order(code.project, to_parent)
+    lifted = []
+    for child in children:
+        before = code_snapshot(child)
+        child.parent = to_parent
+        child.order = order
+        order += 1
+        child.save(update_fields=["parent", "order", "updated_at"])
+        change_record(
+            project=code.project,
+            user=user,
+            action=ChangeAction.MOVE,
+            obj=child,
+            before=before,
+            after=code_snapshot(child),
+        )
+        lifted.append(child.name)
+    return lifted
+
+
+@dataclass
+class MergeReport:
+    source_name: str
+    target_path: str
+    moved: int
+    collapsed: int
+    memos_repointed: int
+    children_moved: list[str] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        text = (
+            f"Merged “{self.source_name}” into “{self.target_path}”: "
+            f"{self.moved} coding{'s' if self.moved != 1 else ''} moved"
+        )
+        if self.collapsed:
+            text += f", {self.collapsed} exact duplicate{'s' if self.collapsed != 1 else ''} joined"
+        return text + "."
+
+
+@transaction.atomic
+def code_merge(*, code: Code, into: Code, user) -> MergeReport:
+    """Merge `code` into `into`: every coding, memo and sub-code moves, then `code` goes."""
+    code = Code.objects.select_for_update().get(pk=code.pk)
+    into = Code.objects.select_for_update().get(pk=into.pk)
+    if into.project_id != code.project_id:
+        raise ValidationError("Codes of different projects cannot be merged.")
+    if into.pk == code.pk:
+        raise ValidationError("A code cannot be merged into itself.")
+    if into.pk in code.descendant_ids():
+        raise ValidationError(
+            f"“{code.name}” cannot be merged into its own sub-code “{into.name}”; "
+            "move that sub-code out first."
+        )
+    if not into.is_codable and code.codings.exists():
+        raise ValidationError(
+            f"“{into.name}” is a grouping code and cannot hold codings; choose another code."
+        )
+    project = code.project
+    before = code_snapshot(code)
+    children = _lift_children(code=code, to_parent=into, user=user)
+    moved = _move_codings(project=project, user=user, from_code=code, to_code=into)
+    memos = Memo.objects.filter(code=code).update(code=into)
+    report = MergeReport(
+        source_name=code.name,
+        target_path=into.full_path,
+        moved=moved.moved,
+        collapsed=moved.collapsed,
+        memos_repointed=moved.memos_repointed + memos,
+        children_moved=children,
+    )
+    change_record(
+        project=project,
+        user=user,
+        action=ChangeAction.MERGE,
+        obj=code,
+        before=before,
+        after={
+            "merged_into": str(into.guid),
+            "path": into.full_path,
+            "codings_moved": moved.moved,
+            "codings_collapsed": moved.collapsed,
+        },
+    )
+    code.delete()
+    return report
+
+
+@dataclass
+class DeleteImpact:
+    codings: int
+    subcodes: int
+    memos: int
+    coders: int
+
+
+def code_delete_impact(code: Code) -> DeleteImpact:
+    """What deleting a code would affect, shown before the user chooses."""
+    codings = Coding.objects.filter(code=code)
+    return DeleteImpact(
+        codings=codings.count(),
+        subcodes=code.children.count(),
+        memos=Memo.objects.filter(code=code).count()
+        + Memo.objects.filter(coding__code=code).count(),
+        coders=codings.values("coder").distinct().count(),
+    )
+
+
+@transaction.atomic
+def code_delete(*, code: Code, user, codings: str) -> str:
+    """Delete a code; its codings move to the parent (`codings="parent"`) or go (`"delete"`).
+
+    Sub-codes are kept and move up to the deleted code's parent. Deleted codings keep a full
+    snapshot (with their memos) in the history so that a lead can restore them.
+    """
+    if codings not in DELETE_CHOICES:
+        raise ValidationError(
+            "Choose what happens to the code's codings: move them or delete them."
+        )
+    code = Code.objects.select_for_update().get(pk=code.pk)
+    project, parent = code.project, code.parent
+    count = Coding.objects.filter(code=code).count()
+    if codings == "parent" and count:
+        if parent is None:
+            raise ValidationError(
+                f"“{code.name}” is a top-level code, so its codings have no parent to move to. "
+                "Merge it into another code, or delete its codings."
+            )
+        if not parent.is_codable:
+            raise ValidationError(
+                f"The parent “{parent.name}” is a grouping code and cannot hold codings. "
+                "Merge this code into another code, or delete its codings."
+            )
+    before = code_snapshot(code)
+    before["guid"] = str(code.guid)
+    children = _lift_children(code=code, to_parent=parent, user=user)
+    if codings == "parent":
+        moved = (
+            _move_codings(project=project, user=user, from_code=code, to_code=parent)
+            if count
+            else CodingsMoved()
+        )
+        Memo.objects.filter(code=code).update(code=parent)
+        message = (
+            f"Deleted “{code.name}”; {moved.moved} coding{'s' if moved.moved != 1 else ''} "
+            f"moved to “{parent.name}”"
+            if parent
+            else f"Deleted “{code.name}”"
+        )
+        if moved.collapsed:
+            message += f" ({moved.collapsed} exact duplicates joined)"
+        before["codings"] = "moved to parent"
+    else:
+        message = _delete_codings(project=project, user=user, code=code, count=count)
+        before["codings"] = "deleted"
+        before["memos"] = [_memo_snapshot(m) for m in Memo.objects.filter(code=code)]
+    if children:
+        message += f"; sub-codes moved up: {', '.join(children)}"
+    change_record(
+        project=project, user=user, action=ChangeAction.DELETE, obj=code, before=before, after=None
+    )
+    code.delete()
+    return message + "."
+
+
+def _delete_codings(*, project: Project, user, code: Code, count: int) -> str:
+    rows = _coding_rows(Coding.objects.filter(code=code))
+    memos: dict[int, list[dict]] = {}
+    for memo in Memo.objects.filter(coding__code=code).select_related("author"):
+        memos.setdefault(memo.coding_id, []).append(_memo_snapshot(memo))
+    path = code.full_path
+    changes = []
+    for row in rows:
+        before = _snapshot_from_row(row, code.guid, path)
+        before["deleted_with_code"] = str(code.guid)
+        before["memos"] = memos.get(row["pk"], [])
+        changes.append((ChangeAction.DELETE, row, before, None))
+    _changes_bulk(project, user, changes)
+    for chunk in _chunks([r["pk"] for r in rows]):
+        Coding.objects.filter(pk__in=chunk).delete()
+    return f"Deleted “{code.name}” and its {count} coding{'s' if count != 1 else ''}"
+
+
+# Restore ---------------------------------------------------------------------------------
+
+
+def restorable(change: Change) -> bool:
+    """A deleted code or coding that does not exist again."""
+    if change.action != ChangeAction.DELETE or change.object_type not in ("code", "coding"):
+        return False
+    model = Code if change.object_type == "code" else Coding
+    return not model.objects.filter(guid=change.object_guid).exists()
+
+
+def _restore_memos(project: Project, snapshots: list[dict], **target) -> None:
+    User = get_user_model()
+    for snap in snapshots or []:
+        if Memo.objects.filter(guid=snap["guid"]).exists():
+            continue
+        author = User.objects.filter(username=snap.get("author")).first()
+        Memo.objects.create(
+            project=project,
+            guid=uuid.UUID(snap["guid"]),
+            author=author,
+            title=snap.get("title", ""),
+            text=snap["text"],
+            **target,
+        )
+
+
+@transaction.atomic
+def code_restore(*, change: Change, user) -> tuple[Code, int]:
+    """Bring back a deleted code (same guid) and the codings deleted together with it."""
+    if change.object_type != "code" or not restorable(change):
+        raise ValidationError("This change cannot be restored.")
+    snap = change.before or {}
+    project = change.project
+    parent = None
+    if snap.get("parent"):
+        parent = Code.objects.filter(project=project, guid=snap["parent"]).first()
+    if _sibling_clash(project, parent, snap["name"]):
+        raise ValidationError(
+            f"There is already a code called “{snap['name']}” {_where(parent)}; "
+            "rename it before restoring."
+        )
+    code = Code(
+        project=project,
+        guid=change.object_guid,
+        parent=parent,
+        name=snap["name"],
+        colour=snap.get("colour", "#1e88e5"),
+        definition=snap.get("definition", ""),
+        inclusion=snap.get("inclusion", ""),
+        exclusion=snap.get("exclusion", ""),
+        example=snap.get("example", ""),
+        is_codable=snap.get("is_codable", True),
+        order=_next_order(project, parent),
+    )
+    code.full_clean()
+    code.save()
+    _restore_memos(project, snap.get("memos", []), code=code)
+    change_record(
+        project=project,
+        user=user,
+        action=ChangeAction.RESTORE,
+        obj=code,
+        before=None,
+        after=code_snapshot(code),
+    )
+    restored = 0
+    for coding_change in Change.objects.filter(
+        project=project,
+        object_type="coding",
+        action=ChangeAction.DELETE,
+        before__deleted_with_code=str(code.guid),
+    ).order_by("pk"):
+        if restorable(coding_change):
+            coding_restore(change=coding_change, user=user)
+            restored += 1
+    return code, restored
+
+
+@transaction.atomic
+def coding_restore(*, change: Change, user) -> Coding:
+    """Bring back a deleted coding (same guid, span, code and coder) with its memos."""
+    if change.object_type != "coding" or not restorable(change):
+        raise ValidationError("This change cannot be restored.")
+    snap = change.before or {}
+    project = change.project
+    source = Source.objects.filter(project=project, guid=snap.get("source")).first()
+    if source is None:
+        raise ValidationError("The coding's source no longer exists.")
+    code = Code.objects.filter(project=project, guid=snap.get("code")).first()
+    if code is None:
+        raise ValidationError(
+            f"The code “{snap.get('code_path', '')}” no longer exists; restore it first."
+        )
+    coder = get_user_model().objects.filter(username=snap.get("coder")).first()
+    if coder is None:
+        raise ValidationError("The coding's coder no longer exists.")
+    if Coding.objects.filter(
+        source=source, code=code, coder=coder, start=snap["start"], end=snap["end"]
+    ).exists():
+        raise ValidationError("The same coding exists already.")
+    coding = Coding(
+        guid=change.object_guid,
+        source=source,
+        code=code,
+        coder=coder,
+        start=snap["start"],
+        end=snap["end"],
+    )
+    coding.full_clean(validate_unique=False, validate_constraints=False)
+    coding.save()
+    _restore_memos(project, snap.get("memos", []), coding=coding)
+    change_record(
+        project=project,
+        user=user,
+        action=ChangeAction.RESTORE,
+        obj=coding,
+        before=None,
+        after=coding_snapshot(coding),
+    )
+    return coding
+
+
+# Codebook files --------------------------------------------------------------------------
+
+COLUMNS = ["path", "colour", "definition", "inclusion", "exclusion", "example"]
+COLUMN_ALIASES = {
+    "color": "colour",
+    "inclusion criteria": "inclusion",
+    "exclusion criteria": "exclusion",
+    "code": "path",
+}
+MAX_CODEBOOK_BYTES = 2 * 1024 * 1024
+
+
+def codebook_rows(project: Project) -> list[list[str]]:
+    """The codebook as rows (parents before children) under COLUMNS."""
+    return [
+        [c.path, c.colour, c.definition, c.inclusion, c.exclusion, c.example]
+        for c in Code.objects.filter(project=project).tree_order()
+    ]
+
+
+def codebook_csv(project: Project) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(COLUMNS)
+    writer.writerows(codebook_rows(project))
+    return buffer.getvalue().encode("utf-8")
+
+
+def codebook_xlsx(project: Project) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Codebook"
+    sheet.append(COLUMNS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in codebook_rows(project):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _table_from_file(filename: str, data: bytes) -> list[list[str]]:
+    """Rows of a CSV or XLSX file as strings; ValidationError for files that cannot be read."""
+    if len(data) > MAX_CODEBOOK_BYTES:
+        raise ValidationError("The codebook file is larger than 2 MB.")
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception:
+            raise ValidationError(
+                f"“{filename}” is not a readable XLSX workbook; save it again from your "
+                "spreadsheet program as .xlsx."
+            ) from None
+        sheet = book.worksheets[0]
+        table = [
+            ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
+        ]
+        book.close()
+        return table
+    if name.endswith(".csv"):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError(
+                f"“{filename}” is not UTF-8 text. Save it as “CSV UTF-8” and import it again."
+            ) from None
+        try:
+            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        except csv.Error:
+            dialect = csv.excel
+        return list(csv.reader(io.StringIO(text), dialect))
+    raise ValidationError("Import a codebook as a .csv or .xlsx file.")
+
+
+@dataclass
+class ImportRow:
+    line: int
+    parts: list[str]
+    values: dict[str, str]
+
+
+def codebook_parse(filename: str, data: bytes) -> list[ImportRow]:
+    """Check a codebook file completely; ValidationError lists every problem found."""
+    table = [row for row in _table_from_file(filename, data) if any(c.strip() for c in row)]
+    if not table:
+        raise ValidationError("The codebook file is empty.")
+    header = [COLUMN_ALIASES.get(h.strip().lower(), h.strip().lower()) for h in table[0]]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise ValidationError(
+            "The codebook file lacks the column"
+            + ("s " if len(missing) > 1 else " ")
+            + ", ".join(f"“{c}”" for c in missing)
+            + f". Its first row must name: {', '.join(COLUMNS)}."
+        )
+    index = {c: header.index(c) for c in COLUMNS}
+    rows: list[ImportRow] = []
+    errors: list[str] = []
+    seen: dict[str, int] = {}
+    for line, raw in enumerate(table[1:], start=2):
+        cells = {c: (raw[i].strip() if i < len(raw) else "") for c, i in index.items()}
+        parts = [p.strip() for p in cells["path"].split("/")]
+        if not cells["path"] or any(not p for p in parts):
+            errors.append(f"Row {line}: the path “{cells['path']}” is empty or has an empty part.")
+            continue
+        if any(len(p) > 200 for p in parts):
+            errors.append(f"Row {line}: a code name is longer than 200 characters.")
+            continue
+        key = "/".join(p.lower() for p in parts)
+        if key in seen:
+            errors.append(f"Row {line}: “{cells['path']}” repeats row {seen[key]}.")
+            continue
+        seen[key] = line
+        if cells["colour"]:
+            try:
+                colour_validator(cells["colour"])
+            except ValidationError:
+                errors.append(
+                    f"Row {line}: “{cells['colour']}” is not a colour; write it as #rrggbb, "
+                    "for example #1e88e5."
+                )
+                continue
+        rows.append(ImportRow(line=line, parts=parts, values=cells))
+    if errors:
+        raise ValidationError(errors)
+    return rows
+
+
+@dataclass
+class ImportReport:
+    created: int
+    updated: int
+    unchanged: int
+
+    @property
+    def message(self) -> str:
+        return (
+            f"Codebook imported: {self.created} code{'s' if self.created != 1 else ''} created, "
+            f"{self.updated} updated, {self.unchanged} unchanged."
+        )
+
+
+@transaction.atomic
+def codebook_import(*, project: Project, user, filename: str, data: bytes) -> ImportReport:
+    """Add a codebook file's codes (creating missing parents) and update existing ones by path."""
+    rows = codebook_parse(filename, data)
+    by_path = {c.path.lower(): c for c in Code.objects.filter(project=project).tree_order()}
+    created = updated = unchanged = 0
+    for row in sorted(rows, key=lambda r: len(r.parts)):
+        parent = None
+        for depth, part in enumerate(row.parts):
+            key = "/".join(p.lower() for p in row.parts[: depth + 1])
+            code = by_path.get(key)
+            is_leaf = depth == len(row.parts) - 1
+            if code is None:
+                fields = {}
+                if is_leaf:
+                    fields = {
+                        name: row.values[name]
+                        for name in ("definition", "inclusion", "exclusion", "example")
+                    }
+                    fields["colour"] = row.values["colour"] or "#1e88e5"
+                code = code_create(project=project, user=user, name=part, parent=parent, **fields)
+                by_path[key] = code
+                created += 1
+            elif is_leaf:
+                changes = {
+                    name: row.values[name]
+                    for name in ("colour", "definition", "inclusion", "exclusion", "example")
+                    if row.values[name] != getattr(code, name)
+                    and not (name == "colour" and not row.values[name])
+                }
+                if changes:
+                    code = code_update(code=code, user=user, **changes)
+                    by_path[key] = code
+                    updated += 1
+                else:
+                    unchanged += 1
+            parent = code
+    return ImportReport(created=created, updated=updated, unchanged=unchanged)

@@ -1,0 +1,233 @@
+"""Code retrieval: every passage coded with a code, with its context and who said it.
+
+Interviewees appear by pseudonym only: retrieval is open to every member, and real names
+are for admins on the interviewee page.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from coding.filters import BUILT_IN_FIELDS, codings_filter
+from coding.models import Code, Coding, Memo
+from interviews.models import Attribute, AttributeTarget, AttributeValue, Project, Source
+
+CONTEXT_CHARS = 150
+
+
+@dataclass
+class RetrievedPassage:
+    coding_id: int
+    source_id: int
+    source_title: str
+    code_path: str
+    coder: str
+    coded_at: str
+    start: int
+    end: int
+    before: str
+    text: str
+    after: str
+    interviewees: str
+    attributes: dict[str, str]
+    memo: str
+    link: str
+    attribute_text: str = ""
+
+
+def context_around(text: str, start: int, end: int, chars: int = CONTEXT_CHARS) -> tuple[str, str]:
+    """Up to `chars` characters before and after a span, without cutting a word in two."""
+    lo, hi = max(0, start - chars), min(len(text), end + chars)
+    before, after = text[lo:start], text[end:hi]
+    if lo > 0:
+        if not text[lo - 1].isspace() and " " in before:
+            before = before[before.index(" ") + 1 :]
+        before = "…" + before
+    if hi < len(text):
+        if not text[hi].isspace() and " " in after:
+            after = after[: after.rindex(" ") + 1]
+        after = after + "…"
+    return before, after
+
+
+def retrieval_codings(
+    *, access, code: Code, include_subcodes: bool = False, filters: dict | None = None
+) -> QuerySet[Coding]:
+    """The codings a member may see for a code (and its sub-codes), filtered, in text order."""
+    ids = {code.pk} | (code.descendant_ids() if include_subcodes else set())
+    codings = Coding.objects.filter(code_id__in=ids, source__project=access.project)
+    if not access.sees_all_codings:
+        codings = codings.filter(coder=access.user)
+    codings = codings_filter(codings, project=access.project, filters=filters)
+    return (
+        codings.select_related("coder")
+        .only("pk", "source_id", "code_id", "coder__username", "start", "end", "created_at")
+        .order_by("source__title", "source_id", "start", "end", "pk")
+    )
+
+
+def attribute_columns(project: Project) -> list[tuple[str, str]]:
+    """(key, label) of the attribute columns a passage shows."""
+    columns = list(BUILT_IN_FIELDS.items())
+    columns += [(f"attr:{a.pk}", a.name) for a in Attribute.objects.filter(project=project)]
+    return columns
+
+
+def _source_people(project: Project, source_ids: set[int]) -> dict[int, tuple[str, dict]]:
+    """Per source: its interviewees' pseudonyms and their attribute values (joined by '; ')."""
+    columns = attribute_columns(project)
+    through = Source.interviewees.through.objects.filter(source_id__in=source_ids).select_related(
+        "interviewee"
+    )
+    people: dict[int, list] = defaultdict(list)
+    for row in through:
+        people[row.source_id].append(row.interviewee)
+    person_ids = {p.pk for persons in people.values() for p in persons}
+    person_values: dict[int, dict[str, str]] = defaultdict(dict)
+    source_values: dict[int, dict[str, str]] = defaultdict(dict)
+    for value in AttributeValue.objects.filter(interviewee_id__in=person_ids):
+        person_values[value.interviewee_id][f"attr:{value.attribute_id}"] = value.value
+    for value in AttributeValue.objects.filter(
+        source_id__in=source_ids, attribute__applies_to=AttributeTarget.SOURCE
+    ):
+        source_values[value.source_id][f"attr:{value.attribute_id}"] = value.value
+    result: dict[int, tuple[str, dict]] = {}
+    for source_id in source_ids:
+        persons = sorted(people.get(source_id, []), key=lambda p: p.pseudonym)
+        attributes: dict[str, str] = {}
+        for key, _label in columns:
+            if key in BUILT_IN_FIELDS:
+                found = [getattr(p, key) for p in persons if getattr(p, key)]
+            else:
+                found = [person_values[p.pk][key] for p in persons if person_values[p.pk].get(key)]
+                if not found and source_values[source_id].get(key):
+                    found = [source_values[source_id][key]]
+            attributes[key] = "; ".join(dict.fromkeys(found))
+        result[source_id] = (", ".join(p.pseudonym for p in persons), attributes)
+    return result
+
+
+def retrieval_passages(
+    codings, *, project: Project, context: int = CONTEXT_CHARS
+) -> list[RetrievedPassage]:
+    """Passages for a (sliced) sequence of codings, with context, people, coder and memo."""
+    codings = list(codings)
+    source_ids = {c.source_id for c in codings}
+    sources = {
+        s.pk: s for s in Source.objects.filter(pk__in=source_ids).only("pk", "title", "text")
+    }
+    paths = {c.pk: c.path for c in Code.objects.filter(project=project).tree_order()}
+    people = _source_people(project, source_ids)
+    labels = attribute_columns(project)
+    memos: dict[int, list[str]] = defaultdict(list)
+    for memo in Memo.objects.filter(coding_id__in=[c.pk for c in codings]).order_by("created_at"):
+        memos[memo.coding_id].append(memo.text)
+    passages = []
+    for coding in codings:
+        source = sources[coding.source_id]
+        before, after = context_around(source.text, coding.start, coding.end, context)
+        pseudonyms, attributes = people[coding.source_id]
+        passages.append(
+            RetrievedPassage(
+                coding_id=coding.pk,
+                source_id=source.pk,
+                source_title=source.title,
+                code_path=paths.get(coding.code_id, ""),
+                coder=coding.coder.username,
+                coded_at=coding.created_at.date().isoformat(),
+                start=coding.start,
+                end=coding.end,
+                before=before,
+                text=source.text[coding.start : coding.end],
+                after=after,
+                interviewees=pseudonyms,
+                attributes=attributes,
+                memo="\n\n".join(memos.get(coding.pk, [])),
+                link=reverse("coding:workspace", args=[project.pk, source.pk])
+                + f"#pos={coding.start}-{coding.end}",
+                attribute_text="; ".join(
+                    f"{label}: {attributes[key]}" for key, label in labels if attributes.get(key)
+                ),
+            )
+        )
+    return passages
+
+
+def retrieval_table(
+    passages: list[RetrievedPassage], project: Project
+) -> tuple[list[str], list[list]]:
+    """Header and rows for CSV/XLSX: one row per passage."""
+    columns = attribute_columns(project)
+    header = [
+        "source",
+        "interviewees",
+        *(label for _key, label in columns),
+        "code",
+        "coder",
+        "coded on",
+        "start",
+        "end",
+        "passage",
+        "context before",
+        "context after",
+        "memo",
+    ]
+    rows = [
+        [
+            p.source_title,
+            p.interviewees,
+            *(p.attributes.get(key, "") for key, _label in columns),
+            p.code_path,
+            p.coder,
+            p.coded_at,
+            p.start,
+            p.end,
+            p.text,
+            p.before,
+            p.after,
+            p.memo,
+        ]
+        for p in passages
+    ]
+    return header, rows
+
+
+def _spreadsheet_safe(value):
+    # A cell starting with = + - @ would run as a formula in a spreadsheet.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def table_csv(header: list[str], rows: list[list]) -> bytes:
+    """UTF-8 CSV with a BOM so that spreadsheet programs read non-Latin text right."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_spreadsheet_safe(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def table_xlsx(header: list[str], rows: list[list], title: str = "Passages") -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31]
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([_spreadsheet_safe(v) for v in row])
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

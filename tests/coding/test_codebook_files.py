@@ -1,0 +1,221 @@
+"""Codebook export and import as CSV and XLSX."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from coding import codebook_services as svc
+from coding.models import Code
+from interviews.models import Project
+
+HEADER = "path,colour,definition,inclusion,exclusion,example\n"
+
+
+@pytest.fixture
+def small_book(project, users):
+    top = svc.code_create(project=project, user=users["lead"], name="Weaknesses", colour="#c62828")
+    svc.code_create(
+        project=project,
+        user=users["lead"],
+        name="Financing",
+        parent=top,
+        colour="#e57373",
+        definition="Money problems",
+        inclusion="Budgets",
+        exclusion="Prices",
+        example="Money was short",
+    )
+    return project
+
+
+def _codes(project) -> list[tuple]:
+    return [
+        (c.path, c.colour, c.definition, c.inclusion, c.exclusion, c.example)
+        for c in Code.objects.filter(project=project).tree_order()
+    ]
+
+
+def _xlsx(rows) -> bytes:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_csv_export_lists_paths_and_fields(small_book):
+    rows = list(csv.reader(io.StringIO(svc.codebook_csv(small_book).decode("utf-8"))))
+    assert rows == [
+        ["path", "colour", "definition", "inclusion", "exclusion", "example"],
+        ["Weaknesses", "#c62828", "", "", "", ""],
+        [
+            "Weaknesses/Financing",
+            "#e57373",
+            "Money problems",
+            "Budgets",
+            "Prices",
+            "Money was short",
+        ],
+    ]
+
+
+def test_xlsx_export_holds_the_same_rows(small_book):
+    sheet = load_workbook(io.BytesIO(svc.codebook_xlsx(small_book))).active
+    rows = [[c or "" for c in row] for row in sheet.iter_rows(values_only=True)]
+    assert rows[1:] == [list(r) for r in svc.codebook_rows(small_book)]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_then_import_into_a_new_project_gives_the_same_codebook(small_book, users, fmt):
+    data = svc.codebook_csv(small_book) if fmt == "csv" else svc.codebook_xlsx(small_book)
+    fresh = Project.objects.create(name="Fresh")
+    report = svc.codebook_import(project=fresh, user=users["lead"], filename=f"b.{fmt}", data=data)
+    assert (report.created, report.updated) == (2, 0)
+    assert _codes(fresh) == _codes(small_book)
+
+
+def test_import_updates_existing_codes_and_creates_missing_parents(small_book, users):
+    data = (
+        HEADER
+        + "Weaknesses/Financing,#000000,New definition,,,\n"
+        + "Threats/Competition/Korea,#123abc,,,,\n"
+    ).encode()
+    report = svc.codebook_import(
+        project=small_book, user=users["lead"], filename="c.csv", data=data
+    )
+    assert (report.created, report.updated, report.unchanged) == (3, 1, 0)
+    financing = Code.objects.get(name="Financing")
+    assert (financing.colour, financing.definition, financing.inclusion) == (
+        "#000000",
+        "New definition",
+        "",
+    )
+    assert Code.objects.get(name="Korea").full_path == "Threats/Competition/Korea"
+
+
+def test_import_reads_utf8_with_bom_semicolons_and_cyrillic(project, users):
+    data = (
+        "\ufeff" + HEADER.replace(",", ";") + "Слабые стороны;#112233;Определение;;;\n"
+    ).encode()
+    svc.codebook_import(project=project, user=users["lead"], filename="x.csv", data=data)
+    assert Code.objects.get(project=project).name == "Слабые стороны"
+
+
+def test_a_file_with_missing_columns_is_refused(small_book, users):
+    before = _codes(small_book)
+    with pytest.raises(ValidationError) as error:
+        svc.codebook_import(
+            project=small_book,
+            user=users["lead"],
+            filename="c.csv",
+            data=b"path,colour\nA,#000000\n",
+        )
+    assert (
+        "lacks the columns “definition”, “inclusion”, “exclusion”, “example”"
+        in error.value.messages[0]
+    )
+    assert _codes(small_book) == before
+
+
+def test_unknown_colours_are_refused_and_nothing_is_imported(small_book, users):
+    before = _codes(small_book)
+    data = (HEADER + "Good,#00ff00,,,,\nBad,bluish,,,,\n").encode()
+    with pytest.raises(ValidationError) as error:
+        svc.codebook_import(project=small_book, user=users["lead"], filename="c.csv", data=data)
+    assert error.value.messages == [
+        "Row 3: “bluish” is not a colour; write it as #rrggbb, for example #1e88e5."
+    ]
+    assert _codes(small_book) == before
+
+
+def test_a_wrong_encoding_is_refused(small_book, users):
+    data = (HEADER + "Сила,#00ff00,,,,\n").encode("cp1251")
+    with pytest.raises(ValidationError, match="is not UTF-8 text"):
+        svc.codebook_import(project=small_book, user=users["lead"], filename="c.csv", data=data)
+    assert len(_codes(small_book)) == 2
+
+
+def test_a_broken_xlsx_is_refused(small_book, users):
+    with pytest.raises(ValidationError, match="not a readable XLSX"):
+        svc.codebook_import(
+            project=small_book, user=users["lead"], filename="c.xlsx", data=b"PK\x03\x04junk"
+        )
+
+
+def test_xlsx_with_missing_columns_is_refused(small_book, users):
+    data = _xlsx([["path", "definition"], ["A", "x"]])
+    with pytest.raises(ValidationError, match="lacks the columns “colour”"):
+        svc.codebook_import(project=small_book, user=users["lead"], filename="c.xlsx", data=data)
+    assert len(_codes(small_book)) == 2
+
+
+def test_repeated_paths_and_empty_parts_are_refused(project, users):
+    data = (HEADER + "A,,,,,\na,,,,,\nB//C,,,,,\n").encode()
+    with pytest.raises(ValidationError) as error:
+        svc.codebook_import(project=project, user=users["lead"], filename="c.csv", data=data)
+    assert error.value.messages == [
+        "Row 3: “a” repeats row 2.",
+        "Row 4: the path “B//C” is empty or has an empty part.",
+    ]
+    assert not Code.objects.filter(project=project).exists()
+
+
+def test_other_file_types_are_refused(project, users):
+    with pytest.raises(ValidationError, match=r"\.csv or \.xlsx"):
+        svc.codebook_import(project=project, user=users["lead"], filename="c.txt", data=b"x")
+
+
+def test_the_import_page_reports_errors_and_changes_nothing(small_book, client_for):
+    upload = SimpleUploadedFile("c.csv", (HEADER + "X,notacolour,,,,\n").encode(), "text/csv")
+    response = client_for("lead").post(
+        reverse("coding:codebook_import", args=[small_book.pk]), {"file": upload}, follow=True
+    )
+    body = response.content.decode()
+    assert "Nothing was imported." in body and "“notacolour” is not a colour" in body
+    assert len(_codes(small_book)) == 2
+
+
+def test_the_import_page_imports(small_book, client_for):
+    upload = SimpleUploadedFile("c.csv", (HEADER + "Strengths,#00aa00,,,,\n").encode(), "text/csv")
+    response = client_for("lead").post(
+        reverse("coding:codebook_import", args=[small_book.pk]), {"file": upload}, follow=True
+    )
+    assert "Codebook imported: 1 code created, 0 updated, 0 unchanged." in response.content.decode()
+
+
+def test_coders_cannot_import(small_book, client_for):
+    upload = SimpleUploadedFile("c.csv", (HEADER + "Strengths,#00aa00,,,,\n").encode(), "text/csv")
+    response = client_for("coder").post(
+        reverse("coding:codebook_import", args=[small_book.pk]), {"file": upload}
+    )
+    assert response.status_code == 403
+    assert len(_codes(small_book)) == 2
+
+
+def test_every_member_can_export(small_book, client_for):
+    response = client_for("viewer").get(
+        reverse("coding:codebook_export", args=[small_book.pk]), {"format": "xlsx"}
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    assert (
+        client_for("outsider")
+        .get(reverse("coding:codebook_export", args=[small_book.pk]))
+        .status_code
+        == 404
+    )
+
+
+def test_xlsx_with_an_unknown_colour_is_refused(small_book, users):
+    data = _xlsx([svc.COLUMNS, ["New", "reddish", "", "", "", ""]])
+    with pytest.raises(ValidationError, match="“reddish” is not a colour"):
+        svc.codebook_import(project=small_book, user=users["lead"], filename="c.xlsx", data=data)
+    assert len(_codes(small_book)) == 2

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from coding.models import Change, Code, Coding, Memo
+from coding.models import Change, Code, Coding, Memo, SavedQuery
 from interviews.admin import ProjectScopedAdmin
 
 
@@ -28,3 +28,8 @@ class MemoAdmin(ProjectScopedAdmin):
 class ChangeAdmin(ProjectScopedAdmin):
     list_display = ["at", "user", "action", "object_type", "object_guid"]
     list_filter = ["action", "object_type"]
+
+
+@admin.register(SavedQuery)
+class SavedQueryAdmin(ProjectScopedAdmin):
+    list_display = ["name", "project", "created_by"]

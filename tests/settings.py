@@ -19,3 +19,7 @@ CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 MEDIA_ROOT = tempfile.mkdtemp(prefix="parley-test-media-")
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# The live server of browser tests must not keep connections open past a test (PostgreSQL
+# cannot drop a test database that a pooled connection still uses).
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -8,8 +8,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# What a production process would not have: the test run's own settings and browser flags.
+NOT_IN_PRODUCTION = {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE"}
+
+
+def _clean_environment() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in NOT_IN_PRODUCTION}
+
+
 def _import_settings(**env) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    clean = _clean_environment()
     return subprocess.run(
         [sys.executable, "-c", "import config.settings"],
         cwd=ROOT,
@@ -34,7 +42,7 @@ def test_debug_on_uses_a_development_key():
 
 
 def test_deploy_checks_are_clean_in_production_settings(tmp_path):
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    clean = _clean_environment()
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,

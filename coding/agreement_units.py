@@ -209,6 +209,10 @@ def figures(patterns: Patterns, coders: int) -> Figures:
             kappa=Stat(None, reason),
             alpha=Stat(None, reason),
         )
+    if not any(patterns.values()):
+        reason = "No unit is left to compare: no coder applied this code."
+        empty = Stat(None, reason)
+        return Figures(units=0, pairable=0, percent=empty, kappa=empty, alpha=empty)
     if coders == 2:
         kappa = _stat(cohen_kappa_patterns, patterns)
     else:

@@ -36,11 +36,12 @@ def project_coders(project: Project):
 
 class AgreementForm(forms.Form):
     sources = forms.ModelMultipleChoiceField(
-        queryset=Source.objects.none(), widget=forms.CheckboxSelectMultiple
+        queryset=Source.objects.none(),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     coders = CoderChoiceField(
         queryset=get_user_model().objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         help_text="Two or more.",
     )
     codes = CodeChoiceField(queryset=Code.objects.none(), widget=forms.CheckboxSelectMultiple)

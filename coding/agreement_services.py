@@ -341,6 +341,12 @@ class Disagreement:
     resolution: AgreementResolution | None
 
     @property
+    def common(self) -> set[int]:
+        """Codes every coder who saw the unit applied (the rest are the disagreement)."""
+        present = [codes for codes in self.view.codes if codes is not None]
+        return set.intersection(*present) if present else set()
+
+    @property
     def key(self) -> str:
         return f"{self.source.pk}-{self.view.start}-{self.view.end}"
 

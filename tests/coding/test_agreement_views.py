@@ -158,6 +158,7 @@ def test_the_review_shows_each_coders_codes_side_by_side(client_for, project, co
     html = response.content.decode()
     assert html.count('data-testid="disagreement"') == 1
     assert "Audiences in Harbin" in html
+    assert html.count('<span class="badge text-bg-warning">differs</span>') == 2  # legend + anna
     assert "Accept anna's version" in html and "Keep both" in html
 
 

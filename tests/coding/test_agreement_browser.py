@@ -26,8 +26,12 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture
 def page():
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # Playwright runs an event loop in this thread, which gives Django's connections a new
+    # context: close them on both sides so no PostgreSQL session outlives the test.
+    connections.close_all()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
@@ -35,6 +39,8 @@ def page():
         page = browser.new_page()
         yield page
         browser.close()
+        connections.close_all()
+    connections.close_all()
 
 
 def test_the_lead_reads_agreement_and_settles_a_disagreement(live_server, page):
@@ -58,6 +64,7 @@ def test_the_lead_reads_agreement_and_settles_a_disagreement(live_server, page):
     first = page.locator('[data-testid="disagreement"]').first
     first.get_by_role("button", name="Accept artem's version").click()
     assert "consensus coding" in page.locator(".alert-success").inner_text()
+    page.wait_for_load_state("networkidle")
     assert AgreementResolution.objects.count() == 1
     resolution = AgreementResolution.objects.get()
     assert resolution.accepted_coder.username == "artem"

@@ -79,16 +79,28 @@ class AgreementForm(forms.Form):
             }
         super().__init__(data)
         self.fields["sources"].queryset = sources
+        self.sources_qs = sources
         self.fields["coders"].queryset = coders
         self.fields["codes"].queryset = codes
         self.code_choices = [
             c for c in Code.objects.filter(project=project).tree_order() if c.is_codable
         ]
 
+    def _selected(self, name: str) -> set[int]:
+        raw = self.data.getlist(name) if hasattr(self.data, "getlist") else self.data[name]
+        return {int(v) for v in raw if str(v).isdigit()}
+
     @property
     def selected_code_ids(self) -> set[int]:
-        raw = self.data.getlist("codes") if hasattr(self.data, "getlist") else self.data["codes"]
-        return {int(v) for v in raw if str(v).isdigit()}
+        return self._selected("codes")
+
+    @property
+    def source_choices(self) -> list[tuple[int, str, bool]]:
+        """(id, title, checked) of every source; rendered by hand, as a project may have many."""
+        chosen = self._selected("sources")
+        return [
+            (pk, title, pk in chosen) for pk, title in self.sources_qs.values_list("pk", "title")
+        ]
 
     def data_query(self) -> str:
         """The settings as a query string, for links to the exports and the review."""

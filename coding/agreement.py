@@ -41,7 +41,9 @@ def unit_patterns(data: Sequence[Sequence[Value]]) -> Counter[tuple]:
 
 
 def _require_coders(patterns: Patterns, needed: int = 2) -> int:
-    coders = len(next(iter(patterns))) if patterns else 0
+    if not patterns:
+        raise AgreementUndefined("There are no units to compare.")
+    coders = len(next(iter(patterns)))
     if coders < needed:
         raise AgreementUndefined(
             f"Agreement needs at least {needed} coders; {coders} "

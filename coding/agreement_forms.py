@@ -37,14 +37,22 @@ def project_coders(project: Project):
 class AgreementForm(forms.Form):
     sources = forms.ModelMultipleChoiceField(
         queryset=Source.objects.none(),
+        error_messages={"required": "Choose at least one source."},
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     coders = CoderChoiceField(
         queryset=get_user_model().objects.none(),
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         help_text="Two or more.",
+        error_messages={
+            "required": "Choose at least two coders: agreement compares one coder with another."
+        },
     )
-    codes = CodeChoiceField(queryset=Code.objects.none(), widget=forms.CheckboxSelectMultiple)
+    codes = CodeChoiceField(
+        queryset=Code.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one code."},
+    )
     unit = forms.ChoiceField(choices=UNIT_CHOICES, initial="sentence", label="Unit of analysis")
     min_overlap = forms.IntegerField(
         min_value=1,

@@ -108,6 +108,8 @@ def test_a_single_coder_is_a_clear_message():
         percent_agreement([[1, 0, 1]])
     with pytest.raises(AgreementUndefined, match="No coders"):
         krippendorff_alpha([])
+    with pytest.raises(AgreementUndefined, match="no units"):
+        krippendorff_alpha([[], []])
 
 
 def test_kappa_refuses_three_coders_and_rows_must_match():

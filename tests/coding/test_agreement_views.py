@@ -110,6 +110,35 @@ def test_a_single_coder_is_refused_with_a_message(client_for, project, coded, co
     assert "nan" not in response.content.decode().lower().replace("financ", "")
 
 
+def test_a_project_nobody_has_coded_asks_for_two_coders(client_for, project, source):
+    response = client_for("lead").get(_url(project))
+    assert response.status_code == 200
+    assert "Choose at least two coders" in response.content.decode()
+
+
+def test_the_page_makes_as_many_queries_for_many_sources_as_for_one(
+    client_for, project, coded, code, pair
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from interviews.services import source_create
+
+    client = client_for("lead")
+    settings = _settings(coded, code, pair)
+    with CaptureQueriesContext(connection) as one:
+        client.get(_url(project), settings)
+    extra = [source_create(project=project, title=f"More {n}", text=coded.text) for n in range(4)]
+    for source in extra:
+        for user in pair:
+            Coding.objects.create(source=source, code=code, coder=user, start=0, end=5)
+    settings["sources"] = [coded.pk, *(s.pk for s in extra)]
+    with CaptureQueriesContext(connection) as five:
+        response = client.get(_url(project), settings)
+    assert response.status_code == 200
+    assert len(five.captured_queries) == len(one.captured_queries)
+
+
 def test_garbage_settings_are_a_message_not_a_crash(client_for, project):
     response = client_for("lead").get(
         _url(project), {"unit": "word", "min_overlap": "x", "coders": ["abc"], "sources": ["9"]}

@@ -171,3 +171,20 @@ def test_kappa_and_percent_agreement_match_scikit_learn(pairs):
             cohen_kappa(a, b)
     else:
         assert cohen_kappa(a, b) == pytest.approx(expected, abs=1e-9)
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=reliability_data(max_coders=3), level=st.sampled_from(LEVELS))
+def test_counting_units_by_pattern_changes_nothing(data, level):
+    from coding.agreement import krippendorff_alpha_patterns, unit_patterns
+
+    try:
+        expected = krippendorff_alpha(data, level)
+    except AgreementUndefined:
+        expected = None
+    counted = unit_patterns(data)
+    if expected is None:
+        with pytest.raises(AgreementUndefined):
+            krippendorff_alpha_patterns(counted, level)
+    else:
+        assert krippendorff_alpha_patterns(counted, level) == pytest.approx(expected)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from coding.agreement_units import (
     SegmentTally,
@@ -126,3 +128,46 @@ def test_figures_give_reasons_instead_of_numbers_when_undefined():
     same = figures(Counter({(1, 1): 4}), 2)
     assert same.percent.value == 1.0 and same.percent.percent == "100.0 %"
     assert same.alpha.display == "—" and "same category" in same.alpha.note
+
+
+spans = st.tuples(st.integers(0, 59), st.integers(1, 20)).map(
+    lambda p: (p[0], min(60, p[0] + p[1]))
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    cuts=st.lists(st.integers(1, 59), unique=True, max_size=8),
+    first=st.lists(spans, max_size=5),
+    second=st.lists(spans, max_size=5),
+)
+def test_unit_patterns_match_a_plain_overlap_check(cuts, first, second):
+    points = [0, *sorted(cuts), 60]
+    units = list(zip(points, points[1:], strict=False))
+    coded, blank, others = code_patterns(
+        units=units, length=60, coder_spans=[first, second], present=[True, True]
+    )
+    expected = {}
+    for unit in units:
+        values = tuple(
+            int(any(s < unit[1] and unit[0] < e for s, e in spans_)) for spans_ in (first, second)
+        )
+        if any(values):
+            expected[unit] = values
+    assert coded == expected
+    assert others == len(units) - len(expected)
+
+
+@settings(max_examples=150, deadline=None)
+@given(first=st.lists(spans, max_size=5), second=st.lists(spans, max_size=5))
+def test_character_patterns_match_counting_each_character(first, second):
+    coded, blank, others = code_patterns(
+        units=None, length=60, coder_spans=[first, second], present=[True, True]
+    )
+    counter = Counter()
+    add_patterns(counter, coded, blank, others, weighted=True)
+    expected = Counter(
+        tuple(int(any(s <= i < e for s, e in spans_)) for spans_ in (first, second))
+        for i in range(60)
+    )
+    assert counter == expected

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import io
-import os
 
 import pytest
 from django.core.management import call_command
 
 from coding.agreement_services import CONSENSUS_USERNAME
 from coding.models import AgreementResolution, Coding
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,9 +22,13 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def page():
+def page(monkeypatch):
     from django.db import connections
     from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; only for this test (a
+    # process-wide setting would leak into `check --deploy` run by other tests).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     # Playwright runs an event loop in this thread, which gives Django's connections a new
     # context: close them on both sides so no PostgreSQL session outlives the test.

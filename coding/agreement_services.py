@@ -184,15 +184,22 @@ def _load(
             segments[source_id][kind].append((start, end))
     units: dict[int, list | None] = {}
     fallbacks: list[tuple[Source, str]] = []
+    # Sources without stored paragraphs (made outside the import) are split here.
+    bare = [
+        pk
+        for pk in source_ids
+        if unit != "character"
+        and not segments.get(pk, {}).get(unit)
+        and not segments.get(pk, {}).get("paragraph")
+    ]
+    texts = dict(Source.objects.filter(pk__in=bare).values_list("pk", "text")) if bare else {}
     for source in sources:
         if unit == "character":
             units[source.pk] = None
             continue
         stored = segments.get(source.pk, {})
-        text_paragraphs = []
-        if not stored.get(unit) and not stored.get("paragraph"):
-            text = Source.objects.filter(pk=source.pk).values_list("text", flat=True).first()
-            text_paragraphs = paragraph_spans(text or "") or ([(0, len(text))] if text else [])
+        text = texts.get(source.pk, "")
+        text_paragraphs = paragraph_spans(text) or ([(0, len(text))] if text else [])
         used, spans = choose_units(unit, stored, text_paragraphs)
         if used != unit:
             fallbacks.append((source, used))

@@ -307,3 +307,29 @@ def test_a_real_account_called_consensus_is_not_taken_over(make_user):
     make_user(CONSENSUS_USERNAME)
     with pytest.raises(ValidationError, match="Rename that account"):
         consensus_user()
+
+
+def test_three_coders_get_alpha_and_a_reason_for_no_kappa(project, study, coders, make_user):
+    source, financing, other = study
+    carl = make_user("carl")
+    spans = _spans()
+    Coding.objects.create(
+        source=source, code=financing, coder=carl, start=spans[1][0], end=spans[1][1]
+    )
+    report = agreement_report(
+        project=project,
+        sources=[source],
+        coders=[*coders, carl],
+        codes=[financing, other],
+        unit="sentence",
+    )
+    row = report.rows[0].all_units
+    assert row.kappa.value is None and "exactly two coders; 3 are selected" in row.kappa.note
+    expected = _alpha([[1, 1, 0, 0], [0, 1, 1, 0], [0, 1, 0, 0]])
+    assert row.alpha.value == pytest.approx(expected)
+    assert row.percent.value == pytest.approx(2 / 4)
+    assert [(p.first.username, p.second.username) for p in report.overlaps] == [
+        ("anna", "boris"),
+        ("anna", "carl"),
+        ("boris", "carl"),
+    ]

@@ -34,10 +34,15 @@ def project_coders(project: Project):
     )
 
 
+SOURCE_SCOPES = [("all", "All sources"), ("chosen", "Only the sources ticked below")]
+
+
 class AgreementForm(forms.Form):
+    # "All sources" keeps the address short however many sources a project has.
+    source_scope = forms.ChoiceField(choices=SOURCE_SCOPES, required=False)
     sources = forms.ModelMultipleChoiceField(
         queryset=Source.objects.none(),
-        error_messages={"required": "Choose at least one source."},
+        required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     coders = CoderChoiceField(
@@ -74,7 +79,8 @@ class AgreementForm(forms.Form):
         if data is None or "unit" not in data:
             # First visit: every source, every coder but the consensus, codes someone applied.
             data = {
-                "sources": [s.pk for s in sources],
+                "source_scope": "all",
+                "sources": [],
                 "coders": [c.pk for c in coders if c.username != CONSENSUS_USERNAME],
                 "codes": list(
                     codes.filter(codings__source__project=project)
@@ -113,7 +119,7 @@ class AgreementForm(forms.Form):
     def data_query(self) -> str:
         """The settings as a query string, for links to the exports and the review."""
         query = QueryDict(mutable=True)
-        for name in ("sources", "coders", "codes", "unit", "min_overlap", "seen"):
+        for name in ("source_scope", "sources", "coders", "codes", "unit", "min_overlap", "seen"):
             if hasattr(self.data, "getlist"):
                 values = self.data.getlist(name)
             else:
@@ -134,8 +140,25 @@ class AgreementForm(forms.Form):
         chosen = {code.pk for code in self.cleaned_data["codes"]}
         return [code for code in self.code_choices if code.pk in chosen]
 
-    def clean_sources(self):
-        return list(self.cleaned_data["sources"])
+    @property
+    def scope(self) -> str:
+        """“all”, or “chosen” (also when only a list of sources was sent)."""
+        scope = self.data.get("source_scope")
+        return (
+            scope
+            if scope in ("all", "chosen")
+            else ("chosen" if self.data.get("sources") else "all")
+        )
+
+    def clean(self):
+        data = super().clean()
+        if self.scope == "all":
+            data["sources"] = list(self.sources_qs)
+        elif not data.get("sources"):
+            self.add_error("sources", "Tick at least one source, or choose all sources.")
+        else:
+            data["sources"] = list(data["sources"])
+        return data
 
 
 class ResolveForm(forms.Form):

@@ -139,6 +139,25 @@ def test_the_page_makes_as_many_queries_for_many_sources_as_for_one(
     assert len(five.captured_queries) == len(one.captured_queries)
 
 
+def test_all_sources_keeps_the_address_short(client_for, project, coded, code, pair):
+    extra = Source.objects.create(project=project, title="Second source", text="Words here.")
+    settings = _settings(coded, code, pair)
+    settings.update(source_scope="all", sources=[])
+    response = client_for("lead").get(_url(project), settings)
+    html = response.content.decode()
+    assert response.status_code == 200
+    fallbacks = re.search(r'data-testid="fallbacks">(.*?)</div>', html, re.S).group(1)
+    assert extra.title in fallbacks  # it was included, and it has no speaker turns
+    export = re.search(r'href="([^"]*export\.csv[^"]*)"', html).group(1)
+    assert "source_scope=all" in export and "sources=" not in export.replace("source_scope", "")
+    rows = client_for("lead").get(export.replace("&amp;", "&")).content.decode()
+    assert "Sources,2: " in rows
+    settings.update(source_scope="chosen")
+    response = client_for("lead").get(_url(project), settings)
+    assert response.status_code == 400
+    assert "Tick at least one source, or choose all sources." in response.content.decode()
+
+
 def test_garbage_settings_are_a_message_not_a_crash(client_for, project):
     response = client_for("lead").get(
         _url(project), {"unit": "word", "min_overlap": "x", "coders": ["abc"], "sources": ["9"]}

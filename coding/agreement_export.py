@@ -8,18 +8,18 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from coding.agreement_services import METHOD, AgreementReport
+from coding.agreement_services import METHOD, AgreementReport, code_path
 
 HEADER = [
     "Code",
     "Units (all)",
     "Pairable units (all)",
-    "Percent agreement (all)",
+    "Percent agreement, % (all)",
     "Cohen's kappa (all)",
     "Krippendorff's alpha (all)",
     "Units (coded only)",
     "Pairable units (coded only)",
-    "Percent agreement (coded only)",
+    "Percent agreement, % (coded only)",
     "Cohen's kappa (coded only)",
     "Krippendorff's alpha (coded only)",
     "Notes",
@@ -34,12 +34,16 @@ OVERLAP_HEADER = [
     "Matched",
     "Agreements",
     "Disagreements",
-    "Segment agreement",
+    "Segment agreement, %",
 ]
 
 
 def _number(stat) -> float | str:
     return "" if stat.value is None else round(stat.value, 4)
+
+
+def _percent(stat) -> float | str:
+    return "" if stat.value is None else round(100 * stat.value, 2)
 
 
 def agreement_rows(report: AgreementReport) -> list[list]:
@@ -52,19 +56,19 @@ def agreement_rows(report: AgreementReport) -> list[list]:
                 ("kappa", figures.kappa),
                 ("alpha", figures.alpha),
             ):
-                if stat.value is None and stat.note and stat.note not in notes:
+                if stat.value is None and stat.note:
                     notes.append(f"{name} ({part}): {stat.note}")
         rows.append(
             [
                 row.label,
                 row.all_units.units,
                 row.all_units.pairable,
-                _number(row.all_units.percent),
+                _percent(row.all_units.percent),
                 _number(row.all_units.kappa),
                 _number(row.all_units.alpha),
                 row.coded_units.units,
                 row.coded_units.pairable,
-                _number(row.coded_units.percent),
+                _percent(row.coded_units.percent),
                 _number(row.coded_units.kappa),
                 _number(row.coded_units.alpha),
                 " ".join(notes),
@@ -77,7 +81,7 @@ def overlap_rows(report: AgreementReport) -> list[list]:
     rows = []
     for pair in report.overlaps:
         for label, tally in [
-            *((code.path if hasattr(code, "path") else code.full_path, t) for code, t in pair.rows),
+            *((code_path(code), t) for code, t in pair.rows),
             ("All selected codes", pair.total),
         ]:
             rows.append(
@@ -91,7 +95,7 @@ def overlap_rows(report: AgreementReport) -> list[list]:
                     tally.second_matched,
                     tally.agreements,
                     tally.disagreements,
-                    _number(tally.share),
+                    _percent(tally.share),
                 ]
             )
     return rows

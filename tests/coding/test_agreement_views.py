@@ -185,12 +185,12 @@ def test_exports_carry_the_method_and_the_same_figures(client_for, project, code
     assert ["Unit of analysis", "Speaker turn"] in rows
     assert any(row[0] == "Method" and "overlaps the unit" in row[1] for row in rows if row)
     table = next(row for row in rows if row and row[0] == "Weaknesses/Financing")
-    assert table[1:4] == ["4", "4", "0.75"]
+    assert table[1:4] == ["4", "4", "75.0"]
     response = client.get(reverse("coding:agreement_export", args=[project.pk, "xlsx"]), settings)
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["Agreement", "Segment overlap", "Method and settings"]
     sheet = book["Agreement"]
-    assert sheet["A2"].value == "Weaknesses/Financing" and sheet["D2"].value == 0.75
+    assert sheet["A2"].value == "Weaknesses/Financing" and sheet["D2"].value == 75.0
     assert (
         client.get(
             reverse("coding:agreement_export", args=[project.pk, "pdf"]), settings

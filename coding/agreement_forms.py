@@ -116,6 +116,15 @@ class AgreementForm(forms.Form):
             (pk, title, pk in chosen) for pk, title in self.sources_qs.values_list("pk", "title")
         ]
 
+    def review_queries(self) -> dict[int, str]:
+        """Per selected code, the settings with only that code: links to its disagreements."""
+        queries = {}
+        for pk in self.selected_code_ids:
+            query = QueryDict(self.data_query(), mutable=True)
+            query.setlist("codes", [str(pk)])
+            queries[pk] = query.urlencode()
+        return queries
+
     def data_query(self) -> str:
         """The settings as a query string, for links to the exports and the review."""
         query = QueryDict(mutable=True)

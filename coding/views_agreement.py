@@ -60,9 +60,18 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
             "report": report,
             "method": METHOD,
             "query": form.data_query(),
+            "code_rows": _with_review_links(report, form),
         },
         status=200 if report or not request.GET else 400,
     )
+
+
+def _with_review_links(report, form: AgreementForm) -> list[tuple]:
+    """Each code's row with the query of its own disagreement review."""
+    if report is None:
+        return []
+    queries = form.review_queries()
+    return [(row, queries.get(row.code.pk)) for row in report.rows]
 
 
 def agreement_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:

@@ -91,6 +91,11 @@ def test_the_page_shows_figures_and_the_rules(client_for, project, coded, code, 
         or "any</em> of that coder's codings" in html
     )
     assert "Units no coder coded" in html
+    link = re.search(
+        r'href="([^"]*/agreement/review/\?[^"]*)" aria-label="Disagreements on Weaknesses/Financing"',
+        html,
+    )
+    assert link and f"codes={code.pk}" in link.group(1)
     assert "Method" in html
 
 

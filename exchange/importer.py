@@ -484,6 +484,11 @@ class ProjectImport:
             if texts is None:
                 if not any(what in line for line in self.report.not_carried):
                     self.report.not_carried.append(f"{what}: it has no text.")
+                lost = len(children(element, "PlainTextSelection"))
+                if lost:
+                    self.report.not_carried.append(
+                        f"{what}: without its text, {lost} coded selection(s) of it were left out."
+                    )
                 continue
             raw, text, _origin = texts
             if not text.strip():

@@ -51,8 +51,15 @@ def xml_parser() -> etree.XMLParser:
     )
 
 
+_ENTITY_MARKS = tuple("<!ENTITY".encode(codec) for codec in ("utf-8", "utf-16-le", "utf-16-be"))
+
+
 def parse_xml(data: bytes, what: str = "The file") -> etree._Element:
     """The root element; a BOM and any encoding declaration are handled by the parser."""
+    # Entities have no place in REFI-QDA; refusing them outright also stops entity bombs
+    # (the parser never expands external ones, but attribute values force internal ones).
+    if any(mark in data for mark in _ENTITY_MARKS):
+        raise ExchangeError(f"{what} declares XML entities, which are not accepted.")
     try:
         root = etree.fromstring(data, xml_parser())
     except etree.XMLSyntaxError as error:

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, router, transaction
+from django.utils import timezone
 
 from coding.models import PATH_SEPARATOR, ChangeAction, Code, Coding, Memo
 from coding.services import change_record, code_snapshot
@@ -846,7 +847,6 @@ class ProjectImport:
         return self.users.get(guid, self.user) if guid is not None else self.user
 
     def _store_sources(self, project: Project) -> None:
-        self.selection_codings: dict[uuid.UUID, Coding] = {}
         self.source_objects: dict[uuid.UUID, Source] = {}
         source_guids = self.pool.reserve(Source, [s["guid"] for s in self.sources])
         coding_guids = self.pool.reserve(
@@ -892,11 +892,10 @@ class ProjectImport:
                 )
             for note in spec["note_refs"]:
                 self.memo_specs.append((note, "source", source))
-            rows: list[Coding] = []
+            rows: list[tuple] = []
             seen: set[tuple] = set()
-            selection_first: list[tuple[SelectionSpec, int]] = []
             for sel in spec["selections"]:
-                first_index = None
+                target = None
                 for coding_guid, code_guid, user_guid in sel.codings:
                     code = self.codes_by_guid.get(code_guid)
                     if code is None:
@@ -908,25 +907,9 @@ class ProjectImport:
                         continue
                     seen.add(key)
                     wanted = sel.guid if len(sel.codings) == 1 and sel.guid else coding_guid
-                    if first_index is None:
-                        first_index = len(rows)
-                    rows.append(
-                        Coding(
-                            source=source,
-                            code=code,
-                            coder=coder,
-                            start=sel.start,
-                            end=sel.end,
-                            guid=self.pool.get(coding_guids, wanted),
-                        )
-                    )
-                selection_first.append((sel, first_index))
-            Coding.objects.bulk_create(rows, batch_size=2000)
-            self.report.add("codings", len(rows))
-            for sel, first_index in selection_first:
-                target = rows[first_index] if first_index is not None else None
-                if sel.guid is not None and target is not None:
-                    self.selection_codings[sel.guid] = target
+                    guid = self.pool.get(coding_guids, wanted)
+                    target = target or guid
+                    rows.append((guid, source.pk, code.pk, coder.pk, sel.start, sel.end))
                 notes = list(sel.note_refs)
                 if sel.description:
                     notes.append({"title": "", "text": sel.description, "user": sel.user})
@@ -939,6 +922,8 @@ class ProjectImport:
                             f"{what}: a note on an uncoded passage ({sel.start}–{sel.end}) "
                             "became a memo on the source."
                         )
+            _codings_insert(rows)
+            self.report.add("codings", len(rows))
             done += len(spec["selections"]) + 1
         if unknown_codes:
             self.report.not_carried.append(
@@ -973,6 +958,14 @@ class ProjectImport:
                 targets.append((note_guid, "interviewee", self.cases[case_guid]))
             else:
                 self.report.not_carried.append("A note linked to something that is not a case.")
+        coding_guids = [target for _n, kind, target in targets if kind == "coding"]
+        self.coding_pks = {}
+        for i in range(0, len(coding_guids), _CHUNK):
+            self.coding_pks.update(
+                Coding.objects.filter(guid__in=coding_guids[i : i + _CHUNK]).values_list(
+                    "guid", "pk"
+                )
+            )
         used: set[uuid.UUID] = set()
         rows = []
         wanted = self.pool.reserve(Memo, list(self.notes))
@@ -1008,7 +1001,9 @@ class ProjectImport:
             text=spec["text"] or spec["title"] or "(empty)",
             guid=guid,
         )
-        if kind != "project":
+        if kind == "coding":
+            memo.coding_id = self.coding_pks[target]
+        elif kind != "project":
             setattr(memo, kind, target)
         return memo
 
@@ -1022,6 +1017,41 @@ class ProjectImport:
 
         walk(self.codes)
         return found
+
+
+def _codings_insert(rows: list[tuple]) -> None:
+    """Insert (guid, source id, code id, coder id, start, end) rows, already checked.
+
+    Large projects hold hundreds of thousands of codings; the ORM's bulk_create spends most
+    of its time preparing each value, so these go straight to the database (COPY on
+    PostgreSQL). The table's constraints still check every row.
+    """
+    if not rows:
+        return
+    connection = connections[router.db_for_write(Coding)]
+    meta = Coding._meta
+    names = ["guid", "source", "code", "coder", "start", "end", "created_at", "modified_at"]
+    columns = ", ".join(connection.ops.quote_name(meta.get_field(n).column) for n in names)
+    table = connection.ops.quote_name(meta.db_table)
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row((*row, now, now))
+            return
+        guid_field, stamp_field = meta.get_field("guid"), meta.get_field("created_at")
+        stamp = stamp_field.get_db_prep_save(now, connection)
+        placeholders = ", ".join(["%s"] * len(names))
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
+        for i in range(0, len(rows), _CHUNK):
+            cursor.executemany(
+                sql,
+                [
+                    (guid_field.get_db_prep_save(g, connection), *rest, stamp, stamp)
+                    for g, *rest in rows[i : i + _CHUNK]
+                ],
+            )
 
 
 def qdpx_import(*, archive: Archive, user, progress: Progress | None = None):

@@ -124,6 +124,9 @@ def name_matches(name: str, quote: str) -> bool:
     return quote.startswith(name) or name.startswith(quote) and len(quote) >= 3
 
 
+SAMPLE = 300  # named selections checked per source: enough to tell the readings apart
+
+
 @dataclass
 class Choice:
     reading: Reading
@@ -149,18 +152,22 @@ def choose_reading(raw: str, text: str, spans: list[tuple[int, int, str]], origi
         candidates,
         key=lambda r: (r.utf16 != preferred.utf16, r.crlf_as_two != preferred.crlf_as_two),
     )
+    named = [i for i, (_s, _e, name) in enumerate(spans) if name and len(_squash(name)) >= 3]
+    if len(named) > SAMPLE:
+        named = named[:: len(named) // SAMPLE + 1]
+    sample = set(named)
     best: tuple | None = None
     results: dict[Reading, list] = {}
     for rank, reading in enumerate(ordered):
         mapping = PositionMap(raw, reading)
         converted = []
         matched = checked = valid = 0
-        for start, end, name in spans:
+        for index, (start, end, name) in enumerate(spans):
             a, b = mapping.to_code_point(start), mapping.to_code_point(end)
             ok = a is not None and b is not None and 0 <= a < b <= len(text)
             valid += ok
             converted.append((a, b) if ok else None)
-            if name and len(_squash(name)) >= 3:
+            if index in sample:
                 checked += 1
                 matched += ok and name_matches(name, text[a:b])
         results[reading] = converted

@@ -84,3 +84,10 @@ def test_the_codebook_is_valid_against_the_codebook_schema(rich_project):
     validator = schema("Codebook-mrt2019.xsd")
     assert validator.validate(document), validator.error_log
     assert len(document.findall(".//{urn:QDA-XML:codebook:1.0}Code")) == 5
+
+
+def test_an_empty_project_is_valid_too(project):
+    document = etree.fromstring(export(project).read("project.qde"))
+    validator = schema("Project-mrt2019.xsd")
+    assert validator.validate(document), validator.error_log
+    assert document.find("q:CodeBook", NS) is None

@@ -359,3 +359,21 @@ def test_a_missing_text_file_is_reported_not_guessed(users):
 def test_an_archive_without_a_project_file_is_refused(users):
     with pytest.raises(ExchangeError, match="no project file"):
         run({"sources/a.txt": "x"}, users["admin"])
+
+
+def test_notes_kept_as_text_files(users):
+    s, e = span(TEXT, "Minsk")
+    notes = f'<Notes><Note guid="{NOTE}" name="File note" plainTextPath="internal://{NOTE}.txt"/></Notes>'
+    xml = project_xml(sel(1, s, e, inner=f'<NoteRef targetGUID="{NOTE}"/>'), extra=notes)
+    files = {
+        "project.qde": xml,
+        f"sources/{SRC}.txt": TEXT,
+        f"sources/{NOTE}.txt": "\ufeffLine one\r\nLine two".encode(),
+    }
+    project, _report = run(files, users["admin"])
+    memo = Memo.objects.get(project=project)
+    assert (memo.title, memo.text, memo.coding.quote) == (
+        "File note",
+        "Line one\nLine two",
+        "Minsk",
+    )

@@ -73,6 +73,8 @@ def test_importing_a_project_in_the_browser_shows_the_report(client_for, rich_pr
     job = Job.objects.get(kind="import_qdpx")
     assert response.url == reverse("exchange:job", args=[job.guid])
     imported = Project.objects.exclude(pk=rich_project.pk).get()
+    job.refresh_from_db()
+    assert (job.status, job.project) == ("done", imported)
     assert Membership.objects.get(project=imported, user=users["coder"]).role == Role.ADMIN
     page = client.get(response.url).content.decode()
     assert "Imported into" in page

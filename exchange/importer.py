@@ -10,6 +10,7 @@ What cannot be carried over is listed in the `ImportReport`.
 from __future__ import annotations
 
 import datetime
+import io
 import re
 import uuid
 from collections import defaultdict
@@ -20,14 +21,17 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
 from django.utils import timezone
+from lxml import etree
 
 from coding.models import PATH_SEPARATOR, ChangeAction, Code, Coding, Memo
 from coding.services import change_record, code_snapshot
 from exchange import mapping as m
 from exchange.positions import choose_reading, decode_text, normalise_newlines
 from exchange.readers import (
+    PARSER_OPTIONS,
     Archive,
     ExchangeError,
+    check_no_entities,
     child,
     child_text,
     children,
@@ -35,6 +39,7 @@ from exchange.readers import (
     parse_guid,
     parse_xml,
     read_docx_text,
+    ref_guid,
 )
 from interviews.models import (
     Attribute,
@@ -141,10 +146,17 @@ class _GuidPool:
     def reserve(self, model, guids: list[uuid.UUID | None]) -> dict[uuid.UUID, uuid.UUID]:
         wanted = [g for g in guids if g is not None]
         taken: set[uuid.UUID] = set()
-        for i in range(0, len(wanted), _CHUNK):
-            taken.update(
-                model.objects.filter(guid__in=wanted[i : i + _CHUNK]).values_list("guid", flat=True)
-            )
+        connection = connections[router.db_for_read(model)]
+        field = model._meta.get_field("guid")
+        table = connection.ops.quote_name(model._meta.db_table)
+        column = connection.ops.quote_name(field.column)
+        with connection.cursor() as cursor:
+            # Plain SQL: the ORM's per-value work dominates for hundreds of thousands of GUIDs.
+            for i in range(0, len(wanted), _CHUNK):
+                chunk = [field.get_db_prep_value(g, connection) for g in wanted[i : i + _CHUNK]]
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"SELECT {column} FROM {table} WHERE {column} IN ({marks})", chunk)
+                taken.update(field.to_python(value) for (value,) in cursor.fetchall())
         result = {}
         for guid in wanted:
             if guid in taken or guid in self.used:
@@ -392,7 +404,7 @@ def _set_field(obj, field_name: str, value: str, what: str, report: ImportReport
 # The project importer -------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class SelectionSpec:
     guid: uuid.UUID | None
     start: int
@@ -420,13 +432,41 @@ class ProjectImport:
         name, data = self.archive.project_xml()
         if name != "project.qde":
             self.report.info.append(f"The project file was “{name}” (expected project.qde).")
-        self.root = root = parse_xml(data, f"The project file “{name}”")
-        if local(root) != "Project":
-            raise ExchangeError(
-                f"The project file's root element is <{local(root)}>, not <Project>."
-            )
-        self.origin = root.get("origin") or ""
+        check_no_entities(data, f"The project file “{name}”")
         self.user_names: dict[uuid.UUID, str] = {}
+        self.sources: list[dict] = []
+        self._skipped: dict[str, int] = defaultdict(int)
+        self.origin = ""
+        # Stream the file: each source is read as soon as it is complete and then dropped,
+        # so a project with hundreds of thousands of selections never sits in memory whole.
+        events = etree.iterparse(io.BytesIO(data), events=("start", "end"), **PARSER_OPTIONS)
+        depth = 0
+        try:
+            for event, element in events:
+                if event == "start":
+                    depth += 1
+                    if depth == 1:
+                        if local(element) != "Project":
+                            raise ExchangeError(
+                                f"The project file's root element is <{local(element)}>, "
+                                "not <Project>."
+                            )
+                        self.origin = element.get("origin") or ""
+                    continue
+                depth -= 1
+                if depth == 2 and local(element.getparent()) == "Sources":
+                    self._read_source(element)
+                    element.clear()
+                    parent = element.getparent()
+                    while element.getprevious() is not None:
+                        del parent[0]
+        except etree.XMLSyntaxError as error:
+            raise ExchangeError(
+                f"The project file “{name}” is not well-formed XML: {error}"
+            ) from None
+        self.root = root = events.root
+        del data
+        self.archive.files.pop(name, None)
         users = child(root, "Users")
         for element in children(users, "User") if users is not None else []:
             guid = parse_guid(element.get("guid"))
@@ -440,11 +480,15 @@ class ProjectImport:
         codes = child(codebook, "Codes") if codebook is not None else None
         self.codes = _read_codes(codes) if codes is not None else []
         self._read_variables()
-        self._read_sources()
+        for kind, n in self._skipped.items():
+            label = kind.replace("Source", "").lower() or kind
+            self.report.not_carried.append(
+                f"{n} {label} source(s) ({kind}): Parley holds text sources only."
+            )
         self._read_notes()
 
     def _user_ref(self, value: str | None) -> uuid.UUID | None:
-        guid = parse_guid(value)
+        guid = ref_guid(value)
         if guid is not None and guid not in self.user_names:
             self.user_names[guid] = ""
         return guid
@@ -467,129 +511,117 @@ class ProjectImport:
                 extra=extra,
             )
 
-    def _read_sources(self) -> None:
-        self.sources = []
-        container = child(self.root, "Sources")
-        elements = list(container) if container is not None else []
-        skipped = defaultdict(int)
-        for index, element in enumerate(elements):
-            kind = local(element)
-            if kind != "TextSource":
-                if kind:
-                    skipped[kind] += 1
-                continue
-            title = (element.get("name") or "").strip() or f"Source {index + 1}"
-            self.progress(index, len(elements), f"Reading “{title}”")
-            what = f"Source “{title}”"
-            texts = _text_of(element, self.archive, what, self.report)
-            if texts is None:
-                if not any(what in line for line in self.report.not_carried):
-                    self.report.not_carried.append(f"{what}: it has no text.")
-                lost = len(children(element, "PlainTextSelection"))
-                if lost:
-                    self.report.not_carried.append(
-                        f"{what}: without its text, {lost} coded selection(s) of it were left out."
-                    )
-                continue
-            raw, text, _origin = texts
-            if not text.strip():
-                self.report.not_carried.append(f"{what}: its text is empty.")
-                continue
-            selections = []
-            for sel in children(element, "PlainTextSelection"):
-                try:
-                    start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
-                except (TypeError, ValueError):
-                    self.report.not_carried.append(f"{what}: a selection without valid positions.")
-                    continue
-                if start > end:
-                    start, end = end, start
-                selections.append(
-                    SelectionSpec(
-                        guid=parse_guid(sel.get("guid")),
-                        start=start,
-                        end=end,
-                        name=sel.get("name") or "",
-                        user=self._user_ref(sel.get("creatingUser")),
-                        description=child_text(sel, "Description").strip(),
-                        codings=[
-                            (
-                                parse_guid(c.get("guid")),
-                                parse_guid(child(c, "CodeRef").get("targetGUID"))
-                                if child(c, "CodeRef") is not None
-                                else None,
-                                self._user_ref(c.get("creatingUser")),
-                            )
-                            for c in children(sel, "Coding")
-                        ],
-                        note_refs=[
-                            g
-                            for g in (
-                                parse_guid(r.get("targetGUID"))
-                                for r in [
-                                    *children(sel, "NoteRef"),
-                                    *(
-                                        r
-                                        for c in children(sel, "Coding")
-                                        for r in children(c, "NoteRef")
-                                    ),
-                                ]
-                            )
-                            if g
-                        ],
-                    )
+    def _read_source(self, element) -> None:
+        kind = local(element)
+        if kind != "TextSource":
+            if kind:
+                self._skipped[kind] += 1
+            return
+        index = len(self.sources)
+        title = (element.get("name") or "").strip() or f"Source {index + 1}"
+        self.progress(index, 0, f"Reading “{title}”")
+        what = f"Source “{title}”"
+        texts = _text_of(element, self.archive, what, self.report)
+        if texts is None:
+            if not any(what in line for line in self.report.not_carried):
+                self.report.not_carried.append(f"{what}: it has no text.")
+            lost = len(children(element, "PlainTextSelection"))
+            if lost:
+                self.report.not_carried.append(
+                    f"{what}: without its text, {lost} coded selection(s) of it were left out."
                 )
-            choice = choose_reading(
-                raw, text, [(s.start, s.end, s.name) for s in selections], self.origin
-            )
-            self._position_notes(what, choice)
-            converted = []
-            for sel in selections:
-                a, b = choice.map.to_code_point(sel.start), choice.map.to_code_point(sel.end)
-                if a is None or b is None or not 0 <= a < b <= len(text):
-                    self.report.not_carried.append(
-                        f"{what}: a selection at {sel.start}–{sel.end} lies outside the text."
-                    )
-                    continue
-                sel.start, sel.end = a, b
-                converted.append(sel)
-            whole = [
-                (
-                    parse_guid(c.get("guid")),
-                    parse_guid(child(c, "CodeRef").get("targetGUID"))
-                    if child(c, "CodeRef") is not None
-                    else None,
-                    self._user_ref(c.get("creatingUser")),
+            return
+        raw, text, _origin = texts
+        if not text.strip():
+            self.report.not_carried.append(f"{what}: its text is empty.")
+            return
+        selections, whole, note_refs, values = [], [], [], []
+        for item in element:
+            name = local(item)
+            if name == "PlainTextSelection":
+                selection = self._read_selection(item, what)
+                if selection is not None:
+                    selections.append(selection)
+            elif name == "Coding":
+                whole.append(self._read_coding(item, [])[:3])
+            elif name == "NoteRef":
+                guid = ref_guid(item.get("targetGUID"))
+                if guid:
+                    note_refs.append(guid)
+            elif name == "VariableValue":
+                values.append(_value_of(item))
+        choice = choose_reading(
+            raw, text, [(s.start, s.end, s.name) for s in selections], self.origin
+        )
+        self._position_notes(what, choice)
+        converted = []
+        for sel in selections:
+            a, b = choice.map.to_code_point(sel.start), choice.map.to_code_point(sel.end)
+            if a is None or b is None or not 0 <= a < b <= len(text):
+                self.report.not_carried.append(
+                    f"{what}: a selection at {sel.start}–{sel.end} lies outside the text."
                 )
-                for c in children(element, "Coding")
-            ]
-            if whole:
-                converted.append(SelectionSpec(None, 0, len(text), "", None, "", whole, []))
-                self.report.info.append(f"{what}: codings of the whole source cover its full text.")
-            values = [_value_of(v) for v in children(element, "VariableValue")]
-            self.sources.append(
-                {
-                    "guid": parse_guid(element.get("guid")),
-                    "title": title[:300],
-                    "text": text,
-                    "user": self._user_ref(element.get("creatingUser")),
-                    "selections": converted,
-                    "note_refs": [
-                        g
-                        for g in (
-                            parse_guid(r.get("targetGUID")) for r in children(element, "NoteRef")
-                        )
-                        if g
-                    ],
-                    "description": child_text(element, "Description").strip(),
-                    "values": values,
-                }
-            )
-        for kind, n in skipped.items():
-            label = kind.replace("Source", "").lower() or kind
-            self.report.not_carried.append(
-                f"{n} {label} source(s) ({kind}): Parley holds text sources only."
-            )
+                continue
+            sel.start, sel.end, sel.name = a, b, ""
+            converted.append(sel)
+        if whole:
+            converted.append(SelectionSpec(None, 0, len(text), "", None, "", whole, []))
+            self.report.info.append(f"{what}: codings of the whole source cover its full text.")
+        self.sources.append(
+            {
+                "guid": parse_guid(element.get("guid")),
+                "title": title[:300],
+                "text": text,
+                "user": self._user_ref(element.get("creatingUser")),
+                "selections": converted,
+                "note_refs": note_refs,
+                "description": child_text(element, "Description").strip(),
+                "values": values,
+            }
+        )
+
+    def _read_coding(self, item, note_refs: list) -> tuple:
+        code = None
+        for sub in item:
+            name = local(sub)
+            if name == "CodeRef":
+                code = ref_guid(sub.get("targetGUID"))
+            elif name == "NoteRef":
+                guid = ref_guid(sub.get("targetGUID"))
+                if guid:
+                    note_refs.append(guid)
+        # The coding's own GUID is kept as text; it is parsed only when it is used.
+        return (item.get("guid"), code, self._user_ref(item.get("creatingUser")))
+
+    def _read_selection(self, item, what: str) -> SelectionSpec | None:
+        try:
+            start, end = int(item.get("startPosition")), int(item.get("endPosition"))
+        except (TypeError, ValueError):
+            self.report.not_carried.append(f"{what}: a selection without valid positions.")
+            return None
+        if start > end:
+            start, end = end, start
+        codings, note_refs, description = [], [], ""
+        for sub in item:
+            name = local(sub)
+            if name == "Coding":
+                codings.append(self._read_coding(sub, note_refs))
+            elif name == "NoteRef":
+                guid = ref_guid(sub.get("targetGUID"))
+                if guid:
+                    note_refs.append(guid)
+            elif name == "Description":
+                description = (sub.text or "").strip()
+        return SelectionSpec(
+            guid=parse_guid(item.get("guid")),
+            start=start,
+            end=end,
+            name=item.get("name") or "",
+            user=self._user_ref(item.get("creatingUser")),
+            description=description,
+            codings=codings,
+            note_refs=note_refs,
+        )
 
     def _position_notes(self, what: str, choice) -> None:
         if not choice.differs:
@@ -852,7 +884,7 @@ class ProjectImport:
         coding_guids = self.pool.reserve(
             Coding,
             [
-                (sel.guid if len(sel.codings) == 1 and sel.guid else g)
+                (sel.guid if len(sel.codings) == 1 and sel.guid else parse_guid(g))
                 for s in self.sources
                 for sel in s["selections"]
                 for g, _c, _u in sel.codings
@@ -906,7 +938,9 @@ class ProjectImport:
                     if key in seen:
                         continue
                     seen.add(key)
-                    wanted = sel.guid if len(sel.codings) == 1 and sel.guid else coding_guid
+                    wanted = (
+                        sel.guid if len(sel.codings) == 1 and sel.guid else parse_guid(coding_guid)
+                    )
                     guid = self.pool.get(coding_guids, wanted)
                     target = target or guid
                     rows.append((guid, source.pk, code.pk, coder.pk, sel.start, sel.end))

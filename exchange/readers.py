@@ -8,6 +8,7 @@ the whole archive unacceptable.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import uuid
@@ -39,16 +40,26 @@ def max_entry_bytes() -> int:
     return _limit("PARLEY_MAX_ENTRY_BYTES", max_unpacked_bytes())
 
 
+PARSER_OPTIONS = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
+
+
 def xml_parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    return etree.XMLParser(**PARSER_OPTIONS)
+
+
+def check_no_entities(data: bytes, what: str) -> None:
+    # Entities have no place in REFI-QDA; refusing them outright also stops entity bombs
+    # (the parser never expands external ones, but attribute values force internal ones).
+    if any(mark in data for mark in _ENTITY_MARKS):
+        raise ExchangeError(f"{what} declares XML entities, which are not accepted.")
 
 
 _ENTITY_MARKS = tuple("<!ENTITY".encode(codec) for codec in ("utf-8", "utf-16-le", "utf-16-be"))
@@ -56,10 +67,7 @@ _ENTITY_MARKS = tuple("<!ENTITY".encode(codec) for codec in ("utf-8", "utf-16-le
 
 def parse_xml(data: bytes, what: str = "The file") -> etree._Element:
     """The root element; a BOM and any encoding declaration are handled by the parser."""
-    # Entities have no place in REFI-QDA; refusing them outright also stops entity bombs
-    # (the parser never expands external ones, but attribute values force internal ones).
-    if any(mark in data for mark in _ENTITY_MARKS):
-        raise ExchangeError(f"{what} declares XML entities, which are not accepted.")
+    check_no_entities(data, what)
     try:
         root = etree.fromstring(data, xml_parser())
     except etree.XMLSyntaxError as error:
@@ -100,6 +108,12 @@ def descendants(element, name: str) -> list:
 _GUID = re.compile(
     r"^\{?([0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12})\}?$"
 )
+
+
+@functools.lru_cache(maxsize=4096)
+def ref_guid(value: str | None) -> uuid.UUID | None:
+    """parse_guid for references (codes, users, notes), which repeat: cached."""
+    return parse_guid(value)
 
 
 def parse_guid(value: str | None) -> uuid.UUID | None:

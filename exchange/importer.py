@@ -56,6 +56,7 @@ from interviews.services import project_create, source_create
 
 Progress = Callable[[int, int, str], None]
 _CHUNK = 5000
+SOURCE_KINDS = ("TextSource", "PictureSource", "PDFSource", "AudioSource", "VideoSource")
 
 
 @dataclass
@@ -224,7 +225,8 @@ def _codes_store(
                     guid=pool.get(guids, spec.guid),
                     **fields,
                 )
-                code.full_clean()
+                # Sibling names were made unique above; the database enforces it too.
+                code.full_clean(validate_constraints=False)
                 code.save()
                 existing[name.lower()] = code
                 order += 1
@@ -436,34 +438,36 @@ class ProjectImport:
         self.user_names: dict[uuid.UUID, str] = {}
         self.sources: list[dict] = []
         self._skipped: dict[str, int] = defaultdict(int)
-        self.origin = ""
+        self.origin: str | None = None
         # Stream the file: each source is read as soon as it is complete and then dropped,
         # so a project with hundreds of thousands of selections never sits in memory whole.
-        events = etree.iterparse(io.BytesIO(data), events=("start", "end"), **PARSER_OPTIONS)
-        depth = 0
+        events = etree.iterparse(
+            io.BytesIO(data),
+            events=("end",),
+            tag=[f"{{*}}{k}" for k in SOURCE_KINDS],
+            **PARSER_OPTIONS,
+        )
         try:
-            for event, element in events:
-                if event == "start":
-                    depth += 1
-                    if depth == 1:
-                        if local(element) != "Project":
-                            raise ExchangeError(
-                                f"The project file's root element is <{local(element)}>, "
-                                "not <Project>."
-                            )
-                        self.origin = element.get("origin") or ""
+            for _event, element in events:
+                parent = element.getparent()
+                if parent is None or local(parent) != "Sources":
                     continue
-                depth -= 1
-                if depth == 2 and local(element.getparent()) == "Sources":
-                    self._read_source(element)
-                    element.clear()
-                    parent = element.getparent()
-                    while element.getprevious() is not None:
-                        del parent[0]
+                if self.origin is None:
+                    root = parent.getparent()
+                    self.origin = (root.get("origin") if root is not None else "") or ""
+                self._read_source(element)
+                element.clear()
+                while element.getprevious() is not None:
+                    del parent[0]
         except etree.XMLSyntaxError as error:
             raise ExchangeError(
                 f"The project file “{name}” is not well-formed XML: {error}"
             ) from None
+        if local(events.root) != "Project":
+            raise ExchangeError(
+                f"The project file's root element is <{local(events.root)}>, not <Project>."
+            )
+        self.origin = events.root.get("origin") or ""
         self.root = root = events.root
         del data
         self.archive.files.pop(name, None)

@@ -152,7 +152,7 @@ def choose_reading(raw: str, text: str, spans: list[tuple[int, int, str]], origi
         candidates,
         key=lambda r: (r.utf16 != preferred.utf16, r.crlf_as_two != preferred.crlf_as_two),
     )
-    named = [i for i, (_s, _e, name) in enumerate(spans) if name and len(_squash(name)) >= 3]
+    named = [i for i, (_s, _e, name) in enumerate(spans) if len(name) >= 3]
     if len(named) > SAMPLE:
         named = named[:: len(named) // SAMPLE + 1]
     sample = set(named)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.db import connections, router
 from lxml import etree
 
 from coding.models import Code, Coding, Memo
@@ -370,6 +371,40 @@ def _case_element(person: Interviewee, variables, attribute_variables, values_by
     return element
 
 
+def _coding_rows(source_id: int):
+    """(pk, guid, start, end, coder id, created, modified, code guid) of a source's codings,
+    as the database gives them: plain SQL, because the ORM's value conversion dominates the
+    export time of a large project."""
+    connection = connections[router.db_for_read(Coding)]
+    q = connection.ops.quote_name
+    coding, code = Coding._meta.db_table, Code._meta.db_table
+    sql = (
+        f"SELECT c.{q('id')}, c.{q('guid')}, c.{q('start')}, c.{q('end')}, c.{q('coder_id')}, "
+        f"c.{q('created_at')}, c.{q('modified_at')}, k.{q('guid')} "
+        f"FROM {q(coding)} c JOIN {q(code)} k ON k.{q('id')} = c.{q('code_id')} "
+        f"WHERE c.{q('source_id')} = %s ORDER BY c.{q('start')}, c.{q('end')}, c.{q('id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [source_id])
+        while batch := cursor.fetchmany(5000):
+            yield from batch
+
+
+def _raw_guid(value) -> str:
+    """A GUID as stored (a UUID, or 32 hex digits on SQLite) in its lower-case dashed form."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    h = value.replace("-", "").lower()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _raw_when(value) -> str:
+    """A stored date-time (aware, or UTC text on SQLite) as xsd:dateTime."""
+    if isinstance(value, datetime.datetime):
+        return _when(value.astimezone(datetime.UTC))
+    return f"{value[:10]}T{value[11:19]}+00:00"
+
+
 def _write_source(
     xf, archive, source: Source, users, memo_refs, variables, attribute_variables, values_by_owner
 ) -> int:
@@ -387,40 +422,38 @@ def _write_source(
     }
     written = 0
     with xf.element(_p("TextSource"), attrs):
-        rows = (
-            Coding.objects.filter(source=source)
-            .order_by("start", "end", "pk")
-            .values_list(
-                "pk", "guid", "start", "end", "coder_id", "created_at", "modified_at", "code__guid"
-            )
-        )
         text = source.text
-        for pk, coding_guid, start, end, coder_id, created, modified, code_guid in rows.iterator(
-            chunk_size=5000
+        for pk, coding_guid, start, end, coder_id, created, modified, code_guid in _coding_rows(
+            source.pk
         ):
+            coding_guid, created, modified = (
+                _raw_guid(coding_guid),
+                _raw_when(created),
+                _raw_when(modified),
+            )
             coder = users.get(coder_id)
             selection = etree.Element(
                 _p("PlainTextSelection"),
                 _attrs(
-                    guid=_guid(coding_guid),
+                    guid=coding_guid,
                     name=m.xml_safe(text[start:end][:60]),
                     startPosition=start,
                     endPosition=end,
                     creatingUser=coder,
-                    creationDateTime=_when(created),
-                    modifiedDateTime=_when(modified),
+                    creationDateTime=created,
+                    modifiedDateTime=modified,
                 ),
             )
             coding = etree.SubElement(
                 selection,
                 _p("Coding"),
                 _attrs(
-                    guid=_guid(m.derived_guid(coding_guid, "coding")),
+                    guid=m.coding_guid(coding_guid),
                     creatingUser=coder,
-                    creationDateTime=_when(created),
+                    creationDateTime=created,
                 ),
             )
-            etree.SubElement(coding, _p("CodeRef"), targetGUID=_guid(code_guid))
+            etree.SubElement(coding, _p("CodeRef"), targetGUID=_raw_guid(code_guid))
             for memo_guid in coding_memos.get(pk, []):
                 etree.SubElement(selection, _p("NoteRef"), targetGUID=memo_guid)
             xf.write(selection)

@@ -126,6 +126,15 @@ def derived_guid(guid: uuid.UUID, role: str) -> uuid.UUID:
     return uuid.uuid5(guid, role)
 
 
+_CODING_MASK = uuid.UUID("5a3c0de1-c0d1-4a6e-9b1f-0123456789ab").int
+
+
+def coding_guid(selection_guid: str) -> str:
+    """The GUID of the Coding inside a coding's PlainTextSelection (whose GUID is the
+    coding's own): a fixed, reversible transformation, so it is stable across exports."""
+    return str(uuid.UUID(int=uuid.UUID(selection_guid).int ^ _CODING_MASK))
+
+
 # Attribute types ------------------------------------------------------------------------
 
 PARLEY_TO_REFI = {"text": "Text", "date": "Date", "boolean": "Boolean", "choice": "Text"}

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import connections, router, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 from lxml import etree
 
@@ -167,6 +167,14 @@ class _GuidPool:
                 result[guid] = guid
             self.used.add(result[guid])
         return result
+
+    def keep(self, guid: uuid.UUID | None) -> uuid.UUID:
+        """The GUID itself unless this file already used it (checked against the database
+        only when an insert collides, see `_store_sources`)."""
+        if guid is None or guid in self.used:
+            guid = uuid.uuid4()
+        self.used.add(guid)
+        return guid
 
     def get(self, mapping: dict, guid: uuid.UUID | None) -> uuid.UUID:
         if guid is not None and guid in mapping:
@@ -885,15 +893,6 @@ class ProjectImport:
     def _store_sources(self, project: Project) -> None:
         self.source_objects: dict[uuid.UUID, Source] = {}
         source_guids = self.pool.reserve(Source, [s["guid"] for s in self.sources])
-        coding_guids = self.pool.reserve(
-            Coding,
-            [
-                (sel.guid if len(sel.codings) == 1 and sel.guid else parse_guid(g))
-                for s in self.sources
-                for sel in s["selections"]
-                for g, _c, _u in sel.codings
-            ],
-        )
         self.memo_specs: list[tuple[dict, str, object]] = []
         total = sum(len(s["selections"]) for s in self.sources) + len(self.sources)
         done = 0
@@ -945,7 +944,7 @@ class ProjectImport:
                     wanted = (
                         sel.guid if len(sel.codings) == 1 and sel.guid else parse_guid(coding_guid)
                     )
-                    guid = self.pool.get(coding_guids, wanted)
+                    guid = self.pool.keep(wanted)
                     target = target or guid
                     rows.append((guid, source.pk, code.pk, coder.pk, sel.start, sel.end))
                 notes = list(sel.note_refs)
@@ -960,7 +959,21 @@ class ProjectImport:
                             f"{what}: a note on an uncoded passage ({sel.start}–{sel.end}) "
                             "became a memo on the source."
                         )
-            _codings_insert(rows)
+            try:
+                with transaction.atomic():
+                    _codings_insert(rows)
+            except IntegrityError:
+                # Some GUIDs are already in this database (the file came from here):
+                # give those codings new ones, as for every other kind of object.
+                self.pool.used.difference_update(row[0] for row in rows)
+                fresh = self.pool.reserve(Coding, [row[0] for row in rows])
+                rows = [(fresh[row[0]], *row[1:]) for row in rows]
+                memo_fix = {old: new for old, new in fresh.items() if old != new}
+                self.memo_specs = [
+                    (n, k, memo_fix.get(t, t) if k == "coding" else t)
+                    for n, k, t in self.memo_specs
+                ]
+                _codings_insert(rows)
             self.report.add("codings", len(rows))
             done += len(spec["selections"]) + 1
         if unknown_codes:
@@ -1074,7 +1087,11 @@ def _codings_insert(rows: list[tuple]) -> None:
     now = timezone.now()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            # COPY goes to psycopg directly: translate its errors into Django's.
+            with (
+                connection.wrap_database_errors,
+                cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row((*row, now, now))
             return

@@ -124,7 +124,7 @@ def name_matches(name: str, quote: str) -> bool:
     return quote.startswith(name) or name.startswith(quote) and len(quote) >= 3
 
 
-SAMPLE = 300  # named selections checked per source: enough to tell the readings apart
+SAMPLE = 100  # named selections checked per source: enough to tell the readings apart
 
 
 @dataclass

@@ -77,12 +77,18 @@ def parse_xml(data: bytes, what: str = "The file") -> etree._Element:
     return root
 
 
+_LOCAL_NAMES: dict[str, str] = {}
+
+
 def local(element) -> str:
     """An element's name without its namespace (files use several namespace variants)."""
     tag = element.tag
-    if not isinstance(tag, str):
-        return ""
-    return tag.rsplit("}", 1)[-1]
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        name = tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+        if isinstance(tag, str) and len(_LOCAL_NAMES) < 1000:
+            _LOCAL_NAMES[tag] = name
+    return name
 
 
 def children(element, name: str) -> list:

@@ -265,7 +265,11 @@ def project_export(
                         for person in interviewees:
                             xf.write(
                                 _case_element(
-                                    person, variables, attribute_variables, values_by_owner
+                                    person,
+                                    variables,
+                                    attribute_variables,
+                                    values_by_owner,
+                                    include_identities,
                                 )
                             )
                     counts["cases"] = len(interviewees)
@@ -354,9 +358,12 @@ def _set_element(group: Code, tree, tag, *, member: str, ref: str) -> etree._Ele
     return element
 
 
-def _case_element(person: Interviewee, variables, attribute_variables, values_by_owner):
+def _case_element(
+    person: Interviewee, variables, attribute_variables, values_by_owner, include_identities: bool
+):
     element = etree.Element(_p("Case"), guid=_guid(person.guid), name=m.xml_safe(person.pseudonym))
-    if person.notes:
+    # Notes about a person are shown only to those who see identities: they travel with them.
+    if person.notes and include_identities:
         etree.SubElement(element, _p("Description")).text = m.xml_safe(person.notes)
     for guid, _name, refi_type, _d, kind, field in variables:
         if kind == "interviewee":

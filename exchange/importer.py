@@ -69,7 +69,8 @@ class ImportReport:
     info: list[str] = field(default_factory=list)
 
     def add(self, what: str, n: int = 1) -> None:
-        self.imported[what] = self.imported.get(what, 0) + n
+        if n:
+            self.imported[what] = self.imported.get(what, 0) + n
 
     def as_dict(self) -> dict:
         return {
@@ -430,6 +431,8 @@ class ProjectImport:
     """Reads a .qdpx archive, then stores it as a new project in one transaction."""
 
     def __init__(self, archive: Archive, *, user, progress: Progress | None = None) -> None:
+        self._user_cache: dict[str | None, object] = {}
+        self._code_cache: dict[str | None, Code | None] = {}
         self.archive = archive
         self.user = user
         self.progress = progress or (lambda done, total, current: None)
@@ -499,11 +502,15 @@ class ProjectImport:
             )
         self._read_notes()
 
-    def _user_ref(self, value: str | None) -> uuid.UUID | None:
+    def _user_ref(self, value: str | None) -> str | None:
+        """A reference to a user, kept as written (resolved by `_user`); users that are only
+        referred to, not listed, are created too."""
         guid = ref_guid(value)
-        if guid is not None and guid not in self.user_names:
+        if guid is None:
+            return None
+        if guid not in self.user_names:
             self.user_names[guid] = ""
-        return guid
+        return value
 
     def _read_variables(self) -> None:
         self.variables: dict[uuid.UUID, VariableSpec] = {}
@@ -597,12 +604,12 @@ class ProjectImport:
         for sub in item:
             name = local(sub)
             if name == "CodeRef":
-                code = ref_guid(sub.get("targetGUID"))
+                code = sub.get("targetGUID")
             elif name == "NoteRef":
                 guid = ref_guid(sub.get("targetGUID"))
                 if guid:
                     note_refs.append(guid)
-        # The coding's own GUID is kept as text; it is parsed only when it is used.
+        # GUIDs are kept as text here and parsed once each when stored.
         return (item.get("guid"), code, self._user_ref(item.get("creatingUser")))
 
     def _read_selection(self, item, what: str) -> SelectionSpec | None:
@@ -707,10 +714,13 @@ class ProjectImport:
         self.users, _created = _users_store(self.user_names, report, self.user)
         self.progress(0, 1, "Storing the codebook")
         coded = {
-            code_guid
-            for source in self.sources
-            for sel in source["selections"]
-            for _g, code_guid, _u in sel.codings
+            ref_guid(code_ref)
+            for code_ref in {
+                code_ref
+                for source in self.sources
+                for sel in source["selections"]
+                for _g, code_ref, _u in sel.codings
+            }
         }
         self.codes_by_guid = _codes_store(
             project=project,
@@ -887,8 +897,22 @@ class ProjectImport:
             self.case_sources.append((person, spec["sources"]))
             self.report.add("interviewees")
 
-    def _user(self, guid: uuid.UUID | None):
-        return self.users.get(guid, self.user) if guid is not None else self.user
+    def _user(self, ref: str | None):
+        """The user a reference names (the importer when it names none)."""
+        try:
+            return self._user_cache[ref]
+        except KeyError:
+            guid = ref_guid(ref)
+            user = self.users.get(guid, self.user) if guid is not None else self.user
+            self._user_cache[ref] = user
+            return user
+
+    def _code(self, ref: str | None) -> Code | None:
+        try:
+            return self._code_cache[ref]
+        except KeyError:
+            code = self._code_cache[ref] = self.codes_by_guid.get(ref_guid(ref))
+            return code
 
     def _store_sources(self, project: Project) -> None:
         self.source_objects: dict[uuid.UUID, Source] = {}
@@ -931,13 +955,13 @@ class ProjectImport:
             seen: set[tuple] = set()
             for sel in spec["selections"]:
                 target = None
-                for coding_guid, code_guid, user_guid in sel.codings:
-                    code = self.codes_by_guid.get(code_guid)
+                for coding_guid, code_ref, user_ref in sel.codings:
+                    code = self._code(code_ref)
                     if code is None:
                         unknown_codes += 1
                         continue
-                    coder = self._user(user_guid or sel.user)
-                    key = (code.pk, coder.pk, sel.start, sel.end)
+                    coder = self._user(user_ref or sel.user)
+                    key = (code.id, coder.id, sel.start, sel.end)
                     if key in seen:
                         continue
                     seen.add(key)
@@ -946,7 +970,7 @@ class ProjectImport:
                     )
                     guid = self.pool.keep(wanted)
                     target = target or guid
-                    rows.append((guid, source.pk, code.pk, coder.pk, sel.start, sel.end))
+                    rows.append((guid, source.id, code.id, coder.id, sel.start, sel.end))
                 notes = list(sel.note_refs)
                 if sel.description:
                     notes.append({"title": "", "text": sel.description, "user": sel.user})

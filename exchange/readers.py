@@ -111,11 +111,6 @@ def descendants(element, name: str) -> list:
     return [item for item in element.iter() if local(item) == name]
 
 
-_GUID = re.compile(
-    r"^\{?([0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12})\}?$"
-)
-
-
 @functools.lru_cache(maxsize=4096)
 def ref_guid(value: str | None) -> uuid.UUID | None:
     """parse_guid for references (codes, users, notes), which repeat: cached."""
@@ -123,9 +118,16 @@ def ref_guid(value: str | None) -> uuid.UUID | None:
 
 
 def parse_guid(value: str | None) -> uuid.UUID | None:
-    """A GUID in any case, with or without braces; None if it is not one."""
-    match = _GUID.match((value or "").strip())
-    return uuid.UUID(match.group(1)) if match else None
+    """A GUID in any case, with or without braces or dashes; None if it is not one."""
+    if not value:
+        return None
+    value = value.strip()
+    if len(value) not in (32, 36, 38) or value.startswith("urn:"):
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
 
 
 @dataclass

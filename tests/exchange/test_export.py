@@ -62,10 +62,12 @@ def test_identities_are_left_out_unless_asked_for(rich_project):
     plain = export(rich_project).read("project.qde")
     assert b"Alesia Secretname" not in plain
     assert b"alesia.secret@example.org" not in plain
+    assert b"Met in Harbin." not in plain  # notes are shown only to those who see identities
     assert b"Minsk Film Studio" in plain  # organisation is not an identity field
     full = export(rich_project, include_identities=True).read("project.qde")
     assert b"Alesia Secretname" in full
     assert b"alesia.secret@example.org" in full
+    assert b"Met in Harbin." in full
 
 
 def test_code_groups_are_sets_and_parents_keep_is_codable(rich_project):

@@ -38,9 +38,9 @@ def people(project, identities=False):
         values = sorted(
             (v.attribute.name, v.attribute.type, v.value) for v in person.attribute_values.all()
         )
-        fields = (person.organisation, person.sector, person.country, person.role, person.notes)
+        fields = (person.organisation, person.sector, person.country, person.role)
         if identities:
-            fields += (person.real_name, person.contact, person.consent_status)
+            fields += (person.real_name, person.contact, person.consent_status, person.notes)
         sources = sorted(s.title for s in person.sources.all())
         rows.append((person.pseudonym, fields, values, sources))
     return sorted(rows)

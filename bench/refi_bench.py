@@ -35,7 +35,9 @@ WORDS = VOCABULARY.split()
 def _django() -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("DEBUG", "1")
+    # Not DEBUG: it would record every query, which no production process does.
+    os.environ.setdefault("SECRET_KEY", "refi-bench-only")
+    os.environ.setdefault("DEBUG", "0")
     import django
 
     django.setup()

@@ -502,7 +502,3 @@ def codebook_export(*, project: Project) -> bytes:
 def schema(name: str) -> etree.XMLSchema:
     """The official schema (`Project-mrt2019.xsd` or `Codebook-mrt2019.xsd`)."""
     return etree.XMLSchema(etree.parse(str(SCHEMA_DIR / name)))
-
-
-def new_guid() -> str:
-    return str(uuid.uuid4())

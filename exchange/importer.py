@@ -916,6 +916,7 @@ class ProjectImport:
 
     def _store_sources(self, project: Project) -> None:
         self.source_objects: dict[uuid.UUID, Source] = {}
+        self._codings_collide = False
         source_guids = self.pool.reserve(Source, [s["guid"] for s in self.sources])
         self.memo_specs: list[tuple[dict, str, object]] = []
         total = sum(len(s["selections"]) for s in self.sources) + len(self.sources)
@@ -983,20 +984,24 @@ class ProjectImport:
                             f"{what}: a note on an uncoded passage ({sel.start}–{sel.end}) "
                             "became a memo on the source."
                         )
-            try:
-                with transaction.atomic():
-                    _codings_insert(rows)
-            except IntegrityError:
-                # Some GUIDs are already in this database (the file came from here):
-                # give those codings new ones, as for every other kind of object.
+            if not self._codings_collide:
+                try:
+                    with transaction.atomic():
+                        _codings_insert(rows)
+                except IntegrityError:
+                    # Some GUIDs are already in this database (the file came from here):
+                    # from now on check them first, as for every other kind of object.
+                    self._codings_collide = True
+            if self._codings_collide:
                 self.pool.used.difference_update(row[0] for row in rows)
                 fresh = self.pool.reserve(Coding, [row[0] for row in rows])
                 rows = [(fresh[row[0]], *row[1:]) for row in rows]
-                memo_fix = {old: new for old, new in fresh.items() if old != new}
-                self.memo_specs = [
-                    (n, k, memo_fix.get(t, t) if k == "coding" else t)
-                    for n, k, t in self.memo_specs
-                ]
+                renamed = {old: new for old, new in fresh.items() if old != new}
+                if renamed:
+                    self.memo_specs = [
+                        (n, k, renamed.get(t, t) if k == "coding" else t)
+                        for n, k, t in self.memo_specs
+                    ]
                 _codings_insert(rows)
             self.report.add("codings", len(rows))
             done += len(spec["selections"]) + 1

@@ -984,25 +984,7 @@ class ProjectImport:
                             f"{what}: a note on an uncoded passage ({sel.start}–{sel.end}) "
                             "became a memo on the source."
                         )
-            if not self._codings_collide:
-                try:
-                    with transaction.atomic():
-                        _codings_insert(rows)
-                except IntegrityError:
-                    # Some GUIDs are already in this database (the file came from here):
-                    # from now on check them first, as for every other kind of object.
-                    self._codings_collide = True
-            if self._codings_collide:
-                self.pool.used.difference_update(row[0] for row in rows)
-                fresh = self.pool.reserve(Coding, [row[0] for row in rows])
-                rows = [(fresh[row[0]], *row[1:]) for row in rows]
-                renamed = {old: new for old, new in fresh.items() if old != new}
-                if renamed:
-                    self.memo_specs = [
-                        (n, k, renamed.get(t, t) if k == "coding" else t)
-                        for n, k, t in self.memo_specs
-                    ]
-                _codings_insert(rows)
+            rows = self._insert_source_codings(source, spec, rows)
             self.report.add("codings", len(rows))
             done += len(spec["selections"]) + 1
         if unknown_codes:
@@ -1021,6 +1003,36 @@ class ProjectImport:
                         f"Interviewee “{person.pseudonym}”: a link to a source that was not imported."
                     )
         through.objects.bulk_create(links, ignore_conflicts=True)
+
+    def _insert_source_codings(self, source: Source, spec: dict, rows: list[tuple]) -> list:
+        """Insert a source's codings, keeping their GUIDs where this database lets them."""
+        if not rows:
+            return rows
+        if spec["guid"] is not None and source.guid != spec["guid"]:
+            # The source is already in this database (the file came from here), and so
+            # are its codings: they get new GUIDs as the source did.
+            fresh = {row[0]: uuid.uuid4() for row in rows}
+            self.pool.replaced += len(fresh)
+        else:
+            if not self._codings_collide:
+                try:
+                    with transaction.atomic():
+                        _codings_insert(rows)
+                    return rows
+                except IntegrityError:
+                    # Some GUIDs are taken: from now on check them before inserting.
+                    self._codings_collide = True
+            self.pool.used.difference_update(row[0] for row in rows)
+            fresh = self.pool.reserve(Coding, [row[0] for row in rows])
+        rows = [(fresh[row[0]], *row[1:]) for row in rows]
+        renamed = {old: new for old, new in fresh.items() if old != new}
+        if renamed:
+            self.memo_specs = [
+                (note, kind, renamed.get(target, target) if kind == "coding" else target)
+                for note, kind, target in self.memo_specs
+            ]
+        _codings_insert(rows)
+        return rows
 
     def _store_memos(self, project: Project) -> None:
         targets: list[tuple[object, str, object]] = list(self.memo_specs)

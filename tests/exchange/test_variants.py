@@ -377,3 +377,24 @@ def test_notes_kept_as_text_files(users):
         "Line one\nLine two",
         "Minsk",
     )
+
+
+@pytest.mark.parametrize("same_source", [True, False])
+def test_importing_twice_gives_taken_guids_new_ones(users, same_source):
+    s, e = span(TEXT, "Minsk")
+    notes = f'<Notes><Note guid="{NOTE}" name="N"><PlainTextContent>On Minsk.</PlainTextContent></Note></Notes>'
+    selection = sel(1, s, e, name="Minsk", inner=f'<NoteRef targetGUID="{NOTE}"/>')
+    first, _ = run(
+        {"project.qde": project_xml(selection, extra=notes), f"sources/{SRC}.txt": TEXT},
+        users["admin"],
+    )
+    other = SRC if same_source else "33333333-aaaa-4bbb-8ccc-00000000000f"
+    xml = project_xml(selection, extra=notes, src_guid=other, path=f"internal://{other}.txt")
+    files = {"project.qde": xml, f"sources/{other}.txt": TEXT}
+    second, report = run(files, users["admin"])
+    assert quotes(second) == quotes(first) == [("Places", "Minsk")]
+    one, two = (Coding.objects.get(source__project=p) for p in (first, second))
+    assert one.guid != two.guid
+    memo = Memo.objects.get(project=second)
+    assert (memo.text, memo.coding) == ("On Minsk.", two)
+    assert any("new GUIDs" in line for line in report.info)

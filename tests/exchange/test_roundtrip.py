@@ -1,9 +1,12 @@
 """Export → import gives an identical project, compared object by object."""
 
 import io
+import zipfile
+
+from lxml import etree
 
 from coding.models import Code, Coding, Memo
-from exchange.export import project_export
+from exchange.export import project_export, schema
 from exchange.importer import qdpx_import
 from exchange.readers import read_archive
 from interviews.models import Interviewee, Membership, Role, Source
@@ -140,6 +143,11 @@ def test_the_demo_study_round_trips(db, users):
 
     call_command("load_demo", verbosity=0)
     demo = Project.objects.exclude(name="Study").get()
+    buffer = io.BytesIO()
+    project_export(project=demo, stream=buffer, include_identities=True)
+    document = etree.fromstring(zipfile.ZipFile(buffer).read("project.qde"))
+    validator = schema("Project-mrt2019.xsd")
+    assert validator.validate(document), validator.error_log
     imported, report = roundtrip(demo, users["admin"])
     assert codings(imported) == codings(demo)
     assert len(codings(demo)) > 20

@@ -532,7 +532,29 @@ class ProjectImport:
 
     def _read_source(self, element) -> None:
         kind = local(element)
-        if kind != "TextSource":
+        title = (element.get("name") or "").strip()
+        if kind == "PDFSource":
+            # A PDF travels with its text as a Representation (a TextSource): take that.
+            representation = child(element, "Representation")
+            areas = len(children(element, "PDFSelection"))
+            if representation is None:
+                self._skipped[kind] += 1
+                return
+            if areas:
+                self.report.not_carried.append(
+                    f"Source “{title}”: {areas} selection(s) of areas of the PDF page."
+                )
+            self.report.info.append(
+                f"Source “{title}”: the PDF was imported as its text representation."
+            )
+            representation.set("name", representation.get("name") or title)
+            if element.get("guid"):  # what cases and sets refer to
+                representation.set("guid", element.get("guid"))
+            for item in element:
+                if local(item) in {"NoteRef", "VariableValue", "Description"}:
+                    representation.append(item)
+            element = representation
+        elif kind != "TextSource":
             if kind:
                 self._skipped[kind] += 1
             return

@@ -398,3 +398,25 @@ def test_importing_twice_gives_taken_guids_new_ones(users, same_source):
     memo = Memo.objects.get(project=second)
     assert (memo.text, memo.coding) == ("On Minsk.", two)
     assert any("new GUIDs" in line for line in report.info)
+
+
+def test_a_pdf_is_imported_as_its_text_representation(users):
+    s, e = span(TEXT, "Harbin")
+    pdf = (
+        f'<PDFSource guid="{SRC}" name="Report.pdf" path="internal://report.pdf">'
+        '<PDFSelection guid="99999999-aaaa-4bbb-8ccc-000000000003" page="1" firstX="1" '
+        'firstY="1" secondX="5" secondY="5"/>'
+        '<Representation guid="99999999-aaaa-4bbb-8ccc-000000000004" '
+        f'plainTextPath="internal://{SRC}.txt">{sel(1, s, e, name="Harbin")}</Representation>'
+        f'<NoteRef targetGUID="{NOTE}"/></PDFSource>'
+    )
+    notes = f'<Notes><Note guid="{NOTE}" name="PDF memo"><PlainTextContent>About the report.</PlainTextContent></Note></Notes>'
+    xml = project_xml("", extra=notes)
+    start = xml.index("<TextSource")
+    xml = xml[:start] + pdf + xml[xml.index("</TextSource>") + len("</TextSource>") :]
+    project, report = run({"project.qde": xml, f"sources/{SRC}.txt": TEXT}, users["admin"])
+    source = project.sources.get()
+    assert (source.title, str(source.guid)) == ("Report.pdf", SRC)
+    assert quotes(project) == [("Places", "Harbin")]
+    assert Memo.objects.get(project=project).source == source
+    assert any("areas of the PDF page" in line for line in report.not_carried)

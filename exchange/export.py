@@ -19,6 +19,7 @@ from lxml import etree
 
 from coding.models import Code, Coding, Memo
 from exchange import mapping as m
+from exchange.positions import PositionMap, Reading, normalise_newlines
 from interviews.models import (
     AttributeType,
     AttributeValue,
@@ -218,7 +219,8 @@ def project_export(
     with archive:
         # Text files first: the zip takes one open entry at a time.
         for source in sources:
-            archive.writestr(f"sources/{_guid(source.guid)}.txt", source.text.encode("utf-8"))
+            text, _to_lf = _lf_text(source.text)
+            archive.writestr(f"sources/{_guid(source.guid)}.txt", text.encode("utf-8"))
         with (
             archive.open("project.qde", "w") as handle,
             etree.xmlfile(handle, encoding="utf-8") as xf,
@@ -378,6 +380,14 @@ def _case_element(
     return element
 
 
+def _lf_text(text: str):
+    """The text as exported (LF line endings) and, if that changed it, how positions move."""
+    if "\r" not in text:
+        return text, None
+    mapping = PositionMap(text, Reading(utf16=False, crlf_as_two=True))
+    return normalise_newlines(text), mapping.to_code_point
+
+
 def _coding_rows(source_id: int):
     """(pk, guid, start, end, coder id, created, modified, code guid) of a source's codings,
     as the database gives them: plain SQL, because the ORM's value conversion dominates the
@@ -429,10 +439,12 @@ def _write_source(
     }
     written = 0
     with xf.element(_p("TextSource"), attrs):
-        text = source.text
+        text, to_lf = _lf_text(source.text)
         for pk, coding_guid, start, end, coder_id, created, modified, code_guid in _coding_rows(
             source.pk
         ):
+            if to_lf is not None:
+                start, end = to_lf(start), to_lf(end)
             coding_guid, created, modified = (
                 _raw_guid(coding_guid),
                 _raw_when(created),

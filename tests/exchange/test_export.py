@@ -93,3 +93,24 @@ def test_an_empty_project_is_valid_too(project):
     validator = schema("Project-mrt2019.xsd")
     assert validator.validate(document), validator.error_log
     assert document.find("q:CodeBook", NS) is None
+
+
+def test_crlf_in_a_stored_text_is_exported_as_lf_with_positions_to_match(project, users):
+    from coding.models import Code, Coding
+    from exchange.importer import qdpx_import
+    from exchange.readers import read_archive
+
+    source = Source.objects.create(project=project, title="Pasted", text="One\r\nTwo 🎬\r\nThree")
+    code = Code.objects.create(project=project, name="Numbers")
+    start = source.text.index("Three")
+    Coding.objects.create(source=source, code=code, coder=users["lead"], start=start, end=start + 5)
+    archive = export(project)
+    assert archive.read(f"sources/{source.guid}.txt") == "One\nTwo 🎬\nThree".encode()
+    document = etree.fromstring(archive.read("project.qde"))
+    selection = document.find(".//q:PlainTextSelection", NS)
+    assert (selection.get("startPosition"), selection.get("endPosition")) == ("10", "15")
+    buffer = io.BytesIO()
+    project_export(project=project, stream=buffer)
+    buffer.seek(0)
+    imported, _report = qdpx_import(archive=read_archive(buffer), user=users["admin"])
+    assert Coding.objects.get(source__project=imported).quote == "Three"

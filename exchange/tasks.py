@@ -38,6 +38,10 @@ def project_export_task(job_id: int, include_identities: bool = False) -> None:
         job.finish(failed=True)
         return
     job.finish(result={"counts": counts, "identities": include_identities})
+    # Keep only the newest export of a project per user: older files are superseded.
+    older = Job.objects.filter(project=job.project, user=job.user, kind=job.kind).exclude(pk=job.pk)
+    for previous in older:
+        export_path(previous).unlink(missing_ok=True)
 
 
 @task()

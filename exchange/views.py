@@ -149,7 +149,7 @@ def export_download(request: HttpRequest, guid) -> HttpResponse:
         project_access(request, job.project_id, Perm.SEE_IDENTITIES)
     path = export_path(job)
     if job.status != JobStatus.DONE or not path.exists():
-        raise Http404("This export is not ready.")
+        raise Http404("This export is not ready, or a newer one has replaced it.")
     return FileResponse(
         open(path, "rb"),  # noqa: SIM115 - FileResponse closes it
         as_attachment=True,

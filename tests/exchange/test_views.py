@@ -161,3 +161,13 @@ def test_a_bad_codebook_is_refused_with_a_message(client_for, project):
     response = client_for("lead").post(url, {"file": upload}, follow=True)
     assert "The codebook holds no codes. Nothing was stored." in response.content.decode()
     assert not Code.objects.filter(project=project).exists()
+
+
+def test_a_new_export_replaces_the_users_previous_file(client_for, rich_project):
+    client = client_for("lead")
+    url = reverse("exchange:project_export", args=[rich_project.pk])
+    client.post(url)
+    client.post(url)
+    first, second = Job.objects.filter(kind="export_qdpx").order_by("created_at", "pk")
+    assert client.get(reverse("exchange:export_download", args=[first.guid])).status_code == 404
+    assert client.get(reverse("exchange:export_download", args=[second.guid])).status_code == 200

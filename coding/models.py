@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Length, Lower, Substr
 
 from interviews.models import Interviewee, Project, Source
 
@@ -122,6 +122,33 @@ class Code(models.Model):
             )
 
 
+def source_slice(source: Source, start: int, end: int) -> tuple[str, int]:
+    """The text of [start, end) of a source and the length of its whole text.
+
+    When the source was loaded without its text (a long transcript), the database cuts the
+    slice, so checking one coding costs the same on a short text and on a long one.
+    """
+    if "text" in source.__dict__:
+        return source.text[start:end], len(source.text)
+    if end <= start and "_text_length" in source.__dict__:
+        return "", source.__dict__["_text_length"]
+    row = (
+        Source.objects.filter(pk=source.pk)
+        .annotate(_quote=Substr("text", start + 1, max(end - start, 0)), _length=Length("text"))
+        .values_list("_quote", "_length")
+        .get()
+    )
+    # The text of a source with codings is frozen, so its length can be remembered.
+    source.__dict__["_text_length"] = row[1]
+    return row[0] or "", row[1]
+
+
+class CodingQuerySet(models.QuerySet):
+    def visible_to(self, access) -> CodingQuerySet:
+        """The codings an Access may see: all, or under blinded coding only the user's own."""
+        return self if access.sees_all_codings else self.filter(coder=access.user)
+
+
 class Coding(models.Model):
     """One code applied to one span of a source [REFI-QDA PlainTextSelection + Coding].
 
@@ -138,6 +165,8 @@ class Coding(models.Model):
     end = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
+
+    objects = CodingQuerySet.as_manager()
 
     class Meta:
         ordering = ["source", "start", "end", "pk"]
@@ -160,14 +189,22 @@ class Coding(models.Model):
 
     @property
     def quote(self) -> str:
-        return self.source.text[self.start : self.end]
+        return source_slice(self.source, self.start, self.end)[0]
+
+    def editable_by(self, access) -> bool:
+        """Coders change their own codings; leads and admins change everyone's."""
+        from interviews.access import Perm
+
+        if access.can(Perm.REVIEW):
+            return True
+        return access.can(Perm.CODE) and self.coder_id == access.user.pk
 
     def clean(self) -> None:
         if self.start is None or self.end is None:
             return
         if self.start < 0 or self.end <= self.start:
             raise ValidationError("A coding must cover at least one character (start < end).")
-        if self.source_id and self.end > len(self.source.text):
+        if self.source_id and self.end > source_slice(self.source, 0, 0)[1]:
             raise ValidationError("A coding cannot end beyond the source's text.")
         if self.source_id and self.code_id and self.code.project_id != self.source.project_id:
             raise ValidationError("The code belongs to another project.")
@@ -264,3 +301,29 @@ class Change(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_type} {self.object_guid}"
+
+
+class CodePin(models.Model):
+    """A code a user keeps under a number key (1–9) in the coding workspace of a project."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="code_pins"
+    )
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    code = models.ForeignKey(Code, on_delete=models.CASCADE, related_name="pins")
+    slot = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["user", "project", "slot"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "project", "slot"], name="code_pin_one_per_slot"
+            ),
+            models.UniqueConstraint(fields=["user", "code"], name="code_pin_once_per_code"),
+            models.CheckConstraint(
+                condition=Q(slot__gte=1) & Q(slot__lte=9), name="code_pin_slot_1_to_9"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slot}: {self.code}"

@@ -1,0 +1,933 @@
+// The coding workspace: highlights, selection, the code chooser, editing, undo and polling.
+// Offsets exchanged with the server are code points; offsets.js is the only converter.
+import { makeApi } from "./workspace/api.js";
+import { codePointsToUtf16, sliceCodePoints, utf16ToCodePoint } from "./workspace/offsets.js";
+import { sentencesOf, snapToWords, wordBoundaries } from "./workspace/snap.js";
+import { lastStartingAtOrBefore, piecesOf } from "./workspace/spans.js";
+
+const data = JSON.parse(document.getElementById("workspace-data").textContent);
+const api = makeApi(data.urls, data.csrfToken);
+const root = document.getElementById("workspace");
+const article = root.querySelector(".ws-text-area");
+const panel = root.querySelector(".ws-panel");
+const statusLine = document.getElementById("ws-status");
+const tooltip = document.getElementById("ws-tooltip");
+const field = (name) => panel.querySelector(`[data-field="${name}"]`);
+
+const codes = new Map(data.codes.map((c) => [c.id, c]));
+const codings = new Map(data.codings.map((c) => [c.id, c]));
+let pins = data.pins;
+let recent = data.recent.filter((id) => codes.has(id));
+let cursor = data.cursor;
+const filters = { code: null, coder: "", mine: false, hiddenCodes: new Set() };
+let selection = null; // {start, end} in code points
+let editing = null; // id of the coding in the editor
+const undoStack = [];
+const redoStack = [];
+const aliases = new Map(); // an undone-and-redone coding gets a new id
+
+// ---- the text -------------------------------------------------------------------------
+const blocks = [...article.querySelectorAll(".ws-block")].map((el, index) => {
+  const textEl = el.querySelector(".ws-text");
+  return {
+    index,
+    el,
+    textEl,
+    marginEl: el.querySelector(".ws-margin"),
+    start: Number(el.dataset.start),
+    end: Number(el.dataset.end),
+    text: textEl.textContent,
+  };
+});
+const blockOf = new Map(blocks.map((b) => [b.el, b]));
+const pieces = [
+  ...blocks.map((b) => ({ start: b.start, end: b.end, text: b.text })),
+  ...data.gaps.map(([start, text]) => ({ start, end: start + [...text].length, text })),
+].sort((a, b) => a.start - b.start);
+
+/** The source's text[start:end] in code points, from the pieces the page holds. */
+function quoteOf(start, end) {
+  let quote = "";
+  for (let i = Math.max(0, lastStartingAtOrBefore(pieces, start)); i < pieces.length; i += 1) {
+    const piece = pieces[i];
+    if (piece.start >= end) break;
+    if (piece.end <= start) continue;
+    quote += sliceCodePoints(
+      piece.text,
+      Math.max(start, piece.start) - piece.start,
+      Math.min(end, piece.end) - piece.start,
+    );
+  }
+  return quote;
+}
+
+function blocksIn(start, end) {
+  const first = Math.max(0, lastStartingAtOrBefore(blocks, start));
+  const found = [];
+  for (let i = first; i < blocks.length && blocks[i].start < Math.max(end, start + 1); i += 1) {
+    if (blocks[i].end > start || (blocks[i].end === start && start === end)) found.push(blocks[i]);
+  }
+  return found;
+}
+
+function blockAt(point) {
+  const i = lastStartingAtOrBefore(blocks, point);
+  return i >= 0 ? blocks[i] : blocks[0];
+}
+
+// ---- what is shown --------------------------------------------------------------------
+function shown(coding) {
+  if (filters.mine && !coding.mine) return false;
+  if (filters.coder && coding.coder !== filters.coder) return false;
+  return !filters.hiddenCodes.has(coding.code);
+}
+
+function sortedCodings(list) {
+  return list.sort((a, b) => a.start - b.start || a.end - b.end || a.id - b.id);
+}
+
+function hexToRgba(hex, alpha) {
+  const n = Number.parseInt(hex.slice(1), 16);
+  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
+}
+
+function describe(coding) {
+  const code = codes.get(coding.code);
+  return `${code ? code.path : "?"} — ${coding.coder}`;
+}
+
+function renderBlock(block, visible) {
+  const inBlock = visible ?? [...codings.values()].filter((c) => shown(c) && c.start < block.end && c.end > block.start);
+  sortedCodings(inBlock);
+  const parts = piecesOf(block.start, block.end, inBlock);
+  const cuts = codePointsToUtf16(
+    block.text,
+    parts.map((p) => p.start - block.start),
+  );
+  cuts.push(block.text.length);
+  const nodes = [];
+  parts.forEach((part, i) => {
+    const text = block.text.slice(cuts[i], cuts[i + 1]);
+    if (!part.ids.length) {
+      nodes.push(document.createTextNode(text));
+      return;
+    }
+    const mark = document.createElement("mark");
+    mark.className = "hl";
+    mark.dataset.ids = part.ids.join(" ");
+    const layers = part.ids.map((id) => codes.get(codings.get(id).code)?.colour || "#888888");
+    mark.style.backgroundColor = hexToRgba(layers[0], 0.18);
+    mark.style.boxShadow = layers
+      .slice(0, 5)
+      .map((colour, depth) => `inset 0 -${3 * (depth + 1)}px 0 ${colour}`)
+      .join(", ");
+    mark.style.paddingBottom = `${3 * Math.min(layers.length, 5) - 1}px`;
+    mark.title = part.ids.map((id) => describe(codings.get(id))).join("\n");
+    mark.textContent = text;
+    nodes.push(mark);
+  });
+  block.textEl.replaceChildren(...nodes);
+  const starting = inBlock.filter((c) => c.start >= block.start && c.start < block.end);
+  block.marginEl.replaceChildren(...starting.map(chipFor));
+}
+
+function chipFor(coding) {
+  const code = codes.get(coding.code);
+  const chip = document.createElement("button");
+  chip.type = "button";
+  chip.className = "ws-chip";
+  chip.dataset.id = coding.id;
+  const quote = quoteOf(coding.start, coding.end);
+  chip.setAttribute(
+    "aria-label",
+    `${code?.path ?? "?"} by ${coding.coder}: “${quote.slice(0, 80)}”. Enter edits${coding.editable ? ", Delete removes" : ""}.`,
+  );
+  const swatch = document.createElement("span");
+  swatch.className = "code-swatch";
+  swatch.style.background = code?.colour ?? "#888";
+  swatch.setAttribute("aria-hidden", "true");
+  const name = document.createElement("span");
+  name.textContent = code?.name ?? "?";
+  const who = document.createElement("span");
+  who.className = "ws-chip-coder";
+  who.textContent = coding.coder;
+  chip.append(swatch, name, who);
+  return chip;
+}
+
+function renderAll() {
+  const visible = sortedCodings([...codings.values()].filter(shown));
+  const perBlock = blocks.map(() => []);
+  for (const coding of visible) {
+    for (const block of blocksIn(coding.start, coding.end)) perBlock[block.index].push(coding);
+  }
+  blocks.forEach((block) => renderBlock(block, perBlock[block.index]));
+  renderLists();
+}
+
+function rerender(...ranges) {
+  const touched = new Set();
+  for (const range of ranges) {
+    if (range) for (const block of blocksIn(range.start, range.end)) touched.add(block);
+  }
+  for (const block of touched) renderBlock(block);
+  renderLists();
+}
+
+// ---- side panel -----------------------------------------------------------------------
+function codeLabel(code) {
+  return code.path;
+}
+
+function renderLists() {
+  const counts = new Map();
+  const visible = sortedCodings([...codings.values()].filter(shown));
+  for (const coding of codings.values()) counts.set(coding.code, (counts.get(coding.code) || 0) + 1);
+  renderCodebook(counts);
+  const list = field("codings");
+  list.replaceChildren(
+    ...visible.map((coding) => {
+      const item = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn btn-link btn-sm p-0 text-start ws-list-item";
+      button.dataset.id = coding.id;
+      const code = codes.get(coding.code);
+      const swatch = document.createElement("span");
+      swatch.className = "code-swatch";
+      swatch.style.background = code?.colour ?? "#888";
+      swatch.setAttribute("aria-hidden", "true");
+      button.append(swatch, ` ${code?.name ?? "?"} · ${coding.coder}: “${quoteOf(coding.start, coding.end).slice(0, 60)}”`);
+      item.append(button);
+      return item;
+    }),
+  );
+  field("count").textContent = `${visible.length}`;
+  const coderSelect = document.getElementById("ws-filter-coder");
+  const coders = [...new Set([...codings.values()].map((c) => c.coder))].sort();
+  const have = [...coderSelect.options].map((o) => o.value).filter(Boolean);
+  if (coders.join("\n") !== have.join("\n")) {
+    const chosen = coderSelect.value;
+    coderSelect.replaceChildren(new Option("everyone", ""), ...coders.map((c) => new Option(c, c)));
+    coderSelect.value = coders.includes(chosen) ? chosen : "";
+  }
+  renderPins();
+}
+
+function renderCodebook(counts) {
+  const query = document.getElementById("ws-codebook-filter").value.trim().toLowerCase();
+  const slots = new Map(pins.map((p) => [p.code, p.slot]));
+  const items = [];
+  for (const code of codes.values()) {
+    if (query && !code.path.toLowerCase().includes(query)) continue;
+    const item = document.createElement("li");
+    item.style.paddingLeft = `${code.depth}rem`;
+    const label = document.createElement("label");
+    label.className = "form-check-label";
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.className = "form-check-input me-1";
+    box.checked = !filters.hiddenCodes.has(code.id);
+    box.dataset.filterCode = code.id;
+    box.setAttribute("aria-label", `Show ${code.path}`);
+    const swatch = document.createElement("span");
+    swatch.className = "code-swatch";
+    swatch.style.background = code.colour;
+    swatch.setAttribute("aria-hidden", "true");
+    label.append(box, swatch, ` ${code.name} `);
+    const count = document.createElement("span");
+    count.className = "badge text-bg-light border";
+    count.textContent = `${counts.get(code.id) || 0}`;
+    count.title = "codings in this source";
+    item.append(label, count);
+    if (code.codable) {
+      const pin = document.createElement("button");
+      pin.type = "button";
+      pin.className = "btn btn-link btn-sm p-0 ms-1";
+      pin.dataset.pinCode = code.id;
+      const slot = slots.get(code.id);
+      pin.textContent = slot ? `key ${slot}` : "pin";
+      pin.setAttribute("aria-label", slot ? `Unpin ${code.path} from key ${slot}` : `Pin ${code.path} to a number key`);
+      item.append(pin);
+    }
+    items.push(item);
+  }
+  field("codebook").replaceChildren(...items);
+}
+
+function codeButton(code, prefix) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "btn btn-sm btn-outline-secondary ws-code-button";
+  button.dataset.applyCode = code.id;
+  button.textContent = `${prefix}${code.name}`;
+  button.title = code.path;
+  return button;
+}
+
+function renderPins() {
+  field("pins").replaceChildren(
+    ...pins.filter((p) => codes.has(p.code)).map((p) => codeButton(codes.get(p.code), `${p.slot} `)),
+  );
+  field("recent").replaceChildren(...recent.map((id) => codeButton(codes.get(id), "")));
+}
+
+// ---- the code chooser ---------------------------------------------------------------------
+const search = document.getElementById("ws-code-search");
+const options = document.getElementById("ws-code-options");
+let activeOption = 0;
+
+function matchingCodes() {
+  const query = search.value.trim().toLowerCase();
+  const codable = [...codes.values()].filter((c) => c.codable);
+  if (!query) return [];
+  const starts = codable.filter((c) => c.name.toLowerCase().startsWith(query));
+  const contains = codable.filter((c) => !starts.includes(c) && c.path.toLowerCase().includes(query));
+  return [...starts, ...contains].slice(0, 12);
+}
+
+function renderOptions() {
+  const found = matchingCodes();
+  activeOption = Math.min(activeOption, Math.max(found.length - 1, 0));
+  options.replaceChildren(
+    ...found.map((code, i) => {
+      const item = document.createElement("li");
+      item.id = `ws-option-${code.id}`;
+      item.role = "option";
+      item.className = `ws-option${i === activeOption ? " active" : ""}`;
+      item.setAttribute("aria-selected", i === activeOption ? "true" : "false");
+      item.dataset.applyCode = code.id;
+      const swatch = document.createElement("span");
+      swatch.className = "code-swatch";
+      swatch.style.background = code.colour;
+      swatch.setAttribute("aria-hidden", "true");
+      item.append(swatch, ` ${codeLabel(code)}`);
+      return item;
+    }),
+  );
+  search.setAttribute("aria-expanded", found.length ? "true" : "false");
+  if (found.length) search.setAttribute("aria-activedescendant", `ws-option-${found[activeOption].id}`);
+  else search.removeAttribute("aria-activedescendant");
+  return found;
+}
+
+search.addEventListener("input", () => {
+  activeOption = 0;
+  renderOptions();
+});
+search.addEventListener("keydown", (event) => {
+  const found = matchingCodes();
+  if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+    event.preventDefault();
+    const step = event.key === "ArrowDown" ? 1 : -1;
+    activeOption = (activeOption + step + found.length) % Math.max(found.length, 1);
+    renderOptions();
+  } else if (event.key === "Enter") {
+    event.preventDefault();
+    if (found[activeOption]) applyCode(found[activeOption].id);
+  } else if (event.key === "Escape") {
+    search.value = "";
+    renderOptions();
+    focusText();
+  }
+});
+
+// ---- selection ------------------------------------------------------------------------
+/** The code-point offset of a DOM point, and its block. */
+function offsetOf(node, offset, isEnd) {
+  const element = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
+  const blockEl = element?.closest(".ws-block");
+  if (!blockEl || !article.contains(blockEl)) {
+    // A point between blocks: the nearest block edge in reading order.
+    const probe = document.createRange();
+    probe.setStart(node, offset);
+    const after = blocks.find((b) => probe.comparePoint(b.textEl, 0) >= 0);
+    if (!after) return blocks.length ? { block: blocks.at(-1), point: blocks.at(-1).end } : null;
+    if (isEnd && after.index > 0) return { block: blocks[after.index - 1], point: blocks[after.index - 1].end };
+    return { block: after, point: after.start };
+  }
+  const block = blockOf.get(blockEl);
+  if (!block.textEl.contains(node)) {
+    const before = block.textEl.compareDocumentPosition(node) & Node.DOCUMENT_POSITION_PRECEDING;
+    return { block, point: before ? block.start : block.end };
+  }
+  const range = document.createRange();
+  range.setStart(block.textEl, 0);
+  range.setEnd(node, offset);
+  const units = range.toString().length;
+  return { block, point: block.start + utf16ToCodePoint(block.text, units) };
+}
+
+function readSelection() {
+  const native = window.getSelection();
+  if (!native.rangeCount || native.isCollapsed) return null;
+  const range = native.getRangeAt(0);
+  if (!article.contains(range.commonAncestorContainer) && range.commonAncestorContainer !== article) {
+    return null;
+  }
+  const from = offsetOf(range.startContainer, range.startOffset, false);
+  const to = offsetOf(range.endContainer, range.endOffset, true);
+  if (!from || !to || to.point <= from.point) return null;
+  return { start: from.point, end: to.point };
+}
+
+function units(block, point) {
+  return codePointsToUtf16(block.text, [point - block.start])[0];
+}
+
+function points(block, startUnits, endUnits) {
+  return [block.start + utf16ToCodePoint(block.text, startUnits), block.start + utf16ToCodePoint(block.text, endUnits)];
+}
+
+function sentenceSpans(block) {
+  if (!block.sentences) {
+    const stored = data.sentences.filter(([s, e]) => s < block.end && e > block.start);
+    block.sentences = stored.length
+      ? stored.map(([s, e]) => [Math.max(s, block.start), Math.min(e, block.end)])
+      : sentencesOf(block.text, data.source.language).map(([s, e]) => points(block, s, e));
+  }
+  return block.sentences;
+}
+
+/** Widen a selection to whole words, sentences or turns, as the user's setting says. */
+function snap(range) {
+  const first = blockAt(range.start);
+  const last = blockAt(range.end - 1);
+  if (data.snap === "turn") return { start: first.start, end: last.end };
+  if (data.snap === "sentence") {
+    const head = sentenceSpans(first).find(([s, e]) => s <= range.start && e > range.start);
+    const tail = sentenceSpans(last).find(([s, e]) => s < range.end && e >= range.end);
+    return { start: head ? head[0] : range.start, end: tail ? tail[1] : range.end };
+  }
+  const language = data.source.language;
+  const [a] = snapToWords(first.text, units(first, range.start), first.text.length, language);
+  const [, b] = snapToWords(last.text, 0, units(last, range.end), language);
+  const start = points(first, a, a)[0];
+  const end = points(last, b, b)[0];
+  return end > start ? { start, end } : range;
+}
+
+/** A DOM point for a code-point offset inside a block's text. */
+function domPoint(block, point) {
+  let remaining = units(block, point);
+  const walker = document.createTreeWalker(block.textEl, NodeFilter.SHOW_TEXT);
+  let node = walker.nextNode();
+  let lastNode = null;
+  while (node) {
+    if (remaining <= node.length) return [node, remaining];
+    remaining -= node.length;
+    lastNode = node;
+    node = walker.nextNode();
+  }
+  return lastNode ? [lastNode, lastNode.length] : [block.textEl, 0];
+}
+
+function rangeFor(start, end) {
+  const range = document.createRange();
+  range.setStart(...domPoint(blockAt(start), start));
+  range.setEnd(...domPoint(blockAt(Math.max(start, end - 1)), end));
+  return range;
+}
+
+function select(range, { focusBlock = true } = {}) {
+  selection = range;
+  const native = window.getSelection();
+  native.removeAllRanges();
+  if (range) {
+    native.addRange(rangeFor(range.start, range.end));
+    if (focusBlock) blockAt(range.start).el.focus({ preventScroll: true });
+  }
+  showSelection();
+}
+
+function showSelection() {
+  const target = field("selection");
+  if (!selection) {
+    target.textContent = "Nothing selected.";
+    return;
+  }
+  const quote = quoteOf(selection.start, selection.end);
+  target.textContent = `Selected: “${quote.length > 120 ? `${quote.slice(0, 120)}…` : quote}”`;
+  const here = [...codings.values()].filter((c) => shown(c) && c.start < selection.end && c.end > selection.start);
+  say(here.length ? `Selected. Coded here: ${here.map(describe).join("; ")}.` : "Selected. Choose a code.");
+}
+
+article.addEventListener("mouseup", (event) => {
+  setTimeout(() => {
+    const raw = readSelection();
+    if (!raw) return;
+    select(snap(raw), { focusBlock: false });
+  }, 0);
+  if (event.altKey) {
+    const blockEl = event.target.closest(".ws-block");
+    if (!blockEl) return;
+    const caret = document.caretPositionFromPoint?.(event.clientX, event.clientY);
+    if (!caret) return;
+    const at = offsetOf(caret.offsetNode, caret.offset, false);
+    const sentence = at && sentenceSpans(at.block).find(([s, e]) => s <= at.point && e > at.point);
+    if (sentence) setTimeout(() => select({ start: sentence[0], end: sentence[1] }), 1);
+  }
+});
+
+document.addEventListener("selectionchange", () => {
+  const raw = readSelection();
+  if (raw && (!selection || raw.start !== selection.start || raw.end !== selection.end)) {
+    selection = raw;
+    showSelection();
+  }
+});
+
+// ---- keyboard -----------------------------------------------------------------------------
+function currentBlock() {
+  const focused = document.activeElement?.closest?.(".ws-block");
+  if (focused) return blockOf.get(focused);
+  return selection ? blockAt(selection.start) : null;
+}
+
+function focusText() {
+  (currentBlock() ?? blocks[0])?.el.focus();
+}
+
+function moveByWord(range, which, step) {
+  const block = blockAt(which === "start" ? range.start : range.end - 1);
+  const bounds = wordBoundaries(block.text, data.source.language).map(([s, e]) => points(block, s, e));
+  const starts = bounds.map((b) => b[0]);
+  const ends = bounds.map((b) => b[1]);
+  if (which === "start") {
+    const next = step > 0 ? starts.find((p) => p > range.start) : starts.filter((p) => p < range.start).at(-1);
+    return next !== undefined && next < range.end ? { ...range, start: next } : range;
+  }
+  const next = step > 0 ? ends.find((p) => p > range.end) : ends.filter((p) => p < range.end).at(-1);
+  return next !== undefined && next > range.start ? { ...range, end: next } : range;
+}
+
+article.addEventListener("keydown", (event) => {
+  const block = currentBlock();
+  if (!block || event.target.closest(".ws-chip")) return;
+  if (event.ctrlKey || event.metaKey) return;
+  if (event.key === "t" && !event.altKey) {
+    event.preventDefault();
+    select({ start: block.start, end: block.end });
+  } else if (event.key.toLowerCase() === "s" && !event.altKey) {
+    event.preventDefault();
+    const spans = sentenceSpans(block);
+    if (!spans.length) return;
+    const here = selection && selection.start >= block.start && selection.start < block.end ? selection.start : null;
+    let index = here === null ? (event.shiftKey ? spans.length - 1 : 0) : spans.findIndex(([s]) => s >= here);
+    if (here !== null) {
+      const current = spans.findIndex(([s, e]) => s <= here && e > here);
+      index = event.shiftKey ? current - 1 : current + 1;
+      if (current === -1) index = event.shiftKey ? spans.length - 1 : 0;
+    }
+    index = Math.max(0, Math.min(spans.length - 1, index));
+    select({ start: spans[index][0], end: spans[index][1] });
+  } else if (event.shiftKey && (event.key === "ArrowRight" || event.key === "ArrowLeft")) {
+    event.preventDefault();
+    const step = event.key === "ArrowRight" ? 1 : -1;
+    let range = selection;
+    if (!range) {
+      const first = wordBoundaries(block.text, data.source.language)[0];
+      if (!first) return;
+      const [s, e] = points(block, first[0], first[1]);
+      range = { start: s, end: e };
+    } else {
+      range = moveByWord(range, event.altKey ? "start" : "end", step);
+    }
+    select(range);
+  } else if (event.key === "Enter" || event.key === "c") {
+    event.preventDefault();
+    search.focus();
+  } else if (event.key === "Escape") {
+    select(null);
+  }
+});
+
+document.addEventListener("keydown", (event) => {
+  const typing = event.target.closest?.("input, textarea, select, [contenteditable]");
+  if (typing) return;
+  const key = event.key.toLowerCase();
+  if ((event.ctrlKey || event.metaKey) && key === "z") {
+    event.preventDefault();
+    if (event.shiftKey) redo();
+    else undo();
+    return;
+  }
+  if ((event.ctrlKey || event.metaKey) && key === "y") {
+    event.preventDefault();
+    redo();
+    return;
+  }
+  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  if (/^[1-9]$/.test(event.key)) {
+    const pin = pins.find((p) => p.slot === Number(event.key));
+    if (pin) {
+      event.preventDefault();
+      applyCode(pin.code);
+    }
+  }
+});
+
+// ---- writes ---------------------------------------------------------------------------
+function say(message, isError = false) {
+  statusLine.textContent = message;
+  statusLine.classList.toggle("text-danger", isError);
+}
+
+function current(id) {
+  let resolved = id;
+  while (aliases.has(resolved)) resolved = aliases.get(resolved);
+  return resolved;
+}
+
+function remember(coding) {
+  const before = codings.get(coding.id);
+  codings.set(coding.id, coding);
+  rerender(before, coding);
+}
+
+function forget(id) {
+  const before = codings.get(id);
+  codings.delete(id);
+  if (editing === id) closeEditor();
+  rerender(before);
+}
+
+async function applyCode(codeId) {
+  let range = selection;
+  if (!range) {
+    const block = currentBlock();
+    if (!block) {
+      say("Select a passage first.", true);
+      return;
+    }
+    range = { start: block.start, end: block.end };
+  }
+  const code = codes.get(codeId);
+  if (!code?.codable) return;
+  const body = { code: codeId, start: range.start, end: range.end, quote: quoteOf(range.start, range.end) };
+  try {
+    const coding = await api.create(body);
+    remember(coding);
+    undoStack.push({ kind: "create", id: coding.id, body });
+    redoStack.length = 0;
+    recent = [codeId, ...recent.filter((id) => id !== codeId)].slice(0, 5);
+    renderPins();
+    say(`Coded with ${code.path}.`);
+  } catch (error) {
+    say(error.message, true);
+  }
+}
+
+async function deleteCoding(id, { record = true } = {}) {
+  const coding = codings.get(id);
+  if (!coding) return;
+  try {
+    await api.remove(id);
+    forget(id);
+    if (record) {
+      undoStack.push({ kind: "delete", id, body: snapshot(coding) });
+      redoStack.length = 0;
+    }
+    say(`Deleted the coding ${describe(coding)}.`);
+  } catch (error) {
+    say(error.message, true);
+  }
+}
+
+function snapshot(coding) {
+  return {
+    code: coding.code,
+    start: coding.start,
+    end: coding.end,
+    quote: quoteOf(coding.start, coding.end),
+    memo: coding.memo,
+  };
+}
+
+async function updateCoding(id, changes) {
+  const coding = codings.get(id);
+  if (!coding) return;
+  const before = snapshot(coding);
+  try {
+    const updated = await api.update(id, changes);
+    remember(updated);
+    undoStack.push({ kind: "update", id, before, after: snapshot(updated) });
+    redoStack.length = 0;
+    if (editing === id) openEditor(id);
+    say(`Changed the coding ${describe(updated)}.`);
+  } catch (error) {
+    say(error.message, true);
+  }
+}
+
+async function replay(step, direction) {
+  const id = current(step.id);
+  if ((step.kind === "create" && direction === "undo") || (step.kind === "delete" && direction === "redo")) {
+    await api.remove(id);
+    forget(id);
+  } else if (step.kind === "create" || step.kind === "delete") {
+    const coding = await api.create(step.body);
+    aliases.set(id, coding.id);
+    remember(coding);
+  } else {
+    const target = direction === "undo" ? step.before : step.after;
+    remember(await api.update(id, target));
+  }
+}
+
+async function undo() {
+  const step = undoStack.pop();
+  if (!step) {
+    say("Nothing to undo.");
+    return;
+  }
+  try {
+    await replay(step, "undo");
+    redoStack.push(step);
+    say(`Undone: ${step.kind === "create" ? "coding" : step.kind === "delete" ? "deletion" : "change"}.`);
+  } catch (error) {
+    undoStack.push(step);
+    say(error.message, true);
+  }
+}
+
+async function redo() {
+  const step = redoStack.pop();
+  if (!step) {
+    say("Nothing to redo.");
+    return;
+  }
+  try {
+    await replay(step, "redo");
+    undoStack.push(step);
+    say(`Redone: ${step.kind === "create" ? "coding" : step.kind === "delete" ? "deletion" : "change"}.`);
+  } catch (error) {
+    redoStack.push(step);
+    say(error.message, true);
+  }
+}
+
+// ---- the editor -----------------------------------------------------------------------
+const editor = field("editor");
+const editCode = document.getElementById("ws-edit-code");
+const editMemo = document.getElementById("ws-edit-memo");
+editCode.replaceChildren(
+  ...[...codes.values()].map((c) => {
+    const option = new Option(c.path, c.id);
+    option.disabled = !c.codable;
+    return option;
+  }),
+);
+
+function openEditor(id) {
+  const coding = codings.get(id);
+  if (!coding) return;
+  editing = id;
+  editor.hidden = false;
+  field("editor-summary").textContent = `${describe(coding)} · positions ${coding.start}–${coding.end}`;
+  field("editor-quote").textContent = quoteOf(coding.start, coding.end);
+  field("editor-controls").hidden = !coding.editable;
+  editCode.value = `${coding.code}`;
+  editMemo.value = coding.memo;
+  highlightCoding(id);
+}
+
+function closeEditor() {
+  editing = null;
+  editor.hidden = true;
+  highlightCoding(null);
+}
+
+function highlightCoding(id) {
+  for (const mark of article.querySelectorAll("mark.hl-active")) mark.classList.remove("hl-active");
+  if (id === null) return;
+  for (const mark of article.querySelectorAll(`mark[data-ids~="${id}"]`)) mark.classList.add("hl-active");
+}
+
+editCode.addEventListener("change", () => {
+  if (editing !== null) updateCoding(editing, { code: Number(editCode.value) });
+});
+
+editor.addEventListener("click", (event) => {
+  const button = event.target.closest("button");
+  if (!button || editing === null) return;
+  const coding = codings.get(editing);
+  if (button.dataset.move) {
+    const [which, step] = button.dataset.move.split(":");
+    const moved = moveByWord(coding, which, Number(step));
+    if (moved.start !== coding.start || moved.end !== coding.end) {
+      updateCoding(editing, { start: moved.start, end: moved.end, quote: quoteOf(moved.start, moved.end) });
+    }
+  } else if (button.dataset.action === "to-selection") {
+    if (!selection) say("Select the new passage first.", true);
+    else updateCoding(editing, { ...selection, quote: quoteOf(selection.start, selection.end) });
+  } else if (button.dataset.action === "save-memo") {
+    updateCoding(editing, { memo: editMemo.value });
+  } else if (button.dataset.action === "delete") {
+    deleteCoding(editing);
+  } else if (button.dataset.action === "close-editor") {
+    closeEditor();
+  }
+});
+
+// ---- clicks, hover and focus ------------------------------------------------------------
+function jumpTo(id) {
+  const coding = codings.get(id);
+  if (!coding) return;
+  blockAt(coding.start).el.scrollIntoView({ block: "center" });
+  openEditor(id);
+}
+
+panel.addEventListener("click", (event) => {
+  const apply = event.target.closest("[data-apply-code]");
+  if (apply) {
+    applyCode(Number(apply.dataset.applyCode));
+    return;
+  }
+  const item = event.target.closest(".ws-list-item");
+  if (item) jumpTo(Number(item.dataset.id));
+  const pin = event.target.closest("[data-pin-code]");
+  if (pin) togglePin(Number(pin.dataset.pinCode));
+  if (event.target.closest("[data-action=clear-filters]")) {
+    filters.hiddenCodes.clear();
+    filters.coder = "";
+    filters.mine = false;
+    document.getElementById("ws-filter-coder").value = "";
+    document.getElementById("ws-filter-mine").checked = false;
+    renderAll();
+  }
+});
+
+panel.addEventListener("change", (event) => {
+  if (event.target.dataset.filterCode) {
+    const id = Number(event.target.dataset.filterCode);
+    if (event.target.checked) filters.hiddenCodes.delete(id);
+    else filters.hiddenCodes.add(id);
+    renderAll();
+  } else if (event.target.id === "ws-filter-coder") {
+    filters.coder = event.target.value;
+    renderAll();
+  } else if (event.target.id === "ws-filter-mine") {
+    filters.mine = event.target.checked;
+    renderAll();
+  }
+});
+
+document.getElementById("ws-codebook-filter").addEventListener("input", () => renderLists());
+
+async function togglePin(codeId) {
+  const pinned = pins.find((p) => p.code === codeId);
+  let slot = null;
+  if (!pinned) {
+    const used = new Set(pins.map((p) => p.slot));
+    slot = [1, 2, 3, 4, 5, 6, 7, 8, 9].find((n) => !used.has(n)) ?? 9;
+  }
+  try {
+    pins = (await api.pin(codeId, slot)).pins;
+    renderLists();
+    say(slot ? `${codes.get(codeId).path} is on key ${slot}.` : `${codes.get(codeId).path} is unpinned.`);
+  } catch (error) {
+    say(error.message, true);
+  }
+}
+
+article.addEventListener("click", (event) => {
+  const chip = event.target.closest(".ws-chip");
+  if (chip) openEditor(Number(chip.dataset.id));
+});
+
+article.addEventListener("keydown", (event) => {
+  const chip = event.target.closest(".ws-chip");
+  if (!chip) return;
+  const id = Number(chip.dataset.id);
+  if (event.key === "Delete" || event.key === "Backspace") {
+    event.preventDefault();
+    const next = chip.nextElementSibling ?? chip.previousElementSibling;
+    const block = chip.closest(".ws-block");
+    deleteCoding(id).then(() => {
+      const again = next && block.querySelector(`.ws-chip[data-id="${next.dataset.id}"]`);
+      (again ?? block).focus();
+    });
+  }
+});
+
+article.addEventListener("focusin", (event) => {
+  const chip = event.target.closest(".ws-chip");
+  if (!chip) return;
+  const coding = codings.get(Number(chip.dataset.id));
+  if (!coding) return;
+  highlightCoding(coding.id);
+  say(`${describe(coding)}: “${quoteOf(coding.start, coding.end).slice(0, 120)}”`);
+});
+
+article.addEventListener("mouseover", (event) => {
+  const mark = event.target.closest("mark.hl");
+  if (!mark) {
+    tooltip.hidden = true;
+    return;
+  }
+  tooltip.textContent = mark.title;
+  const box = mark.getBoundingClientRect();
+  tooltip.style.left = `${box.left + window.scrollX}px`;
+  tooltip.style.top = `${box.bottom + window.scrollY + 4}px`;
+  tooltip.hidden = false;
+});
+article.addEventListener("mouseleave", () => {
+  tooltip.hidden = true;
+});
+
+// ---- several coders at once: poll for the others' changes ---------------------------------
+let polling = false;
+async function poll() {
+  if (polling || document.hidden) return;
+  polling = true;
+  try {
+    const changes = await api.since(cursor);
+    const touched = [];
+    for (const coding of changes.codings) {
+      touched.push(codings.get(coding.id), coding);
+      codings.set(coding.id, coding);
+    }
+    for (const guid of changes.deleted) {
+      for (const [id, coding] of codings) {
+        if (coding.guid === guid) {
+          touched.push(coding);
+          codings.delete(id);
+          if (editing === id) closeEditor();
+        }
+      }
+    }
+    cursor = changes.cursor;
+    if (touched.length) rerender(...touched);
+  } catch {
+    // The next poll tries again; a lost connection is not the coder's problem to solve.
+  } finally {
+    polling = false;
+  }
+}
+setInterval(poll, data.pollSeconds * 1000);
+
+// ---- links to a passage: #pos=START-END ---------------------------------------------------
+function showFragment() {
+  const match = /^#pos=(\d+)-(\d+)$/.exec(window.location.hash);
+  if (!match) return;
+  const start = Number(match[1]);
+  const end = Math.min(Number(match[2]), data.source.length);
+  if (!(end > start)) return;
+  const range = rangeFor(start, end);
+  blockAt(start).el.scrollIntoView({ block: "center" });
+  if (globalThis.CSS?.highlights && globalThis.Highlight) {
+    CSS.highlights.set("ws-flash", new Highlight(range));
+    setTimeout(() => CSS.highlights.delete("ws-flash"), 2500);
+  }
+  select({ start, end }, { focusBlock: true });
+  say(`Showing the linked passage (positions ${start}–${end}).`);
+}
+window.addEventListener("hashchange", showFragment);
+
+// ---- start ----------------------------------------------------------------------------
+const mismatched = blocks.filter((b) => [...b.text].length !== b.end - b.start);
+renderAll();
+if (mismatched.length) say("This page's text does not match the stored text; reload before coding.", true);
+showFragment();
+root.dataset.ready = "true";

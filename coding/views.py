@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import Count, Q
-from django.middleware.csrf import get_token
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.html import escape

@@ -36,8 +36,14 @@ def page_for(browser, live_server, settings):
     from django.conf import settings as django_settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
+    from django.db import connection
 
     settings.PARLEY_POLL_SECONDS = 1
+    if connection.vendor == "sqlite":
+        settings.MIDDLEWARE = [
+            "tests.browser.serial.SerialRequestsMiddleware",
+            *settings.MIDDLEWARE,
+        ]
     contexts = []
 
     def make(user):

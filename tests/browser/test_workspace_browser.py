@@ -67,3 +67,163 @@ def test_the_page_shows_the_text_and_codings(page_for, users, source, coding):
     assert page.locator(".ws-chip").count() == 1
     assert page.locator("mark.hl").first.text_content() == "Money was always short"
     assert page.errors == []
+
+
+def stored(source, **filters):
+    return list(Coding.objects.filter(source=source, **filters).order_by("start", "pk"))
+
+
+def test_a_passage_after_an_emoji_and_one_in_chinese_are_stored_exactly(
+    page_for, users, source, code
+):
+    page = open_workspace(page_for(users["coder"]), source)
+    after_emoji = "— 观众很喜欢 — и в Минске тоже."
+    selected = select_text(page, after_emoji)
+    assert selected == after_emoji
+    page.keyboard.press("2")
+    page.wait_for_function("() => document.querySelectorAll('.ws-chip').length === 1")
+    selected_chinese = select_text(page, "观众很喜欢")
+    assert selected_chinese == "观众很喜欢"
+    page.locator("#ws-code-search").fill("Finan")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelectorAll('.ws-chip').length === 2")
+
+    first, second = sorted(stored(source), key=lambda c: -len(c.quote))
+    assert first.quote == after_emoji
+    assert first.start == source.text.index(after_emoji)
+    assert first.end == first.start + len(after_emoji)
+    assert second.quote == "观众很喜欢"
+    assert second.code == code
+    assert page.errors == []
+
+
+def test_overlapping_codings_render_and_are_removed_one_at_a_time(page_for, users, source, code):
+    parent = code.parent
+    text = source.text
+    start = text.index("It started at a festival")
+    spans = [
+        (start, start + len("It started at a festival in Minsk."), code),
+        (start + len("It started at "), start + len("It started at a festival in Minsk"), parent),
+        (text.index("a festival"), text.index("a festival") + len("a festival"), code),
+    ]
+    for s, e, c in spans:
+        coding_create(source=source, code=c, coder=users["coder"], start=s, end=e)
+    page = open_workspace(page_for(users["coder"]), source)
+    assert page.locator(".ws-chip").count() == 3
+    triple = page.locator("mark.hl", has_text="festival")
+    assert len(triple.first.get_attribute("data-ids").split()) == 3
+    assert "Weaknesses/Financing — coder" in triple.first.get_attribute("title")
+
+    page.locator(".ws-chip").nth(1).focus()
+    page.keyboard.press("Delete")
+    page.wait_for_function("() => document.querySelectorAll('.ws-chip').length === 2")
+    remaining = stored(source)
+    assert len(remaining) == 2
+    page.locator(".ws-chip").first.click()
+    page.locator("[data-action=delete]").click()
+    page.wait_for_function("() => document.querySelectorAll('.ws-chip').length === 1")
+    assert len(stored(source)) == 1
+    assert page.locator("mark.hl").count() == 1
+    assert page.errors == []
+
+
+def test_number_keys_apply_pinned_codes_and_code_a_whole_turn(page_for, users, source, code):
+    page = open_workspace(page_for(users["coder"]), source)
+    select_text(page, "Money was always short")
+    page.keyboard.press("2")  # by default the second codable code: Weaknesses/Financing
+    page.wait_for_function("() => document.querySelectorAll('.ws-chip').length === 1")
+    (coding,) = stored(source)
+    assert (coding.code, coding.quote) == (code, "Money was always short")
+
+    page.locator(".ws-block").nth(1).focus()
+    page.keyboard.press("Escape")
+    page.keyboard.press("1")
+    page.wait_for_function("() => document.querySelectorAll('.ws-chip').length === 2")
+    turn = stored(source, code=code.parent)[0]
+    assert turn.quote.startswith("Respondent: It started")
+    assert turn.quote.endswith("trusted each other.")
+
+
+def test_undo_and_redo(page_for, users, source, code):
+    page = open_workspace(page_for(users["coder"]), source)
+    select_text(page, "the partners trusted each other")
+    page.keyboard.press("2")
+    page.wait_for_function("() => document.querySelectorAll('.ws-chip').length === 1")
+    assert len(stored(source)) == 1
+    page.keyboard.press("Control+z")
+    page.wait_for_function("() => document.querySelectorAll('.ws-chip').length === 0")
+    assert stored(source) == []
+    page.keyboard.press("Control+Shift+z")
+    page.wait_for_function("() => document.querySelectorAll('.ws-chip').length === 1")
+    (again,) = stored(source)
+    assert again.quote == "the partners trusted each other"
+
+    page.locator(".ws-chip").first.focus()
+    page.keyboard.press("Delete")
+    page.wait_for_function("() => document.querySelectorAll('.ws-chip').length === 0")
+    assert stored(source) == []
+    page.keyboard.press("Control+z")
+    page.wait_for_function("() => document.querySelectorAll('.ws-chip').length === 1")
+    (restored,) = stored(source)
+    assert (restored.code, restored.quote) == (code, "the partners trusted each other")
+
+
+def test_a_blinded_coder_sees_and_fetches_only_their_own_codings(page_for, users, source, code):
+    source.project.blinded_coding = True
+    source.project.save()
+    text = source.text
+    theirs = coding_create(
+        source=source,
+        code=code,
+        coder=users["lead"],
+        start=text.index("Minsk"),
+        end=text.index("Minsk") + 5,
+    )
+    coding_create(
+        source=source,
+        code=code,
+        coder=users["coder"],
+        start=text.index("Harbin"),
+        end=text.index("Harbin") + 6,
+    )
+    page = open_workspace(page_for(users["coder"]), source)
+    assert page.locator(".ws-chip").count() == 1
+    assert page.locator("mark.hl").all_text_contents() == ["Harbin"]
+    assert "lead" not in page.content().split('id="workspace-data"')[1]
+    url = reverse("coding:api_codings", args=[source.project_id, source.pk])
+    listed = page.evaluate("(url) => fetch(url).then((r) => r.json())", url)
+    assert [c["coder"] for c in listed["codings"]] == ["coder"]
+    status = page.evaluate("(url) => fetch(url).then((r) => r.status)", f"{url}{theirs.pk}/")
+    assert status == 404
+
+    lead_page = open_workspace(page_for(users["lead"]), source)
+    assert lead_page.locator(".ws-chip").count() == 2
+
+
+def test_two_coders_at_once_both_persist_everything_and_see_each_other(
+    page_for, users, source, code
+):
+    first = open_workspace(page_for(users["coder"]), source)
+    second = open_workspace(page_for(users["lead"]), source)
+    words = ["Minsk", "Money", "partners", "audience", "Harbin", "film"]
+    for i, word in enumerate(words):
+        page = first if i % 2 == 0 else second
+        select_text(page, word)
+        page.keyboard.press("2")
+    for page in (first, second):
+        page.wait_for_function(
+            "(n) => document.querySelectorAll('.ws-chip').length === n", arg=len(words)
+        )
+    rows = stored(source)
+    assert sorted(c.quote for c in rows) == sorted(words)
+    assert {c.coder.username for c in rows} == {"coder", "lead"}
+    assert Code.objects.count() == 2
+    assert first.errors == [] and second.errors == []
+
+
+def test_a_link_with_a_position_selects_that_passage(page_for, users, source):
+    start = source.text.index("Audiences in Harbin")
+    end = start + len("Audiences in Harbin")
+    page = open_workspace(page_for(users["coder"]), source, f"#pos={start}-{end}")
+    assert page.evaluate("() => window.getSelection().toString()") == "Audiences in Harbin"
+    assert "Showing the linked passage" in page.locator("#ws-status").text_content()

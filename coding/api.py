@@ -73,7 +73,11 @@ def _code(access: Access, data: dict, *, required: bool) -> Code | None:
     code_id = _integer(data, "code", required=required)
     if code_id is None:
         return None
-    code = Code.objects.filter(pk=code_id, project=access.project).first()
+    code = (
+        Code.objects.filter(pk=code_id, project=access.project)
+        .select_related("parent__parent")
+        .first()
+    )
     if code is None:
         raise BadRequest("There is no such code in this project.")
     return code
@@ -85,11 +89,16 @@ def _source(access: Access, source_pk: int) -> Source:
     source = Source.objects.defer("text").filter(pk=source_pk, project=access.project).first()
     if source is None:
         raise Http404("No such source.")
+    source.project = access.project
     return source
 
 
-def coding_json(coding: Coding, access: Access, *, quote: str | None = None) -> dict:
-    memo = next(iter(coding.memos.all()), None)
+def coding_json(
+    coding: Coding, access: Access, *, quote: str | None = None, memo: str | None = None
+) -> dict:
+    if memo is None:
+        found = next(iter(coding.memos.all()), None)
+        memo = found.text if found else ""
     data = {
         "id": coding.pk,
         "guid": str(coding.guid),
@@ -97,7 +106,7 @@ def coding_json(coding: Coding, access: Access, *, quote: str | None = None) -> 
         "coder": coding.coder.username,
         "start": coding.start,
         "end": coding.end,
-        "memo": memo.text if memo else "",
+        "memo": memo,
         "mine": coding.coder_id == access.user.pk,
         "editable": coding.editable_by(access),
         "modified_at": coding.modified_at.isoformat(),
@@ -181,7 +190,7 @@ def _coding_create(request: HttpRequest, pk: int, source_pk: int) -> JsonRespons
     coding = services.coding_create(
         source=source, code=code, coder=request.user, start=start, end=end, quote=quote, memo=memo
     )
-    return JsonResponse(coding_json(coding, access, quote=quote), status=201)
+    return JsonResponse(coding_json(coding, access, quote=quote, memo=memo.strip()), status=201)
 
 
 @api_view

@@ -51,12 +51,15 @@ def change_record(
     )
 
 
+QUOTE_MISMATCH = (
+    "The selected text does not match the source at those positions; "
+    "reload the page and select again."
+)
+
+
 def _check_quote(source: Source, start: int, end: int, quote: str | None) -> None:
     if quote is not None and source_slice(source, start, end)[0] != quote:
-        raise ValidationError(
-            "The selected text does not match the source at those positions; "
-            "reload the page and select again."
-        )
+        raise ValidationError(QUOTE_MISMATCH)
 
 
 def _memo_set(coding: Coding, *, text: str, author) -> None:
@@ -74,7 +77,6 @@ def _memo_set(coding: Coding, *, text: str, author) -> None:
     memo.save()
 
 
-@transaction.atomic
 def coding_create(
     *,
     source: Source,
@@ -89,29 +91,40 @@ def coding_create(
 
     When `quote` is given it must equal the text at those offsets, so that a client whose
     idea of the text differs from the server's cannot store a misplaced coding.
+    The work is a handful of short queries whatever the length of the text: the database
+    cuts the quote, and the source, code and coder are taken as given.
     """
     if not code.is_codable:
         raise ValidationError(f"“{code.name}” is a grouping code and cannot be applied.")
     coding = Coding(source=source, code=code, coder=coder, start=start, end=end)
-    coding.full_clean(validate_unique=False, validate_constraints=False)
-    _check_quote(source, start, end, quote)
+    found = None
+    if isinstance(start, int) and isinstance(end, int) and 0 <= start < end:
+        found = source_slice(source, start, end)[0]  # also remembers the text's length
+    coding.full_clean(
+        exclude=["source", "code", "coder"], validate_unique=False, validate_constraints=False
+    )
+    if quote is not None and found != quote:
+        raise ValidationError(QUOTE_MISMATCH)
     try:
+        # Outermost, this is one transaction; inside a caller's, a savepoint.
         with transaction.atomic():
             coding.save()
+            if memo.strip():
+                Memo.objects.create(
+                    project=source.project, author=coder, coding=coding, text=memo.strip()
+                )
+            change_record(
+                project=source.project,
+                user=coder,
+                action=ChangeAction.CREATE,
+                obj=coding,
+                before=None,
+                after=coding_snapshot(coding),
+            )
     except IntegrityError:
         raise ValidationError(
             f"You have already coded exactly this passage with “{code.name}”."
         ) from None
-    if memo.strip():
-        Memo.objects.create(project=source.project, author=coder, coding=coding, text=memo.strip())
-    change_record(
-        project=source.project,
-        user=coder,
-        action=ChangeAction.CREATE,
-        obj=coding,
-        before=None,
-        after=coding_snapshot(coding),
-    )
     return coding
 
 

@@ -930,4 +930,5 @@ const mismatched = blocks.filter((b) => [...b.text].length !== b.end - b.start);
 renderAll();
 if (mismatched.length) say("This page's text does not match the stored text; reload before coding.", true);
 showFragment();
+performance.mark("workspace-ready");
 root.dataset.ready = "true";

@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_http_methods
 
 from coding import services
-from coding.models import Change, Code, CodePin, Coding
+from coding.models import Change, Code, CodePin, Coding, Memo
 from interviews.access import Access, Perm, project_access
 from interviews.models import Source
 
@@ -97,7 +97,7 @@ def coding_json(
     coding: Coding, access: Access, *, quote: str | None = None, memo: str | None = None
 ) -> dict:
     if memo is None:
-        found = next(iter(coding.memos.all()), None)
+        found = min(coding.memos.all(), key=lambda m: m.pk, default=None)
         memo = found.text if found else ""
     data = {
         "id": coding.pk,
@@ -116,16 +116,40 @@ def coding_json(
     return data
 
 
-def codings_for_page(source: Source, access: Access) -> list[dict]:
-    """Every coding of the source the user may see, for the page and the API list."""
-    codings = (
-        Coding.objects.filter(source=source)
-        .visible_to(access)
-        .select_related("coder")
-        .prefetch_related("memos")
-        .order_by("start", "end", "pk")
-    )
-    return [coding_json(c, access) for c in codings]
+def codings_for_page(source: Source, access: Access, *, with_times: bool = True) -> list[dict]:
+    """Every coding of the source the user may see, for the page and the API list.
+
+    Read as plain rows (two queries), because a long transcript has thousands of codings.
+    """
+    visible = Coding.objects.filter(source=source).visible_to(access)
+    memos: dict[int, str] = {}
+    for coding_id, text in (
+        Memo.objects.filter(coding__in=visible).order_by("-pk").values_list("coding_id", "text")
+    ):
+        memos[coding_id] = text  # the oldest memo of a coding wins, as in coding_json
+    reviews = access.can(Perm.REVIEW)
+    codes_ok = access.can(Perm.CODE)
+    me = access.user.pk
+    rows = []
+    fields = ["pk", "guid", "code_id", "coder_id", "coder__username", "start", "end"]
+    for pk, guid, code_id, coder_id, coder, start, end, *modified in visible.order_by(
+        "start", "end", "pk"
+    ).values_list(*fields, *(["modified_at"] if with_times else [])):
+        row = {
+            "id": pk,
+            "guid": str(guid),
+            "code": code_id,
+            "coder": coder,
+            "start": start,
+            "end": end,
+            "memo": memos.get(pk, ""),
+            "mine": coder_id == me,
+            "editable": reviews or (codes_ok and coder_id == me),
+        }
+        if with_times:
+            row["modified_at"] = modified[0].isoformat()
+        rows.append(row)
+    return rows
 
 
 def change_cursor(source: Source) -> int:

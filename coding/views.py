@@ -58,7 +58,34 @@ def _recent_code_ids(access, limit: int = 5) -> list[int]:
 
 def _exact_html(text: str) -> str:
     """Escaped text whose carriage returns survive HTML parsing, so DOM offsets stay exact."""
-    return mark_safe(escape(text).replace("\r", "&#13;"))
+    return escape(text).replace("\r", "&#13;")
+
+
+def blocks_html(blocks) -> str:
+    """The reading blocks as the workspace's focusable sections (one join, not a template
+    loop: a two-hour interview has hundreds of turns)."""
+    parts = []
+    for number, block in enumerate(blocks, start=1):
+        if block.speaker:
+            label = f"Turn of {block.speaker}"
+            stamp = (
+                f' <span class="font-monospace fw-normal">[{block.timestamp_label}]</span>'
+                if block.timestamp_label
+                else ""
+            )
+            head = (
+                '<div class="ws-speaker small fw-semibold text-secondary" aria-hidden="true">'
+                f"{escape(block.speaker)}{stamp}</div>"
+            )
+        else:
+            label, head = f"Paragraph {number}", ""
+        parts.append(
+            f'<section class="ws-block" tabindex="0" data-start="{block.start}" '
+            f'data-end="{block.end}" aria-label="{escape(label)}">{head}'
+            f'<div class="ws-body"><div class="ws-text">{_exact_html(block.text)}</div>'
+            '<div class="ws-margin" aria-label="Codings in this passage"></div></div></section>'
+        )
+    return mark_safe("\n".join(parts))
 
 
 def workspace(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
@@ -96,7 +123,7 @@ def workspace(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
             }
             for c in codes
         ],
-        "codings": api.codings_for_page(source, access),
+        "codings": api.codings_for_page(source, access, with_times=False),
         "cursor": cursor,
         "pins": api.pins_json(access),
         "recent": _recent_code_ids(access),
@@ -116,7 +143,7 @@ def workspace(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
             "access": access,
             "project": access.project,
             "source": source,
-            "blocks": [(block, _exact_html(block.text)) for block in blocks],
+            "blocks_html": blocks_html(blocks),
             "workspace_data": data,
         },
     )

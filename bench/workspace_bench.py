@@ -69,18 +69,81 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-VOCABULARY = ["the", "film", "studio", "festival", "partners", "money", "budget", "audience", "heritage", "museum", "policy", "strategy", "culture", "industry", "export", "cooperation", "China", "Belarus", "Minsk", "Harbin", "subsidy", "co-production", "theatre", "digital", "platform", "rights", "market", "youth", "tradition", "support", "ministry", "programme", "investment", "licence", "television", "animation", "streaming", "was", "were", "is", "are", "and", "but", "because", "however", "we", "they", "it", "our", "their", "very", "always", "never", "often", "Минске", "фильм", "культура", "观众", "很喜欢", "电影", "🎬", "👩\u200d👩\u200d👧"]
+VOCABULARY = [
+    "the",
+    "film",
+    "studio",
+    "festival",
+    "partners",
+    "money",
+    "budget",
+    "audience",
+    "heritage",
+    "museum",
+    "policy",
+    "strategy",
+    "culture",
+    "industry",
+    "export",
+    "cooperation",
+    "China",
+    "Belarus",
+    "Minsk",
+    "Harbin",
+    "subsidy",
+    "co-production",
+    "theatre",
+    "digital",
+    "platform",
+    "rights",
+    "market",
+    "youth",
+    "tradition",
+    "support",
+    "ministry",
+    "programme",
+    "investment",
+    "licence",
+    "television",
+    "animation",
+    "streaming",
+    "was",
+    "were",
+    "is",
+    "are",
+    "and",
+    "but",
+    "because",
+    "however",
+    "we",
+    "they",
+    "it",
+    "our",
+    "their",
+    "very",
+    "always",
+    "never",
+    "often",
+    "Минске",
+    "фильм",
+    "культура",
+    "观众",
+    "很喜欢",
+    "电影",
+    "🎬",
+    "👩\u200d👩\u200d👧",
+]
 
 
 def transcript(words: int, rng: random.Random) -> str:
     turns, count, speaker = [], 0, 0
-    while count < words:
+    while count < words:  # a label ("Respondent:") counts as a word too
         size = min(words - count, rng.randint(20, 180) if speaker else rng.randint(8, 30))
         body = " ".join(rng.choice(VOCABULARY) for _ in range(size))
         sentences = body.split(" policy ")
         text = ". ".join(s[:1].upper() + s[1:] for s in sentences if s) + "."
         turns.append(f"{'Respondent' if speaker else 'Interviewer'}: {text}")
-        count += size
+        count += size + 1
         speaker = 1 - speaker
     return "\n\n".join(turns)
 
@@ -198,6 +261,14 @@ def measure_server_round_trip(source, user, spans, codes, n=300) -> list[float]:
         response = client.post(url, body, content_type="application/json")
         times.append(time.perf_counter() - began)
         assert response.status_code in (201, 400), response.content
+    from django.test.utils import CaptureQueriesContext
+
+    first = rng.randrange(len(spans) - 10)
+    start, end = spans[first][0], spans[first + 1][1]
+    body = {"code": codes[0].pk, "start": start, "end": end, "quote": text[start:end]}
+    with CaptureQueriesContext(connection) as queries:
+        client.post(url, body, content_type="application/json")
+    print(f"  queries per coding write: {len(queries.captured_queries)}")
     Coding.objects.filter(source=source, coder=user).delete()
     return times
 
@@ -256,6 +327,7 @@ def measure_http_round_trips(base, source, coders, spans, codes, concurrency, pe
     def coder(index: int) -> None:
         http = requests.Session()
         http.cookies.set(settings.SESSION_COOKIE_NAME, session_cookie(coders[index]))
+        connection.close()  # this thread's own database connection is done with
         http.get(base + page).raise_for_status()
         token = http.cookies["csrftoken"]
         rng = random.Random(index)
@@ -350,7 +422,11 @@ def main() -> None:
     server = None
     try:
         server, base = start_gunicorn(base_url)
-        print(f"Coding workspace benchmark · PostgreSQL · {time.strftime('%Y-%m-%d %H:%M')}")
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(
+            f"Coding workspace benchmark · PostgreSQL · {time.strftime('%Y-%m-%d %H:%M')} · "
+            f"{os.cpu_count()} cores, load average {load}"
+        )
         weights = static_weight()
         for words in args.words:
             project, source, coders, codes, spans = build(words, args.codings)

@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_http_methods
 
 from coding import services
-from coding.models import Change, Code, CodePin, Coding, Memo
+from coding.models import Change, Code, CodePin, Coding, Memo, with_slice
 from interviews.access import Access, Perm, project_access
 from interviews.models import Source
 
@@ -83,12 +83,17 @@ def _code(access: Access, data: dict, *, required: bool) -> Code | None:
     return code
 
 
-def _source(access: Access, source_pk: int) -> Source:
+def _source(access: Access, source_pk: int, span: tuple[int, int] | None = None) -> Source:
     # The text stays in the database: a write checks its quote there, so its cost does not
-    # grow with the length of the transcript.
-    source = Source.objects.defer("text").filter(pk=source_pk, project=access.project).first()
+    # grow with the length of the transcript. With `span`, the same query brings the slice.
+    sources = Source.objects.defer("text").filter(pk=source_pk, project=access.project)
+    if span is not None and 0 <= span[0] < span[1]:
+        sources = with_slice(sources, *span)
+    source = sources.first()
     if source is None:
         raise Http404("No such source.")
+    if span is not None and 0 <= span[0] < span[1]:
+        source._slice_span = span
     source.project = access.project
     return source
 
@@ -200,11 +205,11 @@ def codings(request: HttpRequest, pk: int, source_pk: int) -> JsonResponse:
 
 def _coding_create(request: HttpRequest, pk: int, source_pk: int) -> JsonResponse:
     access = project_access(request, pk, Perm.CODE)
-    source = _source(access, source_pk)
     data = _body(request)
-    code = _code(access, data, required=True)
     start = _integer(data, "start", required=True)
     end = _integer(data, "end", required=True)
+    source = _source(access, source_pk, span=(start, end))
+    code = _code(access, data, required=True)
     quote = data.get("quote")
     if quote is not None and not isinstance(quote, str):
         raise BadRequest("“quote” must be text.")

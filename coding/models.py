@@ -130,17 +130,24 @@ def source_slice(source: Source, start: int, end: int) -> tuple[str, int]:
     """
     if "text" in source.__dict__:
         return source.text[start:end], len(source.text)
-    if end <= start and "_text_length" in source.__dict__:
-        return "", source.__dict__["_text_length"]
+    known = source.__dict__
+    if "_length" in known and (end <= start or known.get("_slice_span") == (start, end)):
+        return (known.get("_quote") or "") if end > start else "", known["_length"]
     row = (
-        Source.objects.filter(pk=source.pk)
-        .annotate(_quote=Substr("text", start + 1, max(end - start, 0)), _length=Length("text"))
+        with_slice(Source.objects.filter(pk=source.pk), start, end)
         .values_list("_quote", "_length")
         .get()
     )
     # The text of a source with codings is frozen, so its length can be remembered.
-    source.__dict__["_text_length"] = row[1]
+    known.update(_quote=row[0], _length=row[1], _slice_span=(start, end))
     return row[0] or "", row[1]
+
+
+def with_slice(sources: models.QuerySet, start: int, end: int) -> models.QuerySet:
+    """Sources annotated with text[start:end] and the text's length, for source_slice."""
+    return sources.annotate(
+        _quote=Substr("text", start + 1, max(end - start, 0)), _length=Length("text")
+    )
 
 
 class CodingQuerySet(models.QuerySet):

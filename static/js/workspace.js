@@ -165,13 +165,16 @@ function renderAll() {
   renderLists();
 }
 
+let listsPending = 0;
 function rerender(...ranges) {
   const touched = new Set();
   for (const range of ranges) {
     if (range) for (const block of blocksIn(range.start, range.end)) touched.add(block);
   }
   for (const block of touched) renderBlock(block);
-  renderLists();
+  // The side lists follow a moment later, so a burst of codings redraws them once.
+  clearTimeout(listsPending);
+  listsPending = setTimeout(renderLists, 120);
 }
 
 // ---- side panel -----------------------------------------------------------------------

@@ -227,3 +227,81 @@ def test_a_link_with_a_position_selects_that_passage(page_for, users, source):
     page = open_workspace(page_for(users["coder"]), source, f"#pos={start}-{end}")
     assert page.evaluate("() => window.getSelection().toString()") == "Audiences in Harbin"
     assert "Showing the linked passage" in page.locator("#ws-status").text_content()
+
+
+def test_a_coding_is_edited_from_the_page_and_the_edit_undone(page_for, users, source, coding):
+    page = open_workspace(page_for(users["coder"]), source)
+    page.locator(".ws-chip").first.click()
+    page.locator("#ws-edit-memo").fill("money is the recurring obstacle")
+    page.get_by_role("button", name="Save memo").click()
+    page.wait_for_function(
+        "() => document.querySelector('#ws-status').textContent.startsWith('Changed')"
+    )
+    assert coding.memos.get().text == "money is the recurring obstacle"
+
+    page.locator("#ws-edit-code").select_option(label="Weaknesses")
+    page.wait_for_function(
+        "() => document.querySelector('[data-field=editor-summary]').textContent.startsWith('Weaknesses —')"
+    )
+    coding.refresh_from_db()
+    assert coding.code.name == "Weaknesses"
+
+    page.get_by_role("button", name="end ▶").click()
+    page.wait_for_function("() => document.querySelector('mark.hl').textContent.endsWith('but')")
+    coding.refresh_from_db()
+    assert coding.quote == "Money was always short, but"
+
+    page.keyboard.press("Control+z")
+    page.wait_for_function("() => document.querySelector('mark.hl').textContent.endsWith('short')")
+    coding.refresh_from_db()
+    assert coding.quote == "Money was always short"
+    assert page.errors == []
+
+
+def test_sentence_snapping_and_keyboard_only_coding(page_for, users, source, code):
+    from interviews.models import profile_for
+
+    profile = profile_for(users["coder"])
+    profile.selection_snap = "sentence"
+    profile.save()
+    page = open_workspace(page_for(users["coder"]), source)
+    select_text(page, "always short")
+    page.keyboard.press("2")
+    page.wait_for_function("() => document.querySelectorAll('.ws-chip').length === 1")
+    (snapped,) = stored(source)
+    assert snapped.quote == "Money was always short, but the partners trusted each other."
+
+    # Keyboard only: Tab into the text, walk the sentences of a turn, code one with a key.
+    page.locator("#ws-code-search").focus()
+    page.locator(".ws-block").nth(1).focus()
+    page.keyboard.press("Escape")
+    page.keyboard.press("s")
+    assert page.evaluate("() => getSelection().toString()").endswith("in Minsk.")
+    page.keyboard.press("s")
+    page.keyboard.press("1")
+    page.wait_for_function("() => document.querySelectorAll('.ws-chip').length === 2")
+    coded = stored(source, code=code.parent)[0]
+    assert coded.quote == "Money was always short, but the partners trusted each other."
+    assert page.errors == []
+
+
+def test_filters_show_one_coder_or_only_mine(page_for, users, source, code):
+    text = source.text
+    for user, word in (("coder", "Harbin"), ("lead", "Minsk")):
+        at = text.index(word)
+        coding_create(source=source, code=code, coder=users[user], start=at, end=at + len(word))
+    page = open_workspace(page_for(users["coder"]), source)
+    assert sorted(page.locator("mark.hl").all_text_contents()) == ["Harbin", "Minsk"]
+    page.locator("#ws-filter-mine").check()
+    assert page.locator("mark.hl").all_text_contents() == ["Harbin"]
+    page.locator("#ws-filter-mine").uncheck()
+    page.locator("#ws-filter-coder").select_option("lead")
+    assert page.locator("mark.hl").all_text_contents() == ["Minsk"]
+    page.get_by_role("button", name="show all codes").click()
+    page.locator("[data-filter-code]").nth(1).uncheck()  # hide Weaknesses/Financing
+    assert page.locator("mark.hl").count() == 0
+    mark_title = None
+    page.get_by_role("button", name="show all codes").click()
+    page.locator("mark.hl").first.hover()
+    mark_title = page.locator("#ws-tooltip").text_content()
+    assert mark_title in ("Weaknesses/Financing — coder", "Weaknesses/Financing — lead")

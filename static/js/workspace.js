@@ -5,6 +5,7 @@ import { codePointsToUtf16, sliceCodePoints, utf16ToCodePoint } from "./workspac
 import { sentencesOf, snapToWords, wordBoundaries } from "./workspace/snap.js";
 import { lastStartingAtOrBefore, piecesOf } from "./workspace/spans.js";
 
+performance.mark("workspace-start");
 const data = JSON.parse(document.getElementById("workspace-data").textContent);
 const api = makeApi(data.urls, data.csrfToken);
 const root = document.getElementById("workspace");

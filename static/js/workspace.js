@@ -474,9 +474,14 @@ article.addEventListener("mouseup", (event) => {
 });
 
 document.addEventListener("selectionchange", () => {
+  const native = window.getSelection();
   const raw = readSelection();
   if (raw && (!selection || raw.start !== selection.start || raw.end !== selection.end)) {
     selection = raw;
+    showSelection();
+  } else if (!raw && selection && native.isCollapsed && article.contains(native.anchorNode)) {
+    // A click in the text drops the selection; a click in the side panel keeps it.
+    selection = null;
     showSelection();
   }
 });
@@ -625,6 +630,10 @@ async function applyCode(codeId) {
 async function deleteCoding(id, { record = true } = {}) {
   const coding = codings.get(id);
   if (!coding) return;
+  if (!coding.editable) {
+    say("You may change only your own codings.", true);
+    return;
+  }
   try {
     await api.remove(id);
     forget(id);

@@ -66,7 +66,8 @@ def blocks_html(blocks) -> str:
     loop: a two-hour interview has hundreds of turns)."""
     parts = []
     for number, block in enumerate(blocks, start=1):
-        if block.speaker:
+        # The label is shown apart only when the turn's own text does not begin with it.
+        if block.speaker and (block.timestamp_label or not block.text.startswith(block.speaker)):
             label = f"Turn of {block.speaker}"
             stamp = (
                 f' <span class="font-monospace fw-normal">[{block.timestamp_label}]</span>'
@@ -77,6 +78,8 @@ def blocks_html(blocks) -> str:
                 '<div class="ws-speaker small fw-semibold text-secondary" aria-hidden="true">'
                 f"{escape(block.speaker)}{stamp}</div>"
             )
+        elif block.speaker:
+            label, head = f"Turn of {block.speaker}", ""
         else:
             label, head = f"Paragraph {number}", ""
         parts.append(

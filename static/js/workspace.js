@@ -566,13 +566,21 @@ document.addEventListener("keydown", (event) => {
     redo();
     return;
   }
-  if (event.ctrlKey || event.metaKey || event.altKey) return;
-  if (/^[1-9]$/.test(event.key)) {
-    const pin = pins.find((p) => p.slot === Number(event.key));
-    if (pin) {
-      event.preventDefault();
-      applyCode(pin.code);
-    }
+  if (event.ctrlKey || event.metaKey) return;
+  const digit = /^Digit([1-9])$/.exec(event.code);
+  if (!digit) return;
+  const pin = pins.find((p) => p.slot === Number(digit[1]));
+  if (!pin) return;
+  event.preventDefault();
+  if (event.altKey) {
+    // Alt+number: code the whole sentence at the selection (or the start of the turn).
+    const block = selection ? blockAt(selection.start) : currentBlock();
+    if (!block) return;
+    const at = selection ? selection.start : block.start;
+    const sentence = sentenceSpans(block).find(([s, e]) => s <= at && e > at);
+    if (sentence) applyCode(pin.code, { start: sentence[0], end: sentence[1] });
+  } else {
+    applyCode(pin.code);
   }
 });
 
@@ -601,8 +609,8 @@ function forget(id) {
   rerender(before);
 }
 
-async function applyCode(codeId) {
-  let range = selection;
+async function applyCode(codeId, given = null) {
+  let range = given ?? selection;
   if (!range) {
     const block = currentBlock();
     if (!block) {

@@ -282,6 +282,13 @@ def test_sentence_snapping_and_keyboard_only_coding(page_for, users, source, cod
     page.wait_for_function("() => document.querySelectorAll('.ws-chip').length === 2")
     coded = stored(source, code=code.parent)[0]
     assert coded.quote == "Money was always short, but the partners trusted each other."
+
+    # One action codes a sentence: Alt+number on a turn with nothing selected.
+    page.locator(".ws-block").nth(2).focus()
+    page.keyboard.press("Escape")
+    page.keyboard.press("Alt+2")
+    page.wait_for_function("() => document.querySelectorAll('.ws-chip').length === 3")
+    assert [c.quote for c in stored(source, code=code)][-1] == "Interviewer: And the audience?"
     assert page.errors == []
 
 

@@ -336,3 +336,12 @@ def test_concurrent_writes_neither_lose_nor_duplicate_codings(project, users):
     }
     assert set(rows) == expected
     assert Change.objects.filter(source=source, action="create").count() == len(rows)
+
+
+def test_the_list_leaves_out_quotes_on_request_and_carries_memos(client_for, source, coding):
+    patch(client_for("coder"), detail_url(coding), {"memo": "first thought"})
+    (row,) = client_for("lead").get(list_url(source), {"quotes": "0"}).json()["codings"]
+    assert "quote" not in row
+    assert row["memo"] == "first thought"
+    assert row["editable"] is True  # a lead may change it
+    assert row["mine"] is False

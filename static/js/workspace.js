@@ -128,7 +128,11 @@ function renderBlock(block, visible) {
     nodes.push(mark);
   });
   block.textEl.replaceChildren(...nodes);
-  const starting = inBlock.filter((c) => c.start >= block.start && c.start < block.end);
+  // A coding is listed beside the first block it covers (it may start in the blank between).
+  const previous = blocks[block.index - 1];
+  const starting = inBlock.filter(
+    (c) => (c.start >= block.start && c.start < block.end) || (c.start < block.start && (!previous || previous.end <= c.start)),
+  );
   block.marginEl.replaceChildren(...starting.map(chipFor));
 }
 

@@ -312,3 +312,32 @@ def test_filters_show_one_coder_or_only_mine(page_for, users, source, code):
     page.locator("mark.hl").first.hover()
     mark_title = page.locator("#ws-tooltip").text_content()
     assert mark_title in ("Weaknesses/Financing — coder", "Weaknesses/Financing — lead")
+
+
+def test_the_demo_transcripts_open_and_code_in_the_browser(page_for, db):
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from interviews.models import Source
+
+    call_command("load_demo", stdout=__import__("io").StringIO())
+    artem = get_user_model().objects.get(username="artem")
+    sources = list(Source.objects.filter(project__name__icontains="demo").order_by("pk"))
+    assert sources
+    page = page_for(artem)
+    for source in sources:
+        open_workspace(page, source)
+        # The page's text matches the stored text exactly, or it says so.
+        assert "does not match" not in page.locator("#ws-status").text_content()
+        assert page.locator(".ws-chip").count() == Coding.objects.filter(source=source).count()
+    before = Coding.objects.filter(source=sources[0], coder=artem).count()
+    page = page_for(artem)
+    open_workspace(page, sources[0])
+    page.locator(".ws-block").last.focus()
+    page.keyboard.press("Escape")
+    page.keyboard.press("1")
+    page.wait_for_function(
+        "() => document.querySelector('#ws-status').textContent.startsWith('Coded with')"
+    )
+    assert Coding.objects.filter(source=sources[0], coder=artem).count() == before + 1
+    assert page.errors == []

@@ -63,9 +63,13 @@ def select_text(page, needle, nth=0):
 
 
 def test_the_page_shows_the_text_and_codings(page_for, users, source, coding):
+    gap = source.text.index("\n\nRespondent: It")
+    coding_create(
+        source=source, code=coding.code, coder=users["lead"], start=gap, end=gap + 13
+    )  # starts in the blank between two turns
     page = open_workspace(page_for(users["coder"]), source)
-    assert page.locator(".ws-chip").count() == 1
-    assert page.locator("mark.hl").first.text_content() == "Money was always short"
+    assert page.locator(".ws-chip").count() == 2
+    assert page.locator("mark.hl").all_text_contents() == ["Respondent:", "Money was always short"]
     assert page.errors == []
 
 

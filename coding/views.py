@@ -86,7 +86,7 @@ def blocks_html(blocks) -> str:
             f'<section class="ws-block" tabindex="0" data-start="{block.start}" '
             f'data-end="{block.end}" aria-label="{escape(label)}">{head}'
             f'<div class="ws-body"><div class="ws-text">{_exact_html(block.text)}</div>'
-            '<div class="ws-margin" aria-label="Codings in this passage"></div></div></section>'
+            '<div class="ws-margin" role="group" aria-label="Codings in this passage"></div></div></section>'
         )
     return mark_safe("\n".join(parts))
 

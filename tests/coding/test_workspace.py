@@ -168,3 +168,19 @@ def test_the_offset_and_span_modules_pass_their_node_tests():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "# fail 0" in result.stdout
+
+
+def test_text_speakers_and_memos_are_escaped(client_for, project, code, users):
+    text = "Dr <b>X</b>: I said <script>alert(1)</script> & left.\n\nQ: ok"
+    source = source_create(project=project, title="Escapes", text=text)
+    coding_create(
+        source=source, code=code, coder=users["coder"], start=0, end=4, memo="</script><i>"
+    )
+    html = client_for("coder").get(workspace_url(source)).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "I said &lt;script&gt;alert(1)&lt;/script&gt; &amp; left." in html
+    assert "<b>X</b>" not in html
+    assert "</script><i>" not in html
+    assert page_data(client_for("coder").get(workspace_url(source)))["codings"][0]["memo"] == (
+        "</script><i>"
+    )

@@ -1,9 +1,9 @@
 // The coding workspace: highlights, selection, the code chooser, editing, undo and polling.
 // Offsets exchanged with the server are code points; offsets.js is the only converter.
 import { makeApi } from "./workspace/api.js";
-import { codePointsToUtf16, sliceCodePoints, utf16ToCodePoint } from "./workspace/offsets.js";
+import { drawChips, drawHighlights } from "./workspace/highlights.js";
 import { sentencesOf, snapToWords, wordBoundaries } from "./workspace/snap.js";
-import { lastStartingAtOrBefore, piecesOf } from "./workspace/spans.js";
+import { readText } from "./workspace/text.js";
 
 performance.mark("workspace-start");
 const data = JSON.parse(document.getElementById("workspace-data").textContent);
@@ -14,6 +14,8 @@ const panel = root.querySelector(".ws-panel");
 const statusLine = document.getElementById("ws-status");
 const tooltip = document.getElementById("ws-tooltip");
 const field = (name) => panel.querySelector(`[data-field="${name}"]`);
+const { blocks, blockOf, quoteOf, blocksIn, blockAt, offsetOf, readSelection, units, points, rangeFor } =
+  readText(article, data.gaps);
 
 const codes = new Map(data.codes.map((c) => [c.id, c]));
 const codings = new Map(data.codings.map((c) => [c.id, c]));
@@ -27,55 +29,6 @@ const undoStack = [];
 const redoStack = [];
 const aliases = new Map(); // an undone-and-redone coding gets a new id
 
-// ---- the text -------------------------------------------------------------------------
-const blocks = [...article.querySelectorAll(".ws-block")].map((el, index) => {
-  const textEl = el.querySelector(".ws-text");
-  return {
-    index,
-    el,
-    textEl,
-    marginEl: el.querySelector(".ws-margin"),
-    start: Number(el.dataset.start),
-    end: Number(el.dataset.end),
-    text: textEl.textContent,
-  };
-});
-const blockOf = new Map(blocks.map((b) => [b.el, b]));
-const pieces = [
-  ...blocks.map((b) => ({ start: b.start, end: b.end, text: b.text })),
-  ...data.gaps.map(([start, text]) => ({ start, end: start + [...text].length, text })),
-].sort((a, b) => a.start - b.start);
-
-/** The source's text[start:end] in code points, from the pieces the page holds. */
-function quoteOf(start, end) {
-  let quote = "";
-  for (let i = Math.max(0, lastStartingAtOrBefore(pieces, start)); i < pieces.length; i += 1) {
-    const piece = pieces[i];
-    if (piece.start >= end) break;
-    if (piece.end <= start) continue;
-    quote += sliceCodePoints(
-      piece.text,
-      Math.max(start, piece.start) - piece.start,
-      Math.min(end, piece.end) - piece.start,
-    );
-  }
-  return quote;
-}
-
-function blocksIn(start, end) {
-  const first = Math.max(0, lastStartingAtOrBefore(blocks, start));
-  const found = [];
-  for (let i = first; i < blocks.length && blocks[i].start < Math.max(end, start + 1); i += 1) {
-    if (blocks[i].end > start || (blocks[i].end === start && start === end)) found.push(blocks[i]);
-  }
-  return found;
-}
-
-function blockAt(point) {
-  const i = lastStartingAtOrBefore(blocks, point);
-  return i >= 0 ? blocks[i] : blocks[0];
-}
-
 // ---- what is shown --------------------------------------------------------------------
 function shown(coding) {
   if (filters.mine && !coding.mine) return false;
@@ -87,11 +40,6 @@ function sortedCodings(list) {
   return list.sort((a, b) => a.start - b.start || a.end - b.end || a.id - b.id);
 }
 
-function hexToRgba(hex, alpha) {
-  const n = Number.parseInt(hex.slice(1), 16);
-  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
-}
-
 function describe(coding) {
   const code = codes.get(coding.code);
   return `${code ? code.path : "?"} — ${coding.coder}`;
@@ -100,64 +48,8 @@ function describe(coding) {
 function renderBlock(block, visible) {
   const inBlock = visible ?? [...codings.values()].filter((c) => shown(c) && c.start < block.end && c.end > block.start);
   sortedCodings(inBlock);
-  const parts = piecesOf(block.start, block.end, inBlock);
-  const cuts = codePointsToUtf16(
-    block.text,
-    parts.map((p) => p.start - block.start),
-  );
-  cuts.push(block.text.length);
-  const nodes = [];
-  parts.forEach((part, i) => {
-    const text = block.text.slice(cuts[i], cuts[i + 1]);
-    if (!part.ids.length) {
-      nodes.push(document.createTextNode(text));
-      return;
-    }
-    const mark = document.createElement("mark");
-    mark.className = "hl";
-    mark.dataset.ids = part.ids.join(" ");
-    const layers = part.ids.map((id) => codes.get(codings.get(id).code)?.colour || "#888888");
-    mark.style.backgroundColor = hexToRgba(layers[0], 0.18);
-    mark.style.boxShadow = layers
-      .slice(0, 5)
-      .map((colour, depth) => `inset 0 -${3 * (depth + 1)}px 0 ${colour}`)
-      .join(", ");
-    mark.style.paddingBottom = `${3 * Math.min(layers.length, 5) - 1}px`;
-    mark.title = part.ids.map((id) => describe(codings.get(id))).join("\n");
-    mark.textContent = text;
-    nodes.push(mark);
-  });
-  block.textEl.replaceChildren(...nodes);
-  // A coding is listed beside the first block it covers (it may start in the blank between).
-  const previous = blocks[block.index - 1];
-  const starting = inBlock.filter(
-    (c) => (c.start >= block.start && c.start < block.end) || (c.start < block.start && (!previous || previous.end <= c.start)),
-  );
-  block.marginEl.replaceChildren(...starting.map(chipFor));
-}
-
-function chipFor(coding) {
-  const code = codes.get(coding.code);
-  const chip = document.createElement("button");
-  chip.type = "button";
-  chip.className = "ws-chip";
-  chip.dataset.id = coding.id;
-  const quote = quoteOf(coding.start, coding.end);
-  chip.setAttribute(
-    "aria-label",
-    `${code?.path ?? "?"} by ${coding.coder}: “${quote.slice(0, 80)}”. Enter edits${coding.editable ? ", Delete removes" : ""}.`,
-  );
-  const swatch = document.createElement("span");
-  swatch.className = "code-swatch";
-  swatch.style.background = code?.colour ?? "#888";
-  swatch.setAttribute("aria-hidden", "true");
-  const name = document.createElement("span");
-  name.textContent = code?.name ?? "?";
-  const who = document.createElement("span");
-  who.className = "ws-chip-coder";
-  who.textContent = coding.coder;
-  chip.append(swatch, name, who);
-  return chip;
+  drawHighlights(block, inBlock, { colourOf: (c) => codes.get(c.code)?.colour, describe });
+  drawChips(block, blocks[block.index - 1], inBlock, { codeOf: (c) => codes.get(c.code), quoteOf });
 }
 
 function renderAll() {
@@ -341,51 +233,9 @@ search.addEventListener("keydown", (event) => {
 });
 
 // ---- selection ------------------------------------------------------------------------
-/** The code-point offset of a DOM point, and its block. */
-function offsetOf(node, offset, isEnd) {
-  const element = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
-  const blockEl = element?.closest(".ws-block");
-  if (!blockEl || !article.contains(blockEl)) {
-    // A point between blocks: the nearest block edge in reading order.
-    const probe = document.createRange();
-    probe.setStart(node, offset);
-    const after = blocks.find((b) => probe.comparePoint(b.textEl, 0) >= 0);
-    if (!after) return blocks.length ? { block: blocks.at(-1), point: blocks.at(-1).end } : null;
-    if (isEnd && after.index > 0) return { block: blocks[after.index - 1], point: blocks[after.index - 1].end };
-    return { block: after, point: after.start };
-  }
-  const block = blockOf.get(blockEl);
-  if (!block.textEl.contains(node)) {
-    const before = block.textEl.compareDocumentPosition(node) & Node.DOCUMENT_POSITION_PRECEDING;
-    return { block, point: before ? block.start : block.end };
-  }
-  const range = document.createRange();
-  range.setStart(block.textEl, 0);
-  range.setEnd(node, offset);
-  const units = range.toString().length;
-  return { block, point: block.start + utf16ToCodePoint(block.text, units) };
-}
 
-function readSelection() {
-  const native = window.getSelection();
-  if (!native.rangeCount || native.isCollapsed) return null;
-  const range = native.getRangeAt(0);
-  if (!article.contains(range.commonAncestorContainer) && range.commonAncestorContainer !== article) {
-    return null;
-  }
-  const from = offsetOf(range.startContainer, range.startOffset, false);
-  const to = offsetOf(range.endContainer, range.endOffset, true);
-  if (!from || !to || to.point <= from.point) return null;
-  return { start: from.point, end: to.point };
-}
 
-function units(block, point) {
-  return codePointsToUtf16(block.text, [point - block.start])[0];
-}
 
-function points(block, startUnits, endUnits) {
-  return [block.start + utf16ToCodePoint(block.text, startUnits), block.start + utf16ToCodePoint(block.text, endUnits)];
-}
 
 function sentenceSpans(block) {
   if (!block.sentences) {
@@ -415,27 +265,7 @@ function snap(range) {
   return end > start ? { start, end } : range;
 }
 
-/** A DOM point for a code-point offset inside a block's text. */
-function domPoint(block, point) {
-  let remaining = units(block, point);
-  const walker = document.createTreeWalker(block.textEl, NodeFilter.SHOW_TEXT);
-  let node = walker.nextNode();
-  let lastNode = null;
-  while (node) {
-    if (remaining <= node.length) return [node, remaining];
-    remaining -= node.length;
-    lastNode = node;
-    node = walker.nextNode();
-  }
-  return lastNode ? [lastNode, lastNode.length] : [block.textEl, 0];
-}
 
-function rangeFor(start, end) {
-  const range = document.createRange();
-  range.setStart(...domPoint(blockAt(start), start));
-  range.setEnd(...domPoint(blockAt(Math.max(start, end - 1)), end));
-  return range;
-}
 
 function select(range, { focusBlock = true } = {}) {
   selection = range;

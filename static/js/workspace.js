@@ -2,6 +2,7 @@
 // Offsets exchanged with the server are code points; offsets.js is the only converter.
 import { makeApi } from "./workspace/api.js";
 import { drawChips, drawHighlights } from "./workspace/highlights.js";
+import { History } from "./workspace/history.js";
 import { sentencesOf, snapToWords, wordBoundaries } from "./workspace/snap.js";
 import { readText } from "./workspace/text.js";
 
@@ -25,9 +26,6 @@ let cursor = data.cursor;
 const filters = { code: null, coder: "", mine: false, hiddenCodes: new Set() };
 let selection = null; // {start, end} in code points
 let editing = null; // id of the coding in the editor
-const undoStack = [];
-const redoStack = [];
-const aliases = new Map(); // an undone-and-redone coding gets a new id
 
 // ---- what is shown --------------------------------------------------------------------
 function shown(coding) {
@@ -391,13 +389,13 @@ document.addEventListener("keydown", (event) => {
   const key = event.key.toLowerCase();
   if ((event.ctrlKey || event.metaKey) && key === "z") {
     event.preventDefault();
-    if (event.shiftKey) redo();
-    else undo();
+    if (event.shiftKey) history.redo();
+    else history.undo();
     return;
   }
   if ((event.ctrlKey || event.metaKey) && key === "y") {
     event.preventDefault();
-    redo();
+    history.redo();
     return;
   }
   if (event.ctrlKey || event.metaKey) return;
@@ -422,12 +420,6 @@ document.addEventListener("keydown", (event) => {
 function say(message, isError = false) {
   statusLine.textContent = message;
   statusLine.classList.toggle("text-danger", isError);
-}
-
-function current(id) {
-  let resolved = id;
-  while (aliases.has(resolved)) resolved = aliases.get(resolved);
-  return resolved;
 }
 
 function remember(coding) {
@@ -459,8 +451,7 @@ async function applyCode(codeId, given = null) {
   try {
     const coding = await api.create(body);
     remember(coding);
-    undoStack.push({ kind: "create", id: coding.id, body });
-    redoStack.length = 0;
+    history.record({ kind: "create", id: coding.id, body });
     recent = [codeId, ...recent.filter((id) => id !== codeId)].slice(0, 5);
     renderPins();
     say(`Coded with ${code.path}.`);
@@ -480,8 +471,7 @@ async function deleteCoding(id, { record = true } = {}) {
     await api.remove(id);
     forget(id);
     if (record) {
-      undoStack.push({ kind: "delete", id, body: snapshot(coding) });
-      redoStack.length = 0;
+      history.record({ kind: "delete", id, body: snapshot(coding) });
     }
     say(`Deleted the coding ${describe(coding)}.`);
   } catch (error) {
@@ -506,8 +496,7 @@ async function updateCoding(id, changes) {
   try {
     const updated = await api.update(id, changes);
     remember(updated);
-    undoStack.push({ kind: "update", id, before, after: snapshot(updated) });
-    redoStack.length = 0;
+    history.record({ kind: "update", id, before, after: snapshot(updated) });
     if (editing === id) openEditor(id);
     say(`Changed the coding ${describe(updated)}.`);
   } catch (error) {
@@ -515,52 +504,7 @@ async function updateCoding(id, changes) {
   }
 }
 
-async function replay(step, direction) {
-  const id = current(step.id);
-  if ((step.kind === "create" && direction === "undo") || (step.kind === "delete" && direction === "redo")) {
-    await api.remove(id);
-    forget(id);
-  } else if (step.kind === "create" || step.kind === "delete") {
-    const coding = await api.create(step.body);
-    aliases.set(id, coding.id);
-    remember(coding);
-  } else {
-    const target = direction === "undo" ? step.before : step.after;
-    remember(await api.update(id, target));
-  }
-}
-
-async function undo() {
-  const step = undoStack.pop();
-  if (!step) {
-    say("Nothing to undo.");
-    return;
-  }
-  try {
-    await replay(step, "undo");
-    redoStack.push(step);
-    say(`Undone: ${step.kind === "create" ? "coding" : step.kind === "delete" ? "deletion" : "change"}.`);
-  } catch (error) {
-    undoStack.push(step);
-    say(error.message, true);
-  }
-}
-
-async function redo() {
-  const step = redoStack.pop();
-  if (!step) {
-    say("Nothing to redo.");
-    return;
-  }
-  try {
-    await replay(step, "redo");
-    undoStack.push(step);
-    say(`Redone: ${step.kind === "create" ? "coding" : step.kind === "delete" ? "deletion" : "change"}.`);
-  } catch (error) {
-    redoStack.push(step);
-    say(error.message, true);
-  }
-}
+const history = new History({ api, remember, forget, say });
 
 // ---- the editor -----------------------------------------------------------------------
 const editor = field("editor");

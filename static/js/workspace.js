@@ -3,7 +3,7 @@
 import { makeApi } from "./workspace/api.js";
 import { drawChips, drawHighlights } from "./workspace/highlights.js";
 import { History } from "./workspace/history.js";
-import { sentencesOf, snapToWords, wordBoundaries } from "./workspace/snap.js";
+import { makeSelecting } from "./workspace/selecting.js";
 import { readText } from "./workspace/text.js";
 
 performance.mark("workspace-start");
@@ -15,8 +15,16 @@ const panel = root.querySelector(".ws-panel");
 const statusLine = document.getElementById("ws-status");
 const tooltip = document.getElementById("ws-tooltip");
 const field = (name) => panel.querySelector(`[data-field="${name}"]`);
-const { blocks, blockOf, quoteOf, blocksIn, blockAt, offsetOf, readSelection, units, points, rangeFor } =
-  readText(article, data.gaps);
+const { blocks, blockOf, quoteOf, blocksIn, blockAt, offsetOf, readSelection, rangeFor } = readText(
+  article,
+  data.gaps,
+);
+const { sentenceSpans, snap, moveByWord, firstWord } = makeSelecting({
+  blocks,
+  sentences: data.sentences,
+  language: data.source.language,
+  setting: data.snap,
+});
 
 const codes = new Map(data.codes.map((c) => [c.id, c]));
 const codings = new Map(data.codings.map((c) => [c.id, c]));
@@ -235,33 +243,7 @@ search.addEventListener("keydown", (event) => {
 
 
 
-function sentenceSpans(block) {
-  if (!block.sentences) {
-    const stored = data.sentences.filter(([s, e]) => s < block.end && e > block.start);
-    block.sentences = stored.length
-      ? stored.map(([s, e]) => [Math.max(s, block.start), Math.min(e, block.end)])
-      : sentencesOf(block.text, data.source.language).map(([s, e]) => points(block, s, e));
-  }
-  return block.sentences;
-}
 
-/** Widen a selection to whole words, sentences or turns, as the user's setting says. */
-function snap(range) {
-  const first = blockAt(range.start);
-  const last = blockAt(range.end - 1);
-  if (data.snap === "turn") return { start: first.start, end: last.end };
-  if (data.snap === "sentence") {
-    const head = sentenceSpans(first).find(([s, e]) => s <= range.start && e > range.start);
-    const tail = sentenceSpans(last).find(([s, e]) => s < range.end && e >= range.end);
-    return { start: head ? head[0] : range.start, end: tail ? tail[1] : range.end };
-  }
-  const language = data.source.language;
-  const [a] = snapToWords(first.text, units(first, range.start), first.text.length, language);
-  const [, b] = snapToWords(last.text, 0, units(last, range.end), language);
-  const start = points(first, a, a)[0];
-  const end = points(last, b, b)[0];
-  return end > start ? { start, end } : range;
-}
 
 
 
@@ -329,18 +311,6 @@ function focusText() {
   (currentBlock() ?? blocks[0])?.el.focus();
 }
 
-function moveByWord(range, which, step) {
-  const block = blockAt(which === "start" ? range.start : range.end - 1);
-  const bounds = wordBoundaries(block.text, data.source.language).map(([s, e]) => points(block, s, e));
-  const starts = bounds.map((b) => b[0]);
-  const ends = bounds.map((b) => b[1]);
-  if (which === "start") {
-    const next = step > 0 ? starts.find((p) => p > range.start) : starts.filter((p) => p < range.start).at(-1);
-    return next !== undefined && next < range.end ? { ...range, start: next } : range;
-  }
-  const next = step > 0 ? ends.find((p) => p > range.end) : ends.filter((p) => p < range.end).at(-1);
-  return next !== undefined && next > range.start ? { ...range, end: next } : range;
-}
 
 article.addEventListener("keydown", (event) => {
   const block = currentBlock();
@@ -367,10 +337,8 @@ article.addEventListener("keydown", (event) => {
     const step = event.key === "ArrowRight" ? 1 : -1;
     let range = selection;
     if (!range) {
-      const first = wordBoundaries(block.text, data.source.language)[0];
-      if (!first) return;
-      const [s, e] = points(block, first[0], first[1]);
-      range = { start: s, end: e };
+      range = firstWord(block);
+      if (!range) return;
     } else {
       range = moveByWord(range, event.altKey ? "start" : "end", step);
     }

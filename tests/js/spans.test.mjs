@@ -55,3 +55,35 @@ test("sentences come from the browser's rules when the source has none stored", 
     ["It started in Minsk.", "Money was short!", "Then?"],
   );
 });
+
+import { makeSelecting } from "../../static/js/workspace/selecting.js";
+
+const turns = [
+  { start: 0, end: 44, text: "Interviewer: How did it start? Tell me 🎬 more." },
+  { start: 46, end: 104, text: "Respondent: It started in Minsk. Money was always short." },
+];
+
+test("turn snapping widens a selection to whole turns, across two turns", () => {
+  const rules = makeSelecting({ blocks: turns, sentences: [], language: "en", setting: "turn" });
+  assert.deepEqual(rules.snap({ start: 20, end: 50 }), { start: 0, end: 104 });
+});
+
+test("sentence snapping uses stored sentences, or the browser's when there are none", () => {
+  const stored = makeSelecting({ blocks: turns, sentences: [[58, 78]], language: "en", setting: "sentence" });
+  assert.deepEqual(stored.snap({ start: 60, end: 62 }), { start: 58, end: 78 });
+  const own = makeSelecting({ blocks: turns, sentences: [], language: "en", setting: "sentence" });
+  const text = turns[1].text;
+  const money = 46 + text.indexOf("Money");
+  assert.deepEqual(own.snap({ start: money + 2, end: money + 4 }), { start: money, end: 46 + text.length });
+});
+
+test("word snapping and word moves count code points after an emoji", () => {
+  const rules = makeSelecting({ blocks: turns, sentences: [], language: "en", setting: "word" });
+  const text = turns[0].text;
+  // "more" follows the emoji: in code points it starts one earlier than in UTF-16 units.
+  const more = [...text].indexOf("m", [...text].indexOf("🎬"));
+  assert.deepEqual(rules.snap({ start: more + 1, end: more + 3 }), { start: more, end: more + 4 });
+  const moved = rules.moveByWord({ start: more, end: more + 4 }, "start", -1);
+  assert.equal([...text].slice(moved.start, moved.end).join(""), "me 🎬 more");
+  assert.deepEqual(rules.firstWord(turns[1]), { start: 46, end: 56 });
+});

@@ -1,6 +1,7 @@
 // The source's text as the page shows it: its blocks (turns, paragraphs), the blanks between
 // them, and the mapping between DOM positions and code-point offsets.
-import { codePointsToUtf16, sliceCodePoints, utf16ToCodePoint } from "./offsets.js";
+import { sliceCodePoints, utf16ToCodePoint } from "./offsets.js";
+import { blockHolding, units } from "./selecting.js";
 import { lastStartingAtOrBefore } from "./spans.js";
 
 /** Read the blocks of `article`; `gaps` are [start, text] of the text between blocks. */
@@ -48,10 +49,7 @@ export function readText(article, gaps) {
     return found;
   }
 
-  function blockAt(point) {
-    const i = lastStartingAtOrBefore(blocks, point);
-    return i >= 0 ? blocks[i] : blocks[0];
-  }
+  const blockAt = (point) => blockHolding(blocks, point);
 
 
   /** The code-point offset of a DOM point, and its block. */
@@ -75,8 +73,8 @@ export function readText(article, gaps) {
     const range = document.createRange();
     range.setStart(block.textEl, 0);
     range.setEnd(node, offset);
-    const units = range.toString().length;
-    return { block, point: block.start + utf16ToCodePoint(block.text, units) };
+    const count = range.toString().length;
+    return { block, point: block.start + utf16ToCodePoint(block.text, count) };
   }
 
   function readSelection() {
@@ -90,14 +88,6 @@ export function readText(article, gaps) {
     const to = offsetOf(range.endContainer, range.endOffset, true);
     if (!from || !to || to.point <= from.point) return null;
     return { start: from.point, end: to.point };
-  }
-
-  function units(block, point) {
-    return codePointsToUtf16(block.text, [point - block.start])[0];
-  }
-
-  function points(block, startUnits, endUnits) {
-    return [block.start + utf16ToCodePoint(block.text, startUnits), block.start + utf16ToCodePoint(block.text, endUnits)];
   }
 
   /** A DOM point for a code-point offset inside a block's text. */
@@ -122,5 +112,5 @@ export function readText(article, gaps) {
     return range;
   }
 
-  return { blocks, blockOf, quoteOf, blocksIn, blockAt, offsetOf, readSelection, units, points, rangeFor };
+  return { blocks, blockOf, quoteOf, blocksIn, blockAt, offsetOf, readSelection, rangeFor };
 }

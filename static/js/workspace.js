@@ -3,6 +3,7 @@
 import { makeApi } from "./workspace/api.js";
 import { drawChips, drawHighlights } from "./workspace/highlights.js";
 import { History } from "./workspace/history.js";
+import { drawCodeButtons, drawCodebook, drawCoderOptions, drawCodingList } from "./workspace/panel.js";
 import { makeSelecting } from "./workspace/selecting.js";
 import { readText } from "./workspace/text.js";
 
@@ -81,101 +82,24 @@ function rerender(...ranges) {
 }
 
 // ---- side panel -----------------------------------------------------------------------
-function codeLabel(code) {
-  return code.path;
-}
-
 function renderLists() {
+  const all = [...codings.values()];
   const counts = new Map();
-  const visible = sortedCodings([...codings.values()].filter(shown));
-  for (const coding of codings.values()) counts.set(coding.code, (counts.get(coding.code) || 0) + 1);
-  renderCodebook(counts);
-  const list = field("codings");
-  list.replaceChildren(
-    ...visible.map((coding) => {
-      const item = document.createElement("li");
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "btn btn-link btn-sm p-0 text-start ws-list-item";
-      button.dataset.id = coding.id;
-      const code = codes.get(coding.code);
-      const swatch = document.createElement("span");
-      swatch.className = "code-swatch";
-      swatch.style.background = code?.colour ?? "#888";
-      swatch.setAttribute("aria-hidden", "true");
-      button.append(swatch, ` ${code?.name ?? "?"} · ${coding.coder}: “${quoteOf(coding.start, coding.end).slice(0, 60)}”`);
-      item.append(button);
-      return item;
-    }),
-  );
+  for (const coding of all) counts.set(coding.code, (counts.get(coding.code) || 0) + 1);
+  drawCodebook(field("codebook"), codes, counts, {
+    query: document.getElementById("ws-codebook-filter").value,
+    hidden: filters.hiddenCodes,
+    pins,
+  });
+  const visible = sortedCodings(all.filter(shown));
+  drawCodingList(field("codings"), visible, codes, quoteOf);
   field("count").textContent = `${visible.length}`;
-  const coderSelect = document.getElementById("ws-filter-coder");
-  const coders = [...new Set([...codings.values()].map((c) => c.coder))].sort();
-  const have = [...coderSelect.options].map((o) => o.value).filter(Boolean);
-  if (coders.join("\n") !== have.join("\n")) {
-    const chosen = coderSelect.value;
-    coderSelect.replaceChildren(new Option("everyone", ""), ...coders.map((c) => new Option(c, c)));
-    coderSelect.value = coders.includes(chosen) ? chosen : "";
-  }
+  drawCoderOptions(document.getElementById("ws-filter-coder"), all);
   renderPins();
 }
 
-function renderCodebook(counts) {
-  const query = document.getElementById("ws-codebook-filter").value.trim().toLowerCase();
-  const slots = new Map(pins.map((p) => [p.code, p.slot]));
-  const items = [];
-  for (const code of codes.values()) {
-    if (query && !code.path.toLowerCase().includes(query)) continue;
-    const item = document.createElement("li");
-    item.style.paddingLeft = `${code.depth}rem`;
-    const label = document.createElement("label");
-    label.className = "form-check-label";
-    const box = document.createElement("input");
-    box.type = "checkbox";
-    box.className = "form-check-input me-1";
-    box.checked = !filters.hiddenCodes.has(code.id);
-    box.dataset.filterCode = code.id;
-    box.setAttribute("aria-label", `Show ${code.path}`);
-    const swatch = document.createElement("span");
-    swatch.className = "code-swatch";
-    swatch.style.background = code.colour;
-    swatch.setAttribute("aria-hidden", "true");
-    label.append(box, swatch, ` ${code.name} `);
-    const count = document.createElement("span");
-    count.className = "badge text-bg-light border";
-    count.textContent = `${counts.get(code.id) || 0}`;
-    count.title = "codings in this source";
-    item.append(label, count);
-    if (code.codable) {
-      const pin = document.createElement("button");
-      pin.type = "button";
-      pin.className = "btn btn-link btn-sm p-0 ms-1";
-      pin.dataset.pinCode = code.id;
-      const slot = slots.get(code.id);
-      pin.textContent = slot ? `key ${slot}` : "pin";
-      pin.setAttribute("aria-label", slot ? `Unpin ${code.path} from key ${slot}` : `Pin ${code.path} to a number key`);
-      item.append(pin);
-    }
-    items.push(item);
-  }
-  field("codebook").replaceChildren(...items);
-}
-
-function codeButton(code, prefix) {
-  const button = document.createElement("button");
-  button.type = "button";
-  button.className = "btn btn-sm btn-outline-secondary ws-code-button";
-  button.dataset.applyCode = code.id;
-  button.textContent = `${prefix}${code.name}`;
-  button.title = code.path;
-  return button;
-}
-
 function renderPins() {
-  field("pins").replaceChildren(
-    ...pins.filter((p) => codes.has(p.code)).map((p) => codeButton(codes.get(p.code), `${p.slot} `)),
-  );
-  field("recent").replaceChildren(...recent.map((id) => codeButton(codes.get(id), "")));
+  drawCodeButtons(field("pins"), field("recent"), codes, pins, recent);
 }
 
 // ---- the code chooser ---------------------------------------------------------------------
@@ -207,7 +131,7 @@ function renderOptions() {
       swatch.className = "code-swatch";
       swatch.style.background = code.colour;
       swatch.setAttribute("aria-hidden", "true");
-      item.append(swatch, ` ${codeLabel(code)}`);
+      item.append(swatch, ` ${code.path}`);
       return item;
     }),
   );

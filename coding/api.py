@@ -13,12 +13,13 @@ import json
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Max, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_http_methods
 
 from coding import services
-from coding.models import Change, Code, CodePin, Coding, Memo, with_slice
+from coding.models import MAX_OFFSET, Change, Code, CodePin, Coding, Memo, with_slice
 from interviews.access import Access, Perm, project_access
 from interviews.models import Source
 
@@ -66,6 +67,8 @@ def _integer(data: dict, name: str, *, required: bool) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise BadRequest(f"“{name}” must be a whole number.")
+    if value > MAX_OFFSET:
+        raise BadRequest(f"“{name}” is too large.")
     return value
 
 
@@ -191,7 +194,7 @@ def codings(request: HttpRequest, pk: int, source_pk: int) -> JsonResponse:
     source = _source(access, source_pk)
     since = request.GET.get("since")
     if since is not None:
-        if not since.isdigit():
+        if not since.isdigit() or len(since) > 18:
             raise BadRequest("“since” must be a cursor from an earlier answer.")
         return JsonResponse(_changes_since(source, access, int(since)))
     cursor = change_cursor(source)
@@ -282,16 +285,17 @@ def pins(request: HttpRequest, pk: int) -> JsonResponse:
     if request.method == "POST":
         data = _body(request)
         code = _code(access, data, required=True)
-        if not CodePin.objects.filter(user=access.user, project=access.project).exists():
-            # Pinning the first code keeps the default keys the user has been using.
-            for row in pins_json(access):
-                if row["code"] != code.pk:
-                    services.code_pin_set(
-                        user=access.user,
-                        code=Code.objects.get(pk=row["code"]),
-                        slot=row["slot"],
-                    )
-        services.code_pin_set(
-            user=access.user, code=code, slot=_integer(data, "slot", required=False)
-        )
+        with transaction.atomic():
+            _pin(access, code, _integer(data, "slot", required=False))
     return JsonResponse({"pins": pins_json(access)})
+
+
+def _pin(access: Access, code: Code, slot: int | None) -> None:
+    if not CodePin.objects.filter(user=access.user, project=access.project).exists():
+        # Pinning the first code keeps the default keys the user has been using.
+        for row in pins_json(access):
+            if row["code"] != code.pk:
+                services.code_pin_set(
+                    user=access.user, code=Code.objects.get(pk=row["code"]), slot=row["slot"]
+                )
+    services.code_pin_set(user=access.user, code=code, slot=slot)

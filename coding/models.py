@@ -18,6 +18,8 @@ colour_validator = RegexValidator(
 )
 
 PATH_SEPARATOR = "/"
+# The largest offset a database integer column holds (PostgreSQL's integer).
+MAX_OFFSET = 2_147_483_647
 
 
 class CodeQuerySet(models.QuerySet):

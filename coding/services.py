@@ -6,7 +6,16 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from coding.codebook_templates import TEMPLATES, CodeTemplate
-from coding.models import Change, ChangeAction, Code, CodePin, Coding, Memo, source_slice
+from coding.models import (
+    MAX_OFFSET,
+    Change,
+    ChangeAction,
+    Code,
+    CodePin,
+    Coding,
+    Memo,
+    source_slice,
+)
 from interviews.models import Project, Source
 
 
@@ -98,7 +107,7 @@ def coding_create(
         raise ValidationError(f"“{code.name}” is a grouping code and cannot be applied.")
     coding = Coding(source=source, code=code, coder=coder, start=start, end=end)
     found = None
-    if isinstance(start, int) and isinstance(end, int) and 0 <= start < end:
+    if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= MAX_OFFSET:
         found = source_slice(source, start, end)[0]  # also remembers the text's length
     coding.full_clean(
         exclude=["source", "code", "coder"], validate_unique=False, validate_constraints=False
@@ -208,6 +217,8 @@ def code_pin_set(*, user, code: Code, slot: int | None) -> None:
     CodePin.objects.filter(user=user, code=code).delete()
     if slot is None:
         return
+    if not code.is_codable:
+        raise ValidationError(f"“{code.name}” is a grouping code and cannot be applied.")
     if not 1 <= slot <= 9:
         raise ValidationError("Pin a code to a number key from 1 to 9.")
     CodePin.objects.filter(user=user, project_id=code.project_id, slot=slot).delete()

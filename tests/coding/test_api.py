@@ -103,6 +103,7 @@ def test_it_counts_offsets_in_code_points_after_emoji_and_cjk(client_for, source
         ({"start": "12"}, "must be a whole number"),
         ({"code": 99999}, "no such code"),
         ({"quote": 5}, "must be text"),
+        ({"end": 10**12}, "“end” is too large"),
     ],
 )
 def test_it_rejects_bad_input_with_a_message_and_stores_nothing(
@@ -262,6 +263,7 @@ def test_polling_returns_new_changed_and_deleted_codings_since_a_cursor(
     assert later["deleted"] == [guid]
     assert coder.get(list_url(source), {"since": later["cursor"]}).json()["codings"] == []
     assert coder.get(list_url(source), {"since": "x"}).status_code == 400
+    assert coder.get(list_url(source), {"since": "9" * 40}).status_code == 400
 
 
 def test_polling_under_blinded_coding_reveals_nothing_of_others(

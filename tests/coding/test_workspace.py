@@ -135,6 +135,15 @@ def test_a_coder_pins_and_unpins_codes(client_for, project, code, users):
     bad = client.post(url, {"code": code.pk, "slot": 12}, content_type="application/json")
     assert bad.status_code == 400
     assert "from 1 to 9" in bad.json()["error"]
+    group = Code.objects.create(project=project, name="Group", is_codable=False)
+    grouping = client.post(url, {"code": group.pk, "slot": 4}, content_type="application/json")
+    assert grouping.status_code == 400
+    assert not CodePin.objects.filter(code=group).exists()
+    fresh = client_for("lead").post(
+        url, {"code": group.pk, "slot": 4}, content_type="application/json"
+    )
+    assert fresh.status_code == 400
+    assert not CodePin.objects.filter(user=users["lead"]).exists()  # nothing half-stored
     viewer = client_for("viewer").post(
         url, {"code": code.pk, "slot": 1}, content_type="application/json"
     )

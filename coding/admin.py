@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from coding.models import AgreementResolution, Change, Code, Coding, Memo, SavedQuery
+from coding.models import AgreementResolution, Change, Code, CodePin, Coding, Memo, SavedQuery
 from interviews.admin import ProjectScopedAdmin
 
 
@@ -39,3 +39,8 @@ class SavedQueryAdmin(ProjectScopedAdmin):
 class AgreementResolutionAdmin(ProjectScopedAdmin):
     list_display = ["source", "unit", "start", "end", "decision", "resolved_by", "resolved_at"]
     list_filter = ["decision", "unit"]
+
+
+@admin.register(CodePin)
+class CodePinAdmin(ProjectScopedAdmin):
+    list_display = ["user", "project", "slot", "code"]

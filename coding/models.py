@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Length, Lower, Substr
 
 from interviews.models import Interviewee, Project, Source
 
@@ -18,6 +18,8 @@ colour_validator = RegexValidator(
 )
 
 PATH_SEPARATOR = "/"
+# The largest offset a database integer column holds (PostgreSQL's integer).
+MAX_OFFSET = 2_147_483_647
 
 
 class CodeQuerySet(models.QuerySet):
@@ -122,6 +124,40 @@ class Code(models.Model):
             )
 
 
+def source_slice(source: Source, start: int, end: int) -> tuple[str, int]:
+    """The text of [start, end) of a source and the length of its whole text.
+
+    When the source was loaded without its text (a long transcript), the database cuts the
+    slice, so checking one coding costs the same on a short text and on a long one.
+    """
+    if "text" in source.__dict__:
+        return source.text[start:end], len(source.text)
+    known = source.__dict__
+    if "_length" in known and (end <= start or known.get("_slice_span") == (start, end)):
+        return (known.get("_quote") or "") if end > start else "", known["_length"]
+    row = (
+        with_slice(Source.objects.filter(pk=source.pk), start, end)
+        .values_list("_quote", "_length")
+        .get()
+    )
+    # The text of a source with codings is frozen, so its length can be remembered.
+    known.update(_quote=row[0], _length=row[1], _slice_span=(start, end))
+    return row[0] or "", row[1]
+
+
+def with_slice(sources: models.QuerySet, start: int, end: int) -> models.QuerySet:
+    """Sources annotated with text[start:end] and the text's length, for source_slice."""
+    return sources.annotate(
+        _quote=Substr("text", start + 1, max(end - start, 0)), _length=Length("text")
+    )
+
+
+class CodingQuerySet(models.QuerySet):
+    def visible_to(self, access) -> CodingQuerySet:
+        """The codings an Access may see: all, or under blinded coding only the user's own."""
+        return self if access.sees_all_codings else self.filter(coder=access.user)
+
+
 class Coding(models.Model):
     """One code applied to one span of a source [REFI-QDA PlainTextSelection + Coding].
 
@@ -138,6 +174,8 @@ class Coding(models.Model):
     end = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
+
+    objects = CodingQuerySet.as_manager()
 
     class Meta:
         ordering = ["source", "start", "end", "pk"]
@@ -160,14 +198,22 @@ class Coding(models.Model):
 
     @property
     def quote(self) -> str:
-        return self.source.text[self.start : self.end]
+        return source_slice(self.source, self.start, self.end)[0]
+
+    def editable_by(self, access) -> bool:
+        """Coders change their own codings; leads and admins change everyone's."""
+        from interviews.access import Perm
+
+        if access.can(Perm.REVIEW):
+            return True
+        return access.can(Perm.CODE) and self.coder_id == access.user.pk
 
     def clean(self) -> None:
         if self.start is None or self.end is None:
             return
         if self.start < 0 or self.end <= self.start:
             raise ValidationError("A coding must cover at least one character (start < end).")
-        if self.source_id and self.end > len(self.source.text):
+        if self.source_id and self.end > source_slice(self.source, 0, 0)[1]:
             raise ValidationError("A coding cannot end beyond the source's text.")
         if self.source_id and self.code_id and self.code.project_id != self.source.project_id:
             raise ValidationError("The code belongs to another project.")
@@ -332,3 +378,29 @@ class AgreementResolution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()} [{self.start}, {self.end}) of {self.source}"
+
+
+class CodePin(models.Model):
+    """A code a user keeps under a number key (1–9) in the coding workspace of a project."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="code_pins"
+    )
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    code = models.ForeignKey(Code, on_delete=models.CASCADE, related_name="pins")
+    slot = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["user", "project", "slot"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "project", "slot"], name="code_pin_one_per_slot"
+            ),
+            models.UniqueConstraint(fields=["user", "code"], name="code_pin_once_per_code"),
+            models.CheckConstraint(
+                condition=Q(slot__gte=1) & Q(slot__lte=9), name="code_pin_slot_1_to_9"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slot}: {self.code}"

@@ -6,7 +6,16 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from coding.codebook_templates import TEMPLATES, CodeTemplate
-from coding.models import Change, ChangeAction, Code, Coding, Memo
+from coding.models import (
+    MAX_OFFSET,
+    Change,
+    ChangeAction,
+    Code,
+    CodePin,
+    Coding,
+    Memo,
+    source_slice,
+)
 from interviews.models import Project, Source
 
 
@@ -51,7 +60,32 @@ def change_record(
     )
 
 
-@transaction.atomic
+QUOTE_MISMATCH = (
+    "The selected text does not match the source at those positions; "
+    "reload the page and select again."
+)
+
+
+def _check_quote(source: Source, start: int, end: int, quote: str | None) -> None:
+    if quote is not None and source_slice(source, start, end)[0] != quote:
+        raise ValidationError(QUOTE_MISMATCH)
+
+
+def _memo_set(coding: Coding, *, text: str, author) -> None:
+    """The coding's memo becomes `text`; an empty text removes it."""
+    text = text.strip()
+    memo = coding.memos.order_by("pk").first()
+    if not text:
+        if memo is not None:
+            memo.delete()
+        return
+    if memo is None:
+        memo = Memo(project=coding.source.project, author=author, coding=coding)
+    memo.text = text
+    memo.full_clean()
+    memo.save()
+
+
 def coding_create(
     *,
     source: Source,
@@ -66,34 +100,129 @@ def coding_create(
 
     When `quote` is given it must equal the text at those offsets, so that a client whose
     idea of the text differs from the server's cannot store a misplaced coding.
+    The work is a handful of short queries whatever the length of the text: the database
+    cuts the quote, and the source, code and coder are taken as given.
     """
     if not code.is_codable:
         raise ValidationError(f"“{code.name}” is a grouping code and cannot be applied.")
     coding = Coding(source=source, code=code, coder=coder, start=start, end=end)
-    coding.full_clean(validate_unique=False, validate_constraints=False)
-    if quote is not None and source.text[start:end] != quote:
-        raise ValidationError(
-            "The selected text does not match the source at those positions; "
-            "reload the page and select again."
-        )
+    found = None
+    if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= MAX_OFFSET:
+        found = source_slice(source, start, end)[0]  # also remembers the text's length
+    coding.full_clean(
+        exclude=["source", "code", "coder"], validate_unique=False, validate_constraints=False
+    )
+    if quote is not None and found != quote:
+        raise ValidationError(QUOTE_MISMATCH)
     try:
+        # Outermost, this is one transaction; inside a caller's, a savepoint.
         with transaction.atomic():
             coding.save()
+            if memo.strip():
+                Memo.objects.create(
+                    project=source.project, author=coder, coding=coding, text=memo.strip()
+                )
+            change_record(
+                project=source.project,
+                user=coder,
+                action=ChangeAction.CREATE,
+                obj=coding,
+                before=None,
+                after=coding_snapshot(coding),
+            )
     except IntegrityError:
         raise ValidationError(
             f"You have already coded exactly this passage with “{code.name}”."
         ) from None
-    if memo.strip():
-        Memo.objects.create(project=source.project, author=coder, coding=coding, text=memo.strip())
-    change_record(
-        project=source.project,
-        user=coder,
-        action=ChangeAction.CREATE,
-        obj=coding,
-        before=None,
-        after=coding_snapshot(coding),
-    )
     return coding
+
+
+@transaction.atomic
+def coding_update(
+    *,
+    coding: Coding,
+    user,
+    code: Code | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    quote: str | None = None,
+    memo: str | None = None,
+) -> Coding:
+    """Change a coding's code, move its boundaries or set its memo, and record the change.
+
+    The row is locked while it changes, so two people editing the same coding at once
+    are applied one after the other and neither edit is half-applied.
+    """
+    locked = Coding.objects.select_for_update().filter(pk=coding.pk).first()
+    if locked is None:
+        raise ValidationError("This coding has been deleted in the meantime.")
+    locked.source = coding.source
+    before = coding_snapshot(locked)
+    if code is not None:
+        if code.project_id != locked.source.project_id:
+            raise ValidationError("The code belongs to another project.")
+        if not code.is_codable:
+            raise ValidationError(f"“{code.name}” is a grouping code and cannot be applied.")
+        locked.code = code
+    if start is not None:
+        locked.start = start
+    if end is not None:
+        locked.end = end
+    locked.full_clean(validate_unique=False, validate_constraints=False)
+    if start is not None or end is not None:
+        _check_quote(locked.source, locked.start, locked.end, quote)
+    try:
+        with transaction.atomic():
+            locked.save()
+    except IntegrityError:
+        raise ValidationError(
+            f"This passage is already coded exactly so with “{locked.code.name}”."
+        ) from None
+    if memo is not None:
+        _memo_set(locked, text=memo, author=user)
+    after = coding_snapshot(locked)
+    if after != before or memo is not None:
+        change_record(
+            project=locked.source.project,
+            user=user,
+            action=ChangeAction.UPDATE,
+            obj=locked,
+            before=before,
+            after=after,
+        )
+    return locked
+
+
+@transaction.atomic
+def coding_delete(*, coding: Coding, user) -> None:
+    """Delete a coding (and its memo), keeping its last state in the history."""
+    locked = Coding.objects.select_for_update().filter(pk=coding.pk).first()
+    if locked is None:
+        return
+    locked.source = coding.source
+    change_record(
+        project=locked.source.project,
+        user=user,
+        action=ChangeAction.DELETE,
+        obj=locked,
+        before=coding_snapshot(locked),
+        after=None,
+    )
+    locked.delete()
+
+
+@transaction.atomic
+def code_pin_set(*, user, code: Code, slot: int | None) -> None:
+    """Put a code under number key `slot` (1–9) for this user, or unpin it when slot is None."""
+    CodePin.objects.filter(user=user, code=code).delete()
+    if slot is None:
+        return
+    if not code.is_codable:
+        raise ValidationError(f"“{code.name}” is a grouping code and cannot be applied.")
+    if not 1 <= slot <= 9:
+        raise ValidationError("Pin a code to a number key from 1 to 9.")
+    CodePin.objects.filter(user=user, project_id=code.project_id, slot=slot).delete()
+    CodePin.objects.create(user=user, project_id=code.project_id, code=code, slot=slot)
 
 
 def _create_codes(

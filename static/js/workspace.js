@@ -1,0 +1,625 @@
+// The coding workspace: highlights, selection, the code chooser, editing, undo and polling.
+// Offsets exchanged with the server are code points; offsets.js is the only converter.
+import { makeApi } from "./workspace/api.js";
+import { drawChips, drawHighlights } from "./workspace/highlights.js";
+import { History } from "./workspace/history.js";
+import { drawCodeButtons, drawCodebook, drawCoderOptions, drawCodingList } from "./workspace/panel.js";
+import { makeSelecting } from "./workspace/selecting.js";
+import { readText } from "./workspace/text.js";
+
+performance.mark("workspace-start");
+const data = JSON.parse(document.getElementById("workspace-data").textContent);
+const api = makeApi(data.urls, data.csrfToken);
+const root = document.getElementById("workspace");
+const article = root.querySelector(".ws-text-area");
+const panel = root.querySelector(".ws-panel");
+const statusLine = document.getElementById("ws-status");
+const tooltip = document.getElementById("ws-tooltip");
+const field = (name) => panel.querySelector(`[data-field="${name}"]`);
+const { blocks, blockOf, quoteOf, blocksIn, blockAt, offsetOf, readSelection, rangeFor } = readText(
+  article,
+  data.gaps,
+);
+const { sentenceSpans, snap, moveByWord, firstWord } = makeSelecting({
+  blocks,
+  sentences: data.sentences,
+  language: data.source.language,
+  setting: data.snap,
+});
+
+const codes = new Map(data.codes.map((c) => [c.id, c]));
+const codings = new Map(data.codings.map((c) => [c.id, c]));
+let pins = data.pins;
+let recent = data.recent.filter((id) => codes.has(id));
+let cursor = data.cursor;
+const filters = { code: null, coder: "", mine: false, hiddenCodes: new Set() };
+let selection = null; // {start, end} in code points
+let editing = null; // id of the coding in the editor
+
+// ---- what is shown --------------------------------------------------------------------
+function shown(coding) {
+  if (filters.mine && !coding.mine) return false;
+  if (filters.coder && coding.coder !== filters.coder) return false;
+  return !filters.hiddenCodes.has(coding.code);
+}
+
+function sortedCodings(list) {
+  return list.sort((a, b) => a.start - b.start || a.end - b.end || a.id - b.id);
+}
+
+function describe(coding) {
+  const code = codes.get(coding.code);
+  return `${code ? code.path : "?"} — ${coding.coder}`;
+}
+
+function renderBlock(block, visible) {
+  const inBlock = visible ?? [...codings.values()].filter((c) => shown(c) && c.start < block.end && c.end > block.start);
+  sortedCodings(inBlock);
+  drawHighlights(block, inBlock, { colourOf: (c) => codes.get(c.code)?.colour, describe });
+  drawChips(block, blocks[block.index - 1], inBlock, { codeOf: (c) => codes.get(c.code), quoteOf });
+}
+
+function renderAll() {
+  const visible = sortedCodings([...codings.values()].filter(shown));
+  const perBlock = blocks.map(() => []);
+  for (const coding of visible) {
+    for (const block of blocksIn(coding.start, coding.end)) perBlock[block.index].push(coding);
+  }
+  blocks.forEach((block) => renderBlock(block, perBlock[block.index]));
+  renderLists();
+}
+
+let listsPending = 0;
+function rerender(...ranges) {
+  const touched = new Set();
+  for (const range of ranges) {
+    if (range) for (const block of blocksIn(range.start, range.end)) touched.add(block);
+  }
+  for (const block of touched) renderBlock(block);
+  // The side lists follow a moment later, so a burst of codings redraws them once.
+  clearTimeout(listsPending);
+  listsPending = setTimeout(renderLists, 120);
+}
+
+// ---- side panel -----------------------------------------------------------------------
+function renderLists() {
+  const all = [...codings.values()];
+  const counts = new Map();
+  for (const coding of all) counts.set(coding.code, (counts.get(coding.code) || 0) + 1);
+  drawCodebook(field("codebook"), codes, counts, {
+    query: document.getElementById("ws-codebook-filter").value,
+    hidden: filters.hiddenCodes,
+    pins,
+  });
+  const visible = sortedCodings(all.filter(shown));
+  drawCodingList(field("codings"), visible, codes, quoteOf);
+  field("count").textContent = `${visible.length}`;
+  drawCoderOptions(document.getElementById("ws-filter-coder"), all);
+  renderPins();
+}
+
+function renderPins() {
+  drawCodeButtons(field("pins"), field("recent"), codes, pins, recent);
+}
+
+// ---- the code chooser ---------------------------------------------------------------------
+const search = document.getElementById("ws-code-search");
+const options = document.getElementById("ws-code-options");
+let activeOption = 0;
+
+function matchingCodes() {
+  const query = search.value.trim().toLowerCase();
+  const codable = [...codes.values()].filter((c) => c.codable);
+  if (!query) return [];
+  const starts = codable.filter((c) => c.name.toLowerCase().startsWith(query));
+  const contains = codable.filter((c) => !starts.includes(c) && c.path.toLowerCase().includes(query));
+  return [...starts, ...contains].slice(0, 12);
+}
+
+function renderOptions() {
+  const found = matchingCodes();
+  activeOption = Math.min(activeOption, Math.max(found.length - 1, 0));
+  options.replaceChildren(
+    ...found.map((code, i) => {
+      const item = document.createElement("li");
+      item.id = `ws-option-${code.id}`;
+      item.role = "option";
+      item.className = `ws-option${i === activeOption ? " active" : ""}`;
+      item.setAttribute("aria-selected", i === activeOption ? "true" : "false");
+      item.dataset.applyCode = code.id;
+      const swatch = document.createElement("span");
+      swatch.className = "code-swatch";
+      swatch.style.background = code.colour;
+      swatch.setAttribute("aria-hidden", "true");
+      item.append(swatch, ` ${code.path}`);
+      return item;
+    }),
+  );
+  search.setAttribute("aria-expanded", found.length ? "true" : "false");
+  if (found.length) search.setAttribute("aria-activedescendant", `ws-option-${found[activeOption].id}`);
+  else search.removeAttribute("aria-activedescendant");
+  return found;
+}
+
+search.addEventListener("input", () => {
+  activeOption = 0;
+  renderOptions();
+});
+search.addEventListener("keydown", (event) => {
+  const found = matchingCodes();
+  if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+    event.preventDefault();
+    const step = event.key === "ArrowDown" ? 1 : -1;
+    activeOption = (activeOption + step + found.length) % Math.max(found.length, 1);
+    renderOptions();
+  } else if (event.key === "Enter") {
+    event.preventDefault();
+    if (found[activeOption]) applyCode(found[activeOption].id);
+  } else if (event.key === "Escape") {
+    search.value = "";
+    renderOptions();
+    focusText();
+  }
+});
+
+// ---- selection ------------------------------------------------------------------------
+
+
+
+
+
+
+
+
+function select(range, { focusBlock = true } = {}) {
+  selection = range;
+  const native = window.getSelection();
+  native.removeAllRanges();
+  if (range) {
+    native.addRange(rangeFor(range.start, range.end));
+    if (focusBlock) blockAt(range.start).el.focus({ preventScroll: true });
+  }
+  showSelection();
+}
+
+function showSelection() {
+  const target = field("selection");
+  if (!selection) {
+    target.textContent = "Nothing selected.";
+    return;
+  }
+  const quote = quoteOf(selection.start, selection.end);
+  target.textContent = `Selected: “${quote.length > 120 ? `${quote.slice(0, 120)}…` : quote}”`;
+  const here = [...codings.values()].filter((c) => shown(c) && c.start < selection.end && c.end > selection.start);
+  say(here.length ? `Selected. Coded here: ${here.map(describe).join("; ")}.` : "Selected. Choose a code.");
+}
+
+article.addEventListener("mouseup", (event) => {
+  setTimeout(() => {
+    const raw = readSelection();
+    if (!raw) return;
+    select(snap(raw), { focusBlock: false });
+  }, 0);
+  if (event.altKey) {
+    const blockEl = event.target.closest(".ws-block");
+    if (!blockEl) return;
+    const caret = document.caretPositionFromPoint?.(event.clientX, event.clientY);
+    if (!caret) return;
+    const at = offsetOf(caret.offsetNode, caret.offset, false);
+    const sentence = at && sentenceSpans(at.block).find(([s, e]) => s <= at.point && e > at.point);
+    if (sentence) setTimeout(() => select({ start: sentence[0], end: sentence[1] }), 1);
+  }
+});
+
+document.addEventListener("selectionchange", () => {
+  const native = window.getSelection();
+  const raw = readSelection();
+  if (raw && (!selection || raw.start !== selection.start || raw.end !== selection.end)) {
+    selection = raw;
+    showSelection();
+  } else if (!raw && selection && native.isCollapsed && article.contains(native.anchorNode)) {
+    // A click in the text drops the selection; a click in the side panel keeps it.
+    selection = null;
+    showSelection();
+  }
+});
+
+// ---- keyboard -----------------------------------------------------------------------------
+function currentBlock() {
+  const focused = document.activeElement?.closest?.(".ws-block");
+  if (focused) return blockOf.get(focused);
+  return selection ? blockAt(selection.start) : null;
+}
+
+function focusText() {
+  (currentBlock() ?? blocks[0])?.el.focus();
+}
+
+
+article.addEventListener("keydown", (event) => {
+  const block = currentBlock();
+  if (!block || event.target.closest(".ws-chip")) return;
+  if (event.ctrlKey || event.metaKey) return;
+  if (event.key === "t" && !event.altKey) {
+    event.preventDefault();
+    select({ start: block.start, end: block.end });
+  } else if (event.key.toLowerCase() === "s" && !event.altKey) {
+    event.preventDefault();
+    const spans = sentenceSpans(block);
+    if (!spans.length) return;
+    const here = selection && selection.start >= block.start && selection.start < block.end ? selection.start : null;
+    let index = here === null ? (event.shiftKey ? spans.length - 1 : 0) : spans.findIndex(([s]) => s >= here);
+    if (here !== null) {
+      const current = spans.findIndex(([s, e]) => s <= here && e > here);
+      index = event.shiftKey ? current - 1 : current + 1;
+      if (current === -1) index = event.shiftKey ? spans.length - 1 : 0;
+    }
+    index = Math.max(0, Math.min(spans.length - 1, index));
+    select({ start: spans[index][0], end: spans[index][1] });
+  } else if (event.shiftKey && (event.key === "ArrowRight" || event.key === "ArrowLeft")) {
+    event.preventDefault();
+    const step = event.key === "ArrowRight" ? 1 : -1;
+    let range = selection;
+    if (!range) {
+      range = firstWord(block);
+      if (!range) return;
+    } else {
+      range = moveByWord(range, event.altKey ? "start" : "end", step);
+    }
+    select(range);
+  } else if (event.key === "Enter" || event.key === "c") {
+    event.preventDefault();
+    search.focus();
+  } else if (event.key === "Escape") {
+    select(null);
+  }
+});
+
+document.addEventListener("keydown", (event) => {
+  const typing = event.target.closest?.("input, textarea, select, [contenteditable]");
+  if (typing) return;
+  const key = event.key.toLowerCase();
+  if ((event.ctrlKey || event.metaKey) && key === "z") {
+    event.preventDefault();
+    if (event.shiftKey) history.redo();
+    else history.undo();
+    return;
+  }
+  if ((event.ctrlKey || event.metaKey) && key === "y") {
+    event.preventDefault();
+    history.redo();
+    return;
+  }
+  if (event.ctrlKey || event.metaKey) return;
+  const digit = /^Digit([1-9])$/.exec(event.code);
+  if (!digit) return;
+  const pin = pins.find((p) => p.slot === Number(digit[1]));
+  if (!pin) return;
+  event.preventDefault();
+  if (event.altKey) {
+    // Alt+number: code the whole sentence at the selection (or the start of the turn).
+    const block = selection ? blockAt(selection.start) : currentBlock();
+    if (!block) return;
+    const at = selection ? selection.start : block.start;
+    const sentence = sentenceSpans(block).find(([s, e]) => s <= at && e > at);
+    if (sentence) applyCode(pin.code, { start: sentence[0], end: sentence[1] });
+  } else {
+    applyCode(pin.code);
+  }
+});
+
+// ---- writes ---------------------------------------------------------------------------
+function say(message, isError = false) {
+  statusLine.textContent = message;
+  statusLine.classList.toggle("text-danger", isError);
+}
+
+function remember(coding) {
+  const before = codings.get(coding.id);
+  codings.set(coding.id, coding);
+  rerender(before, coding);
+}
+
+function forget(id) {
+  const before = codings.get(id);
+  codings.delete(id);
+  if (editing === id) closeEditor();
+  rerender(before);
+}
+
+async function applyCode(codeId, given = null) {
+  let range = given ?? selection;
+  if (!range) {
+    const block = currentBlock();
+    if (!block) {
+      say("Select a passage first.", true);
+      return;
+    }
+    range = { start: block.start, end: block.end };
+  }
+  const code = codes.get(codeId);
+  if (!code?.codable) return;
+  const body = { code: codeId, start: range.start, end: range.end, quote: quoteOf(range.start, range.end) };
+  try {
+    const coding = await api.create(body);
+    remember(coding);
+    history.record({ kind: "create", id: coding.id, body });
+    recent = [codeId, ...recent.filter((id) => id !== codeId)].slice(0, 5);
+    renderPins();
+    say(`Coded with ${code.path}.`);
+  } catch (error) {
+    say(error.message, true);
+  }
+}
+
+async function deleteCoding(id, { record = true } = {}) {
+  const coding = codings.get(id);
+  if (!coding) return;
+  if (!coding.editable) {
+    say("You may change only your own codings.", true);
+    return;
+  }
+  try {
+    await api.remove(id);
+    forget(id);
+    if (record) {
+      history.record({ kind: "delete", id, body: snapshot(coding) });
+    }
+    say(`Deleted the coding ${describe(coding)}.`);
+  } catch (error) {
+    say(error.message, true);
+  }
+}
+
+function snapshot(coding) {
+  return {
+    code: coding.code,
+    start: coding.start,
+    end: coding.end,
+    quote: quoteOf(coding.start, coding.end),
+    memo: coding.memo,
+  };
+}
+
+async function updateCoding(id, changes) {
+  const coding = codings.get(id);
+  if (!coding) return;
+  const before = snapshot(coding);
+  try {
+    const updated = await api.update(id, changes);
+    remember(updated);
+    history.record({ kind: "update", id, before, after: snapshot(updated) });
+    if (editing === id) openEditor(id);
+    say(`Changed the coding ${describe(updated)}.`);
+  } catch (error) {
+    say(error.message, true);
+  }
+}
+
+const history = new History({ api, remember, forget, say });
+
+// ---- the editor -----------------------------------------------------------------------
+const editor = field("editor");
+const editCode = document.getElementById("ws-edit-code");
+const editMemo = document.getElementById("ws-edit-memo");
+editCode.replaceChildren(
+  ...[...codes.values()].map((c) => {
+    const option = new Option(c.path, c.id);
+    option.disabled = !c.codable;
+    return option;
+  }),
+);
+
+function openEditor(id) {
+  const coding = codings.get(id);
+  if (!coding) return;
+  editing = id;
+  editor.hidden = false;
+  field("editor-summary").textContent = `${describe(coding)} · positions ${coding.start}–${coding.end}`;
+  field("editor-quote").textContent = quoteOf(coding.start, coding.end);
+  field("editor-controls").hidden = !coding.editable;
+  editCode.value = `${coding.code}`;
+  editMemo.value = coding.memo;
+  highlightCoding(id);
+}
+
+function closeEditor() {
+  editing = null;
+  editor.hidden = true;
+  highlightCoding(null);
+}
+
+function highlightCoding(id) {
+  for (const mark of article.querySelectorAll("mark.hl-active")) mark.classList.remove("hl-active");
+  if (id === null) return;
+  for (const mark of article.querySelectorAll(`mark[data-ids~="${id}"]`)) mark.classList.add("hl-active");
+}
+
+editCode.addEventListener("change", () => {
+  if (editing !== null) updateCoding(editing, { code: Number(editCode.value) });
+});
+
+editor.addEventListener("click", (event) => {
+  const button = event.target.closest("button");
+  if (!button || editing === null) return;
+  const coding = codings.get(editing);
+  if (button.dataset.move) {
+    const [which, step] = button.dataset.move.split(":");
+    const moved = moveByWord(coding, which, Number(step));
+    if (moved.start !== coding.start || moved.end !== coding.end) {
+      updateCoding(editing, { start: moved.start, end: moved.end, quote: quoteOf(moved.start, moved.end) });
+    }
+  } else if (button.dataset.action === "to-selection") {
+    if (!selection) say("Select the new passage first.", true);
+    else updateCoding(editing, { ...selection, quote: quoteOf(selection.start, selection.end) });
+  } else if (button.dataset.action === "save-memo") {
+    updateCoding(editing, { memo: editMemo.value });
+  } else if (button.dataset.action === "delete") {
+    deleteCoding(editing);
+  } else if (button.dataset.action === "close-editor") {
+    closeEditor();
+  }
+});
+
+// ---- clicks, hover and focus ------------------------------------------------------------
+function jumpTo(id) {
+  const coding = codings.get(id);
+  if (!coding) return;
+  blockAt(coding.start).el.scrollIntoView({ block: "center" });
+  openEditor(id);
+}
+
+panel.addEventListener("click", (event) => {
+  const apply = event.target.closest("[data-apply-code]");
+  if (apply) {
+    applyCode(Number(apply.dataset.applyCode));
+    return;
+  }
+  const item = event.target.closest(".ws-list-item");
+  if (item) jumpTo(Number(item.dataset.id));
+  const pin = event.target.closest("[data-pin-code]");
+  if (pin) togglePin(Number(pin.dataset.pinCode));
+  if (event.target.closest("[data-action=clear-filters]")) {
+    filters.hiddenCodes.clear();
+    filters.coder = "";
+    filters.mine = false;
+    document.getElementById("ws-filter-coder").value = "";
+    document.getElementById("ws-filter-mine").checked = false;
+    renderAll();
+  }
+});
+
+panel.addEventListener("change", (event) => {
+  if (event.target.dataset.filterCode) {
+    const id = Number(event.target.dataset.filterCode);
+    if (event.target.checked) filters.hiddenCodes.delete(id);
+    else filters.hiddenCodes.add(id);
+    renderAll();
+  } else if (event.target.id === "ws-filter-coder") {
+    filters.coder = event.target.value;
+    renderAll();
+  } else if (event.target.id === "ws-filter-mine") {
+    filters.mine = event.target.checked;
+    renderAll();
+  }
+});
+
+document.getElementById("ws-codebook-filter").addEventListener("input", () => renderLists());
+
+async function togglePin(codeId) {
+  const pinned = pins.find((p) => p.code === codeId);
+  let slot = null;
+  if (!pinned) {
+    const used = new Set(pins.map((p) => p.slot));
+    slot = [1, 2, 3, 4, 5, 6, 7, 8, 9].find((n) => !used.has(n)) ?? 9;
+  }
+  try {
+    pins = (await api.pin(codeId, slot)).pins;
+    renderLists();
+    say(slot ? `${codes.get(codeId).path} is on key ${slot}.` : `${codes.get(codeId).path} is unpinned.`);
+  } catch (error) {
+    say(error.message, true);
+  }
+}
+
+article.addEventListener("click", (event) => {
+  const chip = event.target.closest(".ws-chip");
+  if (chip) openEditor(Number(chip.dataset.id));
+});
+
+article.addEventListener("keydown", (event) => {
+  const chip = event.target.closest(".ws-chip");
+  if (!chip) return;
+  const id = Number(chip.dataset.id);
+  if (event.key === "Delete" || event.key === "Backspace") {
+    event.preventDefault();
+    const next = chip.nextElementSibling ?? chip.previousElementSibling;
+    const block = chip.closest(".ws-block");
+    deleteCoding(id).then(() => {
+      const again = next && block.querySelector(`.ws-chip[data-id="${next.dataset.id}"]`);
+      (again ?? block).focus();
+    });
+  }
+});
+
+article.addEventListener("focusin", (event) => {
+  const chip = event.target.closest(".ws-chip");
+  if (!chip) return;
+  const coding = codings.get(Number(chip.dataset.id));
+  if (!coding) return;
+  highlightCoding(coding.id);
+  say(`${describe(coding)}: “${quoteOf(coding.start, coding.end).slice(0, 120)}”`);
+});
+
+article.addEventListener("mouseover", (event) => {
+  const mark = event.target.closest("mark.hl");
+  if (!mark) {
+    tooltip.hidden = true;
+    return;
+  }
+  tooltip.textContent = mark.title;
+  const box = mark.getBoundingClientRect();
+  tooltip.style.left = `${box.left + window.scrollX}px`;
+  tooltip.style.top = `${box.bottom + window.scrollY + 4}px`;
+  tooltip.hidden = false;
+});
+article.addEventListener("mouseleave", () => {
+  tooltip.hidden = true;
+});
+
+// ---- several coders at once: poll for the others' changes ---------------------------------
+let polling = false;
+async function poll() {
+  if (polling || document.hidden) return;
+  polling = true;
+  try {
+    const changes = await api.since(cursor);
+    const touched = [];
+    for (const coding of changes.codings) {
+      touched.push(codings.get(coding.id), coding);
+      codings.set(coding.id, coding);
+    }
+    for (const guid of changes.deleted) {
+      for (const [id, coding] of codings) {
+        if (coding.guid === guid) {
+          touched.push(coding);
+          codings.delete(id);
+          if (editing === id) closeEditor();
+        }
+      }
+    }
+    cursor = changes.cursor;
+    if (touched.length) rerender(...touched);
+  } catch {
+    // The next poll tries again; a lost connection is not the coder's problem to solve.
+  } finally {
+    polling = false;
+  }
+}
+setInterval(poll, data.pollSeconds * 1000);
+
+// ---- links to a passage: #pos=START-END ---------------------------------------------------
+function showFragment() {
+  const match = /^#pos=(\d+)-(\d+)$/.exec(window.location.hash);
+  if (!match) return;
+  const start = Number(match[1]);
+  const end = Math.min(Number(match[2]), data.source.length);
+  if (!(end > start)) return;
+  const range = rangeFor(start, end);
+  blockAt(start).el.scrollIntoView({ block: "center" });
+  if (globalThis.CSS?.highlights && globalThis.Highlight) {
+    CSS.highlights.set("ws-flash", new Highlight(range));
+    setTimeout(() => CSS.highlights.delete("ws-flash"), 2500);
+  }
+  select({ start, end }, { focusBlock: true });
+  say(`Showing the linked passage (positions ${start}–${end}).`);
+}
+window.addEventListener("hashchange", showFragment);
+
+// ---- start ----------------------------------------------------------------------------
+const mismatched = blocks.filter((b) => [...b.text].length !== b.end - b.start);
+renderAll();
+if (mismatched.length) say("This page's text does not match the stored text; reload before coding.", true);
+showFragment();
+performance.mark("workspace-ready");
+root.dataset.ready = "true";

@@ -1,0 +1,37 @@
+// Talks to the codings API (docs/api.md) with the session's CSRF token.
+
+export class ApiError extends Error {}
+
+export function makeApi(urls, csrfToken) {
+  async function call(method, url, body) {
+    const response = await fetch(url, {
+      method,
+      credentials: "same-origin",
+      headers: {
+        Accept: "application/json",
+        "Content-Type": "application/json",
+        "X-CSRFToken": csrfToken,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (response.status === 204) return null;
+    let data = null;
+    try {
+      data = await response.json();
+    } catch {
+      data = null;
+    }
+    if (!response.ok) {
+      throw new ApiError(data?.error || `The server answered ${response.status}.`);
+    }
+    return data;
+  }
+  const one = (id) => `${urls.codings}${id}/`;
+  return {
+    create: (coding) => call("POST", urls.codings, coding),
+    update: (id, changes) => call("PATCH", one(id), changes),
+    remove: (id) => call("DELETE", one(id)),
+    since: (cursor) => call("GET", `${urls.codings}?since=${cursor}`),
+    pin: (code, slot) => call("POST", urls.pins, { code, slot }),
+  };
+}

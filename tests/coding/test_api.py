@@ -1,0 +1,349 @@
+"""The JSON API for codings: list, create, update, delete, polling, permissions, CSRF."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from coding.models import Change, Code, Coding, Memo
+from coding.services import coding_create
+from interviews.services import source_create
+
+
+def list_url(source) -> str:
+    return reverse("coding:api_codings", args=[source.project_id, source.pk])
+
+
+def detail_url(coding) -> str:
+    return reverse(
+        "coding:api_coding", args=[coding.source.project_id, coding.source_id, coding.pk]
+    )
+
+
+def post(client, url, body):
+    return client.post(url, json.dumps(body), content_type="application/json")
+
+
+def patch(client, url, body):
+    return client.patch(url, json.dumps(body), content_type="application/json")
+
+
+def span(source, phrase):
+    start = source.text.index(phrase)
+    return {"start": start, "end": start + len(phrase), "quote": phrase}
+
+
+# ---- list -----------------------------------------------------------------------------
+def test_it_lists_codings_with_code_point_offsets_and_quotes(client_for, source, coding):
+    response = client_for("viewer").get(list_url(source))
+    assert response.status_code == 200
+    (row,) = response.json()["codings"]
+    assert row["id"] == coding.pk
+    assert row["quote"] == "Money was always short"
+    assert (row["start"], row["end"]) == (coding.start, coding.end)
+    assert row["coder"] == "coder"
+    assert row["editable"] is False  # a viewer changes nothing
+
+
+def test_it_hides_the_project_from_outsiders_and_asks_anonymous_users_to_log_in(
+    client_for, source, coding
+):
+    assert client_for("outsider").get(list_url(source)).status_code == 404
+    response = Client().get(list_url(source))
+    assert response.status_code == 401
+    assert response.json() == {"error": "Log in first."}
+
+
+def test_it_does_not_serve_a_source_of_another_project(client_for, project, other_project):
+    foreign = other_project.sources.get()
+    url = reverse("coding:api_codings", args=[project.pk, foreign.pk])
+    assert client_for("coder").get(url).status_code == 404
+
+
+# ---- create ---------------------------------------------------------------------------
+def test_it_creates_a_coding_and_records_history(client_for, source, code, users):
+    body = {"code": code.pk, "memo": "money again", **span(source, "Money was always short")}
+    response = post(client_for("coder"), list_url(source), body)
+    assert response.status_code == 201
+    coding = Coding.objects.get()
+    assert (coding.coder, coding.code, coding.quote) == (
+        users["coder"],
+        code,
+        "Money was always short",
+    )
+    assert response.json()["id"] == coding.pk
+    assert Memo.objects.get(coding=coding).text == "money again"
+    change = Change.objects.get(object_guid=coding.guid)
+    assert change.action == "create"
+    assert change.after["start"] == coding.start
+
+
+def test_it_counts_offsets_in_code_points_after_emoji_and_cjk(client_for, source, code):
+    body = {"code": code.pk, **span(source, "观众很喜欢")}
+    assert post(client_for("coder"), list_url(source), body).status_code == 201
+    coding = Coding.objects.get()
+    assert coding.start == source.text.index("观众很喜欢")
+    assert coding.quote == "观众很喜欢"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"quote": "Money was always shorT"}, "does not match the source"),
+        ({"end": 10_000}, "cannot end beyond the source"),
+        ({"start": -3}, "at least one character"),
+        ({"end": None}, "“end” is required"),
+        ({"start": "12"}, "must be a whole number"),
+        ({"code": 99999}, "no such code"),
+        ({"quote": 5}, "must be text"),
+        ({"end": 10**12}, "“end” is too large"),
+    ],
+)
+def test_it_rejects_bad_input_with_a_message_and_stores_nothing(
+    client_for, source, code, change, message
+):
+    body = {"code": code.pk, **span(source, "Money was always short"), **change}
+    body = {k: v for k, v in body.items() if v is not None}
+    response = post(client_for("coder"), list_url(source), body)
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+    assert Coding.objects.count() == 0
+    assert Change.objects.count() == 0
+
+
+def test_it_rejects_a_code_of_another_project_and_a_grouping_code(
+    client_for, source, code, other_project
+):
+    foreign = other_project.codes.get()
+    body = {"code": foreign.pk, **span(source, "Money")}
+    assert post(client_for("coder"), list_url(source), body).status_code == 400
+    group = Code.objects.create(project=source.project, name="Themes", is_codable=False)
+    response = post(client_for("coder"), list_url(source), {**body, "code": group.pk})
+    assert response.status_code == 400
+    assert "grouping code" in response.json()["error"]
+    assert Coding.objects.count() == 0
+
+
+def test_it_rejects_malformed_json(client_for, source):
+    response = client_for("coder").post(list_url(source), "{", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"] == "The request body is not valid JSON."
+
+
+def test_the_same_coding_twice_is_refused_not_duplicated(client_for, source, code):
+    body = {"code": code.pk, **span(source, "Money")}
+    client = client_for("coder")
+    assert post(client, list_url(source), body).status_code == 201
+    response = post(client, list_url(source), body)
+    assert response.status_code == 400
+    assert "already coded exactly this passage" in response.json()["error"]
+    assert Coding.objects.count() == 1
+
+
+def test_a_viewer_cannot_code(client_for, source, code):
+    response = post(
+        client_for("viewer"), list_url(source), {"code": code.pk, **span(source, "Money")}
+    )
+    assert response.status_code == 403
+    assert Coding.objects.count() == 0
+
+
+def test_session_clients_need_the_csrf_token(users, source, code):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users["coder"])
+    body = json.dumps({"code": code.pk, **span(source, "Money")})
+    refused = client.post(list_url(source), body, content_type="application/json")
+    assert refused.status_code == 403
+    assert Coding.objects.count() == 0
+    page = client.get(reverse("coding:workspace", args=[source.project_id, source.pk]))
+    token = page.cookies["csrftoken"].value
+    accepted = client.post(
+        list_url(source), body, content_type="application/json", headers={"X-CSRFToken": token}
+    )
+    assert accepted.status_code == 201
+    assert Coding.objects.count() == 1
+
+
+# ---- update and delete --------------------------------------------------------------------
+def test_a_coder_moves_recodes_and_annotates_their_own_coding(client_for, coding, code):
+    other = Code.objects.create(project=code.project, name="Trust")
+    response = patch(
+        client_for("coder"),
+        detail_url(coding),
+        {"code": other.pk, **span(coding.source, "Money was always short, but"), "memo": "hm"},
+    )
+    assert response.status_code == 200, response.content
+    coding.refresh_from_db()
+    assert coding.code == other
+    assert coding.quote == "Money was always short, but"
+    assert coding.memos.get().text == "hm"
+    change = Change.objects.get(object_guid=coding.guid, action="update")
+    assert change.before["code_path"] == "Weaknesses/Financing"
+    assert change.after["code_path"] == "Trust"
+    assert change.after["end"] == coding.end
+
+    assert patch(client_for("coder"), detail_url(coding), {"memo": ""}).status_code == 200
+    assert coding.memos.count() == 0
+
+
+def test_moving_a_coding_checks_the_quote_and_keeps_the_old_span_on_failure(client_for, coding):
+    before = (coding.start, coding.end)
+    response = patch(
+        client_for("coder"),
+        detail_url(coding),
+        {"start": coding.start + 1, "end": coding.end, "quote": "Money was always short"},
+    )
+    assert response.status_code == 400
+    coding.refresh_from_db()
+    assert (coding.start, coding.end) == before
+    assert not Change.objects.filter(action="update").exists()
+
+
+def test_coders_change_only_their_own_codings_and_leads_change_all(client_for, coding, users):
+    lead_coding = coding_create(
+        source=coding.source, code=coding.code, coder=users["lead"], start=0, end=11
+    )
+    assert patch(client_for("coder"), detail_url(lead_coding), {"memo": "x"}).status_code == 403
+    assert client_for("coder").delete(detail_url(lead_coding)).status_code == 403
+    assert client_for("viewer").delete(detail_url(coding)).status_code == 403
+    assert Coding.objects.count() == 2
+    assert patch(client_for("lead"), detail_url(coding), {"memo": "checked"}).status_code == 200
+    assert client_for("lead").delete(detail_url(coding)).status_code == 204
+    assert list(Coding.objects.values_list("pk", flat=True)) == [lead_coding.pk]
+
+
+def test_deleting_keeps_the_last_state_in_the_history(client_for, coding):
+    guid = coding.guid
+    assert client_for("coder").delete(detail_url(coding)).status_code == 204
+    assert not Coding.objects.exists()
+    change = Change.objects.get(object_guid=guid, action="delete")
+    assert change.before["start"] == coding.start
+    assert change.after is None
+    assert client_for("coder").delete(detail_url(coding)).status_code == 404
+
+
+# ---- blinded coding and polling --------------------------------------------------------------
+def test_under_blinded_coding_a_coder_neither_lists_nor_fetches_others_codings(
+    client_for, project, source, coding, users
+):
+    project.blinded_coding = True
+    project.save()
+    lead_coding = coding_create(
+        source=source, code=coding.code, coder=users["lead"], start=0, end=11
+    )
+    rows = client_for("coder").get(list_url(source)).json()["codings"]
+    assert [r["id"] for r in rows] == [coding.pk]
+    assert client_for("coder").get(detail_url(lead_coding)).status_code == 404
+    assert client_for("viewer").get(list_url(source)).json()["codings"] == []
+    lead_rows = client_for("lead").get(list_url(source)).json()["codings"]
+    assert {r["id"] for r in lead_rows} == {coding.pk, lead_coding.pk}
+
+
+def test_polling_returns_new_changed_and_deleted_codings_since_a_cursor(
+    client_for, source, code, users
+):
+    coder = client_for("coder")
+    cursor = coder.get(list_url(source)).json()["cursor"]
+    theirs = coding_create(source=source, code=code, coder=users["lead"], start=0, end=11)
+    answer = coder.get(list_url(source), {"since": cursor}).json()
+    assert [c["id"] for c in answer["codings"]] == [theirs.pk]
+    assert answer["deleted"] == []
+    assert answer["cursor"] > cursor
+    guid = str(theirs.guid)
+    assert client_for("lead").delete(detail_url(theirs)).status_code == 204
+    later = coder.get(list_url(source), {"since": answer["cursor"]}).json()
+    assert later["codings"] == []
+    assert later["deleted"] == [guid]
+    assert coder.get(list_url(source), {"since": later["cursor"]}).json()["codings"] == []
+    assert coder.get(list_url(source), {"since": "x"}).status_code == 400
+    assert coder.get(list_url(source), {"since": "9" * 40}).status_code == 400
+
+
+def test_polling_under_blinded_coding_reveals_nothing_of_others(
+    client_for, project, source, code, users
+):
+    project.blinded_coding = True
+    project.save()
+    coder = client_for("coder")
+    cursor = coder.get(list_url(source)).json()["cursor"]
+    theirs = coding_create(source=source, code=code, coder=users["lead"], start=0, end=11)
+    client_for("lead").delete(detail_url(theirs))
+    mine = coding_create(source=source, code=code, coder=users["coder"], start=13, end=16)
+    answer = coder.get(list_url(source), {"since": cursor}).json()
+    assert [c["id"] for c in answer["codings"]] == [mine.pk]
+    assert answer["deleted"] == []
+
+
+# ---- cost and concurrency -------------------------------------------------------------------
+def test_a_write_costs_the_same_queries_on_a_short_and_a_long_text(client_for, project, code):
+    client = client_for("coder")
+    captured = []
+    for words in (50, 20_000):
+        text = "Respondent: " + " ".join(f"word{i}" for i in range(words))
+        source = source_create(project=project, title=f"{words} words", text=text)
+        body = {"code": code.pk, **span(source, "word3 word4")}
+        with CaptureQueriesContext(connection) as queries:
+            assert post(client, list_url(source), body).status_code == 201
+        captured.append([q["sql"] for q in queries.captured_queries])
+    assert len(captured[0]) == len(captured[1])
+    for sql in captured[1]:
+        # The long text is never read whole: only its slice and its length.
+        rest = re.sub(r'(SUBSTR|SUBSTRING|LENGTH)\("interviews_source"\."text"', "", sql)
+        assert '"interviews_source"."text"' not in rest
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writes_neither_lose_nor_duplicate_codings(project, users):
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite's in-memory test database serialises writers; runs on PostgreSQL")
+    source = source_create(project=project, title="Shared", text="one two three four five six")
+    code = Code.objects.create(project=project, name="Topic")
+    barrier = threading.Barrier(8)
+    errors: list[str] = []
+
+    def work(index: int) -> None:
+        client = Client()
+        client.force_login(users["coder"] if index % 2 else users["lead"])
+        barrier.wait()
+        try:
+            # Everyone codes "one" (one row per coder must result) and a word of their own.
+            for phrase in ("one", ["two", "three", "four", "five"][index % 4]):
+                post(client, list_url(source), {"code": code.pk, **span(source, phrase)})
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    rows = sorted(
+        Coding.objects.filter(source=source).values_list("coder__username", "start", "end")
+    )
+    assert len(rows) == len(set(rows))
+    expected = {
+        (name, s, e)
+        for name, phrases in (("coder", ["one", "three", "five"]), ("lead", ["one", "two", "four"]))
+        for s, e in [(source.text.index(p), source.text.index(p) + len(p)) for p in phrases]
+    }
+    assert set(rows) == expected
+    assert Change.objects.filter(source=source, action="create").count() == len(rows)
+
+
+def test_the_list_leaves_out_quotes_on_request_and_carries_memos(client_for, source, coding):
+    patch(client_for("coder"), detail_url(coding), {"memo": "first thought"})
+    (row,) = client_for("lead").get(list_url(source), {"quotes": "0"}).json()["codings"]
+    assert "quote" not in row
+    assert row["memo"] == "first thought"
+    assert row["editable"] is True  # a lead may change it
+    assert row["mine"] is False

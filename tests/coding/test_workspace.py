@@ -1,0 +1,195 @@
+"""The coding page: who may open it, what it carries, and the pure helpers behind it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from coding.models import Code, CodePin, Coding
+from coding.services import code_pin_set, coding_create
+from coding.views import _gaps
+from interviews.models import Segment, SegmentKind, profile_for
+from interviews.reading import reading_blocks
+from interviews.services import source_create
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def workspace_url(source) -> str:
+    return reverse("coding:workspace", args=[source.project_id, source.pk])
+
+
+def page_data(response) -> dict:
+    html = response.content.decode()
+    start = html.index('<script id="workspace-data" type="application/json">')
+    start = html.index(">", start) + 1
+    return json.loads(html[start : html.index("</script>", start)])
+
+
+def test_a_coder_opens_the_page_with_the_text_and_codings(client_for, source, coding):
+    response = client_for("coder").get(workspace_url(source))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "It started at a festival in Minsk." in html
+    data = page_data(response)
+    assert [c["id"] for c in data["codings"]] == [coding.pk]
+    assert data["codings"][0]["editable"] is True
+    assert data["codes"][1]["path"] == "Weaknesses/Financing"
+    assert data["snap"] == "word"
+    assert data["sentences"] == []
+    assert data["source"]["length"] == len(source.text)
+
+
+def test_viewers_are_forbidden_and_outsiders_find_nothing(client_for, source):
+    assert client_for("viewer").get(workspace_url(source)).status_code == 403
+    assert client_for("outsider").get(workspace_url(source)).status_code == 404
+
+
+def test_a_source_of_another_project_is_not_found(client_for, project, other_project):
+    foreign = other_project.sources.get()
+    url = reverse("coding:workspace", args=[project.pk, foreign.pk])
+    assert client_for("coder").get(url).status_code == 404
+
+
+def test_under_blinded_coding_the_page_holds_only_the_coders_own_codings(
+    client_for, project, source, coding, users
+):
+    project.blinded_coding = True
+    project.save()
+    coding_create(source=source, code=coding.code, coder=users["lead"], start=0, end=11)
+    data = page_data(client_for("coder").get(workspace_url(source)))
+    assert [c["coder"] for c in data["codings"]] == ["coder"]
+    assert data["seesAll"] is False
+    assert len(page_data(client_for("lead").get(workspace_url(source)))["codings"]) == 2
+
+
+def test_the_page_uses_the_users_snap_setting_and_stored_sentences(client_for, source, users):
+    profile = profile_for(users["coder"])
+    profile.selection_snap = "sentence"
+    profile.save()
+    Segment.objects.create(source=source, kind=SegmentKind.SENTENCE, start=60, end=90)
+    data = page_data(client_for("coder").get(workspace_url(source)))
+    assert data["snap"] == "sentence"
+    assert data["sentences"] == [[60, 90]]
+
+
+def test_text_and_gaps_rebuild_the_source_exactly_even_with_carriage_returns(client_for, project):
+    text = "  Interviewer: Hello\r\nthere 🎬\n\n\nRespondent: 你好 — fine\r\n\n  "
+    source = source_create(project=project, title="CR", text=text)
+    response = client_for("coder").get(workspace_url(source))
+    assert "Hello&#13;\nthere" in response.content.decode()
+    turns = list(source.segments.filter(kind=SegmentKind.TURN))
+    blocks = reading_blocks(text, turns)
+    pieces = [(b.start, b.text) for b in blocks] + [tuple(g) for g in _gaps(text, blocks)]
+    assert "".join(piece for _s, piece in sorted(pieces)) == text
+    assert page_data(response)["gaps"] == [list(g) for g in _gaps(text, blocks)]
+
+
+def test_the_page_costs_the_same_queries_with_few_or_many_codings(
+    client_for, source, code, coding, users, django_assert_max_num_queries
+):
+    client = client_for("coder")
+    with django_assert_max_num_queries(20) as few:
+        client.get(workspace_url(source))
+    for i in range(40):
+        coding_create(source=source, code=code, coder=users["coder"], start=i, end=i + 3)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(workspace_url(source))
+    assert len(page_data(response)["codings"]) == 41
+
+
+# ---- pinned codes -------------------------------------------------------------------------
+def test_without_pins_the_number_keys_hold_the_first_nine_codable_codes(client_for, project):
+    group = Code.objects.create(project=project, name="A group", is_codable=False)
+    names = [f"Code {i:02d}" for i in range(12)]
+    for name in names:
+        Code.objects.create(project=project, name=name, parent=group)
+    response = client_for("coder").get(reverse("coding:api_pins", args=[project.pk]))
+    pins = response.json()["pins"]
+    assert [p["slot"] for p in pins] == list(range(1, 10))
+    assert [Code.objects.get(pk=p["code"]).name for p in pins] == names[:9]
+
+
+def test_a_coder_pins_and_unpins_codes(client_for, project, code, users):
+    client = client_for("coder")
+    url = reverse("coding:api_pins", args=[project.pk])
+    other = Code.objects.create(project=project, name="Trust")
+    response = client.post(url, {"code": other.pk, "slot": 1}, content_type="application/json")
+    assert response.status_code == 200
+    # The default keys (Trust, Weaknesses, Weaknesses/Financing in tree order) are kept.
+    assert {(p["slot"], p["code"]) for p in response.json()["pins"]} == {
+        (1, other.pk),
+        (2, code.parent_id),
+        (3, code.pk),
+    }
+    client.post(url, {"code": other.pk, "slot": None}, content_type="application/json")
+    assert list(CodePin.objects.filter(user=users["coder"]).values_list("slot", "code")) == [
+        (2, code.parent_id),
+        (3, code.pk),
+    ]
+    bad = client.post(url, {"code": code.pk, "slot": 12}, content_type="application/json")
+    assert bad.status_code == 400
+    assert "from 1 to 9" in bad.json()["error"]
+    group = Code.objects.create(project=project, name="Group", is_codable=False)
+    grouping = client.post(url, {"code": group.pk, "slot": 4}, content_type="application/json")
+    assert grouping.status_code == 400
+    assert not CodePin.objects.filter(code=group).exists()
+    fresh = client_for("lead").post(
+        url, {"code": group.pk, "slot": 4}, content_type="application/json"
+    )
+    assert fresh.status_code == 400
+    assert not CodePin.objects.filter(user=users["lead"]).exists()  # nothing half-stored
+    viewer = client_for("viewer").post(
+        url, {"code": code.pk, "slot": 1}, content_type="application/json"
+    )
+    assert viewer.status_code == 403
+
+
+def test_pins_belong_to_one_user(project, code, users):
+    code_pin_set(user=users["coder"], code=code, slot=3)
+    code_pin_set(user=users["lead"], code=code, slot=5)
+    assert sorted(CodePin.objects.values_list("user__username", "slot")) == [
+        ("coder", 3),
+        ("lead", 5),
+    ]
+
+
+def test_recent_codes_are_the_users_latest(client_for, source, code, users):
+    other = Code.objects.create(project=source.project, name="Trust")
+    coding_create(source=source, code=code, coder=users["coder"], start=0, end=5)
+    coding_create(source=source, code=other, coder=users["coder"], start=6, end=9)
+    coding_create(source=source, code=code.parent, coder=users["lead"], start=6, end=9)
+    data = page_data(client_for("coder").get(workspace_url(source)))
+    assert data["recent"] == [other.pk, code.pk]
+    assert Coding.objects.count() == 3
+
+
+# ---- the browser modules' own unit tests ----------------------------------------------------
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
+def test_the_offset_and_span_modules_pass_their_node_tests():
+    result = subprocess.run(
+        ["node", "--test", "tests/js/"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "# fail 0" in result.stdout
+
+
+def test_text_speakers_and_memos_are_escaped(client_for, project, code, users):
+    text = "Dr <b>X</b>: I said <script>alert(1)</script> & left.\n\nQ: ok"
+    source = source_create(project=project, title="Escapes", text=text)
+    coding_create(
+        source=source, code=code, coder=users["coder"], start=0, end=4, memo="</script><i>"
+    )
+    html = client_for("coder").get(workspace_url(source)).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "I said &lt;script&gt;alert(1)&lt;/script&gt; &amp; left." in html
+    assert "<b>X</b>" not in html
+    assert "</script><i>" not in html
+    assert page_data(client_for("coder").get(workspace_url(source)))["codings"][0]["memo"] == (
+        "</script><i>"
+    )

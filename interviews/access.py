@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest
 
-from interviews.models import Project, Role
+from interviews.models import Membership, Project, Role
 
 
 class Perm(StrEnum):
@@ -77,9 +78,22 @@ def access_for(user, project: Project) -> Access | None:
 
 
 def project_access(request: HttpRequest, project_pk: int, perm: Perm = Perm.VIEW) -> Access:
-    """The caller's access to a project: 404 to outsiders, 403 without `perm`."""
-    project = Project.objects.filter(pk=project_pk).first()
-    access = access_for(request.user, project) if project else None
+    """The caller's access to a project: 404 to outsiders, 403 without `perm`.
+
+    One query reads the project and the caller's role together: every request pays for it.
+    """
+    user = request.user
+    access = None
+    if user.is_authenticated:
+        membership = Membership.objects.filter(project=OuterRef("pk"), user=user)
+        project = (
+            Project.objects.filter(pk=project_pk)
+            .annotate(member_role=Subquery(membership.values("role")[:1]))
+            .first()
+        )
+        role = Role.ADMIN if user.is_superuser else getattr(project, "member_role", None)
+        if project is not None and role:
+            access = Access(project=project, role=role, user=user)
     if access is None:
         raise Http404("No such project.")
     if not access.can(perm):

@@ -27,7 +27,16 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
 from interviews import nlp
-from interviews.importers import Imported, ImportRefused, extension, read_file, unpack_zip
+from interviews.importers import (
+    Imported,
+    ImportRefused,
+    SafeZip,
+    check_size,
+    extension,
+    read_file,
+    read_pasted,
+    unpack_zip,
+)
 from interviews.models import (
     Attribute,
     AttributeTarget,
@@ -213,6 +222,23 @@ def source_import(
     return source
 
 
+def source_sentences_store(*, source: Source) -> int:
+    """Split a stored source into sentences (cheap pipeline), replacing any it had; for
+    sources created without an import (the demo study, REFI-QDA). Returns the count."""
+    boundaries = source.segments.filter(kind=SegmentKind.TURN).values_list("start", flat=True)
+    spans = nlp.sentence_spans(source.text, source.language, list(boundaries))
+    with transaction.atomic():
+        source.segments.filter(kind=SegmentKind.SENTENCE).delete()
+        Segment.objects.bulk_create(
+            [Segment(source=source, kind=SegmentKind.SENTENCE, start=s, end=e) for s, e in spans],
+            batch_size=2000,
+        )
+        if not source.nlp_pipeline:
+            source.nlp_pipeline = nlp.sentence_pipeline(source.language).name
+            Source.objects.filter(pk=source.pk).update(nlp_pipeline=source.nlp_pipeline)
+    return len(spans)
+
+
 # Phase two: the full pipeline in the background ---------------------------------------
 
 
@@ -384,6 +410,34 @@ def raw_header(headers: list[str], key: str) -> str:
 # Batches -------------------------------------------------------------------------------
 
 
+PASTED_SUFFIX = ".pasted"
+
+
+def pasted_name(title: str) -> str:
+    """The staged name of pasted text (its title, marked as pasted)."""
+    return (title.strip() or "Pasted text")[:200] + PASTED_SUFFIX
+
+
+def is_pasted(name: str) -> bool:
+    return name.endswith(PASTED_SUFFIX)
+
+
+def read_entry(name: str, data: bytes) -> Imported:
+    """Read a staged or uploaded file (or pasted text) into an Imported."""
+    if is_pasted(name):
+        return read_pasted(data.decode("utf-8"), title=name.removesuffix(PASTED_SUFFIX))
+    return read_file(name, data)
+
+
+def zip_check(data: bytes, *, name: str) -> None:
+    """Refuse at once an archive that is damaged, unsafe or over the declared limits
+    (the limits are enforced again on the bytes actually unpacked, in the task)."""
+    check_size(name, len(data))
+    if not data.startswith(b"PK"):
+        unpack_zip(data, name=name)  # raises the right message
+    SafeZip(data, name=name)
+
+
 def staging_root() -> Path:
     return Path(settings.MEDIA_ROOT) / "import-staging"
 
@@ -418,12 +472,22 @@ def batch_stage(
     return key
 
 
+def staged_single(key: str) -> tuple[str, bytes, BatchOptions]:
+    """The one staged file of an import waiting for review: (name, bytes, options)."""
+    if not re.fullmatch(r"[0-9a-f]{32}", key):
+        raise FileNotFoundError(key)
+    folder = staging_root() / key
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    item = manifest["files"][0]
+    return item["name"], (folder / item["path"]).read_bytes(), BatchOptions(**manifest["options"])
+
+
 def batch_discard(key: str) -> None:
     if re.fullmatch(r"[0-9a-f]{32}", key):
         shutil.rmtree(staging_root() / key, ignore_errors=True)
 
 
-def _linked_interviewees(
+def linked_interviewees(
     name: str, project: Project, csv_files: dict[str, Interviewee]
 ) -> list[Interviewee]:
     base = name.replace("\\", "/").rsplit("/", 1)[-1].lower()
@@ -441,7 +505,11 @@ def _linked_interviewees(
 
 
 def batch_import_run(
-    *, job: Job, key: str, on_progress: Callable[[Job], None] | None = None
+    *,
+    job: Job,
+    key: str,
+    on_progress: Callable[[Job], None] | None = None,
+    queue_language: bool = True,
 ) -> dict:
     """Import every staged file of a batch; each file succeeds or fails alone.
 
@@ -514,8 +582,8 @@ def batch_import_run(
             report["failed"] += 1
             continue
         try:
-            imported = read_file(name, data)
-            linked = _linked_interviewees(name, project, csv_files)
+            imported = read_entry(name, data)
+            linked = linked_interviewees(name, project, csv_files)
             speaker_map = speaker_map_guess(
                 speakers=imported.speakers,
                 project=project,
@@ -558,7 +626,7 @@ def batch_import_run(
             job.note(note + ").", "info")
     tick(done=len(entries), current="")
     batch_discard(key)
-    if new_ids:
+    if new_ids and queue_language:
         process_language.enqueue(new_ids)
     job.finish(failed=report["imported"] == 0 and report["failed"] > 0, result=report)
     if on_progress:

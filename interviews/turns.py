@@ -96,7 +96,7 @@ def _labels(text: str) -> list[tuple[int, str, float | None]]:
         if speaker.lower() not in _NOT_SPEAKERS:
             time = parse_timestamp(match.group("time"))
             found.append((match.start(), match.end(), speaker, time))
-    found.sort()
+    found.sort(key=lambda item: (item[0], -item[1]))  # the longest label at a place wins
     labels: list[tuple[int, str, float | None]] = []
     last_end = -1
     for start, end, speaker, time in found:

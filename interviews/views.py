@@ -313,6 +313,7 @@ def source_detail(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse
             "blocks": reading_blocks(source.text, turns),
             "attribute_rows": [(a, values.get(source.pk, {}).get(a.pk, "")) for a in attributes],
             "sentence_count": source.segments.filter(kind=SegmentKind.SENTENCE).count(),
+            "has_speakers": any(turn.speaker for turn in turns),
         },
     )
 

@@ -27,6 +27,7 @@ __all__ = [
     "ImportRefused",
     "Limits",
     "SafeZip",
+    "check_size",
     "extension",
     "is_unsafe_name",
     "normalise",

@@ -1,0 +1,227 @@
+"""Pages for importing sources: upload, review with speaker mapping, batches as jobs."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from interviews import import_services as services
+from interviews.access import Perm, project_access
+from interviews.forms import ImportReviewForm, SourceImportForm, SpeakerMapForm
+from interviews.importers import ImportRefused, extension
+from interviews.models import Job, SegmentKind, Source
+from interviews.tasks import import_batch, process_language
+
+_SESSION_KEY = "parley-imports"
+
+
+def _remember(request: HttpRequest, key: str, project_pk: int) -> None:
+    staged = request.session.get(_SESSION_KEY, {})
+    staged[key] = project_pk
+    request.session[_SESSION_KEY] = staged
+
+
+def _staged(request: HttpRequest, key: str, project_pk: int) -> None:
+    if request.session.get(_SESSION_KEY, {}).get(key) != project_pk:
+        raise Http404("This import is no longer waiting for review.")
+
+
+def _forget(request: HttpRequest, key: str) -> None:
+    staged = request.session.get(_SESSION_KEY, {})
+    staged.pop(key, None)
+    request.session[_SESSION_KEY] = staged
+    services.batch_discard(key)
+
+
+def source_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload files, a zip or pasted text. One file is reviewed before it is saved; a batch
+    becomes a background job with progress."""
+    access = project_access(request, pk, Perm.IMPORT)
+    project = access.project
+    form = SourceImportForm(
+        request.POST or None,
+        request.FILES or None,
+        can_add_interviewees=access.can(Perm.MANAGE_INTERVIEWEES),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        options = services.BatchOptions(
+            language=data["language"], kind=data["kind"], interviewer=data["interviewer"]
+        )
+        uploads = data["files"]
+        csv_upload = data.get("interviewees_csv")
+        try:
+            if not uploads:
+                imported = services.read_entry(
+                    services.pasted_name(data["title"]), data["text"].encode("utf-8")
+                )
+                files = [(services.pasted_name(data["title"]), data["text"].encode("utf-8"))]
+            else:
+                files = [(upload.name, upload.read()) for upload in uploads]
+                single = len(files) == 1 and extension(files[0][0]) != "zip" and not csv_upload
+                if single:
+                    imported = services.read_entry(*files[0])
+                for name, content in files:
+                    if extension(name) == "zip":
+                        services.zip_check(content, name=name)
+        except ImportRefused as exc:
+            form.add_error(None, f"{exc} Nothing was imported.")
+        else:
+            if not uploads or single:
+                duplicate = project.sources.filter(
+                    checksum=services.text_checksum(imported.text)
+                ).first()
+                if duplicate:
+                    form.add_error(
+                        None,
+                        f"This text is identical to the source “{duplicate.title}” already "
+                        "in this project. Nothing was imported.",
+                    )
+                else:
+                    key = services.batch_stage(files=files, options=options)
+                    _remember(request, key, project.pk)
+                    return redirect("interviews:source_import_review", project.pk, key)
+            else:
+                csv_data = csv_upload.read() if csv_upload else None
+                if csv_upload:
+                    options.csv_name = csv_upload.name
+                key = services.batch_stage(files=files, options=options, csv_data=csv_data)
+                count = len(files)
+                job = Job.objects.create(
+                    project=project,
+                    user=request.user,
+                    kind="import",
+                    title=f"Import of {count} file{'s' if count != 1 else ''} into {project.name}",
+                )
+                result = import_batch.enqueue(job.pk, key)
+                Job.objects.filter(pk=job.pk).update(task_id=str(result.id))
+                return redirect(job)
+    return render(
+        request,
+        "interviews/source_import.html",
+        {"access": access, "project": project, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def source_import_review(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    """Check one imported text before it is saved: title, language, and who each speaker is."""
+    access = project_access(request, pk, Perm.IMPORT)
+    project = access.project
+    _staged(request, key, project.pk)
+    try:
+        name, content, options = services.staged_single(key)
+    except (FileNotFoundError, ValueError, KeyError, IndexError):
+        raise Http404("This import is no longer waiting for review.") from None
+    imported = services.read_entry(name, content)
+    language = options.language or services.nlp.detect_language(imported.text)
+    if request.method == "POST" and "cancel" in request.POST:
+        _forget(request, key)
+        messages.info(request, "Import cancelled; nothing was stored.")
+        return redirect("interviews:source_list", project.pk)
+    linked = services.linked_interviewees(name, project, {})
+    guess = services.speaker_map_guess(
+        speakers=imported.speakers,
+        project=project,
+        interviewees=linked,
+        interviewer_name=options.interviewer,
+    )
+    review = ImportReviewForm(
+        request.POST or None,
+        project=project,
+        initial={
+            "title": imported.title,
+            "language": language,
+            "kind": options.kind,
+            "interviewer": options.interviewer,
+            "interviewees": linked,
+        },
+    )
+    speakers = SpeakerMapForm(
+        request.POST or None, speakers=imported.speakers, project=project, initial_map=guess
+    )
+    if request.method == "POST" and review.is_valid() and speakers.is_valid():
+        data = review.cleaned_data
+        try:
+            source = services.source_import(
+                project=project,
+                imported=imported,
+                user=request.user,
+                title=data["title"],
+                language=data["language"],
+                kind=data["kind"],
+                date=data["date"],
+                interviewer=data["interviewer"],
+                interviewees=list(data["interviewees"]),
+                speaker_map=speakers.speaker_map(),
+                original_name=name if not services.is_pasted(name) else "",
+                original_bytes=None if services.is_pasted(name) else content,
+            )
+        except services.DuplicateSource as exc:
+            _forget(request, key)
+            messages.error(request, f"{exc} Nothing was imported.")
+            return redirect("interviews:source_import", project.pk)
+        except ValidationError as exc:
+            review.add_error(None, "; ".join(exc.messages))
+        else:
+            _forget(request, key)
+            process_language.enqueue([source.pk])
+            messages.success(
+                request,
+                f"“{source.title}” imported: {source.word_count:,} words, "
+                f"{source.segments.filter(kind=SegmentKind.SENTENCE).count():,} sentences. "
+                "It is ready to code; named entities follow in the background.",
+            )
+            return redirect(source)
+    turns = imported.turns
+    samples = {}
+    for turn in turns:
+        if turn.speaker and turn.speaker not in samples:
+            samples[turn.speaker] = imported.text[turn.start : turn.end][:160]
+    return render(
+        request,
+        "interviews/source_import_review.html",
+        {
+            "access": access,
+            "project": project,
+            "imported": imported,
+            "name": "" if services.is_pasted(name) else name,
+            "review": review,
+            "speakers": speakers,
+            "samples": samples,
+            "turn_count": len(turns),
+            "preview": imported.text[:3000],
+        },
+    )
+
+
+def source_speakers(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
+    """Map each speaker of a stored source to an interviewee or to the interviewer."""
+    access = project_access(request, pk, Perm.IMPORT)
+    source = get_object_or_404(Source, pk=source_pk, project=access.project)
+    turns = source.segments.filter(kind=SegmentKind.TURN).select_related("interviewee")
+    current: dict[str, object] = {}
+    for turn in turns:
+        if turn.speaker and turn.speaker not in current:
+            current[turn.speaker] = (
+                turn.interviewee
+                if turn.interviewee_id
+                else (SpeakerMapForm.INTERVIEWER if turn.is_interviewer else None)
+            )
+    form = SpeakerMapForm(
+        request.POST or None,
+        speakers=list(current),
+        project=access.project,
+        initial_map=current,
+    )
+    if request.method == "POST" and form.is_valid():
+        services.source_speakers_map(source=source, speaker_map=form.speaker_map())
+        messages.success(request, "Speakers mapped.")
+        return redirect(source)
+    return render(
+        request,
+        "interviews/source_speakers.html",
+        {"access": access, "project": access.project, "source": source, "speakers": form},
+    )

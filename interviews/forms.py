@@ -219,7 +219,9 @@ class SourceImportForm(forms.Form):
     )
     title = forms.CharField(required=False, max_length=300, help_text="For pasted text.")
     language = forms.ChoiceField(choices=_language_choices, required=False)
-    kind = forms.ChoiceField(choices=Source._meta.get_field("kind").choices, initial="interview")
+    kind = forms.ChoiceField(
+        choices=Source._meta.get_field("kind").choices, initial="interview", required=False
+    )
     interviewer = forms.CharField(required=False, max_length=200)
     interviewees_csv = forms.FileField(
         required=False,
@@ -239,6 +241,7 @@ class SourceImportForm(forms.Form):
         from django.conf import settings
 
         cleaned = super().clean()
+        cleaned["kind"] = cleaned.get("kind") or "interview"
         files = cleaned.get("files") or []
         if not files and not (cleaned.get("text") or "").strip():
             raise ValidationError("Choose one or more files, or paste a transcript.")

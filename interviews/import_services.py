@@ -16,6 +16,7 @@ import json
 import logging
 import re
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ from interviews.models import (
     Source,
 )
 from interviews.reading import paragraph_spans
+from interviews.turns import parse_turns
 
 logger = logging.getLogger(__name__)
 
@@ -126,6 +128,12 @@ def source_speakers_map(*, source: Source, speaker_map: dict[str, SpeakerTarget]
 # Phase one: a codable source -----------------------------------------------------------
 
 
+def turn_sentence_spans(text: str, language: str, turns: list) -> list[tuple[int, int]]:
+    """Sentences within turns and paragraphs, speaker labels left out."""
+    labels = [(t.start, t.body) for t in turns if t.body is not None]
+    return nlp.sentence_spans(text, language, [t.start for t in turns], labels)
+
+
 def segments_for(
     *,
     source: Source,
@@ -153,10 +161,9 @@ def segments_for(
         Segment(source=source, kind=SegmentKind.PARAGRAPH, start=s, end=e)
         for s, e in paragraph_spans(text)
     )
-    boundaries = [turn.start for turn in imported.turns]
     rows.extend(
         Segment(source=source, kind=SegmentKind.SENTENCE, start=s, end=e)
-        for s, e in nlp.sentence_spans(text, source.language, boundaries)
+        for s, e in turn_sentence_spans(text, source.language, imported.turns)
     )
     return rows
 
@@ -225,8 +232,7 @@ def source_import(
 def source_sentences_store(*, source: Source) -> int:
     """Split a stored source into sentences (cheap pipeline), replacing any it had; for
     sources created without an import (the demo study, REFI-QDA). Returns the count."""
-    boundaries = source.segments.filter(kind=SegmentKind.TURN).values_list("start", flat=True)
-    spans = nlp.sentence_spans(source.text, source.language, list(boundaries))
+    spans = turn_sentence_spans(source.text, source.language, parse_turns(source.text))
     with transaction.atomic():
         source.segments.filter(kind=SegmentKind.SENTENCE).delete()
         Segment.objects.bulk_create(
@@ -457,6 +463,7 @@ def batch_stage(
     *, files: Iterable[tuple[str, bytes]], options: BatchOptions, csv_data: bytes | None = None
 ) -> str:
     """Write uploaded files where the background task will find them; returns the key."""
+    staging_prune()
     key = uuid.uuid4().hex
     folder = staging_root() / key
     folder.mkdir(parents=True)
@@ -470,6 +477,17 @@ def batch_stage(
         manifest["csv"] = "interviewees.csv"
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return key
+
+
+def staging_prune(max_age: float = 2 * 86400) -> None:
+    """Remove staged uploads nobody reviewed or imported within `max_age` seconds."""
+    root = staging_root()
+    if not root.exists():
+        return
+    limit = time.time() - max_age
+    for folder in root.iterdir():
+        if folder.is_dir() and folder.stat().st_mtime < limit:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def staged_single(key: str) -> tuple[str, bytes, BatchOptions]:

@@ -123,10 +123,20 @@ def _units(text: str, boundaries: Iterable[int]) -> list[tuple[int, int]]:
 
 
 def sentence_spans(
-    text: str, language: str, boundaries: Iterable[int] = ()
+    text: str,
+    language: str,
+    boundaries: Iterable[int] = (),
+    labels: Iterable[tuple[int, int]] = (),
 ) -> list[tuple[int, int]]:
-    """[start, end) of each sentence, never crossing a paragraph or a turn boundary."""
-    units = _units(text, boundaries)
+    """[start, end) of each sentence, never crossing a paragraph or a turn boundary.
+
+    `labels` are spans left out of every sentence (speaker labels such as “Q:”).
+    """
+    labels = [(s, e) for s, e in labels if e > s]
+    cut = [*boundaries, *(p for span in labels for p in span)]
+    units = [
+        (s, e) for s, e in _units(text, cut) if not any(ls <= s and e <= le for ls, le in labels)
+    ]
     nlp = sentence_pipeline(language).nlp
     spans: list[tuple[int, int]] = []
     for (unit_start, _unit_end), doc in zip(

@@ -49,6 +49,7 @@ class Turn:
     end: int
     speaker: str
     timestamp: float | None = None
+    body: int | None = None  # where the speech starts, after the label
 
 
 def parse_timestamp(text: str | None) -> float | None:
@@ -72,16 +73,18 @@ def parse_turns(text: str, min_turns: int = 2) -> list[Turn]:
     if len(labels) < min_turns:
         return []
     turns: list[Turn] = []
-    for index, (start, speaker, time) in enumerate(labels):
+    for index, (start, body, speaker, time) in enumerate(labels):
         stop = labels[index + 1][0] if index + 1 < len(labels) else len(text)
         end = start + len(text[start:stop].rstrip())
         if end > start:
-            turns.append(Turn(start=start, end=end, speaker=speaker, timestamp=time))
+            turns.append(
+                Turn(start=start, end=end, speaker=speaker, timestamp=time, body=min(body, end))
+            )
     return turns
 
 
-def _labels(text: str) -> list[tuple[int, str, float | None]]:
-    """(start, speaker, seconds) of every speaker label, in text order, none overlapping."""
+def _labels(text: str) -> list[tuple[int, int, str, float | None]]:
+    """(start, end of label, speaker, seconds) of every speaker label, in text order, none overlapping."""
     found: list[tuple[int, int, str, float | None]] = []
     for match in TURN_RE.finditer(text):
         speaker = match.group("speaker").strip()
@@ -97,13 +100,13 @@ def _labels(text: str) -> list[tuple[int, str, float | None]]:
             time = parse_timestamp(match.group("time"))
             found.append((match.start(), match.end(), speaker, time))
     found.sort(key=lambda item: (item[0], -item[1]))  # the longest label at a place wins
-    labels: list[tuple[int, str, float | None]] = []
+    labels: list[tuple[int, int, str, float | None]] = []
     last_end = -1
     for start, end, speaker, time in found:
         if start < last_end:
             continue
         line = text[start:end]
-        labels.append((start + len(line) - len(line.lstrip()), speaker, time))
+        labels.append((start + len(line) - len(line.lstrip()), end, speaker, time))
         last_end = end
     return labels
 

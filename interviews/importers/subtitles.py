@@ -97,7 +97,8 @@ def cues_to_imported(cues: list[Cue], *, name: str, format: str, metadata: dict)
         chunk = f"{speaker}: {body}" if speaker else body
         if parts:
             position += 2  # the blank line between turns
-        turns.append(Turn(position, position + len(chunk), speaker, start_time))
+        body = position + len(speaker) + 2 if speaker else position
+        turns.append(Turn(position, position + len(chunk), speaker, start_time, body))
         parts.append(chunk)
         position += len(chunk)
     text = "\n\n".join(parts)

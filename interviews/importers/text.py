@@ -78,7 +78,7 @@ def decode(data: bytes, *, name: str = "", kind: str = "text file") -> tuple[str
         in_sequences = sum(len(m) for m in _UTF8_MULTIBYTE.findall(data))
         if high and in_sequences / high >= 0.9:
             raise ImportRefused(
-                f"{label(name)} is not valid UTF-8: invalid bytes at position {exc.start:,}. "
+                f"{label(name)} is not valid UTF-8: invalid bytes at byte {exc.start:,}. "
                 "Save it again as UTF-8 and import it once more."
             ) from exc
     best = from_bytes(data).best()

@@ -194,7 +194,7 @@ def test_binary_garbage_is_refused():
 def test_invalid_utf8_is_refused_with_its_position():
     data = "Интервьюер: привет 🎉 ".encode() + b"\xff\xfe broken" + " ещё".encode()
     message = _refused("a.txt", data)
-    assert message.startswith("“a.txt” is not valid UTF-8: invalid bytes at position 40.")
+    assert message.startswith("“a.txt” is not valid UTF-8: invalid bytes at byte 40.")
 
 
 def test_password_protected_pdf_is_refused():

@@ -441,7 +441,7 @@ def test_coders_cannot_send_an_interviewee_csv(client_for, project):
 
 def test_bad_csv_rows_fail_alone(client_for, project):
     Attribute.objects.create(project=project, name="Founded", type="number")
-    csv = _upload("i.csv", "pseudonym,Founded\nBY-20,1999\nBY-21,soon\n,2000\n".encode())
+    csv = _upload("i.csv", b"pseudonym,Founded\nBY-20,1999\nBY-21,soon\n,2000\n")
     files = [_upload("a.txt", b"One."), _upload("b.txt", b"Two.")]
     client_for("admin").post(_import_url(project), {"files": files, "interviewees_csv": csv})
     job = Job.objects.get()

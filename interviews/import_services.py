@@ -252,6 +252,7 @@ def sources_language_process(
     source_ids: Iterable[int],
     *,
     batch_size: int = 8,
+    n_process: int = 1,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, int]:
     """Named entities of each source through the full pipeline of its language.
@@ -282,7 +283,7 @@ def sources_language_process(
 
         for pk, entities in zip(
             source_pks,
-            nlp.entities_pipe(texts(), language, batch_size=batch_size),
+            nlp.entities_pipe(texts(), language, batch_size=batch_size, n_process=n_process),
             strict=True,
         ):
             try:

@@ -105,49 +105,39 @@ def has_trained_pipeline(language: str) -> bool:
 _BREAK = re.compile(r"\n[ \t]*\n")
 
 
-def _units(text: str, boundaries: Iterable[int]) -> list[tuple[int, int]]:
-    """Spans between paragraph breaks and the given boundaries (e.g. turn starts)."""
-    cuts = {0, len(text)}
-    for match in _BREAK.finditer(text):
-        cuts.update((match.start(), match.end()))
-    cuts.update(b for b in boundaries if 0 < b < len(text))
-    points = sorted(cuts)
-    spans = []
-    for start, end in zip(points, points[1:], strict=False):
-        chunk = text[start:end]
-        stripped = chunk.strip()
-        if stripped:
-            s = start + len(chunk) - len(chunk.lstrip())
-            spans.append((s, s + len(stripped)))
-    return spans
-
-
 def sentence_spans(
     text: str,
     language: str,
     boundaries: Iterable[int] = (),
     labels: Iterable[tuple[int, int]] = (),
 ) -> list[tuple[int, int]]:
-    """[start, end) of each sentence, never crossing a paragraph or a turn boundary.
+    """[start, end) of each sentence, never crossing a paragraph break or a boundary
+    (e.g. a turn start); `labels` (speaker labels such as “Q:”) are left out of every sentence.
 
-    `labels` are spans left out of every sentence (speaker labels such as “Q:”).
+    The text is tokenised once by the blank pipeline; its sentence starts, the paragraph
+    breaks and the boundaries cut the text, and each piece is trimmed of white space.
     """
-    labels = [(s, e) for s, e in labels if e > s]
-    cut = [*boundaries, *(p for span in labels for p in span)]
-    units = [
-        (s, e) for s, e in _units(text, cut) if not any(ls <= s and e <= le for ls, le in labels)
-    ]
-    nlp = sentence_pipeline(language).nlp
+    labels = sorted((s, e) for s, e in labels if e > s)
+    cuts = {0, len(text)}
+    for match in _BREAK.finditer(text):
+        cuts.update((match.start(), match.end()))
+    cuts.update(b for b in boundaries if 0 < b < len(text))
+    cuts.update(p for span in labels for p in span if 0 < p < len(text))
+    doc = sentence_pipeline(language).nlp(text)
+    cuts.update(sentence.start_char for sentence in doc.sents)
+    points = sorted(cuts)
     spans: list[tuple[int, int]] = []
-    for (unit_start, _unit_end), doc in zip(
-        units, nlp.pipe(text[s:e] for s, e in units), strict=True
-    ):
-        for sentence in doc.sents:
-            chunk = sentence.text
-            stripped = chunk.strip()
-            if stripped:
-                start = unit_start + sentence.start_char + len(chunk) - len(chunk.lstrip())
-                spans.append((start, start + len(stripped)))
+    label_index = 0
+    for start, end in zip(points, points[1:], strict=False):
+        while label_index < len(labels) and labels[label_index][1] <= start:
+            label_index += 1
+        if label_index < len(labels) and labels[label_index][0] <= start < labels[label_index][1]:
+            continue  # inside a speaker label
+        chunk = text[start:end]
+        stripped = chunk.strip()
+        if stripped:
+            s = start + len(chunk) - len(chunk.lstrip())
+            spans.append((s, s + len(stripped)))
     return spans
 
 

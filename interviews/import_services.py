@@ -626,7 +626,8 @@ def batch_import_run(
             report["duplicates"] += 1
         except (ImportRefused, ValidationError) as exc:
             message = str(exc) if isinstance(exc, ImportRefused) else "; ".join(exc.messages)
-            job.note(message if name in message else f"“{name}”: {message}", "error")
+            plain = name.replace("\\", "/").rsplit("/", 1)[-1]
+            job.note(message if f"“{plain}”" in message else f"“{name}”: {message}", "error")
             report["failed"] += 1
         except Exception:  # a file that breaks a reader must not stop the batch
             logger.exception("Import of %s failed", name)

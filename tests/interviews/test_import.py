@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -482,3 +483,27 @@ def test_the_command_imports_a_folder_with_a_progress_bar(project, tmp_path):
     call_command("import_sources", project.name, str(folder), stdout=out)
     assert "0 imported, 11 skipped as duplicates, 0 failed." in out.getvalue()
     assert project.sources.count() == 11
+
+
+def test_the_demo_transcripts_import_through_the_command(project):
+    demo = Path(__file__).resolve().parents[2] / "interviews" / "demo" / "data"
+    for path in sorted(demo.glob("*-0*.txt")):
+        Interviewee.objects.create(project=project, pseudonym=path.stem)
+    out = io.StringIO()
+    call_command("import_sources", str(project.pk), str(demo), "--language", "en", stdout=out)
+    expected = len(list(demo.glob("*.txt")))
+    assert f"{expected} imported, 0 skipped as duplicates, 0 failed." in out.getvalue()
+    by01 = project.sources.get(original_name="BY-01.txt")
+    assert [i.pseudonym for i in by01.interviewees.all()] == ["BY-01"]
+    turns = by01.segments.filter(kind=SegmentKind.TURN)
+    assert (
+        turns.filter(speaker="Interviewer", is_interviewer=True).count()
+        == turns.filter(speaker="Interviewer").count()
+        > 0
+    )
+    assert (
+        turns.filter(speaker="Respondent", interviewee__pseudonym="BY-01").count()
+        == turns.filter(speaker="Respondent").count()
+        > 0
+    )
+    assert by01.segments.filter(kind=SegmentKind.SENTENCE).count() > 20

@@ -281,39 +281,52 @@ def sources_language_process(
                 for pk in pks[start : start + batch_size]:
                     yield chunk.get(pk, "")
 
-        for pk, entities in zip(
-            source_pks,
-            nlp.entities_pipe(texts(), language, batch_size=batch_size, n_process=n_process),
-            strict=True,
-        ):
-            try:
-                with transaction.atomic():
-                    NamedEntity.objects.filter(source_id=pk).delete()
-                    NamedEntity.objects.bulk_create(
-                        [
-                            NamedEntity(
-                                source_id=pk,
-                                start=e.start,
-                                end=e.end,
-                                label=e.label[:30],
-                                text=e.text[:300],
-                            )
-                            for e in entities
-                            if e.end > e.start
-                        ],
-                        batch_size=2000,
-                    )
-                    Source.objects.filter(pk=pk).update(
-                        nlp_status=NlpStatus.DONE, nlp_pipeline=pipeline.name
-                    )
-            except IntegrityError:
-                logger.info("Source %s was deleted while its language was processed.", pk)
-            counts["sources"] += 1
-            counts["entities"] += len(entities)
-            done += 1
-            if on_progress:
-                on_progress(done, total)
+        finished: set[int] = set()
+        try:
+            results = zip(
+                source_pks,
+                nlp.entities_pipe(texts(), language, batch_size=batch_size, n_process=n_process),
+                strict=True,
+            )
+            for pk, entities in results:
+                _entities_store(pk, entities, pipeline.name)
+                finished.add(pk)
+                counts["sources"] += 1
+                counts["entities"] += len(entities)
+                done += 1
+                if on_progress:
+                    on_progress(done, total)
+        except Exception:
+            Source.objects.filter(pk__in=set(source_pks) - finished).update(
+                nlp_status=NlpStatus.FAILED
+            )
+            raise
     return counts
+
+
+def _entities_store(pk: int, entities: list[nlp.Entity], pipeline_name: str) -> None:
+    try:
+        with transaction.atomic():
+            NamedEntity.objects.filter(source_id=pk).delete()
+            NamedEntity.objects.bulk_create(
+                [
+                    NamedEntity(
+                        source_id=pk,
+                        start=e.start,
+                        end=e.end,
+                        label=e.label[:30],
+                        text=e.text[:300],
+                    )
+                    for e in entities
+                    if e.end > e.start
+                ],
+                batch_size=2000,
+            )
+            Source.objects.filter(pk=pk).update(
+                nlp_status=NlpStatus.DONE, nlp_pipeline=pipeline_name
+            )
+    except IntegrityError:
+        logger.info("Source %s was deleted while its language was processed.", pk)
 
 
 # Interviewees from a CSV ---------------------------------------------------------------

@@ -3,6 +3,7 @@ names, sizes enforced while decompressing (an archive's declared sizes may lie).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import posixpath
 import zipfile
@@ -59,6 +60,10 @@ class SafeZip:
                 f"{self.limits.max_entries:,}."
             )
         for info in infos:
+            if not info.flag_bits & 0x800:
+                # No UTF-8 flag: zipfile read the name as CP437; most tools wrote UTF-8.
+                with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+                    info.filename = info.filename.encode("cp437").decode("utf-8")
             if is_unsafe_name(info.filename):
                 raise ImportRefused(
                     f"{label(name)} contains an unsafe path “{info.filename}”; "

@@ -95,8 +95,11 @@ def read_docx(data: bytes, *, name: str = "") -> Imported:
         raise ImportRefused(f"{label(name)} is damaged: it is not a readable {kind}.")
     # Each paragraph on its own line; a blank line between paragraphs keeps them apart.
     text = "\n\n".join(block for block in _docx_blocks(body) if block.strip())
+    # The file name is the title: a document's own title property is often a stale template's.
     title = _core_title(archive, "docProps/core.xml")
-    return build(text, format="docx", name=name, title=title, metadata={"title": title})
+    return build(
+        text, format="docx", name=name, title="" if name else title, metadata={"title": title}
+    )
 
 
 # OpenDocument -------------------------------------------------------------------------
@@ -147,4 +150,6 @@ def read_odt(data: bytes, *, name: str = "") -> Imported:
         raise ImportRefused(f"{label(name)} is damaged: it is not a readable {kind}.")
     text = "\n\n".join(block for block in _odt_blocks(body) if block.strip())
     title = _core_title(archive, "meta.xml")
-    return build(text, format="odt", name=name, title=title, metadata={"title": title})
+    return build(
+        text, format="odt", name=name, title="" if name else title, metadata={"title": title}
+    )

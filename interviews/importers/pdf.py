@@ -45,5 +45,9 @@ def read_pdf(data: bytes, *, name: str = "") -> Imported:
         )
     text = "\n\n".join(page.strip() for page in pages if page.strip())
     return build(
-        text, format="pdf", name=name, title=title, metadata={"pages": len(pages), "title": title}
+        text,
+        format="pdf",
+        name=name,
+        title="" if name else title,
+        metadata={"pages": len(pages), "title": title},
     )

@@ -69,7 +69,8 @@ def test_docx_paragraphs_and_tables_in_order():
         imported.text
         == "\n\n".join(DOCX_PARAGRAPHS) + "\n\nYear\tFilms\n2019\t2\n\nAfter the table."
     )
-    assert imported.title == "BY-14"
+    assert imported.title == "x"  # the file name, not the document's own (often stale) title
+    assert imported.metadata["title"] == "BY-14"
     assert [t.speaker for t in imported.turns] == ["Interviewer", "Respondent"] * 2
 
 
@@ -286,3 +287,11 @@ def test_html_scripts_and_handlers_become_no_text():
     assert read_file("x.html", data).text == "Hi"
     with pytest.raises(ImportRefused, match="has no text in it"):
         read_file("y.html", b"<script>alert(1)</script><style>p{}</style>")
+
+
+def test_zip_names_written_in_utf8_without_the_flag_are_read_as_utf8():
+    placeholder = "a" * 16 + ".txt"
+    real = "интервью.txt"
+    assert len(real.encode()) == len(placeholder)
+    data = make_zip({placeholder: b"Hello."}).replace(placeholder.encode(), real.encode())
+    assert unpack_zip(data, name="batch.zip") == [(real, b"Hello.")]

@@ -201,15 +201,7 @@ def source_speakers(request: HttpRequest, pk: int, source_pk: int) -> HttpRespon
     """Map each speaker of a stored source to an interviewee or to the interviewer."""
     access = project_access(request, pk, Perm.IMPORT)
     source = get_object_or_404(Source, pk=source_pk, project=access.project)
-    turns = source.segments.filter(kind=SegmentKind.TURN).select_related("interviewee")
-    current: dict[str, object] = {}
-    for turn in turns:
-        if turn.speaker and turn.speaker not in current:
-            current[turn.speaker] = (
-                turn.interviewee
-                if turn.interviewee_id
-                else (SpeakerMapForm.INTERVIEWER if turn.is_interviewer else None)
-            )
+    current = _speakers_of(source)
     form = SpeakerMapForm(
         request.POST or None,
         speakers=list(current),
@@ -224,4 +216,52 @@ def source_speakers(request: HttpRequest, pk: int, source_pk: int) -> HttpRespon
         request,
         "interviews/source_speakers.html",
         {"access": access, "project": access.project, "source": source, "speakers": form},
+    )
+
+
+def _speakers_of(source: Source) -> dict[str, object]:
+    """Each speaker of a stored source with its current mapping, in order of appearance."""
+    current: dict[str, object] = {}
+    for turn in source.segments.filter(kind=SegmentKind.TURN).select_related("interviewee"):
+        if turn.speaker and turn.speaker not in current:
+            current[turn.speaker] = (
+                turn.interviewee
+                if turn.interviewee_id
+                else (SpeakerMapForm.INTERVIEWER if turn.is_interviewer else None)
+            )
+    return current
+
+
+def import_speakers(request: HttpRequest, pk: int, guid) -> HttpResponse:
+    """Map the speakers of every source a batch import created, on one page."""
+    access = project_access(request, pk, Perm.IMPORT)
+    job = get_object_or_404(Job, guid=guid, project=access.project, kind="import")
+    sources = list(
+        access.project.sources.filter(pk__in=job.result.get("sources", [])).order_by("title")
+    )
+    forms = []
+    for source in sources:
+        current = _speakers_of(source)
+        if current:
+            forms.append(
+                (
+                    source,
+                    SpeakerMapForm(
+                        request.POST or None,
+                        prefix=f"s{source.pk}",
+                        speakers=list(current),
+                        project=access.project,
+                        initial_map=current,
+                    ),
+                )
+            )
+    if request.method == "POST" and all(form.is_valid() for _source, form in forms):
+        for source, form in forms:
+            services.source_speakers_map(source=source, speaker_map=form.speaker_map())
+        messages.success(request, f"Speakers of {len(forms)} sources mapped.")
+        return redirect("interviews:source_list", access.project.pk)
+    return render(
+        request,
+        "interviews/import_speakers.html",
+        {"access": access, "project": access.project, "job": job, "forms": forms},
     )

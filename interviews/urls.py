@@ -52,6 +52,11 @@ urlpatterns = [
         name="source_import_review",
     ),
     path(
+        "projects/<int:pk>/sources/import/jobs/<uuid:guid>/speakers/",
+        import_views.import_speakers,
+        name="import_speakers",
+    ),
+    path(
         "projects/<int:pk>/sources/<int:source_pk>/speakers/",
         import_views.source_speakers,
         name="source_speakers",

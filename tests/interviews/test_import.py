@@ -507,3 +507,42 @@ def test_the_demo_transcripts_import_through_the_command(project):
         > 0
     )
     assert by01.segments.filter(kind=SegmentKind.SENTENCE).count() > 20
+
+
+def test_the_speakers_of_a_whole_batch_are_mapped_on_one_page(client_for, project, interviewee):
+    files = [
+        _upload("call one.txt", TRANSCRIPT.encode()),
+        _upload("call two.txt", TRANSCRIPT.replace("Minsk", "Gomel").encode()),
+        _upload("notes.txt", b"No speakers here."),
+    ]
+    client = client_for("coder")
+    client.post(_import_url(project), {"files": files})
+    job = Job.objects.get()
+    url = reverse("interviews:import_speakers", args=[project.pk, job.guid])
+    assert url in client.get(job.get_absolute_url()).content.decode()
+    page = client.get(url).content.decode()
+    one, two = project.sources.get(title="call one"), project.sources.get(title="call two")
+    assert f'name="s{one.pk}-speaker_1"' in page and f'name="s{two.pk}-speaker_1"' in page
+    client.post(
+        url,
+        {
+            f"s{one.pk}-speaker_0": "interviewer",
+            f"s{one.pk}-speaker_1": str(interviewee.pk),
+            f"s{two.pk}-speaker_0": "interviewer",
+            f"s{two.pk}-speaker_1": "",
+        },
+    )
+    assert one.segments.filter(speaker="Speaker 2", interviewee=interviewee).count() == 2
+    assert two.segments.filter(speaker="Speaker 1", is_interviewer=True).count() == 2
+    assert not two.segments.filter(interviewee__isnull=False).exists()
+    assert list(one.interviewees.all()) == [interviewee]
+    assert client_for("viewer").get(url).status_code == 403
+
+
+def test_the_sources_list_flags_speakers_to_map(client_for, project, source):
+    list_url = reverse("interviews:source_list", args=[project.pk])
+    speakers_url = reverse("interviews:source_speakers", args=[project.pk, source.pk])
+    assert speakers_url not in client_for("coder").get(list_url).content.decode()
+    source.segments.filter(speaker="Respondent").update(interviewee=None)
+    assert speakers_url in client_for("coder").get(list_url).content.decode()
+    assert speakers_url not in client_for("viewer").get(list_url).content.decode()

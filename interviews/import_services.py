@@ -458,6 +458,13 @@ def zip_check(data: bytes, *, name: str) -> None:
     SafeZip(data, name=name)
 
 
+def batch_title(names: list[str], project: Project) -> str:
+    """“Import of BY-04.docx and 2 more into Study”."""
+    first = names[0] if names else "nothing"
+    more = f" and {len(names) - 1} more" if len(names) > 1 else ""
+    return f"Import of {first}{more} into {project.name}"[:300]
+
+
 def staging_root() -> Path:
     return Path(settings.MEDIA_ROOT) / "import-staging"
 

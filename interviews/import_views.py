@@ -88,12 +88,11 @@ def source_import(request: HttpRequest, pk: int) -> HttpResponse:
                 if csv_upload:
                     options.csv_name = csv_upload.name
                 key = services.batch_stage(files=files, options=options, csv_data=csv_data)
-                count = len(files)
                 job = Job.objects.create(
                     project=project,
                     user=request.user,
                     kind="import",
-                    title=f"Import of {count} file{'s' if count != 1 else ''} into {project.name}",
+                    title=services.batch_title([name for name, _content in files], project),
                 )
                 result = import_batch.enqueue(job.pk, key)
                 Job.objects.filter(pk=job.pk).update(task_id=str(result.id))

@@ -86,7 +86,7 @@ class Command(BaseCommand):
             project=project,
             user=user,
             kind="import",
-            title=f"Import of {len(files)} file{'s' if len(files) != 1 else ''} into {project.name}",
+            title=services.batch_title([p.name for p in files], project),
         )
         interactive = self.stdout.isatty() if hasattr(self.stdout, "isatty") else False
         shown = {"messages": 0}

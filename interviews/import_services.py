@@ -543,6 +543,51 @@ def linked_interviewees(
     return found
 
 
+def is_batch(files: list[tuple[str, bytes]]) -> bool:
+    """Several files, or an archive, are imported in the background; one file is reviewed."""
+    return len(files) > 1 or any(extension(name) == "zip" for name, _data in files)
+
+
+def import_single_stage(*, project: Project, file: tuple[str, bytes], options: BatchOptions) -> str:
+    """Read one file (or pasted text) and keep it for review; ImportRefused when it cannot
+    be read or its text is already a source of the project."""
+    imported = read_entry(*file)
+    duplicate = project.sources.filter(checksum=text_checksum(imported.text)).first()
+    if duplicate:
+        raise DuplicateSource(
+            f"This text is identical to the source “{duplicate.title}” already in this project."
+        )
+    return batch_stage(files=[file], options=options)
+
+
+def import_batch_start(
+    *,
+    project: Project,
+    user,
+    files: list[tuple[str, bytes]],
+    options: BatchOptions,
+    csv_data: bytes | None = None,
+    csv_name: str = "",
+) -> Job:
+    """Check the archives at once, stage the files and queue the batch; returns its job."""
+    from interviews.tasks import import_batch
+
+    for name, data in files:
+        if extension(name) == "zip":
+            zip_check(data, name=name)
+    options.csv_name = csv_name
+    key = batch_stage(files=files, options=options, csv_data=csv_data)
+    job = Job.objects.create(
+        project=project,
+        user=user,
+        kind="import",
+        title=batch_title([name for name, _data in files], project),
+    )
+    result = import_batch.enqueue(job.pk, key)
+    Job.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+    return job
+
+
 def batch_import_run(
     *,
     job: Job,

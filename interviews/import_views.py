@@ -10,9 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from interviews import import_services as services
 from interviews.access import Perm, project_access
 from interviews.forms import ImportReviewForm, SourceImportForm, SpeakerMapForm
-from interviews.importers import ImportRefused, extension
+from interviews.importers import ImportRefused
 from interviews.models import Job, SegmentKind, Source
-from interviews.tasks import import_batch, process_language
+from interviews.tasks import process_language
 
 _SESSION_KEY = "parley-imports"
 
@@ -50,53 +50,28 @@ def source_import(request: HttpRequest, pk: int) -> HttpResponse:
         options = services.BatchOptions(
             language=data["language"], kind=data["kind"], interviewer=data["interviewer"]
         )
-        uploads = data["files"]
+        if data["files"]:
+            files = [(upload.name, upload.read()) for upload in data["files"]]
+        else:
+            files = [(services.pasted_name(data["title"]), data["text"].encode("utf-8"))]
         csv_upload = data.get("interviewees_csv")
         try:
-            if not uploads:
-                imported = services.read_entry(
-                    services.pasted_name(data["title"]), data["text"].encode("utf-8")
+            if services.is_batch(files) or csv_upload:
+                job = services.import_batch_start(
+                    project=project,
+                    user=request.user,
+                    files=files,
+                    options=options,
+                    csv_data=csv_upload.read() if csv_upload else None,
+                    csv_name=csv_upload.name if csv_upload else "",
                 )
-                files = [(services.pasted_name(data["title"]), data["text"].encode("utf-8"))]
-            else:
-                files = [(upload.name, upload.read()) for upload in uploads]
-                single = len(files) == 1 and extension(files[0][0]) != "zip" and not csv_upload
-                if single:
-                    imported = services.read_entry(*files[0])
-                for name, content in files:
-                    if extension(name) == "zip":
-                        services.zip_check(content, name=name)
+                return redirect(job)
+            key = services.import_single_stage(project=project, file=files[0], options=options)
         except ImportRefused as exc:
             form.add_error(None, f"{exc} Nothing was imported.")
         else:
-            if not uploads or single:
-                duplicate = project.sources.filter(
-                    checksum=services.text_checksum(imported.text)
-                ).first()
-                if duplicate:
-                    form.add_error(
-                        None,
-                        f"This text is identical to the source “{duplicate.title}” already "
-                        "in this project. Nothing was imported.",
-                    )
-                else:
-                    key = services.batch_stage(files=files, options=options)
-                    _remember(request, key, project.pk)
-                    return redirect("interviews:source_import_review", project.pk, key)
-            else:
-                csv_data = csv_upload.read() if csv_upload else None
-                if csv_upload:
-                    options.csv_name = csv_upload.name
-                key = services.batch_stage(files=files, options=options, csv_data=csv_data)
-                job = Job.objects.create(
-                    project=project,
-                    user=request.user,
-                    kind="import",
-                    title=services.batch_title([name for name, _content in files], project),
-                )
-                result = import_batch.enqueue(job.pk, key)
-                Job.objects.filter(pk=job.pk).update(task_id=str(result.id))
-                return redirect(job)
+            _remember(request, key, project.pk)
+            return redirect("interviews:source_import_review", project.pk, key)
     return render(
         request,
         "interviews/source_import.html",
@@ -114,7 +89,12 @@ def source_import_review(request: HttpRequest, pk: int, key: str) -> HttpRespons
         name, content, options = services.staged_single(key)
     except (FileNotFoundError, ValueError, KeyError, IndexError):
         raise Http404("This import is no longer waiting for review.") from None
-    imported = services.read_entry(name, content)
+    try:
+        imported = services.read_entry(name, content)
+    except ImportRefused as exc:
+        _forget(request, key)
+        messages.error(request, f"{exc} Nothing was imported.")
+        return redirect("interviews:source_import", project.pk)
     language = options.language or services.nlp.detect_language(imported.text)
     if request.method == "POST" and "cancel" in request.POST:
         _forget(request, key)

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from interviews.models import Job, JobStatus, Source
 from tests.interviews.import_files import MIXED, make_docx, make_zip, mixed_folder
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def page(live_server, users, settings, tmp_path):
+def page(monkeypatch, live_server, users, settings, tmp_path):
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs an event loop; set only while these tests run, so that
+    # nothing else (such as the deploy check) inherits it.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     settings.MEDIA_ROOT = str(tmp_path / "media")
     users["coder"].set_password("pw-for-tests-123")
     users["coder"].save()

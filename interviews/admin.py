@@ -6,6 +6,7 @@ from interviews.models import (
     Interviewee,
     Job,
     Membership,
+    NamedEntity,
     Profile,
     Project,
     Role,
@@ -113,3 +114,10 @@ class JobAdmin(ProjectScopedAdmin):
 class ProfileAdmin(admin.ModelAdmin):
     list_display = ["user", "guid", "selection_snap"]
     search_fields = ["user__username"]
+
+
+@admin.register(NamedEntity)
+class NamedEntityAdmin(ProjectScopedAdmin):
+    project_path = "source__project"
+    list_display = ["text", "label", "source", "start", "end"]
+    list_filter = ["label"]

@@ -177,3 +177,132 @@ class SourceForm(CrispyMixin, AttributeValuesMixin, forms.ModelForm):
         cleaned = super().clean()
         self.attribute_values = self.clean_attribute_values()
         return cleaned
+
+
+# Import -------------------------------------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [f for f in files if f is not None]
+
+
+def _language_choices() -> list[tuple[str, str]]:
+    from interviews.nlp import LANGUAGES
+
+    return [("", "Detect automatically"), *LANGUAGES.items()]
+
+
+class SourceImportForm(forms.Form):
+    """Files (or a zip of them), or pasted text; with options for the whole batch."""
+
+    files = MultipleFileField(
+        required=False,
+        allow_empty_file=True,
+        help_text="One or several files, or a .zip: .txt .md .html .docx .odt .pdf .vtt .srt",
+    )
+    text = forms.CharField(
+        required=False,
+        label="…or paste a transcript",
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    title = forms.CharField(required=False, max_length=300, help_text="For pasted text.")
+    language = forms.ChoiceField(choices=_language_choices, required=False)
+    kind = forms.ChoiceField(
+        choices=Source._meta.get_field("kind").choices, initial="interview", required=False
+    )
+    interviewer = forms.CharField(required=False, max_length=200)
+    interviewees_csv = forms.FileField(
+        required=False,
+        allow_empty_file=True,
+        label="Interviewees (CSV)",
+        help_text="Columns: pseudonym, then organisation, country, … and one column per "
+        "attribute; an optional “file” column links a row to its transcript.",
+    )
+
+    def __init__(self, *args, can_add_interviewees: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.can_add_interviewees = can_add_interviewees
+        if not can_add_interviewees:
+            del self.fields["interviewees_csv"]
+
+    def clean(self):
+        from django.conf import settings
+
+        cleaned = super().clean()
+        cleaned["kind"] = cleaned.get("kind") or "interview"
+        files = cleaned.get("files") or []
+        if not files and not (cleaned.get("text") or "").strip():
+            raise ValidationError("Choose one or more files, or paste a transcript.")
+        if files and (cleaned.get("text") or "").strip():
+            raise ValidationError("Import files or pasted text, not both at once.")
+        limit = settings.PARLEY_MAX_UPLOAD_BYTES
+        for upload in [*files, cleaned.get("interviewees_csv")]:
+            if upload is not None and upload.size > limit:
+                raise ValidationError(
+                    f"“{upload.name}” is {upload.size / 1048576:.1f} MB, over the "
+                    f"{limit / 1048576:.0f} MB upload limit. Nothing was imported."
+                )
+        return cleaned
+
+
+class SpeakerMapForm(forms.Form):
+    """One choice per detected speaker: an interviewee, the interviewer, or nobody yet."""
+
+    INTERVIEWER = "interviewer"
+
+    def __init__(self, *args, speakers: list[str], project: Project, initial_map=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.speakers = speakers
+        self.interviewees = {str(i.pk): i for i in project.interviewees.all()}
+        choices = [("", "— not mapped —"), (self.INTERVIEWER, "The interviewer")]
+        choices += [(pk, f"Interviewee {i.pseudonym}") for pk, i in self.interviewees.items()]
+        initial_map = initial_map or {}
+        for index, speaker in enumerate(speakers):
+            target = initial_map.get(speaker)
+            initial = (
+                str(target.pk)
+                if isinstance(target, Interviewee)
+                else (self.INTERVIEWER if target == self.INTERVIEWER else "")
+            )
+            self.fields[f"speaker_{index}"] = forms.ChoiceField(
+                label=speaker, choices=choices, required=False, initial=initial
+            )
+
+    def rows(self):
+        return [(speaker, self[f"speaker_{i}"]) for i, speaker in enumerate(self.speakers)]
+
+    def speaker_map(self) -> dict[str, Interviewee | str | None]:
+        result = {}
+        for index, speaker in enumerate(self.speakers):
+            value = self.cleaned_data.get(f"speaker_{index}", "")
+            result[speaker] = (
+                self.INTERVIEWER if value == self.INTERVIEWER else self.interviewees.get(value)
+            )
+        return result
+
+
+class ImportReviewForm(forms.Form):
+    title = forms.CharField(max_length=300)
+    language = forms.ChoiceField(choices=_language_choices()[1:])
+    kind = forms.ChoiceField(choices=Source._meta.get_field("kind").choices)
+    date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    interviewer = forms.CharField(required=False, max_length=200)
+    interviewees = forms.ModelMultipleChoiceField(
+        queryset=Interviewee.objects.none(), required=False
+    )
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["interviewees"].queryset = project.interviewees.all()

@@ -556,3 +556,27 @@ def profile_for(user) -> Profile:
     """The user's profile, created on first use."""
     profile, _ = Profile.objects.get_or_create(user=user)
     return profile
+
+
+class NamedEntity(models.Model):
+    """A named entity the language pipeline found in a source (for de-identification and
+    auto-coding): a person, organisation, place, date …, with its span of the text."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="entities")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    label = models.CharField(max_length=30, help_text="spaCy's label, e.g. PERSON, ORG, GPE.")
+    text = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["source", "start"]
+        indexes = [models.Index(fields=["source", "label"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__gte=0) & Q(start__lt=models.F("end")),
+                name="namedentity_start_before_end",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} “{self.text}” [{self.start}, {self.end})"

@@ -76,12 +76,16 @@ def source_create(
     speaker_map: dict[str, Interviewee | str] | None = None,
     **fields,
 ) -> Source:
-    """Store a source with its speaker turns (or paragraphs when it has none).
+    """Store a source whose text is already in its final form (the demo study, REFI-QDA),
+    with its speaker turns, paragraphs and sentences, exactly as an import stores them.
 
     `speaker_map` maps a speaker label to an Interviewee, or to the string "interviewer".
+    Files from users go through `import_services.source_import`, which also normalises.
     """
-    from interviews.models import Segment, SegmentKind
-    from interviews.reading import paragraph_spans
+    from interviews import nlp
+    from interviews.import_services import segments_for
+    from interviews.importers.base import Imported
+    from interviews.models import Segment
     from interviews.turns import parse_turns
 
     source = Source(
@@ -93,30 +97,14 @@ def source_create(
         date=date,
         interviewer=interviewer,
         created_by=user,
-        **fields,
+        **{"nlp_pipeline": nlp.sentence_pipeline(language).name, **fields},
     )
     source.full_clean()
     source.save()
     source.interviewees.set(interviewees)
-    speaker_map = speaker_map or {}
-    segments = []
-    for turn in parse_turns(text):
-        target = speaker_map.get(turn.speaker)
-        segments.append(
-            Segment(
-                source=source,
-                kind=SegmentKind.TURN,
-                start=turn.start,
-                end=turn.end,
-                speaker=turn.speaker,
-                timestamp=turn.timestamp,
-                interviewee=target if isinstance(target, Interviewee) else None,
-                is_interviewer=target == "interviewer",
-            )
-        )
-    segments.extend(
-        Segment(source=source, kind=SegmentKind.PARAGRAPH, start=s, end=e)
-        for s, e in paragraph_spans(text)
+    imported = Imported(text=text, format="text", turns=parse_turns(text))
+    Segment.objects.bulk_create(
+        segments_for(source=source, imported=imported, speaker_map=speaker_map or {}),
+        batch_size=2000,
     )
-    Segment.objects.bulk_create(segments)
     return source

@@ -8,6 +8,10 @@ optionally preceded by a timestamp:
     [00:01:02] Speaker 1: ...
     00:01:02 Olga: ...
     Ян Ли: ...
+    Olga (00:01:02): ...           a timestamp after the name
+    <v Olga>...                    a WebVTT voice tag
+    Speaker 1  0:03                a name and time alone on a line (Otter and similar),
+    words on the next line...      or a name with a colon alone on its line
 
 A turn runs until the next labelled line (or the end of the text); its span covers the
 label as well as the speech, so that coding a whole turn codes what the reader sees.
@@ -21,8 +25,18 @@ from dataclasses import dataclass
 _TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 # A label: up to five words of letters (any script), digits, dots, apostrophes, hyphens.
 _LABEL = r"[^\W\d_][\w.'’\-]*(?:[ \t][\w.'’\-]+){0,4}"
+_LABEL_TIME = rf"(?:[ \t]+[\[(]?(?P<time2>{_TIME})[\])]?)?"
 TURN_RE = re.compile(
-    rf"^[ \t]*(?:\[?(?P<time>{_TIME})\]?[ \t]+)?(?:-[ \t]*)?(?P<speaker>{_LABEL})[ \t]*:[ \t]*(?=\S)",
+    rf"^[ \t]*(?:\[?(?P<time>{_TIME})\]?[ \t]+)?(?:-[ \t]*)?(?P<speaker>{_LABEL}){_LABEL_TIME}"
+    rf"[ \t]*[:：][ \t]*(?:(?=\S)|\n(?=[ \t]*\S))",
+    re.MULTILINE,
+)
+VOICE_RE = re.compile(
+    r"^[ \t]*<v(?:\.[\w.\-]+)?[ \t]+(?P<speaker>[^>\n]{1,60})>[ \t]*", re.MULTILINE
+)
+# “Speaker 1  0:03” alone on a line, the speech on the next (Otter, Zoom and others).
+NAME_TIME_LINE_RE = re.compile(
+    rf"^[ \t]*(?P<speaker>[^\W\d_][\w.'’\-]*(?:[ \t][\w.'’\-]+){{0,2}})[ \t]+\[?(?P<time>{_TIME})\]?[ \t]*\n(?=[ \t]*\S)",
     re.MULTILINE,
 )
 # Words that look like labels but start ordinary sentences ("Note: ...", "Example: ...").
@@ -35,6 +49,7 @@ class Turn:
     end: int
     speaker: str
     timestamp: float | None = None
+    body: int | None = None  # where the speech starts, after the label
 
 
 def parse_timestamp(text: str | None) -> float | None:
@@ -54,26 +69,46 @@ def parse_turns(text: str, min_turns: int = 2) -> list[Turn]:
     A label must recur (the same speaker twice, or two different speakers) before the text
     counts as a transcript, so that a stray "Note:" in a policy document makes no turn.
     """
-    matches = [
-        m for m in TURN_RE.finditer(text) if m.group("speaker").strip().lower() not in _NOT_SPEAKERS
-    ]
-    if len(matches) < min_turns:
+    labels = _labels(text)
+    if len(labels) < min_turns:
         return []
     turns: list[Turn] = []
-    for index, match in enumerate(matches):
-        start = match.start() + (len(match.group(0)) - len(match.group(0).lstrip()))
-        stop = matches[index + 1].start() if index + 1 < len(matches) else len(text)
+    for index, (start, body, speaker, time) in enumerate(labels):
+        stop = labels[index + 1][0] if index + 1 < len(labels) else len(text)
         end = start + len(text[start:stop].rstrip())
         if end > start:
             turns.append(
-                Turn(
-                    start=start,
-                    end=end,
-                    speaker=match.group("speaker").strip(),
-                    timestamp=parse_timestamp(match.group("time")),
-                )
+                Turn(start=start, end=end, speaker=speaker, timestamp=time, body=min(body, end))
             )
     return turns
+
+
+def _labels(text: str) -> list[tuple[int, int, str, float | None]]:
+    """(start, end of label, speaker, seconds) of every speaker label, in text order, none overlapping."""
+    found: list[tuple[int, int, str, float | None]] = []
+    for match in TURN_RE.finditer(text):
+        speaker = match.group("speaker").strip()
+        if speaker.lower() in _NOT_SPEAKERS:
+            continue
+        time = match.group("time") or match.group("time2")
+        found.append((match.start(), match.end(), speaker, parse_timestamp(time)))
+    for match in VOICE_RE.finditer(text):
+        found.append((match.start(), match.end(), match.group("speaker").strip(), None))
+    for match in NAME_TIME_LINE_RE.finditer(text):
+        speaker = match.group("speaker").strip()
+        if speaker.lower() not in _NOT_SPEAKERS:
+            time = parse_timestamp(match.group("time"))
+            found.append((match.start(), match.end(), speaker, time))
+    found.sort(key=lambda item: (item[0], -item[1]))  # the longest label at a place wins
+    labels: list[tuple[int, int, str, float | None]] = []
+    last_end = -1
+    for start, end, speaker, time in found:
+        if start < last_end:
+            continue
+        line = text[start:end]
+        labels.append((start + len(line) - len(line.lstrip()), end, speaker, time))
+        last_end = end
+    return labels
 
 
 def speakers(turns: list[Turn]) -> list[str]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from interviews import views
+from interviews import import_views, views
 
 app_name = "interviews"
 
@@ -45,6 +45,22 @@ urlpatterns = [
         name="interviewee_edit",
     ),
     path("projects/<int:pk>/sources/", views.source_list, name="source_list"),
+    path("projects/<int:pk>/sources/import/", import_views.source_import, name="source_import"),
+    path(
+        "projects/<int:pk>/sources/import/<str:key>/",
+        import_views.source_import_review,
+        name="source_import_review",
+    ),
+    path(
+        "projects/<int:pk>/sources/import/jobs/<uuid:guid>/speakers/",
+        import_views.import_speakers,
+        name="import_speakers",
+    ),
+    path(
+        "projects/<int:pk>/sources/<int:source_pk>/speakers/",
+        import_views.source_speakers,
+        name="source_speakers",
+    ),
     path("projects/<int:pk>/sources/<int:source_pk>/", views.source_detail, name="source_detail"),
     path("projects/<int:pk>/sources/<int:source_pk>/edit/", views.source_edit, name="source_edit"),
     path(

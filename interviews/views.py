@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.cache import cache
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -26,6 +26,7 @@ from interviews.models import (
     Membership,
     Project,
     Role,
+    Segment,
     SegmentKind,
     Source,
 )
@@ -280,7 +281,15 @@ def source_list(request: HttpRequest, pk: int) -> HttpResponse:
     access = project_access(request, pk)
     sources = (
         access.project.sources.annotate(
-            coding_count=Count("codings", filter=_coding_filter(access, "codings__"))
+            coding_count=Count("codings", filter=_coding_filter(access, "codings__")),
+            speakers_to_map=Exists(
+                Segment.objects.filter(
+                    source=OuterRef("pk"),
+                    kind=SegmentKind.TURN,
+                    interviewee=None,
+                    is_interviewer=False,
+                ).exclude(speaker="")
+            ),
         )
         .prefetch_related("interviewees")
         .order_by("title")
@@ -313,6 +322,7 @@ def source_detail(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse
             "blocks": reading_blocks(source.text, turns),
             "attribute_rows": [(a, values.get(source.pk, {}).get(a.pk, "")) for a in attributes],
             "sentence_count": source.segments.filter(kind=SegmentKind.SENTENCE).count(),
+            "has_speakers": any(turn.speaker for turn in turns),
         },
     )
 

@@ -301,7 +301,9 @@ document.addEventListener("keydown", (event) => {
     const block = selection ? blockAt(selection.start) : currentBlock();
     if (!block) return;
     const at = selection ? selection.start : block.start;
-    const sentence = sentenceSpans(block).find(([s, e]) => s <= at && e > at);
+    // A turn's first sentence starts after its speaker label, so take the next one from `at`.
+    const spans = sentenceSpans(block);
+    const sentence = spans.find(([s, e]) => s <= at && e > at) ?? spans.find(([s]) => s >= at);
     if (sentence) applyCode(pin.code, { start: sentence[0], end: sentence[1] });
   } else {
     applyCode(pin.code);

@@ -100,6 +100,7 @@ def test_the_page_shows_figures_and_the_rules(client_for, project, coded, code, 
 
 
 def test_a_source_without_sentences_says_it_falls_back(client_for, project, coded, code, pair):
+    coded.segments.filter(kind="sentence").delete()
     html = client_for("lead").get(_url(project), _settings(coded, code, pair, unit="sentence"))
     text = html.content.decode()
     assert "1 source has no sentence segments, so its paragraphs are the units" in text

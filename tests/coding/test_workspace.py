@@ -41,7 +41,9 @@ def test_a_coder_opens_the_page_with_the_text_and_codings(client_for, source, co
     assert data["codings"][0]["editable"] is True
     assert data["codes"][1]["path"] == "Weaknesses/Financing"
     assert data["snap"] == "word"
-    assert data["sentences"] == []
+    stored = source.segments.filter(kind=SegmentKind.SENTENCE).order_by("start")
+    assert data["sentences"] == [[s.start, s.end] for s in stored]
+    assert len(data["sentences"]) == 5
     assert data["source"]["length"] == len(source.text)
 
 
@@ -72,6 +74,7 @@ def test_the_page_uses_the_users_snap_setting_and_stored_sentences(client_for, s
     profile = profile_for(users["coder"])
     profile.selection_snap = "sentence"
     profile.save()
+    source.segments.filter(kind=SegmentKind.SENTENCE).delete()
     Segment.objects.create(source=source, kind=SegmentKind.SENTENCE, start=60, end=90)
     data = page_data(client_for("coder").get(workspace_url(source)))
     assert data["snap"] == "sentence"

@@ -99,3 +99,16 @@ def test_demo_loader_is_idempotent(demo):
         Interviewee.objects.count(),
     ) == counts
     assert Project.objects.count() == 1
+
+
+def test_demo_sources_have_sentences_and_entities(demo):
+    from interviews.models import NamedEntity, NlpStatus, SegmentKind
+
+    assert demo.sources.count() == 13
+    for source in demo.sources.all():
+        sentences = list(source.segments.filter(kind=SegmentKind.SENTENCE))
+        assert len(sentences) > 5, source.title
+        assert all(source.text[s.start : s.end].strip() for s in sentences)
+        # The tests' task backend runs the background language processing at once.
+        assert source.nlp_status == NlpStatus.DONE
+    assert NamedEntity.objects.filter(source__project=demo).exists()

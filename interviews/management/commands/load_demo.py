@@ -78,6 +78,10 @@ class Command(BaseCommand):
             self.stdout.write(f"The demo study “{PROJECT_NAME}” is already loaded.")
         else:
             counts = self.load()
+            # Sentences are stored by load(); named entities come from the task worker.
+            from interviews.tasks import process_language
+
+            process_language.enqueue(counts.pop("source_ids"))
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Loaded “{PROJECT_NAME}”: {counts['sources']} sources, "
@@ -240,4 +244,5 @@ class Command(BaseCommand):
             "interviewees": len(interviewees),
             "codes": len(codes),
             "codings": coding_count,
+            "source_ids": [source.pk for source, _codings in sources],
         }

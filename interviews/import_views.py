@@ -1,0 +1,246 @@
+"""Pages for importing sources: upload, review with speaker mapping, batches as jobs."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from interviews import import_services as services
+from interviews.access import Perm, project_access
+from interviews.forms import ImportReviewForm, SourceImportForm, SpeakerMapForm
+from interviews.importers import ImportRefused
+from interviews.models import Job, SegmentKind, Source
+from interviews.tasks import process_language
+
+_SESSION_KEY = "parley-imports"
+
+
+def _remember(request: HttpRequest, key: str, project_pk: int) -> None:
+    staged = request.session.get(_SESSION_KEY, {})
+    staged[key] = project_pk
+    request.session[_SESSION_KEY] = staged
+
+
+def _staged(request: HttpRequest, key: str, project_pk: int) -> None:
+    if request.session.get(_SESSION_KEY, {}).get(key) != project_pk:
+        raise Http404("This import is no longer waiting for review.")
+
+
+def _forget(request: HttpRequest, key: str) -> None:
+    staged = request.session.get(_SESSION_KEY, {})
+    staged.pop(key, None)
+    request.session[_SESSION_KEY] = staged
+    services.batch_discard(key)
+
+
+def source_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload files, a zip or pasted text. One file is reviewed before it is saved; a batch
+    becomes a background job with progress."""
+    access = project_access(request, pk, Perm.IMPORT)
+    project = access.project
+    form = SourceImportForm(
+        request.POST or None,
+        request.FILES or None,
+        can_add_interviewees=access.can(Perm.MANAGE_INTERVIEWEES),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        options = services.BatchOptions(
+            language=data["language"], kind=data["kind"], interviewer=data["interviewer"]
+        )
+        if data["files"]:
+            files = [(upload.name, upload.read()) for upload in data["files"]]
+        else:
+            files = [(services.pasted_name(data["title"]), data["text"].encode("utf-8"))]
+        csv_upload = data.get("interviewees_csv")
+        try:
+            if services.is_batch(files) or csv_upload:
+                job = services.import_batch_start(
+                    project=project,
+                    user=request.user,
+                    files=files,
+                    options=options,
+                    csv_data=csv_upload.read() if csv_upload else None,
+                    csv_name=csv_upload.name if csv_upload else "",
+                )
+                return redirect(job)
+            key = services.import_single_stage(project=project, file=files[0], options=options)
+        except ImportRefused as exc:
+            form.add_error(None, f"{exc} Nothing was imported.")
+        else:
+            _remember(request, key, project.pk)
+            return redirect("interviews:source_import_review", project.pk, key)
+    return render(
+        request,
+        "interviews/source_import.html",
+        {"access": access, "project": project, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def source_import_review(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    """Check one imported text before it is saved: title, language, and who each speaker is."""
+    access = project_access(request, pk, Perm.IMPORT)
+    project = access.project
+    _staged(request, key, project.pk)
+    try:
+        name, content, options = services.staged_single(key)
+    except (FileNotFoundError, ValueError, KeyError, IndexError):
+        raise Http404("This import is no longer waiting for review.") from None
+    try:
+        imported = services.read_entry(name, content)
+    except ImportRefused as exc:
+        _forget(request, key)
+        messages.error(request, f"{exc} Nothing was imported.")
+        return redirect("interviews:source_import", project.pk)
+    language = options.language or services.nlp.detect_language(imported.text)
+    if request.method == "POST" and "cancel" in request.POST:
+        _forget(request, key)
+        messages.info(request, "Import cancelled; nothing was stored.")
+        return redirect("interviews:source_list", project.pk)
+    linked = services.linked_interviewees(name, project, {})
+    guess = services.speaker_map_guess(
+        speakers=imported.speakers,
+        project=project,
+        interviewees=linked,
+        interviewer_name=options.interviewer,
+    )
+    review = ImportReviewForm(
+        request.POST or None,
+        project=project,
+        initial={
+            "title": imported.title,
+            "language": language,
+            "kind": options.kind,
+            "interviewer": options.interviewer,
+            "interviewees": linked,
+        },
+    )
+    speakers = SpeakerMapForm(
+        request.POST or None, speakers=imported.speakers, project=project, initial_map=guess
+    )
+    if request.method == "POST" and review.is_valid() and speakers.is_valid():
+        data = review.cleaned_data
+        try:
+            source = services.source_import(
+                project=project,
+                imported=imported,
+                user=request.user,
+                title=data["title"],
+                language=data["language"],
+                kind=data["kind"],
+                date=data["date"],
+                interviewer=data["interviewer"],
+                interviewees=list(data["interviewees"]),
+                speaker_map=speakers.speaker_map(),
+                original_name=name if not services.is_pasted(name) else "",
+                original_bytes=None if services.is_pasted(name) else content,
+            )
+        except services.DuplicateSource as exc:
+            _forget(request, key)
+            messages.error(request, f"{exc} Nothing was imported.")
+            return redirect("interviews:source_import", project.pk)
+        except ValidationError as exc:
+            review.add_error(None, "; ".join(exc.messages))
+        else:
+            _forget(request, key)
+            process_language.enqueue([source.pk])
+            messages.success(
+                request,
+                f"“{source.title}” imported: {source.word_count:,} words, "
+                f"{source.segments.filter(kind=SegmentKind.SENTENCE).count():,} sentences. "
+                "It is ready to code; named entities follow in the background.",
+            )
+            return redirect(source)
+    turns = imported.turns
+    samples = {}
+    for turn in turns:
+        if turn.speaker and turn.speaker not in samples:
+            samples[turn.speaker] = imported.text[turn.start : turn.end][:160]
+    return render(
+        request,
+        "interviews/source_import_review.html",
+        {
+            "access": access,
+            "project": project,
+            "imported": imported,
+            "name": "" if services.is_pasted(name) else name,
+            "review": review,
+            "speakers": speakers,
+            "samples": samples,
+            "turn_count": len(turns),
+            "preview": imported.text[:3000],
+        },
+    )
+
+
+def source_speakers(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
+    """Map each speaker of a stored source to an interviewee or to the interviewer."""
+    access = project_access(request, pk, Perm.IMPORT)
+    source = get_object_or_404(Source, pk=source_pk, project=access.project)
+    current = _speakers_of(source)
+    form = SpeakerMapForm(
+        request.POST or None,
+        speakers=list(current),
+        project=access.project,
+        initial_map=current,
+    )
+    if request.method == "POST" and form.is_valid():
+        services.source_speakers_map(source=source, speaker_map=form.speaker_map())
+        messages.success(request, "Speakers mapped.")
+        return redirect(source)
+    return render(
+        request,
+        "interviews/source_speakers.html",
+        {"access": access, "project": access.project, "source": source, "speakers": form},
+    )
+
+
+def _speakers_of(source: Source) -> dict[str, object]:
+    """Each speaker of a stored source with its current mapping, in order of appearance."""
+    current: dict[str, object] = {}
+    for turn in source.segments.filter(kind=SegmentKind.TURN).select_related("interviewee"):
+        if turn.speaker and turn.speaker not in current:
+            current[turn.speaker] = (
+                turn.interviewee
+                if turn.interviewee_id
+                else (SpeakerMapForm.INTERVIEWER if turn.is_interviewer else None)
+            )
+    return current
+
+
+def import_speakers(request: HttpRequest, pk: int, guid) -> HttpResponse:
+    """Map the speakers of every source a batch import created, on one page."""
+    access = project_access(request, pk, Perm.IMPORT)
+    job = get_object_or_404(Job, guid=guid, project=access.project, kind="import")
+    sources = list(
+        access.project.sources.filter(pk__in=job.result.get("sources", [])).order_by("title")
+    )
+    forms = []
+    for source in sources:
+        current = _speakers_of(source)
+        if current:
+            forms.append(
+                (
+                    source,
+                    SpeakerMapForm(
+                        request.POST or None,
+                        prefix=f"s{source.pk}",
+                        speakers=list(current),
+                        project=access.project,
+                        initial_map=current,
+                    ),
+                )
+            )
+    if request.method == "POST" and all(form.is_valid() for _source, form in forms):
+        for source, form in forms:
+            services.source_speakers_map(source=source, speaker_map=form.speaker_map())
+        messages.success(request, f"Speakers of {len(forms)} sources mapped.")
+        return redirect("interviews:source_list", access.project.pk)
+    return render(
+        request,
+        "interviews/import_speakers.html",
+        {"access": access, "project": access.project, "job": job, "forms": forms},
+    )

@@ -1,0 +1,155 @@
+"""Word (.docx) and OpenDocument (.odt): paragraphs and tables in document order.
+
+Both are zip archives of XML. They are unpacked through SafeZip (size limits enforced while
+decompressing) and parsed without DTDs, entities or network access.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from interviews.importers.archive import SafeZip
+from interviews.importers.base import Imported, ImportRefused, build, label, sniff
+
+_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
+)
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+DC = "{http://purl.org/dc/elements/1.1/}"
+TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+
+
+def _open(data: bytes, name: str, kind: str) -> SafeZip:
+    if not data.strip():
+        raise ImportRefused(f"{label(name)} is empty.")
+    if not data.startswith(b"PK"):
+        found = sniff(data)
+        what = f"holds {found}" if found else "is not one"
+        raise ImportRefused(f"{label(name)} is named as a {kind} but {what}.")
+    return SafeZip(data, name=name)
+
+
+def _xml(archive: SafeZip, part: str, name: str, kind: str) -> etree._Element:
+    if part not in archive.names():
+        raise ImportRefused(f"{label(name)} is damaged: it is not a readable {kind}.")
+    try:
+        return etree.fromstring(archive.read(part), _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise ImportRefused(f"{label(name)} is damaged: it is not a readable {kind}.") from exc
+
+
+def _core_title(archive: SafeZip, part: str) -> str:
+    if part not in archive.names():
+        return ""
+    try:
+        root = etree.fromstring(archive.read(part), _PARSER)
+    except (etree.XMLSyntaxError, ImportRefused):
+        return ""
+    return " ".join((root.findtext(f".//{DC}title") or "").split())
+
+
+# Word ---------------------------------------------------------------------------------
+
+
+def _docx_paragraph(paragraph: etree._Element) -> str:
+    pieces: list[str] = []
+    for node in paragraph.iter(f"{W}t", f"{W}tab", f"{W}br", f"{W}cr", f"{W}delText"):
+        if node.tag == f"{W}t":
+            pieces.append(node.text or "")
+        elif node.tag == f"{W}tab":
+            pieces.append("\t")
+        elif node.tag in (f"{W}br", f"{W}cr"):
+            pieces.append("\n")
+        # Deleted text (tracked changes) is not part of what the reader sees.
+    return "".join(pieces)
+
+
+def _docx_blocks(container: etree._Element) -> list[str]:
+    blocks: list[str] = []
+    for child in container:
+        if child.tag == f"{W}p":
+            blocks.append(_docx_paragraph(child))
+        elif child.tag == f"{W}tbl":
+            rows = [
+                "\t".join(
+                    " ".join(b for b in _docx_blocks(cell) if b.strip())
+                    for cell in row.findall(f"{W}tc")
+                )
+                for row in child.iter(f"{W}tr")
+            ]
+            blocks.append("\n".join(rows))
+        elif child.tag in (f"{W}sdt", f"{W}customXml"):
+            content = child.find(f"{W}sdtContent")
+            blocks.extend(_docx_blocks(content if content is not None else child))
+    return blocks
+
+
+def read_docx(data: bytes, *, name: str = "") -> Imported:
+    kind = "Word document"
+    archive = _open(data, name, kind)
+    root = _xml(archive, "word/document.xml", name, kind)
+    body = root.find(f"{W}body")
+    if body is None:
+        raise ImportRefused(f"{label(name)} is damaged: it is not a readable {kind}.")
+    # Each paragraph on its own line; a blank line between paragraphs keeps them apart.
+    text = "\n\n".join(block for block in _docx_blocks(body) if block.strip())
+    # The file name is the title: a document's own title property is often a stale template's.
+    title = _core_title(archive, "docProps/core.xml")
+    return build(
+        text, format="docx", name=name, title="" if name else title, metadata={"title": title}
+    )
+
+
+# OpenDocument -------------------------------------------------------------------------
+
+
+def _odt_inline(element: etree._Element) -> str:
+    pieces: list[str] = [element.text or ""]
+    for child in element:
+        if child.tag == f"{TEXT}s":
+            pieces.append(" " * int(child.get(f"{TEXT}c", "1")))
+        elif child.tag == f"{TEXT}tab":
+            pieces.append("\t")
+        elif child.tag == f"{TEXT}line-break":
+            pieces.append("\n")
+        elif child.tag in (f"{TEXT}note", f"{OFFICE}annotation"):
+            pass
+        else:
+            pieces.append(_odt_inline(child))
+        pieces.append(child.tail or "")
+    return "".join(pieces)
+
+
+def _odt_blocks(container: etree._Element) -> list[str]:
+    blocks: list[str] = []
+    for child in container:
+        if child.tag in (f"{TEXT}p", f"{TEXT}h"):
+            blocks.append(_odt_inline(child))
+        elif child.tag == f"{TABLE}table":
+            rows = [
+                "\t".join(
+                    " ".join(b for b in _odt_blocks(cell) if b.strip())
+                    for cell in row.findall(f"{TABLE}table-cell")
+                )
+                for row in child.iter(f"{TABLE}table-row")
+            ]
+            blocks.append("\n".join(rows))
+        elif child.tag in (f"{TEXT}list", f"{TEXT}list-item", f"{TEXT}section"):
+            blocks.extend(_odt_blocks(child))
+    return blocks
+
+
+def read_odt(data: bytes, *, name: str = "") -> Imported:
+    kind = "OpenDocument text"
+    archive = _open(data, name, kind)
+    root = _xml(archive, "content.xml", name, kind)
+    body = root.find(f"{OFFICE}body/{OFFICE}text")
+    if body is None:
+        raise ImportRefused(f"{label(name)} is damaged: it is not a readable {kind}.")
+    text = "\n\n".join(block for block in _odt_blocks(body) if block.strip())
+    title = _core_title(archive, "meta.xml")
+    return build(
+        text, format="odt", name=name, title="" if name else title, metadata={"title": title}
+    )

@@ -1,0 +1,208 @@
+"""Language processing: the one module that imports spaCy.
+
+Two pipelines per language, each loaded once per process and cached:
+
+- the *sentence* pipeline, `spacy.blank(lang)` with a rule-based sentencizer: fast, needs
+  no model, used at import so that a source is codable at once;
+- the *full* pipeline: the trained one named by `PARLEY_SPACY_MODEL` for English, or the
+  blank one for any other language (the source page then says so). It finds named entities,
+  in the background, through `nlp.pipe` in batches.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+
+# Languages offered at import (spaCy has a blank pipeline for each but Belarusian, which
+# falls back to the multi-language one).
+LANGUAGES = {
+    "en": "English",
+    "ru": "Russian",
+    "be": "Belarusian",
+    "uk": "Ukrainian",
+    "zh": "Chinese",
+    "de": "German",
+    "fr": "French",
+    "es": "Spanish",
+}
+TRAINED_LANGUAGE = "en"
+MAX_LENGTH = 5_000_000
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    nlp: object
+    name: str
+    language: str
+    trained: bool
+
+    @property
+    def has_entities(self) -> bool:
+        return "ner" in self.nlp.pipe_names
+
+
+@dataclass(frozen=True)
+class Entity:
+    start: int
+    end: int
+    label: str
+    text: str
+
+
+def _blank(language: str):
+    import spacy
+
+    try:
+        nlp = spacy.blank(language)
+    except ImportError:
+        nlp = spacy.blank("xx")
+    nlp.add_pipe("sentencizer")
+    nlp.max_length = MAX_LENGTH
+    return nlp
+
+
+@functools.cache
+def sentence_pipeline(language: str) -> Pipeline:
+    """The cheap pipeline that splits sentences (no model needed)."""
+    nlp = _blank(language)
+    return Pipeline(nlp, f"blank:{nlp.lang}+sentencizer", language, trained=False)
+
+
+@functools.cache
+def _full_pipeline(language: str, model: str) -> Pipeline:
+    if language == TRAINED_LANGUAGE and model:
+        import spacy
+
+        try:
+            nlp = spacy.load(model)
+        except OSError:
+            pass  # the package is not installed: fall back to the blank pipeline
+        else:
+            nlp.max_length = MAX_LENGTH
+            meta = nlp.meta
+            return Pipeline(
+                nlp, f"{meta.get('lang', 'en')}_{meta['name']}-{meta['version']}", language, True
+            )
+    return sentence_pipeline(language)
+
+
+def full_pipeline(language: str) -> Pipeline:
+    """The best pipeline for a language: trained for English, else blank."""
+    return _full_pipeline(language, settings.PARLEY_SPACY_MODEL)
+
+
+def has_trained_pipeline(language: str) -> bool:
+    return full_pipeline(language).trained
+
+
+# Segmentation -------------------------------------------------------------------------
+
+_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def sentence_spans(
+    text: str,
+    language: str,
+    boundaries: Iterable[int] = (),
+    labels: Iterable[tuple[int, int]] = (),
+) -> list[tuple[int, int]]:
+    """[start, end) of each sentence, never crossing a paragraph break or a boundary
+    (e.g. a turn start); `labels` (speaker labels such as “Q:”) are left out of every sentence.
+
+    The text is tokenised once by the blank pipeline; its sentence starts, the paragraph
+    breaks and the boundaries cut the text, and each piece is trimmed of white space.
+    """
+    labels = sorted((s, e) for s, e in labels if e > s)
+    cuts = {0, len(text)}
+    for match in _BREAK.finditer(text):
+        cuts.update((match.start(), match.end()))
+    cuts.update(b for b in boundaries if 0 < b < len(text))
+    cuts.update(p for span in labels for p in span if 0 < p < len(text))
+    doc = sentence_pipeline(language).nlp(text)
+    cuts.update(sentence.start_char for sentence in doc.sents)
+    points = sorted(cuts)
+    spans: list[tuple[int, int]] = []
+    label_index = 0
+    for start, end in zip(points, points[1:], strict=False):
+        while label_index < len(labels) and labels[label_index][1] <= start:
+            label_index += 1
+        if label_index < len(labels) and labels[label_index][0] <= start < labels[label_index][1]:
+            continue  # inside a speaker label
+        chunk = text[start:end]
+        stripped = chunk.strip()
+        if stripped:
+            s = start + len(chunk) - len(chunk.lstrip())
+            spans.append((s, s + len(stripped)))
+    return spans
+
+
+# Entities -----------------------------------------------------------------------------
+
+
+def entities_pipe(
+    texts: Iterable[str], language: str, *, batch_size: int = 8, n_process: int = 1
+) -> Iterator[list[Entity]]:
+    """Named entities of each text (in order), through the full pipeline in batches.
+
+    Yields [] for each text when the language has no trained pipeline.
+    """
+    pipeline = full_pipeline(language)
+    if not pipeline.has_entities:
+        for _ in texts:
+            yield []
+        return
+    for doc in pipeline.nlp.pipe(texts, batch_size=batch_size, n_process=n_process):
+        yield [Entity(e.start_char, e.end_char, e.label_, e.text) for e in doc.ents]
+
+
+# Language detection -------------------------------------------------------------------
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CYRILLIC_WORD = re.compile(r"\b[\u0400-\u04ff]+\b")
+_LATIN_WORD = re.compile(r"\b[a-zA-ZÀ-ÿ]+\b")
+_STOPWORDS = {
+    "en": {"the", "and", "of", "to", "is", "in", "that", "it", "was", "we", "with", "for"},
+    "de": {"der", "die", "und", "das", "ist", "nicht", "ich", "wir", "mit", "ein", "zu", "den"},
+    "fr": {"le", "la", "les", "et", "est", "des", "une", "que", "nous", "pas", "du", "dans"},
+    "es": {"el", "la", "los", "y", "es", "que", "de", "una", "por", "con", "las", "del"},
+}
+
+
+def _cyrillic_language(text: str) -> str:
+    lower = text.lower()
+    if "ў" in lower:
+        return "be"
+    if any(ch in lower for ch in "їєґ"):
+        return "uk"
+    has_i = "і" in lower
+    has_ru = any(ch in lower for ch in "ыэъ")
+    if has_i and has_ru:
+        return "be"  # Belarusian has both і and ы, э
+    if has_i:
+        return "uk"
+    return "ru"
+
+
+def detect_language(text: str, default: str = "en") -> str:
+    """The main language of a text, among LANGUAGES (script first, then common words)."""
+    sample = text[:200_000]
+    han = len(_HAN.findall(sample))
+    cyrillic = _CYRILLIC_WORD.findall(sample)
+    latin = _LATIN_WORD.findall(sample)
+    counts = {"zh": han, "cyrillic": len(cyrillic), "latin": len(latin)}
+    script = max(counts, key=counts.get)
+    if counts[script] == 0:
+        return default
+    if script == "zh":
+        return "zh"
+    if script == "cyrillic":
+        return _cyrillic_language(" ".join(cyrillic))
+    words = [w.lower() for w in latin]
+    scores = {lang: sum(1 for w in words if w in stop) for lang, stop in _STOPWORDS.items()}
+    best = max(scores, key=scores.get)
+    return best if scores[best] > 0 else default

@@ -1,0 +1,81 @@
+"""Import in a real browser: one file reviewed with its speakers mapped, and a zip batch."""
+
+from __future__ import annotations
+
+import pytest
+
+from interviews.models import Job, JobStatus, Source
+from tests.interviews.import_files import MIXED, make_docx, make_zip, mixed_folder
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def page(monkeypatch, live_server, users, settings, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop; set only while these tests run, so that
+    # nothing else (such as the deploy check) inherits it.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    users["coder"].set_password("pw-for-tests-123")
+    users["coder"].save()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        page = browser.new_page()
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("input[name=username]", "coder")
+        page.fill("input[name=password]", "pw-for-tests-123")
+        page.click("button[type=submit]")
+        yield page
+        browser.close()
+
+
+def test_a_subtitle_file_is_reviewed_and_its_speakers_mapped(
+    page, live_server, project, interviewee
+):
+    page.goto(f"{live_server.url}/projects/{project.pk}/sources/")
+    page.click("text=Import sources")
+    page.set_input_files("input[name=files]", str(MIXED / "zoom-CN-09.vtt"))
+    page.click("button:has-text('Import')")
+    page.wait_for_selector("text=Review before saving")
+    page.select_option("select[name=speaker_0]", "interviewer")
+    page.select_option("select[name=speaker_1]", str(interviewee.pk))
+    page.click("button:has-text('Save the source')")
+    page.wait_for_selector("article.reading")
+    assert "ready to code" in page.content()
+    # The reading view names mapped speakers as coders may see them.
+    assert page.locator(".speaker").first.inner_text() == "Interviewer\n00:00:01"
+    assert page.locator(".speaker").nth(1).inner_text().startswith(interviewee.pseudonym)
+    source = Source.objects.get(project=project)
+    assert source.segments.filter(speaker="Speaker 2", interviewee=interviewee).count() == 1
+    assert source.segments.filter(speaker="Speaker 1", is_interviewer=True).count() == 2
+
+
+def test_a_zip_batch_shows_its_progress_and_errors(page, live_server, project, tmp_path):
+    folder = mixed_folder(tmp_path)
+    archive = tmp_path / "batch.zip"
+    entries = {f"batch/{p.name}": p.read_bytes() for p in sorted(folder.iterdir())}
+    entries["batch/broken.docx"] = make_docx(["Hello"])[:500]
+    archive.write_bytes(make_zip(entries))
+    page.goto(f"{live_server.url}/projects/{project.pk}/sources/import/")
+    page.set_input_files("input[name=files]", str(archive))
+    page.click("button:has-text('Import')")
+    page.wait_for_selector("[data-field=finished]:not([hidden])")
+    job = Job.objects.get()
+    assert job.status == JobStatus.DONE
+    assert page.locator("[data-field=count]").inner_text() == "12 / 12"
+    assert page.locator("[data-field=messages] li.text-danger").inner_text() == (
+        "“broken.docx” is damaged: it cannot be opened as an archive."
+    )
+    page.click("text=See the sources")
+    assert page.locator("tbody tr").count() == 11

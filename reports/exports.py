@@ -36,7 +36,8 @@ def to_csv(report: Report, table: str | None = None) -> bytes:
     """One table (the first unless named) as CSV; the provenance is the first line, after '#'."""
     chosen = report.table(table) if table else report.tables[0]
     buffer = io.StringIO()
-    buffer.write(f"# {report.title} — {chosen.title} — {report.provenance}\n")
+    title = report.title if chosen.title == report.title else f"{report.title} — {chosen.title}"
+    buffer.write(f"# {title} — {report.provenance}\n")
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(chosen.columns)
     for row in chosen.rows:

@@ -329,8 +329,8 @@ def report_data(
         .values_list("coding_id", "text")
     ):
         memos[coding_id].append(text)
-    frame["memo"] = frame["coding_id"].map({pk: "\n\n".join(t) for pk, t in memos.items()})
-    frame["memo"] = frame["memo"].fillna("").astype(object)
+    joined = {pk: "\n\n".join(texts) for pk, texts in memos.items()}
+    frame["memo"] = [joined.get(pk, "") for pk in frame["coding_id"].tolist()]
 
     for key, values in filters.attributes.items():
         if key in frame.columns and values:

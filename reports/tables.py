@@ -196,7 +196,7 @@ def swot(
         rows: list[tuple[str, set[int], int]] = [("(all)", data.subtree(quadrant_id), quadrant_id)]
         rows += [(child.name, data.subtree(child.id), child.id) for child in children]
         direct = frame[frame["code_id"] == quadrant_id]
-        if len(direct):
+        if children and len(direct):
             rows.append(("(general)", {quadrant_id}, None))
         chart.labels.append(quadrant.name)
         for label, subtree, code_id in rows:
@@ -212,7 +212,7 @@ def swot(
                 if label == "(all)":
                     chart.series[str(group or "All")].append(len(cell))
             matrix.add(values, links)
-            if label == "(all)":
+            if label == "(all)" and children:
                 continue
             for group in groups:
                 cell = _in_group(in_theme, by, group)

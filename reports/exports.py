@@ -69,9 +69,9 @@ def to_xlsx(report: Report) -> bytes:
     about = book.active
     about.title = "About"
     about.append(["Report", report.title])
-    for part in report.provenance.split(" · "):
-        key, _, value = part.partition(": ")
-        about.append([key, value] if value else ["", key])
+    for key, value in report.about:
+        about.append([key, value])
+    about.append(["Provenance", report.provenance])
     about.column_dimensions["A"].width = 18
     about.column_dimensions["B"].width = 100
     taken = {"About"}

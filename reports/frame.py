@@ -142,12 +142,27 @@ class ReportData:
         }.get(key, key)
 
     @property
-    def provenance(self) -> str:
+    def about(self) -> list[tuple[str, str]]:
+        """What produced a report: project, filters, codebook state, data, time."""
         stamp = self.generated_at.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
-        blinded = f" · only the codings of {self.blinded_to}" if self.blinded_to else ""
+        items = [("Project", self.project_name), ("Filters", self.filters_text)]
+        if self.blinded_to:
+            items.append(("Visible codings", f"only those of {self.blinded_to} (blinded project)"))
+        items += [
+            ("Codebook", self.codebook_state),
+            ("Codings", str(len(self.frame))),
+            ("Generated at", stamp),
+        ]
+        return items
+
+    @property
+    def provenance(self) -> str:
+        about = dict(self.about)
+        blinded = f" · {about['Visible codings']}" if self.blinded_to else ""
         return (
             f"Project “{self.project_name}” · filters: {self.filters_text}{blinded} · "
-            f"codebook: {self.codebook_state} · {len(self.frame)} codings · generated {stamp}"
+            f"codebook: {self.codebook_state} · {len(self.frame)} codings · "
+            f"generated {about['Generated at']}"
         )
 
 

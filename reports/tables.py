@@ -53,6 +53,7 @@ class Report:
     provenance: str
     charts: list[Chart] = field(default_factory=list)
     layout: dict = field(default_factory=dict)  # hints for the page (never numbers)
+    about: list[tuple[str, str]] = field(default_factory=list)  # provenance, item by item
 
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)
@@ -233,6 +234,7 @@ def swot(
         title="SWOT matrix" + (f" by {data.label(by)}" if by else ""),
         tables=[matrix, quotes],
         provenance=data.provenance,
+        about=data.about,
         charts=[chart] if quadrants else [],
         layout={"groups": [g or "All" for g in groups], "by": by},
     )
@@ -304,6 +306,7 @@ def framework(
         title=f"Framework matrix: {row_label} × codes",
         tables=[counts, texts, quotes],
         provenance=data.provenance,
+        about=data.about,
         layout={"rows": rows, "row_keys": keys, "codes": codes},
     )
 
@@ -366,6 +369,7 @@ def frequencies(
         title=table.title,
         tables=[table],
         provenance=data.provenance,
+        about=data.about,
         charts=[chart],
         layout={"depth": {by_id[pk].path: by_id[pk].depth for pk in chosen}},
     )
@@ -500,6 +504,7 @@ def cooccurrence(
         + (" in speaker turns" if mode == "turn" else " (overlapping passages)"),
         tables=[table, pair_table],
         provenance=data.provenance,
+        about=data.about,
         charts=[chart] if chosen else [],
         layout={"mode": mode},
     )
@@ -557,5 +562,6 @@ def theme(
         title="Theme report" + (" (exemplar quotes)" if exemplars_only else ""),
         tables=[themes, quotes, memos],
         provenance=data.provenance,
+        about=data.about,
         layout={"exemplars_only": exemplars_only},
     )

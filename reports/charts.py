@@ -68,7 +68,8 @@ def _heatmap(chart: Chart):
     )
     ax.set_yticks(range(len(rows)), [_short(r) for r in rows])
     threshold = values.max() / 2 if values.size else 0
-    for i in range(len(rows)):
+    annotate = len(rows) <= 20
+    for i in range(len(rows) if annotate else 0):
         for j in range(len(chart.columns)):
             if i != j:
                 ax.text(

@@ -97,48 +97,98 @@ def to_xlsx(report: Report) -> bytes:
     return buffer.getvalue()
 
 
-def _docx_table(document, table: Table) -> None:
-    grid = document.add_table(rows=1, cols=len(table.columns))
-    grid.style = "Table Grid"
-    for cell, column in zip(grid.rows[0].cells, table.columns, strict=True):
-        cell.text = _xml_safe(column)
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for row in table.rows:
-        cells = grid.add_row().cells
-        for cell, value in zip(cells, row, strict=True):
-            cell.text = str(_xml_safe(value))
+class _Writer:
+    """Appends to a document's body in constant time per element.
+
+    python-docx looks for the section properties on every paragraph it adds, which grows
+    with the document; a theme report with thousands of quotes needs the direct route.
+    """
+
+    def __init__(self, document) -> None:
+        from docx.oxml.ns import qn
+
+        self.document = document
+        self.end = document.element.body.find(qn("w:sectPr"))
+        self.styles: dict[str, object] = {}
+
+    def paragraph(self, text: str, style: str | None = None, size: int | None = None) -> None:
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+
+        element = OxmlElement("w:p")
+        if style:
+            if style not in self.styles:
+                self.styles[style] = self.document.styles[style].style_id
+            props = OxmlElement("w:pPr")
+            style_ref = OxmlElement("w:pStyle")
+            style_ref.set(qn("w:val"), self.styles[style])
+            props.append(style_ref)
+            element.append(props)
+        element.append(_run(str(_xml_safe(text)), size=size))
+        self.end.addprevious(element)
+
+    def table(self, table: Table) -> None:
+        from docx.oxml.ns import qn
+
+        grid = self.document.add_table(rows=len(table.rows) + 1, cols=len(table.columns))
+        grid.style = self.document.styles["Table Grid"]
+        rows = [table.columns, *table.rows]
+        for tr, values in zip(grid._tbl.tr_lst, rows, strict=True):
+            for tc, value in zip(tr.tc_lst, values, strict=True):
+                paragraph = tc.find(qn("w:p"))
+                paragraph.append(_run(str(_xml_safe(value)), bold=values is table.columns))
+
+
+def _run(text: str, *, bold: bool = False, size: int | None = None):
+    """A w:r element holding text (sizes in points)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    run = OxmlElement("w:r")
+    if bold or size:
+        props = OxmlElement("w:rPr")
+        if bold:
+            props.append(OxmlElement("w:b"))
+        if size:
+            half_points = OxmlElement("w:sz")
+            half_points.set(qn("w:val"), str(size * 2))
+            props.append(half_points)
+        run.append(props)
+    element = OxmlElement("w:t")
+    element.text = text
+    element.set(qn("xml:space"), "preserve")
+    run.append(element)
+    return run
 
 
 def to_docx(report: Report) -> bytes:
     """Headings, the tables, quotes as quotations and the charts as PNG images."""
     from docx import Document
-    from docx.shared import Inches, Pt
+    from docx.shared import Inches
 
     document = Document()
-    document.add_heading(report.title, level=1)
-    provenance = document.add_paragraph(report.provenance)
-    for run in provenance.runs:
-        run.font.size = Pt(8)
+    writer = _Writer(document)
+    writer.paragraph(report.title, "Heading 1")
+    writer.paragraph(report.provenance, size=8)
     for chart in report.charts:
         if chart.labels:
             document.add_picture(io.BytesIO(charts.render(chart, "png")), width=Inches(6))
     for table in report.tables:
-        document.add_heading(table.title, level=2)
+        writer.paragraph(table.title, "Heading 2")
         if table.note:
-            document.add_paragraph(table.note)
+            writer.paragraph(table.note)
         if "Quote" in table.columns and table.rows:
-            _docx_quotes(document, table)
+            _docx_quotes(writer, table)
         elif table.rows:
-            _docx_table(document, table)
+            writer.table(table)
         else:
-            document.add_paragraph("Nothing to show.")
+            writer.paragraph("Nothing to show.")
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
 
 
-def _docx_quotes(document, table: Table) -> None:
+def _docx_quotes(writer: _Writer, table: Table) -> None:
     """Quote tables read as text: a heading line per group, then each quote with attribution."""
     quote_at = table.columns.index("Quote")
     after = table.columns[quote_at + 1 :]
@@ -146,16 +196,16 @@ def _docx_quotes(document, table: Table) -> None:
     for row in table.rows:
         heading = " › ".join(str(v) for v in row[:quote_at] if v not in ("", None))
         if heading != last:
-            document.add_paragraph(heading, style="Heading 3")
+            writer.paragraph(heading, "Heading 3")
             last = heading
-        document.add_paragraph(f"“{_xml_safe(row[quote_at])}”", style="Quote")
+        writer.paragraph(f"“{row[quote_at]}”", "Quote")
         details = [
             f"{name}: {value}"
             for name, value in zip(after, row[quote_at + 1 :], strict=True)
             if value
         ]
         if details:
-            document.add_paragraph(_xml_safe(" · ".join(details)))
+            writer.paragraph(" · ".join(details))
 
 
 def to_html(report: Report, *, project=None) -> bytes:

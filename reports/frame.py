@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -118,18 +119,22 @@ class ReportData:
     turns: pd.DataFrame | None = None  # source_id, turn_id, start, end
     blinded_to: str | None = None  # the coder whose codings alone are shown
 
-    @property
+    @cached_property
     def code_by_id(self) -> dict[int, CodeInfo]:
         return {code.id: code for code in self.codes}
 
-    def subtree(self, code_id: int) -> set[int]:
-        """The code and every code below it."""
+    @cached_property
+    def _children(self) -> dict[int | None, list[int]]:
         children: dict[int | None, list[int]] = defaultdict(list)
         for code in self.codes:
             children[code.parent_id].append(code.id)
+        return children
+
+    def subtree(self, code_id: int) -> set[int]:
+        """The code and every code below it."""
         found, frontier = {code_id}, [code_id]
         while frontier:
-            frontier = [child for pk in frontier for child in children.get(pk, [])]
+            frontier = [child for pk in frontier for child in self._children.get(pk, [])]
             found.update(frontier)
         return found
 

@@ -83,6 +83,22 @@ def _counts(frame: pd.DataFrame) -> tuple[int, int, int]:
     )
 
 
+def _group_counts(
+    frame: pd.DataFrame, by: str | None, groups: list
+) -> dict[str | None, tuple[int, int, int]]:
+    """Codings, sources and interviewees of each group, in one pass."""
+    if not by:
+        return {None: _counts(frame)}
+    keys = frame[by].where(frame[by] != "", NOT_SET)
+    grouped = frame.assign(_group=keys).groupby("_group")
+    codings = grouped.size().to_dict()
+    sources = grouped["source_id"].nunique().to_dict()
+    people = grouped["interviewee_id"].nunique().to_dict()
+    return {
+        g: (int(codings.get(g, 0)), int(sources.get(g, 0)), int(people.get(g, 0))) for g in groups
+    }
+
+
 def _percent(part: int, whole: int) -> float:
     return round(100.0 * part / whole, 1) if whole else 0.0
 
@@ -203,9 +219,10 @@ def swot(
         for label, subtree, code_id in rows:
             in_theme = frame[frame["code_id"].isin(subtree)]
             values, links = [quadrant.name, label], [None, None]
+            counted = _group_counts(in_theme, by, groups)
             for group in groups:
                 cell = _in_group(in_theme, by, group)
-                values += list(_counts(cell))
+                values += list(counted[group])
                 drill = _drill(code_id if code_id is not None else quadrant_id, by, group)
                 if code_id is None:
                     drill["d_direct"] = "1"
@@ -217,17 +234,16 @@ def swot(
                 continue
             for group in groups:
                 cell = _in_group(in_theme, by, group)
-                for _, row in _pick_quotes(data, cell, quotes_per_cell).iterrows():
+                picked = _pick_quotes(data, cell, quotes_per_cell)
+                for quote, person, sector, source in zip(
+                    picked["quote"],
+                    picked["interviewee"],
+                    picked["sector"],
+                    picked["source"],
+                    strict=True,
+                ):
                     quotes.add(
-                        [
-                            quadrant.name,
-                            label,
-                            group or "All",
-                            row["quote"],
-                            row["interviewee"],
-                            row["sector"],
-                            row["source"],
-                        ]
+                        [quadrant.name, label, group or "All", quote, person, sector, source]
                     )
     return Report(
         kind="swot",
@@ -254,6 +270,22 @@ def framework_rows(data: ReportData, rows: str) -> list[tuple[str, str]]:
         pairs = frame.drop_duplicates("source_id")[["source_id", "source"]]
         return sorted(((str(int(k)), v) for k, v in pairs.itertuples(index=False)), key=_by_label)
     return [("" if v == NOT_SET else v, v) for v in _group_values(frame, rows)]
+
+
+def _row_keys(values: pd.Series, by_id: bool) -> pd.Series:
+    """Row keys as text: ids for interviewees and sources, values for attributes."""
+    if by_id:
+        return values.dropna().astype("int64").astype(str)
+    return values.astype(str)
+
+
+def _attributions(frame: pd.DataFrame) -> list[str]:
+    return [
+        (f"{person}, {sector}" if sector else person) if person else source
+        for person, sector, source in zip(
+            frame["interviewee"], frame["sector"], frame["source"], strict=True
+        )
+    ]
 
 
 def _by_label(pair: tuple[str, str]) -> str:
@@ -284,21 +316,33 @@ def framework(
     )
     frame = data.frame
     column = ROW_DIMENSIONS.get(rows, rows)
+    by_id_dimension = column in ROW_DIMENSIONS.values()
+    cell_counts: dict[int, dict[str, int]] = {}
+    cell_quotes: dict[int, dict[str, list]] = {}
+    for pk in codes:
+        in_code = frame[frame["code_id"].isin(data.subtree(pk))]
+        keys_of = _row_keys(in_code[column], by_id_dimension)
+        cell_counts[pk] = keys_of.value_counts().to_dict()
+        picked = _pick_quotes(data, in_code, None)
+        if quotes_per_cell and len(picked):
+            picked = picked.assign(_key=_row_keys(picked[column], by_id_dimension))
+            picked = picked.groupby("_key", sort=False).head(quotes_per_cell)
+            grouped: dict[str, list] = {}
+            for key, quote, who in zip(
+                picked["_key"], picked["quote"], _attributions(picked), strict=True
+            ):
+                grouped.setdefault(key, []).append((quote, who))
+            cell_quotes[pk] = grouped
     keys = []
     for key, label in framework_rows(data, rows):
         keys.append(key)
-        if column in ROW_DIMENSIONS.values():
-            in_row = frame[frame[column] == int(key)]
-        else:
-            in_row = frame[frame[column] == key]
         values, links, summary_row = [label], [None], [label]
         for pk in codes:
-            cell = in_row[in_row["code_id"].isin(data.subtree(pk))]
-            values.append(int(len(cell)))
+            values.append(int(cell_counts[pk].get(key, 0)))
             links.append(_drill(pk, rows, key))
             summary_row.append(summaries.get((key, pk), ""))
-            for _, row in _pick_quotes(data, cell, quotes_per_cell).iterrows():
-                quotes.add([label, by_id[pk].path, row["quote"], attribution(row)])
+            for quote, who in cell_quotes.get(pk, {}).get(key, []):
+                quotes.add([label, by_id[pk].path, quote, who])
         counts.add(values, links)
         texts.add(summary_row)
     return Report(
@@ -338,7 +382,7 @@ def frequencies(
         note="A code counts the codings of its sub-codes too. Percentages are of the group's "
         "codings and of the group's interviewees with any coding in this report.",
     )
-    totals = {group: _counts(_in_group(frame, by, group)) for group in groups}
+    totals = _group_counts(frame, by, groups)
     values, links = ["All codes"], [None]
     for group in groups:
         codings, sources, people = totals[group]
@@ -350,8 +394,9 @@ def frequencies(
         in_code = frame[frame["code_id"].isin(data.subtree(pk))]
         values, links = [by_id[pk].path], [None]
         chart.labels.append(by_id[pk].path)
+        counted = _group_counts(in_code, by, groups)
         for group in groups:
-            codings, sources, people = _counts(_in_group(in_code, by, group))
+            codings, sources, people = counted[group]
             all_codings, _, all_people = totals[group]
             values += [
                 codings,
@@ -542,19 +587,13 @@ def theme(
         picked = (
             in_code[in_code["coding_id"].isin(data.exemplar_ids)] if exemplars_only else in_code
         )
-        for _, row in picked.sort_values(["source", "start", "end", "coding_id"]).iterrows():
-            quotes.add(
-                [
-                    code.path,
-                    row["quote"],
-                    row["interviewee"],
-                    row["sector"],
-                    row["source"],
-                    row["coder"],
-                    "yes" if row["coding_id"] in data.exemplar_ids else "",
-                    row["memo"],
-                ]
-            )
+        picked = picked.sort_values(["source", "start", "end", "coding_id"])
+        columns = ["quote", "interviewee", "sector", "source", "coder", "coding_id", "memo"]
+        for quote, person, sector, source, coder, coding_id, memo in zip(
+            *(picked[c] for c in columns), strict=True
+        ):
+            exemplar = "yes" if coding_id in data.exemplar_ids else ""
+            quotes.add([code.path, quote, person, sector, source, coder, exemplar, memo])
         for title, text in data.code_memos.get(pk, []):
             memos.add([code.path, title, text])
     return Report(

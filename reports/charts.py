@@ -24,7 +24,15 @@ MAX_LABEL = 40
 
 
 def _short(label: str) -> str:
-    return label if len(label) <= MAX_LABEL else "…" + label[-(MAX_LABEL - 1) :]
+    """A code path short enough for an axis, keeping its last part whole."""
+    if len(label) <= MAX_LABEL:
+        return label
+    head, _, leaf = label.rpartition("/")
+    if not head:
+        return label[: MAX_LABEL - 1] + "…"
+    if len(leaf) + 4 >= MAX_LABEL:
+        return "…/" + leaf
+    return head[: MAX_LABEL - len(leaf) - 2] + "…/" + leaf
 
 
 def _bar(chart: Chart):
@@ -46,6 +54,7 @@ def _bar(chart: Chart):
         )
     ax.set_yticks(positions, [_short(label) for label in labels])
     ax.invert_yaxis()
+    ax.margins(y=0.01)
     ax.set_xlabel("Codings")
     ax.set_title(chart.title)
     ax.xaxis.get_major_locator().set_params(integer=True)

@@ -17,6 +17,7 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
+from django.contrib.auth import get_user_model
 from django.db.models import Max
 from django.utils import timezone
 
@@ -258,19 +259,27 @@ def report_data(
         .exclude(pk__in=withdrawn_sources)
         .values_list("pk", "title", "kind", "text")
     }
-    people = {
-        row[0]: row[1:]
-        for row in Interviewee.objects.filter(project=project)
-        .reportable()
-        .values_list("pk", "pseudonym", *BUILTIN_ATTRIBUTES)
-    }
+    people = pd.DataFrame(
+        list(
+            Interviewee.objects.filter(project=project)
+            .reportable()
+            .values_list("pk", "pseudonym", *BUILTIN_ATTRIBUTES)
+        ),
+        columns=["interviewee_id", "interviewee", *BUILTIN_ATTRIBUTES],
+        dtype=object,
+    ).set_index("interviewee_id")
     source_people: dict[int, list[int]] = defaultdict(list)
-    for source_id, person_id in Source.interviewees.through.objects.filter(
-        source_id__in=list(sources), interviewee_id__in=list(people)
-    ).values_list("source_id", "interviewee_id"):
+    for source_id, person_id in (
+        Source.interviewees.through.objects.filter(source__project=project)
+        .exclude(source_id__in=withdrawn_sources)
+        .exclude(interviewee__consent_status=ConsentStatus.WITHDRAWN)
+        .values_list("source_id", "interviewee_id")
+    ):
         source_people[source_id].append(person_id)
 
-    codings = Coding.objects.filter(source__project=project, source_id__in=list(sources))
+    codings = Coding.objects.filter(source__project=project).exclude(
+        source_id__in=withdrawn_sources
+    )
     if only_coder is not None:
         codings = codings.filter(coder=only_coder)
     if filters.coders:
@@ -282,38 +291,29 @@ def report_data(
         for pk in filters.codes:
             wanted |= _subtree(codes, pk)
         codings = codings.filter(code_id__in=wanted)
+    numbers = ["coding_id", "source_id", "code_id", "coder_id", "start", "end"]
     rows = list(
         codings.order_by("source_id", "start", "end", "pk").values_list(
-            "pk", "source_id", "code_id", "coder__username", "start", "end"
+            "pk", "source_id", "code_id", "coder_id", "start", "end"
         )
     )
     frame = pd.DataFrame(
-        rows, columns=["coding_id", "source_id", "code_id", "coder", "start", "end"]
-    ).astype({"coding_id": "int64", "source_id": "int64", "code_id": "int64"})
+        np.array(rows, dtype="int64").reshape(len(rows), len(numbers)), columns=numbers
+    )
+    usernames = dict(
+        get_user_model()
+        .objects.filter(pk__in=codings.values("coder_id"))
+        .values_list("pk", "username")
+    )
 
     # Which interviewee speaks each coding: the only one of its source, or the one whose
     # speaker turn the coding starts in.
     multi = [pk for pk, people_ in source_people.items() if len(people_) > 1]
-    speaker = np.full(len(frame), -1, dtype="int64")
     single = {pk: people_[0] for pk, people_ in source_people.items() if len(people_) == 1}
-    if len(frame):
-        speaker = frame["source_id"].map(single).fillna(-1).astype("int64").to_numpy()
+    speaker = frame["source_id"].map(single).fillna(-1).astype("int64").to_numpy()
     if multi and len(frame):
         turns = _turns(multi, only_people=True)
-        speaker = _speaker_from_turns(frame, turns, speaker, set(people))
-    frame["interviewee_id"] = pd.array(np.where(speaker >= 0, speaker, None), dtype="Int64")
-
-    frame["source"] = frame["source_id"].map({pk: s[0] for pk, s in sources.items()})
-    frame["source_kind"] = frame["source_id"].map({pk: s[1] for pk, s in sources.items()})
-    person_ids = [None if pk is pd.NA else pk for pk in frame["interviewee_id"].tolist()]
-    source_ids = frame["source_id"].tolist()
-
-    def lookup(keys: list, mapping: dict) -> list[str]:
-        return [mapping.get(k, "") if k is not None else "" for k in keys]
-
-    frame["interviewee"] = lookup(person_ids, {pk: p[0] for pk, p in people.items()})
-    for index, key in enumerate(BUILTIN_ATTRIBUTES, start=1):
-        frame[key] = lookup(person_ids, {pk: p[index] for pk, p in people.items()})
+        speaker = _speaker_from_turns(frame, turns, speaker, set(people.index))
 
     free_keys = [key for key in labels if key.startswith("attr")]
     person_values: dict[str, dict[int, str]] = defaultdict(dict)
@@ -327,19 +327,38 @@ def report_data(
         else:
             source_values[key][source_id] = value
     for key in free_keys:
-        by_person = lookup(person_ids, person_values[key])
-        by_source = lookup(source_ids, source_values[key])
-        frame[key] = [p or s for p, s in zip(by_person, by_source, strict=True)]
+        people[key] = people.index.map(lambda pk, k=key: person_values[k].get(pk, ""))
+    source_table = pd.DataFrame(
+        [
+            (pk, title, kind, *(source_values[key].get(pk, "") for key in free_keys))
+            for pk, (title, kind, _text) in sources.items()
+        ],
+        columns=["source_id", "source", "source_kind", *(f"s_{k}" for k in free_keys)],
+        dtype=object,
+    ).set_index("source_id")
 
-    frame["code"] = frame["code_id"].map({pk: c.name for pk, c in by_id.items()})
-    frame["code_path"] = frame["code_id"].map({pk: c.path for pk, c in by_id.items()})
-    frame["group_id"] = frame["code_id"].map({pk: c.group_id for pk, c in by_id.items()})
-    frame["group"] = frame["group_id"].map({pk: c.name for pk, c in by_id.items()})
+    frame["interviewee_id"] = speaker
+    frame = frame.join(source_table, on="source_id").join(people, on="interviewee_id")
+    for column in ["interviewee", *BUILTIN_ATTRIBUTES, *free_keys]:
+        frame[column] = frame[column].fillna("").astype(object)
+    for key in free_keys:
+        from_source = frame.pop(f"s_{key}").fillna("")
+        frame[key] = frame[key].where(frame[key] != "", from_source).astype(object)
+    frame["interviewee_id"] = pd.arrays.IntegerArray(
+        np.where(speaker >= 0, speaker, 0), speaker < 0
+    )
+    frame["coder"] = frame["coder_id"].map(usernames).astype(object)
+
+    code_table = pd.DataFrame(
+        [(c.id, c.name, c.path, c.group_id, by_id[c.group_id].name) for c in codes],
+        columns=["code_id", "code", "code_path", "group_id", "group"],
+    ).set_index("code_id")
+    frame = frame.join(code_table, on="code_id")
     texts = {pk: s[2] for pk, s in sources.items()}
     frame["quote"] = [
         texts[source_id][start:end]
         for source_id, start, end in zip(
-            frame["source_id"], frame["start"], frame["end"], strict=True
+            frame["source_id"].tolist(), frame["start"].tolist(), frame["end"].tolist(), strict=True
         )
     ]
     memos: dict[int, list[str]] = defaultdict(list)
@@ -350,7 +369,8 @@ def report_data(
     ):
         memos[coding_id].append(text)
     joined = {pk: "\n\n".join(texts) for pk, texts in memos.items()}
-    frame["memo"] = [joined.get(pk, "") for pk in frame["coding_id"].tolist()]
+    memo_list = [joined.get(pk, "") for pk in frame["coding_id"].tolist()] if joined else ""
+    frame["memo"] = memo_list
 
     for key, values in filters.attributes.items():
         if key in frame.columns and values:

@@ -215,3 +215,27 @@ def test_filters_reach_every_report(study):
     rows = {row[0]: row[1:] for row in tables.frequencies(data).table("frequencies").rows}
     assert rows["All codes"][0] == 2
     assert rows["Strengths/Market"][0] == 1
+
+
+def test_chart_labels_keep_the_code_name_whole():
+    from reports.charts import _short
+
+    assert _short("Weaknesses/Financing") == "Weaknesses/Financing"
+    assert _short("Weaknesses/Lack of international infrastructure") == (
+        "…/Lack of international infrastructure"
+    )
+    assert _short("Opportunities/Collaboration with China") == "Opportunities/Collaboration with China"
+    assert _short("Opportunities/Education and language exchange") == (
+        "Opportu…/Education and language exchange"
+    )
+
+
+def test_charts_render_as_svg_and_png(study, data):
+    from reports import charts
+
+    report = tables.frequencies(data, by="country")
+    svg = charts.render(report.charts[0], "svg")
+    assert svg.lstrip().startswith(b"<?xml") and b"<svg" in svg
+    assert charts.render(report.charts[0], "png").startswith(b"\x89PNG")
+    heat = tables.cooccurrence(data).charts[0]
+    assert heat.kind == "heatmap" and charts.render(heat, "png").startswith(b"\x89PNG")

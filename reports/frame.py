@@ -441,16 +441,18 @@ def turn_of(frame: pd.DataFrame, turns: pd.DataFrame) -> np.ndarray:
     result = np.full(len(frame), -1, dtype="int64")
     if not len(frame) or not len(turns):
         return result
-    for source_id, positions in frame.groupby("source_id").indices.items():
-        in_source = turns[turns["source_id"] == source_id]
-        if not len(in_source):
-            continue
-        starts = in_source["start"].to_numpy()
-        ends = in_source["end"].to_numpy()
-        coding_starts = frame["start"].to_numpy()[positions]
-        index = np.searchsorted(starts, coding_starts, side="right") - 1
-        ok = (index >= 0) & (coding_starts < ends[np.clip(index, 0, None)])
-        result[positions[ok]] = in_source["turn_id"].to_numpy()[index[ok]]
+    turns = turns.sort_values(["source_id", "start"])
+    turn_source = turns["source_id"].to_numpy(dtype="int64")
+    turn_start = turns["start"].to_numpy(dtype="int64")
+    turn_end = turns["end"].to_numpy(dtype="int64")
+    source = frame["source_id"].to_numpy(dtype="int64")
+    start = frame["start"].to_numpy(dtype="int64")
+    # One sorted key over every source: source id, then offset.
+    scale = int(max(turn_end.max(), start.max())) + 1
+    index = np.searchsorted(turn_source * scale + turn_start, source * scale + start, "right") - 1
+    safe = np.clip(index, 0, None)
+    inside = (index >= 0) & (turn_source[safe] == source) & (start < turn_end[safe])
+    result[inside] = turns["turn_id"].to_numpy(dtype="int64")[safe[inside]]
     return result
 
 

@@ -25,12 +25,19 @@ class Table:
     title: str
     columns: list[str]
     rows: list[list] = field(default_factory=list)
-    links: list[list[dict | None]] = field(default_factory=list)  # drill per cell, same shape
+    links: list[list[dict | None] | None] = field(default_factory=list)  # per cell, or None
     note: str = ""
 
     def add(self, values: list, links: list[dict | None] | None = None) -> None:
         self.rows.append(values)
-        self.links.append(links if links is not None else [None] * len(values))
+        self.links.append(links)
+
+    def row_links(self) -> list[list[dict | None]]:
+        """The drill-down of each cell, row by row (None where a cell has none)."""
+        return [
+            links if links is not None else [None] * len(values)
+            for values, links in zip(self.rows, self.links, strict=True)
+        ]
 
     def as_frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows, columns=self.columns)
@@ -221,27 +228,28 @@ def swot(
             values, links = [quadrant.name, label], [None, None]
             counted = _group_counts(in_theme, by, groups)
             for group in groups:
-                cell = _in_group(in_theme, by, group)
                 values += list(counted[group])
                 drill = _drill(code_id if code_id is not None else quadrant_id, by, group)
                 if code_id is None:
                     drill["d_direct"] = "1"
                 links += [drill] * 3
                 if label == "(all)":
-                    chart.series[str(group or "All")].append(len(cell))
+                    chart.series[str(group or "All")].append(counted[group][0])
             matrix.add(values, links)
             if label == "(all)" and children:
                 continue
+            picked = _pick_quotes(data, in_theme, None)
+            if by:
+                picked = picked.assign(_group=picked[by].where(picked[by] != "", NOT_SET))
+                picked = picked.groupby("_group", sort=False).head(quotes_per_cell)
+            else:
+                picked = picked.head(quotes_per_cell).assign(_group=None)
+            columns = ["_group", "quote", "interviewee", "sector", "source"]
+            by_group: dict = {}
+            for group, *rest in zip(*(picked[c].tolist() for c in columns), strict=True):
+                by_group.setdefault(group, []).append(rest)
             for group in groups:
-                cell = _in_group(in_theme, by, group)
-                picked = _pick_quotes(data, cell, quotes_per_cell)
-                for quote, person, sector, source in zip(
-                    picked["quote"],
-                    picked["interviewee"],
-                    picked["sector"],
-                    picked["source"],
-                    strict=True,
-                ):
+                for quote, person, sector, source in by_group.get(group, []):
                     quotes.add(
                         [quadrant.name, label, group or "All", quote, person, sector, source]
                     )
@@ -496,11 +504,12 @@ def cooccurrence(
     frame = data.frame
     if mode == "turn":
         members = _turn_members(data, frame, chosen)
-        incidence = members[["turn_id", "chosen"]].drop_duplicates()
-        if len(incidence):
-            matrix = pd.crosstab(incidence["turn_id"], incidence["chosen"])
-            matrix = matrix.reindex(columns=chosen, fill_value=0).to_numpy(dtype="int64")
-            counts = matrix.T @ matrix
+        if len(members):
+            turn_index = pd.factorize(members["turn_id"])[0]
+            code_index = members["chosen"].map(index).to_numpy(dtype="int64")
+            incidence = np.zeros((int(turn_index.max()) + 1, len(chosen)), dtype="int64")
+            incidence[turn_index, code_index] = 1
+            counts = incidence.T @ incidence
         note = (
             "Speaker turns in which both codes occur (a coding belongs to the turn it starts in)."
         )
@@ -590,7 +599,7 @@ def theme(
         picked = picked.sort_values(["source", "start", "end", "coding_id"])
         columns = ["quote", "interviewee", "sector", "source", "coder", "coding_id", "memo"]
         for quote, person, sector, source, coder, coding_id, memo in zip(
-            *(picked[c] for c in columns), strict=True
+            *(picked[c].tolist() for c in columns), strict=True
         ):
             exemplar = "yes" if coding_id in data.exemplar_ids else ""
             quotes.add([code.path, quote, person, sector, source, coder, exemplar, memo])

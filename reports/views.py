@@ -53,7 +53,7 @@ def _linked_tables(report: Report, project_pk: int, base: dict[str, list[str]]) 
     tables = []
     for table in report.tables:
         rows = []
-        for values, links in zip(table.rows, table.links, strict=True):
+        for values, links in zip(table.rows, table.row_links(), strict=True):
             rows.append(
                 [
                     (value, f"{url}?{_query(base, **link)}" if link is not None else None)

@@ -41,11 +41,18 @@ def test_swot_china_vs_belarus_with_xlsx_and_docx_matching_the_page(demo):
     report = page.context["report"]
     matrix = report.table("swot")
     assert [q["name"] for q in page.context["quadrants"]] == [
-        "Strengths", "Weaknesses", "Opportunities", "Threats",
+        "Strengths",
+        "Weaknesses",
+        "Opportunities",
+        "Threats",
     ]
     assert matrix.columns[2:] == [
-        "Belarus · Codings", "Belarus · Sources", "Belarus · Interviewees",
-        "China · Codings", "China · Sources", "China · Interviewees",
+        "Belarus · Codings",
+        "Belarus · Sources",
+        "Belarus · Interviewees",
+        "China · Codings",
+        "China · Sources",
+        "China · Interviewees",
     ]
     totals = [row for row in matrix.rows if row[1] == "(all)"]
     assert all(row[2] > 0 and row[5] > 0 for row in totals)
@@ -83,7 +90,12 @@ def test_table_one_style_framework_matrix_of_case_studies(demo):
 
     lead = client.post(
         f"/projects/{project.pk}/reports/summary/",
-        {"rows": f"attr{case.pk}", "row_key": values[0], "code": policies[0], "text": "Going global."},
+        {
+            "rows": f"attr{case.pk}",
+            "row_key": values[0],
+            "code": policies[0],
+            "text": "Going global.",
+        },
     )
     assert lead.status_code == 302
     xlsx = client.get(f"/projects/{project.pk}/reports/framework/export/xlsx/{query}")
@@ -91,4 +103,4 @@ def test_table_one_style_framework_matrix_of_case_studies(demo):
     counts = list(book[book.sheetnames[1]].iter_rows(values_only=True))
     assert _numbers([list(r) for r in counts[1:]]) == _numbers(matrix.rows)
     summaries = list(book[book.sheetnames[2]].iter_rows(values_only=True))
-    assert ("Going global." in {cell for row in summaries for cell in row})
+    assert "Going global." in {cell for row in summaries for cell in row}

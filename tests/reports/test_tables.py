@@ -204,7 +204,7 @@ def test_theme_report_counts_quotes_and_memos(study, users):
 def test_every_drill_down_lists_as_many_codings_as_its_number(study, data):
     for report in (tables.frequencies(data, by="country"), tables.swot(data, by="country")):
         table = report.tables[0]
-        for values, links in zip(table.rows, table.links, strict=True):
+        for values, links in zip(table.rows, table.row_links(), strict=True):
             for column, value, link in zip(table.columns, values, links, strict=True):
                 if link is not None and column.endswith("Codings"):
                     assert len(tables.passages(data, link)) == value, (values, column)
@@ -224,7 +224,9 @@ def test_chart_labels_keep_the_code_name_whole():
     assert _short("Weaknesses/Lack of international infrastructure") == (
         "…/Lack of international infrastructure"
     )
-    assert _short("Opportunities/Collaboration with China") == "Opportunities/Collaboration with China"
+    assert (
+        _short("Opportunities/Collaboration with China") == "Opportunities/Collaboration with China"
+    )
     assert _short("Opportunities/Education and language exchange") == (
         "Opportu…/Education and language exchange"
     )

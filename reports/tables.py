@@ -106,6 +106,38 @@ def _group_counts(
     }
 
 
+def _rollup_counts(
+    data: ReportData, frame: pd.DataFrame, codes: list[int], by: str | None, groups: list
+) -> dict[int, dict]:
+    """_group_counts for each code with its sub-codes, in one pass over the frame."""
+    pairs = pd.DataFrame(
+        [(member, pk) for pk in codes for member in data.subtree(pk)],
+        columns=["code_id", "_chosen"],
+    )
+    exploded = frame[["code_id", "source_id", "interviewee_id", *([by] if by else [])]].merge(
+        pairs, on="code_id"
+    )
+    if by:
+        exploded["_group"] = exploded[by].where(exploded[by] != "", NOT_SET)
+    else:
+        exploded["_group"] = "All"
+    grouped = exploded.groupby(["_chosen", "_group"])
+    codings = grouped.size().to_dict()
+    sources = grouped["source_id"].nunique().to_dict()
+    people = grouped["interviewee_id"].nunique().to_dict()
+    result: dict[int, dict] = {}
+    for pk in codes:
+        result[pk] = {}
+        for group in groups:
+            key = (pk, group if group is not None else "All")
+            result[pk][group] = (
+                int(codings.get(key, 0)),
+                int(sources.get(key, 0)),
+                int(people.get(key, 0)),
+            )
+    return result
+
+
 def _percent(part: int, whole: int) -> float:
     return round(100.0 * part / whole, 1) if whole else 0.0
 
@@ -398,11 +430,11 @@ def frequencies(
         links += [_drill(None, by, group) or {"d_all": "1"}, None, None, None, None]
     table.add(values, links)
     chart = Chart("bar", "Codings per code", [], {str(g or "All"): [] for g in groups})
+    rolled = _rollup_counts(data, frame, chosen, by, groups)
     for pk in chosen:
-        in_code = frame[frame["code_id"].isin(data.subtree(pk))]
         values, links = [by_id[pk].path], [None]
         chart.labels.append(by_id[pk].path)
-        counted = _group_counts(in_code, by, groups)
+        counted = rolled[pk]
         for group in groups:
             codings, sources, people = counted[group]
             all_codings, _, all_people = totals[group]

@@ -427,7 +427,7 @@ def frequencies(
     for group in groups:
         codings, sources, people = totals[group]
         values += [codings, 100.0 if codings else 0.0, sources, people, 100.0 if people else 0.0]
-        links += [_drill(None, by, group) or {"d_all": "1"}, None, None, None, None]
+        links += [_drill(None, by, group) or {"d_all": "1"}] * 5
     table.add(values, links)
     chart = Chart("bar", "Codings per code", [], {str(g or "All"): [] for g in groups})
     rolled = _rollup_counts(data, frame, chosen, by, groups)
@@ -446,7 +446,7 @@ def frequencies(
                 _percent(people, all_people),
             ]
             drill = _drill(pk, by, group)
-            links += [drill, None, drill, drill, None]
+            links += [drill] * 5
             chart.series[str(group or "All")].append(codings)
         table.add(values, links)
     return Report(

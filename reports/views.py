@@ -21,6 +21,7 @@ from reports.models import ReportKind, SavedReport
 from reports.tables import Report
 from reports.tables import passages as select_passages
 
+PAGE_ROWS = 500  # a page shows at most this many rows of a table; exports carry them all
 DRILL_KEYS = ("d_code", "d_code2", "d_mode", "d_dim", "d_val", "d_direct", "d_all")
 
 
@@ -53,14 +54,15 @@ def _linked_tables(report: Report, project_pk: int, base: dict[str, list[str]]) 
     tables = []
     for table in report.tables:
         rows = []
-        for values, links in zip(table.rows, table.row_links(), strict=True):
+        shown = table.rows[:PAGE_ROWS]
+        for values, links in zip(shown, table.row_links()[:PAGE_ROWS], strict=True):
             rows.append(
                 [
                     (value, f"{url}?{_query(base, **link)}" if link is not None else None)
                     for value, link in zip(values, links, strict=True)
                 ]
             )
-        tables.append({"table": table, "rows": rows})
+        tables.append({"table": table, "rows": rows, "total": len(table.rows)})
     return tables
 
 

@@ -230,3 +230,16 @@ def test_the_report_page_needs_the_same_queries_however_many_codings(
         )
     with django_assert_num_queries(len(captured)):
         client.get(url)
+
+
+def test_long_tables_are_cut_on_the_page_but_not_in_exports(client_for, study, monkeypatch):
+    from reports import views
+
+    monkeypatch.setattr(views, "PAGE_ROWS", 2)
+    client = client_for("lead")
+    page = client.get(_url(study, "report", "theme"))
+    total = len(page.context["report"].table("quotes").rows)
+    assert total > 2
+    assert f"The page shows the first 2 of {total} rows" in page.content.decode()
+    body = client.get(_url(study, "export", "theme", "csv") + "?table=quotes").content.decode()
+    assert len(body.strip().splitlines()) == total + 2  # provenance line, header, rows

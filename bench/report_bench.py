@@ -49,7 +49,18 @@ from reports.frame import Filters, report_data  # noqa: E402
 
 CODINGS_PER_SOURCE = 200
 TURN = 400  # characters per speaker turn
-WORDS = "culture film heritage market tourism policy strategy partner festival audience".split()
+WORDS = [
+    "culture",
+    "film",
+    "heritage",
+    "market",
+    "tourism",
+    "policy",
+    "strategy",
+    "partner",
+    "festival",
+    "audience",
+]
 
 
 def _text(seed: int) -> str:

@@ -63,35 +63,48 @@ def _xml_safe(value):
 def to_xlsx(report: Report) -> bytes:
     """A sheet per table and an 'About' sheet: the report, its filters, codebook and time."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
 
-    book = Workbook()
-    about = book.active
-    about.title = "About"
-    about.append(["Report", report.title])
-    for key, value in report.about:
-        about.append([key, value])
-    about.append(["Provenance", report.provenance])
+    # Write-only sheets stream their rows: a table of 200,000 quotes stays fast and small.
+    book = Workbook(write_only=True)
+    about = book.create_sheet("About")
     about.column_dimensions["A"].width = 18
     about.column_dimensions["B"].width = 100
+    about.append(["Report", report.title])
+    for key, value in report.about:
+        about.append([key, _xml_safe(value)])
+    about.append(["Provenance", _xml_safe(report.provenance)])
     taken = {"About"}
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
     for table in report.tables:
         sheet = book.create_sheet(_sheet_name(table.title, taken))
-        sheet.append([_xml_safe(c) for c in table.columns])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in table.rows:
-            sheet.append([_xml_safe(v) for v in row])
-        for index, column in enumerate(table.columns, start=1):
-            letter = sheet.cell(row=1, column=index).column_letter
+        wrapped = set()
+        for index, column in enumerate(table.columns):
             longest = max(
-                [len(str(column))] + [len(str(_cell(r[index - 1]))) for r in table.rows[:200]]
+                [len(str(column))] + [len(str(_cell(r[index]))) for r in table.rows[:200]]
             )
-            sheet.column_dimensions[letter].width = min(60, max(10, longest + 2))
+            sheet.column_dimensions[get_column_letter(index + 1)].width = min(
+                60, max(10, longest + 2)
+            )
             if longest > 60:
-                for cell in sheet[letter][1:]:
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+                wrapped.add(index)
         sheet.freeze_panes = "B2"
+        header = []
+        for column in table.columns:
+            cell = WriteOnlyCell(sheet, value=_xml_safe(column))
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        for row in table.rows:
+            values = [_xml_safe(v) for v in row]
+            for index in wrapped:
+                cell = WriteOnlyCell(sheet, value=values[index])
+                cell.alignment = wrap
+                values[index] = cell
+            sheet.append(values)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -208,14 +221,39 @@ def _docx_quotes(writer: _Writer, table: Table) -> None:
             writer.paragraph(" · ".join(details))
 
 
+def _html_table(table: Table) -> str:
+    """A table as escaped HTML; built directly, as a theme report may hold 200,000 rows."""
+    from django.utils.html import escape
+
+    def cell(value) -> str:
+        if value is None:
+            return "<td></td>"
+        text = escape(str(value)).replace("\n", "<br>")
+        css = ' class="num"' if isinstance(value, int | float) else ""
+        return f"<td{css}>{text}</td>"
+
+    head = "".join(f"<th>{escape(str(c))}</th>" for c in table.columns)
+    if table.rows:
+        body = "\n".join("<tr>" + "".join(cell(v) for v in row) + "</tr>" for row in table.rows)
+    else:
+        body = f'<tr><td colspan="{len(table.columns)}">Nothing to show.</td></tr>'
+    return (
+        f'<table data-table="{escape(table.key)}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table>"
+    )
+
+
 def to_html(report: Report, *, project=None) -> bytes:
     """A standalone printable page (no scripts, no external files)."""
+    from django.utils.safestring import mark_safe
+
     html = render_to_string(
         "reports/printable.html",
         {
             "report": report,
             "project": project,
             "charts": [charts.data_uri(c) for c in report.charts if c.labels],
+            "tables": [(t, mark_safe(_html_table(t))) for t in report.tables],  # noqa: S308
         },
     )
     return html.encode("utf-8")

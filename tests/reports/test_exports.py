@@ -143,3 +143,16 @@ def test_coders_exports_carry_pseudonyms_only(client_for, study, fmt):
     assert b"Real Name" not in body
     assert b"No money at all" not in body
     assert b"BY-01" in body
+
+
+@pytest.mark.parametrize("kind", ["frequencies", "theme"])
+def test_user_text_is_escaped_on_the_page_and_in_the_printable_page(client_for, study, kind, users):
+    from coding.models import Code, Coding
+
+    code = Code.objects.create(project=study.project, name="<script>alert(1)</script>", order=9)
+    source = study.sources["S1"]
+    Coding.objects.create(source=source, code=code, coder=users["coder"], start=0, end=11)
+    client = client_for("lead")
+    for response in (_page(client, study, kind), _export(client, study, kind, "html")):
+        assert b"<script>alert(1)</script>" not in response.content
+        assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in response.content

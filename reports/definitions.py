@@ -180,6 +180,7 @@ def load(project, definition: Definition, *, only_coder=None) -> ReportData:
         definition.filters,
         only_coder=only_coder,
         with_turns=definition.kind == ReportKind.COOCCURRENCE and definition.mode == "turn",
+        with_quotes=definition.kind not in (ReportKind.FREQUENCIES, ReportKind.COOCCURRENCE),
     )
 
 

@@ -58,7 +58,11 @@ def _linked_tables(report: Report, project_pk: int, base: dict[str, list[str]]) 
         for values, links in zip(shown, table.row_links()[:PAGE_ROWS], strict=True):
             rows.append(
                 [
-                    (value, f"{url}?{_query(base, **link)}" if link is not None else None)
+                    (
+                        value,
+                        f"{url}?{_query(base, **link)}" if link is not None else None,
+                        isinstance(value, int | float),
+                    )
                     for value, link in zip(values, links, strict=True)
                 ]
             )

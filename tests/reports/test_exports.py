@@ -79,7 +79,9 @@ def test_every_format_carries_the_pages_numbers(client_for, study, kind, query):
     assert about["Project"] == "Study"
     assert about["Filters"] == report.about[1][1]
     assert about["Codebook"].startswith("9 codes, last changed ")
-    assert about["Provenance"] == report.provenance
+    assert (
+        about["Provenance"].split(" · generated")[0] == report.provenance.split(" · generated")[0]
+    )
 
     document = Document(io.BytesIO(_export(client, study, kind, "docx", query).content))
     text = "\n".join(p.text for p in document.paragraphs)

@@ -243,3 +243,26 @@ def test_long_tables_are_cut_on_the_page_but_not_in_exports(client_for, study, m
     assert f"The page shows the first 2 of {total} rows" in page.content.decode()
     body = client.get(_url(study, "export", "theme", "csv") + "?table=quotes").content.decode()
     assert len(body.strip().splitlines()) == total + 2  # provenance line, header, rows
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_project_without_codings_gives_empty_reports_not_errors(client_for, project, kind):
+    client = client_for("lead")
+    page = client.get(reverse("reports:report", args=[project.pk, kind]))
+    assert page.status_code == 200
+    for fmt in ("csv", "xlsx", "docx", "html"):
+        response = client.get(reverse("reports:export", args=[project.pk, kind, fmt]))
+        assert response.status_code == 200
+    passages = client.get(reverse("reports:passages", args=[project.pk]) + "?d_code=abc&d_dim=zz")
+    assert passages.status_code == 200
+    assert b"No passages." in passages.content
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_codebook_without_codings_gives_zero_counts(client_for, project, code, source, kind):
+    client = client_for("lead")
+    page = client.get(reverse("reports:report", args=[project.pk, kind]) + "?by=country")
+    assert page.status_code == 200
+    for fmt in ("csv", "xlsx", "docx", "html"):
+        response = client.get(reverse("reports:export", args=[project.pk, kind, fmt]))
+        assert response.status_code == 200

@@ -180,6 +180,12 @@ def to_docx(report: Report) -> bytes:
     from docx.shared import Inches
 
     document = Document()
+    if any(len(t.columns) > 6 and "Quote" not in t.columns for t in report.tables):
+        from docx.enum.section import WD_ORIENT
+
+        section = document.sections[0]  # wide tables read better across the page
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = section.page_height, section.page_width
     writer = _Writer(document)
     writer.paragraph(report.title, "Heading 1")
     writer.paragraph(report.provenance, size=8)

@@ -116,6 +116,8 @@ def test_docx_has_charts_and_quotes(client_for, study):
     assert len(document.inline_shapes) == 1  # the quadrant chart as a PNG
     quotes = [p.text for p in document.paragraphs if p.style.name == "Quote"]
     assert "“Embroidery is alive.”" in quotes
+    section = document.sections[0]
+    assert section.page_width > section.page_height  # eight columns: landscape
 
 
 def test_csv_can_export_another_table(client_for, study):

@@ -8,8 +8,8 @@ Run from the project root against a database of its own, e.g.
 
 It migrates that database, builds one synthetic project per size (once; later runs reuse
 it), then prints, per size, the seconds to load the frame and, for each report, to load and
-build it (what the page does before rendering) and to write each export format. Each figure
-is the best of --repeat runs.
+build it, to serve its whole page (a lead's request through Django, rendering included) and
+to write each export format. Each figure is the best of --repeat runs.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from interviews.models import (  # noqa: E402
     Attribute,
     AttributeValue,
     Interviewee,
+    Membership,
     Project,
     Segment,
     Source,
@@ -166,13 +167,20 @@ def main() -> None:
         "cooccurrence-turn": Definition(kind="cooccurrence", mode="turn"),
         "theme": Definition(kind="theme"),
     }
-    header = f"{'codings':>8} {'report':<18} {'load+build':>10} " + " ".join(
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    header = f"{'codings':>8} {'report':<18} {'load+build':>10} {'page':>6} " + " ".join(
         f"{fmt:>7}" for fmt in exports.FORMATS
     )
     for size in args.sizes:
         started = time.perf_counter()
         project = build_project(size)
         built = time.perf_counter() - started
+        lead = get_user_model().objects.get_or_create(username="bench-lead")[0]
+        Membership.objects.get_or_create(project=project, user=lead, defaults={"role": "lead"})
+        client.force_login(lead)
         frame_time, data = best(lambda p=project: report_data(p, Filters()), args.repeat)
         print(
             f"\n{size} codings (project ready in {built:.1f} s): frame of {len(data.frame)} rows "
@@ -185,7 +193,13 @@ def main() -> None:
                 return build(load(p, d), d)
 
             total, report = best(run, args.repeat)
-            cells = []
+            url = reverse("reports:report", args=[project.pk, definition.kind])
+            query = "&".join(f"{k}={v}" for k, vs in definition.as_params().items() for v in vs)
+            page, response = best(
+                lambda u=f"{url}?{query}": client.get(u, HTTP_HOST="127.0.0.1"), args.repeat
+            )
+            assert response.status_code == 200, response.status_code
+            cells = [f"{page:6.2f}"]
             for fmt in exports.FORMATS:
                 seconds, _ = best(lambda r=report, f=fmt: exports.export(r, f), 1)
                 cells.append(f"{seconds:7.2f}")

@@ -12,6 +12,7 @@ import io
 import matplotlib
 
 matplotlib.use("Agg")
+matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text: smaller, faster SVG
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
@@ -35,10 +36,27 @@ def _short(label: str) -> str:
     return head[: MAX_LABEL - len(leaf) - 2] + "…/" + leaf
 
 
+def _label_inches(labels: list[str]) -> float:
+    """Room for the longest tick label, in inches (about 0.075 in per character at 10 pt)."""
+    longest = max((len(_short(label)) for label in labels), default=4)
+    return 0.2 + 0.075 * longest
+
+
+def _margins(fig, *, left: float, bottom: float, top: float) -> None:
+    # Fixed margins instead of tight_layout, which draws every chart twice.
+    width, height = fig.get_size_inches()
+    fig.subplots_adjust(
+        left=min(0.7, left / width),
+        right=0.97,
+        bottom=min(0.6, bottom / height),
+        top=1 - min(0.3, top / height),
+    )
+
+
 def _bar(chart: Chart):
     labels = chart.labels
     groups = list(chart.series)
-    height = max(2.5, 0.35 * len(labels) * max(1, len(groups)) ** 0.5 + 1.2)
+    height = max(2.5, 0.35 * len(labels) * max(1, len(groups)) ** 0.5 + 1.5)
     fig, ax = plt.subplots(figsize=(7.5, height))
     positions = np.arange(len(labels))
     width = 0.8 / max(1, len(groups))
@@ -58,9 +76,12 @@ def _bar(chart: Chart):
     ax.set_xlabel("Codings")
     ax.set_title(chart.title)
     ax.xaxis.get_major_locator().set_params(integer=True)
+    bottom = 0.6
     if len(groups) > 1:
-        ax.legend(loc="lower right", fontsize="small")
-    fig.tight_layout()
+        rows = (len(groups) + 3) // 4
+        fig.legend(loc="lower center", ncol=min(4, len(groups)), fontsize="small", frameon=False)
+        bottom += 0.3 * rows
+    _margins(fig, left=_label_inches(labels), bottom=bottom, top=0.4)
     return fig
 
 
@@ -92,7 +113,8 @@ def _heatmap(chart: Chart):
                 )
     ax.set_title(chart.title)
     fig.colorbar(image, ax=ax, shrink=0.7)
-    fig.tight_layout()
+    room = _label_inches(rows)
+    _margins(fig, left=room, bottom=_label_inches(chart.columns) * 0.9 + 0.2, top=0.4)
     return fig
 
 
@@ -101,7 +123,7 @@ def render(chart: Chart, fmt: str = "svg") -> bytes:
     fig = _heatmap(chart) if chart.kind == "heatmap" else _bar(chart)
     buffer = io.BytesIO()
     try:
-        fig.savefig(buffer, format=fmt, dpi=150 if fmt == "png" else None)
+        fig.savefig(buffer, format=fmt, dpi=120 if fmt == "png" else None)
     finally:
         plt.close(fig)
     return buffer.getvalue()

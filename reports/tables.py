@@ -629,12 +629,21 @@ def theme(
             in_code[in_code["coding_id"].isin(data.exemplar_ids)] if exemplars_only else in_code
         )
         picked = picked.sort_values(["source", "start", "end", "coding_id"])
-        columns = ["quote", "interviewee", "sector", "source", "coder", "coding_id", "memo"]
-        for quote, person, sector, source, coder, coding_id, memo in zip(
-            *(picked[c].tolist() for c in columns), strict=True
-        ):
-            exemplar = "yes" if coding_id in data.exemplar_ids else ""
-            quotes.add([code.path, quote, person, sector, source, coder, exemplar, memo])
+        marked = picked["coding_id"].isin(data.exemplar_ids).map({True: "yes", False: ""})
+        rows = list(
+            zip(
+                [code.path] * len(picked),
+                *(
+                    picked[c].tolist()
+                    for c in ("quote", "interviewee", "sector", "source", "coder")
+                ),
+                marked.tolist(),
+                picked["memo"].tolist(),
+                strict=True,
+            )
+        )
+        quotes.rows.extend(list(row) for row in rows)
+        quotes.links.extend([None] * len(rows))
         for title, text in data.code_memos.get(pk, []):
             memos.add([code.path, title, text])
     return Report(

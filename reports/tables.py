@@ -76,12 +76,6 @@ def _group_values(frame: pd.DataFrame, by: str | None) -> list[str]:
     return [v if v != "" else NOT_SET for v in values]
 
 
-def _in_group(frame: pd.DataFrame, by: str | None, value: str | None) -> pd.DataFrame:
-    if not by or value is None:
-        return frame
-    return frame[frame[by] == ("" if value == NOT_SET else value)]
-
-
 def _counts(frame: pd.DataFrame) -> tuple[int, int, int]:
     return (
         int(len(frame)),
@@ -321,7 +315,7 @@ def _row_keys(values: pd.Series, by_id: bool) -> pd.Series:
 
 def _attributions(frame: pd.DataFrame) -> list[str]:
     return [
-        (f"{person}, {sector}" if sector else person) if person else source
+        attribution({"interviewee": person, "sector": sector, "source": source})
         for person, sector, source in zip(
             frame["interviewee"], frame["sector"], frame["source"], strict=True
         )

@@ -132,6 +132,20 @@ def _rollup_counts(
     return result
 
 
+def _explode(frame: pd.DataFrame, rows: list[set[int]], by: str | None) -> pd.DataFrame:
+    """One row per (coding, report row whose codes include the coding's code), with its group."""
+    pairs = pd.DataFrame(
+        [(member, index) for index, members in enumerate(rows) for member in members],
+        columns=["code_id", "_row"],
+    ).astype("int64")
+    exploded = frame.merge(pairs, on="code_id")
+    if by:
+        exploded["_group"] = exploded[by].where(exploded[by] != "", NOT_SET)
+    else:
+        exploded["_group"] = "All"
+    return exploded
+
+
 def _percent(part: int, whole: int) -> float:
     return round(100.0 * part / whole, 1) if whole else 0.0
 
@@ -240,45 +254,59 @@ def swot(
         ["Quadrant", "Sub-theme", "Group", "Quote", "Interviewee", "Sector", "Source"],
     )
     chart = Chart("bar", "Codings per quadrant", [], {str(g or "All"): [] for g in groups})
+    # The matrix's rows: (quadrant, sub-theme, its codes, drill code, coded at the quadrant
+    # itself only, shows quotes). A quadrant without sub-themes shows its quotes at "(all)".
+    plan: list[tuple[int, str, set[int], int, bool, bool]] = []
+    used = set(frame["code_id"].tolist())
     for quadrant_id in quadrants:
-        quadrant = codes[quadrant_id]
         children = [c for c in data.codes if c.parent_id == quadrant_id]
-        rows: list[tuple[str, set[int], int]] = [("(all)", data.subtree(quadrant_id), quadrant_id)]
-        rows += [(child.name, data.subtree(child.id), child.id) for child in children]
-        direct = frame[frame["code_id"] == quadrant_id]
-        if children and len(direct):
-            rows.append(("(general)", {quadrant_id}, None))
-        chart.labels.append(quadrant.name)
-        for label, subtree, code_id in rows:
-            in_theme = frame[frame["code_id"].isin(subtree)]
-            values, links = [quadrant.name, label], [None, None]
-            counted = _group_counts(in_theme, by, groups)
+        subtree = data.subtree(quadrant_id)
+        plan.append((quadrant_id, "(all)", subtree, quadrant_id, False, not children))
+        plan += [(quadrant_id, c.name, data.subtree(c.id), c.id, False, True) for c in children]
+        if children and quadrant_id in used:
+            plan.append((quadrant_id, "(general)", {quadrant_id}, quadrant_id, True, True))
+    label_of = {None: "All"}
+    exploded = _explode(frame, [row[2] for row in plan], by)
+    grouped = exploded.groupby(["_row", "_group"])
+    codings = grouped.size().to_dict()
+    sources = grouped["source_id"].nunique().to_dict()
+    people = grouped["interviewee_id"].nunique().to_dict()
+    wanted = [index for index, row in enumerate(plan) if row[5]]
+    picked = exploded[exploded["_row"].isin(wanted)]
+    picked = picked.assign(_ex=~picked["coding_id"].isin(data.exemplar_ids))
+    picked = picked.sort_values(["_row", "_ex", "source", "start", "end", "coding_id"])
+    picked = picked.drop_duplicates(["_row", "source_id", "start", "end"])
+    picked = picked.groupby(["_row", "_group"], sort=False).head(quotes_per_cell)
+    cell_quotes: dict[tuple, list] = {}
+    columns = ["_row", "_group", "quote", "interviewee", "sector", "source"]
+    for row, group, *rest in zip(*(picked[c].tolist() for c in columns), strict=True):
+        cell_quotes.setdefault((row, group), []).append(rest)
+    for index, (quadrant_id, label, _members, drill_code, direct, with_quotes) in enumerate(plan):
+        name = codes[quadrant_id].name
+        if label == "(all)":
+            chart.labels.append(name)
+        values, links = [name, label], [None, None]
+        for group in groups:
+            key = (index, label_of.get(group, group))
+            counted = (
+                int(codings.get(key, 0)),
+                int(sources.get(key, 0)),
+                int(people.get(key, 0)),
+            )
+            values += list(counted)
+            drill = _drill(drill_code, by, group)
+            if direct:
+                drill["d_direct"] = "1"
+            links += [drill] * 3
+            if label == "(all)":
+                chart.series[str(group or "All")].append(counted[0])
+        matrix.add(values, links)
+        if with_quotes:
             for group in groups:
-                values += list(counted[group])
-                drill = _drill(code_id if code_id is not None else quadrant_id, by, group)
-                if code_id is None:
-                    drill["d_direct"] = "1"
-                links += [drill] * 3
-                if label == "(all)":
-                    chart.series[str(group or "All")].append(counted[group][0])
-            matrix.add(values, links)
-            if label == "(all)" and children:
-                continue
-            picked = _pick_quotes(data, in_theme, None)
-            if by:
-                picked = picked.assign(_group=picked[by].where(picked[by] != "", NOT_SET))
-                picked = picked.groupby("_group", sort=False).head(quotes_per_cell)
-            else:
-                picked = picked.head(quotes_per_cell).assign(_group=None)
-            columns = ["_group", "quote", "interviewee", "sector", "source"]
-            by_group: dict = {}
-            for group, *rest in zip(*(picked[c].tolist() for c in columns), strict=True):
-                by_group.setdefault(group, []).append(rest)
-            for group in groups:
-                for quote, person, sector, source in by_group.get(group, []):
-                    quotes.add(
-                        [quadrant.name, label, group or "All", quote, person, sector, source]
-                    )
+                for quote, person, sector, source in cell_quotes.get(
+                    (index, label_of.get(group, group)), []
+                ):
+                    quotes.add([name, label, group or "All", quote, person, sector, source])
     return Report(
         kind="swot",
         title="SWOT matrix" + (f" by {data.label(by)}" if by else ""),

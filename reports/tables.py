@@ -379,31 +379,32 @@ def framework(
     frame = data.frame
     column = ROW_DIMENSIONS.get(rows, rows)
     by_id_dimension = column in ROW_DIMENSIONS.values()
-    cell_counts: dict[int, dict[str, int]] = {}
-    cell_quotes: dict[int, dict[str, list]] = {}
-    for pk in codes:
-        in_code = frame[frame["code_id"].isin(data.subtree(pk))]
-        keys_of = _row_keys(in_code[column], by_id_dimension)
-        cell_counts[pk] = keys_of.value_counts().to_dict()
-        picked = _pick_quotes(data, in_code, None)
-        if quotes_per_cell and len(picked):
-            picked = picked.assign(_key=_row_keys(picked[column], by_id_dimension))
-            picked = picked.groupby("_key", sort=False).head(quotes_per_cell)
-            grouped: dict[str, list] = {}
-            for key, quote, who in zip(
-                picked["_key"], picked["quote"], _attributions(picked), strict=True
-            ):
-                grouped.setdefault(key, []).append((quote, who))
-            cell_quotes[pk] = grouped
+    exploded = _explode(frame, [data.subtree(pk) for pk in codes], None)
+    exploded["_key"] = _row_keys(exploded[column], by_id_dimension)
+    exploded = exploded[exploded["_key"].notna()]
+    cell_counts = exploded.groupby(["_row", "_key"]).size().to_dict()
+    picked = exploded.assign(_ex=~exploded["coding_id"].isin(data.exemplar_ids))
+    picked = picked.sort_values(["_row", "_ex", "source", "start", "end", "coding_id"])
+    picked = picked.drop_duplicates(["_row", "source_id", "start", "end"])
+    picked = picked.groupby(["_row", "_key"], sort=False).head(quotes_per_cell)
+    cell_quotes: dict[tuple[int, str], list] = {}
+    for row, key, quote, who in zip(
+        picked["_row"].tolist(),
+        picked["_key"].tolist(),
+        picked["quote"].tolist(),
+        _attributions(picked),
+        strict=True,
+    ):
+        cell_quotes.setdefault((row, key), []).append((quote, who))
     keys = []
     for key, label in framework_rows(data, rows):
         keys.append(key)
         values, links, summary_row = [label], [None], [label]
-        for pk in codes:
-            values.append(int(cell_counts[pk].get(key, 0)))
+        for index, pk in enumerate(codes):
+            values.append(int(cell_counts.get((index, key), 0)))
             links.append(_drill(pk, rows, key))
             summary_row.append(summaries.get((key, pk), ""))
-            for quote, who in cell_quotes.get(pk, {}).get(key, []):
+            for quote, who in cell_quotes.get((index, key), []):
                 quotes.add([label, by_id[pk].path, quote, who])
         counts.add(values, links)
         texts.add(summary_row)

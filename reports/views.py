@@ -1,0 +1,318 @@
+"""Report pages, their exports, the passages behind each number, and saved reports."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from coding.models import Code, Coding
+from interviews.access import Access, Perm, project_access
+from reports import charts, exports, services
+from reports.definitions import MODES, Definition, choices_for, parse, run
+from reports.frame import CONSENSUS_CODER, report_data
+from reports.models import ReportKind, SavedReport
+from reports.tables import Report
+from reports.tables import passages as select_passages
+
+PAGE_ROWS = 500  # a page shows at most this many rows of a table; exports carry them all
+DRILL_KEYS = ("d_code", "d_code2", "d_mode", "d_dim", "d_val", "d_direct", "d_all")
+
+
+def _only_coder(access: Access):
+    """Coders and viewers of a blinded project see only their own codings."""
+    return None if access.sees_all_codings else access.user
+
+
+def _definition(request: HttpRequest, access: Access, kind: str) -> tuple[Definition, dict]:
+    choices = choices_for(access.project, only_coder=_only_coder(access))
+    definition = parse(
+        kind,
+        request.GET.getlist,
+        list(request.GET),
+        labels=choices["labels"],
+        code_ids={code.id for code in choices["codes"]},
+        source_ids={pk for pk, _ in choices["sources"]},
+    )
+    return definition, choices
+
+
+def _query(params: dict[str, list[str]], **extra) -> str:
+    merged = {**params, **{k: [v] for k, v in extra.items()}}
+    return urlencode(merged, doseq=True)
+
+
+def _linked_tables(report: Report, project_pk: int, base: dict[str, list[str]]) -> list[dict]:
+    """Each table's rows as (value, drill-down URL or None) pairs for the page."""
+    url = reverse("reports:passages", args=[project_pk])
+    tables = []
+    for table in report.tables:
+        rows = []
+        shown = table.rows[:PAGE_ROWS]
+        for values, links in zip(shown, table.row_links()[:PAGE_ROWS], strict=True):
+            rows.append(
+                [
+                    (
+                        value,
+                        f"{url}?{_query(base, **link)}" if link is not None else None,
+                        isinstance(value, int | float),
+                    )
+                    for value, link in zip(values, links, strict=True)
+                ]
+            )
+        tables.append({"table": table, "rows": rows, "total": len(table.rows)})
+    return tables
+
+
+def index(request: HttpRequest, pk: int) -> HttpResponse:
+    access = project_access(request, pk)
+    saved = SavedReport.objects.filter(project=access.project).select_related("created_by")
+    return render(
+        request,
+        "reports/index.html",
+        {
+            "access": access,
+            "project": access.project,
+            "kinds": ReportKind.choices,
+            "saved": saved,
+            "can_edit": access.can(Perm.EDIT_REPORTS),
+        },
+    )
+
+
+def report(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    access = project_access(request, pk)
+    if kind not in ReportKind.values:
+        raise Http404("No such report.")
+    definition, choices = _definition(request, access, kind)
+    result, data = run(access.project, definition, only_coder=_only_coder(access))
+    params = definition.as_params()
+    tables = _linked_tables(result, pk, params)
+    context = {
+        "access": access,
+        "project": access.project,
+        "kind": kind,
+        "kind_label": ReportKind(kind).label,
+        "kinds": ReportKind.choices,
+        "definition": definition,
+        "choices": choices,
+        "modes": MODES,
+        "report": result,
+        "tables": tables,
+        "charts": [charts.data_uri(c) for c in result.charts if c.labels],
+        "query": _query(params),
+        "can_edit": access.can(Perm.EDIT_REPORTS),
+        "consensus": CONSENSUS_CODER,
+        "codings": len(data.frame),
+    }
+    if kind == ReportKind.SWOT:
+        context["quadrants"] = _swot_layout(result, tables)
+    if kind == ReportKind.FRAMEWORK:
+        context["matrix"] = _framework_layout(result, tables)
+    return render(request, "reports/report.html", context)
+
+
+def _swot_layout(result: Report, tables: list[dict]) -> list[dict]:
+    """The SWOT table's rows grouped by quadrant, each sub-theme with its quotes."""
+    quotes: dict[tuple[str, str], list] = {}
+    for row in result.table("quotes").rows:
+        quotes.setdefault((row[0], row[1]), []).append(row)
+    quadrants: list[dict] = []
+    for row in tables[0]["rows"]:
+        name, theme = row[0][0], row[1][0]
+        if not quadrants or quadrants[-1]["name"] != name:
+            quadrants.append({"name": name, "rows": []})
+        quadrants[-1]["rows"].append(
+            {"theme": theme, "cells": row[2:], "quotes": quotes.get((name, theme), [])}
+        )
+    return quadrants
+
+
+def _framework_layout(result: Report, tables: list[dict]) -> dict:
+    counts, summaries = tables[0]["rows"], result.table("summaries").rows
+    quotes: dict[tuple[str, str], list] = {}
+    for row in result.table("quotes").rows:
+        quotes.setdefault((row[0], row[1]), []).append(row)
+    headers = result.tables[0].columns[1:]
+    rows = []
+    for key, count_row, summary_row in zip(
+        result.layout["row_keys"], counts, summaries, strict=True
+    ):
+        label = count_row[0][0]
+        cells = []
+        for index, code_id in enumerate(result.layout["codes"]):
+            cells.append(
+                {
+                    "count": count_row[index + 1],
+                    "summary": summary_row[index + 1],
+                    "quotes": quotes.get((label, headers[index]), []),
+                    "code_id": code_id,
+                }
+            )
+        rows.append({"key": key, "label": label, "cells": cells})
+    return {"headers": headers, "rows": rows, "dimension": result.layout["rows"]}
+
+
+def export(request: HttpRequest, pk: int, kind: str, fmt: str) -> HttpResponse:
+    access = project_access(request, pk)
+    if kind not in ReportKind.values or fmt not in exports.FORMATS:
+        raise Http404("No such report or format.")
+    definition, _ = _definition(request, access, kind)
+    result, _ = run(access.project, definition, only_coder=_only_coder(access))
+    table = request.GET.get("table") or None
+    if table and table not in {t.key for t in result.tables}:
+        table = None
+    body = exports.export(result, fmt, table=table, project=access.project)
+    response = HttpResponse(body, content_type=exports.FORMATS[fmt])
+    if fmt != "html":
+        name = exports.filename(result, fmt, access.project.name)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def passages(request: HttpRequest, pk: int) -> HttpResponse:
+    """The passages behind one number of a report, each linking to its place in the source."""
+    access = project_access(request, pk)
+    definition, choices = _definition(request, access, request.GET.get("kind", "frequencies"))
+    data = report_data(
+        access.project,
+        definition.filters,
+        only_coder=_only_coder(access),
+        with_turns=request.GET.get("d_mode") == "turn",
+    )
+    drill = {key: request.GET[key] for key in DRILL_KEYS if key in request.GET}
+    rows = select_passages(data, drill)
+    can_code = access.can(Perm.CODE)
+    items = []
+    for row in rows.to_dict("records"):
+        if can_code:
+            place = reverse("coding:workspace", args=[pk, row["source_id"]])
+        else:
+            place = reverse("interviews:source_detail", args=[pk, row["source_id"]])
+        items.append(
+            {
+                **row,
+                "url": f"{place}#pos={row['start']}-{row['end']}",
+                "exemplar": row["coding_id"] in data.exemplar_ids,
+            }
+        )
+    codes = data.code_by_id
+    what = []
+    if "d_code" in drill and drill["d_code"].isdigit() and int(drill["d_code"]) in codes:
+        what.append(codes[int(drill["d_code"])].path)
+    if "d_code2" in drill and drill["d_code2"].isdigit() and int(drill["d_code2"]) in codes:
+        what.append(
+            f"with {codes[int(drill['d_code2'])].path} ({MODES.get(drill.get('d_mode'), '')})"
+        )
+    if drill.get("d_dim"):
+        value = drill.get("d_val", "")
+        if drill["d_dim"] == "interviewee":
+            value = next((i["interviewee"] for i in items), value)
+        elif drill["d_dim"] == "source":
+            value = next((i["source"] for i in items), value)
+        what.append(f"{data.label(drill['d_dim'])} = {value or '(not set)'}")
+    return render(
+        request,
+        "reports/passages.html",
+        {
+            "access": access,
+            "project": access.project,
+            "items": items,
+            "what": " · ".join(what) or "all codings",
+            "provenance": data.provenance,
+            "errors": definition.errors,
+            "can_edit": access.can(Perm.EDIT_REPORTS),
+            "here": request.get_full_path(),
+        },
+    )
+
+
+def _back(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return fallback
+
+
+@require_POST
+def saved_save(request: HttpRequest, pk: int) -> HttpResponse:
+    access = project_access(request, pk, Perm.EDIT_REPORTS)
+    kind = request.POST.get("kind", "")
+    if kind not in ReportKind.values:
+        messages.error(request, "Choose which report to save.")
+        return redirect("reports:index", pk)
+    definition, _ = _definition(request, access, kind)
+    if definition.errors:
+        messages.error(request, " ".join(definition.errors))
+        return redirect(
+            f"{reverse('reports:report', args=[pk, kind])}?{_query(definition.as_params())}"
+        )
+    try:
+        saved = services.saved_report_save(
+            project=access.project,
+            name=request.POST.get("name", ""),
+            kind=kind,
+            params=definition.as_params(),
+            user=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(
+            f"{reverse('reports:report', args=[pk, kind])}?{_query(definition.as_params())}"
+        )
+    messages.success(request, f"Saved “{saved.name}”. Anyone in the project can re-run it.")
+    return redirect(saved.get_absolute_url())
+
+
+def saved_run(request: HttpRequest, pk: int, saved_pk: int) -> HttpResponse:
+    access = project_access(request, pk)
+    saved = get_object_or_404(SavedReport, project=access.project, pk=saved_pk)
+    url = reverse("reports:report", args=[pk, saved.kind])
+    return redirect(f"{url}?{_query(saved.params)}" if saved.params else url)
+
+
+@require_POST
+def saved_delete(request: HttpRequest, pk: int, saved_pk: int) -> HttpResponse:
+    access = project_access(request, pk, Perm.EDIT_REPORTS)
+    saved = get_object_or_404(SavedReport, project=access.project, pk=saved_pk)
+    saved.delete()
+    messages.success(request, f"Deleted the saved report “{saved.name}”.")
+    return redirect("reports:index", pk)
+
+
+@require_POST
+def summary_save(request: HttpRequest, pk: int) -> HttpResponse:
+    access = project_access(request, pk, Perm.EDIT_REPORTS)
+    fallback = reverse("reports:report", args=[pk, ReportKind.FRAMEWORK])
+    code = Code.objects.filter(project=access.project, pk=request.POST.get("code") or 0).first()
+    rows = request.POST.get("rows", "")
+    if code is None or not rows:
+        messages.error(request, "That matrix cell does not exist.")
+        return redirect(_back(request, fallback))
+    services.matrix_summary_save(
+        project=access.project,
+        rows=rows[:40],
+        row_key=request.POST.get("row_key", "")[:300],
+        code=code,
+        text=request.POST.get("text", ""),
+        user=request.user,
+    )
+    messages.success(request, f"Summary saved for {code.full_path}.")
+    return redirect(_back(request, fallback))
+
+
+@require_POST
+def exemplar_toggle(request: HttpRequest, pk: int, coding_pk: int) -> HttpResponse:
+    access = project_access(request, pk, Perm.EDIT_REPORTS)
+    coding = get_object_or_404(
+        Coding.objects.select_related("source"), source__project=access.project, pk=coding_pk
+    )
+    marked = services.exemplar_toggle(project=access.project, coding=coding, user=request.user)
+    messages.success(request, "Marked as an exemplar." if marked else "No longer an exemplar.")
+    return redirect(_back(request, reverse("reports:index", args=[pk])))

@@ -1,0 +1,162 @@
+"""The page, CSV, XLSX, DOCX and printable HTML of one report carry the same figures."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from docx import Document
+from lxml import html as lxml_html
+from openpyxl import load_workbook
+
+from reports.tables import Report
+
+SWOT_QUERY = "?by=country&f_country=China&f_country=Belarus"
+
+
+def _norm(value):
+    """A cell as each format gives it back: numbers as floats, empty cells as ''."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        return float(value)
+    except ValueError:
+        return str(value)
+
+
+def _page(client, study, kind, query=""):
+    response = client.get(f"/projects/{study.project.pk}/reports/{kind}/{query}")
+    assert response.status_code == 200
+    return response
+
+
+def _export(client, study, kind, fmt, query=""):
+    response = client.get(f"/projects/{study.project.pk}/reports/{kind}/export/{fmt}/{query}")
+    assert response.status_code == 200, response.content[:500]
+    return response
+
+
+def _csv_rows(body: bytes) -> tuple[str, list[list[str]]]:
+    text = body.decode("utf-8")
+    first, _, rest = text.partition("\n")
+    return first, list(csv.reader(io.StringIO(rest)))
+
+
+@pytest.mark.parametrize(
+    ("kind", "query"),
+    [
+        ("swot", SWOT_QUERY),
+        ("frequencies", "?by=country"),
+        ("cooccurrence", "?mode=turn"),
+        ("theme", ""),
+        ("framework", "?rows=interviewee"),
+    ],
+)
+def test_every_format_carries_the_pages_numbers(client_for, study, kind, query):
+    client = client_for("lead")
+    report: Report = _page(client, study, kind, query).context["report"]
+    main = report.tables[0]
+    expected = [[_norm(v) for v in row] for row in main.rows]
+    assert expected, "the fixture gives every report some rows"
+
+    first, rows = _csv_rows(_export(client, study, kind, "csv", query).content)
+    assert first.startswith("# ") and "Project “Study”" in first and "generated" in first
+    assert rows[0] == main.columns
+    assert [[_norm(v) for v in row] for row in rows[1:]] == expected
+
+    book = load_workbook(io.BytesIO(_export(client, study, kind, "xlsx", query).content))
+    assert book.sheetnames[0] == "About"
+    assert len(book.sheetnames) == 1 + len(report.tables)
+    sheet = book[book.sheetnames[1]]
+    values = [[_norm(c) for c in row] for row in sheet.iter_rows(values_only=True)]
+    assert values[0] == main.columns
+    assert values[1:] == expected
+    about = {row[0]: row[1] for row in book["About"].iter_rows(values_only=True)}
+    assert about["Report"] == report.title
+    assert about["Project"] == "Study"
+    assert about["Filters"] == report.about[1][1]
+    assert about["Codebook"].startswith("9 codes, last changed ")
+    assert (
+        about["Provenance"].split(" · generated")[0] == report.provenance.split(" · generated")[0]
+    )
+
+    document = Document(io.BytesIO(_export(client, study, kind, "docx", query).content))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert report.provenance.split(" · generated")[0] in text
+    grid = document.tables[0]
+    cells = [[_norm(cell.text) for cell in row.cells] for row in grid.rows]
+    assert cells[0] == [_norm(c) for c in main.columns]
+    assert cells[1:] == expected
+
+    page = lxml_html.fromstring(_export(client, study, kind, "html", query).content)
+    printed = page.xpath(f'//table[@data-table="{main.key}"]')[0]
+    body = [[_norm(td.text_content()) for td in tr.xpath("td")] for tr in printed.xpath("tbody/tr")]
+    assert body == expected
+
+
+def test_the_page_shows_the_same_numbers_as_its_table(client_for, study):
+    response = _page(client_for("lead"), study, "frequencies", "?by=country")
+    page = lxml_html.fromstring(response.content)
+    shown = page.xpath('//table[@data-table="frequencies"]')[0]
+    body = [
+        [_norm(td.text_content().strip().replace("—", "")) for td in tr.xpath("td")]
+        for tr in shown.xpath("tbody/tr")
+    ]
+    expected = [[_norm(v) for v in row] for row in response.context["report"].tables[0].rows]
+    assert body == expected
+
+
+def test_docx_has_charts_and_quotes(client_for, study):
+    document = Document(
+        io.BytesIO(_export(client_for("lead"), study, "swot", "docx", SWOT_QUERY).content)
+    )
+    assert len(document.inline_shapes) == 1  # the quadrant chart as a PNG
+    quotes = [p.text for p in document.paragraphs if p.style.name == "Quote"]
+    assert "“Embroidery is alive.”" in quotes
+    section = document.sections[0]
+    assert section.page_width > section.page_height  # eight columns: landscape
+
+
+def test_csv_can_export_another_table(client_for, study):
+    body = _export(client_for("lead"), study, "swot", "csv", SWOT_QUERY + "&table=quotes").content
+    _, rows = _csv_rows(body)
+    assert rows[0][:4] == ["Quadrant", "Sub-theme", "Group", "Quote"]
+    assert [
+        "Strengths",
+        "Heritage",
+        "Belarus",
+        "Embroidery is alive.",
+        "BY-01",
+        "Crafts",
+        "Interview BY-01",
+    ] in rows
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "docx", "html"])
+def test_coders_exports_carry_pseudonyms_only(client_for, study, fmt):
+    query = "?table=quotes" if fmt == "csv" else ""
+    body = _export(client_for("coder"), study, "theme", fmt, query).content
+    if fmt in ("xlsx", "docx"):
+        import zipfile
+
+        archive = zipfile.ZipFile(io.BytesIO(body))
+        body = b"".join(archive.read(name) for name in archive.namelist() if name.endswith(".xml"))
+    assert b"Real Name" not in body
+    assert b"No money at all" not in body
+    assert b"BY-01" in body
+
+
+@pytest.mark.parametrize("kind", ["frequencies", "theme"])
+def test_user_text_is_escaped_on_the_page_and_in_the_printable_page(client_for, study, kind, users):
+    from coding.models import Code, Coding
+
+    code = Code.objects.create(project=study.project, name="<script>alert(1)</script>", order=9)
+    source = study.sources["S1"]
+    Coding.objects.create(source=source, code=code, coder=users["coder"], start=0, end=11)
+    client = client_for("lead")
+    for response in (_page(client, study, kind), _export(client, study, kind, "html")):
+        assert b"<script>alert(1)</script>" not in response.content
+        assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in response.content

@@ -1,0 +1,268 @@
+"""Report pages: roles, drill-down, saved reports, matrix summaries, exemplars, bad input."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from lxml import html as lxml_html
+
+from coding.models import Coding
+from reports.models import Exemplar, MatrixSummary, SavedReport
+
+KINDS = ["swot", "framework", "frequencies", "cooccurrence", "theme"]
+
+
+def _url(study, name, *args):
+    return reverse(f"reports:{name}", args=[study.project.pk, *args])
+
+
+@pytest.mark.parametrize("role", ["admin", "lead", "coder", "viewer"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_member_reads_every_report(client_for, study, role, kind):
+    response = client_for(role).get(_url(study, "report", kind))
+    assert response.status_code == 200
+    assert b"Real Name" not in response.content
+    assert b"No money at all" not in response.content
+
+
+def test_outsiders_get_not_found(client_for, study):
+    client = client_for("outsider")
+    assert client.get(_url(study, "index")).status_code == 404
+    assert client.get(_url(study, "report", "swot")).status_code == 404
+    assert client.get(_url(study, "export", "swot", "csv")).status_code == 404
+    assert client.get(_url(study, "passages")).status_code == 404
+
+
+def test_unknown_report_or_format_is_not_found(client_for, study):
+    client = client_for("lead")
+    assert client.get(_url(study, "report", "nonsense")).status_code == 404
+    assert client.get(_url(study, "export", "swot", "pdf")).status_code == 404
+
+
+def test_bad_parameters_give_a_message_not_an_error(client_for, study):
+    response = client_for("lead").get(
+        _url(study, "report", "frequencies") + "?by=Shoe+size&code=abc&code=99999&quotes=x&f_zzz=1"
+    )
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "There is no attribute called “Shoe size”." in text
+    assert "“abc” is not a code." in text
+    assert "There is no code 99999 in this project." in text
+
+
+def test_the_page_links_each_number_to_its_passages(client_for, study):
+    client = client_for("lead")
+    response = client.get(_url(study, "report", "swot") + "?by=country")
+    page = lxml_html.fromstring(response.content)
+    heritage = page.xpath('//table[@data-table="swot"]//tr[td[2]="Heritage"]')[0]
+    link = heritage.xpath("td[3]/a")[0]
+    assert link.text_content() == "2"  # Belarus · Codings
+    query = parse_qs(urlsplit(link.get("href")).query)
+    assert query["d_code"] == [str(study.codes["Heritage"].pk)]
+    assert query["d_dim"] == ["country"] and query["d_val"] == ["Belarus"]
+    passages = client.get(link.get("href"))
+    items = lxml_html.fromstring(passages.content).xpath("//li[@data-coding]")
+    assert len(items) == 2
+    g = study.codings["g"]
+    workspace = reverse("coding:workspace", args=[study.project.pk, g.source_id])
+    assert f'href="{workspace}#pos={g.start}-{g.end}"' in passages.content.decode()
+
+
+def test_viewers_passages_link_to_the_source_page(client_for, study):
+    response = client_for("viewer").get(
+        _url(study, "passages") + f"?d_code={study.codes['Threats'].pk}"
+    )
+    e = study.codings["e"]
+    place = reverse("interviews:source_detail", args=[study.project.pk, e.source_id])
+    assert f'href="{place}#pos={e.start}-{e.end}"' in response.content.decode()
+    assert b"Mark as exemplar" not in response.content
+
+
+def test_a_blinded_coder_sees_only_their_own_codings(client_for, study):
+    study.project.blinded_coding = True
+    study.project.save()
+    response = client_for("coder").get(_url(study, "report", "frequencies"))
+    rows = {row[0]: row[1:] for row in response.context["report"].tables[0].rows}
+    assert rows["All codes"][0] == 9  # without the lead's f and h
+    assert "only those of coder" in response.context["report"].provenance
+    lead = client_for("lead").get(_url(study, "report", "frequencies"))
+    assert {r[0]: r[1:] for r in lead.context["report"].tables[0].rows}["All codes"][0] == 11
+
+
+def test_the_coder_filter_offers_consensus_only_when_it_exists(client_for, study):
+    client = client_for("lead")
+    assert b"Consensus only" not in client.get(_url(study, "report", "frequencies")).content
+    consensus = get_user_model().objects.create_user(username="consensus")
+    a = study.codings["a"]
+    Coding.objects.create(source=a.source, code=a.code, coder=consensus, start=a.start, end=a.end)
+    response = client.get(_url(study, "report", "frequencies"))
+    assert b"Consensus only" in response.content
+    only = client.get(_url(study, "report", "frequencies") + "?coder=consensus")
+    rows = {r[0]: r[1:] for r in only.context["report"].tables[0].rows}
+    assert rows["All codes"][0] == 1
+    assert rows["Strengths/Heritage"][0] == 1
+
+
+def test_attribute_filters_on_the_page(client_for, study):
+    response = client_for("lead").get(_url(study, "report", "frequencies") + "?f_country=China")
+    rows = {r[0]: r[1:] for r in response.context["report"].tables[0].rows}
+    assert rows["All codes"][:3] == [5, 100.0, 1]
+    assert "Country = China" in response.context["report"].provenance
+
+
+def test_a_lead_saves_a_report_and_a_viewer_reruns_it(client_for, study, users):
+    query = "?by=country&f_country=China&f_country=Belarus"
+    response = client_for("lead").post(
+        _url(study, "saved_save") + query, {"kind": "swot", "name": "China vs Belarus"}
+    )
+    saved = SavedReport.objects.get(project=study.project)
+    assert response.status_code == 302
+    assert saved.kind == "swot" and saved.created_by == users["lead"]
+    assert saved.params["by"] == ["country"]
+    assert saved.params["f_country"] == ["China", "Belarus"]
+    viewer = client_for("viewer")
+    assert saved.name.encode() in viewer.get(_url(study, "index")).content
+    page = viewer.get(saved.get_absolute_url(), follow=True)
+    rows = {tuple(r[:2]): r[2:] for r in page.context["report"].table("swot").rows}
+    assert rows[("Strengths", "Heritage")] == [2, 1, 1, 1, 1, 1]
+
+
+def test_viewers_and_coders_cannot_save_or_delete_reports(client_for, study):
+    for role in ("viewer", "coder"):
+        response = client_for(role).post(_url(study, "saved_save"), {"kind": "swot", "name": "X"})
+        assert response.status_code == 403
+    assert not SavedReport.objects.exists()
+    saved = SavedReport.objects.create(project=study.project, name="Keep", kind="theme")
+    assert client_for("viewer").post(_url(study, "saved_delete", saved.pk)).status_code == 403
+    assert SavedReport.objects.filter(pk=saved.pk).exists()
+    assert client_for("lead").post(_url(study, "saved_delete", saved.pk)).status_code == 302
+    assert not SavedReport.objects.filter(pk=saved.pk).exists()
+
+
+def test_saving_without_a_name_stores_nothing(client_for, study):
+    response = client_for("lead").post(
+        _url(study, "saved_save"), {"kind": "swot", "name": "  "}, follow=True
+    )
+    assert "Give the report a name." in response.content.decode()
+    assert not SavedReport.objects.exists()
+
+
+def test_a_lead_writes_a_matrix_summary_that_every_format_shows(client_for, study):
+    key = f"attr{study.case_study.pk}"
+    strengths = study.codes["Strengths"].pk
+    response = client_for("lead").post(
+        _url(study, "summary_save"),
+        {"rows": key, "row_key": "Going Out", "code": strengths, "text": "The state pays."},
+    )
+    assert response.status_code == 302
+    summary = MatrixSummary.objects.get()
+    assert (summary.rows, summary.row_key, summary.code_id, summary.text) == (
+        key,
+        "Going Out",
+        strengths,
+        "The state pays.",
+    )
+    query = f"?rows={key}&code={strengths}"
+    page = client_for("viewer").get(_url(study, "report", "framework") + query)
+    assert b"The state pays." in page.content
+    csv_body = client_for("viewer").get(
+        _url(study, "export", "framework", "csv") + query + "&table=summaries"
+    )
+    assert "Going Out,The state pays." in csv_body.content.decode()
+
+
+def test_viewers_cannot_write_summaries_or_mark_exemplars(client_for, study):
+    strengths = study.codes["Strengths"].pk
+    response = client_for("viewer").post(
+        _url(study, "summary_save"),
+        {"rows": "interviewee", "row_key": "1", "code": strengths, "text": "x"},
+    )
+    assert response.status_code == 403
+    assert not MatrixSummary.objects.exists()
+    a = study.codings["a"]
+    assert client_for("viewer").post(_url(study, "exemplar_toggle", a.pk)).status_code == 403
+    assert client_for("coder").post(_url(study, "exemplar_toggle", a.pk)).status_code == 403
+    assert not Exemplar.objects.exists()
+
+
+def test_a_lead_marks_exemplars_for_the_theme_report(client_for, study):
+    client = client_for("lead")
+    a = study.codings["a"]
+    assert client.post(_url(study, "exemplar_toggle", a.pk)).status_code == 302
+    assert Exemplar.objects.filter(coding=a).exists()
+    heritage = study.codes["Heritage"].pk
+    page = client.get(_url(study, "report", "theme") + f"?code={heritage}&exemplars=1")
+    quotes = page.context["report"].table("quotes").rows
+    assert [q[1] for q in quotes] == ["Our crafts are old."]
+    client.post(_url(study, "exemplar_toggle", a.pk))
+    assert not Exemplar.objects.exists()
+
+
+def test_exemplars_of_another_project_cannot_be_marked(client_for, study, other_project):
+    from coding.models import Code
+
+    source = other_project.sources.get()
+    code = Code.objects.get(project=other_project)
+    stranger = get_user_model().objects.get(username="stranger")
+    theirs = Coding.objects.create(source=source, code=code, coder=stranger, start=0, end=5)
+    assert client_for("lead").post(_url(study, "exemplar_toggle", theirs.pk)).status_code == 404
+
+
+def test_the_report_page_needs_the_same_queries_however_many_codings(
+    client_for, study, users, django_assert_num_queries
+):
+    client = client_for("lead")
+    url = _url(study, "report", "swot") + "?by=country"
+    client.get(url)  # warm caches (session, content types)
+    with django_assert_num_queries(25) as captured:
+        client.get(url)
+    s2 = study.sources["S2"]
+    for offset in range(0, 30, 3):
+        Coding.objects.create(
+            source=s2,
+            code=study.codes["Market"],
+            coder=users["admin"],
+            start=offset,
+            end=offset + 2,
+        )
+    with django_assert_num_queries(len(captured)):
+        client.get(url)
+
+
+def test_long_tables_are_cut_on_the_page_but_not_in_exports(client_for, study, monkeypatch):
+    from reports import views
+
+    monkeypatch.setattr(views, "PAGE_ROWS", 2)
+    client = client_for("lead")
+    page = client.get(_url(study, "report", "theme"))
+    total = len(page.context["report"].table("quotes").rows)
+    assert total > 2
+    assert f"The page shows the first 2 of {total} rows" in page.content.decode()
+    body = client.get(_url(study, "export", "theme", "csv") + "?table=quotes").content.decode()
+    assert len(body.strip().splitlines()) == total + 2  # provenance line, header, rows
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_project_without_codings_gives_empty_reports_not_errors(client_for, project, kind):
+    client = client_for("lead")
+    page = client.get(reverse("reports:report", args=[project.pk, kind]))
+    assert page.status_code == 200
+    for fmt in ("csv", "xlsx", "docx", "html"):
+        response = client.get(reverse("reports:export", args=[project.pk, kind, fmt]))
+        assert response.status_code == 200
+    passages = client.get(reverse("reports:passages", args=[project.pk]) + "?d_code=abc&d_dim=zz")
+    assert passages.status_code == 200
+    assert b"No passages." in passages.content
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_codebook_without_codings_gives_zero_counts(client_for, project, code, source, kind):
+    client = client_for("lead")
+    page = client.get(reverse("reports:report", args=[project.pk, kind]) + "?by=country")
+    assert page.status_code == 200
+    for fmt in ("csv", "xlsx", "docx", "html"):
+        response = client.get(reverse("reports:export", args=[project.pk, kind, fmt]))
+        assert response.status_code == 200

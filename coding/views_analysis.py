@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from coding.filters import attribute_choices, filters_describe, filters_from_query
 from coding.models import Code, SavedQuery
+from coding.params import parse_id
 from coding.queries import OPERATORS, QuerySpec, query_run, query_validate
 from coding.retrieval import (
     attribute_columns,
@@ -70,10 +71,8 @@ def retrieval(request: HttpRequest, pk: int) -> HttpResponse:
     filters, error = _filters(request, access)
     code = None
     if request.GET.get("code"):
-        code_id = request.GET["code"]
-        code = (
-            Code.objects.filter(pk=code_id, project=project).first() if code_id.isdigit() else None
-        )
+        code_id = parse_id(request.GET["code"])
+        code = Code.objects.filter(pk=code_id, project=project).first() if code_id else None
         if code is None:
             error = "Choose a code of this project."
     include = request.GET.get("subcodes") == "1"

@@ -14,6 +14,7 @@ from coding import codebook_services as svc
 from coding.codebook_templates import TEMPLATES
 from coding.forms import CodeForm
 from coding.models import Change, Code
+from coding.params import parse_id
 from coding.services import codebook_apply_template
 from interviews.access import Access, Perm, project_access
 from interviews.models import Source
@@ -24,7 +25,7 @@ def _error_text(error: ValidationError) -> str:
 
 
 def _number(value: str) -> int:
-    return int(value) if value.isdigit() else 0
+    return parse_id(value) or 0
 
 
 def _code(access: Access, code_pk: int) -> Code:

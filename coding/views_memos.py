@@ -20,6 +20,7 @@ from coding.memos import (
     memos_visible,
 )
 from coding.models import Code, Memo
+from coding.params import parse_id
 from coding.retrieval import table_csv, table_xlsx
 from interviews.access import Access, Perm, project_access
 from interviews.models import Interviewee, Source
@@ -44,8 +45,8 @@ def memo_list(request: HttpRequest, pk: int) -> HttpResponse:
     if kind in MEMO_KINDS:
         memos = memos.filter(**MEMO_KINDS[kind])
     for name in ("code", "source", "interviewee", "author"):
-        value = request.GET.get(name, "")
-        if value.isdigit():
+        value = parse_id(request.GET.get(name, ""))
+        if value is not None:
             if name == "code":
                 memos = memos.filter(code_id=value) | memos.filter(coding__code_id=value)
             elif name == "source":

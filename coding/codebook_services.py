@@ -538,10 +538,25 @@ def _delete_codings(*, project: Project, user, code: Code, count: int) -> str:
 
 def restorable(change: Change) -> bool:
     """A deleted code or coding that does not exist again."""
-    if change.action != ChangeAction.DELETE or change.object_type not in ("code", "coding"):
-        return False
-    model = Code if change.object_type == "code" else Coding
-    return not model.objects.filter(guid=change.object_guid).exists()
+    return change.pk in restorable_ids([change])
+
+
+def restorable_ids(changes) -> set[int]:
+    """Ids of the changes that are deletions of codes or codings not existing again.
+
+    Two queries at most, however many changes: the history page asks this for a whole page.
+    """
+    deletions = [
+        c
+        for c in changes
+        if c.action == ChangeAction.DELETE and c.object_type in ("code", "coding")
+    ]
+    existing: set = set()
+    for object_type, model in (("code", Code), ("coding", Coding)):
+        guids = {c.object_guid for c in deletions if c.object_type == object_type}
+        if guids:
+            existing |= set(model.objects.filter(guid__in=guids).values_list("guid", flat=True))
+    return {c.pk for c in deletions if c.object_guid not in existing}
 
 
 def _restore_memos(project: Project, snapshots: list[dict], **target) -> None:

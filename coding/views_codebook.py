@@ -278,7 +278,8 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
     params = request.GET.copy()
     params.pop("page", None)
     can_restore = access.can(Perm.MANAGE_CODEBOOK)
-    rows = [(c, can_restore and svc.restorable(c)) for c in page]
+    restorable = svc.restorable_ids(page.object_list) if can_restore else set()
+    rows = [(c, c.pk in restorable) for c in page]
     return render(
         request,
         "coding/history.html",

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from coding.filters import attribute_choices, filters_describe, filters_from_query
@@ -59,7 +60,8 @@ def _attachment(content: bytes, fmt: str, name: str) -> HttpResponse:
         )
     else:
         response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    # Code names may be Cyrillic or Chinese: filename* keeps the header plain ASCII.
+    response["Content-Disposition"] = content_disposition_header(True, f"{name}.{fmt}")
     return response
 
 

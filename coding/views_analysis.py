@@ -61,6 +61,7 @@ def _attachment(content: bytes, fmt: str, name: str) -> HttpResponse:
     else:
         response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     # Code names may be Cyrillic or Chinese: filename* keeps the header plain ASCII.
+    name = " ".join(name.split())
     response["Content-Disposition"] = content_disposition_header(True, f"{name}.{fmt}")
     return response
 

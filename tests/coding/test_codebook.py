@@ -492,3 +492,14 @@ def test_merge_without_a_chosen_code_changes_nothing(book, client_for, project):
     response = client_for("lead").post(url, {"into": ""}, follow=True)
     assert "Choose the code to merge into." in response.content.decode()
     assert spans() == before and Code.objects.filter(pk=book["tax"].pk).exists()
+
+
+def test_line_breaks_and_tabs_in_a_code_name_become_single_spaces(project, client_for):
+    response = client_for("lead").post(
+        reverse("coding:code_create", args=[project.pk]),
+        {"name": " Money\r\n  and\ttax ", "colour": "#1565c0", "is_codable": "on"},
+    )
+    assert response.status_code == 302
+    assert list(Code.objects.filter(project=project).values_list("name", flat=True)) == [
+        "Money and tax"
+    ]

@@ -187,3 +187,24 @@ def test_the_memo_page_queries_do_not_grow_with_the_memos(
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "back", ["/\\evil.example/", "//evil.example/", "https://evil.example/", "/\t/evil.example/"]
+)
+def test_a_new_memo_never_sends_the_browser_to_another_site(project, client_for, back):
+    response = client_for("coder").post(
+        reverse("coding:memo_add", args=[project.pk]),
+        {"target_kind": "project", "text": "A thought", "next": back},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("coding:memo_list", args=[project.pk])
+
+
+def test_a_new_memo_goes_back_to_the_page_it_was_written_on(project, source, client_for):
+    back = reverse("interviews:source_detail", args=[project.pk, source.pk]) + "?x=1"
+    response = client_for("coder").post(
+        reverse("coding:memo_add", args=[project.pk]),
+        {"target_kind": "project", "text": "A thought", "next": back},
+    )
+    assert response["Location"] == back

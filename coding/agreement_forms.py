@@ -177,7 +177,7 @@ class ResolveForm(forms.Form):
     end = forms.IntegerField(min_value=1)
     decision = forms.ChoiceField(choices=ResolutionDecision.choices)
     accepted_coder = forms.IntegerField(required=False)
-    consensus_codes = forms.ModelMultipleChoiceField(queryset=Code.objects.none(), required=False)
+    consensus_codes = IdMultipleChoiceField(queryset=Code.objects.none(), required=False)
     passage = forms.CharField(required=False, strip=False)
 
     def __init__(self, data=None, *, project: Project):

@@ -263,6 +263,10 @@ def test_a_bad_decision_stores_nothing(client_for, project, coded, code, pair, o
         {"source": coded.pk, "start": 0, "end": 5, "decision": "consensus"},
         {"source": coded.pk, "start": 0, "end": 5, "decision": "accept"},
         {"source": "x", "decision": "maybe"},
+        {"source": coded.pk, "start": 0, "end": 5, "decision": "consensus"}
+        | {"consensus_codes": ["9" * 30]},
+        {"source": coded.pk, "start": 0, "end": 5, "decision": "consensus"}
+        | {"consensus_codes": ["²"]},
     ):
         response = client.post(url, data, follow=True)
         assert response.status_code == 200

@@ -744,6 +744,11 @@ def _table_from_file(filename: str, data: bytes) -> list[list[str]]:
             raise ValidationError(
                 f"“{filename}” is not UTF-8 text. Save it as “CSV UTF-8” and import it again."
             ) from None
+        if "\x00" in text:
+            raise ValidationError(
+                f"“{filename}” holds NUL characters, which a codebook cannot store; "
+                "save it again as “CSV UTF-8”."
+            )
         try:
             dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
         except csv.Error:

@@ -219,3 +219,11 @@ def test_xlsx_with_an_unknown_colour_is_refused(small_book, users):
     with pytest.raises(ValidationError, match="“reddish” is not a colour"):
         svc.codebook_import(project=small_book, user=users["lead"], filename="c.xlsx", data=data)
     assert len(_codes(small_book)) == 2
+
+
+def test_a_csv_holding_nul_characters_is_refused(small_book, users):
+    """PostgreSQL cannot store NUL in text; the file is refused before anything is written."""
+    data = (HEADER + "Über\x00Null,#00ff00,definition\x00,,,\n").encode("utf-8")
+    with pytest.raises(ValidationError, match="NUL characters"):
+        svc.codebook_import(project=small_book, user=users["lead"], filename="c.csv", data=data)
+    assert len(_codes(small_book)) == 2

@@ -76,9 +76,11 @@ def filters_from_query(params, project: Project) -> dict:
 
 def filters_validate(filters: dict, project: Project) -> None:
     known = dict(attribute_choices(project))
-    for key in filters.get("attributes") or {}:
+    for key, value in (filters.get("attributes") or {}).items():
         if key not in known:
             raise ValidationError("Filter by an attribute of this project.")
+        if "\x00" in value:
+            raise ValidationError("A filter value cannot hold NUL characters.")
     sources = filters.get("sources") or []
     if sources and Source.objects.filter(pk__in=sources, project=project).count() != len(
         set(sources)

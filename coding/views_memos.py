@@ -54,7 +54,7 @@ def memo_list(request: HttpRequest, pk: int) -> HttpResponse:
                 memos = memos.filter(source_id=value) | memos.filter(coding__source_id=value)
             else:
                 memos = memos.filter(**{f"{name}_id": value})
-    text = request.GET.get("q", "").strip()
+    text = request.GET.get("q", "").replace("\x00", "").strip()
     if text:
         memos = memos.filter(text__icontains=text) | memos.filter(title__icontains=text)
     memos = memos.distinct().order_by("-modified_at", "-pk")

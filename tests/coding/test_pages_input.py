@@ -110,3 +110,28 @@ def test_agreement_export_with_huge_coder_id_is_refused(project, code, users, cl
     url = reverse("coding:agreement_export", args=[project.pk, "csv"])
     response = client_for("lead").get(url, params)
     assert response.status_code in (302, 400)
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "message"),
+    [
+        (
+            "retrieval",
+            {"code": "1", "attr_key": "country", "attr_value": "Bel\x00arus"},
+            "A filter value cannot hold NUL characters.",
+        ),
+        (
+            "query",
+            {"operator": "and", "code_a": "1", "code_b": "1", "attr_key": "country"}
+            | {"attr_value": "a\x00"},
+            "A filter value cannot hold NUL characters.",
+        ),
+        ("memo_list", {"q": "a\x00b"}, "No memos"),
+    ],
+)
+def test_nul_characters_in_filters_are_explained(project, code, client_for, name, params, message):
+    """PostgreSQL refuses NUL in text: such a value must not reach a query."""
+    params = {k: (str(code.pk) if v == "1" else v) for k, v in params.items()}
+    response = client_for("lead").get(reverse(f"coding:{name}", args=[project.pk]), params)
+    assert response.status_code == 200
+    assert message in response.content.decode()

@@ -102,7 +102,15 @@ def memo_add(request: HttpRequest, pk: int) -> HttpResponse:
             access, request.POST.get("target_kind", "project"), request.POST.get("target_id")
         )
         if not form.is_valid():
-            raise ValidationError("Write the memo's text.")
+            if "text" in form.errors:
+                raise ValidationError("Write the memo's text.")
+            raise ValidationError(
+                [
+                    f"{form.fields[name].label}: {error}" if name in form.fields else error
+                    for name, errors in form.errors.items()
+                    for error in errors
+                ]
+            )
         memo_create(access=access, target=target, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -208,3 +208,25 @@ def test_a_new_memo_goes_back_to_the_page_it_was_written_on(project, source, cli
         {"target_kind": "project", "text": "A thought", "next": back},
     )
     assert response["Location"] == back
+
+
+def test_a_too_long_memo_title_is_named_as_the_problem(project, client_for):
+    response = client_for("coder").post(
+        reverse("coding:memo_add", args=[project.pk]),
+        {"target_kind": "project", "title": "x" * 300, "text": "A real thought"},
+        follow=True,
+    )
+    body = response.content.decode()
+    assert "Title: Ensure this value has at most 200 characters (it has 300)." in body
+    assert "Write the memo" not in body
+    assert not Memo.objects.exists()
+
+
+def test_a_memo_without_text_asks_for_it(project, client_for):
+    response = client_for("coder").post(
+        reverse("coding:memo_add", args=[project.pk]),
+        {"target_kind": "project", "title": "Only a title", "text": "  "},
+        follow=True,
+    )
+    assert "Write the memo&#x27;s text." in response.content.decode()
+    assert not Memo.objects.exists()

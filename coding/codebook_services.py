@@ -711,6 +711,10 @@ def codebook_xlsx(project: Project) -> bytes:
         cell.font = Font(bold=True)
     for row in codebook_rows(project):
         sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            # Text beginning with "=" is text here, not a formula to run (and lose on import).
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

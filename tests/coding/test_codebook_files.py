@@ -227,3 +227,18 @@ def test_a_csv_holding_nul_characters_is_refused(small_book, users):
     with pytest.raises(ValidationError, match="NUL characters"):
         svc.codebook_import(project=small_book, user=users["lead"], filename="c.csv", data=data)
     assert len(_codes(small_book)) == 2
+
+
+def test_text_starting_with_equals_survives_an_xlsx_round_trip_as_text(small_book, users):
+    """'=…' in a definition must stay text: as a formula it would run in a spreadsheet and
+    come back empty on import."""
+    Code.objects.filter(project=small_book, name="Financing").update(
+        definition='=HYPERLINK("http://example.org")', example="= money, not prices"
+    )
+    data = svc.codebook_xlsx(small_book)
+    sheet = load_workbook(io.BytesIO(data)).active
+    cell = sheet["C3"]
+    assert (cell.value, cell.data_type) == ('=HYPERLINK("http://example.org")', "s")
+    fresh = Project.objects.create(name="Fresh")
+    svc.codebook_import(project=fresh, user=users["lead"], filename="b.xlsx", data=data)
+    assert _codes(fresh) == _codes(small_book)

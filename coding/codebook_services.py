@@ -696,7 +696,8 @@ def codebook_csv(project: Project) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
     writer.writerows(codebook_rows(project))
-    return buffer.getvalue().encode("utf-8")
+    # The byte-order mark makes spreadsheet programs read non-Latin names as UTF-8.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def codebook_xlsx(project: Project) -> bytes:

@@ -185,7 +185,8 @@ def test_exports_carry_the_method_and_the_same_figures(client_for, project, code
     client = client_for("lead")
     response = client.get(reverse("coding:agreement_export", args=[project.pk, "csv"]), settings)
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert response.content.startswith("\ufeff".encode())  # so that Excel reads UTF-8
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == ["Parley inter-coder agreement"]
     assert ["Unit of analysis", "Speaker turn"] in rows
     assert any(row[0] == "Method" and "overlaps the unit" in row[1] for row in rows if row)

@@ -52,7 +52,7 @@ def _xlsx(rows) -> bytes:
 
 
 def test_csv_export_lists_paths_and_fields(small_book):
-    rows = list(csv.reader(io.StringIO(svc.codebook_csv(small_book).decode("utf-8"))))
+    rows = list(csv.reader(io.StringIO(svc.codebook_csv(small_book).decode("utf-8-sig"))))
     assert rows == [
         ["path", "colour", "definition", "inclusion", "exclusion", "example"],
         ["Weaknesses", "#c62828", "", "", "", ""],
@@ -241,4 +241,15 @@ def test_text_starting_with_equals_survives_an_xlsx_round_trip_as_text(small_boo
     assert (cell.value, cell.data_type) == ('=HYPERLINK("http://example.org")', "s")
     fresh = Project.objects.create(name="Fresh")
     svc.codebook_import(project=fresh, user=users["lead"], filename="b.xlsx", data=data)
+    assert _codes(fresh) == _codes(small_book)
+
+
+def test_csv_export_opens_in_spreadsheet_programs_as_utf8(small_book, users, client_for):
+    """A byte-order mark tells Excel the file is UTF-8, so Cyrillic code names stay legible;
+    the import reads it back."""
+    svc.code_create(project=small_book, user=users["lead"], name="Финансы", colour="#c62828")
+    response = client_for("viewer").get(reverse("coding:codebook_export", args=[small_book.pk]))
+    assert response.content.startswith("\ufeffpath,".encode())
+    fresh = Project.objects.create(name="Fresh")
+    svc.codebook_import(project=fresh, user=users["lead"], filename="b.csv", data=response.content)
     assert _codes(fresh) == _codes(small_book)

@@ -98,9 +98,17 @@ def memo_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = MemoForm(request.POST)
     back = request.POST.get("next", "")
     try:
-        target = memo_target(
-            access, request.POST.get("target_kind", "project"), request.POST.get("target_id")
-        )
+        kind = request.POST.get("target_kind", "project")
+        target_id = request.POST.get("target_id") or ""
+        if ":" in target_id:
+            # "source:12" from the memo page, where one list holds every kind of target.
+            chosen, target_id = target_id.split(":", 1)
+            if chosen != kind:
+                about = "the project" if kind == "project" else f"a {kind}"
+                raise ValidationError(
+                    f"“Which” names a {chosen}, but “About” says {about}; choose them to match."
+                )
+        target = memo_target(access, kind, target_id)
         if not form.is_valid():
             if "text" in form.errors:
                 raise ValidationError("Write the memo's text.")

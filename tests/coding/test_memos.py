@@ -230,3 +230,26 @@ def test_a_memo_without_text_asks_for_it(project, client_for):
     )
     assert "Write the memo&#x27;s text." in response.content.decode()
     assert not Memo.objects.exists()
+
+
+def test_the_memo_page_names_each_target_with_its_kind(project, source, code, client_for):
+    """Sources, codes and interviewees share one 'Which' list; a bare id there could mean a
+    source or a code, so each option carries its kind."""
+    page = client_for("coder").get(reverse("coding:memo_list", args=[project.pk])).content
+    page = page.decode()
+    assert f'<option value="source:{source.pk}">' in page
+    assert f'<option value="code:{code.pk}">' in page
+
+
+def test_a_memo_goes_to_the_object_chosen_under_which(project, source, code, client_for):
+    client = client_for("coder")
+    url = reverse("coding:memo_add", args=[project.pk])
+    client.post(url, {"target_kind": "source", "target_id": f"source:{source.pk}", "text": "S"})
+    assert Memo.objects.get(text="S").source == source
+    response = client.post(
+        url,
+        {"target_kind": "code", "target_id": f"source:{source.pk}", "text": "Mixed"},
+        follow=True,
+    )
+    assert "“Which” names a source, but “About” says a code" in response.content.decode()
+    assert not Memo.objects.filter(text="Mixed").exists()

@@ -334,3 +334,34 @@ def test_the_demo_coders_agreement_is_shown_per_code_with_all_three_statistics(c
             assert cells[3] == f"{alpha:.3f}"
             checked += 1
     assert checked >= len(codes) // 2
+
+
+def test_accepting_a_version_without_codes_says_so(client_for, project, coded, code, pair):
+    """Boris did not code the Harbin turn: accepting his version stores nothing, and the
+    message says why instead of a bare '0 consensus codings stored'."""
+    _anna, boris = pair
+    settings = _settings(coded, code, pair)
+    query = "&".join(
+        f"{key}={v}"
+        for key, value in settings.items()
+        for v in (value if isinstance(value, list) else [value])
+    )
+    harbin = coded.text.index("Audiences in Harbin")
+    turn = Segment.objects.get(source=coded, kind="turn", start__lte=harbin, end__gt=harbin)
+    url = reverse("coding:agreement_resolve", args=[project.pk]) + "?" + query
+    response = client_for("lead").post(
+        url,
+        {
+            "source": coded.pk,
+            "start": turn.start,
+            "end": turn.end,
+            "decision": "accept",
+            "accepted_coder": boris.pk,
+        },
+        follow=True,
+    )
+    body = response.content.decode()
+    assert "accepted boris&#x27;s version" in body
+    assert "it applies none of the chosen codes here, so no consensus coding was stored" in body
+    assert AgreementResolution.objects.count() == 1
+    assert not Coding.objects.filter(coder__username=CONSENSUS_USERNAME).exists()

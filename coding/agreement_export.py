@@ -114,6 +114,7 @@ def method_lines(report: AgreementReport) -> list[list[str]]:
 
 def agreement_csv(report: AgreementReport) -> str:
     out = io.StringIO()
+    out.write("\ufeff")  # so that spreadsheet programs read non-Latin code names as UTF-8
     writer = csv.writer(out, lineterminator="\n")
     writer.writerows(method_lines(report))
     writer.writerow([])

@@ -10,16 +10,17 @@ from django.http import QueryDict
 from coding.agreement_services import CONSENSUS_USERNAME, SEEN_CHOICES
 from coding.agreement_units import UNIT_CHOICES
 from coding.models import Code, ResolutionDecision
+from coding.params import IdMultipleChoiceField, parse_id
 from interviews.models import Project, Source
 
 
-class CoderChoiceField(forms.ModelMultipleChoiceField):
+class CoderChoiceField(IdMultipleChoiceField):
     def label_from_instance(self, obj) -> str:
         name = obj.get_full_name()
         return f"{obj.username} ({name})" if name and obj.username != name else obj.username
 
 
-class CodeChoiceField(forms.ModelMultipleChoiceField):
+class CodeChoiceField(IdMultipleChoiceField):
     def label_from_instance(self, obj) -> str:
         return getattr(obj, "path", None) or obj.full_path
 
@@ -40,7 +41,7 @@ SOURCE_SCOPES = [("all", "All sources"), ("chosen", "Only the sources ticked bel
 class AgreementForm(forms.Form):
     # "All sources" keeps the address short however many sources a project has.
     source_scope = forms.ChoiceField(choices=SOURCE_SCOPES, required=False)
-    sources = forms.ModelMultipleChoiceField(
+    sources = IdMultipleChoiceField(
         queryset=Source.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
@@ -102,7 +103,7 @@ class AgreementForm(forms.Form):
 
     def _selected(self, name: str) -> set[int]:
         raw = self.data.getlist(name) if hasattr(self.data, "getlist") else self.data[name]
-        return {int(v) for v in raw if str(v).isdigit()}
+        return {parse_id(v) for v in raw if parse_id(v) is not None}
 
     @property
     def selected_code_ids(self) -> set[int]:
@@ -176,7 +177,7 @@ class ResolveForm(forms.Form):
     end = forms.IntegerField(min_value=1)
     decision = forms.ChoiceField(choices=ResolutionDecision.choices)
     accepted_coder = forms.IntegerField(required=False)
-    consensus_codes = forms.ModelMultipleChoiceField(queryset=Code.objects.none(), required=False)
+    consensus_codes = IdMultipleChoiceField(queryset=Code.objects.none(), required=False)
     passage = forms.CharField(required=False, strip=False)
 
     def __init__(self, data=None, *, project: Project):

@@ -538,10 +538,25 @@ def _delete_codings(*, project: Project, user, code: Code, count: int) -> str:
 
 def restorable(change: Change) -> bool:
     """A deleted code or coding that does not exist again."""
-    if change.action != ChangeAction.DELETE or change.object_type not in ("code", "coding"):
-        return False
-    model = Code if change.object_type == "code" else Coding
-    return not model.objects.filter(guid=change.object_guid).exists()
+    return change.pk in restorable_ids([change])
+
+
+def restorable_ids(changes) -> set[int]:
+    """Ids of the changes that are deletions of codes or codings not existing again.
+
+    Two queries at most, however many changes: the history page asks this for a whole page.
+    """
+    deletions = [
+        c
+        for c in changes
+        if c.action == ChangeAction.DELETE and c.object_type in ("code", "coding")
+    ]
+    existing: set = set()
+    for object_type, model in (("code", Code), ("coding", Coding)):
+        guids = {c.object_guid for c in deletions if c.object_type == object_type}
+        if guids:
+            existing |= set(model.objects.filter(guid__in=guids).values_list("guid", flat=True))
+    return {c.pk for c in deletions if c.object_guid not in existing}
 
 
 def _restore_memos(project: Project, snapshots: list[dict], **target) -> None:
@@ -681,7 +696,8 @@ def codebook_csv(project: Project) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
     writer.writerows(codebook_rows(project))
-    return buffer.getvalue().encode("utf-8")
+    # The byte-order mark makes spreadsheet programs read non-Latin names as UTF-8.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def codebook_xlsx(project: Project) -> bytes:
@@ -696,6 +712,10 @@ def codebook_xlsx(project: Project) -> bytes:
         cell.font = Font(bold=True)
     for row in codebook_rows(project):
         sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            # Text beginning with "=" is text here, not a formula to run (and lose on import).
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -729,6 +749,11 @@ def _table_from_file(filename: str, data: bytes) -> list[list[str]]:
             raise ValidationError(
                 f"“{filename}” is not UTF-8 text. Save it as “CSV UTF-8” and import it again."
             ) from None
+        if "\x00" in text:
+            raise ValidationError(
+                f"“{filename}” holds NUL characters, which a codebook cannot store; "
+                "save it again as “CSV UTF-8”."
+            )
         try:
             dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
         except csv.Error:

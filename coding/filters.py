@@ -18,6 +18,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
+from coding.params import parse_id
 from interviews.models import Attribute, Project, Source
 
 BUILT_IN_FIELDS = {
@@ -45,10 +46,10 @@ def _date(value: str, label: str) -> datetime.date | None:
 
 
 def _ids(values, label: str) -> list[int]:
-    try:
-        return [int(v) for v in values if str(v).strip()]
-    except (TypeError, ValueError):
-        raise ValidationError(f"The {label} filter is not valid.") from None
+    ids = [parse_id(v) for v in values if str(v).strip()]
+    if None in ids:
+        raise ValidationError(f"The {label} filter is not valid.")
+    return ids
 
 
 def filters_from_query(params, project: Project) -> dict:
@@ -75,9 +76,11 @@ def filters_from_query(params, project: Project) -> dict:
 
 def filters_validate(filters: dict, project: Project) -> None:
     known = dict(attribute_choices(project))
-    for key in filters.get("attributes") or {}:
+    for key, value in (filters.get("attributes") or {}).items():
         if key not in known:
             raise ValidationError("Filter by an attribute of this project.")
+        if "\x00" in value:
+            raise ValidationError("A filter value cannot hold NUL characters.")
     sources = filters.get("sources") or []
     if sources and Source.objects.filter(pk__in=sources, project=project).count() != len(
         set(sources)

@@ -111,7 +111,8 @@ class Code(models.Model):
         return found
 
     def clean(self) -> None:
-        self.name = (self.name or "").strip()
+        # A line break or tab in a name would break paths, exports and file names.
+        self.name = " ".join((self.name or "").split())
         if PATH_SEPARATOR in self.name:
             raise ValidationError({"name": f"A code name cannot contain “{PATH_SEPARATOR}”."})
         if self.parent_id is None:

@@ -175,9 +175,12 @@ def agreement_resolve(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages) + " Nothing was stored.")
         return redirect(back)
     count = resolution.codings.count()
-    messages.success(
-        request,
-        f"{source.title}: {resolution.get_decision_display().lower()}; "
-        f"{count} consensus coding{'s' if count != 1 else ''} stored.",
-    )
+    decision = resolution.get_decision_display().lower()
+    if accepted is not None and data["decision"] == "accept":
+        decision = f"accepted {accepted.username}'s version"
+    if count:
+        stored = f"{count} consensus coding{'s' if count != 1 else ''} stored."
+    else:
+        stored = "it applies none of the chosen codes here, so no consensus coding was stored."
+    messages.success(request, f"{source.title}: {decision}; {stored}")
     return redirect(back)

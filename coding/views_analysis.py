@@ -9,10 +9,12 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from coding.filters import attribute_choices, filters_describe, filters_from_query
 from coding.models import Code, SavedQuery
+from coding.params import parse_id
 from coding.queries import OPERATORS, QuerySpec, query_run, query_validate
 from coding.retrieval import (
     attribute_columns,
@@ -58,7 +60,9 @@ def _attachment(content: bytes, fmt: str, name: str) -> HttpResponse:
         )
     else:
         response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    # Code names may be Cyrillic or Chinese: filename* keeps the header plain ASCII.
+    name = " ".join(name.split())
+    response["Content-Disposition"] = content_disposition_header(True, f"{name}.{fmt}")
     return response
 
 
@@ -70,10 +74,8 @@ def retrieval(request: HttpRequest, pk: int) -> HttpResponse:
     filters, error = _filters(request, access)
     code = None
     if request.GET.get("code"):
-        code_id = request.GET["code"]
-        code = (
-            Code.objects.filter(pk=code_id, project=project).first() if code_id.isdigit() else None
-        )
+        code_id = parse_id(request.GET["code"])
+        code = Code.objects.filter(pk=code_id, project=project).first() if code_id else None
         if code is None:
             error = "Choose a code of this project."
     include = request.GET.get("subcodes") == "1"

@@ -14,6 +14,7 @@ from coding import codebook_services as svc
 from coding.codebook_templates import TEMPLATES
 from coding.forms import CodeForm
 from coding.models import Change, Code
+from coding.params import parse_id
 from coding.services import codebook_apply_template
 from interviews.access import Access, Perm, project_access
 from interviews.models import Source
@@ -24,7 +25,7 @@ def _error_text(error: ValidationError) -> str:
 
 
 def _number(value: str) -> int:
-    return int(value) if value.isdigit() else 0
+    return parse_id(value) or 0
 
 
 def _code(access: Access, code_pk: int) -> Code:
@@ -277,7 +278,8 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
     params = request.GET.copy()
     params.pop("page", None)
     can_restore = access.can(Perm.MANAGE_CODEBOOK)
-    rows = [(c, can_restore and svc.restorable(c)) for c in page]
+    restorable = svc.restorable_ids(page.object_list) if can_restore else set()
+    rows = [(c, c.pk in restorable) for c in page]
     return render(
         request,
         "coding/history.html",

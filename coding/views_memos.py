@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from coding.forms import MemoForm
@@ -20,6 +21,7 @@ from coding.memos import (
     memos_visible,
 )
 from coding.models import Code, Memo
+from coding.params import parse_id
 from coding.retrieval import table_csv, table_xlsx
 from interviews.access import Access, Perm, project_access
 from interviews.models import Interviewee, Source
@@ -44,15 +46,15 @@ def memo_list(request: HttpRequest, pk: int) -> HttpResponse:
     if kind in MEMO_KINDS:
         memos = memos.filter(**MEMO_KINDS[kind])
     for name in ("code", "source", "interviewee", "author"):
-        value = request.GET.get(name, "")
-        if value.isdigit():
+        value = parse_id(request.GET.get(name, ""))
+        if value is not None:
             if name == "code":
                 memos = memos.filter(code_id=value) | memos.filter(coding__code_id=value)
             elif name == "source":
                 memos = memos.filter(source_id=value) | memos.filter(coding__source_id=value)
             else:
                 memos = memos.filter(**{f"{name}_id": value})
-    text = request.GET.get("q", "").strip()
+    text = request.GET.get("q", "").replace("\x00", "").strip()
     if text:
         memos = memos.filter(text__icontains=text) | memos.filter(title__icontains=text)
     memos = memos.distinct().order_by("-modified_at", "-pk")
@@ -96,17 +98,36 @@ def memo_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = MemoForm(request.POST)
     back = request.POST.get("next", "")
     try:
-        target = memo_target(
-            access, request.POST.get("target_kind", "project"), request.POST.get("target_id")
-        )
+        kind = request.POST.get("target_kind", "project")
+        target_id = request.POST.get("target_id") or ""
+        if ":" in target_id:
+            # "source:12" from the memo page, where one list holds every kind of target.
+            chosen, target_id = target_id.split(":", 1)
+            if chosen != kind:
+                about = "the project" if kind == "project" else f"a {kind}"
+                raise ValidationError(
+                    f"“Which” names a {chosen}, but “About” says {about}; choose them to match."
+                )
+        target = memo_target(access, kind, target_id)
         if not form.is_valid():
-            raise ValidationError("Write the memo's text.")
+            if "text" in form.errors:
+                raise ValidationError("Write the memo's text.")
+            raise ValidationError(
+                [
+                    f"{form.fields[name].label}: {error}" if name in form.fields else error
+                    for name, errors in form.errors.items()
+                    for error in errors
+                ]
+            )
         memo_create(access=access, target=target, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, "Memo saved.")
-    if back.startswith("/") and not back.startswith("//"):
+    # Only a page of this site: "/\\host" and "//host" lead browsers elsewhere.
+    if back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(back)
     return redirect("coding:memo_list", pk)
 

@@ -293,6 +293,11 @@ def _text_of(element, archive: Archive | None, what: str, report: ImportReport):
         found = archive.find(plain)
         if found:
             raw = decode_text(found[1])
+            if "\x00" in raw:
+                raise ExchangeError(
+                    f"{what}: its text file “{plain}” holds NUL characters; it may be UTF-16 "
+                    "without a byte-order mark. Save it as UTF-8 and export again."
+                )
             return raw, normalise_newlines(raw), "plain"
         report.not_carried.append(f"{what}: its text file “{plain}” is not in the archive.")
         if not rich:

@@ -425,7 +425,7 @@ def job_detail(request: HttpRequest, guid) -> HttpResponse:
 
 def job_list(request: HttpRequest, pk: int) -> HttpResponse:
     access = project_access(request, pk)
-    jobs = access.project.jobs.all()
+    jobs = access.project.jobs.select_related("user")
     if not access.can(Perm.REVIEW):
         jobs = jobs.filter(user=request.user)
     return render(

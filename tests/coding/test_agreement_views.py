@@ -187,7 +187,8 @@ def test_exports_carry_the_method_and_the_same_figures(client_for, project, code
     client = client_for("lead")
     response = client.get(reverse("coding:agreement_export", args=[project.pk, "csv"]), settings)
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert response.content.startswith("\ufeff".encode())  # so that Excel reads UTF-8
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == ["Parley inter-coder agreement"]
     assert ["Unit of analysis", "Speaker turn"] in rows
     assert any(row[0] == "Method" and "overlaps the unit" in row[1] for row in rows if row)
@@ -265,6 +266,10 @@ def test_a_bad_decision_stores_nothing(client_for, project, coded, code, pair, o
         {"source": coded.pk, "start": 0, "end": 5, "decision": "consensus"},
         {"source": coded.pk, "start": 0, "end": 5, "decision": "accept"},
         {"source": "x", "decision": "maybe"},
+        {"source": coded.pk, "start": 0, "end": 5, "decision": "consensus"}
+        | {"consensus_codes": ["9" * 30]},
+        {"source": coded.pk, "start": 0, "end": 5, "decision": "consensus"}
+        | {"consensus_codes": ["²"]},
     ):
         response = client.post(url, data, follow=True)
         assert response.status_code == 200
@@ -331,3 +336,34 @@ def test_the_demo_coders_agreement_is_shown_per_code_with_all_three_statistics(c
             assert cells[3] == f"{alpha:.3f}"
             checked += 1
     assert checked >= len(codes) // 2
+
+
+def test_accepting_a_version_without_codes_says_so(client_for, project, coded, code, pair):
+    """Boris did not code the Harbin turn: accepting his version stores nothing, and the
+    message says why instead of a bare '0 consensus codings stored'."""
+    _anna, boris = pair
+    settings = _settings(coded, code, pair)
+    query = "&".join(
+        f"{key}={v}"
+        for key, value in settings.items()
+        for v in (value if isinstance(value, list) else [value])
+    )
+    harbin = coded.text.index("Audiences in Harbin")
+    turn = Segment.objects.get(source=coded, kind="turn", start__lte=harbin, end__gt=harbin)
+    url = reverse("coding:agreement_resolve", args=[project.pk]) + "?" + query
+    response = client_for("lead").post(
+        url,
+        {
+            "source": coded.pk,
+            "start": turn.start,
+            "end": turn.end,
+            "decision": "accept",
+            "accepted_coder": boris.pk,
+        },
+        follow=True,
+    )
+    body = response.content.decode()
+    assert "accepted boris&#x27;s version" in body
+    assert "it applies none of the chosen codes here, so no consensus coding was stored" in body
+    assert AgreementResolution.objects.count() == 1
+    assert not Coding.objects.filter(coder__username=CONSENSUS_USERNAME).exists()

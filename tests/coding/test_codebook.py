@@ -474,3 +474,32 @@ def test_a_coded_code_cannot_become_a_grouping_code(book, users):
         svc.code_update(code=book["tax"], user=users["lead"], is_codable=False)
     assert Code.objects.get(pk=book["tax"].pk).is_codable
     svc.code_update(code=book["support"], user=users["lead"], is_codable=True)
+
+
+def test_the_merge_form_preselects_no_code(book, client_for, project):
+    """An accidental click on Merge must not fold a code into whichever code is listed first."""
+    url = reverse("coding:code_detail", args=[project.pk, book["support"].pk])
+    page = client_for("lead").get(url).content.decode()
+    merge_form = page.split('name="into"', 1)[1].split("</select>", 1)[0]
+    first_option = merge_form.split("<option", 2)[1]
+    assert 'value=""' in first_option and "Choose the code to merge into" in first_option
+    assert 'name="into" aria-label="Merge into" required' in page
+
+
+def test_merge_without_a_chosen_code_changes_nothing(book, client_for, project):
+    before = spans()
+    url = reverse("coding:code_merge", args=[project.pk, book["tax"].pk])
+    response = client_for("lead").post(url, {"into": ""}, follow=True)
+    assert "Choose the code to merge into." in response.content.decode()
+    assert spans() == before and Code.objects.filter(pk=book["tax"].pk).exists()
+
+
+def test_line_breaks_and_tabs_in_a_code_name_become_single_spaces(project, client_for):
+    response = client_for("lead").post(
+        reverse("coding:code_create", args=[project.pk]),
+        {"name": " Money\r\n  and\ttax ", "colour": "#1565c0", "is_codable": "on"},
+    )
+    assert response.status_code == 302
+    assert list(Code.objects.filter(project=project).values_list("name", flat=True)) == [
+        "Money and tax"
+    ]

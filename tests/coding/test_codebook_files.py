@@ -52,7 +52,7 @@ def _xlsx(rows) -> bytes:
 
 
 def test_csv_export_lists_paths_and_fields(small_book):
-    rows = list(csv.reader(io.StringIO(svc.codebook_csv(small_book).decode("utf-8"))))
+    rows = list(csv.reader(io.StringIO(svc.codebook_csv(small_book).decode("utf-8-sig"))))
     assert rows == [
         ["path", "colour", "definition", "inclusion", "exclusion", "example"],
         ["Weaknesses", "#c62828", "", "", "", ""],
@@ -219,3 +219,37 @@ def test_xlsx_with_an_unknown_colour_is_refused(small_book, users):
     with pytest.raises(ValidationError, match="“reddish” is not a colour"):
         svc.codebook_import(project=small_book, user=users["lead"], filename="c.xlsx", data=data)
     assert len(_codes(small_book)) == 2
+
+
+def test_a_csv_holding_nul_characters_is_refused(small_book, users):
+    """PostgreSQL cannot store NUL in text; the file is refused before anything is written."""
+    data = (HEADER + "Über\x00Null,#00ff00,definition\x00,,,\n").encode("utf-8")
+    with pytest.raises(ValidationError, match="NUL characters"):
+        svc.codebook_import(project=small_book, user=users["lead"], filename="c.csv", data=data)
+    assert len(_codes(small_book)) == 2
+
+
+def test_text_starting_with_equals_survives_an_xlsx_round_trip_as_text(small_book, users):
+    """'=…' in a definition must stay text: as a formula it would run in a spreadsheet and
+    come back empty on import."""
+    Code.objects.filter(project=small_book, name="Financing").update(
+        definition='=HYPERLINK("http://example.org")', example="= money, not prices"
+    )
+    data = svc.codebook_xlsx(small_book)
+    sheet = load_workbook(io.BytesIO(data)).active
+    cell = sheet["C3"]
+    assert (cell.value, cell.data_type) == ('=HYPERLINK("http://example.org")', "s")
+    fresh = Project.objects.create(name="Fresh")
+    svc.codebook_import(project=fresh, user=users["lead"], filename="b.xlsx", data=data)
+    assert _codes(fresh) == _codes(small_book)
+
+
+def test_csv_export_opens_in_spreadsheet_programs_as_utf8(small_book, users, client_for):
+    """A byte-order mark tells Excel the file is UTF-8, so Cyrillic code names stay legible;
+    the import reads it back."""
+    svc.code_create(project=small_book, user=users["lead"], name="Финансы", colour="#c62828")
+    response = client_for("viewer").get(reverse("coding:codebook_export", args=[small_book.pk]))
+    assert response.content.startswith("\ufeffpath,".encode())
+    fresh = Project.objects.create(name="Fresh")
+    svc.codebook_import(project=fresh, user=users["lead"], filename="b.csv", data=response.content)
+    assert _codes(fresh) == _codes(small_book)

@@ -103,3 +103,44 @@ def test_changes_of_another_project_cannot_be_restored(project, other_project, c
         reverse("coding:change_restore", args=[project.pk, change.pk])
     )
     assert response.status_code == 404
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_history_page_costs_the_same_queries_for_many_deletions(
+    project, source, code, users, client_for
+):
+    """Whether each deletion can still be restored is looked up once per page, not per row."""
+    from coding.services import change_record, coding_snapshot
+
+    lead = client_for("lead")
+    url = reverse("coding:history", args=[project.pk])
+
+    def delete_codings(count: int, offset: int) -> None:
+        for i in range(count):
+            coding = coding_create(
+                source=source, code=code, coder=users["coder"], start=offset + i, end=offset + i + 1
+            )
+            change_record(
+                project=project,
+                user=users["coder"],
+                action="delete",
+                obj=coding,
+                before=coding_snapshot(coding),
+                after=None,
+            )
+            coding.delete()
+
+    delete_codings(2, 0)
+    few = _queries(lead, url)
+    delete_codings(12, 20)
+    many = _queries(lead, url)
+    assert many == few
+    assert lead.get(url).content.decode().count(">Restore</button>") == 14

@@ -187,3 +187,69 @@ def test_the_memo_page_queries_do_not_grow_with_the_memos(
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "back", ["/\\evil.example/", "//evil.example/", "https://evil.example/", "/\t/evil.example/"]
+)
+def test_a_new_memo_never_sends_the_browser_to_another_site(project, client_for, back):
+    response = client_for("coder").post(
+        reverse("coding:memo_add", args=[project.pk]),
+        {"target_kind": "project", "text": "A thought", "next": back},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("coding:memo_list", args=[project.pk])
+
+
+def test_a_new_memo_goes_back_to_the_page_it_was_written_on(project, source, client_for):
+    back = reverse("interviews:source_detail", args=[project.pk, source.pk]) + "?x=1"
+    response = client_for("coder").post(
+        reverse("coding:memo_add", args=[project.pk]),
+        {"target_kind": "project", "text": "A thought", "next": back},
+    )
+    assert response["Location"] == back
+
+
+def test_a_too_long_memo_title_is_named_as_the_problem(project, client_for):
+    response = client_for("coder").post(
+        reverse("coding:memo_add", args=[project.pk]),
+        {"target_kind": "project", "title": "x" * 300, "text": "A real thought"},
+        follow=True,
+    )
+    body = response.content.decode()
+    assert "Title: Ensure this value has at most 200 characters (it has 300)." in body
+    assert "Write the memo" not in body
+    assert not Memo.objects.exists()
+
+
+def test_a_memo_without_text_asks_for_it(project, client_for):
+    response = client_for("coder").post(
+        reverse("coding:memo_add", args=[project.pk]),
+        {"target_kind": "project", "title": "Only a title", "text": "  "},
+        follow=True,
+    )
+    assert "Write the memo&#x27;s text." in response.content.decode()
+    assert not Memo.objects.exists()
+
+
+def test_the_memo_page_names_each_target_with_its_kind(project, source, code, client_for):
+    """Sources, codes and interviewees share one 'Which' list; a bare id there could mean a
+    source or a code, so each option carries its kind."""
+    page = client_for("coder").get(reverse("coding:memo_list", args=[project.pk])).content
+    page = page.decode()
+    assert f'<option value="source:{source.pk}">' in page
+    assert f'<option value="code:{code.pk}">' in page
+
+
+def test_a_memo_goes_to_the_object_chosen_under_which(project, source, code, client_for):
+    client = client_for("coder")
+    url = reverse("coding:memo_add", args=[project.pk])
+    client.post(url, {"target_kind": "source", "target_id": f"source:{source.pk}", "text": "S"})
+    assert Memo.objects.get(text="S").source == source
+    response = client.post(
+        url,
+        {"target_kind": "code", "target_id": f"source:{source.pk}", "text": "Mixed"},
+        follow=True,
+    )
+    assert "“Which” names a source, but “About” says a code" in response.content.decode()
+    assert not Memo.objects.filter(text="Mixed").exists()

@@ -369,3 +369,23 @@ def test_query_results_export_as_csv_and_xlsx(project, fixture, client_for):
     ]
     response = client_for("viewer").get(url, {**params, "export": "xlsx"})
     assert load_workbook(io.BytesIO(response.content)).active.max_row == 3
+
+
+def test_a_coder_is_offered_delete_only_for_their_own_saved_queries(
+    project, users, fixture, client_for
+):
+    f = fixture
+    definition = QuerySpec("and", f["finance"].pk, f["support"].pk).as_json()
+    leads = SavedQuery.objects.create(
+        project=project, name="Lead's", created_by=users["lead"], definition=definition
+    )
+    own = SavedQuery.objects.create(
+        project=project, name="Coder's", created_by=users["coder"], definition=definition
+    )
+    page = client_for("coder").get(reverse("coding:query", args=[project.pk])).content.decode()
+    assert reverse("coding:saved_query_delete", args=[project.pk, own.pk]) in page
+    assert reverse("coding:saved_query_delete", args=[project.pk, leads.pk]) not in page
+    lead_page = client_for("lead").get(reverse("coding:query", args=[project.pk]))
+    assert reverse("coding:saved_query_delete", args=[project.pk, own.pk]) in (
+        lead_page.content.decode()
+    )

@@ -244,3 +244,29 @@ def test_the_page_queries_do_not_grow_with_the_passages(project, users, study, c
         body = client.get(url, params).content.decode()
     assert "13 passages" in body
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_export_of_a_code_with_a_non_latin_name_is_still_a_named_download(
+    project, study, client_for
+):
+    """The header must stay a plain 'attachment' with an RFC 6266 filename*, not MIME-encoded."""
+    study["finance"].name = "Финансы 资金"
+    study["finance"].save()
+    response = client_for("viewer").get(
+        reverse("coding:retrieval", args=[project.pk]),
+        {"code": study["finance"].pk, "export": "csv"},
+    )
+    header = response["Content-Disposition"]
+    assert header.startswith("attachment; ")
+    assert "filename*=utf-8''retrieval-%D0%A4%D0%B8%D0%BD%D0%B0%D0%BD%D1%81%D1%8B" in header
+
+
+def test_export_of_a_code_whose_name_holds_a_line_break_downloads(project, study, client_for):
+    """An imported code name may hold control characters; the download header must not."""
+    Code.objects.filter(pk=study["finance"].pk).update(name="Money\r\nmatters\t")
+    response = client_for("viewer").get(
+        reverse("coding:retrieval", args=[project.pk]),
+        {"code": study["finance"].pk, "export": "csv"},
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="retrieval-Money matters.csv"'

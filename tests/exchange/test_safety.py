@@ -125,3 +125,16 @@ def test_a_failed_import_stores_nothing(users, monkeypatch):
         run(files, users["admin"])
     assert (Project.objects.count(), Source.objects.count(), Code.objects.count()) == before
     assert Coding.objects.count() == 0
+
+
+def test_a_source_text_holding_nul_characters_is_refused_with_a_reason(users):
+    """UTF-16 without a byte-order mark reads as UTF-8 full of NULs; PostgreSQL cannot store
+    them, so the import stops with a reason instead of an internal error."""
+    files = {
+        "project.qde": project_xml(""),
+        f"sources/{SRC}.txt": TEXT.encode("utf-16-le"),
+    }
+    before = (Project.objects.count(), Source.objects.count())
+    with pytest.raises(ExchangeError, match="NUL characters"):
+        run(files, users["admin"])
+    assert (Project.objects.count(), Source.objects.count()) == before

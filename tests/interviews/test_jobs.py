@@ -39,3 +39,25 @@ def test_a_job_is_visible_to_its_starter_and_reviewers_only(client_for, project,
     assert client_for("outsider").get(url).status_code == 404
     page = client_for("coder").get(url).content.decode()
     assert 'id="job-data"' in page
+
+
+def test_the_job_list_costs_the_same_queries_for_many_jobs(client_for, project, users):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("lead")
+    url = reverse("interviews:job_list", args=[project.pk])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    people = [users["coder"], users["lead"], users["admin"]]
+    Job.objects.create(project=project, user=people[0], kind="import", title="Job 0")
+    few = count()
+    for i in range(1, 12):
+        Job.objects.create(project=project, user=people[i % 3], kind="import", title=f"Job {i}")
+    assert count() == few
+    page = client.get(url).content.decode()
+    assert page.count("<td>lead</td>") == 4 and page.count("<td>admin</td>") == 4

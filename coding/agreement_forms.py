@@ -10,8 +10,8 @@ from django.http import QueryDict
 from coding.agreement_services import CONSENSUS_USERNAME, SEEN_CHOICES
 from coding.agreement_units import UNIT_CHOICES
 from coding.models import Code, ResolutionDecision
-from coding.params import IdMultipleChoiceField, parse_id
 from interviews.models import Project, Source
+from interviews.params import IdMultipleChoiceField, parse_id
 
 
 class CoderChoiceField(IdMultipleChoiceField):

@@ -18,8 +18,8 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
-from coding.params import parse_id
 from interviews.models import Attribute, Project, Source
+from interviews.params import parse_id
 
 BUILT_IN_FIELDS = {
     "country": "Country",

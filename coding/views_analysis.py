@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 
 from coding.filters import attribute_choices, filters_describe, filters_from_query
 from coding.models import Code, SavedQuery
-from coding.params import parse_id
 from coding.queries import OPERATORS, QuerySpec, query_run, query_validate
 from coding.retrieval import (
     attribute_columns,
@@ -27,6 +26,7 @@ from coding.retrieval import (
 from coding.search import search_run
 from interviews.access import Access, Perm, project_access
 from interviews.models import Source
+from interviews.params import parse_id
 
 PAGE_SIZE = 50
 

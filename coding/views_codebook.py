@@ -14,10 +14,10 @@ from coding import codebook_services as svc
 from coding.codebook_templates import TEMPLATES
 from coding.forms import CodeForm
 from coding.models import Change, Code
-from coding.params import parse_id
 from coding.services import codebook_apply_template
 from interviews.access import Access, Perm, project_access
 from interviews.models import Source
+from interviews.params import parse_id
 
 
 def _error_text(error: ValidationError) -> str:

@@ -21,10 +21,10 @@ from coding.memos import (
     memos_visible,
 )
 from coding.models import Code, Memo
-from coding.params import parse_id
 from coding.retrieval import table_csv, table_xlsx
 from interviews.access import Access, Perm, project_access
 from interviews.models import Interviewee, Source
+from interviews.params import parse_id
 
 
 def _memo(access: Access, memo_pk: int) -> Memo:

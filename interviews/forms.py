@@ -16,6 +16,7 @@ from interviews.models import (
     Role,
     Source,
 )
+from interviews.params import IdMultipleChoiceField
 
 
 class CrispyMixin:
@@ -166,8 +167,9 @@ class SourceForm(CrispyMixin, AttributeValuesMixin, forms.ModelForm):
     def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.project = project
-        self.fields["interviewees"].queryset = project.interviewees.all()
-        self.fields["interviewees"].required = False
+        self.fields["interviewees"] = IdMultipleChoiceField(
+            queryset=project.interviewees.all(), required=False
+        )
         current = {}
         if self.instance.pk:
             current = dict(self.instance.attribute_values.values_list("attribute_id", "value"))

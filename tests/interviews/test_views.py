@@ -233,3 +233,14 @@ def test_login_works(client, project):
     response = client.post(reverse("login"), {"username": "coder", "password": "pw-for-tests-123"})
     assert response.status_code == 302
     assert int(client.session["_auth_user_id"]) == get_user_model().objects.get(username="coder").pk
+
+
+def test_an_impossible_interviewee_id_on_a_source_is_a_message(client_for, project, source):
+    response = client_for("admin").post(
+        reverse("interviews:source_edit", args=[project.pk, source.pk]),
+        {"title": "x", "kind": "interview", "language": "en", "interviewees": ["9" * 30]},
+    )
+    assert response.status_code == 200
+    assert "is not one of the available choices" in response.content.decode()
+    source.refresh_from_db()
+    assert source.title == "Interview BY-01"

@@ -123,7 +123,11 @@ def report(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     if kind == ReportKind.SWOT:
         context["quadrants"] = _swot_layout(result, tables)
     if kind == ReportKind.FRAMEWORK:
-        context["matrix"] = _framework_layout(result, tables)
+        editing = (request.GET.get("edit_row"), request.GET.get("edit_code"))
+        context["matrix"] = _framework_layout(
+            result, tables, editing if context["can_edit"] else None
+        )
+        context["page_url"] = f"{request.path}?{context['query']}"
     if kind == ReportKind.THEME:
         context["themes"] = _theme_layout(result, tables)
     return render(request, "reports/report.html", context)
@@ -173,7 +177,11 @@ def _theme_layout(result: Report, tables: list[dict]) -> list[dict]:
     return themes
 
 
-def _framework_layout(result: Report, tables: list[dict]) -> dict:
+def _framework_layout(
+    result: Report, tables: list[dict], editing: tuple[str | None, str | None] | None = None
+) -> dict:
+    """The matrix by row and cell; `editing` names the one cell (row key, code id) whose
+    summary form the page opens, so a matrix of hundreds of cells carries a single form."""
     counts, summaries = tables[0]["rows"], result.table("summaries").rows
     quotes: dict[tuple[str, str], list] = {}
     for row in result.table("quotes").rows:
@@ -192,6 +200,7 @@ def _framework_layout(result: Report, tables: list[dict]) -> dict:
                     "summary": summary_row[index + 1],
                     "quotes": quotes.get((label, headers[index]), []),
                     "code_id": code_id,
+                    "editing": editing == (key, str(code_id)),
                 }
             )
         rows.append({"key": key, "label": label, "cells": cells})

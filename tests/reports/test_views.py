@@ -174,6 +174,45 @@ def test_a_lead_writes_a_matrix_summary_that_every_format_shows(client_for, stud
     assert "Going Out,The state pays." in csv_body.content.decode()
 
 
+def test_the_matrix_opens_one_summary_form_on_demand(client_for, study):
+    key = f"attr{study.case_study.pk}"
+    strengths, weaknesses = study.codes["Strengths"].pk, study.codes["Weaknesses"].pk
+    client = client_for("lead")
+    url = _url(study, "report", "framework") + f"?rows={key}&code={strengths}&code={weaknesses}"
+    page = lxml_html.fromstring(client.get(url).content)
+    cells = page.xpath("//table[contains(@class, 'framework')]/tbody/tr/td")
+    links = page.xpath("//a[contains(@class, 'summary-edit')]")
+    assert len(cells) > 2 and len(links) == len(cells)
+    assert not page.xpath("//form[@id='summary-form']")
+    going_out = next(
+        a
+        for a in links
+        if "edit_row=Going%20Out" in a.get("href") and f"={weaknesses}#" in a.get("href")
+    )
+    opened = lxml_html.fromstring(client.get(going_out.get("href")).content)
+    forms = opened.xpath("//form[@id='summary-form']")
+    assert len(forms) == 1
+    fields = {i.get("name"): i.get("value") for i in forms[0].xpath(".//input")}
+    assert (fields["rows"], fields["row_key"], fields["code"]) == (
+        key,
+        "Going Out",
+        str(weaknesses),
+    )
+    fields["text"] = "Loans are scarce."
+    response = client.post(forms[0].get("action"), fields)
+    assert response.status_code == 302 and "edit_row" not in response["Location"]
+    assert MatrixSummary.objects.get(row_key="Going Out", code_id=weaknesses).text == (
+        "Loans are scarce."
+    )
+    after = lxml_html.fromstring(client.get(response["Location"]).content)
+    assert "Loans are scarce." in after.text_content()
+    assert "Edit summary" in [
+        a.text_content() for a in after.xpath("//a[contains(@class, 'summary-edit')]")
+    ]
+    viewer = client_for("viewer").get(going_out.get("href")).content
+    assert b"summary-edit" not in viewer and b'id="summary-form"' not in viewer
+
+
 def test_viewers_cannot_write_summaries_or_mark_exemplars(client_for, study):
     strengths = study.codes["Strengths"].pk
     response = client_for("viewer").post(

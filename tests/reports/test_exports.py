@@ -183,3 +183,26 @@ def test_theme_documents_keep_the_first_quotes_with_a_note_and_the_xlsx_keeps_al
     ]
     themes = list(book["Themes"].iter_rows(min_row=2, values_only=True))
     assert themes[0][4:] == (3, 2, 2)
+
+
+def test_xlsx_keeps_text_numbers_and_layout_of_every_row():
+    from reports import exports
+    from reports.tables import Table
+
+    table = Table("quotes", "Quotes", ["Code", "Quote", "Count"])
+    table.rows = [["A & B", 'She said "<no>"\x01', 7], ["C", None, 2.5]]
+    table.rows += [["Long", "word " * 30, i] for i in range(3000)]
+    report = Report(kind="theme", title="T", tables=[table], provenance="Project “P”")
+    book = load_workbook(io.BytesIO(exports.to_xlsx(report)))
+    assert book.sheetnames == ["About", "Quotes"]
+    assert book["About"]["B1"].value == "T"
+    sheet = book["Quotes"]
+    assert sheet.freeze_panes == "B2" and sheet["A1"].font.b
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[:3] == [
+        ("Code", "Quote", "Count"),
+        ("A & B", 'She said "<no>"', 7),
+        ("C", None, 2.5),
+    ]
+    assert len(rows) == 3003 and rows[-1][2] == 2999
+    assert sheet["B4"].alignment.wrap_text  # long text wraps

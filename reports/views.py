@@ -30,6 +30,7 @@ from reports.tables import Report
 from reports.tables import passages as select_passages
 
 PASSAGES_PER_PAGE = 100  # the passages behind a number, a page at a time
+CELL_QUOTE = 300  # characters of a quote a matrix cell shows; the exports carry it whole
 PAGE_ROWS = 500  # a page shows at most this many rows of a table; exports carry them all
 DRILL_KEYS = ("d_code", "d_code2", "d_mode", "d_dim", "d_val", "d_direct", "d_all")
 
@@ -184,8 +185,9 @@ def _framework_layout(
     summary form the page opens, so a matrix of hundreds of cells carries a single form."""
     counts, summaries = tables[0]["rows"], result.table("summaries").rows
     quotes: dict[tuple[str, str], list] = {}
-    for row in result.table("quotes").rows:
-        quotes.setdefault((row[0], row[1]), []).append(row)
+    for row in result.table("quotes").rows:  # (row, code, quote shortened for a cell, who)
+        text = row[2] if len(row[2]) <= CELL_QUOTE else row[2][: CELL_QUOTE - 1] + "…"
+        quotes.setdefault((row[0], row[1]), []).append((text, row[3]))
     headers = result.tables[0].columns[1:]
     rows = []
     for key, count_row, summary_row in zip(

@@ -686,8 +686,9 @@ def theme(
     )
     if capped:
         quotes.note = (
-            f"The first {quotes_per_code} quotes of each code, exemplars first; the counts, "
-            "the passages behind them and the CSV and XLSX exports cover every quote."
+            f"Up to {quotes_per_code} quote{'' if quotes_per_code == 1 else 's'} per code, "
+            "exemplars first; the counts, the passages behind them and the CSV and XLSX "
+            "exports cover every quote."
         )
     return Report(
         kind="theme",

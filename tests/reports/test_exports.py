@@ -169,11 +169,11 @@ def test_theme_documents_keep_the_first_quotes_with_a_note_and_the_xlsx_keeps_al
     query = f"?code={study.codes['Heritage'].pk}&quotes=1"
     document = Document(io.BytesIO(_export(client, study, "theme", "docx", query).content))
     text = [p.text for p in document.paragraphs]
-    note = next(t for t in text if t.startswith("The first 1 quotes of each code"))
+    note = next(t for t in text if t.startswith("Up to 1 quote per code"))
     assert "CSV and XLSX exports cover every quote" in note
     assert sum(t.startswith("“") for t in text) == 1
     printable = _export(client, study, "theme", "html", query).content.decode()
-    assert "The first 1 quotes of each code" in printable
+    assert "Up to 1 quote per code" in printable
     book = load_workbook(io.BytesIO(_export(client, study, "theme", "xlsx", query).content))
     quotes = list(book["Quotes"].iter_rows(min_row=2, values_only=True))
     assert sorted(q[1] for q in quotes) == [

@@ -256,5 +256,5 @@ def test_theme_report_keeps_the_first_quotes_of_each_code_but_counts_them_all(st
     ]
     assert len(everything.table("quotes").rows) == 3
     assert capped.layout["totals"]["Strengths/Heritage"]["quotes"] == 3
-    assert capped.table("quotes").note.startswith("The first 2 quotes of each code")
+    assert capped.table("quotes").note.startswith("Up to 2 quotes per code")
     assert everything.table("quotes").note == ""

@@ -307,7 +307,7 @@ def test_the_theme_page_shows_the_first_quotes_of_each_code_and_links_to_all(cli
     listed = client.get(link.get("href"))
     assert len(lxml_html.fromstring(listed.content).xpath("//li[@data-coding]")) == 3
     note = _by_class(tree, "theme-note")[0].text_content()
-    assert "The first 1 quotes of each code" in note
+    assert "Up to 1 quote per code" in note
     # the data exports list every quote; the counts are the same
     body = client.get(
         _url(study, "export", "theme", "csv") + f"?code={heritage.pk}&quotes=1&table=quotes"

@@ -649,7 +649,9 @@ def theme(
         ["Code", "Quote", "Interviewee", "Sector", "Source", "Coder", "Exemplar", "Memo"],
     )
     memos = Table("memos", "Memos", ["Code", "Title", "Memo"])
-    exploded = _explode(frame, [data.subtree(pk) for pk in chosen], None)
+    needed = ["coding_id", "code_id", "source_id", "interviewee_id", "start", "end"]
+    needed += ["source", "quote", "interviewee", "sector", "coder", "memo"]
+    exploded = _explode(frame[needed], [data.subtree(pk) for pk in chosen], None)
     counts = _group_counts(exploded.assign(_g=exploded["_row"]), "_g", list(range(len(chosen))))
     exploded["_ex"] = exploded["coding_id"].isin(data.exemplar_ids)
     picked = exploded[exploded["_ex"]] if exemplars_only else exploded

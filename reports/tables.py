@@ -146,6 +146,14 @@ def _explode(frame: pd.DataFrame, rows: list[set[int]], by: str | None) -> pd.Da
     return exploded
 
 
+def _slim(frame: pd.DataFrame, *extra: str | None) -> pd.DataFrame:
+    """The columns a report with quotes uses (and `extra`), so exploding copies less."""
+    columns = ["coding_id", "code_id", "source_id", "interviewee_id", "start", "end"]
+    columns += ["source", "quote", "interviewee", "sector"]
+    columns += [c for c in extra if c and c not in columns]
+    return frame[columns]
+
+
 def _percent(part: int, whole: int) -> float:
     return round(100.0 * part / whole, 1) if whole else 0.0
 
@@ -266,7 +274,7 @@ def swot(
         if children and quadrant_id in used:
             plan.append((quadrant_id, "(general)", {quadrant_id}, quadrant_id, True, True))
     label_of = {None: "All"}
-    exploded = _explode(frame, [row[2] for row in plan], by)
+    exploded = _explode(_slim(frame, by), [row[2] for row in plan], by)
     grouped = exploded.groupby(["_row", "_group"])
     codings = grouped.size().to_dict()
     sources = grouped["source_id"].nunique().to_dict()
@@ -379,7 +387,7 @@ def framework(
     frame = data.frame
     column = ROW_DIMENSIONS.get(rows, rows)
     by_id_dimension = column in ROW_DIMENSIONS.values()
-    exploded = _explode(frame, [data.subtree(pk) for pk in codes], None)
+    exploded = _explode(_slim(frame, column), [data.subtree(pk) for pk in codes], None)
     exploded["_key"] = _row_keys(exploded[column], by_id_dimension)
     exploded = exploded[exploded["_key"].notna()]
     cell_counts = exploded.groupby(["_row", "_key"]).size().to_dict()
@@ -649,9 +657,7 @@ def theme(
         ["Code", "Quote", "Interviewee", "Sector", "Source", "Coder", "Exemplar", "Memo"],
     )
     memos = Table("memos", "Memos", ["Code", "Title", "Memo"])
-    needed = ["coding_id", "code_id", "source_id", "interviewee_id", "start", "end"]
-    needed += ["source", "quote", "interviewee", "sector", "coder", "memo"]
-    exploded = _explode(frame[needed], [data.subtree(pk) for pk in chosen], None)
+    exploded = _explode(_slim(frame, "coder", "memo"), [data.subtree(pk) for pk in chosen], None)
     counts = _group_counts(exploded.assign(_g=exploded["_row"]), "_g", list(range(len(chosen))))
     exploded["_ex"] = exploded["coding_id"].isin(data.exemplar_ids)
     picked = exploded[exploded["_ex"]] if exemplars_only else exploded

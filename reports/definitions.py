@@ -15,6 +15,13 @@ from reports.tables import Report, cooccurrence, framework, frequencies, swot, t
 
 MODES = {"overlap": "Overlapping passages", "turn": "Same speaker turn"}
 MAX_QUOTES = 50
+THEME_QUOTES = 10  # quotes per code a theme report shows unless asked for another number
+COMPLETE_FORMATS = ("csv", "xlsx")  # data formats: a theme report's every quote
+
+
+def default_quotes(kind: str) -> int:
+    """Quotes per cell (SWOT, framework) or per code (theme) when none are asked for."""
+    return THEME_QUOTES if kind == ReportKind.THEME else 3
 
 
 @dataclass
@@ -27,8 +34,12 @@ class Definition:
     rows: str = "interviewee"
     mode: str = "overlap"
     exemplars_only: bool = False
-    quotes: int = 3
+    quotes: int | None = None  # None: default_quotes(kind)
     errors: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.quotes is None:
+            self.quotes = default_quotes(self.kind)
 
     def as_params(self) -> dict[str, list[str]]:
         """The query-string form, which `parse` reads back into the same definition."""
@@ -45,7 +56,7 @@ class Definition:
             params["mode"] = [self.mode]
         if self.exemplars_only:
             params["exemplars"] = ["1"]
-        if self.quotes != 3:
+        if self.quotes != default_quotes(self.kind):
             params["quotes"] = [str(self.quotes)]
         if self.filters.coders:
             params["coder"] = list(self.filters.coders)
@@ -115,7 +126,7 @@ def parse(
         mode = "overlap"
     definition.mode = mode
     definition.exemplars_only = one("exemplars") in ("1", "true", "on", "yes")
-    quotes = one("quotes", "3")
+    quotes = one("quotes", str(default_quotes(kind)))
     try:
         definition.quotes = max(0, min(MAX_QUOTES, int(quotes)))
     except ValueError:
@@ -150,8 +161,14 @@ def summaries_for(project, rows: str) -> dict[tuple[str, int], str]:
     }
 
 
-def build(data: ReportData, definition: Definition, *, summaries=None) -> Report:
-    """The report a definition asks for, from already-loaded data (no database access)."""
+def build(
+    data: ReportData, definition: Definition, *, summaries=None, all_quotes: bool = False
+) -> Report:
+    """The report a definition asks for, from already-loaded data (no database access).
+
+    A theme report keeps `definition.quotes` quotes per code unless `all_quotes` is set
+    (the CSV and XLSX exports); its counts are the same either way.
+    """
     if definition.kind == ReportKind.SWOT:
         return swot(
             data,
@@ -170,7 +187,12 @@ def build(data: ReportData, definition: Definition, *, summaries=None) -> Report
     if definition.kind == ReportKind.COOCCURRENCE:
         return cooccurrence(data, codes=definition.codes, mode=definition.mode)
     if definition.kind == ReportKind.THEME:
-        return theme(data, codes=definition.codes, exemplars_only=definition.exemplars_only)
+        return theme(
+            data,
+            codes=definition.codes,
+            exemplars_only=definition.exemplars_only,
+            quotes_per_code=None if all_quotes else definition.quotes,
+        )
     return frequencies(data, by=definition.by, codes=definition.codes)
 
 
@@ -184,13 +206,15 @@ def load(project, definition: Definition, *, only_coder=None) -> ReportData:
     )
 
 
-def run(project, definition: Definition, *, only_coder=None) -> tuple[Report, ReportData]:
+def run(
+    project, definition: Definition, *, only_coder=None, all_quotes: bool = False
+) -> tuple[Report, ReportData]:
     """Load the data a definition needs and build its report."""
     data = load(project, definition, only_coder=only_coder)
     summaries = (
         summaries_for(project, definition.rows) if definition.kind == ReportKind.FRAMEWORK else None
     )
-    return build(data, definition, summaries=summaries), data
+    return build(data, definition, summaries=summaries, all_quotes=all_quotes), data
 
 
 def choices_for(project, *, only_coder=None) -> dict:

@@ -146,6 +146,14 @@ def _explode(frame: pd.DataFrame, rows: list[set[int]], by: str | None) -> pd.Da
     return exploded
 
 
+def _slim(frame: pd.DataFrame, *extra: str | None) -> pd.DataFrame:
+    """The columns a report with quotes uses (and `extra`), so exploding copies less."""
+    columns = ["coding_id", "code_id", "source_id", "interviewee_id", "start", "end"]
+    columns += ["source", "quote", "interviewee", "sector"]
+    columns += [c for c in extra if c and c not in columns]
+    return frame[columns]
+
+
 def _percent(part: int, whole: int) -> float:
     return round(100.0 * part / whole, 1) if whole else 0.0
 
@@ -266,7 +274,7 @@ def swot(
         if children and quadrant_id in used:
             plan.append((quadrant_id, "(general)", {quadrant_id}, quadrant_id, True, True))
     label_of = {None: "All"}
-    exploded = _explode(frame, [row[2] for row in plan], by)
+    exploded = _explode(_slim(frame, by), [row[2] for row in plan], by)
     grouped = exploded.groupby(["_row", "_group"])
     codings = grouped.size().to_dict()
     sources = grouped["source_id"].nunique().to_dict()
@@ -379,7 +387,7 @@ def framework(
     frame = data.frame
     column = ROW_DIMENSIONS.get(rows, rows)
     by_id_dimension = column in ROW_DIMENSIONS.values()
-    exploded = _explode(frame, [data.subtree(pk) for pk in codes], None)
+    exploded = _explode(_slim(frame, column), [data.subtree(pk) for pk in codes], None)
     exploded["_key"] = _row_keys(exploded[column], by_id_dimension)
     exploded = exploded[exploded["_key"].notna()]
     cell_counts = exploded.groupby(["_row", "_key"]).size().to_dict()
@@ -623,8 +631,17 @@ def cooccurrence(
 
 
 def theme(
-    data: ReportData, *, codes: list[int] | None = None, exemplars_only: bool = False
+    data: ReportData,
+    *,
+    codes: list[int] | None = None,
+    exemplars_only: bool = False,
+    quotes_per_code: int | None = None,
 ) -> Report:
+    """Per code its definition, counts (always of every coding), quotes and memos.
+
+    Quotes come exemplars first, then in reading order; `quotes_per_code` keeps the first
+    so many of each code (None keeps them all). The counts never depend on that cap.
+    """
     by_id = data.code_by_id
     frame = data.frame
     used = set(frame["code_id"].tolist())
@@ -640,40 +657,56 @@ def theme(
         ["Code", "Quote", "Interviewee", "Sector", "Source", "Coder", "Exemplar", "Memo"],
     )
     memos = Table("memos", "Memos", ["Code", "Title", "Memo"])
-    for pk in chosen:
+    exploded = _explode(_slim(frame, "coder", "memo"), [data.subtree(pk) for pk in chosen], None)
+    counts = _group_counts(exploded.assign(_g=exploded["_row"]), "_g", list(range(len(chosen))))
+    exploded["_ex"] = exploded["coding_id"].isin(data.exemplar_ids)
+    picked = exploded[exploded["_ex"]] if exemplars_only else exploded
+    picked = picked.assign(_not_ex=~picked["_ex"]).sort_values(
+        ["_row", "_not_ex", "source", "start", "end", "coding_id"]
+    )
+    available = picked.groupby("_row").size().to_dict()
+    if quotes_per_code is not None:
+        picked = picked[picked.groupby("_row").cumcount() < quotes_per_code]
+    paths = [by_id[pk].path for pk in chosen]
+    rows = zip(
+        [paths[i] for i in picked["_row"].tolist()],
+        *(picked[c].tolist() for c in ("quote", "interviewee", "sector", "source", "coder")),
+        picked["_ex"].map({True: "yes", False: ""}).tolist(),
+        picked["memo"].tolist(),
+        strict=True,
+    )
+    quotes.rows = [list(row) for row in rows]
+    quotes.links = [None] * len(quotes.rows)
+    totals = {}
+    for index, pk in enumerate(chosen):
         code = by_id[pk]
-        in_code = frame[frame["code_id"].isin(data.subtree(pk))]
         drill = _drill(pk)
+        codings, sources, people = counts[index]
         themes.add(
-            [code.path, code.definition, code.inclusion, code.exclusion, *_counts(in_code)],
+            [code.path, code.definition, code.inclusion, code.exclusion, codings, sources, people],
             [None, None, None, None, drill, drill, drill],
         )
-        picked = (
-            in_code[in_code["coding_id"].isin(data.exemplar_ids)] if exemplars_only else in_code
-        )
-        picked = picked.sort_values(["source", "start", "end", "coding_id"])
-        marked = picked["coding_id"].isin(data.exemplar_ids).map({True: "yes", False: ""})
-        rows = list(
-            zip(
-                [code.path] * len(picked),
-                *(
-                    picked[c].tolist()
-                    for c in ("quote", "interviewee", "sector", "source", "coder")
-                ),
-                marked.tolist(),
-                picked["memo"].tolist(),
-                strict=True,
-            )
-        )
-        quotes.rows.extend(list(row) for row in rows)
-        quotes.links.extend([None] * len(rows))
+        totals[code.path] = {"quotes": int(available.get(index, 0)), "drill": drill}
         for title, text in data.code_memos.get(pk, []):
             memos.add([code.path, title, text])
+    capped = quotes_per_code is not None and any(
+        t["quotes"] > quotes_per_code for t in totals.values()
+    )
+    if capped:
+        quotes.note = (
+            f"Up to {quotes_per_code} quote{'' if quotes_per_code == 1 else 's'} per code, "
+            "exemplars first; the counts, the passages behind them and the CSV and XLSX "
+            "exports cover every quote."
+        )
     return Report(
         kind="theme",
         title="Theme report" + (" (exemplar quotes)" if exemplars_only else ""),
         tables=[themes, quotes, memos],
         provenance=data.provenance,
         about=data.about,
-        layout={"exemplars_only": exemplars_only},
+        layout={
+            "exemplars_only": exemplars_only,
+            "quotes_per_code": quotes_per_code,
+            "totals": totals,
+        },
     )

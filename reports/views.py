@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,12 +16,21 @@ from django.views.decorators.http import require_POST
 from coding.models import Code, Coding
 from interviews.access import Access, Perm, project_access
 from reports import charts, exports, services
-from reports.definitions import MODES, Definition, choices_for, parse, run
+from reports.definitions import (
+    COMPLETE_FORMATS,
+    MODES,
+    Definition,
+    choices_for,
+    parse,
+    run,
+)
 from reports.frame import CONSENSUS_CODER, report_data
 from reports.models import ReportKind, SavedReport
 from reports.tables import Report
 from reports.tables import passages as select_passages
 
+PASSAGES_PER_PAGE = 100  # the passages behind a number, a page at a time
+CELL_QUOTE = 300  # characters of a quote a matrix cell shows; the exports carry it whole
 PAGE_ROWS = 500  # a page shows at most this many rows of a table; exports carry them all
 DRILL_KEYS = ("d_code", "d_code2", "d_mode", "d_dim", "d_val", "d_direct", "d_all")
 
@@ -114,7 +124,13 @@ def report(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     if kind == ReportKind.SWOT:
         context["quadrants"] = _swot_layout(result, tables)
     if kind == ReportKind.FRAMEWORK:
-        context["matrix"] = _framework_layout(result, tables)
+        editing = (request.GET.get("edit_row"), request.GET.get("edit_code"))
+        context["matrix"] = _framework_layout(
+            result, tables, editing if context["can_edit"] else None
+        )
+        context["page_url"] = f"{request.path}?{context['query']}"
+    if kind == ReportKind.THEME:
+        context["themes"] = _theme_layout(result, tables)
     return render(request, "reports/report.html", context)
 
 
@@ -134,11 +150,44 @@ def _swot_layout(result: Report, tables: list[dict]) -> list[dict]:
     return quadrants
 
 
-def _framework_layout(result: Report, tables: list[dict]) -> dict:
+def _theme_layout(result: Report, tables: list[dict]) -> list[dict]:
+    """Per code its counts, the quotes the report keeps, and a link to all its passages."""
+    quotes: dict[str, list] = {}
+    for row in result.table("quotes").rows:
+        quotes.setdefault(row[0], []).append(row)
+    themes = []
+    columns = result.tables[0].columns
+    for row in tables[0]["rows"]:
+        path = row[0][0]
+        kept = quotes.get(path, [])
+        available = result.layout["totals"][path]["quotes"]
+        themes.append(
+            {
+                "path": path,
+                "definition": row[1][0],
+                "inclusion": row[2][0],
+                "exclusion": row[3][0],
+                "counts": list(zip(columns[4:], row[4:], strict=True)),
+                "codings": row[4][0],
+                "quotes": kept,
+                "available": available,
+                "more": available > len(kept),
+                "all_url": row[4][1],
+            }
+        )
+    return themes
+
+
+def _framework_layout(
+    result: Report, tables: list[dict], editing: tuple[str | None, str | None] | None = None
+) -> dict:
+    """The matrix by row and cell; `editing` names the one cell (row key, code id) whose
+    summary form the page opens, so a matrix of hundreds of cells carries a single form."""
     counts, summaries = tables[0]["rows"], result.table("summaries").rows
     quotes: dict[tuple[str, str], list] = {}
-    for row in result.table("quotes").rows:
-        quotes.setdefault((row[0], row[1]), []).append(row)
+    for row in result.table("quotes").rows:  # (row, code, quote shortened for a cell, who)
+        text = row[2] if len(row[2]) <= CELL_QUOTE else row[2][: CELL_QUOTE - 1] + "…"
+        quotes.setdefault((row[0], row[1]), []).append((text, row[3]))
     headers = result.tables[0].columns[1:]
     rows = []
     for key, count_row, summary_row in zip(
@@ -153,6 +202,7 @@ def _framework_layout(result: Report, tables: list[dict]) -> dict:
                     "summary": summary_row[index + 1],
                     "quotes": quotes.get((label, headers[index]), []),
                     "code_id": code_id,
+                    "editing": editing == (key, str(code_id)),
                 }
             )
         rows.append({"key": key, "label": label, "cells": cells})
@@ -164,7 +214,12 @@ def export(request: HttpRequest, pk: int, kind: str, fmt: str) -> HttpResponse:
     if kind not in ReportKind.values or fmt not in exports.FORMATS:
         raise Http404("No such report or format.")
     definition, _ = _definition(request, access, kind)
-    result, _ = run(access.project, definition, only_coder=_only_coder(access))
+    result, _ = run(
+        access.project,
+        definition,
+        only_coder=_only_coder(access),
+        all_quotes=fmt in COMPLETE_FORMATS,
+    )
     table = request.GET.get("table") or None
     if table and table not in {t.key for t in result.tables}:
         table = None
@@ -188,9 +243,11 @@ def passages(request: HttpRequest, pk: int) -> HttpResponse:
     )
     drill = {key: request.GET[key] for key in DRILL_KEYS if key in request.GET}
     rows = select_passages(data, drill)
+    page = Paginator(range(len(rows)), PASSAGES_PER_PAGE).get_page(request.GET.get("page"))
     can_code = access.can(Perm.CODE)
     items = []
-    for row in rows.to_dict("records"):
+    first = (page.number - 1) * PASSAGES_PER_PAGE
+    for row in rows.iloc[first : first + PASSAGES_PER_PAGE].to_dict("records"):
         if can_code:
             place = reverse("coding:workspace", args=[pk, row["source_id"]])
         else:
@@ -224,6 +281,9 @@ def passages(request: HttpRequest, pk: int) -> HttpResponse:
             "access": access,
             "project": access.project,
             "items": items,
+            "total": len(rows),
+            "page": page,
+            "page_query": _query({k: request.GET.getlist(k) for k in request.GET if k != "page"}),
             "what": " · ".join(what) or "all codings",
             "provenance": data.provenance,
             "errors": definition.errors,

@@ -114,3 +114,21 @@ def test_csv_goes_to_standard_output(study):
 def test_bad_arguments_say_what_is_wrong(study, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("report", *[a.format(pk=study.project.pk) for a in args])
+
+
+def test_theme_files_from_the_command_match_the_page_exports(client_for, study, tmp_path):
+    csv_file, docx_file = tmp_path / "quotes.csv", tmp_path / "theme.docx"
+    pk = str(study.project.pk)
+    args = ["--codes", "Heritage", "--quotes", "1"]
+    call_command("report", pk, "theme", *args, "--table", "quotes", "-o", str(csv_file))
+    call_command("report", pk, "theme", *args, "--format", "docx", "-o", str(docx_file))
+    heritage = study.codes["Heritage"].pk
+    page = client_for("lead").get(
+        f"/projects/{pk}/reports/theme/export/csv/?code={heritage}&quotes=1&table=quotes"
+    )
+    text = csv_file.read_text("utf-8")
+    assert _body_without_time(text) == _body_without_time(page.content.decode())
+    assert len(text.strip().splitlines()) == 3 + 2  # every quote: provenance, header, 3 rows
+    paragraphs = [p.text for p in Document(str(docx_file)).paragraphs]
+    assert sum(p.startswith("“") for p in paragraphs) == 1
+    assert any(p.startswith("Up to 1 quote per code") for p in paragraphs)

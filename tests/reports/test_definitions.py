@@ -57,3 +57,13 @@ def test_quotes_per_cell_are_bounded_and_unknown_reports_fall_back():
     unknown = parse_mapping("pie", {}, **KNOWN)
     assert unknown.kind == "frequencies"
     assert unknown.errors == ["There is no report called “pie”."]
+
+
+def test_quotes_default_to_three_per_cell_and_ten_per_theme_code():
+    assert parse_mapping("swot", {}, **KNOWN).quotes == 3
+    theme = parse_mapping("theme", {}, **KNOWN)
+    assert theme.quotes == 10
+    assert "quotes" not in theme.as_params()
+    fewer = parse_mapping("theme", {"quotes": ["3"]}, **KNOWN)
+    assert fewer.quotes == 3 and fewer.as_params()["quotes"] == ["3"]
+    assert parse_mapping("theme", fewer.as_params(), **KNOWN) == fewer

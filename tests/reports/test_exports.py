@@ -160,3 +160,49 @@ def test_user_text_is_escaped_on_the_page_and_in_the_printable_page(client_for, 
     for response in (_page(client, study, kind), _export(client, study, kind, "html")):
         assert b"<script>alert(1)</script>" not in response.content
         assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in response.content
+
+
+def test_theme_documents_keep_the_first_quotes_with_a_note_and_the_xlsx_keeps_all(
+    client_for, study
+):
+    client = client_for("lead")
+    query = f"?code={study.codes['Heritage'].pk}&quotes=1"
+    document = Document(io.BytesIO(_export(client, study, "theme", "docx", query).content))
+    text = [p.text for p in document.paragraphs]
+    note = next(t for t in text if t.startswith("Up to 1 quote per code"))
+    assert "CSV and XLSX exports cover every quote" in note
+    assert sum(t.startswith("“") for t in text) == 1
+    printable = _export(client, study, "theme", "html", query).content.decode()
+    assert "Up to 1 quote per code" in printable
+    book = load_workbook(io.BytesIO(_export(client, study, "theme", "xlsx", query).content))
+    quotes = list(book["Quotes"].iter_rows(min_row=2, values_only=True))
+    assert sorted(q[1] for q in quotes) == [
+        "Embroidery is alive.",
+        "Embroidery is alive.",
+        "Our crafts are old.",
+    ]
+    themes = list(book["Themes"].iter_rows(min_row=2, values_only=True))
+    assert themes[0][4:] == (3, 2, 2)
+
+
+def test_xlsx_keeps_text_numbers_and_layout_of_every_row():
+    from reports import exports
+    from reports.tables import Table
+
+    table = Table("quotes", "Quotes", ["Code", "Quote", "Count"])
+    table.rows = [["A & B", 'She said "<no>"\x01', 7], ["C", None, 2.5]]
+    table.rows += [["Long", "word " * 30, i] for i in range(3000)]
+    report = Report(kind="theme", title="T", tables=[table], provenance="Project “P”")
+    book = load_workbook(io.BytesIO(exports.to_xlsx(report)))
+    assert book.sheetnames == ["About", "Quotes"]
+    assert book["About"]["B1"].value == "T"
+    sheet = book["Quotes"]
+    assert sheet.freeze_panes == "B2" and sheet["A1"].font.b
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[:3] == [
+        ("Code", "Quote", "Count"),
+        ("A & B", 'She said "<no>"', 7),
+        ("C", None, 2.5),
+    ]
+    assert len(rows) == 3003 and rows[-1][2] == 2999
+    assert sheet["B4"].alignment.wrap_text  # long text wraps

@@ -241,3 +241,20 @@ def test_charts_render_as_svg_and_png(study, data):
     assert charts.render(report.charts[0], "png").startswith(b"\x89PNG")
     heat = tables.cooccurrence(data).charts[0]
     assert heat.kind == "heatmap" and charts.render(heat, "png").startswith(b"\x89PNG")
+
+
+def test_theme_report_keeps_the_first_quotes_of_each_code_but_counts_them_all(study):
+    data = report_data(study.project)
+    heritage = study.codes["Heritage"].pk
+    data.exemplar_ids = {study.codings["a"].pk}
+    capped = tables.theme(data, codes=[heritage], quotes_per_code=2)
+    everything = tables.theme(data, codes=[heritage])
+    assert capped.table("themes").rows == everything.table("themes").rows
+    assert [r[1] for r in capped.table("quotes").rows] == [
+        "Our crafts are old.",  # the exemplar first, then reading order
+        "Embroidery is alive.",
+    ]
+    assert len(everything.table("quotes").rows) == 3
+    assert capped.layout["totals"]["Strengths/Heritage"]["quotes"] == 3
+    assert capped.table("quotes").note.startswith("Up to 2 quotes per code")
+    assert everything.table("quotes").note == ""

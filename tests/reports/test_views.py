@@ -174,6 +174,45 @@ def test_a_lead_writes_a_matrix_summary_that_every_format_shows(client_for, stud
     assert "Going Out,The state pays." in csv_body.content.decode()
 
 
+def test_the_matrix_opens_one_summary_form_on_demand(client_for, study):
+    key = f"attr{study.case_study.pk}"
+    strengths, weaknesses = study.codes["Strengths"].pk, study.codes["Weaknesses"].pk
+    client = client_for("lead")
+    url = _url(study, "report", "framework") + f"?rows={key}&code={strengths}&code={weaknesses}"
+    page = lxml_html.fromstring(client.get(url).content)
+    cells = page.xpath("//table[contains(@class, 'framework')]/tbody/tr/td")
+    links = page.xpath("//a[contains(@class, 'summary-edit')]")
+    assert len(cells) > 2 and len(links) == len(cells)
+    assert not page.xpath("//form[@id='summary-form']")
+    going_out = next(
+        a
+        for a in links
+        if "edit_row=Going%20Out" in a.get("href") and f"={weaknesses}#" in a.get("href")
+    )
+    opened = lxml_html.fromstring(client.get(going_out.get("href")).content)
+    forms = opened.xpath("//form[@id='summary-form']")
+    assert len(forms) == 1
+    fields = {i.get("name"): i.get("value") for i in forms[0].xpath(".//input")}
+    assert (fields["rows"], fields["row_key"], fields["code"]) == (
+        key,
+        "Going Out",
+        str(weaknesses),
+    )
+    fields["text"] = "Loans are scarce."
+    response = client.post(forms[0].get("action"), fields)
+    assert response.status_code == 302 and "edit_row" not in response["Location"]
+    assert MatrixSummary.objects.get(row_key="Going Out", code_id=weaknesses).text == (
+        "Loans are scarce."
+    )
+    after = lxml_html.fromstring(client.get(response["Location"]).content)
+    assert "Loans are scarce." in after.text_content()
+    assert "Edit summary" in [
+        a.text_content() for a in after.xpath("//a[contains(@class, 'summary-edit')]")
+    ]
+    viewer = client_for("viewer").get(going_out.get("href")).content
+    assert b"summary-edit" not in viewer and b'id="summary-form"' not in viewer
+
+
 def test_viewers_cannot_write_summaries_or_mark_exemplars(client_for, study):
     strengths = study.codes["Strengths"].pk
     response = client_for("viewer").post(
@@ -237,12 +276,62 @@ def test_long_tables_are_cut_on_the_page_but_not_in_exports(client_for, study, m
 
     monkeypatch.setattr(views, "PAGE_ROWS", 2)
     client = client_for("lead")
-    page = client.get(_url(study, "report", "theme"))
-    total = len(page.context["report"].table("quotes").rows)
+    page = client.get(_url(study, "report", "cooccurrence"))
+    total = len(page.context["report"].table("pairs").rows)
     assert total > 2
     assert f"The page shows the first 2 of {total} rows" in page.content.decode()
-    body = client.get(_url(study, "export", "theme", "csv") + "?table=quotes").content.decode()
-    assert len(body.strip().splitlines()) == total + 2  # provenance line, header, rows
+    body = client.get(_url(study, "export", "cooccurrence", "csv") + "?table=pairs").content
+    assert len(body.decode().strip().splitlines()) == total + 2  # provenance, header, rows
+
+
+def _by_class(tree, name: str) -> list:
+    return tree.xpath(f'.//*[contains(concat(" ", normalize-space(@class), " "), " {name} ")]')
+
+
+def test_the_theme_page_shows_the_first_quotes_of_each_code_and_links_to_all(client_for, study):
+    client = client_for("lead")
+    heritage = study.codes["Heritage"]
+    assert client.post(_url(study, "exemplar_toggle", study.codings["a"].pk)).status_code == 302
+    page = client.get(_url(study, "report", "theme") + f"?code={heritage.pk}&quotes=1")
+    tree = lxml_html.fromstring(page.content)
+    section = tree.xpath(f'//section[@data-code="{heritage.full_path}"]')[0]
+    counts = _by_class(section, "theme-counts")[0].text_content()
+    assert "Codings: 3" in counts and "Sources: 2" in counts and "Interviewees: 2" in counts
+    quotes = [q.text_content() for q in _by_class(section, "theme-quote")]
+    # the exemplar comes first, though "Embroidery is alive." comes first in reading order
+    assert quotes == ["“Our crafts are old.” exemplar"]
+    more = _by_class(section, "theme-more")[0]
+    assert "Showing 1 of 3 quotes." in more.text_content()
+    link = more.xpath(".//a")[0]
+    assert link.text_content() == "Show all 3 passages"
+    listed = client.get(link.get("href"))
+    assert len(lxml_html.fromstring(listed.content).xpath("//li[@data-coding]")) == 3
+    note = _by_class(tree, "theme-note")[0].text_content()
+    assert "Up to 1 quote per code" in note
+    # the data exports list every quote; the counts are the same
+    body = client.get(
+        _url(study, "export", "theme", "csv") + f"?code={heritage.pk}&quotes=1&table=quotes"
+    ).content.decode()
+    assert len(body.strip().splitlines()) == 3 + 2
+
+
+def test_the_passages_behind_a_number_come_a_page_at_a_time(client_for, study, monkeypatch):
+    from reports import views
+
+    monkeypatch.setattr(views, "PASSAGES_PER_PAGE", 2)
+    client = client_for("lead")
+    url = _url(study, "passages") + f"?d_code={study.codes['Heritage'].pk}"
+    first = lxml_html.fromstring(client.get(url).content)
+    assert "3 codings · showing 1–2" in first.text_content()
+    ids = [li.get("data-coding") for li in first.xpath("//li[@data-coding]")]
+    assert len(ids) == 2
+    assert "Page 1 of 2" in first.text_content()
+    following = _by_class(first, "pagination")[0].xpath(".//a")[0]
+    assert following.text_content() == "Next"
+    second = lxml_html.fromstring(client.get(following.get("href")).content)
+    more = [li.get("data-coding") for li in second.xpath("//li[@data-coding]")]
+    assert len(more) == 1 and more[0] not in ids
+    assert client.get(url + "&page=abc").status_code == 200  # a bad page number shows page 1
 
 
 @pytest.mark.parametrize("kind", KINDS)

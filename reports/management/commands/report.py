@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from interviews.models import Project
 from reports import exports
-from reports.definitions import choices_for, parse_mapping, run
+from reports.definitions import COMPLETE_FORMATS, choices_for, parse_mapping, run
 from reports.models import ReportKind
 
 
@@ -46,7 +46,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--exemplars", action="store_true", help="Theme report: exemplars only."
         )
-        parser.add_argument("--quotes", type=int, default=3, help="Quotes per cell.")
+        parser.add_argument(
+            "--quotes",
+            type=int,
+            help="Quotes per cell (SWOT, framework; 3 by default) or per code in a theme "
+            "report's DOCX and HTML (10 by default; its CSV and XLSX hold every quote).",
+        )
         parser.add_argument("--format", choices=list(exports.FORMATS), default="csv")
         parser.add_argument("--table", help="CSV: which table (its key), the first by default.")
         parser.add_argument("-o", "--output", help="The file to write (standard output if none).")
@@ -63,8 +68,9 @@ class Command(BaseCommand):
             "coder": options["coder"],
             "source": options["source"],
             "mode": [options["mode"]],
-            "quotes": [str(options["quotes"])],
         }
+        if options["quotes"] is not None:
+            params["quotes"] = [str(options["quotes"])]
         if options["by"]:
             params["by"] = [options["by"]]
         rows = options["rows"] or (options["by"] if options["kind"] == "framework" else None)
@@ -91,7 +97,7 @@ class Command(BaseCommand):
             definition.by = None
         if definition.errors:
             raise CommandError(" ".join(definition.errors))
-        report, _ = run(project, definition)
+        report, _ = run(project, definition, all_quotes=options["format"] in COMPLETE_FORMATS)
         table = options["table"]
         if table and table not in {t.key for t in report.tables}:
             keys = ", ".join(t.key for t in report.tables)

@@ -68,7 +68,9 @@ def _nothing_stored(project) -> None:
 def _preselected(page: str) -> dict[str, str]:
     """The value each speaker choice of a page starts with."""
     chosen = {}
-    for name, options in re.findall(r'<select name="(speaker_\d+)"[^>]*>(.*?)</select>', page, re.S):
+    for name, options in re.findall(
+        r'<select name="(speaker_\d+)"[^>]*>(.*?)</select>', page, re.S
+    ):
         selected = re.search(r'<option value="([^"]*)"[^>]*selected', options)
         chosen[name] = selected.group(1) if selected else ""
     return chosen
@@ -570,3 +572,98 @@ def test_the_sources_list_flags_speakers_to_map(client_for, project, source):
     source.segments.filter(speaker="Respondent").update(interviewee=None)
     assert speakers_url in client_for("coder").get(list_url).content.decode()
     assert speakers_url not in client_for("viewer").get(list_url).content.decode()
+
+
+# A batch: speakers mapped before the job ---------------------------------------------------
+
+
+def test_a_batch_shows_its_speakers_before_anything_is_stored(client_for, project, interviewee):
+    files = [
+        _upload("call one.txt", TRANSCRIPT.encode()),
+        _upload("call two.txt", TRANSCRIPT.replace("Minsk", "Gomel").encode()),
+        _upload("BY-01 visit.txt", b"Interviewer: Hello?\n\nRespondent: Hello <b>there</b>."),
+        _upload("broken.pdf", b"%PDF-1.4 nonsense"),
+    ]
+    client = client_for("coder")
+    response = client.post(_import_url(project), {"files": files})
+    key = response.url.rstrip("/").split("/")[-2]
+    assert response.url == reverse("interviews:source_import_batch", args=[project.pk, key])
+    page = client.get(response.url)
+    text = _page_text(page).replace("&ldquo;", "“").replace("&rdquo;", "”")
+    # Nothing is imported yet: no job, no source.
+    assert not Job.objects.exists() and project.sources.count() == 0
+    # Every distinct label once, with its files and an example line, in order of appearance.
+    labels = re.findall(r'<label for="id_speaker_\d+">([^<]*)</label>', page.content.decode())
+    assert labels == ["Speaker 1", "Speaker 2", "Interviewer", "Respondent"]
+    rows = [
+        re.sub(r"\s+", " ", re.sub(r"(?s)<select.*?</select>|<[^>]+>", " ", row)).strip()
+        for row in re.findall(r"<tr>(.*?)</tr>", page.content.decode().split("<tbody>")[1], re.S)
+    ]
+    assert rows == [
+        "Speaker 1 call one.txt, call two.txt "
+        "Speaker 1: How did the co-production with Harbin start?",
+        "Speaker 2 call one.txt, call two.txt "
+        "Speaker 2: It started at a festival in Minsk. Olga Sokolova from Belarus signed the "
+        "memorandum in March 2019.",
+        "Interviewer BY-01 visit.txt Interviewer: Hello?",
+        "Respondent BY-01 visit.txt Respondent: Hello &lt;b&gt;there&lt;/b&gt;.",
+    ]
+    # The automatic guesses are preselected.
+    assert _preselected(page.content.decode()) == {
+        "speaker_0": "",
+        "speaker_1": "",
+        "speaker_2": "interviewer",
+        "speaker_3": "linked",
+    }
+    # The file that cannot be read is listed; it will fail alone in the job.
+    assert "“broken.pdf” is damaged: it cannot be read as a PDF." in text
+    assert client_for("viewer").get(response.url).status_code == 403
+    # The page belongs to the session that uploaded the files.
+    assert client_for("lead").get(response.url).status_code == 404
+
+
+def test_the_mapping_chosen_before_the_job_is_what_the_segments_carry(
+    client_for, project, interviewee
+):
+    files = [
+        _upload("call one.txt", TRANSCRIPT.encode()),
+        _upload("call two.txt", TRANSCRIPT.replace("Minsk", "Gomel").encode()),
+        _upload("BY-01 visit.txt", b"Interviewer: Hello?\n\nRespondent: Hello there."),
+        _upload("broken.pdf", b"%PDF-1.4 nonsense"),
+    ]
+    response = _start_batch(
+        client_for("coder"),
+        project,
+        {"files": files},
+        # Speaker 1 is the interviewer, Speaker 2 is BY-01 everywhere; the one who asks
+        # questions in the visit is left unmapped (not the guessed interviewer).
+        {"speaker_0": "interviewer", "speaker_1": str(interviewee.pk), "speaker_2": ""},
+    )
+    job = Job.objects.get()
+    assert response.url == job.get_absolute_url()
+    assert job.result["imported"] == 3 and job.result["failed"] == 1
+    assert [m["text"] for m in job.messages if m["level"] == "error"] == [
+        "“broken.pdf” is damaged: it cannot be read as a PDF."
+    ]
+    for title in ("call one", "call two"):
+        turns = project.sources.get(title=title).segments.filter(kind=SegmentKind.TURN)
+        assert turns.filter(speaker="Speaker 1", is_interviewer=True).count() == 2
+        assert turns.filter(speaker="Speaker 2", interviewee=interviewee).count() == 2
+        assert list(project.sources.get(title=title).interviewees.all()) == [interviewee]
+    visit = project.sources.get(title="BY-01 visit").segments.filter(kind=SegmentKind.TURN)
+    assert visit.get(speaker="Interviewer").is_interviewer is False
+    assert visit.get(speaker="Interviewer").interviewee is None
+    # “Each file's own interviewee”: the file is named after BY-01.
+    assert visit.get(speaker="Respondent").interviewee == interviewee
+    # The staged files are gone once the job has run.
+    assert not any(staging_root().iterdir())
+
+
+def test_cancelling_a_batch_review_stores_nothing(client_for, project):
+    client = client_for("coder")
+    files = [_upload("a.txt", b"A: One."), _upload("b.txt", b"B: Two.")]
+    response = client.post(_import_url(project), {"files": files})
+    client.post(response.url, {"cancel": "1"})
+    _nothing_stored(project)
+    assert not Job.objects.exists()
+    assert client.get(response.url).status_code == 404

@@ -25,7 +25,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from interviews import nlp
 from interviews.importers import (
@@ -134,38 +134,58 @@ def turn_sentence_spans(text: str, language: str, turns: list) -> list[tuple[int
     return nlp.sentence_spans(text, language, [t.start for t in turns], labels)
 
 
-def segments_for(
+SEGMENT_COLUMNS = (
+    "source_id", "kind", "start", "end", "speaker", "interviewee_id", "is_interviewer", "timestamp",
+)  # fmt: skip
+
+
+def segment_rows(
     *,
     source: Source,
     imported: Imported,
     speaker_map: dict[str, SpeakerTarget],
-) -> list[Segment]:
-    """Turn, paragraph and sentence rows of a freshly imported source (not yet saved)."""
+) -> list[tuple]:
+    """Turn, paragraph and sentence rows (values of SEGMENT_COLUMNS) of a freshly imported
+    source, for `segments_insert`."""
     text = source.text
+    pk = source.pk
     rows = []
     for turn in imported.turns:
         target = speaker_map.get(turn.speaker)
         rows.append(
-            Segment(
-                source=source,
-                kind=SegmentKind.TURN,
-                start=turn.start,
-                end=turn.end,
-                speaker=turn.speaker[:200],
-                timestamp=turn.timestamp,
-                interviewee=target if isinstance(target, Interviewee) else None,
-                is_interviewer=target == INTERVIEWER,
+            (
+                pk,
+                SegmentKind.TURN.value,
+                turn.start,
+                turn.end,
+                turn.speaker[:200],
+                target.pk if isinstance(target, Interviewee) else None,
+                target == INTERVIEWER,
+                turn.timestamp,
             )
         )
+    paragraph = SegmentKind.PARAGRAPH.value
+    rows.extend((pk, paragraph, s, e, "", None, False, None) for s, e in paragraph_spans(text))
+    sentence = SegmentKind.SENTENCE.value
     rows.extend(
-        Segment(source=source, kind=SegmentKind.PARAGRAPH, start=s, end=e)
-        for s, e in paragraph_spans(text)
-    )
-    rows.extend(
-        Segment(source=source, kind=SegmentKind.SENTENCE, start=s, end=e)
+        (pk, sentence, s, e, "", None, False, None)
         for s, e in turn_sentence_spans(text, source.language, imported.turns)
     )
     return rows
+
+
+def segments_insert(rows: list[tuple]) -> None:
+    """Store segment rows in one prepared statement executed for all rows: a source has
+    hundreds of them, and building a model instance and SQL per row is most of the cost of
+    making it codable. The database still checks every constraint."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(c) for c in SEGMENT_COLUMNS)
+    marks = ", ".join(["%s"] * len(SEGMENT_COLUMNS))
+    sql = f"INSERT INTO {quote(Segment._meta.db_table)} ({columns}) VALUES ({marks})"
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 @transaction.atomic
@@ -222,10 +242,7 @@ def source_import(
     if any(i.project_id != project.pk for i in [*linked, *mapped]):
         raise ValidationError("An interviewee of another project cannot be linked here.")
     source.interviewees.set({i.pk: i for i in [*linked, *mapped]}.values())
-    Segment.objects.bulk_create(
-        segments_for(source=source, imported=imported, speaker_map=speaker_map),
-        batch_size=2000,
-    )
+    segments_insert(segment_rows(source=source, imported=imported, speaker_map=speaker_map))
     return source
 
 

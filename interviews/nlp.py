@@ -12,6 +12,7 @@ Two pipelines per language, each loaded once per process and cached:
 from __future__ import annotations
 
 import functools
+import gc
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -66,10 +67,20 @@ def _blank(language: str):
     return nlp
 
 
+def _settle() -> None:
+    """Take what is alive now (chiefly a pipeline just loaded and cached for the life of the
+    process) out of the garbage collector's sight: its full passes otherwise walk the
+    pipeline's many objects again and again, about 100 ms each with the trained English
+    pipeline loaded, in the middle of whatever request or import runs at that moment."""
+    gc.collect()
+    gc.freeze()
+
+
 @functools.cache
 def sentence_pipeline(language: str) -> Pipeline:
     """The cheap pipeline that splits sentences (no model needed)."""
     nlp = _blank(language)
+    _settle()
     return Pipeline(nlp, f"blank:{nlp.lang}+sentencizer", language, trained=False)
 
 
@@ -84,6 +95,7 @@ def _full_pipeline(language: str, model: str) -> Pipeline:
             pass  # the package is not installed: fall back to the blank pipeline
         else:
             nlp.max_length = MAX_LENGTH
+            _settle()
             meta = nlp.meta
             return Pipeline(
                 nlp, f"{meta.get('lang', 'en')}_{meta['name']}-{meta['version']}", language, True

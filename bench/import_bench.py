@@ -140,7 +140,9 @@ def main() -> None:
     )
     print(
         f"8,000-word transcript codable in {1000 * statistics.mean(long_times):.1f} ms mean, "
-        f"{1000 * max(long_times):.1f} ms max ({len(long_times)} timed alone)"
+        f"{1000 * statistics.median(long_times):.1f} ms median, "
+        f"{1000 * max(long_times):.1f} ms max ({len(long_times)} timed alone: "
+        f"{', '.join(f'{1000 * t:.0f}' for t in long_times)})"
     )
 
     # Phase two and raw spaCy run on the same chunks of texts, alternating which goes first,

@@ -263,21 +263,34 @@ class SpeakerMapForm(forms.Form):
     """One choice per detected speaker: an interviewee, the interviewer, or nobody yet."""
 
     INTERVIEWER = "interviewer"
+    LINKED = "linked"
 
-    def __init__(self, *args, speakers: list[str], project: Project, initial_map=None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        speakers: list[str],
+        project: Project,
+        initial_map=None,
+        linked: bool = False,
+        **kwargs,
+    ):
+        """`linked` offers, for a batch, “each file's own interviewee” (by name or CSV)."""
         super().__init__(*args, **kwargs)
         self.speakers = speakers
         self.interviewees = {str(i.pk): i for i in project.interviewees.all()}
         choices = [("", "— not mapped —"), (self.INTERVIEWER, "The interviewer")]
+        if linked:
+            choices.append((self.LINKED, "Each file's own interviewee (by file name or CSV)"))
         choices += [(pk, f"Interviewee {i.pseudonym}") for pk, i in self.interviewees.items()]
         initial_map = initial_map or {}
         for index, speaker in enumerate(speakers):
             target = initial_map.get(speaker)
-            initial = (
-                str(target.pk)
-                if isinstance(target, Interviewee)
-                else (self.INTERVIEWER if target == self.INTERVIEWER else "")
-            )
+            if isinstance(target, Interviewee):
+                initial = str(target.pk)
+            elif target in (self.INTERVIEWER, self.LINKED) and (linked or target != self.LINKED):
+                initial = target
+            else:
+                initial = ""
             self.fields[f"speaker_{index}"] = forms.ChoiceField(
                 label=speaker, choices=choices, required=False, initial=initial
             )
@@ -290,7 +303,7 @@ class SpeakerMapForm(forms.Form):
         for index, speaker in enumerate(self.speakers):
             value = self.cleaned_data.get(f"speaker_{index}", "")
             result[speaker] = (
-                self.INTERVIEWER if value == self.INTERVIEWER else self.interviewees.get(value)
+                value if value in (self.INTERVIEWER, self.LINKED) else self.interviewees.get(value)
             )
         return result
 

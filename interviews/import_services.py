@@ -25,7 +25,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from interviews import nlp
 from interviews.importers import (
@@ -55,6 +55,7 @@ from interviews.reading import paragraph_spans
 logger = logging.getLogger(__name__)
 
 INTERVIEWER = "interviewer"
+LINKED = "linked"  # in a batch: the one interviewee linked to each file (name or CSV)
 INTERVIEWER_LABELS = {
     "interviewer", "q", "i", "int", "moderator", "question", "researcher",
     "интервьюер", "вопрос", "в", "інтерв'юер", "інтэрв'юер", "采访者", "主持人", "问",
@@ -133,38 +134,58 @@ def turn_sentence_spans(text: str, language: str, turns: list) -> list[tuple[int
     return nlp.sentence_spans(text, language, [t.start for t in turns], labels)
 
 
-def segments_for(
+SEGMENT_COLUMNS = (
+    "source_id", "kind", "start", "end", "speaker", "interviewee_id", "is_interviewer", "timestamp",
+)  # fmt: skip
+
+
+def segment_rows(
     *,
     source: Source,
     imported: Imported,
     speaker_map: dict[str, SpeakerTarget],
-) -> list[Segment]:
-    """Turn, paragraph and sentence rows of a freshly imported source (not yet saved)."""
+) -> list[tuple]:
+    """Turn, paragraph and sentence rows (values of SEGMENT_COLUMNS) of a freshly imported
+    source, for `segments_insert`."""
     text = source.text
+    pk = source.pk
     rows = []
     for turn in imported.turns:
         target = speaker_map.get(turn.speaker)
         rows.append(
-            Segment(
-                source=source,
-                kind=SegmentKind.TURN,
-                start=turn.start,
-                end=turn.end,
-                speaker=turn.speaker[:200],
-                timestamp=turn.timestamp,
-                interviewee=target if isinstance(target, Interviewee) else None,
-                is_interviewer=target == INTERVIEWER,
+            (
+                pk,
+                SegmentKind.TURN.value,
+                turn.start,
+                turn.end,
+                turn.speaker[:200],
+                target.pk if isinstance(target, Interviewee) else None,
+                target == INTERVIEWER,
+                turn.timestamp,
             )
         )
+    paragraph = SegmentKind.PARAGRAPH.value
+    rows.extend((pk, paragraph, s, e, "", None, False, None) for s, e in paragraph_spans(text))
+    sentence = SegmentKind.SENTENCE.value
     rows.extend(
-        Segment(source=source, kind=SegmentKind.PARAGRAPH, start=s, end=e)
-        for s, e in paragraph_spans(text)
-    )
-    rows.extend(
-        Segment(source=source, kind=SegmentKind.SENTENCE, start=s, end=e)
+        (pk, sentence, s, e, "", None, False, None)
         for s, e in turn_sentence_spans(text, source.language, imported.turns)
     )
     return rows
+
+
+def segments_insert(rows: list[tuple]) -> None:
+    """Store segment rows in one prepared statement executed for all rows: a source has
+    hundreds of them, and building a model instance and SQL per row is most of the cost of
+    making it codable. The database still checks every constraint."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(c) for c in SEGMENT_COLUMNS)
+    marks = ", ".join(["%s"] * len(SEGMENT_COLUMNS))
+    sql = f"INSERT INTO {quote(Segment._meta.db_table)} ({columns}) VALUES ({marks})"
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 @transaction.atomic
@@ -221,10 +242,7 @@ def source_import(
     if any(i.project_id != project.pk for i in [*linked, *mapped]):
         raise ValidationError("An interviewee of another project cannot be linked here.")
     source.interviewees.set({i.pk: i for i in [*linked, *mapped]}.values())
-    Segment.objects.bulk_create(
-        segments_for(source=source, imported=imported, speaker_map=speaker_map),
-        batch_size=2000,
-    )
+    segments_insert(segment_rows(source=source, imported=imported, speaker_map=speaker_map))
     return source
 
 
@@ -543,32 +561,206 @@ def import_single_stage(*, project: Project, file: tuple[str, bytes], options: B
     return batch_stage(files=[file], options=options)
 
 
-def import_batch_start(
+def import_batch_stage(
     *,
-    project: Project,
-    user,
     files: list[tuple[str, bytes]],
     options: BatchOptions,
     csv_data: bytes | None = None,
     csv_name: str = "",
-) -> Job:
-    """Check the archives at once, stage the files and queue the batch; returns its job."""
-    from interviews.tasks import import_batch
-
+) -> str:
+    """Check the archives at once and stage the files for the speaker review; returns the
+    key. Nothing is imported until `import_batch_start`."""
     for name, data in files:
         if extension(name) == "zip":
             zip_check(data, name=name)
     options.csv_name = csv_name
-    key = batch_stage(files=files, options=options, csv_data=csv_data)
+    return batch_stage(files=files, options=options, csv_data=csv_data)
+
+
+def _staged_folder(key: str) -> Path:
+    if not re.fullmatch(r"[0-9a-f]{32}", key):
+        raise FileNotFoundError(key)
+    return staging_root() / key
+
+
+def _manifest(folder: Path) -> dict:
+    return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+
+
+def batch_entries(folder: Path, manifest: dict) -> list[tuple[str, bytes | None, str]]:
+    """(name, bytes, error) of every file of a staged batch, archives expanded within the
+    zip limits; an entry that cannot be taken has no bytes and an error."""
+    entries: list[tuple[str, bytes | None, str]] = []
+    for item in manifest["files"]:
+        data = (folder / item["path"]).read_bytes()
+        name = item["name"]
+        if extension(name) != "zip":
+            entries.append((name, data, ""))
+            continue
+        try:
+            for entry_name, entry_data in unpack_zip(data, name=name):
+                if extension(entry_name) == "zip":
+                    error = f"“{entry_name}”: a zip inside a zip is not imported."
+                    entries.append((entry_name, None, error))
+                else:
+                    entries.append((entry_name, entry_data, ""))
+        except ImportRefused as exc:
+            entries.append((name, None, str(exc)))
+    return entries
+
+
+def plain_name(name: str) -> str:
+    return name.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _file_message(name: str, message: str) -> str:
+    return message if f"“{plain_name(name)}”" in message else f"“{name}”: {message}"
+
+
+SCAN_FILES_PER_SPEAKER = 5
+
+
+def batch_scan(*, project: Project, key: str) -> dict:
+    """What a staged batch holds, read with the importers only (no language processing):
+    each distinct speaker label with the files it appears in and an example line, the files
+    that cannot be read, and the texts already in the project. Kept with the staged files,
+    so that the page showing it can be reloaded and sent without reading them again."""
+    folder = _staged_folder(key)
+    cached = folder / "scan.json"
+    if cached.exists():
+        return json.loads(cached.read_text(encoding="utf-8"))
+    manifest = _manifest(folder)
+    known = set(project.sources.values_list("checksum", flat=True))
+    speakers: dict[str, dict] = {}
+    failed: list[str] = []
+    duplicates: list[str] = []
+    readable = 0
+    entries = batch_entries(folder, manifest)
+    for name, data, error in entries:
+        if error:
+            failed.append(error)
+            continue
+        try:
+            imported = read_entry(name, data)
+        except ImportRefused as exc:
+            failed.append(_file_message(name, str(exc)))
+            continue
+        except Exception:  # a file that breaks a reader is listed, as it will fail alone
+            logger.exception("Reading %s for the speaker review failed", name)
+            failed.append(f"“{name}” could not be read (unexpected error).")
+            continue
+        checksum = text_checksum(imported.text)
+        if checksum in known:
+            duplicates.append(plain_name(name))
+            continue
+        known.add(checksum)
+        readable += 1
+        for turn in imported.turns:
+            label = turn.speaker[:200]
+            if not label:
+                continue
+            found = speakers.get(label)
+            if found is None:
+                line = imported.text[turn.start : turn.end].split("\n", 1)[0]
+                found = speakers[label] = {
+                    "label": label,
+                    "files": [],
+                    "more": 0,
+                    "example": line[:160],
+                }
+            if plain_name(name) in found["files"]:
+                continue
+            if len(found["files"]) < SCAN_FILES_PER_SPEAKER:
+                found["files"].append(plain_name(name))
+            else:
+                found["more"] += 1
+    scan = {
+        "entries": len(entries),
+        "readable": readable,
+        "speakers": list(speakers.values()),
+        "failed": failed,
+        "duplicates": duplicates,
+        "csv": manifest.get("csv") is not None,
+    }
+    cached.write_text(json.dumps(scan), encoding="utf-8")
+    return scan
+
+
+def batch_speaker_guess(
+    *, speakers: Iterable[str], project: Project, interviewer_name: str = ""
+) -> dict[str, SpeakerTarget]:
+    """The automatic guesses for a whole batch: as for one file, with the usual respondent
+    labels going to each file's own interviewee (`LINKED`)."""
+    guess = speaker_map_guess(speakers=speakers, project=project, interviewer_name=interviewer_name)
+    for speaker, target in guess.items():
+        if target is None and speaker.strip().lower() in RESPONDENT_LABELS:
+            guess[speaker] = LINKED
+    return guess
+
+
+def staged_options(key: str) -> BatchOptions:
+    return BatchOptions(**_manifest(_staged_folder(key))["options"])
+
+
+def import_batch_start(
+    *, project: Project, user, key: str, speaker_map: dict[str, SpeakerTarget]
+) -> Job:
+    """Queue a staged batch with the speaker mapping chosen for it; returns its job."""
+    from interviews.tasks import import_batch
+
+    folder = _staged_folder(key)
+    manifest = _manifest(folder)
+    for target in speaker_map.values():
+        if isinstance(target, Interviewee) and target.project_id != project.pk:
+            raise ValidationError("An interviewee of another project cannot speak here.")
+    manifest["speakers"] = {
+        label: target.pk if isinstance(target, Interviewee) else target
+        for label, target in speaker_map.items()
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     job = Job.objects.create(
         project=project,
         user=user,
         kind="import",
-        title=batch_title([name for name, _data in files], project),
+        title=batch_title([item["name"] for item in manifest["files"]], project),
     )
     result = import_batch.enqueue(job.pk, key)
     Job.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
     return job
+
+
+def batch_speaker_map(
+    *,
+    chosen: dict[str, object] | None,
+    speakers: list[str],
+    project: Project,
+    linked: list[Interviewee],
+    interviewer_name: str,
+    interviewees: dict[int, Interviewee],
+) -> dict[str, SpeakerTarget]:
+    """The mapping of one file of a batch: what the user chose for the batch, resolved for
+    this file (`LINKED` is the file's one linked interviewee); labels nobody chose for (or a
+    batch started without a choice, as by the command) get the automatic guess."""
+    guess = speaker_map_guess(
+        speakers=speakers, project=project, interviewees=linked, interviewer_name=interviewer_name
+    )
+    if chosen is None:
+        return guess
+    result: dict[str, SpeakerTarget] = {}
+    for speaker in speakers:
+        if speaker[:200] not in chosen:
+            result[speaker] = guess[speaker]
+            continue
+        value = chosen[speaker[:200]]
+        if value == INTERVIEWER:
+            result[speaker] = INTERVIEWER
+        elif value == LINKED:
+            result[speaker] = linked[0] if len(linked) == 1 else None
+        elif isinstance(value, int):
+            result[speaker] = interviewees.get(value)
+        else:
+            result[speaker] = None
+    return result
 
 
 def batch_import_run(
@@ -598,27 +790,7 @@ def batch_import_run(
             on_progress(job)
 
     # Expand archives first so that the total is known.
-    entries: list[tuple[str, bytes | None, str]] = []  # (name, data, error)
-    for item in manifest["files"]:
-        data = (folder / item["path"]).read_bytes()
-        name = item["name"]
-        if extension(name) == "zip":
-            try:
-                for entry_name, entry_data in unpack_zip(data, name=name):
-                    if extension(entry_name) == "zip":
-                        entries.append(
-                            (
-                                entry_name,
-                                None,
-                                f"“{entry_name}”: a zip inside a zip is not imported.",
-                            )
-                        )
-                    else:
-                        entries.append((entry_name, entry_data, ""))
-            except ImportRefused as exc:
-                entries.append((name, None, str(exc)))
-        else:
-            entries.append((name, data, ""))
+    entries = batch_entries(folder, manifest)
     tick(done=0, total=len(entries), current="")
 
     csv_files: dict[str, Interviewee] = {}
@@ -641,6 +813,8 @@ def batch_import_run(
             for error in result.errors:
                 job.note(error, "error")
 
+    chosen = manifest.get("speakers")
+    interviewees = {i.pk: i for i in project.interviewees.all()}
     new_ids: list[int] = []
     for index, (name, data, error) in enumerate(entries):
         tick(done=index, current=name)
@@ -651,11 +825,13 @@ def batch_import_run(
         try:
             imported = read_entry(name, data)
             linked = linked_interviewees(name, project, csv_files)
-            speaker_map = speaker_map_guess(
+            speaker_map = batch_speaker_map(
+                chosen=chosen,
                 speakers=imported.speakers,
                 project=project,
-                interviewees=linked,
+                linked=linked,
                 interviewer_name=options.interviewer,
+                interviewees=interviewees,
             )
             source = source_import(
                 project=project,
@@ -666,7 +842,7 @@ def batch_import_run(
                 interviewer=options.interviewer,
                 interviewees=linked,
                 speaker_map=speaker_map,
-                original_name=name.replace("\\", "/").rsplit("/", 1)[-1],
+                original_name=plain_name(name),
                 original_bytes=data,
             )
         except DuplicateSource as exc:
@@ -674,8 +850,7 @@ def batch_import_run(
             report["duplicates"] += 1
         except (ImportRefused, ValidationError) as exc:
             message = str(exc) if isinstance(exc, ImportRefused) else "; ".join(exc.messages)
-            plain = name.replace("\\", "/").rsplit("/", 1)[-1]
-            job.note(message if f"“{plain}”" in message else f"“{name}”: {message}", "error")
+            job.note(_file_message(name, message), "error")
             report["failed"] += 1
         except Exception:  # a file that breaks a reader must not stop the batch
             logger.exception("Import of %s failed", name)

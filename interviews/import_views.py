@@ -28,16 +28,17 @@ def _staged(request: HttpRequest, key: str, project_pk: int) -> None:
         raise Http404("This import is no longer waiting for review.")
 
 
-def _forget(request: HttpRequest, key: str) -> None:
+def _forget(request: HttpRequest, key: str, *, discard: bool = True) -> None:
     staged = request.session.get(_SESSION_KEY, {})
     staged.pop(key, None)
     request.session[_SESSION_KEY] = staged
-    services.batch_discard(key)
+    if discard:
+        services.batch_discard(key)
 
 
 def source_import(request: HttpRequest, pk: int) -> HttpResponse:
-    """Upload files, a zip or pasted text. One file is reviewed before it is saved; a batch
-    becomes a background job with progress."""
+    """Upload files, a zip or pasted text. One file is reviewed before it is saved; the
+    speakers of a batch are mapped before it becomes a background job with progress."""
     access = project_access(request, pk, Perm.IMPORT)
     project = access.project
     form = SourceImportForm(
@@ -57,15 +58,14 @@ def source_import(request: HttpRequest, pk: int) -> HttpResponse:
         csv_upload = data.get("interviewees_csv")
         try:
             if services.is_batch(files) or csv_upload:
-                job = services.import_batch_start(
-                    project=project,
-                    user=request.user,
+                key = services.import_batch_stage(
                     files=files,
                     options=options,
                     csv_data=csv_upload.read() if csv_upload else None,
                     csv_name=csv_upload.name if csv_upload else "",
                 )
-                return redirect(job)
+                _remember(request, key, project.pk)
+                return redirect("interviews:source_import_batch", project.pk, key)
             key = services.import_single_stage(project=project, file=files[0], options=options)
         except ImportRefused as exc:
             form.add_error(None, f"{exc} Nothing was imported.")
@@ -173,6 +173,52 @@ def source_import_review(request: HttpRequest, pk: int, key: str) -> HttpRespons
             "turn_count": len(turns),
             "preview": imported.text[:3000],
         },
+    )
+
+
+def source_import_batch(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    """Map the speakers found across a staged batch, then start its background import."""
+    access = project_access(request, pk, Perm.IMPORT)
+    project = access.project
+    _staged(request, key, project.pk)
+    try:
+        scan = services.batch_scan(project=project, key=key)
+        options = services.staged_options(key)
+    except (FileNotFoundError, ValueError, KeyError):
+        raise Http404("This import is no longer waiting for review.") from None
+    if request.method == "POST" and "cancel" in request.POST:
+        _forget(request, key)
+        messages.info(request, "Import cancelled; nothing was stored.")
+        return redirect("interviews:source_list", project.pk)
+    labels = [speaker["label"] for speaker in scan["speakers"]]
+    speakers = SpeakerMapForm(
+        request.POST or None,
+        speakers=labels,
+        project=project,
+        linked=True,
+        initial_map=services.batch_speaker_guess(
+            speakers=labels, project=project, interviewer_name=options.interviewer
+        ),
+    )
+    if request.method == "POST" and speakers.is_valid():
+        job = services.import_batch_start(
+            project=project, user=request.user, key=key, speaker_map=speakers.speaker_map()
+        )
+        _forget(request, key, discard=False)
+        return redirect(job)
+    return render(
+        request,
+        "interviews/source_import_batch.html",
+        {
+            "access": access,
+            "project": project,
+            "scan": scan,
+            "rows": list(
+                zip(scan["speakers"], [field for _l, field in speakers.rows()], strict=True)
+            ),
+            "speakers": speakers,
+        },
+        status=400 if speakers.errors else 200,
     )
 
 

@@ -12,6 +12,7 @@ Two pipelines per language, each loaded once per process and cached:
 from __future__ import annotations
 
 import functools
+import gc
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -66,10 +67,20 @@ def _blank(language: str):
     return nlp
 
 
+def _settle() -> None:
+    """Take what is alive now (chiefly a pipeline just loaded and cached for the life of the
+    process) out of the garbage collector's sight: its full passes otherwise walk the
+    pipeline's many objects again and again, about 100 ms each with the trained English
+    pipeline loaded, in the middle of whatever request or import runs at that moment."""
+    gc.collect()
+    gc.freeze()
+
+
 @functools.cache
 def sentence_pipeline(language: str) -> Pipeline:
     """The cheap pipeline that splits sentences (no model needed)."""
     nlp = _blank(language)
+    _settle()
     return Pipeline(nlp, f"blank:{nlp.lang}+sentencizer", language, trained=False)
 
 
@@ -84,6 +95,7 @@ def _full_pipeline(language: str, model: str) -> Pipeline:
             pass  # the package is not installed: fall back to the blank pipeline
         else:
             nlp.max_length = MAX_LENGTH
+            _settle()
             meta = nlp.meta
             return Pipeline(
                 nlp, f"{meta.get('lang', 'en')}_{meta['name']}-{meta['version']}", language, True
@@ -105,6 +117,109 @@ def has_trained_pipeline(language: str) -> bool:
 _BREAK = re.compile(r"\n[ \t]*\n")
 
 
+@functools.cache
+def _sentence_marks(language: str):
+    """The hashes of the sentencizer's sentence-final characters, as a sorted array."""
+    import numpy
+
+    nlp = sentence_pipeline(language).nlp
+    punct_chars = nlp.get_pipe("sentencizer").punct_chars
+    return numpy.array(sorted(nlp.vocab.strings.add(c) for c in punct_chars), dtype=numpy.uint64)
+
+
+_PUNCTUATED = re.compile(r"\S*(?:[^\w\s]|_)\S*")  # pieces that are not all letters and digits
+_SPACE = re.compile(r"\s*")
+
+
+def sentence_starts(text: str, language: str) -> list[int]:
+    """Character offsets where the sentence pipeline's sentencizer starts a sentence.
+
+    The same rule as spaCy's Sentencizer: after a token that is one of its `punct_chars`,
+    the next token that is neither punctuation nor one of them starts a sentence. spaCy's
+    rule-based tokenizer splits the text at white space and tokenizes each piece on its own,
+    so only the distinct pieces with punctuation need the tokenizer (once each, in one
+    call); a piece of letters and digits is one or more plain tokens. No Python object is
+    made per token: this is most of the cost of making a source codable.
+    """
+    pipeline = sentence_pipeline(language).nlp
+    if not _splits_at_spaces(language):
+        return _sentence_starts_of(pipeline.make_doc(text), language)
+    pieces = list(_PUNCTUATED.finditer(text))
+    tokens = _piece_tokens(list(dict.fromkeys(m.group() for m in pieces)), language)
+    starts = [0] if text else []
+    pending = False  # a sentence-final token was seen and no sentence has started since
+    for index, match in enumerate(pieces):
+        base = match.start()
+        for offset, ordinary, mark in tokens[match.group()]:
+            if pending and ordinary:
+                starts.append(base + offset)
+                pending = False
+            elif mark:
+                pending = True
+        if not pending:
+            continue
+        # The next token: white space (a token of its own unless it is the one space the
+        # previous token carries), a plain piece, or the next piece with punctuation.
+        end = match.end()
+        after = _SPACE.match(text, end).end()
+        blank = text[end:after]
+        if blank and blank != " ":
+            starts.append(end + 1 if blank[0] == " " else end)
+            pending = False
+        elif after < len(text) and (index + 1 == len(pieces) or pieces[index + 1].start() != after):
+            starts.append(after)
+            pending = False
+    return starts
+
+
+@functools.cache
+def _splits_at_spaces(language: str) -> bool:
+    """Whether the language uses spaCy's rule-based tokenizer (pieces between white space
+    tokenized on their own) and no sentence-final character is a letter or digit."""
+    from spacy.tokenizer import Tokenizer
+
+    nlp = sentence_pipeline(language).nlp
+    punct_chars = nlp.get_pipe("sentencizer").punct_chars
+    return isinstance(nlp.tokenizer, Tokenizer) and not any(c.isalnum() for c in punct_chars)
+
+
+def _piece_tokens(pieces: list[str], language: str) -> dict[str, list[tuple[int, bool, bool]]]:
+    """Each piece's tokens as (offset in the piece, ordinary, sentence-final): ordinary
+    tokens are neither punctuation nor sentence-final."""
+    import numpy
+    from spacy.attrs import IDX, IS_PUNCT, ORTH
+
+    if not pieces:
+        return {}
+    doc = sentence_pipeline(language).nlp.make_doc(" ".join(pieces))
+    columns = doc.to_array([ORTH, IS_PUNCT, IDX])
+    marks = numpy.isin(columns[:, 0], _sentence_marks(language))
+    ordinary = ~(marks | columns[:, 1].astype(bool))
+    offsets = numpy.cumsum([0] + [len(p) + 1 for p in pieces[:-1]])
+    owner = numpy.searchsorted(offsets, columns[:, 2], side="right") - 1
+    result: dict[str, list[tuple[int, bool, bool]]] = {p: [] for p in pieces}
+    for index, start, is_ordinary, is_mark in zip(
+        owner.tolist(), columns[:, 2].tolist(), ordinary.tolist(), marks.tolist(), strict=True
+    ):
+        piece = pieces[index]
+        result[piece].append((start - int(offsets[index]), is_ordinary, is_mark))
+    return result
+
+
+def _sentence_starts_of(doc, language: str) -> list[int]:
+    import numpy
+    from spacy.attrs import IDX, IS_PUNCT, ORTH
+
+    if not len(doc):
+        return []
+    columns = doc.to_array([ORTH, IS_PUNCT, IDX])
+    marks = numpy.isin(columns[:, 0], _sentence_marks(language))
+    plain = numpy.flatnonzero(~(marks | columns[:, 1].astype(bool)))
+    after = numpy.searchsorted(plain, numpy.flatnonzero(marks), side="right")
+    starts = numpy.unique(plain[after[after < len(plain)]])
+    return [0, *columns[starts, 2].tolist()]
+
+
 def sentence_spans(
     text: str,
     language: str,
@@ -123,8 +238,7 @@ def sentence_spans(
         cuts.update((match.start(), match.end()))
     cuts.update(b for b in boundaries if 0 < b < len(text))
     cuts.update(p for span in labels for p in span if 0 < p < len(text))
-    doc = sentence_pipeline(language).nlp(text)
-    cuts.update(sentence.start_char for sentence in doc.sents)
+    cuts.update(sentence_starts(text, language))
     points = sorted(cuts)
     spans: list[tuple[int, int]] = []
     label_index = 0
@@ -188,9 +302,15 @@ def _cyrillic_language(text: str) -> str:
     return "ru"
 
 
+DETECT_SAMPLE = 20_000
+
+
 def detect_language(text: str, default: str = "en") -> str:
-    """The main language of a text, among LANGUAGES (script first, then common words)."""
-    sample = text[:200_000]
+    """The main language of a text, among LANGUAGES (script first, then common words).
+
+    The first DETECT_SAMPLE characters (some 3,000 words) decide: reading a whole long
+    transcript costs time and tells nothing more."""
+    sample = text[:DETECT_SAMPLE]
     han = len(_HAN.findall(sample))
     cyrillic = _CYRILLIC_WORD.findall(sample)
     latin = _LATIN_WORD.findall(sample)

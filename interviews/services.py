@@ -83,9 +83,8 @@ def source_create(
     Files from users go through `import_services.source_import`, which also normalises.
     """
     from interviews import nlp
-    from interviews.import_services import segments_for
+    from interviews.import_services import segment_rows, segments_insert
     from interviews.importers.base import Imported
-    from interviews.models import Segment
     from interviews.turns import parse_turns
 
     source = Source(
@@ -103,8 +102,5 @@ def source_create(
     source.save()
     source.interviewees.set(interviewees)
     imported = Imported(text=text, format="text", turns=parse_turns(text))
-    Segment.objects.bulk_create(
-        segments_for(source=source, imported=imported, speaker_map=speaker_map or {}),
-        batch_size=2000,
-    )
+    segments_insert(segment_rows(source=source, imported=imported, speaker_map=speaker_map or {}))
     return source

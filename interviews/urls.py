@@ -47,6 +47,11 @@ urlpatterns = [
     path("projects/<int:pk>/sources/", views.source_list, name="source_list"),
     path("projects/<int:pk>/sources/import/", import_views.source_import, name="source_import"),
     path(
+        "projects/<int:pk>/sources/import/<str:key>/batch/",
+        import_views.source_import_batch,
+        name="source_import_batch",
+    ),
+    path(
         "projects/<int:pk>/sources/import/<str:key>/",
         import_views.source_import_review,
         name="source_import_review",

@@ -65,6 +65,26 @@ def _nothing_stored(project) -> None:
     assert not staging_root().exists() or not any(staging_root().iterdir())
 
 
+def _preselected(page: str) -> dict[str, str]:
+    """The value each speaker choice of a page starts with."""
+    chosen = {}
+    for name, options in re.findall(
+        r'<select name="(speaker_\d+)"[^>]*>(.*?)</select>', page, re.S
+    ):
+        selected = re.search(r'<option value="([^"]*)"[^>]*selected', options)
+        chosen[name] = selected.group(1) if selected else ""
+    return chosen
+
+
+def _start_batch(client, project, data: dict, choices: dict[str, str] | None = None):
+    """Upload a batch, keep the speaker choices the page offers (or `choices`), start it."""
+    response = client.post(_import_url(project), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    page = client.get(response.url).content.decode()
+    assert not Job.objects.exists()
+    return client.post(response.url, {**_preselected(page), **(choices or {}), "start": "1"})
+
+
 # One file: review, map speakers, save ---------------------------------------------------
 
 
@@ -334,12 +354,17 @@ def test_a_zip_bomb_found_only_while_unpacking_fails_in_the_job(client_for, proj
     settings.PARLEY_MAX_UNPACKED_BYTES = 1024 * 1024
     data = bytearray(make_zip({"big.txt": b"0" * (3 * 1024 * 1024)}))
     data = bytes(data.replace((3 * 1024 * 1024).to_bytes(4, "little"), (100).to_bytes(4, "little")))
-    response = client_for("coder").post(_import_url(project), {"files": _upload("liar.zip", data)})
+    client = client_for("coder")
+    response = client.post(_import_url(project), {"files": _upload("liar.zip", data)})
+    # The speaker review reads the archive within the same limits and lists it.
+    page = _page_text(client.get(response.url)).replace("&ldquo;", "“").replace("&rdquo;", "”")
+    assert "“liar.zip” is damaged: “big.txt” cannot be unpacked." in page
+    response = client.post(response.url, {"start": "1"})
     job = Job.objects.get()
     assert response.url == job.get_absolute_url()
     assert job.status == JobStatus.FAILED
     assert job.messages[0]["level"] == "error"
-    assert "liar.zip" in job.messages[0]["text"]
+    assert job.messages[0]["text"] == "“liar.zip” is damaged: “big.txt” cannot be unpacked."
     assert project.sources.count() == 0
 
 
@@ -352,8 +377,8 @@ def test_a_batch_of_mixed_files_imports_in_the_background(client_for, project, t
     files.append(_upload("broken.pdf", b"%PDF-1.4 nonsense"))
     csv = _upload("interviewees.csv", (FIXTURES / "interviewees.csv").read_bytes())
     client = client_for("admin")
-    response = client.post(
-        _import_url(project), {"files": files, "interviewees_csv": csv, "kind": "interview"}
+    response = _start_batch(
+        client, project, {"files": files, "interviewees_csv": csv, "kind": "interview"}
     )
     job = Job.objects.get()
     assert response.status_code == 302 and response.url == job.get_absolute_url()
@@ -404,7 +429,7 @@ def test_a_zip_batch_with_duplicates_skips_them_with_a_notice(client_for, projec
             "batch/inner.zip": make_zip({"x.txt": b"x"}),
         }
     )
-    client_for("coder").post(_import_url(project), {"files": _upload("batch.zip", archive)})
+    _start_batch(client_for("coder"), project, {"files": _upload("batch.zip", archive)})
     job = Job.objects.get()
     assert job.result["imported"] == 2 and job.result["duplicates"] == 1
     assert [m["text"] for m in job.messages if m["level"] == "warning"] == [
@@ -422,7 +447,7 @@ def test_a_file_already_in_the_project_is_skipped_in_a_batch(client_for, project
         _upload("same.txt", source.text.encode()),
         _upload("other.txt", b"Something else entirely."),
     ]
-    client_for("coder").post(_import_url(project), {"files": files})
+    _start_batch(client_for("coder"), project, {"files": files})
     job = Job.objects.get()
     assert job.result == {
         "imported": 1,
@@ -436,7 +461,8 @@ def test_a_file_already_in_the_project_is_skipped_in_a_batch(client_for, project
 def test_coders_cannot_send_an_interviewee_csv(client_for, project):
     csv = _upload("i.csv", b"pseudonym\nBY-99\n")
     files = [_upload("a.txt", b"One."), _upload("b.txt", b"Two.")]
-    client_for("coder").post(_import_url(project), {"files": files, "interviewees_csv": csv})
+    _start_batch(client_for("coder"), project, {"files": files, "interviewees_csv": csv})
+    assert Job.objects.get().result["imported"] == 2
     assert not Interviewee.objects.filter(pseudonym="BY-99").exists()
 
 
@@ -444,7 +470,7 @@ def test_bad_csv_rows_fail_alone(client_for, project):
     Attribute.objects.create(project=project, name="Founded", type="number")
     csv = _upload("i.csv", b"pseudonym,Founded\nBY-20,1999\nBY-21,soon\n,2000\n")
     files = [_upload("a.txt", b"One."), _upload("b.txt", b"Two.")]
-    client_for("admin").post(_import_url(project), {"files": files, "interviewees_csv": csv})
+    _start_batch(client_for("admin"), project, {"files": files, "interviewees_csv": csv})
     job = Job.objects.get()
     errors = [m["text"] for m in job.messages if m["level"] == "error"]
     assert errors == [
@@ -516,7 +542,7 @@ def test_the_speakers_of_a_whole_batch_are_mapped_on_one_page(client_for, projec
         _upload("notes.txt", b"No speakers here."),
     ]
     client = client_for("coder")
-    client.post(_import_url(project), {"files": files})
+    _start_batch(client, project, {"files": files})
     job = Job.objects.get()
     url = reverse("interviews:import_speakers", args=[project.pk, job.guid])
     assert url in client.get(job.get_absolute_url()).content.decode()
@@ -546,3 +572,98 @@ def test_the_sources_list_flags_speakers_to_map(client_for, project, source):
     source.segments.filter(speaker="Respondent").update(interviewee=None)
     assert speakers_url in client_for("coder").get(list_url).content.decode()
     assert speakers_url not in client_for("viewer").get(list_url).content.decode()
+
+
+# A batch: speakers mapped before the job ---------------------------------------------------
+
+
+def test_a_batch_shows_its_speakers_before_anything_is_stored(client_for, project, interviewee):
+    files = [
+        _upload("call one.txt", TRANSCRIPT.encode()),
+        _upload("call two.txt", TRANSCRIPT.replace("Minsk", "Gomel").encode()),
+        _upload("BY-01 visit.txt", b"Interviewer: Hello?\n\nRespondent: Hello <b>there</b>."),
+        _upload("broken.pdf", b"%PDF-1.4 nonsense"),
+    ]
+    client = client_for("coder")
+    response = client.post(_import_url(project), {"files": files})
+    key = response.url.rstrip("/").split("/")[-2]
+    assert response.url == reverse("interviews:source_import_batch", args=[project.pk, key])
+    page = client.get(response.url)
+    text = _page_text(page).replace("&ldquo;", "“").replace("&rdquo;", "”")
+    # Nothing is imported yet: no job, no source.
+    assert not Job.objects.exists() and project.sources.count() == 0
+    # Every distinct label once, with its files and an example line, in order of appearance.
+    labels = re.findall(r'<label for="id_speaker_\d+">([^<]*)</label>', page.content.decode())
+    assert labels == ["Speaker 1", "Speaker 2", "Interviewer", "Respondent"]
+    rows = [
+        re.sub(r"\s+", " ", re.sub(r"(?s)<select.*?</select>|<[^>]+>", " ", row)).strip()
+        for row in re.findall(r"<tr>(.*?)</tr>", page.content.decode().split("<tbody>")[1], re.S)
+    ]
+    assert rows == [
+        "Speaker 1 call one.txt, call two.txt "
+        "Speaker 1: How did the co-production with Harbin start?",
+        "Speaker 2 call one.txt, call two.txt "
+        "Speaker 2: It started at a festival in Minsk. Olga Sokolova from Belarus signed the "
+        "memorandum in March 2019.",
+        "Interviewer BY-01 visit.txt Interviewer: Hello?",
+        "Respondent BY-01 visit.txt Respondent: Hello &lt;b&gt;there&lt;/b&gt;.",
+    ]
+    # The automatic guesses are preselected.
+    assert _preselected(page.content.decode()) == {
+        "speaker_0": "",
+        "speaker_1": "",
+        "speaker_2": "interviewer",
+        "speaker_3": "linked",
+    }
+    # The file that cannot be read is listed; it will fail alone in the job.
+    assert "“broken.pdf” is damaged: it cannot be read as a PDF." in text
+    assert client_for("viewer").get(response.url).status_code == 403
+    # The page belongs to the session that uploaded the files.
+    assert client_for("lead").get(response.url).status_code == 404
+
+
+def test_the_mapping_chosen_before_the_job_is_what_the_segments_carry(
+    client_for, project, interviewee
+):
+    files = [
+        _upload("call one.txt", TRANSCRIPT.encode()),
+        _upload("call two.txt", TRANSCRIPT.replace("Minsk", "Gomel").encode()),
+        _upload("BY-01 visit.txt", b"Interviewer: Hello?\n\nRespondent: Hello there."),
+        _upload("broken.pdf", b"%PDF-1.4 nonsense"),
+    ]
+    response = _start_batch(
+        client_for("coder"),
+        project,
+        {"files": files},
+        # Speaker 1 is the interviewer, Speaker 2 is BY-01 everywhere; the one who asks
+        # questions in the visit is left unmapped (not the guessed interviewer).
+        {"speaker_0": "interviewer", "speaker_1": str(interviewee.pk), "speaker_2": ""},
+    )
+    job = Job.objects.get()
+    assert response.url == job.get_absolute_url()
+    assert job.result["imported"] == 3 and job.result["failed"] == 1
+    assert [m["text"] for m in job.messages if m["level"] == "error"] == [
+        "“broken.pdf” is damaged: it cannot be read as a PDF."
+    ]
+    for title in ("call one", "call two"):
+        turns = project.sources.get(title=title).segments.filter(kind=SegmentKind.TURN)
+        assert turns.filter(speaker="Speaker 1", is_interviewer=True).count() == 2
+        assert turns.filter(speaker="Speaker 2", interviewee=interviewee).count() == 2
+        assert list(project.sources.get(title=title).interviewees.all()) == [interviewee]
+    visit = project.sources.get(title="BY-01 visit").segments.filter(kind=SegmentKind.TURN)
+    assert visit.get(speaker="Interviewer").is_interviewer is False
+    assert visit.get(speaker="Interviewer").interviewee is None
+    # “Each file's own interviewee”: the file is named after BY-01.
+    assert visit.get(speaker="Respondent").interviewee == interviewee
+    # The staged files are gone once the job has run.
+    assert not any(staging_root().iterdir())
+
+
+def test_cancelling_a_batch_review_stores_nothing(client_for, project):
+    client = client_for("coder")
+    files = [_upload("a.txt", b"A: One."), _upload("b.txt", b"B: Two.")]
+    response = client.post(_import_url(project), {"files": files})
+    client.post(response.url, {"cancel": "1"})
+    _nothing_stored(project)
+    assert not Job.objects.exists()
+    assert client.get(response.url).status_code == 404

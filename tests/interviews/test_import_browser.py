@@ -1,4 +1,5 @@
-"""Import in a real browser: one file reviewed with its speakers mapped, and a zip batch."""
+"""Import in a real browser: one file reviewed with its speakers mapped, and a zip batch
+whose speakers are mapped before it runs."""
 
 from __future__ import annotations
 
@@ -61,7 +62,9 @@ def test_a_subtitle_file_is_reviewed_and_its_speakers_mapped(
     assert source.segments.filter(speaker="Speaker 1", is_interviewer=True).count() == 2
 
 
-def test_a_zip_batch_shows_its_progress_and_errors(page, live_server, project, tmp_path):
+def test_a_zip_batch_maps_its_speakers_then_shows_progress_and_errors(
+    page, live_server, project, interviewee, tmp_path
+):
     folder = mixed_folder(tmp_path)
     archive = tmp_path / "batch.zip"
     entries = {f"batch/{p.name}": p.read_bytes() for p in sorted(folder.iterdir())}
@@ -70,7 +73,19 @@ def test_a_zip_batch_shows_its_progress_and_errors(page, live_server, project, t
     page.goto(f"{live_server.url}/projects/{project.pk}/sources/import/")
     page.set_input_files("input[name=files]", str(archive))
     page.click("button:has-text('Import')")
+    # Before anything is stored: every speaker label of the batch, and the unreadable file.
+    page.wait_for_selector("text=Who is speaking?")
+    assert not Job.objects.exists() and not Source.objects.exists()
+    assert page.locator("[data-field=failed] li").inner_text() == (
+        "“broken.docx” is damaged: it cannot be opened as an archive."
+    )
+    assert page.get_by_label("Интервьюер", exact=True).input_value() == "interviewer"
+    assert page.get_by_label("Speaker 2", exact=True).input_value() == ""
+    page.get_by_label("Speaker 1", exact=True).select_option("interviewer")
+    page.get_by_label("Speaker 2", exact=True).select_option(str(interviewee.pk))
+    page.click("button:has-text('Start the import')")
     page.wait_for_selector("[data-field=finished]:not([hidden])")
+    page.wait_for_selector("[data-field=messages] li")
     job = Job.objects.get()
     assert job.status == JobStatus.DONE
     assert page.locator("[data-field=count]").inner_text() == "12 / 12"
@@ -79,3 +94,6 @@ def test_a_zip_batch_shows_its_progress_and_errors(page, live_server, project, t
     )
     page.click("text=See the sources")
     assert page.locator("tbody tr").count() == 11
+    zoom = Source.objects.get(original_name="zoom-CN-09.vtt")
+    assert zoom.segments.filter(speaker="Speaker 2", interviewee=interviewee).count() == 1
+    assert zoom.segments.filter(speaker="Speaker 1", is_interviewer=True).count() == 2

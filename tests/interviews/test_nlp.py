@@ -93,3 +93,28 @@ def test_language_detection(text, language):
 def test_mostly_english_with_chinese_passages_is_english():
     text = "The audience in Harbin loved the film, and the critics agreed. 观众很喜欢。" * 3
     assert nlp.detect_language(text) == "en"
+
+
+SENTENCE_SAMPLES = [
+    (
+        "en",
+        "Dr. Smith came at 3.30 p.m. on Jan. 5... Really?! Yes — “it was late.” (Or not.) "
+        "See e.g. the U.S. report!!! Then:\n\n- one item; two items? … Done",
+    ),
+    # White space after a sentence end: one space, several, a line break, at the very end.
+    ("en", "One.  Two.\nThree. \n Four.\tFive. “Six.” (Seven.) snake_case. 2019. Ten.  "),
+    ("en", " \n Lead. x_y.\u00a0Nbsp! e\u0301te. End.\n"),
+    ("ru", "Денег не хватало… Но партнёры доверяли! Т. е. всё шло. «Да?» — Да."),
+    ("zh", "观众很喜欢。资金一直是个问题！🎬 好。“真的吗？”是的"),
+    ("de", "Das ist z. B. gut. Oder? Ja!"),
+    ("fr", "C'est vrai ! Non ? Si… D'accord."),
+]
+
+
+@pytest.mark.parametrize(("language", "text"), SENTENCE_SAMPLES)
+def test_sentence_starts_are_those_of_spacys_sentencizer(language, text):
+    doc = nlp.sentence_pipeline(language).nlp(text)
+    expected = [sentence.start_char for sentence in doc.sents]
+    assert len(expected) > 2
+    assert nlp.sentence_starts(text, language) == expected
+    assert nlp.sentence_starts("", language) == []

@@ -85,7 +85,8 @@ def project_access(request: HttpRequest, project_pk: int, perm: Perm = Perm.VIEW
     user = request.user
     access = None
     if user.is_authenticated:
-        membership = Membership.objects.filter(project=OuterRef("pk"), user=user)
+        # Unordered: the default ordering would join the project and user tables again.
+        membership = Membership.objects.filter(project_id=OuterRef("pk"), user=user).order_by()
         project = (
             Project.objects.filter(pk=project_pk)
             .annotate(member_role=Subquery(membership.values("role")[:1]))

@@ -206,6 +206,22 @@ def codings(request: HttpRequest, pk: int, source_pk: int) -> JsonResponse:
     return JsonResponse({"codings": rows, "cursor": cursor})
 
 
+# What a new coding reads of its code: its project, whether it may be applied, and the
+# names up the tree and guid for its history row (a deeper tree loads further parents).
+_CODE_FIELDS = (
+    "guid",
+    "project_id",
+    "name",
+    "is_codable",
+    "parent__guid",
+    "parent__name",
+    "parent__parent_id",
+    "parent__parent__guid",
+    "parent__parent__name",
+    "parent__parent__parent_id",
+)
+
+
 def _source_and_code(access: Access, source_pk: int, code_id: int, span: tuple[int, int]):
     """The source (without its text) and the code of a new coding, read by one query.
 
@@ -220,12 +236,14 @@ def _source_and_code(access: Access, source_pk: int, code_id: int, span: tuple[i
         sliced = with_slice(sources, start, end)
         annotations["_quote"] = Subquery(sliced.values("_quote"))
         annotations["_length"] = Subquery(sliced.values("_length"))
-    code = (
+    found = (
         Code.objects.filter(pk=code_id, project=access.project)
         .select_related("parent__parent")
+        .only(*_CODE_FIELDS)
         .annotate(**annotations)
-        .first()
-    )
+        .order_by()  # one row by its key: no ordering to compile
+    )[:1]
+    code = found[0] if found else None
     if code is None or code._source_guid is None:
         _source(access, source_pk)  # only on failure: 404 when the source is the one missing
         raise BadRequest("There is no such code in this project.")

@@ -10,9 +10,11 @@ For each transcript size it prints:
 - server time to render the coding page (in-process Django client, median of 15);
 - page weight: the HTML, the HTML gzipped, and the page's own CSS/JS and vendored files;
 - Chromium time to show: navigation start to every highlight drawn (median of 5);
-- coding round trip server-side: in-process POST of a new coding (p50/p95 of 300);
-- coding round trip end to end over HTTP to gunicorn (2 workers × 4 threads) with 1 and
-  with 8 coders posting at once (p50/p95 of ~400 codings each).
+- coding round trip server-side: a POST of a new coding through Django's WSGI handler in
+  this process, every middleware included, no client or network (p50/p95 of 300);
+- coding round trip end to end over HTTP to gunicorn (by default 4 worker processes × 2
+  threads) with 1 and with 8 coders posting at once (p50/p95 of ~400 codings each); each
+  coder is a process of its own with one keep-alive connection, as each is a browser.
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -245,29 +246,74 @@ def static_weight() -> dict[str, int]:
 
 
 def measure_server_round_trip(source, user, spans, codes, n=300) -> list[float]:
+    """Server-side time of a coding write: Django's WSGI handler called as gunicorn calls it
+    (every middleware: session, authentication, CSRF check, the view, the response), from
+    the request's WSGI environ to the last byte of the response, without client or network."""
+    import io
+    import json
+
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS
+    from django.test.utils import CaptureQueriesContext
+    from django.utils.crypto import get_random_string
+
     from coding.models import Coding
 
-    client = Client()
-    client.force_login(user)
+    handler = WSGIHandler()
     url = reverse("coding:api_codings", args=[source.project_id, source.pk])
+    token = get_random_string(32, CSRF_ALLOWED_CHARS)
+    cookie = (
+        f"{settings.SESSION_COOKIE_NAME}={session_cookie(user)}; "
+        f"{settings.CSRF_COOKIE_NAME}={token}"
+    )
     rng = random.Random(11)
     text = source.text
-    times = []
-    for _ in range(n):
+
+    def post(body: dict) -> int:
+        data = json.dumps(body).encode()
+        environ = {
+            "REQUEST_METHOD": "POST",
+            "SCRIPT_NAME": "",
+            "PATH_INFO": url,
+            "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "80",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_HOST": "127.0.0.1",
+            "HTTP_COOKIE": cookie,
+            "HTTP_X_CSRFTOKEN": token,
+            "CONTENT_TYPE": "application/json",
+            "CONTENT_LENGTH": str(len(data)),
+            "wsgi.input": io.BytesIO(data),
+            "wsgi.errors": sys.stderr,
+            "wsgi.url_scheme": "http",
+            "wsgi.version": (1, 0),
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": True,
+            "wsgi.run_once": False,
+        }
+        status = []
+        response = handler(environ, lambda code, headers: status.append(code))
+        try:
+            b"".join(response)
+        finally:
+            response.close()
+        return int(status[0].split()[0])
+
+    def body() -> dict:
         first = rng.randrange(len(spans) - 10)
         start, end = spans[first][0], spans[first + rng.randint(0, 8)][1]
-        body = {"code": rng.choice(codes).pk, "start": start, "end": end, "quote": text[start:end]}
-        began = time.perf_counter()
-        response = client.post(url, body, content_type="application/json")
-        times.append(time.perf_counter() - began)
-        assert response.status_code in (201, 400), response.content
-    from django.test.utils import CaptureQueriesContext
+        return {"code": rng.choice(codes).pk, "start": start, "end": end, "quote": text[start:end]}
 
-    first = rng.randrange(len(spans) - 10)
-    start, end = spans[first][0], spans[first + 1][1]
-    body = {"code": codes[0].pk, "start": start, "end": end, "quote": text[start:end]}
+    times = []
+    for _ in range(n):
+        data = body()
+        began = time.perf_counter()
+        status = post(data)
+        times.append(time.perf_counter() - began)
+        assert status in (201, 400), status
     with CaptureQueriesContext(connection) as queries:
-        client.post(url, body, content_type="application/json")
+        assert post(body()) in (201, 400)
     print(f"  queries per coding write: {len(queries.captured_queries)}")
     Coding.objects.filter(source=source, coder=user).delete()
     return times
@@ -279,7 +325,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(database_url: str) -> tuple[subprocess.Popen, str]:
+def start_gunicorn(database_url: str, workers: int, threads: int) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url}
     process = subprocess.Popen(
@@ -291,9 +337,11 @@ def start_gunicorn(database_url: str) -> tuple[subprocess.Popen, str]:
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "2",
+            str(workers),
             "--threads",
-            "4",
+            str(threads),
+            "--keep-alive",
+            "30",
             "--log-level",
             "warning",
         ],
@@ -313,52 +361,88 @@ def start_gunicorn(database_url: str) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("gunicorn did not start")
 
 
+def _coder_process(base, page, url, cookie, spans, codes, text, seed, count, barrier, out):
+    """One coder: a process of its own (as each coder is a browser of their own) posting
+    codings over one keep-alive connection and reporting the round trips of those stored."""
+    try:
+        out.put(_code_over_http(base, page, url, cookie, spans, codes, text, seed, count, barrier))
+    except BaseException as error:  # reported by the parent, which must not wait forever
+        barrier.abort()
+        out.put(([], [repr(error)]))
+
+
+def _code_over_http(base, page, url, cookie, spans, codes, text, seed, count, barrier):
+    import http.client
+    import json
+    from http.cookies import SimpleCookie
+
+    host, port = base.removeprefix("http://").split(":")
+    http = http.client.HTTPConnection(host, int(port), timeout=60)
+    cookies = {settings.SESSION_COOKIE_NAME: cookie}
+
+    def request(method, path, body=None, headers=None):
+        sent = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()), **(headers or {})}
+        http.request(method, path, body=body, headers=sent)
+        response = http.getresponse()
+        data = response.read()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(header).items():
+                cookies[name] = morsel.value
+        return response.status, data
+
+    status, _ = request("GET", page)
+    assert status == 200, status
+    token = cookies["csrftoken"]
+    headers = {"X-CSRFToken": token, "Content-Type": "application/json"}
+    rng = random.Random(seed)
+    times, mine, errors = [], [], []
+    barrier.wait()
+    http.close()  # a fresh connection: the server may have closed an idle one meanwhile
+    for _ in range(count):
+        first = rng.randrange(len(spans) - 10)
+        start, end = spans[first][0], spans[first + rng.randint(0, 8)][1]
+        body = {"code": rng.choice(codes), "start": start, "end": end, "quote": text[start:end]}
+        began = time.perf_counter()
+        status, data = request("POST", url, json.dumps(body), headers)
+        elapsed = time.perf_counter() - began
+        if status == 201:
+            mine.append(json.loads(data)["id"])
+            times.append(elapsed)
+        elif status != 400:  # 400: this coder had already coded that span with that code
+            errors.append(f"{status} {data[:200]!r}")
+    for coding_id in mine:
+        request("DELETE", f"{url}{coding_id}/", headers=headers)
+    return times, errors
+
+
 def measure_http_round_trips(base, source, coders, spans, codes, concurrency, per_coder):
-    import requests
+    import multiprocessing
 
     page = reverse("coding:workspace", args=[source.project_id, source.pk])
-    url = base + reverse("coding:api_codings", args=[source.project_id, source.pk])
-    text = source.text
+    url = reverse("coding:api_codings", args=[source.project_id, source.pk])
+    cookies = [session_cookie(coders[i]) for i in range(concurrency)]
+    connection.close()  # the children inherit no open database connection
+    context = multiprocessing.get_context("fork")
+    barrier, out = context.Barrier(concurrency), context.Queue()
+    code_ids = [c.pk for c in codes]
+    processes = [
+        context.Process(
+            target=_coder_process,
+            args=(base, page, url, cookies[i], spans, code_ids, source.text, i, per_coder),
+            kwargs={"barrier": barrier, "out": out},
+        )
+        for i in range(concurrency)
+    ]
+    for process in processes:
+        process.start()
     results: list[float] = []
     errors: list[str] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(concurrency)
-
-    def coder(index: int) -> None:
-        http = requests.Session()
-        http.cookies.set(settings.SESSION_COOKIE_NAME, session_cookie(coders[index]))
-        connection.close()  # this thread's own database connection is done with
-        http.get(base + page).raise_for_status()
-        token = http.cookies["csrftoken"]
-        rng = random.Random(index)
-        mine = []
-        barrier.wait()
-        for _ in range(per_coder):
-            first = rng.randrange(len(spans) - 10)
-            start, end = spans[first][0], spans[first + rng.randint(0, 8)][1]
-            body = {
-                "code": rng.choice(codes).pk,
-                "start": start,
-                "end": end,
-                "quote": text[start:end],
-            }
-            began = time.perf_counter()
-            response = http.post(url, json=body, headers={"X-CSRFToken": token})
-            elapsed = time.perf_counter() - began
-            if response.status_code == 201:
-                mine.append(response.json()["id"])
-                with lock:
-                    results.append(elapsed)
-            elif response.status_code != 400:
-                errors.append(f"{response.status_code} {response.text[:200]}")
-        for coding_id in mine:
-            http.delete(f"{url}{coding_id}/", headers={"X-CSRFToken": token})
-
-    threads = [threading.Thread(target=coder, args=(i,)) for i in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    for _ in processes:
+        times, failed = out.get(timeout=600)
+        results.extend(times)
+        errors.extend(failed)
+    for process in processes:
+        process.join()
     if errors:
         print("  errors:", errors[:3])
     return results
@@ -420,6 +504,9 @@ def main() -> None:
     parser.add_argument("--words", type=int, nargs="+", default=[50_000, 8_000])
     parser.add_argument("--codings", type=int, default=2_000)
     parser.add_argument("--per-coder", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
+    parser.add_argument("--no-browser", action="store_true", help="skip the Chromium timing")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL database; the benchmark targets PostgreSQL.")
@@ -436,11 +523,12 @@ def main() -> None:
     )
     server = None
     try:
-        server, base = start_gunicorn(base_url)
+        server, base = start_gunicorn(base_url, args.workers, args.threads)
         load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
         print(
             f"Coding workspace benchmark · PostgreSQL · {time.strftime('%Y-%m-%d %H:%M')} · "
-            f"{os.cpu_count()} cores, load average {load}"
+            f"{os.cpu_count()} cores, load average {load} · gunicorn {args.workers} "
+            f"workers × {args.threads} threads"
         )
         weights = static_weight()
         for words in args.words:
@@ -458,10 +546,12 @@ def main() -> None:
                 f"total {(len(html) + weights['own'] + weights['vendor']) / 1024:.0f} KiB "
                 f"({(len(gzip.compress(html)) + weights['own_gzip'] + weights['vendor_gzip']) / 1024:.0f} KiB gzipped)"
             )
-            shown = measure_chromium(base, source, coders[0])
-            print(
-                f"  Chromium time to show (median of {len(shown)}): {ms(statistics.median(shown))}"
-            )
+            if not args.no_browser:
+                shown = measure_chromium(base, source, coders[0])
+                print(
+                    f"  Chromium time to show (median of {len(shown)}): "
+                    f"{ms(statistics.median(shown))}"
+                )
             server_side = measure_server_round_trip(source, coders[1], spans, codes)
             print(
                 f"  round trip server-side, 1 coder: p50 {ms(percentile(server_side, 0.5))}, "

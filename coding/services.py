@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 
 from coding.codebook_templates import TEMPLATES, CodeTemplate
 from coding.models import (
@@ -101,7 +101,8 @@ def coding_create(
     When `quote` is given it must equal the text at those offsets, so that a client whose
     idea of the text differs from the server's cannot store a misplaced coding.
     The work is a handful of short queries whatever the length of the text: the database
-    cuts the quote, and the source, code and coder are taken as given.
+    cuts the quote, and the source, code and coder are taken as given. On PostgreSQL the
+    coding, its memo and its history row are written by one statement.
     """
     if not code.is_codable:
         raise ValidationError(f"“{code.name}” is a grouping code and cannot be applied.")
@@ -114,27 +115,94 @@ def coding_create(
     )
     if quote is not None and found != quote:
         raise ValidationError(QUOTE_MISMATCH)
+    memo = memo.strip()
+    note = Memo(project=source.project, author=coder, text=memo) if memo else None
+    history = Change(
+        project=source.project,
+        user=coder,
+        action=ChangeAction.CREATE,
+        object_type=Coding._meta.model_name,
+        object_guid=coding.guid,
+        source=source,
+        before=None,
+        after=coding_snapshot(coding),
+    )
+    using = router.db_for_write(Coding)
+    if connections[using].vendor == "postgresql":
+        created = _insert_coding_statement(coding, note, history, using=using)
+    else:
+        created = _insert_coding_orm(coding, note, history, using=using)
+    if not created:
+        raise ValidationError(f"You have already coded exactly this passage with “{code.name}”.")
+    return coding
+
+
+def _insert_coding_orm(coding: Coding, note: Memo | None, history: Change, *, using: str) -> bool:
     try:
         # Outermost, this is one transaction; inside a caller's, a savepoint.
-        with transaction.atomic():
-            coding.save()
-            if memo.strip():
-                Memo.objects.create(
-                    project=source.project, author=coder, coding=coding, text=memo.strip()
-                )
-            change_record(
-                project=source.project,
-                user=coder,
-                action=ChangeAction.CREATE,
-                obj=coding,
-                before=None,
-                after=coding_snapshot(coding),
-            )
+        with transaction.atomic(using=using):
+            coding.save(using=using)
+            if note is not None:
+                note.coding = coding
+                note.save(using=using)
+            history.save(using=using)
     except IntegrityError:
-        raise ValidationError(
-            f"You have already coded exactly this passage with “{code.name}”."
-        ) from None
-    return coding
+        return False
+    return True
+
+
+# The span a coder may code once with one code: the columns of `coding_unique_span`.
+_UNIQUE_SPAN = ("source", "code", "coder", "start", "end")
+
+
+def _insert_coding_statement(
+    coding: Coding, note: Memo | None, history: Change, *, using: str
+) -> bool:
+    """Insert a coding, its memo and its history row in one PostgreSQL statement.
+
+    One round trip instead of five (BEGIN, three INSERTs, COMMIT): a single statement is
+    atomic on its own, so outside a caller's transaction none is opened, and inside one no
+    savepoint is needed because an existing span is skipped (`ON CONFLICT … DO NOTHING`)
+    rather than raised. The memo and the history row are inserted only when the coding
+    was; False means the coder had already coded exactly this span with this code.
+    """
+    connection = connections[using]
+    qn = connection.ops.quote_name
+    fields = [f for f in Coding._meta.concrete_fields if not f.primary_key]
+    conflict = ", ".join(qn(Coding._meta.get_field(name).column) for name in _UNIQUE_SPAN)
+    sql = [
+        f"WITH new_coding AS (INSERT INTO {qn(Coding._meta.db_table)} "
+        f"({', '.join(qn(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {qn(Coding._meta.pk.column)})"
+    ]
+    params = [f.get_db_prep_save(f.pre_save(coding, True), connection) for f in fields]
+    for name, row in (("new_memo", note), ("new_change", history)):
+        if row is None:
+            continue
+        fields = [f for f in row._meta.concrete_fields if not f.primary_key]
+        values = []
+        for f in fields:
+            if f.name == "coding":
+                values.append(f"new_coding.{qn(Coding._meta.pk.column)}")
+            else:
+                values.append(f"%s::{f.cast_db_type(connection)}")
+                params.append(f.get_db_prep_save(f.pre_save(row, True), connection))
+        sql.append(
+            f"{name} AS (INSERT INTO {qn(row._meta.db_table)} "
+            f"({', '.join(qn(f.column) for f in fields)}) "
+            f"SELECT {', '.join(values)} FROM new_coding)"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            ", ".join(sql) + f" SELECT {qn(Coding._meta.pk.column)} FROM new_coding", params
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    coding.pk = row[0]
+    coding._state.adding, coding._state.db = False, using
+    return True
 
 
 @transaction.atomic

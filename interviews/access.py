@@ -85,12 +85,14 @@ def project_access(request: HttpRequest, project_pk: int, perm: Perm = Perm.VIEW
     user = request.user
     access = None
     if user.is_authenticated:
-        membership = Membership.objects.filter(project=OuterRef("pk"), user=user)
-        project = (
+        # Unordered: the default ordering would join the project and user tables again.
+        membership = Membership.objects.filter(project_id=OuterRef("pk"), user=user).order_by()
+        found = (
             Project.objects.filter(pk=project_pk)
             .annotate(member_role=Subquery(membership.values("role")[:1]))
-            .first()
-        )
+            .order_by()  # one row by its key
+        )[:1]
+        project = found[0] if found else None
         role = Role.ADMIN if user.is_superuser else getattr(project, "member_role", None)
         if project is not None and role:
             access = Access(project=project, role=role, user=user)

@@ -7,7 +7,8 @@ import re
 import threading
 
 import pytest
-from django.db import connection
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -297,6 +298,65 @@ def test_a_write_costs_the_same_queries_on_a_short_and_a_long_text(client_for, p
         # The long text is never read whole: only its slice and its length.
         rest = re.sub(r'(SUBSTR|SUBSTRING|LENGTH)\("interviews_source"\."text"', "", sql)
         assert '"interviews_source"."text"' not in rest
+
+
+# A coding write reads the session, the user, the project with the caller's role, and the
+# code with its source's guid and quote; PostgreSQL then writes the coding, its memo and its
+# history row with one statement (no BEGIN/COMMIT, no savepoint), SQLite with three inside
+# a savepoint of the test's transaction.
+WRITE_QUERIES = {"postgresql": 5, "sqlite": 4 + 4}
+
+
+@pytest.mark.parametrize("memo", ["", "money again"])
+def test_a_coding_write_costs_a_fixed_number_of_queries(
+    client_for, source, code, memo, django_assert_num_queries
+):
+    client = client_for("coder")
+    body = {"code": code.pk, "memo": memo, **span(source, "Money was always short")}
+    expected = WRITE_QUERIES[connection.vendor] + (
+        1 if memo and connection.vendor == "sqlite" else 0
+    )
+    with django_assert_num_queries(expected):
+        response = post(client, list_url(source), body)
+    assert response.status_code == 201
+    coding = Coding.objects.get()
+    assert response.json()["id"] == coding.pk
+    assert response.json()["modified_at"] == coding.modified_at.isoformat()
+    assert [m.text for m in Memo.objects.filter(coding=coding)] == ([memo] if memo else [])
+    change = Change.objects.get(object_guid=coding.guid)
+    assert (change.action, change.user.username, change.source_id) == ("create", "coder", source.pk)
+    assert change.after["code_path"] == code.full_path
+    assert change.after["source"] == str(source.guid)
+
+
+def test_a_repeated_coding_inside_a_transaction_leaves_it_usable_and_writes_no_history(
+    source, code, users
+):
+    with transaction.atomic():
+        first = coding_create(source=source, code=code, coder=users["coder"], start=0, end=5)
+        with pytest.raises(ValidationError, match="already coded exactly this passage"):
+            coding_create(
+                source=source, code=code, coder=users["coder"], start=0, end=5, memo="again"
+            )
+        assert Coding.objects.filter(source=source).count() == 1  # the transaction still works
+    assert list(Coding.objects.values_list("pk", flat=True)) == [first.pk]
+    assert Change.objects.filter(action="create").count() == 1
+    assert Memo.objects.count() == 0
+
+
+def test_a_missing_source_is_a_404_and_a_missing_code_a_400(
+    client_for, source, code, other_project
+):
+    foreign = other_project.sources.get()
+    url = reverse("coding:api_codings", args=[source.project_id, foreign.pk])
+    client = client_for("coder")
+    for body in ({"code": code.pk}, {"code": 99999}, {}):
+        response = post(client, url, {**body, "start": 0, "end": 3})
+        assert response.status_code == 404, body
+        assert response.json()["error"] == "No such source."
+    response = post(client, list_url(source), {"code": 99999, "start": 0, "end": 3})
+    assert response.status_code == 400
+    assert Coding.objects.count() == Change.objects.count() == 0
 
 
 @pytest.mark.django_db(transaction=True)

@@ -33,6 +33,8 @@ def page(monkeypatch, live_server, users, settings, tmp_path):
             ],
         )
         page = browser.new_page()
+        # A batch runs inside the request in tests; a loaded machine needs more than 30 s.
+        page.set_default_timeout(90_000)
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("input[name=username]", "coder")
         page.fill("input[name=password]", "pw-for-tests-123")

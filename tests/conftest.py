@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connections
 from django.test import Client
 
 from coding.models import Code, Coding
@@ -127,3 +130,39 @@ def other_project(db, make_user) -> Project:
     Code.objects.create(project=other, name="Private code")
     Interviewee.objects.create(project=other, pseudonym="X-01", real_name="Hidden Person")
     return other
+
+
+# Browser tests: Debian's Chromium through Playwright --------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Chromium for one test module; Playwright's event loop ends with the module, so the
+    tests that follow are not run inside it."""
+    playwright_sync = pytest.importorskip("playwright.sync_api")
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+    # Playwright's sync API runs an event loop in this thread while the module's tests use
+    # the ORM beside it, which is safe here. The variable lives exactly as long as the loop,
+    # so it never reaches other tests (nor `check --deploy`).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # Playwright's event loop gives Django's connections a new context: close them on both
+    # sides so that no PostgreSQL session outlives the module (the test database is dropped).
+    connections.close_all()
+    try:
+        with playwright_sync.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            yield browser
+            browser.close()
+    finally:
+        connections.close_all()
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

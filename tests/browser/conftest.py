@@ -1,39 +1,8 @@
-"""Browser fixtures: Debian's Chromium through Playwright, logged in with a session cookie."""
+"""Browser fixtures: pages logged in with a session cookie (Chromium comes from tests/conftest.py)."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Chromium for one test module; Playwright's event loop ends with the module, so the
-    tests that follow are not run inside it."""
-    playwright_sync = pytest.importorskip("playwright.sync_api")
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    # Playwright's sync API runs an event loop in this thread while the module's tests use
-    # the ORM beside it, which is safe here. The variable lives exactly as long as the loop,
-    # so it never reaches other tests (nor `check --deploy`).
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with playwright_sync.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            yield browser
-            browser.close()
-    finally:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture

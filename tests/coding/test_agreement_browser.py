@@ -12,36 +12,12 @@ from coding.models import AgreementResolution, Coding
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 
 @pytest.fixture
-def page(monkeypatch):
-    from django.db import connections
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; only for this test (a
-    # process-wide setting would leak into `check --deploy` run by other tests).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-    # Playwright runs an event loop in this thread, which gives Django's connections a new
-    # context: close them on both sides so no PostgreSQL session outlives the test.
-    connections.close_all()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        page = browser.new_page()
-        yield page
-        browser.close()
-        connections.close_all()
-    connections.close_all()
+def page(browser):
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
 
 
 def test_the_lead_reads_agreement_and_settles_a_disagreement(live_server, page):

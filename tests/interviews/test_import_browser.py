@@ -12,35 +12,20 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def page(monkeypatch, live_server, users, settings, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop; set only while these tests run, so that
-    # nothing else (such as the deploy check) inherits it.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+def page(browser, live_server, users, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     users["coder"].set_password("pw-for-tests-123")
     users["coder"].save()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        page = browser.new_page()
-        # A batch runs inside the request in tests; a loaded machine needs more than 30 s.
-        page.set_default_timeout(90_000)
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("input[name=username]", "coder")
-        page.fill("input[name=password]", "pw-for-tests-123")
-        page.click("button[type=submit]")
-        yield page
-        browser.close()
+    context = browser.new_context()
+    page = context.new_page()
+    # A batch runs inside the request in tests; a loaded machine needs more than 30 s.
+    page.set_default_timeout(90_000)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "coder")
+    page.fill("input[name=password]", "pw-for-tests-123")
+    page.click("button[type=submit]")
+    yield page
+    context.close()
 
 
 def test_a_subtitle_file_is_reviewed_and_its_speakers_mapped(

@@ -300,6 +300,13 @@ def source_upload_path(instance: Source, filename: str) -> str:
     return f"sources/{instance.project_id}/{instance.guid}/{filename}"
 
 
+class SourceQuerySet(models.QuerySet):
+    def withdrawn(self) -> SourceQuerySet:
+        """Sources linked to an interviewee who withdrew consent: their words stay out of
+        every analysis (reports, retrieval, queries) until an admin decides otherwise."""
+        return self.filter(interviewees__consent_status=ConsentStatus.WITHDRAWN)
+
+
 class Source(models.Model):
     """A text to code [REFI-QDA TextSource]. `text` is the single truth for offsets."""
 
@@ -327,6 +334,8 @@ class Source(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["project", "title", "pk"]

@@ -251,9 +251,7 @@ def report_data(
     by_id = {code.id: code for code in codes}
 
     withdrawn_sources = set(
-        Source.interviewees.through.objects.filter(
-            source__project=project, interviewee__consent_status=ConsentStatus.WITHDRAWN
-        ).values_list("source_id", flat=True)
+        Source.objects.filter(project=project).withdrawn().values_list("pk", flat=True)
     )
     source_rows = Source.objects.filter(project=project).exclude(pk__in=withdrawn_sources)
     sources = {

@@ -270,3 +270,30 @@ def test_export_of_a_code_whose_name_holds_a_line_break_downloads(project, study
     )
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="retrieval-Money matters.csv"'
+
+
+def test_a_withdrawn_interviewees_words_leave_retrieval_and_queries(client_for, project, users):
+    """Consent withdrawn: the person's passages disappear from analysis until an admin decides."""
+    from coding.queries import QuerySpec, query_run
+    from interviews.access import Access
+    from interviews.models import Interviewee
+    from interviews.services import source_create
+
+    code = Code.objects.create(project=project, name="Money")
+    other = Code.objects.create(project=project, name="Trust")
+    person = Interviewee.objects.create(project=project, pseudonym="BY-09")
+    source = source_create(
+        project=project, title="Withdrawn", text="Money and trust.", interviewees=[person]
+    )
+    Coding.objects.create(source=source, code=code, coder=users["coder"], start=0, end=5)
+    Coding.objects.create(source=source, code=other, coder=users["coder"], start=0, end=16)
+    access = Access(project=project, role="lead", user=users["lead"])
+    spec = QuerySpec(operator="and", code_a=code.pk, code_b=other.pk)
+    assert retrieval_codings(access=access, code=code).count() == 1
+    assert query_run(access=access, spec=spec).total == 1
+
+    person.consent_status = "withdrawn"
+    person.save()
+    assert retrieval_codings(access=access, code=code).count() == 0
+    assert query_run(access=access, spec=spec).total == 0
+    assert Coding.objects.filter(source=source).count() == 2  # nothing is deleted

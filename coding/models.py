@@ -158,6 +158,11 @@ class CodingQuerySet(models.QuerySet):
         """The codings an Access may see: all, or under blinded coding only the user's own."""
         return self if access.sees_all_codings else self.filter(coder=access.user)
 
+    def for_analysis(self, access) -> CodingQuerySet:
+        """What retrieval and queries read: the codings the member may see, without the
+        words of interviewees who withdrew consent."""
+        return self.visible_to(access).exclude(source__in=Source.objects.withdrawn())
+
 
 class Coding(models.Model):
     """One code applied to one span of a source [REFI-QDA PlainTextSelection + Coding].

@@ -291,12 +291,8 @@ def query_run(*, access, spec: QuerySpec, offset: int = 0, limit: int | None = 5
     _code_a, ids_a, _code_b, ids_b = query_validate(project, spec)
     # The codes are the project's (checked above), so their codings are too: no join needed.
     codings = codings_filter(
-        Coding.objects.exclude(source__in=Source.objects.withdrawn()),
-        project=project,
-        filters=spec.filters,
+        Coding.objects.for_analysis(access), project=project, filters=spec.filters
     )
-    if not access.sees_all_codings:
-        codings = codings.filter(coder=access.user)
     rows_a = codings.filter(code_id__in=ids_a).values_list("source_id", "start", "end")
     rows_b = codings.filter(code_id__in=ids_b).values_list("source_id", "start", "end")
     segments: list[tuple[int, int, int]] = []

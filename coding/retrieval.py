@@ -61,11 +61,9 @@ def retrieval_codings(
 ) -> QuerySet[Coding]:
     """The codings a member may see for a code (and its sub-codes), filtered, in text order."""
     ids = {code.pk} | (code.descendant_ids() if include_subcodes else set())
-    codings = Coding.objects.filter(code_id__in=ids, source__project=access.project).exclude(
-        source__in=Source.objects.withdrawn()
+    codings = Coding.objects.filter(code_id__in=ids, source__project=access.project).for_analysis(
+        access
     )
-    if not access.sees_all_codings:
-        codings = codings.filter(coder=access.user)
     codings = codings_filter(codings, project=access.project, filters=filters)
     return (
         codings.select_related("coder")

@@ -14,7 +14,7 @@ import json
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q, Subquery
+from django.db.models import Max, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_http_methods
 
@@ -206,75 +206,29 @@ def codings(request: HttpRequest, pk: int, source_pk: int) -> JsonResponse:
     return JsonResponse({"codings": rows, "cursor": cursor})
 
 
-# What a new coding reads of its code: its project, whether it may be applied, and the
-# names up the tree and guid for its history row (a deeper tree loads further parents).
-_CODE_FIELDS = (
-    "guid",
-    "project_id",
-    "name",
-    "is_codable",
-    "parent__guid",
-    "parent__name",
-    "parent__parent_id",
-    "parent__parent__guid",
-    "parent__parent__name",
-    "parent__parent__parent_id",
-)
-
-
-def _source_and_code(access: Access, source_pk: int, code_id: int, span: tuple[int, int]):
-    """The source (without its text) and the code of a new coding, read by one query.
-
-    The code row comes with its parents (for its path in the history) and, by subqueries
-    on the source's primary key, the source's guid, the quote at `span` and the text's
-    length, so that the write checks its quote without reading the text.
-    """
-    sources = Source.objects.filter(pk=source_pk, project=access.project)
-    start, end = span
-    annotations = {"_source_guid": Subquery(sources.values("guid"))}
-    if 0 <= start < end:
-        sliced = with_slice(sources, start, end)
-        annotations["_quote"] = Subquery(sliced.values("_quote"))
-        annotations["_length"] = Subquery(sliced.values("_length"))
-    found = (
-        Code.objects.filter(pk=code_id, project=access.project)
-        .select_related("parent__parent")
-        .only(*_CODE_FIELDS)
-        .annotate(**annotations)
-        .order_by()  # one row by its key: no ordering to compile
-    )[:1]
-    code = found[0] if found else None
-    if code is None or code._source_guid is None:
-        _source(access, source_pk)  # only on failure: 404 when the source is the one missing
-        raise BadRequest("There is no such code in this project.")
-    source = Source.from_db(
-        Source.objects.db,
-        ["id", "guid", "project_id"],
-        [source_pk, code._source_guid, access.project.pk],
-    )
-    source.project = access.project
-    if 0 <= start < end:
-        source.__dict__.update(_quote=code._quote, _length=code._length, _slice_span=span)
-    return source, code
-
-
 def _coding_create(request: HttpRequest, pk: int, source_pk: int) -> JsonResponse:
-    access = project_access(request, pk, Perm.CODE)
-    data = _body(request)
-    start = _integer(data, "start", required=True)
-    end = _integer(data, "end", required=True)
     try:
+        data = _body(request)
+        start = _integer(data, "start", required=True)
+        end = _integer(data, "end", required=True)
         code_id = _integer(data, "code", required=True)
+        quote = data.get("quote")
+        if quote is not None and not isinstance(quote, str):
+            raise BadRequest("“quote” must be text.")
+        memo = data.get("memo") or ""
+        if not isinstance(memo, str):
+            raise BadRequest("“memo” must be text.")
     except BadRequest:
-        _source(access, source_pk)  # an unknown source is a 404 before a bad code is a 400
+        # Outsiders get 404 and viewers 403 before a bad request is a 400.
+        _source(project_access(request, pk, Perm.CODE), source_pk)
         raise
-    source, code = _source_and_code(access, source_pk, code_id, (start, end))
-    quote = data.get("quote")
-    if quote is not None and not isinstance(quote, str):
-        raise BadRequest("“quote” must be text.")
-    memo = data.get("memo") or ""
-    if not isinstance(memo, str):
-        raise BadRequest("“memo” must be text.")
+    access, source, code = services.coding_target(
+        request.user, pk, source_pk, code_id, (start, end)
+    )
+    if source is None:
+        raise Http404("No such source.")
+    if code is None:
+        raise BadRequest("There is no such code in this project.")
     coding = services.coding_create(
         source=source, code=code, coder=request.user, start=start, end=end, quote=quote, memo=memo
     )

@@ -9,9 +9,15 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Length, Lower, Substr
+from django.db.models.functions import Lower
 
-from interviews.models import Interviewee, Project, Source
+from interviews.models import (
+    CODE_POINT_BYTES,
+    Interviewee,
+    Project,
+    Source,
+    SourceCodePoints,
+)
 
 colour_validator = RegexValidator(
     r"^#[0-9a-fA-F]{6}$", "Give a colour as #rrggbb, for example #1e88e5."
@@ -129,27 +135,56 @@ def source_slice(source: Source, start: int, end: int) -> tuple[str, int]:
     """The text of [start, end) of a source and the length of its whole text.
 
     When the source was loaded without its text (a long transcript), the database cuts the
-    slice, so checking one coding costs the same on a short text and on a long one.
+    slice from the source's fixed-width code points, so checking one coding costs the same
+    on a short text and on a long one, near its start and near its end.
     """
     if "text" in source.__dict__:
         return source.text[start:end], len(source.text)
     known = source.__dict__
-    if "_length" in known and (end <= start or known.get("_slice_span") == (start, end)):
-        return (known.get("_quote") or "") if end > start else "", known["_length"]
+    if known.get("_length") is not None and (
+        end <= start or known.get("_slice_span") == (start, end)
+    ):
+        return (_decoded(known.get("_quote")) if end > start else ""), known["_length"]
     row = (
         with_slice(Source.objects.filter(pk=source.pk), start, end)
         .values_list("_quote", "_length")
         .get()
     )
+    if row[1] is None:  # a source stored without its code points: add them now
+        points = SourceCodePoints.of(Source.objects.only("text").get(pk=source.pk))
+        SourceCodePoints.objects.get_or_create(
+            source_id=source.pk, defaults={"length": points.length, "utf32": points.utf32}
+        )
+        return source_slice(source, start, end)
     # The text of a source with codings is frozen, so its length can be remembered.
     known.update(_quote=row[0], _length=row[1], _slice_span=(start, end))
-    return row[0] or "", row[1]
+    return _decoded(row[0]) if end > start else "", row[1]
+
+
+def _decoded(quote: str | bytes | memoryview | None) -> str:
+    return quote if isinstance(quote, str) else SourceCodePoints.decode(quote)
+
+
+class CodePointSlice(models.Func):
+    """The bytes of code points [start, end) of a `SourceCodePoints.utf32` column
+    (PostgreSQL's bytea and SQLite's blob `substr` both count bytes from 1)."""
+
+    function = "substr"
+    output_field = models.BinaryField()
+
+    def __init__(self, expression, start: int, end: int):
+        width = CODE_POINT_BYTES
+        super().__init__(
+            expression, models.Value(start * width + 1), models.Value(max(end - start, 0) * width)
+        )
 
 
 def with_slice(sources: models.QuerySet, start: int, end: int) -> models.QuerySet:
-    """Sources annotated with text[start:end] and the text's length, for source_slice."""
+    """Sources annotated with the bytes of text[start:end] (`_quote`, decoded by
+    source_slice) and the text's length (`_length`), read from their code points."""
     return sources.annotate(
-        _quote=Substr("text", start + 1, max(end - start, 0)), _length=Length("text")
+        _quote=CodePointSlice("code_points__utf32", start, end),
+        _length=models.F("code_points__length"),
     )
 
 

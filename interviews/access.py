@@ -83,7 +83,7 @@ def project_access(request: HttpRequest, project_pk: int, perm: Perm = Perm.VIEW
     One query reads the project and the caller's role together: every request pays for it.
     """
     user = request.user
-    access = None
+    project = role = None
     if user.is_authenticated:
         # Unordered: the default ordering would join the project and user tables again.
         membership = Membership.objects.filter(project_id=OuterRef("pk"), user=user).order_by()
@@ -93,8 +93,17 @@ def project_access(request: HttpRequest, project_pk: int, perm: Perm = Perm.VIEW
             .order_by()  # one row by its key
         )[:1]
         project = found[0] if found else None
-        role = Role.ADMIN if user.is_superuser else getattr(project, "member_role", None)
-        if project is not None and role:
+        role = getattr(project, "member_role", None)
+    return grant(user, project, role, perm)
+
+
+def grant(user, project: Project | None, member_role: str | None, perm: Perm) -> Access:
+    """The rule of `project_access`, for a project and membership role read by the caller
+    (a hot path may read them with other rows in one query)."""
+    access = None
+    if project is not None and user.is_authenticated:
+        role = Role.ADMIN if user.is_superuser else member_role
+        if role:
             access = Access(project=project, role=role, user=user)
     if access is None:
         raise Http404("No such project.")

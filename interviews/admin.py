@@ -12,6 +12,7 @@ from interviews.models import (
     Role,
     Segment,
     Source,
+    SourceCodePoints,
 )
 
 
@@ -95,6 +96,27 @@ class SourceAdmin(ProjectScopedAdmin):
     list_display = ["title", "project", "kind", "language", "word_count", "created_at"]
     list_filter = ["kind", "language"]
     search_fields = ["title"]
+
+
+@admin.register(SourceCodePoints)
+class SourceCodePointsAdmin(ProjectScopedAdmin):
+    """Derived from the source's text by `Source.save`: shown, never edited by hand."""
+
+    project_path = "source__project"
+    list_display = ["source", "length"]
+    fields = ["source", "length"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("utf32")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Segment)

@@ -301,6 +301,15 @@ def source_upload_path(instance: Source, filename: str) -> str:
 
 
 class SourceQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """As QuerySet.bulk_create, keeping each new source's code points beside it."""
+        created = super().bulk_create(objs, *args, **kwargs)
+        SourceCodePoints.objects.bulk_create(
+            [SourceCodePoints.of(source) for source in created if source.pk is not None],
+            batch_size=kwargs.get("batch_size") or 100,
+        )
+        return created
+
     def withdrawn(self) -> SourceQuerySet:
         """Sources linked to an interviewee who withdrew consent: their words stay out of
         every analysis (reports, retrieval, queries) until an admin decides otherwise."""
@@ -345,15 +354,22 @@ class Source(models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
-        if self._text_changed() and self.text_is_frozen:
+        text_changed = self._text_changed()
+        if text_changed and self.text_is_frozen:
             raise ValidationError(
                 "This source has codings, so its text is frozen. "
                 "Import a corrected revision instead."
             )
+        text_changed = text_changed or self._state.adding
         self.word_count = count_words(self.text)
         if not self.checksum:
             self.checksum = hashlib.sha256(self.text.encode("utf-8")).hexdigest()
         super().save(*args, **kwargs)
+        if text_changed:
+            point = SourceCodePoints.of(self)
+            SourceCodePoints.objects.update_or_create(
+                source=self, defaults={"length": point.length, "utf32": point.utf32}
+            )
         self._loaded_text = self.text
 
     def get_absolute_url(self) -> str:
@@ -386,6 +402,44 @@ class Source(models.Model):
         if loaded is None:
             loaded = Source.objects.filter(pk=self.pk).values_list("text", flat=True).first()
         return loaded is not None and loaded != self.text
+
+
+# Four bytes per code point, little-endian: code point n of a text is bytes [4n, 4n + 4).
+CODE_POINT_ENCODING = "utf-32-le"
+CODE_POINT_BYTES = 4
+
+
+class SourceCodePoints(models.Model):
+    """A source's text as fixed-width code points, kept beside it for the quote check.
+
+    Offsets count code points. In UTF-8 a database finds code point n only by walking the
+    text from its start, so checking a quote near the end of a long transcript would cost
+    more than near its beginning. Here code point n is byte 4n: the quote check reads a
+    slice of bytes, and PostgreSQL, which stores this column uncompressed (migration
+    interviews 0005), fetches only the pages holding it. The text is frozen once coded,
+    so the copy changes only with the text, in `Source.save`.
+    """
+
+    source = models.OneToOneField(
+        Source, primary_key=True, on_delete=models.CASCADE, related_name="code_points"
+    )
+    length = models.PositiveIntegerField(help_text="The text's length in code points.")
+    utf32 = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"code points of source {self.source_id} ({self.length})"
+
+    @classmethod
+    def of(cls, source: Source) -> SourceCodePoints:
+        return cls(
+            source=source,
+            length=len(source.text),
+            utf32=source.text.encode(CODE_POINT_ENCODING, "surrogatepass"),
+        )
+
+    @staticmethod
+    def decode(data: bytes | memoryview | None) -> str:
+        return bytes(data or b"").decode(CODE_POINT_ENCODING, "surrogatepass")
 
 
 class SegmentKind(models.TextChoices):

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from coding.models import Change, Code, Coding, source_slice
 from coding.services import coding_create, coding_delete, coding_update
-from interviews.models import Source
+from interviews.models import Source, SourceCodePoints
 
 
 def test_source_slice_counts_code_points_in_the_database_too(source):
@@ -16,6 +16,14 @@ def test_source_slice_counts_code_points_in_the_database_too(source):
     assert source_slice(deferred, start, start + 5) == ("观众很喜欢", len(source.text))
     assert "text" not in deferred.__dict__
     assert source_slice(source, start, start + 5) == ("观众很喜欢", len(source.text))
+
+
+def test_source_slice_restores_missing_code_points_from_the_text(source):
+    SourceCodePoints.objects.filter(source=source).delete()
+    start = source.text.index("观众很喜欢")
+    deferred = Source.objects.defer("text").get(pk=source.pk)
+    assert source_slice(deferred, start, start + 5) == ("观众很喜欢", len(source.text))
+    assert SourceCodePoints.objects.get(source=source).length == len(source.text)
 
 
 def test_a_coding_created_on_a_source_without_its_text_loaded_is_still_checked(code, source, users):

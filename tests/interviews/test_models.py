@@ -7,7 +7,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from coding.models import Code, Coding
-from interviews.models import Attribute, AttributeValue, Segment, Source, count_words
+from interviews.models import (
+    Attribute,
+    AttributeValue,
+    Segment,
+    Source,
+    SourceCodePoints,
+    count_words,
+)
 
 
 def test_a_coding_must_have_start_before_end(source, code, users):
@@ -63,6 +70,50 @@ def test_text_can_change_before_any_coding(source):
     source.refresh_from_db()
     assert source.text == "Corrected text."
     assert source.word_count == 2
+
+
+def code_points(source) -> tuple[int, str]:
+    row = SourceCodePoints.objects.get(source=source)
+    return row.length, SourceCodePoints.decode(row.utf32)
+
+
+def test_a_source_keeps_its_text_as_fixed_width_code_points(source):
+    assert code_points(source) == (len(source.text), source.text)
+    row = SourceCodePoints.objects.get(source=source)
+    assert len(bytes(row.utf32)) == 4 * len(source.text)  # 🎬 and 观 are four bytes each
+    start = source.text.index("观众很喜欢")
+    assert bytes(row.utf32)[4 * start : 4 * (start + 5)].decode("utf-32-le") == "观众很喜欢"
+
+
+def test_the_code_points_follow_the_text_until_it_is_frozen(source):
+    source.text = "Corrected: Мінск 🎬 观众."
+    source.save()
+    assert code_points(source) == (22, "Corrected: Мінск 🎬 观众.")
+    source.title = "Renamed only"
+    source.save(update_fields=["title"])
+    assert code_points(source) == (22, "Corrected: Мінск 🎬 观众.")
+
+
+def test_sources_created_in_bulk_get_their_code_points_and_lose_them_with_the_source(project):
+    created = Source.objects.bulk_create(
+        [Source(project=project, title=f"Bulk {i}", text=f"Text {i} 🎬") for i in range(3)]
+    )
+    assert [code_points(s) for s in created] == [(8, f"Text {i} 🎬") for i in range(3)]
+    created[0].delete()
+    assert SourceCodePoints.objects.filter(source__project=project).count() == 2
+    assert not SourceCodePoints.objects.filter(source_id=created[0].pk).exists()
+
+
+def test_the_migration_gives_existing_sources_their_code_points(source, other_project):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    SourceCodePoints.objects.all().delete()
+    import_module("interviews.migrations.0005_source_code_points").fill(apps, None)
+    assert SourceCodePoints.objects.count() == Source.objects.count() == 2
+    for each in Source.objects.all():
+        assert code_points(each) == (len(each.text), each.text)
 
 
 def test_metadata_can_change_when_text_is_frozen(coding):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
@@ -244,3 +246,11 @@ def test_an_impossible_interviewee_id_on_a_source_is_a_message(client_for, proje
     assert "is not one of the available choices" in response.content.decode()
     source.refresh_from_db()
     assert source.title == "Interview BY-01"
+
+
+def test_every_page_names_the_icon_it_has(client):
+    from django.contrib.staticfiles import finders
+
+    page = client.get(reverse("login")).content.decode()
+    assert '<link rel="icon" href="/static/img/parley.svg" type="image/svg+xml">' in page
+    assert Path(finders.find("img/parley.svg")).read_text().startswith("<svg")

@@ -6,6 +6,9 @@ decompressing) and parsed without DTDs, entities or network access.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from lxml import etree
 
 from interviews.importers.archive import SafeZip
@@ -40,6 +43,14 @@ def _xml(archive: SafeZip, part: str, name: str, kind: str) -> etree._Element:
         raise ImportRefused(f"{label(name)} is damaged: it is not a readable {kind}.") from exc
 
 
+def _table(rows, cell_tag: str, blocks) -> str:
+    """A table as text: a line per row, cells apart by tabs, a cell's paragraphs by spaces."""
+    return "\n".join(
+        "\t".join(" ".join(b for b in blocks(cell) if b.strip()) for cell in row.findall(cell_tag))
+        for row in rows
+    )
+
+
 def _core_title(archive: SafeZip, part: str) -> str:
     if part not in archive.names():
         return ""
@@ -72,14 +83,7 @@ def _docx_blocks(container: etree._Element) -> list[str]:
         if child.tag == f"{W}p":
             blocks.append(_docx_paragraph(child))
         elif child.tag == f"{W}tbl":
-            rows = [
-                "\t".join(
-                    " ".join(b for b in _docx_blocks(cell) if b.strip())
-                    for cell in row.findall(f"{W}tc")
-                )
-                for row in child.iter(f"{W}tr")
-            ]
-            blocks.append("\n".join(rows))
+            blocks.append(_table(child.iter(f"{W}tr"), f"{W}tc", _docx_blocks))
         elif child.tag in (f"{W}sdt", f"{W}customXml"):
             content = child.find(f"{W}sdtContent")
             blocks.extend(_docx_blocks(content if content is not None else child))
@@ -87,19 +91,7 @@ def _docx_blocks(container: etree._Element) -> list[str]:
 
 
 def read_docx(data: bytes, *, name: str = "") -> Imported:
-    kind = "Word document"
-    archive = _open(data, name, kind)
-    root = _xml(archive, "word/document.xml", name, kind)
-    body = root.find(f"{W}body")
-    if body is None:
-        raise ImportRefused(f"{label(name)} is damaged: it is not a readable {kind}.")
-    # Each paragraph on its own line; a blank line between paragraphs keeps them apart.
-    text = "\n\n".join(block for block in _docx_blocks(body) if block.strip())
-    # The file name is the title: a document's own title property is often a stale template's.
-    title = _core_title(archive, "docProps/core.xml")
-    return build(
-        text, format="docx", name=name, title="" if name else title, metadata={"title": title}
-    )
+    return _read(data, name, DOCX)
 
 
 # OpenDocument -------------------------------------------------------------------------
@@ -128,28 +120,48 @@ def _odt_blocks(container: etree._Element) -> list[str]:
         if child.tag in (f"{TEXT}p", f"{TEXT}h"):
             blocks.append(_odt_inline(child))
         elif child.tag == f"{TABLE}table":
-            rows = [
-                "\t".join(
-                    " ".join(b for b in _odt_blocks(cell) if b.strip())
-                    for cell in row.findall(f"{TABLE}table-cell")
-                )
-                for row in child.iter(f"{TABLE}table-row")
-            ]
-            blocks.append("\n".join(rows))
+            blocks.append(
+                _table(child.iter(f"{TABLE}table-row"), f"{TABLE}table-cell", _odt_blocks)
+            )
         elif child.tag in (f"{TEXT}list", f"{TEXT}list-item", f"{TEXT}section"):
             blocks.extend(_odt_blocks(child))
     return blocks
 
 
 def read_odt(data: bytes, *, name: str = "") -> Imported:
-    kind = "OpenDocument text"
-    archive = _open(data, name, kind)
-    root = _xml(archive, "content.xml", name, kind)
-    body = root.find(f"{OFFICE}body/{OFFICE}text")
+    return _read(data, name, ODT)
+
+
+# Both ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Format:
+    kind: str  # as users read it
+    format: str
+    content: str  # the archive part holding the text
+    body: str  # the path of the text's container within it
+    meta: str  # the part holding the document's title
+    blocks: Callable[[etree._Element], list[str]]
+
+
+DOCX = _Format(
+    "Word document", "docx", "word/document.xml", f"{W}body", "docProps/core.xml", _docx_blocks
+)
+ODT = _Format(
+    "OpenDocument text", "odt", "content.xml", f"{OFFICE}body/{OFFICE}text", "meta.xml", _odt_blocks
+)
+
+
+def _read(data: bytes, name: str, kind: _Format) -> Imported:
+    archive = _open(data, name, kind.kind)
+    body = _xml(archive, kind.content, name, kind.kind).find(kind.body)
     if body is None:
-        raise ImportRefused(f"{label(name)} is damaged: it is not a readable {kind}.")
-    text = "\n\n".join(block for block in _odt_blocks(body) if block.strip())
-    title = _core_title(archive, "meta.xml")
+        raise ImportRefused(f"{label(name)} is damaged: it is not a readable {kind.kind}.")
+    # Each paragraph on its own line; a blank line between paragraphs keeps them apart.
+    text = "\n\n".join(block for block in kind.blocks(body) if block.strip())
+    # The file name is the title: a document's own title property is often a stale template's.
+    title = _core_title(archive, kind.meta)
     return build(
-        text, format="odt", name=name, title="" if name else title, metadata={"title": title}
+        text, format=kind.format, name=name, title="" if name else title, metadata={"title": title}
     )

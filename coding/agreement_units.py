@@ -25,8 +25,7 @@ from coding.agreement import (
     pairable_units,
     percent_agreement_patterns,
 )
-
-Span = tuple[int, int]
+from coding.spans import Span, spans_merge
 
 UNIT_CHOICES = [
     ("sentence", "Sentence"),
@@ -69,17 +68,6 @@ def overlapped_units(units: Sequence[Span], ends: Sequence[int], start: int, end
     return range(first, last)
 
 
-def merge_spans(spans: Iterable[Span]) -> list[Span]:
-    """The union of spans as sorted, disjoint spans."""
-    merged: list[list[int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    return [(s, e) for s, e in merged]
-
-
 def covers(merged: Sequence[Span], starts: Sequence[int], start: int, end: int) -> bool:
     """Whether the disjoint sorted spans `merged` (their starts in `starts`) cover [start, end)."""
     index = bisect_right(starts, start) - 1
@@ -89,7 +77,7 @@ def covers(merged: Sequence[Span], starts: Sequence[int], start: int, end: int) 
 def elementary_spans(spans: Iterable[Span]) -> list[Span]:
     """The pieces between consecutive boundaries of `spans` that lie inside at least one span."""
     spans = list(spans)
-    merged = merge_spans(spans)
+    merged = spans_merge(spans)
     starts = [s for s, _ in merged]
     boundaries = sorted({point for span in spans for point in span})
     pieces = []
@@ -115,7 +103,7 @@ def code_patterns(
     """
     blank = tuple(0 if seen else None for seen in present)
     if units is None:
-        merged_by_coder = [merge_spans(spans) for spans in coder_spans]
+        merged_by_coder = [spans_merge(spans) for spans in coder_spans]
         starts_by_coder = [[s for s, _ in merged] for merged in merged_by_coder]
         coded: dict[Span, tuple] = {}
         covered = 0

@@ -25,21 +25,9 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 
-Span = tuple[int, int]
-
+from coding.spans import Span, spans_merge
 
 # Pure interval logic ---------------------------------------------------------------------
-
-
-def spans_merge(spans: Iterable[Span]) -> list[Span]:
-    """Sorted, non-overlapping spans covering the same text; touching spans join."""
-    merged: list[list[int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    return [(s, e) for s, e in merged]
 
 
 def spans_and(a: Iterable[Span], b: Iterable[Span]) -> list[Span]:

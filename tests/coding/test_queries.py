@@ -15,12 +15,12 @@ from coding.queries import (
     query_run,
     span_gap,
     spans_and,
-    spans_merge,
     spans_near,
     spans_not,
     spans_or,
     spans_same_segment,
 )
+from coding.spans import spans_merge
 from interviews.access import access_for
 from interviews.models import Interviewee, Segment, SegmentKind, Source
 

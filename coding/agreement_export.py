@@ -5,10 +5,9 @@ from __future__ import annotations
 import csv
 import io
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from coding.agreement_services import METHOD, AgreementReport, code_path
+from interviews import spreadsheet
+from interviews.spreadsheet import Sheet
 
 HEADER = [
     "Code",
@@ -128,27 +127,17 @@ def agreement_csv(report: AgreementReport) -> str:
 
 
 def agreement_xlsx(report: AgreementReport) -> bytes:
-    book = Workbook()
-    table = book.active
-    table.title = "Agreement"
-    bold = Font(bold=True)
-    for sheet, header, rows in (
-        (table, HEADER, agreement_rows(report)),
-        (book.create_sheet("Segment overlap"), OVERLAP_HEADER, overlap_rows(report)),
-    ):
-        sheet.append(header)
-        for cell in sheet[1]:
-            cell.font = bold
-        for row in rows:
-            sheet.append(row)
-        sheet.freeze_panes = "A2"
-        sheet.column_dimensions["A"].width = 40
-    method = book.create_sheet("Method and settings")
-    for line in method_lines(report):
-        method.append(line)
-    method["A1"].font = bold
-    method.column_dimensions["A"].width = 28
-    method.column_dimensions["B"].width = 120
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    method = method_lines(report)
+    return spreadsheet.workbook(
+        [
+            Sheet("Agreement", agreement_rows(report), header=HEADER, widths=[40], freeze="A2"),
+            Sheet(
+                "Segment overlap",
+                overlap_rows(report),
+                header=OVERLAP_HEADER,
+                widths=[40],
+                freeze="A2",
+            ),
+            Sheet("Method and settings", method[1:], header=method[0], widths=[28, 120]),
+        ]
+    )

@@ -20,7 +20,9 @@ from django.utils import timezone
 
 from coding.models import Change, ChangeAction, Code, Coding, Memo, colour_validator
 from coding.services import change_record, code_snapshot, coding_snapshot
+from interviews import spreadsheet
 from interviews.models import Project, Source
+from interviews.spreadsheet import Sheet
 
 CODE_FIELDS = ("name", "colour", "definition", "inclusion", "exclusion", "example", "is_codable")
 DELETE_CHOICES = {
@@ -701,24 +703,8 @@ def codebook_csv(project: Project) -> bytes:
 
 
 def codebook_xlsx(project: Project) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Codebook"
-    sheet.append(COLUMNS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in codebook_rows(project):
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            # Text beginning with "=" is text here, not a formula to run (and lose on import).
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    # Every cell is a text cell: a definition beginning with "=" stays that text on import.
+    return spreadsheet.workbook([Sheet("Codebook", codebook_rows(project), header=COLUMNS)])
 
 
 def _table_from_file(filename: str, data: bytes) -> list[list[str]]:

@@ -16,7 +16,9 @@ from django.urls import reverse
 
 from coding.filters import BUILT_IN_FIELDS, codings_filter
 from coding.models import Code, Coding, Memo
+from interviews import spreadsheet
 from interviews.models import Attribute, AttributeTarget, AttributeValue, Project, Source
+from interviews.spreadsheet import Sheet
 
 CONTEXT_CHARS = 150
 
@@ -199,7 +201,7 @@ def retrieval_table(
 
 
 def _spreadsheet_safe(value):
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
+    # A CSV cell starting with = + - @ would run as a formula in a spreadsheet.
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         return "'" + value
     return value
@@ -216,18 +218,5 @@ def table_csv(header: list[str], rows: list[list]) -> bytes:
 
 
 def table_xlsx(header: list[str], rows: list[list], title: str = "Passages") -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([_spreadsheet_safe(v) for v in row])
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    """One sheet: the header in bold and kept in view, every value as it is (text as text)."""
+    return spreadsheet.workbook([Sheet(title, rows, header=header, freeze="A2")])

@@ -16,6 +16,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from sklearn.metrics import cohen_kappa_score
 
+from coding.agreement_export import HEADER, OVERLAP_HEADER
 from coding.agreement_services import CONSENSUS_USERNAME
 from coding.models import AgreementResolution, Code, Coding
 from interviews.models import Membership, Project, Role, Segment, Source
@@ -205,6 +206,38 @@ def test_exports_carry_the_method_and_the_same_figures(client_for, project, code
         ).status_code
         == 404
     )
+
+
+def test_the_xlsx_keeps_code_names_as_text_numbers_as_numbers_and_its_layout(
+    client_for, project, coded, code, pair
+):
+    """A code named like a formula is that text in every sheet, never a live formula."""
+    code.parent.name = '=HYPERLINK("x","y")'  # a code name cannot hold "/"
+    code.parent.save()
+    code.name = "@Финансы 资金"
+    code.save()
+    path = '=HYPERLINK("x","y")/@Финансы 资金'
+    response = client_for("lead").get(
+        reverse("coding:agreement_export", args=[project.pk, "xlsx"]),
+        _settings(coded, code, pair),
+    )
+    book = load_workbook(io.BytesIO(response.content))
+    table, overlap, method = (book[name] for name in book.sheetnames)
+    assert (table["A2"].value, table["A2"].data_type) == (path, "s")
+    assert [(c.value, c.data_type) for c in table[2][1:4]] == [(4, "n"), (4, "n"), (75.0, "n")]
+    assert [c.value for c in table[1]] == HEADER
+    rows = list(overlap.iter_rows(min_row=2, values_only=True))
+    assert [row[:3] for row in rows] == [
+        ("anna", "boris", path),
+        ("anna", "boris", "All selected codes"),
+    ]
+    assert (overlap["C2"].value, overlap["C2"].data_type) == (path, "s")
+    assert [c.value for c in overlap[1]] == OVERLAP_HEADER
+    for sheet in (table, overlap):
+        assert sheet.freeze_panes == "A2" and sheet.column_dimensions["A"].width == 40
+        assert all(c.font.b for c in sheet[1]) and not sheet["A2"].font.b
+    assert method["A1"].value == "Parley inter-coder agreement" and method["A1"].font.b
+    assert method.freeze_panes is None and method.column_dimensions["B"].width == 120
 
 
 def test_the_review_shows_each_coders_codes_side_by_side(client_for, project, coded, code, pair):

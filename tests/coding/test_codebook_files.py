@@ -244,6 +244,40 @@ def test_text_starting_with_equals_survives_an_xlsx_round_trip_as_text(small_boo
     assert _codes(fresh) == _codes(small_book)
 
 
+def test_xlsx_keeps_formula_like_and_non_latin_text_as_text_and_imports_back(small_book, users):
+    lead = users["lead"]
+    top = svc.code_create(
+        project=small_book,
+        user=lead,
+        name='=HYPERLINK("x","y")',  # a code name cannot hold "/"
+        definition='=HYPERLINK("http://x","y")',
+        inclusion="@everyone who says it",
+        exclusion="+ prices",
+        example="- Money was short 🎬",
+    )
+    svc.code_create(project=small_book, user=lead, name="Финансы 资金 💰", parent=top)
+    data = svc.codebook_xlsx(small_book)
+    book = load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["Codebook"]
+    sheet = book["Codebook"]
+    assert [(c.value, c.font.b) for c in sheet[1]] == [(name, True) for name in svc.COLUMNS]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == top.name)
+    assert [(c.value, c.data_type) for c in row] == [
+        ('=HYPERLINK("x","y")', "s"),
+        ("#1e88e5", "s"),
+        ('=HYPERLINK("http://x","y")', "s"),
+        ("@everyone who says it", "s"),
+        ("+ prices", "s"),
+        ("- Money was short 🎬", "s"),
+    ]
+    paths = [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)]
+    assert '=HYPERLINK("x","y")/Финансы 资金 💰' in paths
+    fresh = Project.objects.create(name="Fresh")
+    report = svc.codebook_import(project=fresh, user=lead, filename="b.xlsx", data=data)
+    assert (report.created, report.updated) == (4, 0)
+    assert _codes(fresh) == _codes(small_book)
+
+
 def test_csv_export_opens_in_spreadsheet_programs_as_utf8(small_book, users, client_for):
     """A byte-order mark tells Excel the file is UTF-8, so Cyrillic code names stay legible;
     the import reads it back."""

@@ -84,6 +84,34 @@ def test_export_csv_and_xlsx(project, memos, client_for):
     assert load_workbook(io.BytesIO(response.content)).active.max_row == 6
 
 
+def test_xlsx_export_keeps_memo_text_as_written(project, users, client_for):
+    Memo.objects.create(
+        project=project, author=users["lead"], title="=SUM(1,2)", text="-1 is not a formula"
+    )
+    response = client_for("viewer").get(
+        reverse("coding:memo_list", args=[project.pk]), {"export": "xlsx"}
+    )
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Memos"]
+    rows = list(book["Memos"].iter_rows())
+    assert [c.value for c in rows[0]] == [
+        "kind",
+        "about",
+        "title",
+        "text",
+        "author",
+        "created",
+        "modified",
+    ]
+    assert [(c.value, c.data_type) for c in rows[1][2:5]] == [
+        ("=SUM(1,2)", "s"),
+        ("-1 is not a formula", "s"),
+        ("lead", "s"),
+    ]
+
+
 def test_a_coder_writes_memos_on_each_kind_of_target(
     project, client_for, source, code, interviewee, coding, users
 ):

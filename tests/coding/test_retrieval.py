@@ -202,6 +202,37 @@ def test_xlsx_export(project, study, client_for):
     assert rows[2][header.index("coder")] == "coder"
 
 
+def test_xlsx_export_keeps_text_that_looks_like_a_formula_as_that_text(project, users, client_for):
+    """The passage a user reads in the cell is the passage: no apostrophe, no formula."""
+    text = '=HYPERLINK("http://x","y") she typed. -5 % came. @all left. 观众 и 🎬.'
+    source = Source.objects.create(project=project, title="-Interview @CN", text=text)
+    code = Code.objects.create(project=project, name='=HYPERLINK("x","y")')
+    quotes = ['=HYPERLINK("http://x","y")', "-5 % came.", "@all left.", "观众 и 🎬."]
+    for quote in quotes:
+        start = text.index(quote)
+        Coding.objects.create(
+            source=source, code=code, coder=users["coder"], start=start, end=start + len(quote)
+        )
+    response = client_for("viewer").get(
+        reverse("coding:retrieval", args=[project.pk]), {"code": code.pk, "export": "xlsx"}
+    )
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Passages"]
+    sheet = book["Passages"]
+    header = [c.value for c in sheet[1]]
+    assert all(c.font.b for c in sheet[1]) and sheet.freeze_panes == "A2"
+    rows = [dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2)]
+    assert [(r["passage"].value, r["passage"].data_type) for r in rows] == [
+        (quote, "s") for quote in quotes
+    ]
+    assert [(r["start"].value, r["start"].data_type) for r in rows] == [
+        (text.index(quote), "n") for quote in quotes
+    ]
+    assert {(r["code"].value, r["code"].data_type) for r in rows} == {('=HYPERLINK("x","y")', "s")}
+    assert {(r["source"].value, r["source"].data_type) for r in rows} == {("-Interview @CN", "s")}
+    assert rows[0]["context before"].value is None
+
+
 def test_a_code_of_another_project_is_not_retrieved(project, study, client_for, other_project):
     foreign = Code.objects.get(project=other_project)
     response = client_for("lead").get(

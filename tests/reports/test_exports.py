@@ -185,6 +185,38 @@ def test_theme_documents_keep_the_first_quotes_with_a_note_and_the_xlsx_keeps_al
     assert themes[0][4:] == (3, 2, 2)
 
 
+def test_the_theme_xlsx_keeps_text_that_looks_like_a_formula_as_that_text(client_for, study, users):
+    from coding.models import Code, Coding
+    from interviews.services import source_create
+
+    text = '=HYPERLINK("http://x","y") she typed. -5 % came. @all left. Зрители 观众 🎬.'
+    source = source_create(
+        project=study.project, title="Interview CN-02", text=text, interviewees=[]
+    )
+    code = Code.objects.create(project=study.project, name='=HYPERLINK("x","y")', order=9)
+    quotes = ['=HYPERLINK("http://x","y")', "-5 % came.", "@all left.", "Зрители 观众 🎬."]
+    for quote in quotes:
+        start = text.index(quote)
+        Coding.objects.create(
+            source=source, code=code, coder=users["coder"], start=start, end=start + len(quote)
+        )
+    query = f"?code={code.pk}"
+    book = load_workbook(
+        io.BytesIO(_export(client_for("lead"), study, "theme", "xlsx", query).content)
+    )
+    sheet = book["Quotes"]
+    header = [c.value for c in sheet[1]]
+    rows = [dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2)]
+    assert sorted((r["Quote"].value, r["Quote"].data_type) for r in rows) == sorted(
+        (quote, "s") for quote in quotes
+    )
+    assert {(r["Code"].value, r["Code"].data_type) for r in rows} == {('=HYPERLINK("x","y")', "s")}
+    themes = book["Themes"]
+    assert (themes["A2"].value, themes["A2"].data_type) == ('=HYPERLINK("x","y")', "s")
+    assert [(c.value, c.data_type) for c in themes[2][4:]] == [(4, "n"), (1, "n"), (0, "n")]
+    assert sheet.freeze_panes == "B2" and all(c.font.b for c in sheet[1])
+
+
 def test_xlsx_keeps_text_numbers_and_layout_of_every_row():
     from reports import exports
     from reports.tables import Table
@@ -192,6 +224,7 @@ def test_xlsx_keeps_text_numbers_and_layout_of_every_row():
     table = Table("quotes", "Quotes", ["Code", "Quote", "Count"])
     table.rows = [["A & B", 'She said "<no>"\x01', 7], ["C", None, 2.5]]
     table.rows += [["Long", "word " * 30, i] for i in range(3000)]
+    table.rows.append(["Longest", "x" * 40_000, True])
     report = Report(kind="theme", title="T", tables=[table], provenance="Project “P”")
     book = load_workbook(io.BytesIO(exports.to_xlsx(report)))
     assert book.sheetnames == ["About", "Quotes"]
@@ -204,5 +237,6 @@ def test_xlsx_keeps_text_numbers_and_layout_of_every_row():
         ("A & B", 'She said "<no>"', 7),
         ("C", None, 2.5),
     ]
-    assert len(rows) == 3003 and rows[-1][2] == 2999
+    assert len(rows) == 3004 and rows[-2][2] == 2999
+    assert rows[-1] == ("Longest", "x" * 32767, True)  # what a spreadsheet cell holds
     assert sheet["B4"].alignment.wrap_text  # long text wraps

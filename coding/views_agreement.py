@@ -25,6 +25,7 @@ from coding.agreement_services import (
 from coding.models import ResolutionDecision
 from interviews.access import Perm, project_access
 from interviews.models import Source
+from interviews.spreadsheet import CONTENT_TYPE as XLSX_CONTENT_TYPE
 
 REVIEW_PAGE_SIZE = 25
 
@@ -92,7 +93,7 @@ def agreement_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt == "xlsx":
         response = HttpResponse(
             agreement_xlsx(report),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            content_type=XLSX_CONTENT_TYPE,
         )
     else:
         response = HttpResponse(agreement_csv(report), content_type="text/csv; charset=utf-8")

@@ -27,6 +27,7 @@ from coding.search import search_run
 from interviews.access import Access, Perm, project_access
 from interviews.models import Source
 from interviews.params import parse_id
+from interviews.spreadsheet import CONTENT_TYPE as XLSX_CONTENT_TYPE
 
 PAGE_SIZE = 50
 
@@ -56,7 +57,7 @@ def _attachment(content: bytes, fmt: str, name: str) -> HttpResponse:
     if fmt == "xlsx":
         response = HttpResponse(
             content,
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            content_type=XLSX_CONTENT_TYPE,
         )
     else:
         response = HttpResponse(content, content_type="text/csv; charset=utf-8")

@@ -18,6 +18,7 @@ from coding.services import codebook_apply_template
 from interviews.access import Access, Perm, project_access
 from interviews.models import Source
 from interviews.params import parse_id
+from interviews.spreadsheet import CONTENT_TYPE as XLSX_CONTENT_TYPE
 
 
 def _error_text(error: ValidationError) -> str:
@@ -209,7 +210,7 @@ def codebook_export(request: HttpRequest, pk: int) -> HttpResponse:
     if fmt == "xlsx":
         response = HttpResponse(
             svc.codebook_xlsx(access.project),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            content_type=XLSX_CONTENT_TYPE,
         )
         response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
         return response

@@ -25,6 +25,7 @@ from coding.retrieval import table_csv, table_xlsx
 from interviews.access import Access, Perm, project_access
 from interviews.models import Interviewee, Source
 from interviews.params import parse_id
+from interviews.spreadsheet import CONTENT_TYPE as XLSX_CONTENT_TYPE
 
 
 def _memo(access: Access, memo_pk: int) -> Memo:
@@ -64,9 +65,7 @@ def memo_list(request: HttpRequest, pk: int) -> HttpResponse:
         content = table_csv(header, rows) if fmt == "csv" else table_xlsx(header, rows, "Memos")
         response = HttpResponse(
             content,
-            content_type="text/csv; charset=utf-8"
-            if fmt == "csv"
-            else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            content_type="text/csv; charset=utf-8" if fmt == "csv" else XLSX_CONTENT_TYPE,
         )
         response["Content-Disposition"] = f'attachment; filename="memos-{project.pk}.{fmt}"'
         return response

@@ -469,14 +469,7 @@ def _consensus_coding(
             coding.save()
     except IntegrityError:
         return None
-    change_record(
-        project=source.project,
-        user=lead,
-        action=ChangeAction.CREATE,
-        obj=coding,
-        before=None,
-        after=coding_snapshot(coding),
-    )
+    change_record(user=lead, action=ChangeAction.CREATE, obj=coding, project=source.project)
     return coding
 
 
@@ -554,12 +547,7 @@ def disagreement_resolve(
         for old in resolution.codings.select_related("code", "coder", "source"):
             snapshot = coding_snapshot(old)
             change_record(
-                project=project,
-                user=lead,
-                action=ChangeAction.DELETE,
-                obj=old,
-                before=snapshot,
-                after=None,
+                user=lead, action=ChangeAction.DELETE, obj=old, before=snapshot, project=project
             )
             old.delete()
     else:

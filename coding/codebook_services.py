@@ -19,7 +19,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from coding.models import Change, ChangeAction, Code, Coding, Memo, colour_validator
-from coding.services import change_record, code_snapshot, coding_snapshot
+from coding.services import change_record, code_snapshot
 from interviews import spreadsheet
 from interviews.models import Project, Source
 from interviews.spreadsheet import Sheet
@@ -152,14 +152,7 @@ def code_create(
     )
     code.full_clean()
     code.save()
-    change_record(
-        project=project,
-        user=user,
-        action=ChangeAction.CREATE,
-        obj=code,
-        before=None,
-        after=code_snapshot(code),
-    )
+    change_record(user=user, action=ChangeAction.CREATE, obj=code, project=project)
     return code
 
 
@@ -193,14 +186,7 @@ def code_update(*, code: Code, user, **fields) -> Code:
     if after == before:
         return code
     code.save()
-    change_record(
-        project=code.project,
-        user=user,
-        action=ChangeAction.UPDATE,
-        obj=code,
-        before=before,
-        after=after,
-    )
+    change_record(user=user, action=ChangeAction.UPDATE, obj=code, before=before, after=after)
     return code
 
 
@@ -224,14 +210,7 @@ def code_move(*, code: Code, user, parent: Code | None) -> Code:
     code.order = _next_order(code.project, parent)
     code.full_clean()
     code.save()
-    change_record(
-        project=code.project,
-        user=user,
-        action=ChangeAction.MOVE,
-        obj=code,
-        before=before,
-        after=code_snapshot(code),
-    )
+    change_record(user=user, action=ChangeAction.MOVE, obj=code, before=before)
     return code
 
 
@@ -255,14 +234,7 @@ def code_reorder(*, code: Code, user, direction: str) -> Code:
         if sibling.order != position:
             Code.objects.filter(pk=sibling.pk).update(order=position)
     moved = Code.objects.get(pk=code.pk)
-    change_record(
-        project=moved.project,
-        user=user,
-        action=ChangeAction.MOVE,
-        obj=moved,
-        before=before,
-        after=code_snapshot(moved),
-    )
+    change_record(user=user, action=ChangeAction.MOVE, obj=moved, before=before)
     return moved
 
 
@@ -361,12 +333,7 @@ def _lift_children(*, code: Code, to_parent: Code | None, user) -> list[str]:
         order += 1
         child.save(update_fields=["parent", "order", "updated_at"])
         change_record(
-            project=code.project,
-            user=user,
-            action=ChangeAction.MOVE,
-            obj=child,
-            before=before,
-            after=code_snapshot(child),
+            user=user, action=ChangeAction.MOVE, obj=child, before=before, project=code.project
         )
         lifted.append(child.name)
     return lifted
@@ -510,9 +477,7 @@ def code_delete(*, code: Code, user, codings: str) -> str:
         before["memos"] = [_memo_snapshot(m) for m in Memo.objects.filter(code=code)]
     if children:
         message += f"; sub-codes moved up: {', '.join(children)}"
-    change_record(
-        project=project, user=user, action=ChangeAction.DELETE, obj=code, before=before, after=None
-    )
+    change_record(user=user, action=ChangeAction.DELETE, obj=code, before=before, project=project)
     code.delete()
     return message + "."
 
@@ -608,14 +573,7 @@ def code_restore(*, change: Change, user) -> tuple[Code, int]:
     code.full_clean()
     code.save()
     _restore_memos(project, snap.get("memos", []), code=code)
-    change_record(
-        project=project,
-        user=user,
-        action=ChangeAction.RESTORE,
-        obj=code,
-        before=None,
-        after=code_snapshot(code),
-    )
+    change_record(user=user, action=ChangeAction.RESTORE, obj=code, project=project)
     restored = 0
     for coding_change in Change.objects.filter(
         project=project,
@@ -662,14 +620,7 @@ def coding_restore(*, change: Change, user) -> Coding:
     coding.full_clean(validate_unique=False, validate_constraints=False)
     coding.save()
     _restore_memos(project, snap.get("memos", []), coding=coding)
-    change_record(
-        project=project,
-        user=user,
-        action=ChangeAction.RESTORE,
-        obj=coding,
-        before=None,
-        after=coding_snapshot(coding),
-    )
+    change_record(user=user, action=ChangeAction.RESTORE, obj=coding, project=project)
     return coding
 
 

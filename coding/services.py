@@ -48,9 +48,30 @@ def code_snapshot(code: Code) -> dict:
     }
 
 
+_AS_NOW = object()  # `after`: the object as it is now
+
+
 def change_record(
-    *, project: Project, user, action: str, obj, before: dict | None, after: dict | None
+    *,
+    user,
+    action: str,
+    obj: Code | Coding,
+    before: dict | None = None,
+    after: dict | None | object = _AS_NOW,
+    project: Project | None = None,
 ) -> Change:
+    """Record a change to a code or a coding in the history.
+
+    `after` is by default the object's snapshot as it is now (nothing for a deletion);
+    `project` is by default the object's own (pass it when the caller holds it already).
+    """
+    if after is _AS_NOW:
+        if action == ChangeAction.DELETE:
+            after = None
+        else:
+            after = code_snapshot(obj) if isinstance(obj, Code) else coding_snapshot(obj)
+    if project is None:
+        project = obj.project if isinstance(obj, Code) else obj.source.project
     return Change.objects.create(
         project=project,
         user=user,
@@ -364,14 +385,7 @@ def coding_update(
         _memo_set(locked, text=memo, author=user)
     after = coding_snapshot(locked)
     if after != before or memo is not None:
-        change_record(
-            project=locked.source.project,
-            user=user,
-            action=ChangeAction.UPDATE,
-            obj=locked,
-            before=before,
-            after=after,
-        )
+        change_record(user=user, action=ChangeAction.UPDATE, obj=locked, before=before, after=after)
     return locked
 
 
@@ -382,14 +396,7 @@ def coding_delete(*, coding: Coding, user) -> None:
     if locked is None:
         return
     locked.source = coding.source
-    change_record(
-        project=locked.source.project,
-        user=user,
-        action=ChangeAction.DELETE,
-        obj=locked,
-        before=coding_snapshot(locked),
-        after=None,
-    )
+    change_record(user=user, action=ChangeAction.DELETE, obj=locked, before=coding_snapshot(locked))
     locked.delete()
 
 
@@ -431,14 +438,7 @@ def _create_codes(
             code.save()
             next_order += 1
             created.append(code)
-            change_record(
-                project=project,
-                user=user,
-                action=ChangeAction.CREATE,
-                obj=code,
-                before=None,
-                after=code_snapshot(code),
-            )
+            change_record(user=user, action=ChangeAction.CREATE, obj=code, project=project)
         created.extend(_create_codes(project, node.get("children", []), code, user))
     return created
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 from lxml import etree
 
 from coding.models import PATH_SEPARATOR, ChangeAction, Code, Coding, Memo
-from coding.services import change_record, code_snapshot
+from coding.services import change_record
 from exchange import mapping as m
 from exchange.positions import choose_reading, decode_text, normalise_newlines
 from exchange.readers import (
@@ -241,14 +241,7 @@ def _codes_store(
                 order += 1
                 report.add("codes")
                 if merge:
-                    change_record(
-                        project=project,
-                        user=user,
-                        action=ChangeAction.CREATE,
-                        obj=code,
-                        before=None,
-                        after=code_snapshot(code),
-                    )
+                    change_record(user=user, action=ChangeAction.CREATE, obj=code, project=project)
             if spec.guid is not None:
                 by_guid[spec.guid] = code
             create(spec.children, code)

@@ -1,6 +1,13 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 
 
 class CodingConfig(AppConfig):
     name = "coding"
     verbose_name = "Codebook and codings"
+
+    def ready(self) -> None:
+        from coding.search import register_sqlite_functions
+
+        # The SQLite triggers of the full-text index call a function defined in Python.
+        connection_created.connect(register_sqlite_functions, dispatch_uid="coding-search-text")

@@ -3,14 +3,29 @@
 The database's own engine finds the sources that hold every word of the query: SQLite
 FTS5 (table `coding_source_fts`, kept in sync with `interviews_source` by triggers) or
 PostgreSQL full-text search (table `coding_source_tsv` of tsvectors with a GIN index,
-kept in step by triggers). Both see words the same
-way — runs of letters and digits, case folded, ASCII punctuation as a separator — and a
-phrase as words in sequence, whatever lies between them; so the same query finds the same
-sources on both databases. PostgreSQL keeps word positions only up to 16,383, so in longer
-texts a phrase is checked in Python. The hits shown (keyword-in-context lines) are found in
-Python in the sources of the page, with the same idea of a word.
+kept in step by triggers). Both see words the same way — runs of letters and digits, case
+folded, ASCII punctuation as a separator — and a phrase as words in sequence, whatever
+lies between them; so the same query finds the same sources on both databases. PostgreSQL
+keeps word positions only up to 16,383, and at most 255 positions of one word, so where a
+source's tsvector lost positions of a phrase's words the phrase is checked in Python. The
+hits shown (keyword-in-context lines) are found in Python in the sources of the page, with
+the same idea of a word.
 
-Query syntax: words (all must occur), "quoted phrases", and `word*` for a prefix.
+Chinese and Japanese are written without spaces between words, so every Han character
+(CJK ideographs with their extensions and compatibility ideographs, and 々〆〇), every kana
+and every hangul syllable is a word of its own: the triggers index a copy of the text with
+a space on each side of such characters (`search_text`: on SQLite a Python function that
+the coding app registers on each connection, so a source written from outside Django, in
+the sqlite3 shell, fails with "no such function"; on PostgreSQL a regular expression in the
+trigger). A query's run of such characters is a phrase of them, so 电影 finds
+中国电影在白俄罗斯 but not 电视和影院; as between the words of any phrase, spaces or
+punctuation between the characters are passed over (电，影 holds 电影). Such characters
+need no space from a Latin word beside them: film电影 holds both `film` and 电影.
+
+Query syntax: words (all must occur), "quoted phrases", and `word*` for a prefix. A CJK run
+is a phrase of its characters, quoted or not, and may stand in a quoted phrase with other
+words ("Netflix 电影" is Netflix followed by 电 and 影). A `*` after a CJK character adds
+nothing: each character is already a whole word, so 电* finds every 电, as 电 does.
 """
 
 from __future__ import annotations
@@ -18,6 +33,7 @@ from __future__ import annotations
 import re
 import string
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -25,29 +41,115 @@ from django.urls import reverse
 
 from interviews.models import Source
 
+# Characters written without spaces between words, each indexed as a word of its own:
+# 々〆〇, hiragana, katakana (without its punctuation ゠ and ・), hangul syllables and the
+# CJK ideographs with their extensions and compatibility blocks.
+CJK_RANGES = (
+    (0x3005, 0x3007),  # 々 〆 〇
+    (0x3041, 0x3096),  # hiragana
+    (0x309D, 0x309F),  # ゝ ゞ ゟ
+    (0x30A1, 0x30FA),  # katakana
+    (0x30FC, 0x30FF),  # ー ヽ ヾ ヿ
+    (0x31F0, 0x31FF),  # katakana phonetic extensions
+    (0x3400, 0x4DBF),  # CJK extension A
+    (0x4E00, 0x9FFF),  # CJK unified ideographs
+    (0xAC00, 0xD7A3),  # hangul syllables
+    (0xF900, 0xFAFF),  # CJK compatibility ideographs
+    (0xFF66, 0xFF9F),  # halfwidth katakana
+    (0x1B000, 0x1B16F),  # kana supplement, kana extended-A, small kana extension
+    (0x20000, 0x2A6DF),  # CJK extension B
+    (0x2A700, 0x2EE5F),  # CJK extensions C, D, E, F, I
+    (0x2F800, 0x2FA1F),  # CJK compatibility ideographs supplement
+    (0x30000, 0x323AF),  # CJK extensions G, H
+)
+
+
+def _escape(code_point: int) -> str:
+    return f"\\u{code_point:04x}" if code_point <= 0xFFFF else f"\\U{code_point:08x}"
+
+
+# The body of a regular expression class, in escapes that Python and PostgreSQL both read.
+CJK_CLASS = "".join(f"{_escape(first)}-{_escape(last)}" for first, last in CJK_RANGES)
+CJK_CHAR = re.compile(f"[{CJK_CLASS}]")
+CJK_RUN = re.compile(f"[{CJK_CLASS}]+")
+# A letter or digit of a word that spaces or punctuation delimit.
+LETTER = rf"[^\W_{CJK_CLASS}]"
+
+
+def search_text(text: str | None) -> str | None:
+    """The text the index reads: a space on each side of every CJK character."""
+    if text is None:
+        return None
+    return CJK_CHAR.sub(r" \g<0> ", text)
+
+
 FTS_TABLE = "coding_source_fts"
+# `search_text` as SQLite's triggers call it (see register_sqlite_functions).
+SQLITE_SEARCH_TEXT = "coding_search_text"
 # On PostgreSQL each source's tsvector is kept in its own table (computing it from a long
 # text at query time costs tens of milliseconds per source). ASCII punctuation becomes a
 # space first, so that 3.5, e-mails, URLs and hyphenated words split as FTS5 splits them.
 PG_TABLE = "coding_source_tsv"
 PG_PUNCTUATION = string.punctuation
+# A tsvector keeps positions up to 16,383 (later words all get 16,383) and the first 255
+# positions of each word; a phrase (<->) whose words lost positions is checked in Python.
+PG_LAST_POSITION = 16_383
+PG_POSITIONS_KEPT = 255
+
+
+def register_sqlite_functions(sender, connection, **kwargs) -> None:
+    """On each new SQLite connection, define the function the index triggers call."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(
+            SQLITE_SEARCH_TEXT, 1, search_text, deterministic=True
+        )
 
 
 def pg_vector_sql(column: str) -> str:
-    """The SQL of a text column's tsvector (no parameters; quote doubled for SQL)."""
+    """The SQL of a text column's tsvector (no parameters; quote doubled for SQL).
+
+    ASCII punctuation becomes a space, and every CJK character gets a space on each side,
+    as `search_text` does for SQLite.
+    """
     punctuation = PG_PUNCTUATION.replace("'", "''")
     spaces = " " * len(PG_PUNCTUATION)
-    return f"to_tsvector('simple'::regconfig, translate({column}, '{punctuation}', '{spaces}'))"
+    text = f"translate({column}, '{punctuation}', '{spaces}')"
+    spaced = f"regexp_replace({text}, '[{CJK_CLASS}]', ' \\& ', 'g')"
+    return f"to_tsvector('simple'::regconfig, {spaced})"
 
 
 def pg_search_ensure(cursor) -> None:
-    """Create the tsvector table, its GIN index and the triggers that keep it in step."""
-    vector = pg_vector_sql("NEW.text")
+    """Create the tsvector table, its GIN index and the triggers that keep it in step, and
+    index every source.
+
+    Beside each vector the table keeps what the vector lost: `capped` when positions past
+    16,383 were merged, and `crowded`, the words of which only the first 255 positions were
+    kept. A phrase made of such words is found by its words and checked in Python.
+    """
     cursor.execute(
         f"""CREATE TABLE IF NOT EXISTS {PG_TABLE} (
-                source_id bigint PRIMARY KEY, vector tsvector NOT NULL)"""
+                source_id bigint PRIMARY KEY,
+                vector tsvector NOT NULL,
+                capped boolean NOT NULL,
+                crowded text[] NOT NULL)"""
     )
     cursor.execute(f"CREATE INDEX IF NOT EXISTS {PG_TABLE}_gin ON {PG_TABLE} USING GIN (vector)")
+    cursor.execute(
+        f"""CREATE OR REPLACE FUNCTION {PG_TABLE}_put(source bigint, body text)
+            RETURNS void AS $$
+            DECLARE
+                v tsvector := {pg_vector_sql("body")};
+            BEGIN
+                INSERT INTO {PG_TABLE} (source_id, vector, capped, crowded)
+                SELECT source, v,
+                    coalesce(bool_or({PG_LAST_POSITION} = ANY(positions)), false),
+                    coalesce(array_agg(lexeme ORDER BY lexeme)
+                        FILTER (WHERE cardinality(positions) >= {PG_POSITIONS_KEPT}), '{{}}')
+                FROM unnest(v)
+                ON CONFLICT (source_id) DO UPDATE SET vector = EXCLUDED.vector,
+                    capped = EXCLUDED.capped, crowded = EXCLUDED.crowded;
+            END $$ LANGUAGE plpgsql"""
+    )
     cursor.execute(
         f"""CREATE OR REPLACE FUNCTION {PG_TABLE}_sync() RETURNS trigger AS $$
             BEGIN
@@ -55,8 +157,7 @@ def pg_search_ensure(cursor) -> None:
                     DELETE FROM {PG_TABLE} WHERE source_id = OLD.id;
                     RETURN OLD;
                 END IF;
-                INSERT INTO {PG_TABLE} (source_id, vector) VALUES (NEW.id, {vector})
-                ON CONFLICT (source_id) DO UPDATE SET vector = EXCLUDED.vector;
+                PERFORM {PG_TABLE}_put(NEW.id, NEW.text);
                 RETURN NEW;
             END $$ LANGUAGE plpgsql"""
     )
@@ -78,33 +179,40 @@ def pg_search_ensure(cursor) -> None:
         f"""CREATE TRIGGER {PG_TABLE}_truncate AFTER TRUNCATE ON interviews_source
             FOR EACH STATEMENT EXECUTE FUNCTION {PG_TABLE}_truncate()"""
     )
-    cursor.execute(
-        f"""INSERT INTO {PG_TABLE} (source_id, vector)
-            SELECT id, {pg_vector_sql("text")} FROM interviews_source
-            ON CONFLICT (source_id) DO NOTHING"""
-    )
+    cursor.execute(f"SELECT {PG_TABLE}_put(id, text) FROM interviews_source")
 
 
+# The FTS5 table holds no text of its own (content=''): it indexes search_text(text), so
+# removing a row's words needs that same text again ('delete' with the old values).
 SQLITE_TRIGGERS = {
     f"{FTS_TABLE}_ai": f"""
         CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ai AFTER INSERT ON interviews_source BEGIN
-            INSERT INTO {FTS_TABLE}(rowid, text) VALUES (new.id, new.text);
+            INSERT INTO {FTS_TABLE}(rowid, text)
+            VALUES (new.id, {SQLITE_SEARCH_TEXT}(new.text));
         END""",
     f"{FTS_TABLE}_ad": f"""
         CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ad AFTER DELETE ON interviews_source BEGIN
-            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, text) VALUES ('delete', old.id, old.text);
+            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, text)
+            VALUES ('delete', old.id, {SQLITE_SEARCH_TEXT}(old.text));
         END""",
     f"{FTS_TABLE}_au": f"""
         CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au AFTER UPDATE OF text ON interviews_source
         BEGIN
-            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, text) VALUES ('delete', old.id, old.text);
-            INSERT INTO {FTS_TABLE}(rowid, text) VALUES (new.id, new.text);
+            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, text)
+            VALUES ('delete', old.id, {SQLITE_SEARCH_TEXT}(old.text));
+            INSERT INTO {FTS_TABLE}(rowid, text)
+            VALUES (new.id, {SQLITE_SEARCH_TEXT}(new.text));
         END""",
 }
 MAX_TERMS = 10
 
-WORD = re.compile(r"[^\W_]+")
+# A word: one CJK character, or a run of other letters and digits.
+WORD = re.compile(rf"[{CJK_CLASS}]|{LETTER}+")
 TERM = re.compile(r'"([^"]*)"|(\S+)')
+
+
+def _is_cjk(word: str) -> bool:
+    return bool(CJK_CHAR.fullmatch(word))
 
 
 @dataclass(frozen=True)
@@ -116,14 +224,30 @@ class Term:
     @property
     def label(self) -> str:
         text = self.typed or " ".join(self.words)
-        if len(self.words) > 1:
+        # A run of CJK characters is one word to its reader, though the index sees several.
+        if len(self.words) > 1 and not CJK_RUN.fullmatch(text):
             return f"“{text}”"
         return text + ("*" if self.prefix else "")
 
     def pattern(self) -> str:
-        body = r"[\W_]+".join(re.escape(w) for w in self.words)
-        tail = r"[^\W_]*" if self.prefix else r"(?![^\W_])"
-        return rf"(?<![^\W_]){body}{tail}"
+        """The term as a regular expression with the index's idea of a word.
+
+        Words that spaces delimit need a separator between them and no letter beside
+        them; a CJK character is a word wherever it stands. The letter before the first
+        word is looked for behind it, so that the expression starts with a literal (three
+        times faster to find than one that starts by looking behind).
+        """
+        first = re.escape(self.words[0])
+        parts = [first]
+        if not _is_cjk(self.words[0]):
+            parts.append(rf"(?<!{LETTER}{first})")
+        for previous, word in pairwise(self.words):
+            both_spaced = not _is_cjk(previous) and not _is_cjk(word)
+            parts.append(r"[\W_]+" if both_spaced else r"[\W_]*")
+            parts.append(re.escape(word))
+        if not _is_cjk(self.words[-1]):
+            parts.append(rf"{LETTER}*" if self.prefix else rf"(?!{LETTER})")
+        return "".join(parts)
 
 
 def parse_query(query: str) -> list[Term]:
@@ -135,7 +259,13 @@ def parse_query(query: str) -> list[Term]:
         words = tuple(w.casefold() for w in WORD.findall(raw))
         if not words:
             continue
-        prefix = phrase is None and len(words) == 1 and raw.rstrip().endswith("*")
+        # A CJK character is a whole word already: a * after it would add nothing.
+        prefix = (
+            phrase is None
+            and len(words) == 1
+            and not _is_cjk(words[0])
+            and raw.rstrip().endswith("*")
+        )
         term = Term(words=words, prefix=prefix, typed=raw.strip().rstrip("*"))
         if term not in terms:
             terms.append(term)
@@ -166,25 +296,47 @@ def _tsquery_expression(terms: list[Term], phrases: bool) -> str:
     return " & ".join(parts)
 
 
-# PostgreSQL stores word positions up to 16,383 only, so a phrase (<->) is decided by the
-# index in texts shorter than this and checked in Python in longer ones.
-PG_PHRASE_WORDS = 12_000
-
-
 def sqlite_fts_ensure(cursor) -> None:
-    """Create the FTS5 table and triggers if missing, rebuilding the index when it was.
+    """Create the FTS5 table and triggers if missing, and index every source anew.
 
     SQLite drops a table's triggers when a migration rebuilds the table, so this runs from
     the migration and again before a search finds them gone.
     """
     cursor.execute(
         f"""CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(
-            text, content='interviews_source', content_rowid='id',
-            tokenize='unicode61 remove_diacritics 0')"""
+            text, content='', tokenize='unicode61 remove_diacritics 0')"""
     )
     for sql in SQLITE_TRIGGERS.values():
         cursor.execute(sql)
-    cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+    cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')")
+    cursor.execute(
+        f"""INSERT INTO {FTS_TABLE}(rowid, text)
+            SELECT id, {SQLITE_SEARCH_TEXT}(text) FROM interviews_source"""
+    )
+
+
+def search_index_drop(cursor, vendor: str) -> None:
+    """Remove the index with its triggers and functions (whichever definition built it)."""
+    if vendor == "sqlite":
+        for name in SQLITE_TRIGGERS:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        cursor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+    elif vendor == "postgresql":
+        cursor.execute(f"DROP TRIGGER IF EXISTS {PG_TABLE}_sync ON interviews_source")
+        cursor.execute(f"DROP TRIGGER IF EXISTS {PG_TABLE}_truncate ON interviews_source")
+        cursor.execute(f"DROP FUNCTION IF EXISTS {PG_TABLE}_sync()")
+        cursor.execute(f"DROP FUNCTION IF EXISTS {PG_TABLE}_truncate()")
+        cursor.execute(f"DROP FUNCTION IF EXISTS {PG_TABLE}_put(bigint, text)")
+        cursor.execute(f"DROP TABLE IF EXISTS {PG_TABLE}")
+
+
+def search_index_rebuild(cursor, vendor: str) -> None:
+    """Build the index anew from every source, replacing any earlier definition of it."""
+    search_index_drop(cursor, vendor)
+    if vendor == "sqlite":
+        sqlite_fts_ensure(cursor)
+    elif vendor == "postgresql":
+        pg_search_ensure(cursor)
 
 
 def _sqlite_fts_ready(cursor) -> bool:
@@ -211,22 +363,35 @@ def matching_source_ids(
                 [_fts5_expression(terms), project_id],
             )
         elif connection.vendor == "postgresql":
-            cursor.execute(
-                f"""SELECT s.id, s.word_count >= %s FROM interviews_source s
-                    JOIN {PG_TABLE} v ON v.source_id = s.id
-                    WHERE s.project_id = %s AND (
-                        (s.word_count < %s AND v.vector @@ to_tsquery('simple', %s))
-                        OR (s.word_count >= %s AND v.vector @@ to_tsquery('simple', %s)))
-                    ORDER BY s.title, s.id""",
-                [
-                    PG_PHRASE_WORDS,
-                    project_id,
-                    PG_PHRASE_WORDS,
-                    _tsquery_expression(terms, phrases=True),
-                    PG_PHRASE_WORDS,
-                    _tsquery_expression(terms, phrases=False),
-                ],
-            )
+            phrase_words = sorted({w for t in terms if len(t.words) > 1 for w in t.words})
+            if phrase_words:
+                # Where the vector lost positions of a phrase's words, its words are found
+                # here and the phrase is checked in Python.
+                lossy = "(v.capped OR v.crowded && %s::text[])"
+                cursor.execute(
+                    f"""SELECT s.id, {lossy} FROM interviews_source s
+                        JOIN {PG_TABLE} v ON v.source_id = s.id
+                        WHERE s.project_id = %s AND (
+                            (NOT {lossy} AND v.vector @@ to_tsquery('simple', %s))
+                            OR ({lossy} AND v.vector @@ to_tsquery('simple', %s)))
+                        ORDER BY s.title, s.id""",
+                    [
+                        phrase_words,
+                        project_id,
+                        phrase_words,
+                        _tsquery_expression(terms, phrases=True),
+                        phrase_words,
+                        _tsquery_expression(terms, phrases=False),
+                    ],
+                )
+            else:
+                cursor.execute(
+                    f"""SELECT s.id, false FROM interviews_source s
+                        JOIN {PG_TABLE} v ON v.source_id = s.id
+                        WHERE s.project_id = %s AND v.vector @@ to_tsquery('simple', %s)
+                        ORDER BY s.title, s.id""",
+                    [project_id, _tsquery_expression(terms, phrases=False)],
+                )
         else:  # pragma: no cover - only SQLite and PostgreSQL are supported
             raise NotImplementedError(connection.vendor)
         rows = cursor.fetchall()

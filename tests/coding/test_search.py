@@ -190,3 +190,158 @@ def test_the_page_names_the_terms_as_typed(project, corpus, client_for):
         reverse("coding:search", args=[project.pk]), {"q": '"co-production" Harbin'}
     )
     assert "1 source</strong> holds “co-production” and Harbin." in response.content.decode()
+
+
+# Chinese, Japanese and Korean: every character is a word, a run of them a phrase -------------
+
+CJK_TEXTS = {
+    "Beijing interview": "中国电影在白俄罗斯很受欢迎。我们看了很多电影。",
+    "Minsk interview": "他们在明斯克看电视，也去影院。",
+    "Festival notes": "The film festival showed Netflix电影 and 中国 films.",
+    "Tokyo interview": "日本のアニメはベラルーシでも人気です。",
+    "Seoul interview": "한국 영화는 벨라루스에서도 인기가 있다.",
+}
+
+
+@pytest.fixture
+def cjk_corpus(project):
+    return {
+        title: Source.objects.create(project=project, title=title, text=text)
+        for title, text in CJK_TEXTS.items()
+    }
+
+
+def test_a_cjk_run_is_a_phrase_of_its_characters():
+    terms = parse_query('电影 电* "Netflix 电影" film')
+    assert [(t.words, t.prefix, t.label) for t in terms] == [
+        (("电", "影"), False, "电影"),
+        (("电",), False, "电"),
+        (("netflix", "电", "影"), False, "“Netflix 电影”"),
+        (("film",), False, "film"),
+    ]
+    assert parse_query("アニメ")[0].words == ("ア", "ニ", "メ")
+    assert parse_query("film电影")[0].words == ("film", "电", "影")
+
+
+def test_a_chinese_word_is_found_inside_a_sentence(project, cjk_corpus):
+    result, hits = _hits(project, "电影")
+    assert result.source_count == 2
+    assert hits == [
+        ("Beijing interview", 2, 4, "电影"),
+        ("Beijing interview", 20, 22, "电影"),
+        ("Festival notes", 32, 34, "电影"),
+    ]
+    assert CJK_TEXTS["Beijing interview"][20:22] == "电影"
+    assert CJK_TEXTS["Festival notes"][25:34] == "Netflix电影"
+
+
+def test_chinese_characters_apart_do_not_match_the_word(project, cjk_corpus):
+    # The Minsk interview holds 电 (in 电视) and 影 (in 影院), but not side by side.
+    assert _hits(project, "电")[0].source_count == 3
+    assert _hits(project, "影")[0].source_count == 3
+    result, hits = _hits(project, "电影")
+    assert result.source_count == 2
+    assert "Minsk interview" not in {h[0] for h in hits}
+    assert _hits(project, "影院")[1] == [("Minsk interview", 12, 14, "影院")]
+    assert _hits(project, "电影院")[0].source_count == 0
+    assert _hits(project, "视影")[0].source_count == 0
+
+
+def test_punctuation_between_chinese_characters_is_passed_over(project):
+    Source.objects.create(project=project, title="Split", text="电，影 and 电 影")
+    assert _hits(project, "电影")[1] == [("Split", 0, 3, "电，影"), ("Split", 8, 11, "电 影")]
+
+
+def test_a_mixed_latin_and_chinese_query(project, cjk_corpus):
+    result, hits = _hits(project, "film 电影")
+    assert result.source_count == 1
+    assert hits == [
+        ("Festival notes", 4, 8, "film"),
+        ("Festival notes", 32, 34, "电影"),
+    ]
+    # A CJK character needs no space from the Latin word beside it, in a phrase too.
+    assert _hits(project, '"Netflix 电影"')[1] == [("Festival notes", 25, 34, "Netflix电影")]
+    assert _hits(project, "netflix")[1] == [("Festival notes", 25, 32, "Netflix")]
+    assert _hits(project, '"showed 电影"')[0].source_count == 0
+    # "films" is another word; the prefix stops where the Chinese begins.
+    assert _hits(project, "netfl*")[1] == [("Festival notes", 25, 32, "Netflix")]
+
+
+def test_a_star_after_a_chinese_character_adds_nothing(project, cjk_corpus):
+    assert _hits(project, "电*")[1] == _hits(project, "电")[1]
+    assert [h[3] for h in _hits(project, "电*")[1]] == ["电", "电", "电", "电"]
+
+
+def test_a_japanese_kana_word_is_found(project, cjk_corpus):
+    result, hits = _hits(project, "アニメ")
+    assert result.source_count == 1
+    assert hits == [("Tokyo interview", 3, 6, "アニメ")]
+    assert _hits(project, "ベラルーシ")[1] == [("Tokyo interview", 7, 12, "ベラルーシ")]
+    assert _hits(project, "でも")[1] == [("Tokyo interview", 12, 14, "でも")]
+    assert _hits(project, "アメ")[0].source_count == 0
+
+
+def test_a_korean_word_is_found_inside_a_word(project, cjk_corpus):
+    assert _hits(project, "벨라루스")[1] == [("Seoul interview", 7, 11, "벨라루스")]
+
+
+def test_kwic_offsets_are_code_points():
+    # 𠀀 (CJK extension B) is one code point, two UTF-16 units.
+    text = "𠀀中国电影在白俄罗斯很受欢迎"
+    lines = kwic(text, parse_query("电影"), width=3)
+    assert lines == [(3, 5, "𠀀中国", "电影", "在白俄")]
+    assert text[3:5] == "电影"
+    assert _hits_in(text, "𠀀") == [(0, 1)]
+
+
+def _hits_in(text, query):
+    return [(s, e) for s, e, *_ in kwic(text, parse_query(query))]
+
+
+def test_the_search_page_links_to_the_chinese_word(project, cjk_corpus, client_for):
+    response = client_for("viewer").get(reverse("coding:search", args=[project.pk]), {"q": "电影"})
+    page = response.content.decode()
+    assert "2 sources</strong> hold 电影." in page
+    source = cjk_corpus["Beijing interview"]
+    link = reverse("coding:workspace", args=[project.pk, source.pk])
+    assert f'<a href="{link}#pos=20-22"><mark>电影</mark></a>' in page
+    assert f"{link}#pos=2-4" in page
+
+
+def test_a_search_that_matches_nothing_says_so(project, cjk_corpus, client_for):
+    response = client_for("viewer").get(
+        reverse("coding:search", args=[project.pk]), {"q": "电影院 film"}
+    )
+    page = response.content.decode()
+    assert "No source holds 电影院 and film." in page
+    assert "<mark>" not in page
+
+
+def test_phrases_of_frequent_words_are_found_on_both_databases(project):
+    """PostgreSQL keeps 255 positions of a word; a phrase past them must still be found."""
+    Source.objects.create(project=project, title="Zhong", text="中" * 300 + "国")
+    Source.objects.create(project=project, title="The", text="the " * 300 + "the end")
+    assert _hits(project, "中国")[1] == [("Zhong", 299, 301, "中国")]
+    assert _hits(project, '"the end"')[1] == [("The", 1200, 1207, "the end")]
+    assert _hits(project, "国中")[0].source_count == 0
+    assert _hits(project, '"end the"')[0].source_count == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_indexes_sources_written_before_it(project):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("coding", "0005_code_pins")])
+    try:
+        Source.objects.create(project=project, title="Before", text="中国电影在白俄罗斯很受欢迎。")
+        # The index as it was saw the whole sentence as one word.
+        assert _hits(project, "电")[0].source_count == 0
+    finally:
+        executor.loader.build_graph()
+        executor.migrate([("coding", "0006_search_cjk_words")])
+    assert _hits(project, "电影")[1] == [("Before", 2, 4, "电影")]
+    # The new triggers keep the index in step from now on.
+    Source.objects.create(project=project, title="After", text="白俄罗斯电影")
+    assert _hits(project, "电影")[0].source_count == 2

@@ -39,7 +39,7 @@ from coding.models import (
     ResolutionDecision,
 )
 from coding.services import change_record, coding_snapshot
-from interviews.models import Project, Segment, Source
+from interviews.models import Project, Segment, Source, SourceCodePoints
 from interviews.reading import paragraph_spans
 
 CONSENSUS_USERNAME = "consensus"
@@ -168,11 +168,17 @@ def _load(
 ) -> tuple[dict, dict, dict, list[tuple[Source, str]]]:
     """Units per source, text lengths, codings per source, and the fallbacks used."""
     source_ids = [s.pk for s in sources]
+    # The stored lengths: counting code points in the database walks every text.
     lengths = dict(
-        Source.objects.filter(pk__in=source_ids)
-        .annotate(length=Length("text"))
-        .values_list("pk", "length")
+        SourceCodePoints.objects.filter(source_id__in=source_ids).values_list("source_id", "length")
     )
+    missing = [pk for pk in source_ids if pk not in lengths]
+    if missing:  # a source stored without its code points
+        lengths.update(
+            Source.objects.filter(pk__in=missing)
+            .annotate(length=Length("text"))
+            .values_list("pk", "length")
+        )
     segments: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     if unit != "character":
         kinds = {unit, "paragraph"}

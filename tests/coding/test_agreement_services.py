@@ -333,3 +333,15 @@ def test_three_coders_get_alpha_and_a_reason_for_no_kappa(project, study, coders
         ("anna", "carl"),
         ("boris", "carl"),
     ]
+
+
+def test_character_units_use_the_text_length_even_without_stored_code_points(
+    project, source, code, users
+):
+    from coding.agreement_services import _load
+    from interviews.models import SourceCodePoints
+
+    expected = _load([source], [users["coder"], users["lead"]], "character")[1]
+    SourceCodePoints.objects.filter(source=source).delete()
+    assert _load([source], [users["coder"], users["lead"]], "character")[1] == expected
+    assert expected == {source.pk: len(source.text)}

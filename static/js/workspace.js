@@ -1,6 +1,7 @@
 // The coding workspace: highlights, selection, the code chooser, editing, undo and polling.
 // Offsets exchanged with the server are code points; offsets.js is the only converter.
 import { makeApi } from "./workspace/api.js";
+import { makeChooser } from "./workspace/chooser.js";
 import { drawChips, drawHighlights } from "./workspace/highlights.js";
 import { History } from "./workspace/history.js";
 import { drawCodeButtons, drawCodebook, drawCoderOptions, drawCodingList } from "./workspace/panel.js";
@@ -103,74 +104,15 @@ function renderPins() {
 }
 
 // ---- the code chooser ---------------------------------------------------------------------
-const search = document.getElementById("ws-code-search");
-const options = document.getElementById("ws-code-options");
-let activeOption = 0;
-
-function matchingCodes() {
-  const query = search.value.trim().toLowerCase();
-  const codable = [...codes.values()].filter((c) => c.codable);
-  if (!query) return [];
-  const starts = codable.filter((c) => c.name.toLowerCase().startsWith(query));
-  const contains = codable.filter((c) => !starts.includes(c) && c.path.toLowerCase().includes(query));
-  return [...starts, ...contains].slice(0, 12);
-}
-
-function renderOptions() {
-  const found = matchingCodes();
-  activeOption = Math.min(activeOption, Math.max(found.length - 1, 0));
-  options.replaceChildren(
-    ...found.map((code, i) => {
-      const item = document.createElement("li");
-      item.id = `ws-option-${code.id}`;
-      item.role = "option";
-      item.className = `ws-option${i === activeOption ? " active" : ""}`;
-      item.setAttribute("aria-selected", i === activeOption ? "true" : "false");
-      item.dataset.applyCode = code.id;
-      const swatch = document.createElement("span");
-      swatch.className = "code-swatch";
-      swatch.style.background = code.colour;
-      swatch.setAttribute("aria-hidden", "true");
-      item.append(swatch, ` ${code.path}`);
-      return item;
-    }),
-  );
-  search.setAttribute("aria-expanded", found.length ? "true" : "false");
-  if (found.length) search.setAttribute("aria-activedescendant", `ws-option-${found[activeOption].id}`);
-  else search.removeAttribute("aria-activedescendant");
-  return found;
-}
-
-search.addEventListener("input", () => {
-  activeOption = 0;
-  renderOptions();
-});
-search.addEventListener("keydown", (event) => {
-  const found = matchingCodes();
-  if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-    event.preventDefault();
-    const step = event.key === "ArrowDown" ? 1 : -1;
-    activeOption = (activeOption + step + found.length) % Math.max(found.length, 1);
-    renderOptions();
-  } else if (event.key === "Enter") {
-    event.preventDefault();
-    if (found[activeOption]) applyCode(found[activeOption].id);
-  } else if (event.key === "Escape") {
-    search.value = "";
-    renderOptions();
-    focusText();
-  }
+const chooser = makeChooser({
+  input: document.getElementById("ws-code-search"),
+  list: document.getElementById("ws-code-options"),
+  codes,
+  choose: (codeId) => applyCode(codeId),
+  leave: () => focusText(),
 });
 
 // ---- selection ------------------------------------------------------------------------
-
-
-
-
-
-
-
-
 function select(range, { focusBlock = true } = {}) {
   selection = range;
   const native = window.getSelection();
@@ -235,7 +177,6 @@ function focusText() {
   (currentBlock() ?? blocks[0])?.el.focus();
 }
 
-
 article.addEventListener("keydown", (event) => {
   const block = currentBlock();
   if (!block || event.target.closest(".ws-chip")) return;
@@ -269,7 +210,7 @@ article.addEventListener("keydown", (event) => {
     select(range);
   } else if (event.key === "Enter" || event.key === "c") {
     event.preventDefault();
-    search.focus();
+    chooser.focus();
   } else if (event.key === "Escape") {
     select(null);
   }

@@ -78,8 +78,13 @@ def blocks_html(blocks) -> str:
 
 
 def workspace(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
-    """The coding page: the text with its codings, the codebook, and the tools to code."""
-    access = project_access(request, pk, Perm.CODE)
+    """The coding page: the text with its codings, the codebook, and the tools to code.
+
+    Every member may open it, so that links to a passage work for all; members who may not
+    code (viewers) get it read-only: no tools to code, and the API refuses their writes.
+    """
+    access = project_access(request, pk, Perm.VIEW)
+    can_code = access.can(Perm.CODE)
     source = get_object_or_404(Source, pk=source_pk, project=access.project)
     segments = list(
         source.segments.filter(kind__in=[SegmentKind.TURN, SegmentKind.SENTENCE])
@@ -97,6 +102,7 @@ def workspace(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
     data = {
         "source": {"id": source.pk, "length": len(source.text), "language": source.language},
         "user": request.user.get_username(),
+        "canCode": can_code,
         "canReview": access.can(Perm.REVIEW),
         "seesAll": access.sees_all_codings,
         "snap": profile_for(request.user).selection_snap,
@@ -114,8 +120,8 @@ def workspace(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
         ],
         "codings": api.codings_for_page(source, access, with_times=False),
         "cursor": cursor,
-        "pins": api.pins_json(access),
-        "recent": _recent_code_ids(access),
+        "pins": api.pins_json(access) if can_code else [],
+        "recent": _recent_code_ids(access) if can_code else [],
         "sentences": [[s, e] for kind, s, e, _sp, _t in segments if kind == SegmentKind.SENTENCE],
         "gaps": _gaps(source.text, blocks),
         "csrfToken": get_token(request),
@@ -130,6 +136,7 @@ def workspace(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
         "coding/workspace.html",
         {
             "access": access,
+            "can_code": can_code,
             "project": access.project,
             "source": source,
             "blocks_html": blocks_html(blocks),

@@ -1,5 +1,7 @@
 // The coding workspace: highlights, selection, the code chooser, editing, undo and polling.
 // Offsets exchanged with the server are code points; offsets.js is the only converter.
+// Members who may not code (data.canCode false) get the page read-only: the server leaves the
+// writing controls out, and every write below goes through mayWrite().
 import { makeApi } from "./workspace/api.js";
 import { makeChooser } from "./workspace/chooser.js";
 import { drawChips, drawHighlights } from "./workspace/highlights.js";
@@ -33,6 +35,7 @@ const codings = new Map(data.codings.map((c) => [c.id, c]));
 let pins = data.pins;
 let recent = data.recent.filter((id) => codes.has(id));
 let cursor = data.cursor;
+const canCode = data.canCode;
 const filters = { code: null, coder: "", mine: false, hiddenCodes: new Set() };
 let selection = null; // {start, end} in code points
 let editing = null; // id of the coding in the editor
@@ -91,6 +94,7 @@ function renderLists() {
     query: document.getElementById("ws-codebook-filter").value,
     hidden: filters.hiddenCodes,
     pins,
+    canPin: canCode,
   });
   const visible = sortedCodings(all.filter(shown));
   drawCodingList(field("codings"), visible, codes, quoteOf);
@@ -100,17 +104,19 @@ function renderLists() {
 }
 
 function renderPins() {
-  drawCodeButtons(field("pins"), field("recent"), codes, pins, recent);
+  if (canCode) drawCodeButtons(field("pins"), field("recent"), codes, pins, recent);
 }
 
 // ---- the code chooser ---------------------------------------------------------------------
-const chooser = makeChooser({
-  input: document.getElementById("ws-code-search"),
-  list: document.getElementById("ws-code-options"),
-  codes,
-  choose: (codeId) => applyCode(codeId),
-  leave: () => focusText(),
-});
+const chooser = canCode
+  ? makeChooser({
+      input: document.getElementById("ws-code-search"),
+      list: document.getElementById("ws-code-options"),
+      codes,
+      choose: (codeId) => applyCode(codeId),
+      leave: () => focusText(),
+    })
+  : null;
 
 // ---- selection ------------------------------------------------------------------------
 function select(range, { focusBlock = true } = {}) {
@@ -133,7 +139,8 @@ function showSelection() {
   const quote = quoteOf(selection.start, selection.end);
   target.textContent = `Selected: “${quote.length > 120 ? `${quote.slice(0, 120)}…` : quote}”`;
   const here = [...codings.values()].filter((c) => shown(c) && c.start < selection.end && c.end > selection.start);
-  say(here.length ? `Selected. Coded here: ${here.map(describe).join("; ")}.` : "Selected. Choose a code.");
+  const coded = here.length ? ` Coded here: ${here.map(describe).join("; ")}.` : "";
+  say(`Selected.${coded || (canCode ? " Choose a code." : "")}`);
 }
 
 article.addEventListener("mouseup", (event) => {
@@ -210,7 +217,7 @@ article.addEventListener("keydown", (event) => {
     select(range);
   } else if (event.key === "Enter" || event.key === "c") {
     event.preventDefault();
-    chooser.focus();
+    if (mayWrite()) chooser.focus();
   } else if (event.key === "Escape") {
     select(null);
   }
@@ -222,18 +229,19 @@ document.addEventListener("keydown", (event) => {
   const key = event.key.toLowerCase();
   if ((event.ctrlKey || event.metaKey) && key === "z") {
     event.preventDefault();
+    if (!mayWrite()) return;
     if (event.shiftKey) history.redo();
     else history.undo();
     return;
   }
   if ((event.ctrlKey || event.metaKey) && key === "y") {
     event.preventDefault();
-    history.redo();
+    if (mayWrite()) history.redo();
     return;
   }
   if (event.ctrlKey || event.metaKey) return;
   const digit = /^Digit([1-9])$/.exec(event.code);
-  if (!digit) return;
+  if (!digit || !mayWrite()) return;
   const pin = pins.find((p) => p.slot === Number(digit[1]));
   if (!pin) return;
   event.preventDefault();
@@ -257,6 +265,12 @@ function say(message, isError = false) {
   statusLine.classList.toggle("text-danger", isError);
 }
 
+/** Whether the user may write; on a read-only page, says why nothing happens. */
+function mayWrite() {
+  if (!canCode) say("You can read this source but not code it.", true);
+  return canCode;
+}
+
 function remember(coding) {
   const before = codings.get(coding.id);
   codings.set(coding.id, coding);
@@ -271,6 +285,7 @@ function forget(id) {
 }
 
 async function applyCode(codeId, given = null) {
+  if (!mayWrite()) return;
   let range = given ?? selection;
   if (!range) {
     const block = currentBlock();
@@ -297,7 +312,7 @@ async function applyCode(codeId, given = null) {
 
 async function deleteCoding(id, { record = true } = {}) {
   const coding = codings.get(id);
-  if (!coding) return;
+  if (!coding || !mayWrite()) return;
   if (!coding.editable) {
     say("You may change only your own codings.", true);
     return;
@@ -326,7 +341,7 @@ function snapshot(coding) {
 
 async function updateCoding(id, changes) {
   const coding = codings.get(id);
-  if (!coding) return;
+  if (!coding || !mayWrite()) return;
   const before = snapshot(coding);
   try {
     const updated = await api.update(id, changes);
@@ -343,15 +358,22 @@ const history = new History({ api, remember, forget, say });
 
 // ---- the editor -----------------------------------------------------------------------
 const editor = field("editor");
+const editMemoText = field("editor-memo");
+// The controls that change a coding; a read-only page has none.
 const editCode = document.getElementById("ws-edit-code");
 const editMemo = document.getElementById("ws-edit-memo");
-editCode.replaceChildren(
-  ...[...codes.values()].map((c) => {
-    const option = new Option(c.path, c.id);
-    option.disabled = !c.codable;
-    return option;
-  }),
-);
+if (canCode) {
+  editCode.replaceChildren(
+    ...[...codes.values()].map((c) => {
+      const option = new Option(c.path, c.id);
+      option.disabled = !c.codable;
+      return option;
+    }),
+  );
+  editCode.addEventListener("change", () => {
+    if (editing !== null) updateCoding(editing, { code: Number(editCode.value) });
+  });
+}
 
 function openEditor(id) {
   const coding = codings.get(id);
@@ -360,9 +382,14 @@ function openEditor(id) {
   editor.hidden = false;
   field("editor-summary").textContent = `${describe(coding)} · positions ${coding.start}–${coding.end}`;
   field("editor-quote").textContent = quoteOf(coding.start, coding.end);
-  field("editor-controls").hidden = !coding.editable;
-  editCode.value = `${coding.code}`;
-  editMemo.value = coding.memo;
+  // A coding the user may not change shows its memo as text instead of in the editor.
+  editMemoText.hidden = coding.editable || !coding.memo;
+  editMemoText.textContent = coding.memo ? `Memo: ${coding.memo}` : "";
+  if (canCode) {
+    field("editor-controls").hidden = !coding.editable;
+    editCode.value = `${coding.code}`;
+    editMemo.value = coding.memo;
+  }
   highlightCoding(id);
 }
 
@@ -377,10 +404,6 @@ function highlightCoding(id) {
   if (id === null) return;
   for (const mark of article.querySelectorAll(`mark[data-ids~="${id}"]`)) mark.classList.add("hl-active");
 }
-
-editCode.addEventListener("change", () => {
-  if (editing !== null) updateCoding(editing, { code: Number(editCode.value) });
-});
 
 editor.addEventListener("click", (event) => {
   const button = event.target.closest("button");
@@ -450,6 +473,7 @@ panel.addEventListener("change", (event) => {
 document.getElementById("ws-codebook-filter").addEventListener("input", () => renderLists());
 
 async function togglePin(codeId) {
+  if (!mayWrite()) return;
   const pinned = pins.find((p) => p.code === codeId);
   let slot = null;
   if (!pinned) {
@@ -479,6 +503,7 @@ article.addEventListener("keydown", (event) => {
     const next = chip.nextElementSibling ?? chip.previousElementSibling;
     const block = chip.closest(".ws-block");
     deleteCoding(id).then(() => {
+      if (codings.has(id)) return; // not deleted: the focus stays on the chip
       const again = next && block.querySelector(`.ws-chip[data-id="${next.dataset.id}"]`);
       (again ?? block).focus();
     });

@@ -346,3 +346,80 @@ def test_the_demo_transcripts_open_and_code_in_the_browser(page_for, db):
     )
     assert Coding.objects.filter(source=sources[0], coder=artem).count() == before + 1
     assert page.errors == []
+
+
+def test_a_viewer_follows_a_quote_into_the_page_and_can_read_but_not_code(
+    page_for, users, source, code
+):
+    text = source.text
+    quote = "Audiences in Harbin loved the film"
+    start = text.index(quote)
+    end = start + len(quote)
+    theirs = coding_create(
+        source=source, code=code, coder=users["coder"], start=start, end=end, memo="word of mouth"
+    )
+    page = page_for(users["viewer"])
+    writes = []
+    page.on("request", lambda r: writes.append(r.method) if r.method != "GET" else None)
+    page.goto(reverse("coding:retrieval", args=[source.project_id]) + f"?code={code.pk}")
+    page.locator(f'a[href$="#pos={start}-{end}"]').click()
+    page.wait_for_selector("#workspace[data-ready=true]")
+
+    # The linked passage is selected, in view, and shown with its highlight.
+    assert page.evaluate("() => window.getSelection().toString()") == quote
+    assert "Showing the linked passage" in page.locator("#ws-status").text_content()
+    mark = page.locator("mark.hl")
+    assert mark.all_text_contents() == [quote]
+    assert mark.first.is_visible() and mark.first.evaluate(
+        "(el) => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"
+    )
+    assert page.locator("[data-field=read-only]").text_content() == (
+        "Read only Your role (Viewer) lets you read codings, not add them."
+    )
+    assert page.title() == "Read only · Interview BY-01 · Parley"
+    # Nothing on the page writes.
+    for control in (
+        "#ws-code-search",
+        "[data-apply-code]",
+        "[data-pin-code]",
+        "#ws-edit-code",
+        "#ws-edit-memo",
+        "[data-action=delete]",
+        "[data-action=save-memo]",
+        "[data-move]",
+    ):
+        assert page.locator(control).count() == 0, control
+    assert page.locator(".ws-keys").text_content().count("undo") == 0
+
+    # The coding keys do nothing but say why.
+    refusal = "You can read this source but not code it."
+    for key in ("1", "2", "Alt+1", "c", "Control+z", "Control+Shift+z"):
+        page.locator(".ws-block").nth(3).focus()
+        page.keyboard.press(key)
+        assert page.locator("#ws-status").text_content() == refusal, key
+    select_text(page, "Money was always short")
+    page.keyboard.press("2")
+    assert page.locator("#ws-status").text_content() == refusal
+
+    # A coding opens for reading, its memo as text; Delete on it removes nothing.
+    page.locator(".ws-chip").first.click()
+    assert page.locator("[data-field=editor-memo]").text_content() == "Memo: word of mouth"
+    assert page.get_by_role("button", name="Delete coding").count() == 0
+    page.locator(".ws-chip").first.focus()
+    page.keyboard.press("Delete")
+    assert page.locator("#ws-status").text_content() == refusal
+    assert page.locator(".ws-chip").count() == 1
+    page.locator("mark.hl").first.hover()
+    assert page.locator("#ws-tooltip").text_content() == "Weaknesses/Financing — coder"
+
+    # A coder's new coding appears by polling.
+    money = text.index("Money was always short")
+    coding_create(source=source, code=code, coder=users["coder"], start=money, end=money + 22)
+    page.wait_for_function("() => document.querySelectorAll('.ws-chip').length === 2")
+
+    assert writes == []
+    theirs.refresh_from_db()
+    assert (theirs.start, theirs.end, theirs.memos.get().text) == (start, end, "word of mouth")
+    assert Coding.objects.count() == 2
+    assert not Coding.objects.filter(coder=users["viewer"]).exists()
+    assert page.errors == []

@@ -8,9 +8,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
-from coding.models import Code, CodePin, Coding
+from coding.models import Change, Code, CodePin, Coding, Memo
 from coding.services import code_pin_set, coding_create
 from coding.views import _gaps
 from interviews.models import Segment, SegmentKind, profile_for
@@ -47,8 +48,85 @@ def test_a_coder_opens_the_page_with_the_text_and_codings(client_for, source, co
     assert data["source"]["length"] == len(source.text)
 
 
-def test_viewers_are_forbidden_and_outsiders_find_nothing(client_for, source):
-    assert client_for("viewer").get(workspace_url(source)).status_code == 403
+# The controls that write, by the markup that makes them; a read-only page has none of them.
+WRITING_CONTROLS = [
+    'id="ws-code-search"',
+    'id="ws-code-options"',
+    'data-field="pins"',
+    'data-field="recent"',
+    'id="ws-edit-code"',
+    'id="ws-edit-memo"',
+    'data-action="save-memo"',
+    'data-action="delete"',
+    'data-action="to-selection"',
+    "data-move=",
+]
+
+
+def test_a_viewer_reads_the_page_with_its_codings_but_no_tools_to_code(client_for, source, coding):
+    response = client_for("viewer").get(workspace_url(source))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "It started at a festival in Minsk." in html
+    assert "<title>Read only · Interview BY-01" in html
+    assert "Read only: your role (Viewer) lets you read codings, not add them." in html
+    assert [control for control in WRITING_CONTROLS if control in html] == []
+    assert "apply a pinned code" not in html and '<dd class="col-7">undo</dd>' not in html
+    assert "select the whole turn" in html  # reading keys are still listed
+    data = page_data(response)
+    assert data["canCode"] is False
+    assert [(c["id"], c["editable"]) for c in data["codings"]] == [(coding.pk, False)]
+    assert data["pins"] == [] and data["recent"] == []
+    assert [c["path"] for c in data["codes"]] == ["Weaknesses", "Weaknesses/Financing"]
+
+
+def test_a_coder_gets_every_tool_to_code(client_for, source):
+    response = client_for("coder").get(workspace_url(source))
+    html = response.content.decode()
+    assert [control for control in WRITING_CONTROLS if control not in html] == []
+    assert "<title>Code · Interview BY-01" in html
+    assert "Read only" not in html
+    assert "apply a pinned code" in html
+    assert page_data(response)["canCode"] is True
+
+
+def test_the_api_refuses_a_viewers_writes_even_with_the_pages_csrf_token(
+    source, coding, code, users
+):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users["viewer"])
+    token = client.get(workspace_url(source)).cookies["csrftoken"].value
+    codings = reverse("coding:api_codings", args=[source.project_id, source.pk])
+    one = f"{codings}{coding.pk}/"
+    pins = reverse("coding:api_pins", args=[source.project_id])
+
+    def send(method, url, body=None):
+        return getattr(client, method)(
+            url,
+            json.dumps(body or {}),
+            content_type="application/json",
+            headers={"X-CSRFToken": token},
+        )
+
+    changes = Change.objects.count()
+    answers = [
+        send("post", codings, {"code": code.pk, "start": 0, "end": 11}),
+        send("patch", one, {"memo": "a viewer's note", "start": 0}),
+        send("delete", one),
+        send("post", pins, {"code": code.pk, "slot": 1}),
+    ]
+    assert [a.status_code for a in answers] == [403, 403, 403, 403]
+    assert {a.json()["error"] for a in answers} == {
+        "Your role in this project (Viewer) does not allow this."
+    }
+    stored = Coding.objects.get()
+    assert (stored.pk, stored.start, stored.end) == (coding.pk, coding.start, coding.end)
+    assert not Memo.objects.exists()
+    assert not CodePin.objects.exists()
+    assert Change.objects.count() == changes
+
+
+def test_outsiders_find_nothing(client_for, source):
     assert client_for("outsider").get(workspace_url(source)).status_code == 404
 
 
@@ -68,6 +146,7 @@ def test_under_blinded_coding_the_page_holds_only_the_coders_own_codings(
     assert [c["coder"] for c in data["codings"]] == ["coder"]
     assert data["seesAll"] is False
     assert len(page_data(client_for("lead").get(workspace_url(source)))["codings"]) == 2
+    assert page_data(client_for("viewer").get(workspace_url(source)))["codings"] == []
 
 
 def test_the_page_uses_the_users_snap_setting_and_stored_sentences(client_for, source, users):

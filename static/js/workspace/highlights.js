@@ -55,7 +55,7 @@ function chipFor(coding, code, quoteOf) {
   const quote = quoteOf(coding.start, coding.end);
   chip.setAttribute(
     "aria-label",
-    `${code?.path ?? "?"} by ${coding.coder}: “${quote.slice(0, 80)}”. Enter edits${coding.editable ? ", Delete removes" : ""}.`,
+    `${code?.path ?? "?"} by ${coding.coder}: “${quote.slice(0, 80)}”. Enter ${coding.editable ? "edits, Delete removes" : "shows it"}.`,
   );
   const swatch = document.createElement("span");
   swatch.className = "code-swatch";

@@ -9,8 +9,9 @@ function swatch(colour) {
   return mark;
 }
 
-/** The codebook tree, filtered by `query`, with counts, show/hide boxes and pin buttons. */
-export function drawCodebook(list, codes, counts, { query, hidden, pins }) {
+/** The codebook tree, filtered by `query`, with counts, show/hide boxes and (with `canPin`)
+ * pin buttons. */
+export function drawCodebook(list, codes, counts, { query, hidden, pins, canPin }) {
   const wanted = query.trim().toLowerCase();
   const slots = new Map(pins.map((p) => [p.code, p.slot]));
   const items = [];
@@ -32,7 +33,7 @@ export function drawCodebook(list, codes, counts, { query, hidden, pins }) {
     count.textContent = `${counts.get(code.id) || 0}`;
     count.title = "codings in this source";
     item.append(label, count);
-    if (code.codable) {
+    if (canPin && code.codable) {
       const pin = document.createElement("button");
       pin.type = "button";
       pin.className = "btn btn-link btn-sm p-0 ms-1";

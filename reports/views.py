@@ -244,14 +244,11 @@ def passages(request: HttpRequest, pk: int) -> HttpResponse:
     drill = {key: request.GET[key] for key in DRILL_KEYS if key in request.GET}
     rows = select_passages(data, drill)
     page = Paginator(range(len(rows)), PASSAGES_PER_PAGE).get_page(request.GET.get("page"))
-    can_code = access.can(Perm.CODE)
     items = []
     first = (page.number - 1) * PASSAGES_PER_PAGE
     for row in rows.iloc[first : first + PASSAGES_PER_PAGE].to_dict("records"):
-        if can_code:
-            place = reverse("coding:workspace", args=[pk, row["source_id"]])
-        else:
-            place = reverse("interviews:source_detail", args=[pk, row["source_id"]])
+        # The coding page opens for every member (read-only for viewers) at the passage.
+        place = reverse("coding:workspace", args=[pk, row["source_id"]])
         items.append(
             {
                 **row,

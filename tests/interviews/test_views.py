@@ -166,6 +166,17 @@ def test_source_reading_view_shows_turns_with_speakers(client_for, project, sour
     assert "观众很喜欢" in page
 
 
+def test_viewers_open_the_source_with_its_codings_and_coders_code_it(client_for, project, source):
+    url = reverse("interviews:source_detail", args=[project.pk, source.pk])
+    workspace = reverse("coding:workspace", args=[project.pk, source.pk])
+    viewer = client_for("viewer").get(url).content.decode()
+    assert f'href="{workspace}">Open with codings</a>' in viewer
+    assert "Code this source" not in viewer
+    coder = client_for("coder").get(url).content.decode()
+    assert f'href="{workspace}">Code this source</a>' in coder
+    assert "Open with codings" not in coder
+
+
 def test_transcript_text_is_escaped(client_for, project):
     from interviews.services import source_create
 

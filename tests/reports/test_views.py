@@ -71,13 +71,13 @@ def test_the_page_links_each_number_to_its_passages(client_for, study):
     assert f'href="{workspace}#pos={g.start}-{g.end}"' in passages.content.decode()
 
 
-def test_viewers_passages_link_to_the_source_page(client_for, study):
-    response = client_for("viewer").get(
-        _url(study, "passages") + f"?d_code={study.codes['Threats'].pk}"
-    )
+def test_viewers_passages_link_to_the_read_only_coding_page(client_for, study):
+    client = client_for("viewer")
+    response = client.get(_url(study, "passages") + f"?d_code={study.codes['Threats'].pk}")
     e = study.codings["e"]
-    place = reverse("interviews:source_detail", args=[study.project.pk, e.source_id])
+    place = reverse("coding:workspace", args=[study.project.pk, e.source_id])
     assert f'href="{place}#pos={e.start}-{e.end}"' in response.content.decode()
+    assert client.get(place).status_code == 200
     assert b"Mark as exemplar" not in response.content
 
 

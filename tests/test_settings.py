@@ -58,3 +58,20 @@ def test_deploy_checks_are_clean_in_production_settings(tmp_path):
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_web_process_loads_every_view_before_its_first_request(tmp_path):
+    clean = _clean_environment()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, config.wsgi; print(config.wsgi.VIEWS_LOADED, "
+            "'reports.views' in sys.modules, 'coding.views' in sys.modules)",
+        ],
+        cwd=ROOT,
+        env={**clean, "DEBUG": "1", "PARLEY_DATA_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.split() == ["True", "True", "True"], result.stderr

@@ -16,12 +16,16 @@ TEXTS = {
 }
 
 
-@pytest.fixture
-def corpus(project):
+def sources_of(project, texts: dict[str, str]) -> dict[str, Source]:
     return {
         title: Source.objects.create(project=project, title=title, text=text)
-        for title, text in TEXTS.items()
+        for title, text in texts.items()
     }
+
+
+@pytest.fixture
+def corpus(project):
+    return sources_of(project, TEXTS)
 
 
 def _hits(project, query, **kwargs):
@@ -205,10 +209,7 @@ CJK_TEXTS = {
 
 @pytest.fixture
 def cjk_corpus(project):
-    return {
-        title: Source.objects.create(project=project, title=title, text=text)
-        for title, text in CJK_TEXTS.items()
-    }
+    return sources_of(project, CJK_TEXTS)
 
 
 def test_a_cjk_run_is_a_phrase_of_its_characters():

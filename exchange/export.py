@@ -28,6 +28,7 @@ from interviews.models import (
     Project,
     Source,
 )
+from interviews.xmltext import xml_safe
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 Progress = Callable[[int, int, str], None]
@@ -117,7 +118,7 @@ def _variables(project: Project, include_identities: bool):
 def _variable_value(guid: str, refi_type: str, value: str) -> etree._Element:
     element = etree.Element(_p("VariableValue"))
     etree.SubElement(element, _p("VariableRef"), targetGUID=guid)
-    etree.SubElement(element, _p(m.VALUE_ELEMENT[refi_type])).text = m.xml_safe(value)
+    etree.SubElement(element, _p(m.VALUE_ELEMENT[refi_type])).text = xml_safe(value)
     return element
 
 
@@ -135,7 +136,7 @@ def _code_element(code: Code, codes_by_parent, memo_refs, tag) -> etree._Element
         tag("Code"),
         _attrs(
             guid=_guid(code.guid),
-            name=m.xml_safe(code.name),
+            name=xml_safe(code.name),
             isCodable="true" if code.is_codable else "false",
             color=code.colour.lower(),
         ),
@@ -147,7 +148,7 @@ def _code_element(code: Code, codes_by_parent, memo_refs, tag) -> etree._Element
         example=code.example,
     )
     if description:
-        etree.SubElement(element, tag("Description")).text = m.xml_safe(description)
+        etree.SubElement(element, tag("Description")).text = xml_safe(description)
     for memo_guid in memo_refs.get(("code", code.pk), []) if memo_refs is not None else []:
         etree.SubElement(element, tag("NoteRef"), targetGUID=memo_guid)
     for sub in codes_by_parent.get(code.pk, []):
@@ -227,7 +228,7 @@ def project_export(
         ):
             xf.write_declaration()
             root_attrs = _attrs(
-                name=m.xml_safe(project.name),
+                name=xml_safe(project.name),
                 origin=m.ORIGIN,
                 creatingUserGUID=users.get(project.created_by_id),
                 creationDateTime=_when(project.created_at),
@@ -253,10 +254,10 @@ def project_export(
                         element = etree.Element(
                             _p("Variable"),
                             guid=guid,
-                            name=m.xml_safe(name),
+                            name=xml_safe(name),
                             typeOfVariable=refi_type,
                         )
-                        etree.SubElement(element, _p("Description")).text = m.xml_safe(description)
+                        etree.SubElement(element, _p("Description")).text = xml_safe(description)
                         xf.write(element)
                 counts["variables"] = len(variables)
                 interviewees = list(
@@ -299,13 +300,13 @@ def project_export(
                                 _p("Note"),
                                 _attrs(
                                     guid=_guid(memo.guid),
-                                    name=m.xml_safe(memo.title),
+                                    name=xml_safe(memo.title),
                                     creatingUser=users.get(memo.author_id),
                                     creationDateTime=_when(memo.created_at),
                                     modifiedDateTime=_when(memo.modified_at),
                                 ),
                             )
-                            etree.SubElement(note, _p("PlainTextContent")).text = m.xml_safe(
+                            etree.SubElement(note, _p("PlainTextContent")).text = xml_safe(
                                 memo.text
                             )
                             xf.write(note)
@@ -344,15 +345,15 @@ def project_export(
 
 def _text_element(tag: str, text: str) -> etree._Element:
     element = etree.Element(tag)
-    element.text = m.xml_safe(text)
+    element.text = xml_safe(text)
     return element
 
 
 def _set_element(group: Code, tree, tag, *, member: str, ref: str) -> etree._Element:
     element = etree.Element(
-        tag("Set"), guid=_guid(m.derived_guid(group.guid, "set")), name=m.xml_safe(group.name)
+        tag("Set"), guid=_guid(m.derived_guid(group.guid, "set")), name=xml_safe(group.name)
     )
-    etree.SubElement(element, tag("Description")).text = m.xml_safe(
+    etree.SubElement(element, tag("Description")).text = xml_safe(
         f"The codes under “{group.name}” in the codebook."
     )
     for sub in _descendants(group, tree):
@@ -363,10 +364,10 @@ def _set_element(group: Code, tree, tag, *, member: str, ref: str) -> etree._Ele
 def _case_element(
     person: Interviewee, variables, attribute_variables, values_by_owner, include_identities: bool
 ):
-    element = etree.Element(_p("Case"), guid=_guid(person.guid), name=m.xml_safe(person.pseudonym))
+    element = etree.Element(_p("Case"), guid=_guid(person.guid), name=xml_safe(person.pseudonym))
     # Notes about a person are shown only to those who see identities: they travel with them.
     if person.notes and include_identities:
-        etree.SubElement(element, _p("Description")).text = m.xml_safe(person.notes)
+        etree.SubElement(element, _p("Description")).text = xml_safe(person.notes)
     for guid, _name, refi_type, _d, kind, field in variables:
         if kind == "interviewee":
             value = _field_value(person, field)
@@ -428,7 +429,7 @@ def _write_source(
     guid = _guid(source.guid)
     attrs = _attrs(
         guid=guid,
-        name=m.xml_safe(source.title),
+        name=xml_safe(source.title),
         plainTextPath=f"internal://{guid}.txt",
         creatingUser=users.get(source.created_by_id),
         creationDateTime=_when(source.created_at),
@@ -455,7 +456,7 @@ def _write_source(
                 _p("PlainTextSelection"),
                 _attrs(
                     guid=coding_guid,
-                    name=m.xml_safe(text[start:end][:60]),
+                    name=xml_safe(text[start:end][:60]),
                     startPosition=start,
                     endPosition=end,
                     creatingUser=coder,

@@ -168,13 +168,6 @@ VALUE_ELEMENT = {
     "DateTime": "DateTimeValue",
 }
 
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def xml_safe(text: str) -> str:
-    """Text without the control characters XML 1.0 cannot hold."""
-    return _XML_ILLEGAL.sub("", text)
-
 
 def colour_from_refi(value: str | None) -> str | None:
     """#rrggbb from #rgb or #rrggbb (any case); None when it is not a colour."""

@@ -22,6 +22,8 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, Literal
 
+from interviews.xmltext import xml_safe
+
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_TEXT = 32767  # UTF-16 code units a cell holds
 MAX_SHEET_NAME = 31
@@ -52,8 +54,6 @@ class Sheet:
     freeze: str | None = None
 
 
-# Characters XML 1.0 cannot hold (lone surrogates cannot even be encoded as UTF-8).
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SHEET_NAME_ILLEGAL = re.compile(r"[\[\]:*?/\\]")
 _CELL_REF = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})")
 
@@ -141,7 +141,7 @@ def sheet_names(names: Iterable[str]) -> list[str]:
     taken: set[str] = set()
     result = []
     for title in names:
-        name = _SHEET_NAME_ILLEGAL.sub(" ", _ILLEGAL_XML.sub("", str(title)))
+        name = _SHEET_NAME_ILLEGAL.sub(" ", xml_safe(str(title)))
         name = name[:MAX_SHEET_NAME].strip().strip("'").strip() or "Sheet"
         base, n = name, 2
         while name.casefold() in taken:
@@ -180,7 +180,7 @@ def _cap(text: str) -> str:
 def _escape(text: str) -> str:
     """Text as a cell holds it (without characters XML cannot hold, at most MAX_TEXT long),
     escaped for XML. It runs for every text cell, so it is kept to plain string calls."""
-    text = _ILLEGAL_XML.sub("", text)
+    text = xml_safe(text)
     if len(text) > MAX_TEXT // 2:  # only then can it pass MAX_TEXT UTF-16 code units
         text = _cap(text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

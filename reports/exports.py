@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 
 from interviews import spreadsheet
 from interviews.spreadsheet import Sheet
+from interviews.xmltext import xml_safe
 from reports import charts
 from reports.tables import Report, Table
 
@@ -22,7 +23,6 @@ FORMATS = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "html": "text/html; charset=utf-8",
 }
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def filename(report: Report, fmt: str, project_name: str) -> str:
@@ -48,7 +48,7 @@ def to_csv(report: Report, table: str | None = None) -> bytes:
 
 
 def _xml_safe(value):
-    return _ILLEGAL_XML.sub("", value) if isinstance(value, str) else _cell(value)
+    return xml_safe(value) if isinstance(value, str) else _cell(value)
 
 
 def to_xlsx(report: Report) -> bytes:

@@ -450,7 +450,8 @@ panel.addEventListener("click", (event) => {
     filters.coder = "";
     filters.mine = false;
     document.getElementById("ws-filter-coder").value = "";
-    document.getElementById("ws-filter-mine").checked = false;
+    const mine = document.getElementById("ws-filter-mine"); // not on a read-only page
+    if (mine) mine.checked = false;
     renderAll();
   }
 });

@@ -417,6 +417,13 @@ def test_a_viewer_follows_a_quote_into_the_page_and_can_read_but_not_code(
     coding_create(source=source, code=code, coder=users["coder"], start=money, end=money + 22)
     page.wait_for_function("() => document.querySelectorAll('.ws-chip').length === 2")
 
+    # The filters work without the "mine only" box, which a viewer has no use for.
+    assert page.locator("#ws-filter-mine").count() == 0
+    page.locator(f"[data-filter-code='{code.pk}']").uncheck()
+    assert page.locator(".ws-chip").count() == 0
+    page.get_by_role("button", name="show all codes").click()
+    assert page.locator(".ws-chip").count() == 2
+
     assert writes == []
     theirs.refresh_from_db()
     assert (theirs.start, theirs.end, theirs.memos.get().text) == (start, end, "word of mouth")

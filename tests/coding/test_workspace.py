@@ -73,6 +73,7 @@ def test_a_viewer_reads_the_page_with_its_codings_but_no_tools_to_code(client_fo
     assert [control for control in WRITING_CONTROLS if control in html] == []
     assert "apply a pinned code" not in html and '<dd class="col-7">undo</dd>' not in html
     assert "select the whole turn" in html  # reading keys are still listed
+    assert 'id="ws-filter-mine"' not in html and 'id="ws-filter-coder"' in html
     data = page_data(response)
     assert data["canCode"] is False
     assert [(c["id"], c["editable"]) for c in data["codings"]] == [(coding.pk, False)]
@@ -87,6 +88,7 @@ def test_a_coder_gets_every_tool_to_code(client_for, source):
     assert "<title>Code · Interview BY-01" in html
     assert "Read only" not in html
     assert "apply a pinned code" in html
+    assert 'id="ws-filter-mine"' in html
     assert page_data(response)["canCode"] is True
 
 

@@ -15,7 +15,6 @@ from itertools import combinations
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models.functions import Length
 
 from coding.agreement import merge_patterns
 from coding.agreement_units import (
@@ -169,16 +168,7 @@ def _load(
     """Units per source, text lengths, codings per source, and the fallbacks used."""
     source_ids = [s.pk for s in sources]
     # The stored lengths: counting code points in the database walks every text.
-    lengths = dict(
-        SourceCodePoints.objects.filter(source_id__in=source_ids).values_list("source_id", "length")
-    )
-    missing = [pk for pk in source_ids if pk not in lengths]
-    if missing:  # a source stored without its code points
-        lengths.update(
-            Source.objects.filter(pk__in=missing)
-            .annotate(length=Length("text"))
-            .values_list("pk", "length")
-        )
+    lengths = SourceCodePoints.lengths(source_ids)
     segments: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     if unit != "character":
         kinds = {unit, "paragraph"}

@@ -151,10 +151,7 @@ def source_slice(source: Source, start: int, end: int) -> tuple[str, int]:
         .get()
     )
     if row[1] is None:  # a source stored without its code points: add them now
-        points = SourceCodePoints.of(Source.objects.only("text").get(pk=source.pk))
-        SourceCodePoints.objects.get_or_create(
-            source_id=source.pk, defaults={"length": points.length, "utf32": points.utf32}
-        )
+        SourceCodePoints.restore([source.pk])
         return source_slice(source, start, end)
     # The text of a source with codings is frozen, so its length can be remembered.
     known.update(_quote=row[0], _length=row[1], _slice_span=(start, end))

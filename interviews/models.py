@@ -441,6 +441,29 @@ class SourceCodePoints(models.Model):
     def decode(data: bytes | memoryview | None) -> str:
         return bytes(data or b"").decode(CODE_POINT_ENCODING, "surrogatepass")
 
+    @classmethod
+    def restore(cls, source_ids) -> None:
+        """Give the sources among `source_ids` that have no code points theirs: a source
+        written around `Source.save` (raw SQL, a fixture) would otherwise lack them."""
+        have = cls.objects.filter(source_id__in=source_ids).values("source_id")
+        missing = Source.objects.filter(pk__in=source_ids).exclude(pk__in=have).only("text")
+        cls.objects.bulk_create([cls.of(source) for source in missing], ignore_conflicts=True)
+
+    @classmethod
+    def lengths(cls, source_ids) -> dict[int, int]:
+        """Each source's text length in code points, read without reading the texts."""
+        source_ids = set(source_ids)
+
+        def read() -> dict[int, int]:
+            rows = cls.objects.filter(source_id__in=source_ids)
+            return dict(rows.values_list("source_id", "length"))
+
+        found = read()
+        if len(found) < len(source_ids):
+            cls.restore(source_ids)
+            found = read()
+        return found
+
 
 class SegmentKind(models.TextChoices):
     TURN = "turn", "Speaker turn"

@@ -122,6 +122,19 @@ def _variable_value(guid: str, refi_type: str, value: str) -> etree._Element:
     return element
 
 
+def _variable_values(obj, kind: str, variables, attribute_variables, values_by_owner):
+    """The VariableValue elements of a case or a source (`kind` "interviewee" or "source"):
+    its own fields that are variables, then its attribute values."""
+    for guid, _name, refi_type, _d, variable_kind, field in variables:
+        if variable_kind == kind:
+            value = _field_value(obj, field)
+            if value:
+                yield _variable_value(guid, refi_type, value)
+    for value in values_by_owner.get((kind, obj.pk), []):
+        guid, _name, refi_type, *_rest = attribute_variables[value.attribute_id]
+        yield _variable_value(guid, refi_type, value.value)
+
+
 def _field_value(obj, field: str) -> str:
     value = getattr(obj, field)
     if value is None:
@@ -368,14 +381,9 @@ def _case_element(
     # Notes about a person are shown only to those who see identities: they travel with them.
     if person.notes and include_identities:
         etree.SubElement(element, _p("Description")).text = xml_safe(person.notes)
-    for guid, _name, refi_type, _d, kind, field in variables:
-        if kind == "interviewee":
-            value = _field_value(person, field)
-            if value:
-                element.append(_variable_value(guid, refi_type, value))
-    for value in values_by_owner.get(("interviewee", person.pk), []):
-        guid, _name, refi_type, *_rest = attribute_variables[value.attribute_id]
-        element.append(_variable_value(guid, refi_type, value.value))
+    element.extend(
+        _variable_values(person, "interviewee", variables, attribute_variables, values_by_owner)
+    )
     for source in sorted(person.sources.all(), key=lambda s: (s.title, s.pk)):
         etree.SubElement(element, _p("SourceRef"), targetGUID=_guid(source.guid))
     return element
@@ -480,14 +488,10 @@ def _write_source(
             written += 1
         for memo_guid in memo_refs.get(("source", source.pk), []):
             xf.write(etree.Element(_p("NoteRef"), targetGUID=memo_guid))
-        for var_guid, _name, refi_type, _d, kind, field in variables:
-            if kind == "source":
-                value = _field_value(source, field)
-                if value:
-                    xf.write(_variable_value(var_guid, refi_type, value))
-        for value in values_by_owner.get(("source", source.pk), []):
-            var_guid, _name, refi_type, *_rest = attribute_variables[value.attribute_id]
-            xf.write(_variable_value(var_guid, refi_type, value.value))
+        for element in _variable_values(
+            source, "source", variables, attribute_variables, values_by_owner
+        ):
+            xf.write(element)
     return written
 
 

@@ -7,11 +7,14 @@ Run from the project root on PostgreSQL (the script creates and drops its own da
         .venv/bin/python bench/workspace_bench.py [--words 50000 8000] [--codings 2000]
 
 For each transcript size it prints:
+- (first size only) the coding page fetched 3 × workers times over HTTP while gunicorn's
+  workers are fresh, so the first request each worker serves shows what it loads late;
 - server time to render the coding page (in-process Django client, median of 15);
 - page weight: the HTML, the HTML gzipped, and the page's own CSS/JS and vendored files;
 - Chromium time to show: navigation start to every highlight drawn (median of 5);
 - coding round trip server-side: a POST of a new coding through Django's WSGI handler in
-  this process, every middleware included, no client or network (p50/p95 of 300);
+  this process, every middleware included, no client or network (p50/p95 of 300), and
+  then the p50 of each statement it sends to the database (100 more writes);
 - coding round trip end to end over HTTP to gunicorn (by default 4 worker processes × 2
   threads) with 1 and with 8 coders posting at once (p50/p95 of ~400 codings each); each
   coder is a process of its own with one keep-alive connection, as each is a browser.
@@ -23,6 +26,7 @@ import argparse
 import gzip
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -315,7 +319,46 @@ def measure_server_round_trip(source, user, spans, codes, n=300) -> list[float]:
     with CaptureQueriesContext(connection) as queries:
         assert post(body()) in (201, 400)
     print(f"  queries per coding write: {len(queries.captured_queries)}")
+    # Where the time goes: each statement timed from the call to its result (100 writes).
+    spent: dict[str, list[float]] = {}
+
+    def timed(execute, sql, params, many, context):
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            # Named by the table read last (SELECT) or written first (INSERT).
+            read = re.findall(r'FROM "(\w+)"', sql)
+            written = re.findall(r'INTO "(\w+)"', sql)
+            name = f"read {read[-1]}" if sql.startswith("SELECT") else f"write {written[0]}"
+            spent.setdefault(name, []).append(time.perf_counter() - began)
+
+    with connection.execute_wrapper(timed):
+        for _ in range(100):
+            assert post(body()) in (201, 400)
+    print(
+        "  per statement, p50: "
+        + "; ".join(f"{name} {ms(percentile(t, 0.5))}" for name, t in spent.items())
+    )
     Coding.objects.filter(source=source, coder=user).delete()
+    return times
+
+
+def measure_first_requests(base, source, user, count: int) -> list[float]:
+    """The coding page fetched `count` times over new connections while gunicorn's workers
+    are fresh: the first request each worker serves shows what it still loads then."""
+    import urllib.request
+
+    url = base + reverse("coding:workspace", args=[source.project_id, source.pk])
+    times = []
+    for _ in range(count):
+        request = urllib.request.Request(
+            url, headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={session_cookie(user)}"}
+        )
+        began = time.perf_counter()
+        with urllib.request.urlopen(request) as response:
+            response.read()
+        times.append(time.perf_counter() - began)
     return times
 
 
@@ -537,6 +580,13 @@ def main() -> None:
                 f"\n{source.word_count} words, {source.codings.count()} codings, "
                 f"{len(source.text)} characters"
             )
+            if words == args.words[0]:
+                first = measure_first_requests(base, source, coders[0], 3 * args.workers)
+                print(
+                    f"  coding page over HTTP while the {args.workers} workers are fresh: "
+                    + ", ".join(f"{t * 1000:.0f}" for t in first)
+                    + " ms"
+                )
             render, html = measure_render(source, coders[0])
             print(f"  server render (median): {ms(render)}")
             print(

@@ -53,8 +53,10 @@ class Code(models.Model):
 
     guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="codes")
+    # RESTRICT, not PROTECT: a code with sub-codes or codings cannot be deleted on its own
+    # (the codebook asks what becomes of them), but goes with its whole project.
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self", null=True, blank=True, on_delete=models.RESTRICT, related_name="children"
     )
     name = models.CharField(max_length=200)
     colour = models.CharField(max_length=7, default="#1e88e5", validators=[colour_validator])
@@ -204,7 +206,7 @@ class Coding(models.Model):
 
     guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="codings")
-    code = models.ForeignKey(Code, on_delete=models.PROTECT, related_name="codings")
+    code = models.ForeignKey(Code, on_delete=models.RESTRICT, related_name="codings")
     coder = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="codings"
     )

@@ -100,7 +100,7 @@ class SourceAdmin(ProjectScopedAdmin):
 
 @admin.register(SourceCodePoints)
 class SourceCodePointsAdmin(ProjectScopedAdmin):
-    """Derived from the source's text by `Source.save`: shown, never edited by hand."""
+    """Derived from the source's text by `Source.save`: shown, never added or edited by hand."""
 
     project_path = "source__project"
     list_display = ["source", "length"]
@@ -115,8 +115,8 @@ class SourceCodePointsAdmin(ProjectScopedAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    # Deletion stays possible, so that a source (or project) can be deleted in the admin;
+    # a deleted copy is rebuilt from the text when it is next needed.
 
 
 @admin.register(Segment)

@@ -10,6 +10,7 @@ from coding.models import Code, Coding
 from interviews.models import (
     Attribute,
     AttributeValue,
+    Project,
     Segment,
     Source,
     SourceCodePoints,
@@ -205,3 +206,26 @@ def test_every_user_has_a_profile_with_a_guid(make_user):
     first, second = make_user("one"), make_user("two")
     assert first.profile.guid != second.profile.guid
     assert first.profile.selection_snap == "word"
+
+
+def test_an_admin_deletes_a_whole_project_with_its_codebook_and_codings(
+    client, project, coding, other_project, make_user
+):
+    from django.db.models import RestrictedError
+    from django.urls import reverse
+
+    parent = Code.objects.get(project=project, parent=None)
+    Code.objects.create(project=project, name="Grants", parent=coding.code)
+    with pytest.raises(RestrictedError), transaction.atomic():
+        coding.code.delete()  # alone, a code with codings and sub-codes stays
+    with pytest.raises(RestrictedError), transaction.atomic():
+        parent.delete()
+    root = make_user("root", is_superuser=True, is_staff=True)
+    client.force_login(root)
+    url = reverse("admin:interviews_project_delete", args=[project.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not Project.objects.filter(pk=project.pk).exists()
+    assert Code.objects.filter(project=project).count() == 0
+    assert Coding.objects.filter(source__project=project).count() == 0
+    assert Code.objects.filter(project=other_project).count() == 1
+    assert Source.objects.filter(project=other_project).count() == 1

@@ -14,7 +14,7 @@ import json
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_http_methods
 
@@ -166,9 +166,7 @@ def change_cursor(source: Source) -> int:
 
 def _changes_since(source: Source, access: Access, since: int) -> dict:
     changes = Change.objects.filter(source=source, object_type="coding", pk__gt=since)
-    if not access.sees_all_codings:
-        name = access.user.get_username()
-        changes = changes.filter(Q(before__coder=name) | Q(after__coder=name))
+    changes = changes.visible_to(access)
     rows = list(changes.values_list("pk", "object_guid"))
     guids = {guid for _pk, guid in rows}
     current = list(

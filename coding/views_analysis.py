@@ -28,6 +28,7 @@ from interviews.access import Access, Perm, project_access
 from interviews.models import Source
 from interviews.params import parse_id
 from interviews.spreadsheet import CONTENT_TYPE as XLSX_CONTENT_TYPE
+from interviews.visibility import coders_visible, exclusion_note
 
 PAGE_SIZE = 50
 
@@ -36,8 +37,7 @@ def _filter_context(access: Access) -> dict:
     """Choices for the shared filter form."""
     project = access.project
     coders = get_user_model().objects.filter(memberships__project=project).order_by("username")
-    if not access.sees_all_codings:
-        coders = coders.filter(pk=access.user.pk)
+    coders = coders_visible(access, coders)
     return {
         "attribute_choices": attribute_choices(project),
         "filter_sources": Source.objects.filter(project=project).only("pk", "title"),
@@ -223,7 +223,7 @@ def search(request: HttpRequest, pk: int) -> HttpResponse:
     access = project_access(request, pk)
     project = access.project
     q = request.GET.get("q", "")
-    context = {"access": access, "project": project, "q": q}
+    context = {"access": access, "project": project, "q": q, "excluded": exclusion_note(project)}
     if q:
         try:
             page_number = max(1, int(request.GET.get("page", 1)))
@@ -232,7 +232,13 @@ def search(request: HttpRequest, pk: int) -> HttpResponse:
         per_page = 20
         try:
             result = search_run(
-                project=project, query=q, offset=(page_number - 1) * per_page, limit=per_page
+                project=project,
+                query=q,
+                source_ids=Source.objects.visible_to(access, analysis=True).values_list(
+                    "pk", flat=True
+                ),
+                offset=(page_number - 1) * per_page,
+                limit=per_page,
             )
         except ValidationError as error:
             context["error"] = " ".join(error.messages)

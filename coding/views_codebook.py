@@ -19,6 +19,7 @@ from interviews.access import Access, Perm, project_access
 from interviews.models import Source
 from interviews.params import parse_id
 from interviews.spreadsheet import CONTENT_TYPE as XLSX_CONTENT_TYPE
+from interviews.visibility import coding_filter
 
 
 def _error_text(error: ValidationError) -> str:
@@ -48,7 +49,7 @@ def _other_code(access: Access, value: str | None, label: str) -> Code | None:
 
 def codebook(request: HttpRequest, pk: int) -> HttpResponse:
     access = project_access(request, pk)
-    own = None if access.sees_all_codings else Q(codings__coder=access.user)
+    own = coding_filter(access, "codings__") or None
     codes = (
         Code.objects.filter(project=access.project)
         .annotate(coding_count=Count("codings", filter=own))
@@ -273,8 +274,7 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
             heading = f"History of “{source.title}”"
     if request.GET.get("deleted"):
         changes = changes.filter(action="delete")
-    if not access.sees_all_codings:
-        changes = changes.exclude(Q(object_type="coding") & ~Q(user=access.user))
+    changes = changes.visible_to(access)
     page = Paginator(changes, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)

@@ -310,6 +310,15 @@ class SourceQuerySet(models.QuerySet):
         )
         return created
 
+    def visible_to(self, access, *, analysis: bool = False) -> SourceQuerySet:
+        """The sources of the member's project; for analysis (search, retrieval, queries,
+        reports, exports) without those of interviewees who withdrew consent. The rule as a
+        whole is described in interviews/visibility.py."""
+        sources = self.filter(project=access.project)
+        if analysis:
+            sources = sources.exclude(pk__in=Source.objects.withdrawn().values("pk"))
+        return sources
+
     def withdrawn(self) -> SourceQuerySet:
         """Sources linked to an interviewee who withdrew consent: their words stay out of
         every analysis (reports, retrieval, queries) until an admin decides otherwise."""

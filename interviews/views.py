@@ -31,11 +31,12 @@ from interviews.models import (
     Source,
 )
 from interviews.reading import reading_blocks
+from interviews.visibility import coding_filter
 
 
 def _coding_filter(access: Access, prefix: str = "") -> Q | None:
-    """A filter for the codings this member may see (their own only in a blinded project)."""
-    return None if access.sees_all_codings else Q(**{f"{prefix}coder": access.user})
+    """A count's filter for the codings this member may see (None: every coding)."""
+    return coding_filter(access, prefix) or None
 
 
 # Projects -----------------------------------------------------------------------------

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from coding import api, views, views_agreement, views_analysis, views_codebook, views_memos
+from coding import (
+    api,
+    views,
+    views_agreement,
+    views_analysis,
+    views_codebook,
+    views_erasure,
+    views_memos,
+)
 
 app_name = "coding"
 
@@ -98,5 +106,14 @@ urlpatterns += [
         "projects/<int:pk>/agreement/resolve/",
         views_agreement.agreement_resolve,
         name="agreement_resolve",
+    ),
+]
+
+# Erasing an interviewee (it deletes codings and memos, so it lives with them).
+urlpatterns += [
+    path(
+        "projects/<int:pk>/interviewees/<int:interviewee_pk>/erase/",
+        views_erasure.interviewee_erase_view,
+        name="interviewee_erase",
     ),
 ]

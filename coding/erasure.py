@@ -3,9 +3,10 @@ personal data.
 
 `erasure_plan` says what will go (shown to the admin before anything happens);
 `interviewee_erase` deletes it in one transaction: the interviewee with their attribute
-values and memos, every source they speak in with its codings, memos, segments, named
-entities and uploaded original, their consent form, and any speaker label or language
-pipeline finding elsewhere in the project that holds their name. Their name is struck from
+values and memos, every source they speak in (linked to them, or with a speaker turn mapped
+to them) with its codings, memos, segments, named entities and uploaded original, their
+consent form, and any language pipeline finding elsewhere in the project that holds their
+name. Their name is struck from
 the project's other memos and from its job log. The history keeps one entry — who erased
 an interviewee, when, and how much went — and the codings' own history entries, which
 hold code paths, coders and offsets, never words or names.
@@ -21,7 +22,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from coding.models import Change, ChangeAction, Coding, Memo
-from interviews.models import Interviewee, Job, NamedEntity, Segment, Source
+from interviews.models import Interviewee, Job, NamedEntity, Source
 
 ERASED = "[erased]"
 # Parts of a name shorter than this ("Li", "Wu") are words of too many other things to be
@@ -49,11 +50,10 @@ def _pattern(forms: list[str]) -> re.Pattern | None:
 class ErasurePlan:
     interviewee: Interviewee
     sources: list[Source]
-    shared: dict[int, list[str]]  # source id → the other interviewees who speak in it
+    shared: dict[int, list[str]]  # source id → the other interviewees linked to it
     codings: int
     memos: int
     entities: int
-    labels: int  # speaker turns elsewhere mapped to the person
     mentions: list[Memo] = field(default_factory=list)  # other memos naming the person
 
     @property
@@ -82,7 +82,12 @@ def _entities(interviewee: Interviewee, source_ids: list[int]):
 
 
 def erasure_plan(interviewee: Interviewee) -> ErasurePlan:
-    sources = list(interviewee.sources.order_by("title", "pk"))
+    speaks = Q(interviewees=interviewee) | Q(segments__interviewee=interviewee)
+    sources = list(
+        Source.objects.filter(speaks, project=interviewee.project_id)
+        .distinct()
+        .order_by("title", "pk")
+    )
     source_ids = [s.pk for s in sources]
     shared: dict[int, list[str]] = {}
     for source_id, pseudonym in (
@@ -110,9 +115,6 @@ def erasure_plan(interviewee: Interviewee) -> ErasurePlan:
         codings=Coding.objects.filter(source_id__in=source_ids).count(),
         memos=memos.count(),
         entities=_entities(interviewee, source_ids).count(),
-        labels=Segment.objects.filter(interviewee=interviewee)
-        .exclude(source_id__in=source_ids)
-        .count(),
         mentions=mentions,
     )
 
@@ -143,10 +145,6 @@ def interviewee_erase(*, interviewee: Interviewee, user) -> Change:
         files.append(interviewee.consent_form)
 
     _entities(interviewee, source_ids).delete()
-    # Turns elsewhere mapped to the person keep their place, not the label that named them.
-    Segment.objects.filter(interviewee=interviewee).exclude(source_id__in=source_ids).update(
-        speaker="", interviewee=None
-    )
     Memo.objects.filter(
         Q(interviewee=interviewee)
         | Q(source_id__in=source_ids)

@@ -89,7 +89,7 @@ def _code(access: Access, data: dict, *, required: bool) -> Code | None:
 def _source(access: Access, source_pk: int, span: tuple[int, int] | None = None) -> Source:
     # The text stays in the database: a write checks its quote there, so its cost does not
     # grow with the length of the transcript. With `span`, the same query brings the slice.
-    sources = Source.objects.defer("text").filter(pk=source_pk, project=access.project)
+    sources = Source.objects.visible_to(access).defer("text").filter(pk=source_pk)
     if span is not None and 0 <= span[0] < span[1]:
         sources = with_slice(sources, *span)
     source = sources.first()

@@ -32,7 +32,7 @@ from interviews.models import (
     SegmentKind,
     Source,
 )
-from interviews.visibility import Disclosure, provenance_suffix
+from interviews.visibility import Disclosure, provenance_suffix, withdrawn_sources
 
 # Interviewee fields every project has, with the labels reports show.
 BUILTIN_ATTRIBUTES: dict[str, str] = {
@@ -257,10 +257,8 @@ def report_data(
     codes = code_infos(project)
     by_id = {code.id: code for code in codes}
 
-    withdrawn_sources = set(
-        Source.objects.filter(project=project).withdrawn().values_list("pk", flat=True)
-    )
-    source_rows = Source.objects.filter(project=project).exclude(pk__in=withdrawn_sources)
+    withdrawn = withdrawn_sources(project)
+    source_rows = Source.objects.filter(project=project).exclude(pk__in=withdrawn)
     sources = {
         pk: (title, kind) for pk, title, kind in source_rows.values_list("pk", "title", "kind")
     }
@@ -276,15 +274,13 @@ def report_data(
     source_people: dict[int, list[int]] = defaultdict(list)
     for source_id, person_id in (
         Source.interviewees.through.objects.filter(source__project=project)
-        .exclude(source_id__in=withdrawn_sources)
+        .exclude(source_id__in=withdrawn)
         .exclude(interviewee__consent_status=ConsentStatus.WITHDRAWN)
         .values_list("source_id", "interviewee_id")
     ):
         source_people[source_id].append(person_id)
 
-    codings = Coding.objects.filter(source__project=project).exclude(
-        source_id__in=withdrawn_sources
-    )
+    codings = Coding.objects.filter(source__project=project).exclude(source_id__in=withdrawn)
     if only_coder is not None:
         codings = codings.filter(coder=only_coder)
     if filters.coders:

@@ -4,8 +4,6 @@ names them, and the history keeps a record without personal data."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.apps import apps
 from django.core.files.base import ContentFile
@@ -18,19 +16,10 @@ from coding.models import Change, ChangeAction, Code, Coding, Memo
 from interviews.consent import consent_form_attach
 from interviews.models import Interviewee, Job, NamedEntity, Segment, Source
 from interviews.services import source_create
+from tests.interviews.import_files import make_pdf
 
 NAME = "Alesia Secretname"
 CONTACT = "alesia.secret@example.org"
-
-
-def _pdf() -> bytes:
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    writer.add_blank_page(width=100, height=100)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -39,7 +28,10 @@ def person(project, interviewee, source, coding, code, users):
     about a person, and a second interviewee who must stay as they are."""
     assert interviewee.real_name == NAME and interviewee.contact == CONTACT
     source.original_file.save("Alesia Secretname interview.txt", ContentFile(b"x"), save=True)
-    consent_form_attach(interviewee=interviewee, upload=SimpleUploadedFile("form.pdf", _pdf()))
+    consent_form_attach(
+        interviewee=interviewee,
+        upload=SimpleUploadedFile("form.pdf", make_pdf([["I agree to take part."]])),
+    )
     Memo.objects.create(
         project=project, author=users["admin"], text="Met her.", interviewee=interviewee
     )

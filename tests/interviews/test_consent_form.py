@@ -12,16 +12,7 @@ from django.urls import reverse
 from PIL import Image
 
 from interviews.models import Interviewee
-
-
-def pdf_bytes() -> bytes:
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    writer.add_blank_page(width=300, height=400)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
+from tests.interviews.import_files import make_pdf
 
 
 def image_bytes(fmt: str) -> bytes:
@@ -41,7 +32,7 @@ def _upload(client, project, interviewee, name: str, data: bytes):
 
 
 def test_an_admin_uploads_a_pdf_form_and_reads_it_back(client_for, project, interviewee):
-    data = pdf_bytes()
+    data = make_pdf([["I agree to take part."]])
     page = _upload(client_for("admin"), project, interviewee, "Alesia Secretname.pdf", data)
     assert "Consent form of BY-01 stored." in page.content.decode()
     interviewee.refresh_from_db()
@@ -89,7 +80,7 @@ def test_a_file_that_is_not_a_form_is_refused_and_changes_nothing(
 
 def test_a_form_over_the_size_limit_is_refused(client_for, project, interviewee, settings):
     settings.PARLEY_MAX_CONSENT_FORM_BYTES = 1024 * 1024
-    data = pdf_bytes() + b"%" * (1024 * 1024)
+    data = make_pdf([["I agree to take part."]]) + b"%" * (1024 * 1024)
     page = _upload(client_for("admin"), project, interviewee, "big.pdf", data).content.decode()
     assert "A consent form may be at most 1 MB" in page
     interviewee.refresh_from_db()
@@ -101,7 +92,7 @@ def test_a_new_form_replaces_the_old_one_and_removing_deletes_the_file(
 ):
     client = client_for("admin")
     with django_capture_on_commit_callbacks(execute=True):
-        _upload(client, project, interviewee, "one.pdf", pdf_bytes())
+        _upload(client, project, interviewee, "one.pdf", make_pdf([["I agree to take part."]]))
     first = Interviewee.objects.get(pk=interviewee.pk).consent_form.name
     with django_capture_on_commit_callbacks(execute=True):
         _upload(client, project, interviewee, "two.png", image_bytes("PNG"))
@@ -116,11 +107,14 @@ def test_a_new_form_replaces_the_old_one_and_removing_deletes_the_file(
 
 @pytest.mark.parametrize("role", ["lead", "coder", "viewer"])
 def test_only_admins_read_or_change_a_form(client_for, project, interviewee, role):
-    _upload(client_for("admin"), project, interviewee, "form.pdf", pdf_bytes())
+    _upload(
+        client_for("admin"), project, interviewee, "form.pdf", make_pdf([["I agree to take part."]])
+    )
     client = client_for(role)
     assert client.get(_url(project, interviewee)).status_code == 403
     response = client.post(
-        _url(project, interviewee), {"consent_form": SimpleUploadedFile("x.pdf", pdf_bytes())}
+        _url(project, interviewee),
+        {"consent_form": SimpleUploadedFile("x.pdf", make_pdf([["I agree to take part."]]))},
     )
     assert response.status_code == 403
     assert client.post(_url(project, interviewee, "consent_form_delete")).status_code == 403
@@ -130,5 +124,7 @@ def test_only_admins_read_or_change_a_form(client_for, project, interviewee, rol
 
 
 def test_an_outsider_does_not_learn_the_form_exists(client_for, project, interviewee):
-    _upload(client_for("admin"), project, interviewee, "form.pdf", pdf_bytes())
+    _upload(
+        client_for("admin"), project, interviewee, "form.pdf", make_pdf([["I agree to take part."]])
+    )
     assert client_for("outsider").get(_url(project, interviewee)).status_code == 404

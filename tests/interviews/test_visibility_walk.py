@@ -32,19 +32,10 @@ from coding.models import Change, Code, Coding, Memo, SavedQuery
 from interviews.consent import consent_form_attach
 from interviews.models import Interviewee, Job, Membership, Project, Source
 from reports.models import ReportKind, SavedReport
+from tests.interviews.import_files import make_pdf
 
 CONSENT_FORM_NAME = "Signed consent form of the first interviewee.pdf"
 SKIPPED_PREFIXES = ("admin/", "static/", "media/")
-
-
-def _pdf() -> bytes:
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    writer.add_blank_page(width=200, height=200)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -54,7 +45,10 @@ def demo(db):
     people = list(Interviewee.objects.filter(project=project).order_by("pseudonym"))
     users = {u.username: u for u in get_user_model().objects.all()}
     # What a walk should also meet: a consent form, memos, saved queries and reports, jobs.
-    consent_form_attach(interviewee=people[0], upload=SimpleUploadedFile(CONSENT_FORM_NAME, _pdf()))
+    consent_form_attach(
+        interviewee=people[0],
+        upload=SimpleUploadedFile(CONSENT_FORM_NAME, make_pdf([["I agree to take part."]])),
+    )
     first_code = Code.objects.filter(project=project, codings__isnull=False).first()
     coding = Coding.objects.filter(source__project=project, coder=users["artem"]).first()
     Memo.objects.create(project=project, author=users["artem"], text="A memo.", coding=coding)

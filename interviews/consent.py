@@ -49,16 +49,18 @@ def _check_image(data: bytes, expected: str) -> None:
         raise ValidationError(f"This file starts like a {expected} image but cannot be read.")
 
 
-def consent_form_check(data: bytes) -> tuple[str, str, str]:
+def consent_form_check(data: bytes, size: int | None = None) -> tuple[str, str, str]:
     """(format, suffix, content type) of a consent form's bytes; ValidationError when it is
-    too large, empty, or not a readable PDF, PNG or JPEG."""
+    too large (`size`, when the caller read only the start of a large file), empty, or not
+    a readable PDF, PNG or JPEG."""
     limit = settings.PARLEY_MAX_CONSENT_FORM_BYTES
+    size = max(size or 0, len(data))
     if not data:
         raise ValidationError("The file is empty.")
-    if len(data) > limit:
+    if size > limit:
         raise ValidationError(
             f"A consent form may be at most {limit // (1024 * 1024)} MB; "
-            f"this file is {len(data) / (1024 * 1024):.1f} MB."
+            f"this file is {size / (1024 * 1024):.1f} MB."
         )
     if data.startswith(b"%PDF-"):
         _check_pdf(data)
@@ -85,7 +87,7 @@ def consent_form_attach(*, interviewee: Interviewee, upload) -> Interviewee:
     """Store `upload` as the interviewee's consent form, replacing any earlier one; a file
     that fails the check changes nothing."""
     data = _read_limited(upload)
-    _name, suffix, _type = consent_form_check(data)
+    _name, suffix, _type = consent_form_check(data, upload.size)
     previous = interviewee.consent_form.name if interviewee.consent_form else ""
     interviewee.consent_form.save(f"form.{suffix}", ContentFile(data), save=False)
     interviewee.consent_form_name = (upload.name or f"consent-form.{suffix}")[-300:]

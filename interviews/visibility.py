@@ -42,12 +42,9 @@ def coding_filter(access, prefix: str = "") -> Q:
     return Q(**{f"{prefix}coder": access.user})
 
 
-WITHDRAWN = Q(interviewees__consent_status=ConsentStatus.WITHDRAWN)
-
-
 def withdrawn_sources(project) -> set[int]:
     """Ids of the project's sources in which an interviewee who withdrew consent speaks."""
-    return set(Source.objects.filter(WITHDRAWN, project=project).values_list("pk", flat=True))
+    return set(Source.objects.filter(project=project).withdrawn().values_list("pk", flat=True))
 
 
 def withdrawn_count(project) -> int:

@@ -201,3 +201,18 @@ def test_under_blinded_coding_the_history_shows_a_coder_only_their_own_codings(
     assert Code.objects.filter(pk=code.pk).exists() and mine.pk
     lead_page = client_for("lead").get(reverse("coding:history", args=[project.pk])).content
     assert lead_page.decode().count("Created coding") == 2
+
+
+def test_the_report_command_quotes_the_identified_text_only_when_asked(project, withdrawn, capsys):
+    from django.core.management import call_command
+
+    call_command("report", str(project.pk), "theme")
+    plain = capsys.readouterr().out.splitlines()[0]
+    assert "text as coders read it · 1 interviewee excluded: consent withdrawn" in plain
+    assert not Change.objects.filter(action=ChangeAction.EXPORT).exists()
+    call_command("report", str(project.pk), "theme", "--identified")
+    identified = capsys.readouterr().out.splitlines()[0]
+    assert "identified text, asked for by an admin" in identified
+    record = Change.objects.get(action=ChangeAction.EXPORT)
+    assert record.user is None
+    assert record.after["summary"] == "Theme report as CSV (command line), with the identified text"

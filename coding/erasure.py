@@ -140,9 +140,8 @@ def interviewee_erase(*, interviewee: Interviewee, user) -> Change:
     project = interviewee.project
     source_ids = [s.pk for s in plan.sources]
     pattern = _pattern(name_forms(interviewee))
+    # The consent form goes with the interviewee (interviews.signals); the originals here.
     files = [s.original_file for s in plan.sources if s.original_file]
-    if interviewee.consent_form:
-        files.append(interviewee.consent_form)
 
     _entities(interviewee, source_ids).delete()
     Memo.objects.filter(

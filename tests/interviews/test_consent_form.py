@@ -128,3 +128,15 @@ def test_an_outsider_does_not_learn_the_form_exists(client_for, project, intervi
         client_for("admin"), project, interviewee, "form.pdf", make_pdf([["I agree to take part."]])
     )
     assert client_for("outsider").get(_url(project, interviewee)).status_code == 404
+
+
+def test_the_form_goes_with_its_project(
+    client_for, project, interviewee, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(client_for("admin"), project, interviewee, "form.pdf", make_pdf([["Yes."]]))
+    name = Interviewee.objects.get(pk=interviewee.pk).consent_form.name
+    assert default_storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        project.delete()
+    assert not default_storage.exists(name)

@@ -18,7 +18,7 @@ instead of filtering by hand:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -72,9 +72,11 @@ class ReadableText:
     """
 
     text: str
+    # Coding offset → offset of `text`; None where the two texts are the same.
+    offsets: Callable[[int], int] | None = None
 
     def position(self, offset: int) -> int:
-        return offset
+        return offset if self.offsets is None else self.offsets(offset)
 
     def passage(self, start: int, end: int) -> str:
         return self.text[self.position(start) : self.position(end)]

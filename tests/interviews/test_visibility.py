@@ -216,3 +216,16 @@ def test_the_report_command_quotes_the_identified_text_only_when_asked(project, 
     record = Change.objects.get(action=ChangeAction.EXPORT)
     assert record.user is None
     assert record.after["summary"] == "Theme report as CSV (command line), with the identified text"
+
+
+def test_a_readable_text_maps_coding_offsets_into_the_text_it_holds():
+    from interviews.visibility import ReadableText
+
+    same = ReadableText("Thank you, [BY-06].")
+    assert same.passage(11, 18) == "[BY-06]"
+    # An identified text is longer where a placeholder stood for a name.
+    identified = ReadableText(
+        "Thank you, Uladzimir.", offsets=lambda offset: offset if offset <= 11 else offset + 2
+    )
+    assert identified.passage(11, 18) == "Uladzimir"
+    assert identified.passage(0, 5) == "Thank"

@@ -229,3 +229,9 @@ def test_a_readable_text_maps_coding_offsets_into_the_text_it_holds():
     )
     assert identified.passage(11, 18) == "Uladzimir"
     assert identified.passage(0, 5) == "Thank"
+
+
+def test_agreement_offers_no_source_of_an_interviewee_who_withdrew(client_for, project, withdrawn):
+    page = client_for("lead").get(reverse("coding:agreement", args=[project.pk])).content.decode()
+    assert "Interview BY-03" in page
+    assert "Interview BY-02" not in page

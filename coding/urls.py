@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coding import api, views, views_agreement, views_analysis, views_codebook, views_memos
+from coding import api, views, views_analysis, views_codebook, views_memos
 
 app_name = "coding"
 
@@ -78,25 +78,5 @@ urlpatterns += [
         "projects/<int:pk>/memos/<int:memo_pk>/delete/",
         views_memos.memo_remove,
         name="memo_remove",
-    ),
-]
-
-
-urlpatterns += [
-    path("projects/<int:pk>/agreement/", views_agreement.agreement, name="agreement"),
-    path(
-        "projects/<int:pk>/agreement/export.<str:fmt>",
-        views_agreement.agreement_export,
-        name="agreement_export",
-    ),
-    path(
-        "projects/<int:pk>/agreement/review/",
-        views_agreement.agreement_review,
-        name="agreement_review",
-    ),
-    path(
-        "projects/<int:pk>/agreement/resolve/",
-        views_agreement.agreement_resolve,
-        name="agreement_resolve",
     ),
 ]

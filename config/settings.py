@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "interviews",
     "coding",
+    "agreement",
     "reports",
     "exchange",
 ]

@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from coding.agreement_export import agreement_csv, agreement_xlsx
-from coding.agreement_forms import AgreementForm, ResolveForm
-from coding.agreement_services import (
+from agreement.exports import agreement_csv, agreement_xlsx
+from agreement.forms import AgreementForm, ResolveForm
+from agreement.models import ResolutionDecision
+from agreement.services import (
     CONSENSUS_USERNAME,
     METHOD,
     agreement_report,
@@ -22,7 +23,6 @@ from coding.agreement_services import (
     disagreement_resolve,
     disagreements,
 )
-from coding.models import ResolutionDecision
 from interviews.access import Perm, project_access
 from interviews.models import Source
 from interviews.spreadsheet import CONTENT_TYPE as XLSX_CONTENT_TYPE
@@ -53,7 +53,7 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
         )
     return render(
         request,
-        "coding/agreement.html",
+        "agreement/agreement.html",
         {
             "access": access,
             "project": access.project,
@@ -82,7 +82,7 @@ def agreement_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     form = AgreementForm(request.GET or None, project=access.project)
     if not form.is_valid():
         messages.error(request, "Fix the settings below before exporting.")
-        return redirect(f"{reverse('coding:agreement', args=[pk])}?{request.GET.urlencode()}")
+        return redirect(f"{reverse('agreement:figures', args=[pk])}?{request.GET.urlencode()}")
     report = agreement_report(
         project=access.project,
         **_settings(form),
@@ -122,7 +122,7 @@ def agreement_review(request: HttpRequest, pk: int) -> HttpResponse:
         )
     return render(
         request,
-        "coding/agreement_review.html",
+        "agreement/review.html",
         {
             "access": access,
             "project": access.project,
@@ -142,7 +142,7 @@ def agreement_review(request: HttpRequest, pk: int) -> HttpResponse:
 def agreement_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     access = project_access(request, pk, Perm.REVIEW)
     project = access.project
-    back = f"{reverse('coding:agreement_review', args=[pk])}?{request.GET.urlencode()}"
+    back = f"{reverse('agreement:review', args=[pk])}?{request.GET.urlencode()}"
     settings_form = AgreementForm(request.GET or None, project=project)
     form = ResolveForm(request.POST, project=project)
     if not settings_form.is_valid() or not form.is_valid():

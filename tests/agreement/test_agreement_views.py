@@ -16,9 +16,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from sklearn.metrics import cohen_kappa_score
 
-from coding.agreement_export import HEADER, OVERLAP_HEADER
-from coding.agreement_services import CONSENSUS_USERNAME
-from coding.models import AgreementResolution, Code, Coding
+from agreement.exports import HEADER, OVERLAP_HEADER
+from agreement.models import AgreementResolution
+from agreement.services import CONSENSUS_USERNAME
+from coding.models import Code, Coding
 from interviews.models import Membership, Project, Role, Segment, Source
 
 
@@ -42,8 +43,8 @@ def coded(source, code, pair):
     return source
 
 
-def _url(project, name="agreement", **query):
-    base = reverse(f"coding:{name}", args=[project.pk])
+def _url(project, name="figures", **query):
+    base = reverse(f"agreement:{name}", args=[project.pk])
     return base
 
 
@@ -61,17 +62,17 @@ def _settings(source, code, coders, unit="turn", **extra):
 
 @pytest.mark.parametrize(("role", "status"), [("coder", 403), ("viewer", 403), ("outsider", 404)])
 def test_only_leads_and_admins_see_agreement(client_for, project, role, status):
-    for name in ("agreement", "agreement_review"):
-        assert client_for(role).get(reverse(f"coding:{name}", args=[project.pk])).status_code == (
+    for name in ("figures", "review"):
+        assert client_for(role).get(reverse(f"agreement:{name}", args=[project.pk])).status_code == (
             status
         )
-    assert client_for(role).post(
-        reverse("coding:agreement_resolve", args=[project.pk])
-    ).status_code == (status)
+    assert client_for(role).post(reverse("agreement:resolve", args=[project.pk])).status_code == (
+        status
+    )
 
 
 def test_the_nav_links_to_agreement_for_leads_only(client_for, project):
-    link = reverse("coding:agreement", args=[project.pk])
+    link = reverse("agreement:figures", args=[project.pk])
     assert link in client_for("lead").get(project.get_absolute_url()).content.decode()
     assert link in client_for("admin").get(project.get_absolute_url()).content.decode()
     assert link not in client_for("coder").get(project.get_absolute_url()).content.decode()
@@ -186,7 +187,7 @@ def test_undefined_statistics_show_a_reason(client_for, project, coded, code, pa
 def test_exports_carry_the_method_and_the_same_figures(client_for, project, coded, code, pair):
     settings = _settings(coded, code, pair)
     client = client_for("lead")
-    response = client.get(reverse("coding:agreement_export", args=[project.pk, "csv"]), settings)
+    response = client.get(reverse("agreement:export", args=[project.pk, "csv"]), settings)
     assert response["Content-Type"].startswith("text/csv")
     assert response.content.startswith("\ufeff".encode())  # so that Excel reads UTF-8
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
@@ -195,15 +196,13 @@ def test_exports_carry_the_method_and_the_same_figures(client_for, project, code
     assert any(row[0] == "Method" and "overlaps the unit" in row[1] for row in rows if row)
     table = next(row for row in rows if row and row[0] == "Weaknesses/Financing")
     assert table[1:4] == ["4", "4", "75.0"]
-    response = client.get(reverse("coding:agreement_export", args=[project.pk, "xlsx"]), settings)
+    response = client.get(reverse("agreement:export", args=[project.pk, "xlsx"]), settings)
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["Agreement", "Segment overlap", "Method and settings"]
     sheet = book["Agreement"]
     assert sheet["A2"].value == "Weaknesses/Financing" and sheet["D2"].value == 75.0
     assert (
-        client.get(
-            reverse("coding:agreement_export", args=[project.pk, "pdf"]), settings
-        ).status_code
+        client.get(reverse("agreement:export", args=[project.pk, "pdf"]), settings).status_code
         == 404
     )
 
@@ -218,7 +217,7 @@ def test_the_xlsx_keeps_code_names_as_text_numbers_as_numbers_and_its_layout(
     code.save()
     path = '=HYPERLINK("x","y")/@Финансы 资金'
     response = client_for("lead").get(
-        reverse("coding:agreement_export", args=[project.pk, "xlsx"]),
+        reverse("agreement:export", args=[project.pk, "xlsx"]),
         _settings(coded, code, pair),
     )
     book = load_workbook(io.BytesIO(response.content))
@@ -242,7 +241,7 @@ def test_the_xlsx_keeps_code_names_as_text_numbers_as_numbers_and_its_layout(
 
 def test_the_review_shows_each_coders_codes_side_by_side(client_for, project, coded, code, pair):
     response = client_for("lead").get(
-        reverse("coding:agreement_review", args=[project.pk]), _settings(coded, code, pair)
+        reverse("agreement:review", args=[project.pk]), _settings(coded, code, pair)
     )
     html = response.content.decode()
     assert html.count('data-testid="disagreement"') == 1
@@ -261,7 +260,7 @@ def test_the_lead_settles_a_disagreement_into_consensus(client_for, project, cod
     )
     harbin = coded.text.index("Audiences in Harbin")
     turn = Segment.objects.get(source=coded, kind="turn", start__lte=harbin, end__gt=harbin)
-    url = reverse("coding:agreement_resolve", args=[project.pk]) + "?" + query
+    url = reverse("agreement:resolve", args=[project.pk]) + "?" + query
     client = client_for("lead")
     response = client.post(
         url,
@@ -290,7 +289,7 @@ def test_a_bad_decision_stores_nothing(client_for, project, coded, code, pair, o
         for key, value in settings.items()
         for v in (value if isinstance(value, list) else [value])
     )
-    url = reverse("coding:agreement_resolve", args=[project.pk]) + "?" + query
+    url = reverse("agreement:resolve", args=[project.pk]) + "?" + query
     foreign = Source.objects.get(project=other_project)
     client = client_for("lead")
     for data in (
@@ -344,7 +343,7 @@ def test_the_demo_coders_agreement_is_shown_per_code_with_all_three_statistics(c
     users = get_user_model().objects
     client.force_login(users.get(username="lina"))
     artem, dasha = users.get(username="artem"), users.get(username="dasha")
-    html = client.get(reverse("coding:agreement", args=[project.pk])).content.decode()
+    html = client.get(reverse("agreement:figures", args=[project.pk])).content.decode()
     assert 'id="agreement-table"' in html
     assert "artem" in html and "dasha" in html
     codes = [c for c in Code.objects.filter(project=project).tree_order() if c.codings.exists()]
@@ -356,7 +355,7 @@ def test_the_demo_coders_agreement_is_shown_per_code_with_all_three_statistics(c
         "min_overlap": 90,
         "seen": "coded",
     }
-    html = client.get(reverse("coding:agreement", args=[project.pk]), settings).content.decode()
+    html = client.get(reverse("agreement:figures", args=[project.pk]), settings).content.decode()
     checked = 0
     for code in codes:
         percent, kappa, alpha, units = _expected(project, code, [artem, dasha])
@@ -383,7 +382,7 @@ def test_accepting_a_version_without_codes_says_so(client_for, project, coded, c
     )
     harbin = coded.text.index("Audiences in Harbin")
     turn = Segment.objects.get(source=coded, kind="turn", start__lte=harbin, end__gt=harbin)
-    url = reverse("coding:agreement_resolve", args=[project.pk]) + "?" + query
+    url = reverse("agreement:resolve", args=[project.pk]) + "?" + query
     response = client_for("lead").post(
         url,
         {

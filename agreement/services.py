@@ -1,7 +1,7 @@
 """Agreement between coders: the figures of the agreement page, its disagreements, consensus.
 
 Reads gather codings and segments with a few flat queries and hand them to the pure
-functions of `coding.agreement_units` and `coding.agreement`. Consensus codings are ordinary
+functions of `agreement.units` and `agreement.statistics`. Consensus codings are ordinary
 Coding rows whose coder is the special inactive user "consensus", so every report can be run
 on the consensus alone by filtering on that coder.
 """
@@ -16,8 +16,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from coding.agreement import merge_patterns
-from coding.agreement_units import (
+from agreement.models import AgreementResolution, ResolutionDecision
+from agreement.statistics import merge_patterns
+from agreement.units import (
     UNIT_LABELS,
     Figures,
     SegmentTally,
@@ -30,13 +31,7 @@ from coding.agreement_units import (
     figures,
     unit_views,
 )
-from coding.models import (
-    AgreementResolution,
-    ChangeAction,
-    Code,
-    Coding,
-    ResolutionDecision,
-)
+from coding.models import ChangeAction, Code, Coding
 from coding.services import change_record, coding_snapshot
 from interviews.models import Project, Segment, Source, SourceCodePoints
 from interviews.reading import paragraph_spans

@@ -8,14 +8,15 @@ import pytest
 from django.core.exceptions import ValidationError
 from sklearn.metrics import cohen_kappa_score
 
-from coding.agreement_services import (
+from agreement.models import AgreementResolution
+from agreement.services import (
     CONSENSUS_USERNAME,
     agreement_report,
     consensus_user,
     disagreement_resolve,
     disagreements,
 )
-from coding.models import AgreementResolution, Change, Code, Coding
+from coding.models import Change, Code, Coding
 from interviews.models import Membership, Role, Segment, Source
 
 SENTENCES = ["Money was short.", "Banks said no.", "We borrowed abroad.", "It worked out."]
@@ -338,7 +339,7 @@ def test_three_coders_get_alpha_and_a_reason_for_no_kappa(project, study, coders
 def test_character_units_use_the_text_length_even_without_stored_code_points(
     project, source, code, users
 ):
-    from coding.agreement_services import _load
+    from agreement.services import _load
     from interviews.models import SourceCodePoints
 
     expected = _load([source], [users["coder"], users["lead"]], "character")[1]

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from coding.agreement import (
+from agreement.statistics import (
     AgreementUndefined,
     Patterns,
     cohen_kappa_patterns,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coding.agreement_units import (
+from agreement.units import (
     SegmentTally,
     add_patterns,
     choose_units,

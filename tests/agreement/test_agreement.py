@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import accuracy_score, cohen_kappa_score
 
-from coding.agreement import (
+from agreement.statistics import (
     LEVELS,
     AgreementUndefined,
     cohen_kappa,
@@ -113,7 +113,7 @@ def test_a_single_coder_is_a_clear_message():
 
 
 def test_kappa_refuses_three_coders_and_rows_must_match():
-    from coding.agreement import cohen_kappa_patterns
+    from agreement.statistics import cohen_kappa_patterns
 
     with pytest.raises(AgreementUndefined, match="exactly two coders"):
         cohen_kappa_patterns({(1, 1, 0): 1})
@@ -176,7 +176,7 @@ def test_kappa_and_percent_agreement_match_scikit_learn(pairs):
 @settings(max_examples=100, deadline=None)
 @given(data=reliability_data(max_coders=3), level=st.sampled_from(LEVELS))
 def test_counting_units_by_pattern_changes_nothing(data, level):
-    from coding.agreement import krippendorff_alpha_patterns, unit_patterns
+    from agreement.statistics import krippendorff_alpha_patterns, unit_patterns
 
     try:
         expected = krippendorff_alpha(data, level)

@@ -7,9 +7,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count
 from django.http import QueryDict
 
-from coding.agreement_services import CONSENSUS_USERNAME, SEEN_CHOICES
-from coding.agreement_units import UNIT_CHOICES
-from coding.models import Code, ResolutionDecision
+from agreement.models import ResolutionDecision
+from agreement.services import CONSENSUS_USERNAME, SEEN_CHOICES
+from agreement.units import UNIT_CHOICES
+from coding.models import Code
 from interviews.models import Project, Source
 from interviews.params import IdMultipleChoiceField, parse_id
 

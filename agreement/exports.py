@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from coding.agreement_services import METHOD, AgreementReport, code_path
+from agreement.services import METHOD, AgreementReport, code_path
 from interviews import spreadsheet
 from interviews.spreadsheet import Sheet
 

@@ -7,8 +7,9 @@ import io
 import pytest
 from django.core.management import call_command
 
-from coding.agreement_services import CONSENSUS_USERNAME
-from coding.models import AgreementResolution, Coding
+from agreement.models import AgreementResolution
+from agreement.services import CONSENSUS_USERNAME
+from coding.models import Coding
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -63,9 +63,9 @@ def _settings(source, code, coders, unit="turn", **extra):
 @pytest.mark.parametrize(("role", "status"), [("coder", 403), ("viewer", 403), ("outsider", 404)])
 def test_only_leads_and_admins_see_agreement(client_for, project, role, status):
     for name in ("figures", "review"):
-        assert client_for(role).get(reverse(f"agreement:{name}", args=[project.pk])).status_code == (
-            status
-        )
+        assert client_for(role).get(
+            reverse(f"agreement:{name}", args=[project.pk])
+        ).status_code == (status)
     assert client_for(role).post(reverse("agreement:resolve", args=[project.pk])).status_code == (
         status
     )

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from interviews.import_services import staging_root
+from interviews.ingest.batches import staging_root
 from interviews.models import (
     Attribute,
     Interviewee,

@@ -1,5 +1,5 @@
-"""Importing sources: one file at a time, in batches with progress, and the language
-processing that follows in the background.
+"""Batches: several files or a zip staged, scanned for speakers, then imported by a background
+job with progress. The other steps of an import live beside this module (`interviews.ingest`).
 
 Phase one (`source_import`) stores the text, speaker turns, paragraphs and sentences (split
 by the cheap blank pipeline) in one transaction: the source is codable when it returns.
@@ -9,9 +9,6 @@ through the full pipeline with `nlp.pipe` and stores named entities.
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
 import json
 import logging
 import re
@@ -19,444 +16,34 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
 
-from interviews import nlp
 from interviews.importers import (
-    Imported,
     ImportRefused,
-    SafeZip,
-    check_size,
     extension,
-    read_file,
-    read_pasted,
     unpack_zip,
 )
+from interviews.ingest.files import read_entry, zip_check
+from interviews.ingest.people import interviewees_from_csv
+from interviews.ingest.sources import DuplicateSource, source_import, text_checksum
+from interviews.ingest.speakers import (
+    INTERVIEWER,
+    LINKED,
+    RESPONDENT_LABELS,
+    SpeakerTarget,
+    speaker_map_guess,
+)
 from interviews.models import (
-    Attribute,
-    AttributeTarget,
     Interviewee,
     Job,
-    NamedEntity,
-    NlpStatus,
     Project,
-    Segment,
-    SegmentKind,
-    Source,
 )
-from interviews.reading import paragraph_spans
 
 logger = logging.getLogger(__name__)
-
-INTERVIEWER = "interviewer"
-LINKED = "linked"  # in a batch: the one interviewee linked to each file (name or CSV)
-INTERVIEWER_LABELS = {
-    "interviewer", "q", "i", "int", "moderator", "question", "researcher",
-    "интервьюер", "вопрос", "в", "інтерв'юер", "інтэрв'юер", "采访者", "主持人", "问",
-}  # fmt: skip
-RESPONDENT_LABELS = {
-    "respondent", "a", "r", "interviewee", "answer", "participant",
-    "респондент", "ответ", "о", "відповідь", "адказ", "受访者", "答",
-}  # fmt: skip
-
-
-class DuplicateSource(ImportRefused):
-    """The same text is already a source of the project."""
-
-
-def text_checksum(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-# Speakers ------------------------------------------------------------------------------
-
-SpeakerTarget = Interviewee | str | None
-
-
-def speaker_map_guess(
-    *,
-    speakers: Iterable[str],
-    project: Project,
-    interviewees: Iterable[Interviewee] = (),
-    interviewer_name: str = "",
-) -> dict[str, SpeakerTarget]:
-    """A first mapping of speaker labels: pseudonyms to their interviewee, the usual
-    interviewer labels to the interviewer, the usual respondent labels to the one linked
-    interviewee. Anything else stays unmapped for the user to decide."""
-    by_pseudonym = {i.pseudonym.lower(): i for i in project.interviewees.all()}
-    linked = list(interviewees)
-    guess: dict[str, SpeakerTarget] = {}
-    for speaker in speakers:
-        key = speaker.strip().lower()
-        if key in by_pseudonym:
-            guess[speaker] = by_pseudonym[key]
-        elif key in INTERVIEWER_LABELS or (interviewer_name and key == interviewer_name.lower()):
-            guess[speaker] = INTERVIEWER
-        elif key in RESPONDENT_LABELS and len(linked) == 1:
-            guess[speaker] = linked[0]
-        else:
-            guess[speaker] = None
-    return guess
-
-
-@transaction.atomic
-def source_speakers_map(*, source: Source, speaker_map: dict[str, SpeakerTarget]) -> int:
-    """Point each speaker's turns at an interviewee or the interviewer; returns turns changed.
-
-    Mapped interviewees are added to the source's interviewees.
-    """
-    changed = 0
-    for speaker, target in speaker_map.items():
-        if isinstance(target, Interviewee) and target.project_id != source.project_id:
-            raise ValidationError("An interviewee of another project cannot speak here.")
-        changed += source.segments.filter(kind=SegmentKind.TURN, speaker=speaker).update(
-            interviewee=target if isinstance(target, Interviewee) else None,
-            is_interviewer=target == INTERVIEWER,
-        )
-    mapped = [t for t in speaker_map.values() if isinstance(t, Interviewee)]
-    if mapped:
-        source.interviewees.add(*mapped)
-    return changed
-
-
-# Phase one: a codable source -----------------------------------------------------------
-
-
-def turn_sentence_spans(text: str, language: str, turns: list) -> list[tuple[int, int]]:
-    """Sentences within turns and paragraphs, speaker labels left out."""
-    labels = [(t.start, t.body) for t in turns if t.body is not None]
-    return nlp.sentence_spans(text, language, [t.start for t in turns], labels)
-
-
-SEGMENT_COLUMNS = (
-    "source_id", "kind", "start", "end", "speaker", "interviewee_id", "is_interviewer", "timestamp",
-)  # fmt: skip
-
-
-def segment_rows(
-    *,
-    source: Source,
-    imported: Imported,
-    speaker_map: dict[str, SpeakerTarget],
-) -> list[tuple]:
-    """Turn, paragraph and sentence rows (values of SEGMENT_COLUMNS) of a freshly imported
-    source, for `segments_insert`."""
-    text = source.text
-    pk = source.pk
-    rows = []
-    for turn in imported.turns:
-        target = speaker_map.get(turn.speaker)
-        rows.append(
-            (
-                pk,
-                SegmentKind.TURN.value,
-                turn.start,
-                turn.end,
-                turn.speaker[:200],
-                target.pk if isinstance(target, Interviewee) else None,
-                target == INTERVIEWER,
-                turn.timestamp,
-            )
-        )
-    paragraph = SegmentKind.PARAGRAPH.value
-    rows.extend((pk, paragraph, s, e, "", None, False, None) for s, e in paragraph_spans(text))
-    sentence = SegmentKind.SENTENCE.value
-    rows.extend(
-        (pk, sentence, s, e, "", None, False, None)
-        for s, e in turn_sentence_spans(text, source.language, imported.turns)
-    )
-    return rows
-
-
-def segments_insert(rows: list[tuple]) -> None:
-    """Store segment rows in one prepared statement executed for all rows: a source has
-    hundreds of them, and building a model instance and SQL per row is most of the cost of
-    making it codable. The database still checks every constraint."""
-    if not rows:
-        return
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(c) for c in SEGMENT_COLUMNS)
-    marks = ", ".join(["%s"] * len(SEGMENT_COLUMNS))
-    sql = f"INSERT INTO {quote(Segment._meta.db_table)} ({columns}) VALUES ({marks})"
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-
-
-@transaction.atomic
-def source_import(
-    *,
-    project: Project,
-    imported: Imported,
-    user=None,
-    title: str = "",
-    language: str = "",
-    kind: str = "interview",
-    interviewer: str = "",
-    interviewees: Iterable[Interviewee] = (),
-    speaker_map: dict[str, SpeakerTarget] | None = None,
-    original_name: str = "",
-    original_bytes: bytes | None = None,
-    date=None,
-) -> Source:
-    """Store an imported text as a codable source: text, turns, paragraphs, sentences.
-
-    Refuses (DuplicateSource) a text the project already has. Named entities come later,
-    from `sources_language_process`.
-    """
-    checksum = text_checksum(imported.text)
-    existing = project.sources.filter(checksum=checksum).first()
-    if existing is not None:
-        raise DuplicateSource(
-            f"“{original_name or imported.title}” is identical to the source "
-            f"“{existing.title}” already in this project; skipped."
-        )
-    language = language or nlp.detect_language(imported.text)
-    source = Source(
-        project=project,
-        title=(title or imported.title or original_name or "Untitled")[:300],
-        kind=kind,
-        text=imported.text,
-        language=language,
-        date=date,
-        interviewer=interviewer,
-        original_name=original_name[:300],
-        checksum=checksum,
-        nlp_status=NlpStatus.PENDING,
-        nlp_pipeline=nlp.sentence_pipeline(language).name,
-        created_by=user,
-    )
-    source.full_clean()
-    source.save()
-    if original_bytes is not None and original_name:
-        source.original_file.save(original_name, ContentFile(original_bytes), save=False)
-        Source.objects.filter(pk=source.pk).update(original_file=source.original_file.name)
-    linked = list(interviewees)
-    speaker_map = speaker_map or {}
-    mapped = [t for t in speaker_map.values() if isinstance(t, Interviewee)]
-    if any(i.project_id != project.pk for i in [*linked, *mapped]):
-        raise ValidationError("An interviewee of another project cannot be linked here.")
-    source.interviewees.set({i.pk: i for i in [*linked, *mapped]}.values())
-    segments_insert(segment_rows(source=source, imported=imported, speaker_map=speaker_map))
-    return source
-
-
-# Phase two: the full pipeline in the background ---------------------------------------
-
-
-def sources_language_process(
-    source_ids: Iterable[int],
-    *,
-    batch_size: int = 8,
-    n_process: int = 1,
-    on_progress: Callable[[int, int], None] | None = None,
-) -> dict[str, int]:
-    """Named entities of each source through the full pipeline of its language.
-
-    Sources are taken language by language and streamed through `nlp.pipe`; each source's
-    entities and status are written as soon as it is done.
-    """
-    ids = list(source_ids)
-    total = len(ids)
-    done = 0
-    counts = {"sources": 0, "entities": 0}
-    languages = Source.objects.filter(pk__in=ids).values_list("language", flat=True).distinct()
-    for language in sorted(set(languages)):
-        pipeline = nlp.full_pipeline(language)
-        queryset = Source.objects.filter(pk__in=ids, language=language).order_by("pk")
-        source_pks = list(queryset.values_list("pk", flat=True))
-        Source.objects.filter(pk__in=source_pks).update(nlp_status=NlpStatus.RUNNING)
-
-        def texts(pks=source_pks):
-            for start in range(0, len(pks), batch_size):
-                chunk = dict(
-                    Source.objects.filter(pk__in=pks[start : start + batch_size]).values_list(
-                        "pk", "text"
-                    )
-                )
-                for pk in pks[start : start + batch_size]:
-                    yield chunk.get(pk, "")
-
-        finished: set[int] = set()
-        try:
-            results = zip(
-                source_pks,
-                nlp.entities_pipe(texts(), language, batch_size=batch_size, n_process=n_process),
-                strict=True,
-            )
-            for pk, entities in results:
-                _entities_store(pk, entities, pipeline.name)
-                finished.add(pk)
-                counts["sources"] += 1
-                counts["entities"] += len(entities)
-                done += 1
-                if on_progress:
-                    on_progress(done, total)
-        except Exception:
-            Source.objects.filter(pk__in=set(source_pks) - finished).update(
-                nlp_status=NlpStatus.FAILED
-            )
-            raise
-    return counts
-
-
-def _entities_store(pk: int, entities: list[nlp.Entity], pipeline_name: str) -> None:
-    try:
-        with transaction.atomic():
-            NamedEntity.objects.filter(source_id=pk).delete()
-            NamedEntity.objects.bulk_create(
-                [
-                    NamedEntity(
-                        source_id=pk,
-                        start=e.start,
-                        end=e.end,
-                        label=e.label[:30],
-                        text=e.text[:300],
-                    )
-                    for e in entities
-                    if e.end > e.start
-                ],
-                batch_size=2000,
-            )
-            Source.objects.filter(pk=pk).update(
-                nlp_status=NlpStatus.DONE, nlp_pipeline=pipeline_name
-            )
-    except IntegrityError:
-        logger.info("Source %s was deleted while its language was processed.", pk)
-
-
-# Interviewees from a CSV ---------------------------------------------------------------
-
-_FIELD_ALIASES = {
-    "pseudonym": "pseudonym",
-    "real_name": "real_name",
-    "real name": "real_name",
-    "name": "real_name",
-    "contact": "contact",
-    "organisation": "organisation",
-    "organization": "organisation",
-    "sector": "sector",
-    "country": "country",
-    "role": "role",
-    "notes": "notes",
-}
-_FILE_COLUMNS = {"file", "files", "source", "sources", "transcript"}
-
-
-@dataclass
-class CsvResult:
-    interviewees: list[Interviewee] = field(default_factory=list)
-    created: int = 0
-    matched: int = 0
-    errors: list[str] = field(default_factory=list)
-    files: dict[str, Interviewee] = field(default_factory=dict)
-
-
-def interviewees_from_csv(*, project: Project, data: bytes, name: str = "") -> CsvResult:
-    """Create or match interviewees from a CSV: a `pseudonym` column, the interviewee's
-    fields (real_name, organisation, sector, country, role, …), one column per attribute, and
-    optionally `file` naming the transcripts (separated by `;`) of that interviewee.
-
-    Each row succeeds or fails alone; an existing pseudonym is matched and updated.
-    """
-    from interviews.importers.text import decode
-
-    text, _encoding = decode(data, name=name, kind="CSV file")
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), dialect=dialect)
-    headers = [h.strip() for h in (reader.fieldnames or [])]
-    if "pseudonym" not in [h.lower() for h in headers]:
-        raise ImportRefused(f"“{name or 'The CSV'}” needs a “pseudonym” column.")
-    attributes = {
-        a.name.lower(): a for a in project.attributes.filter(applies_to=AttributeTarget.INTERVIEWEE)
-    }
-    result = CsvResult()
-    for line, raw in enumerate(reader, start=2):
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k}
-        pseudonym = row.get("pseudonym", "")
-        if not pseudonym:
-            result.errors.append(f"CSV line {line}: no pseudonym; row skipped.")
-            continue
-        try:
-            with transaction.atomic():
-                interviewee = project.interviewees.filter(pseudonym__iexact=pseudonym).first()
-                created = interviewee is None
-                if created:
-                    interviewee = Interviewee(project=project, pseudonym=pseudonym)
-                values = {}
-                for key, value in row.items():
-                    if key in _FIELD_ALIASES and key != "pseudonym":
-                        if value:
-                            setattr(interviewee, _FIELD_ALIASES[key], value)
-                    elif key in attributes:
-                        values[attributes[key]] = attributes[key].normalise(value)
-                    elif key and key not in _FILE_COLUMNS and value:
-                        attribute = Attribute.objects.create(
-                            project=project,
-                            name=raw_header(headers, key),
-                            applies_to=AttributeTarget.INTERVIEWEE,
-                            order=project.attributes.count(),
-                        )
-                        attributes[key] = attribute
-                        values[attribute] = attribute.normalise(value)
-                from interviews.services import interviewee_save
-
-                interviewee_save(interviewee=interviewee, values=values)
-        except ValidationError as exc:
-            result.errors.append(f"CSV line {line} ({pseudonym}): {'; '.join(exc.messages)}")
-            continue
-        result.interviewees.append(interviewee)
-        result.created += created
-        result.matched += not created
-        for column in _FILE_COLUMNS & row.keys():
-            for file_name in re.split(r"[;|]", row[column]):
-                if file_name.strip():
-                    result.files[file_name.strip().lower()] = interviewee
-    return result
-
-
-def raw_header(headers: list[str], key: str) -> str:
-    return next((h for h in headers if h.lower() == key), key)[:100]
-
-
-# Batches -------------------------------------------------------------------------------
-
-
-PASTED_SUFFIX = ".pasted"
-
-
-def pasted_name(title: str) -> str:
-    """The staged name of pasted text (its title, marked as pasted)."""
-    return (title.strip() or "Pasted text")[:200] + PASTED_SUFFIX
-
-
-def is_pasted(name: str) -> bool:
-    return name.endswith(PASTED_SUFFIX)
-
-
-def read_entry(name: str, data: bytes) -> Imported:
-    """Read a staged or uploaded file (or pasted text) into an Imported."""
-    if is_pasted(name):
-        return read_pasted(data.decode("utf-8"), title=name.removesuffix(PASTED_SUFFIX))
-    return read_file(name, data)
-
-
-def zip_check(data: bytes, *, name: str) -> None:
-    """Refuse at once an archive that is damaged, unsafe or over the declared limits
-    (the limits are enforced again on the bytes actually unpacked, in the task)."""
-    check_size(name, len(data))
-    if not data.startswith(b"PK"):
-        unpack_zip(data, name=name)  # raises the right message
-    SafeZip(data, name=name)
 
 
 def batch_title(names: list[str], project: Project) -> str:

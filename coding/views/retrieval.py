@@ -1,4 +1,4 @@
-"""Finding passages: code retrieval, coding queries and full-text search."""
+"""The retrieval and query pages: every passage of a code, and coding queries."""
 
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ from coding.retrieval import (
     table_csv,
     table_xlsx,
 )
-from coding.search import search_run
 from interviews.access import Access, Perm, project_access
 from interviews.models import Source
 from interviews.params import parse_id
@@ -217,32 +216,3 @@ def saved_query_delete(request: HttpRequest, pk: int, query_pk: int) -> HttpResp
     saved.delete()
     messages.success(request, f"Query “{saved.name}” deleted.")
     return redirect("coding:query", pk)
-
-
-def search(request: HttpRequest, pk: int) -> HttpResponse:
-    access = project_access(request, pk)
-    project = access.project
-    q = request.GET.get("q", "")
-    context = {"access": access, "project": project, "q": q}
-    if q:
-        try:
-            page_number = max(1, int(request.GET.get("page", 1)))
-        except ValueError:
-            page_number = 1
-        per_page = 20
-        try:
-            result = search_run(
-                project=project, query=q, offset=(page_number - 1) * per_page, limit=per_page
-            )
-        except ValidationError as error:
-            context["error"] = " ".join(error.messages)
-        else:
-            pages = max(1, -(-result.source_count // per_page))
-            context.update(
-                result=result,
-                page_number=page_number,
-                pages=pages,
-                next_page=page_number + 1 if page_number < pages else None,
-                prev_page=page_number - 1 if page_number > 1 else None,
-            )
-    return render(request, "coding/search.html", context)

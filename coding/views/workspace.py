@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from coding import api
 from coding.models import Code, Coding
+from coding.views import api
 from interviews.access import Perm, project_access
 from interviews.models import SegmentKind, Source, profile_for
 from interviews.reading import reading_blocks

@@ -187,7 +187,42 @@ def with_slice(sources: models.QuerySet, start: int, end: int) -> models.QuerySe
     )
 
 
+def sources_frozen_refresh(source_ids) -> None:
+    """Keep `Source.frozen` in step after codings of these sources (ids or a query of ids)
+    were written or removed in bulk: a source is frozen exactly when it has codings."""
+    Source.objects.filter(pk__in=source_ids).update(
+        frozen=models.Exists(Coding.objects.filter(source=models.OuterRef("pk")))
+    )
+
+
+def source_freeze(source_id: int, source: Source | None = None) -> None:
+    """The first coding of a source was written: its text may no longer change. Costs
+    nothing when the loaded source is already known to be frozen."""
+    if source is not None and source.frozen:
+        return
+    Source.objects.filter(pk=source_id, frozen=False).update(frozen=True)
+    if source is not None:
+        source.frozen = True
+
+
 class CodingQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """As QuerySet.bulk_create; the sources coded become frozen."""
+        created = super().bulk_create(objs, *args, **kwargs)
+        sources = {coding.source_id for coding in created}
+        Source.objects.filter(pk__in=sources, frozen=False).update(frozen=True)
+        return created
+
+    def delete(self):
+        """As QuerySet.delete; a source whose last coding went is no longer frozen."""
+        sources = set(self.order_by().values_list("source_id", flat=True).distinct())
+        result = super().delete()
+        sources_frozen_refresh(sources)
+        return result
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
     def visible_to(self, access) -> CodingQuerySet:
         """The codings an Access may see: all, or under blinded coding only the user's own."""
         return self if access.sees_all_codings else self.filter(coder=access.user)
@@ -235,6 +270,17 @@ class Coding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} [{self.start}, {self.end}) by {self.coder}"
+
+    def save(self, *args, **kwargs) -> None:
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if adding:
+            source_freeze(self.source_id, self._state.fields_cache.get("source"))
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        sources_frozen_refresh([self.source_id])
+        return result
 
     @property
     def quote(self) -> str:

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "agreement",
     "reports",
     "exchange",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -11,7 +11,10 @@ from interviews import nlp
 from interviews.access import Perm, project_access
 from interviews.forms import ImportReviewForm, SourceImportForm, SpeakerMapForm
 from interviews.importers import ImportRefused
-from interviews.ingest import batches, files, sources
+from interviews.ingest import batches
+from interviews.ingest.files import is_pasted, pasted_name, read_entry
+from interviews.ingest.sources import DuplicateSource
+from interviews.ingest.sources import source_import as source_store
 from interviews.ingest.speakers import source_speakers_map, speaker_map_guess
 from interviews.models import Job, SegmentKind, Source
 from interviews.tasks import process_language
@@ -56,7 +59,7 @@ def source_import(request: HttpRequest, pk: int) -> HttpResponse:
         if data["files"]:
             files = [(upload.name, upload.read()) for upload in data["files"]]
         else:
-            files = [(files.pasted_name(data["title"]), data["text"].encode("utf-8"))]
+            files = [(pasted_name(data["title"]), data["text"].encode("utf-8"))]
         csv_upload = data.get("interviewees_csv")
         try:
             if batches.is_batch(files) or csv_upload:
@@ -92,7 +95,7 @@ def source_import_review(request: HttpRequest, pk: int, key: str) -> HttpRespons
     except (FileNotFoundError, ValueError, KeyError, IndexError):
         raise Http404("This import is no longer waiting for review.") from None
     try:
-        imported = files.read_entry(name, content)
+        imported = read_entry(name, content)
     except ImportRefused as exc:
         _forget(request, key)
         messages.error(request, f"{exc} Nothing was imported.")
@@ -126,7 +129,7 @@ def source_import_review(request: HttpRequest, pk: int, key: str) -> HttpRespons
     if request.method == "POST" and review.is_valid() and speakers.is_valid():
         data = review.cleaned_data
         try:
-            source = sources.source_import(
+            source = source_store(
                 project=project,
                 imported=imported,
                 user=request.user,
@@ -137,10 +140,10 @@ def source_import_review(request: HttpRequest, pk: int, key: str) -> HttpRespons
                 interviewer=data["interviewer"],
                 interviewees=list(data["interviewees"]),
                 speaker_map=speakers.speaker_map(),
-                original_name=name if not files.is_pasted(name) else "",
-                original_bytes=None if files.is_pasted(name) else content,
+                original_name=name if not is_pasted(name) else "",
+                original_bytes=None if is_pasted(name) else content,
             )
-        except sources.DuplicateSource as exc:
+        except DuplicateSource as exc:
             _forget(request, key)
             messages.error(request, f"{exc} Nothing was imported.")
             return redirect("interviews:source_import", project.pk)
@@ -168,7 +171,7 @@ def source_import_review(request: HttpRequest, pk: int, key: str) -> HttpRespons
             "access": access,
             "project": project,
             "imported": imported,
-            "name": "" if files.is_pasted(name) else name,
+            "name": "" if is_pasted(name) else name,
             "review": review,
             "speakers": speakers,
             "samples": samples,

@@ -512,7 +512,7 @@ def test_the_command_imports_a_folder_with_a_progress_bar(project, tmp_path):
 
 
 def test_the_demo_transcripts_import_through_the_command(project):
-    demo = Path(__file__).resolve().parents[2] / "interviews" / "demo" / "data"
+    demo = Path(__file__).resolve().parents[2] / "demo" / "data"
     for path in sorted(demo.glob("*-0*.txt")):
         Interviewee.objects.create(project=project, pseudonym=path.stem)
     out = io.StringIO()

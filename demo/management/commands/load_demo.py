@@ -10,6 +10,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from coding import services as coding_services
+from coding.models import Code
 from interviews import services as interview_services
 from interviews.models import (
     Attribute,
@@ -22,8 +24,9 @@ from interviews.models import (
     Project,
     Role,
 )
+from interviews.tasks import process_language
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "demo" / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 PROJECT_NAME = "China–Belarus cultural industries (demo)"
 PROJECT_DESCRIPTION = (
     "FICTIONAL DEMO. Every person, organisation and interview here is invented for "
@@ -79,8 +82,6 @@ class Command(BaseCommand):
         else:
             counts = self.load()
             # Sentences are stored by load(); named entities come from the task worker.
-            from interviews.tasks import process_language
-
             process_language.enqueue(counts.pop("source_ids"))
             self.stdout.write(
                 self.style.SUCCESS(
@@ -95,8 +96,6 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def load(self) -> dict[str, int]:
-        from coding import services as coding_services
-        from coding.models import Code
 
         users = {}
         User = get_user_model()

@@ -195,12 +195,17 @@ def sources_frozen_refresh(source_ids) -> None:
     )
 
 
+def sources_freeze(source_ids) -> None:
+    """Codings of these sources were written: their texts may no longer change."""
+    Source.objects.filter(pk__in=source_ids, frozen=False).update(frozen=True)
+
+
 def source_freeze(source_id: int, source: Source | None = None) -> None:
-    """The first coding of a source was written: its text may no longer change. Costs
-    nothing when the loaded source is already known to be frozen."""
+    """As `sources_freeze` for one source; costs nothing when the loaded source is already
+    known to be frozen."""
     if source is not None and source.frozen:
         return
-    Source.objects.filter(pk=source_id, frozen=False).update(frozen=True)
+    sources_freeze([source_id])
     if source is not None:
         source.frozen = True
 
@@ -209,8 +214,7 @@ class CodingQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         """As QuerySet.bulk_create; the sources coded become frozen."""
         created = super().bulk_create(objs, *args, **kwargs)
-        sources = {coding.source_id for coding in created}
-        Source.objects.filter(pk__in=sources, frozen=False).update(frozen=True)
+        sources_freeze({coding.source_id for coding in created})
         return created
 
     def delete(self):

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
-from coding.models import PATH_SEPARATOR, ChangeAction, Code, Coding, Memo
+from coding.models import PATH_SEPARATOR, ChangeAction, Code, Coding, Memo, sources_freeze
 from coding.services import change_record
 from exchange import mapping as m
 from exchange.readers import (
@@ -688,10 +688,12 @@ def _codings_insert(rows: list[tuple]) -> None:
 
     Large projects hold hundreds of thousands of codings; the ORM's bulk_create spends most
     of its time preparing each value, so these go straight to the database (COPY on
-    PostgreSQL). The table's constraints still check every row.
+    PostgreSQL). The table's constraints still check every row. The sources coded become
+    frozen.
     """
     if not rows:
         return
+    sources_freeze({row[1] for row in rows})
     connection = connections[router.db_for_write(Coding)]
     meta = Coding._meta
     names = ["guid", "source", "code", "coder", "start", "end", "created_at", "modified_at"]

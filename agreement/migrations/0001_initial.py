@@ -1,7 +1,7 @@
 """Adjudication moves from the coding app to its own: the tables keep their names and rows.
 
 Only Django's state changes here (the model now belongs to `agreement`); the database is left as
-it is. `coding.0008` removes the model from the coding app's state in the same step.
+it is. `coding.0008`, which runs first, removed the model from the coding app's state.
 """
 
 import django.db.models.deletion
@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
-        ("coding", "0007_codes_restricted_not_protected"),
+        ("coding", "0008_agreementresolution_moves_to_agreement"),
         ("interviews", "0005_source_code_points"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -4,10 +4,7 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [
-        ("coding", "0007_codes_restricted_not_protected"),
-        ("agreement", "0001_initial"),
-    ]
+    dependencies = [("coding", "0007_codes_restricted_not_protected")]
 
     operations = [
         migrations.SeparateDatabaseAndState(

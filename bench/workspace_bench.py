@@ -168,8 +168,8 @@ def word_spans(text: str) -> list[tuple[int, int]]:
 
 
 def build(words: int, codings: int, seed: int = 7):
+    from coding.codebook_services import codebook_apply_template
     from coding.models import Code, Coding
-    from coding.services import codebook_apply_template
     from interviews.models import Membership, Project, Role
     from interviews.services import source_create
 

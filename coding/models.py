@@ -48,6 +48,10 @@ class CodeQuerySet(models.QuerySet):
         return ordered
 
 
+DEFAULT_COLOUR = "#1e88e5"
+CODE_TEXTS = ("definition", "inclusion", "exclusion", "example")
+
+
 class Code(models.Model):
     """A category of the codebook [REFI-QDA Code]; codes form a tree."""
 
@@ -59,7 +63,7 @@ class Code(models.Model):
         "self", null=True, blank=True, on_delete=models.RESTRICT, related_name="children"
     )
     name = models.CharField(max_length=200)
-    colour = models.CharField(max_length=7, default="#1e88e5", validators=[colour_validator])
+    colour = models.CharField(max_length=7, default=DEFAULT_COLOUR, validators=[colour_validator])
     definition = models.TextField(blank=True)
     inclusion = models.TextField("inclusion criteria", blank=True)
     exclusion = models.TextField("exclusion criteria", blank=True)
@@ -94,6 +98,28 @@ class Code(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def from_fields(
+        cls, *, project: Project, parent: Code | None, name: str, order: int, fields=None, guid=None
+    ) -> Code:
+        """An unsaved code built from a mapping of its other fields (a template node, a
+        history snapshot, a codebook file row, a REFI-QDA code, a form): a missing or empty
+        colour is the default, missing texts are empty, a code is codable unless it says not.
+        Every way of adding a code builds it here and then validates it."""
+        fields = fields or {}
+        code = cls(
+            project=project,
+            parent=parent,
+            name=name,
+            order=order,
+            colour=fields.get("colour") or DEFAULT_COLOUR,
+            is_codable=fields.get("is_codable", True),
+            **{text: fields.get(text) or "" for text in CODE_TEXTS},
+        )
+        if guid is not None:
+            code.guid = guid
+        return code
 
     def ancestors(self) -> list[Code]:
         chain: list[Code] = []

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, router, transaction
 
-from coding.codebook_templates import TEMPLATES, CodeTemplate
 from coding.models import (
     MAX_OFFSET,
     Change,
@@ -342,41 +341,3 @@ def code_pin_set(*, user, code: Code, slot: int | None) -> None:
         raise ValidationError("Pin a code to a number key from 1 to 9.")
     CodePin.objects.filter(user=user, project_id=code.project_id, slot=slot).delete()
     CodePin.objects.create(user=user, project_id=code.project_id, code=code, slot=slot)
-
-
-def _create_codes(
-    project: Project, nodes: list[CodeTemplate], parent: Code | None, user
-) -> list[Code]:
-    created: list[Code] = []
-    siblings = Code.objects.filter(project=project, parent=parent)
-    next_order = siblings.count()
-    for node in nodes:
-        code = siblings.filter(name__iexact=node["name"]).first()
-        if code is None:
-            code = Code(
-                project=project,
-                parent=parent,
-                name=node["name"],
-                colour=node.get("colour", "#1e88e5"),
-                definition=node.get("definition", ""),
-                inclusion=node.get("inclusion", ""),
-                exclusion=node.get("exclusion", ""),
-                example=node.get("example", ""),
-                order=next_order,
-            )
-            code.full_clean()
-            code.save()
-            next_order += 1
-            created.append(code)
-            change_record(user=user, action=ChangeAction.CREATE, obj=code, project=project)
-        created.extend(_create_codes(project, node.get("children", []), code, user))
-    return created
-
-
-@transaction.atomic
-def codebook_apply_template(*, project: Project, template: str, user=None) -> list[Code]:
-    """Add a template's codes to a project; codes it already has (same path) are kept."""
-    if template not in TEMPLATES:
-        raise ValidationError(f"There is no codebook template called “{template}”.")
-    _label, nodes = TEMPLATES[template]
-    return _create_codes(project, nodes, None, user)

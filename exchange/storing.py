@@ -151,15 +151,13 @@ def _codes_store(
                         f"The code “{name}” is marked as not codable but has codings; "
                         "it was made codable so that no coding is lost."
                     )
-                code = Code(
+                code = Code.from_fields(
                     project=project,
                     parent=parent,
                     name=name,
-                    colour=spec.colour or "#1e88e5",
                     order=order,
-                    is_codable=is_codable,
+                    fields={**fields, "colour": spec.colour, "is_codable": is_codable},
                     guid=pool.get(guids, spec.guid),
-                    **fields,
                 )
                 # Sibling names were made unique above; the database enforces it too.
                 code.full_clean(validate_constraints=False)

@@ -9,11 +9,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from coding import codebook_files
 from coding import codebook_services as svc
+from coding.codebook_services import codebook_apply_template
 from coding.codebook_templates import TEMPLATES
 from coding.forms import CodeForm
 from coding.models import Change, Code
-from coding.services import codebook_apply_template
 from interviews.access import Access, Perm, project_access
 from interviews.params import parse_id
 from interviews.spreadsheet import CONTENT_TYPE as XLSX_CONTENT_TYPE
@@ -207,13 +208,13 @@ def codebook_export(request: HttpRequest, pk: int) -> HttpResponse:
     name = f"codebook-{access.project.pk}"
     if fmt == "xlsx":
         response = HttpResponse(
-            svc.codebook_xlsx(access.project),
+            codebook_files.codebook_xlsx(access.project),
             content_type=XLSX_CONTENT_TYPE,
         )
         response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
         return response
     response = HttpResponse(
-        svc.codebook_csv(access.project), content_type="text/csv; charset=utf-8"
+        codebook_files.codebook_csv(access.project), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
@@ -226,11 +227,11 @@ def codebook_import(request: HttpRequest, pk: int) -> HttpResponse:
     if upload is None:
         messages.error(request, "Choose a codebook file (.csv or .xlsx) to import.")
         return redirect("coding:codebook", pk)
-    if upload.size > svc.MAX_CODEBOOK_BYTES:
+    if upload.size > codebook_files.MAX_CODEBOOK_BYTES:
         messages.error(request, "The codebook file is larger than 2 MB.")
         return redirect("coding:codebook", pk)
     try:
-        report = svc.codebook_import(
+        report = codebook_files.codebook_import(
             project=access.project, user=request.user, filename=upload.name, data=upload.read()
         )
     except ValidationError as error:

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from coding import codebook_services as svc
+from coding import restore
 from coding.models import Change, Code
 from coding.views.codebook import _error_text, _number
 from interviews.access import Perm, project_access
@@ -51,7 +51,7 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
     params = request.GET.copy()
     params.pop("page", None)
     can_restore = access.can(Perm.MANAGE_CODEBOOK)
-    restorable = svc.restorable_ids(page.object_list) if can_restore else set()
+    restorable = restore.restorable_ids(page.object_list) if can_restore else set()
     rows = [(c, c.pk in restorable) for c in page]
     return render(
         request,
@@ -75,13 +75,13 @@ def change_restore(request: HttpRequest, pk: int, change_pk: int) -> HttpRespons
     change = get_object_or_404(Change, pk=change_pk, project=access.project)
     try:
         if change.object_type == "code":
-            code, codings = svc.code_restore(change=change, user=request.user)
+            code, codings = restore.code_restore(change=change, user=request.user)
             message = f"Restored the code “{code.full_path}”"
             if codings:
                 message += f" and {codings} coding{'s' if codings != 1 else ''} deleted with it"
             messages.success(request, message + ".")
         else:
-            coding = svc.coding_restore(change=change, user=request.user)
+            coding = restore.coding_restore(change=change, user=request.user)
             messages.success(
                 request, f"Restored the coding of “{coding.code.full_path}” in {coding.source}."
             )

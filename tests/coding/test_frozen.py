@@ -7,7 +7,7 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 
-from coding import codebook_services
+from coding import codebook_services, restore
 from coding.models import Code, Coding
 from coding.services import coding_create, coding_delete
 from interviews.models import Source
@@ -86,7 +86,7 @@ def test_restoring_a_deleted_coding_freezes_its_source_again(client_for, source,
     assert client_for("coder").delete(detail_url(coding)).status_code == 204
     assert not frozen(source)
     change = source.changes.filter(action="delete").get()
-    codebook_services.coding_restore(change=change, user=users["lead"])
+    restore.coding_restore(change=change, user=users["lead"])
     assert frozen(source)
 
 

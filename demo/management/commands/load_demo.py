@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from coding import services as coding_services
+from coding.codebook_services import codebook_apply_template
 from coding.models import Code
 from interviews import services as interview_services
 from interviews.models import (
@@ -130,12 +131,8 @@ class Command(BaseCommand):
                 order=order,
             )
 
-        coding_services.codebook_apply_template(
-            project=project, template="swot", user=users["lina"]
-        )
-        coding_services.codebook_apply_template(
-            project=project, template="policy", user=users["lina"]
-        )
+        codebook_apply_template(project=project, template="swot", user=users["lina"])
+        codebook_apply_template(project=project, template="policy", user=users["lina"])
         top_count = Code.objects.filter(project=project, parent=None).count()
         for offset, (name, colour, definition) in enumerate(UNTIDY_CODES):
             Code.objects.create(

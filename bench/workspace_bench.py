@@ -16,7 +16,7 @@ For each transcript size it prints:
   this process, every middleware included, no client or network (p50/p95 of 300), and
   then the p50 of each statement it sends to the database (100 more writes); then the same
   round trip with the insert made by its one PostgreSQL statement and by the ORM, write by
-  write in turn (200 each);
+  write in turn (200 each; `--write-paths ROUNDS` runs only this comparison);
 - coding round trip end to end over HTTP to gunicorn (by default 4 worker processes × 2
   threads) with 1 and with 8 coders posting at once (p50/p95 of ~400 codings each); each
   coder is a process of its own with one keep-alive connection, as each is a browser.
@@ -580,6 +580,31 @@ def measure_chromium(base, source, user, runs=5) -> list[float]:
     return times
 
 
+def print_write_paths(paths: dict[str, list[float]]) -> None:
+    statement, orm = (percentile(paths[k], 0.5) for k in ("one statement", "ORM"))
+    print(
+        "  coding write, insert by one statement vs by the ORM (alternating): "
+        + "; ".join(
+            f"{name} p50 {ms(percentile(t, 0.5))}, p95 {ms(percentile(t, 0.95))}"
+            for name, t in paths.items()
+        )
+        + f" (n={len(paths['ORM'])} each); ORM p50 {100 * (orm / statement - 1):+.0f} %"
+    )
+
+
+def compare_write_paths(sizes: list[int], codings: int, rounds: int) -> None:
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        f"Coding write paths · PostgreSQL · {time.strftime('%Y-%m-%d %H:%M')} · "
+        f"{os.cpu_count()} cores, load average {load}"
+    )
+    for words in sizes:
+        project, source, coders, codes, spans = build(words, codings)
+        print(f"\n{source.word_count} words, {len(source.text)} characters")
+        for _ in range(rounds):
+            print_write_paths(measure_write_paths(source, coders[1], spans, codes))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--words", type=int, nargs="+", default=[50_000, 8_000])
@@ -588,6 +613,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium timing")
+    parser.add_argument(
+        "--write-paths",
+        type=int,
+        default=0,
+        metavar="ROUNDS",
+        help="only compare the coding write's insert by one statement and by the ORM, "
+        "this many rounds per size (no gunicorn, no browser)",
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL database; the benchmark targets PostgreSQL.")
@@ -604,6 +637,9 @@ def main() -> None:
     )
     server = None
     try:
+        if args.write_paths:
+            compare_write_paths(args.words, args.codings, args.write_paths)
+            return
         server, base = start_gunicorn(base_url, args.workers, args.threads)
         load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
         print(
@@ -645,15 +681,7 @@ def main() -> None:
                 f"  round trip server-side, 1 coder: p50 {ms(percentile(server_side, 0.5))}, "
                 f"p95 {ms(percentile(server_side, 0.95))} (n={len(server_side)})"
             )
-            paths = measure_write_paths(source, coders[1], spans, codes)
-            print(
-                "  coding write, insert by one statement vs by the ORM (alternating): "
-                + "; ".join(
-                    f"{name} p50 {ms(percentile(t, 0.5))}, p95 {ms(percentile(t, 0.95))}"
-                    for name, t in paths.items()
-                )
-                + f" (n={len(paths['ORM'])} each)"
-            )
+            print_write_paths(measure_write_paths(source, coders[1], spans, codes))
             for concurrency in (1, 8):
                 per = args.per_coder * (8 if concurrency == 1 else 1)
                 trips = measure_http_round_trips(

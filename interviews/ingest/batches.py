@@ -1,10 +1,10 @@
 """Batches: several files or a zip staged, scanned for speakers, then imported by a background
 job with progress. The other steps of an import live beside this module (`interviews.ingest`).
 
-Phase one (`source_import`) stores the text, speaker turns, paragraphs and sentences (split
-by the cheap blank pipeline) in one transaction: the source is codable when it returns.
-Phase two (`sources_language_process`, run by the `process_language` task) passes the texts
-through the full pipeline with `nlp.pipe` and stores named entities.
+Each file of a batch goes through phase one (`ingest.sources.source_import`: the text,
+speaker turns, paragraphs and sentences in one transaction, so the source is codable when it
+returns); phase two (`ingest.language.sources_language_process`, run by the
+`process_language` task) follows in the background.
 """
 
 from __future__ import annotations

@@ -232,6 +232,6 @@ def test_a_readable_text_maps_coding_offsets_into_the_text_it_holds():
 
 
 def test_agreement_offers_no_source_of_an_interviewee_who_withdrew(client_for, project, withdrawn):
-    page = client_for("lead").get(reverse("coding:agreement", args=[project.pk])).content.decode()
+    page = client_for("lead").get(reverse("agreement:figures", args=[project.pk])).content.decode()
     assert "Interview BY-03" in page
     assert "Interview BY-02" not in page

@@ -51,6 +51,7 @@ from interviews.models import (
     Source,
 )
 from interviews.reading import paragraph_spans
+from interviews.recordings.services import sync_points_from_cues
 
 logger = logging.getLogger(__name__)
 
@@ -243,6 +244,9 @@ def source_import(
         raise ValidationError("An interviewee of another project cannot be linked here.")
     source.interviewees.set({i.pk: i for i in [*linked, *mapped]}.values())
     segments_insert(segment_rows(source=source, imported=imported, speaker_map=speaker_map))
+    if imported.metadata.get("sync_points"):
+        # Subtitles: a sync point per cue, for the recording attached now or later.
+        sync_points_from_cues(source=source, cues=imported.metadata["sync_points"])
     return source
 
 

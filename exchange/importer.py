@@ -26,6 +26,7 @@ from lxml import etree
 from coding.models import PATH_SEPARATOR, ChangeAction, Code, Coding, Memo
 from coding.services import change_record
 from exchange import mapping as m
+from exchange import media
 from exchange.positions import choose_reading, decode_text, normalise_newlines
 from exchange.readers import (
     PARSER_OPTIONS,
@@ -531,6 +532,14 @@ class ProjectImport:
     def _read_source(self, element) -> None:
         kind = local(element)
         title = (element.get("name") or "").strip()
+        recording = None
+        if kind in media.MEDIA_KINDS:
+            # A recording with its transcript: the transcript is the text (exchange/media.py).
+            found = media.media_as_text(element, self.report)
+            if found is None:
+                return
+            element, recording = found
+            kind = "TextSource"
         if kind == "PDFSource":
             # A PDF travels with its text as a Representation (a TextSource): take that.
             representation = child(element, "Representation")
@@ -616,6 +625,10 @@ class ProjectImport:
                 "note_refs": note_refs,
                 "description": child_text(element, "Description").strip(),
                 "values": values,
+                "media": recording
+                and media.media_positions(
+                    recording, choice.map.to_code_point, len(text), self.report
+                ),
             }
         )
 
@@ -754,6 +767,14 @@ class ProjectImport:
         self._store_cases(project)
         self._store_sources(project)
         self._store_memos(project)
+        for spec in self.sources:
+            if spec.get("media") and spec["guid"] in self.source_objects:
+                media.media_store(
+                    source=self.source_objects[spec["guid"]],
+                    spec=spec["media"],
+                    archive=self.archive,
+                    report=report,
+                )
         for set_name, codes, others in _code_sets(
             root, self.codes_by_guid, report, ref="targetGUID"
         ):

@@ -18,6 +18,8 @@ from coding.filters import BUILT_IN_FIELDS, codings_filter
 from coding.models import Code, Coding, Memo
 from interviews import spreadsheet
 from interviews.models import Attribute, AttributeTarget, AttributeValue, Project, Source
+from interviews.recordings.quotes import passage_link, start_times
+from interviews.recordings.sync import clock
 from interviews.spreadsheet import Sheet
 
 CONTEXT_CHARS = 150
@@ -41,6 +43,11 @@ class RetrievedPassage:
     memo: str
     link: str
     attribute_text: str = ""
+    time: float | None = None  # seconds into the source's recording, when it has one
+
+    @property
+    def time_label(self) -> str:
+        return clock(self.time)
 
 
 def context_around(text: str, start: int, end: int, chars: int = CONTEXT_CHARS) -> tuple[str, str]:
@@ -130,9 +137,11 @@ def retrieval_passages(
     memos: dict[int, list[str]] = defaultdict(list)
     for memo in Memo.objects.filter(coding_id__in=[c.pk for c in codings]).order_by("created_at"):
         memos[memo.coding_id].append(memo.text)
+    times = start_times((c.source_id, c.start) for c in codings)
     passages = []
     for coding in codings:
         source = sources[coding.source_id]
+        time = times.get((coding.source_id, coding.start))
         before, after = context_around(source.text, coding.start, coding.end, context)
         pseudonyms, attributes = people[coding.source_id]
         passages.append(
@@ -151,8 +160,13 @@ def retrieval_passages(
                 interviewees=pseudonyms,
                 attributes=attributes,
                 memo="\n\n".join(memos.get(coding.pk, [])),
-                link=reverse("coding:workspace", args=[project.pk, source.pk])
-                + f"#pos={coding.start}-{coding.end}",
+                link=passage_link(
+                    reverse("coding:workspace", args=[project.pk, source.pk]),
+                    coding.start,
+                    coding.end,
+                    time,
+                ),
+                time=time,
                 attribute_text="; ".join(
                     f"{label}: {attributes[key]}" for key, label in labels if attributes.get(key)
                 ),
@@ -175,6 +189,7 @@ def retrieval_table(
         "coded on",
         "start",
         "end",
+        "time",
         "passage",
         "context before",
         "context after",
@@ -190,6 +205,7 @@ def retrieval_table(
             p.coded_at,
             p.start,
             p.end,
+            p.time_label,
             p.text,
             p.before,
             p.after,

@@ -32,6 +32,7 @@ from interviews.models import (
     SegmentKind,
     Source,
 )
+from interviews.recordings.quotes import timed_quote, times_of
 
 # Interviewee fields every project has, with the labels reports show.
 BUILTIN_ATTRIBUTES: dict[str, str] = {
@@ -61,6 +62,7 @@ FRAME_COLUMNS = [
     "start",
     "end",
     "quote",
+    "time",  # seconds into the source's recording where the quote starts (NaN: none)
     "memo",
 ]
 
@@ -358,17 +360,23 @@ def report_data(
                 "pk", "text"
             )
         )
+        # Where the source has a recording, each quote starts with its time: [00:12:31].
+        frame["time"] = times_of(
+            zip(frame["source_id"].tolist(), frame["start"].tolist(), strict=True)
+        )
         frame["quote"] = [
-            texts[source_id][start:end]
-            for source_id, start, end in zip(
+            timed_quote(texts[source_id][start:end], time)
+            for source_id, start, end, time in zip(
                 frame["source_id"].tolist(),
                 frame["start"].tolist(),
                 frame["end"].tolist(),
+                frame["time"].tolist(),
                 strict=True,
             )
         ]
     else:
         frame["quote"] = ""
+        frame["time"] = None
     memos: dict[int, list[str]] = defaultdict(list)
     for coding_id, text in (
         Memo.objects.filter(project=project, coding__isnull=False)

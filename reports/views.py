@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from coding.models import Code, Coding
 from interviews.access import Access, Perm, project_access
+from interviews.recordings.quotes import passage_link
 from reports import charts, exports, services
 from reports.definitions import (
     COMPLETE_FORMATS,
@@ -252,7 +253,7 @@ def passages(request: HttpRequest, pk: int) -> HttpResponse:
         items.append(
             {
                 **row,
-                "url": f"{place}#pos={row['start']}-{row['end']}",
+                "url": passage_link(place, row["start"], row["end"], row.get("time")),
                 "exemplar": row["coding_id"] in data.exemplar_ids,
             }
         )

@@ -12,6 +12,8 @@ from interviews.access import Perm, project_access
 from interviews.forms import ImportReviewForm, SourceImportForm, SpeakerMapForm
 from interviews.importers import ImportRefused
 from interviews.models import Job, SegmentKind, Source
+from interviews.recordings.uploads import receives_recording
+from interviews.recordings.views import attach_from_request
 from interviews.tasks import process_language
 
 _SESSION_KEY = "parley-imports"
@@ -80,8 +82,10 @@ def source_import(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@receives_recording
 def source_import_review(request: HttpRequest, pk: int, key: str) -> HttpResponse:
-    """Check one imported text before it is saved: title, language, and who each speaker is."""
+    """Check one imported text before it is saved: title, language, who each speaker is,
+    and its recording if there is one."""
     access = project_access(request, pk, Perm.IMPORT)
     project = access.project
     _staged(request, key, project.pk)
@@ -146,6 +150,7 @@ def source_import_review(request: HttpRequest, pk: int, key: str) -> HttpRespons
             review.add_error(None, "; ".join(exc.messages))
         else:
             _forget(request, key)
+            attach_from_request(request, source, field="recording")
             process_language.enqueue([source.pk])
             messages.success(
                 request,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from functools import wraps
 from pathlib import Path
 
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from interviews.recordings import services
 
@@ -82,3 +84,22 @@ class RecordingUploadHandler(FileUploadHandler):
         for incoming in self.files:
             incoming.discard()
         self._drop()
+
+
+def receives_recording(view):
+    """For a view whose form may carry a recording: the upload handler is put in place
+    before anything reads the request's body (the CSRF check reads it, so it runs here,
+    after), and whatever the view did not keep is deleted when it returns."""
+
+    @csrf_exempt
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        handler = RecordingUploadHandler(request)
+        request.upload_handlers = [handler]
+        request.recording_upload = handler
+        try:
+            return csrf_protect(view)(request, *args, **kwargs)
+        finally:
+            handler.discard_all()
+
+    return wrapper

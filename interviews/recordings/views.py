@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from interviews.access import Access, Perm, project_access
@@ -17,7 +16,7 @@ from interviews.recordings import services
 from interviews.recordings.models import Recording, SyncPoint
 from interviews.recordings.serving import recording_response
 from interviews.recordings.sync import RANK_MANUAL
-from interviews.recordings.uploads import RecordingUploadHandler
+from interviews.recordings.uploads import receives_recording
 
 
 def _source(request: HttpRequest, pk: int, source_pk: int, perm: Perm) -> tuple[Access, Source]:
@@ -30,47 +29,45 @@ def _recording(source: Source) -> Recording:
     return get_object_or_404(Recording, source=source)
 
 
-@csrf_exempt
-def recording_attach(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
-    """Receive a recording for a source. The upload handler must be in place before anything
-    reads the request body, CSRF check included, so the check runs inside."""
-    handler = RecordingUploadHandler(request)
-    request.upload_handlers = [handler]
-    try:
-        return _attach(request, pk, source_pk, handler=handler)
-    finally:
-        handler.discard_all()  # whatever the service did not keep
-
-
-@csrf_protect
+@receives_recording
 @require_POST
-def _attach(request: HttpRequest, pk: int, source_pk: int, *, handler) -> HttpResponse:
+def recording_attach(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
     _access, source = _source(request, pk, source_pk, Perm.IMPORT)
-    upload = request.FILES.get("file")
-    if handler.too_large:
+    if "file" in request.FILES or request.recording_upload.too_large:
+        attach_from_request(request, source, field="file")
+    else:
+        messages.error(request, "Choose an audio or video file to attach.")
+    return redirect(source)
+
+
+def attach_from_request(request: HttpRequest, source: Source, *, field: str) -> bool:
+    """Attach the recording a form sent (through `receives_recording`) in `field`, saying
+    what happened; False when there was none or it was refused."""
+    upload = request.FILES.get(field)
+    if request.recording_upload.too_large:
         messages.error(
             request, f"The recording is larger than the limit of {services.limit_label()}."
         )
-    elif upload is None:
-        messages.error(request, "Choose an audio or video file to attach.")
-    else:
-        try:
-            recording = services.recording_attach(
-                source=source,
-                path=upload.path,
-                original_name=upload.name or "",
-                user=request.user,
-                browser_duration=_seconds(request.POST.get("duration")),
-            )
-        except services.MediaRefused as error:
-            messages.error(request, f"“{upload.name}” was not attached: {error}")
-        else:
-            messages.success(
-                request,
-                f"{recording.get_kind_display()} “{recording.original_name}” attached "
-                f"(length {recording.duration_label}).",
-            )
-    return redirect(source)
+        return False
+    if upload is None:
+        return False
+    try:
+        recording = services.recording_attach(
+            source=source,
+            path=upload.path,
+            original_name=upload.name or "",
+            user=request.user,
+            browser_duration=_seconds(request.POST.get("duration")),
+        )
+    except services.MediaRefused as error:
+        messages.error(request, f"“{upload.name}” was not attached: {error}")
+        return False
+    messages.success(
+        request,
+        f"{recording.get_kind_display()} “{recording.original_name}” attached "
+        f"(length {recording.duration_label}).",
+    )
+    return True
 
 
 def _seconds(raw) -> float | None:

@@ -63,5 +63,11 @@ def recording_panel(context, source, access) -> dict:
     }
 
 
+@register.inclusion_tag("interviews/recordings/_import_field.html")
+def recording_import_field() -> dict:
+    """The optional recording of a transcript being imported."""
+    return {"recording_limit": {"bytes": services.max_bytes(), "label": services.limit_label()}}
+
+
 _ACCEPTED = (sniff.MP3, sniff.M4A, sniff.WAV, sniff.OGG, sniff.OPUS, sniff.MP4, sniff.WEBM)
 _MIME_TYPES = {"audio/*", "video/mp4", "video/webm"}

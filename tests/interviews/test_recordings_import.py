@@ -104,3 +104,56 @@ def test_attach_media_reads_the_duration_with_ffprobe(source, tmp_path):
     path.write_bytes(wav_bytes(2.0))
     call_command("attach_media", str(source.pk), str(path), "--duration", "99")
     assert Recording.objects.get(source=source).duration == pytest.approx(2.0, abs=0.01)
+
+
+def _review(client, project, vtt: str) -> str:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    response = client.post(
+        reverse("interviews:source_import", args=[project.pk]),
+        {"files": SimpleUploadedFile("talk.vtt", vtt.encode()), "kind": "interview"},
+    )
+    assert response.status_code == 302
+    return response.url
+
+
+def _save(client, url, **files):
+    return client.post(
+        url,
+        {"title": "Talk", "language": "en", "kind": "interview", "save": "1", **files},
+        follow=True,
+    )
+
+
+def test_a_recording_is_attached_at_import_with_the_transcript(client_for, project):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = client_for("coder")
+    url = _review(client, project, VTT)
+    assert 'name="recording"' in client.get(url).content.decode()
+    response = _save(client, url, recording=SimpleUploadedFile("talk.wav", wav_bytes(10.0)))
+    source = project.sources.get()
+    recording = Recording.objects.get(source=source)
+    assert recording.original_name == "talk.wav"
+    assert "attached" in response.content.decode()
+    assert SyncPoint.objects.filter(source=source).count() == 3
+    assert list(services.incoming_dir().iterdir()) == []
+
+
+def test_a_refused_recording_at_import_keeps_the_transcript_and_says_why(client_for, project):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = client_for("coder")
+    url = _review(client, project, VTT)
+    response = _save(client, url, recording=SimpleUploadedFile("talk.mp3", b"MZ" + b"\0" * 99))
+    assert project.sources.count() == 1
+    assert not Recording.objects.exists()
+    assert "Windows program" in response.content.decode()
+
+
+def test_the_import_review_still_saves_without_a_recording(client_for, project):
+    client = client_for("coder")
+    _save(client, _review(client, project, VTT))
+    assert project.sources.count() == 1
+    assert not Recording.objects.exists()

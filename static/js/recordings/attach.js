@@ -1,6 +1,6 @@
-// The source page's recording form: refuse a file over the limit before sending it, and
-// measure its duration in the browser (kept when the server has no ffprobe to read it).
-for (const form of document.querySelectorAll("form.rec-attach")) {
+// A recording's file input (source page, import review): refuse a file over the limit before
+// sending it, and measure its duration in the browser (kept when the server has no ffprobe).
+for (const form of document.querySelectorAll(".rec-attach")) {
   const input = form.querySelector('input[type="file"]');
   const duration = form.querySelector('input[name="duration"]');
   const error = form.querySelector('[data-rec="attach-error"]');

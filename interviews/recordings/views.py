@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from interviews.access import Access, Perm, project_access
 from interviews.models import Source
@@ -86,7 +86,7 @@ def recording_remove(request: HttpRequest, pk: int, source_pk: int) -> HttpRespo
     return redirect(source)
 
 
-@require_GET
+@require_safe
 def recording_file(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
     """The recording's bytes, for any member who may read the source."""
     _access, source = _source(request, pk, source_pk, Perm.VIEW)
@@ -107,10 +107,10 @@ def _points_json(source: Source) -> JsonResponse:
     return JsonResponse({"points": player_points(source)})
 
 
-def player_points(source: Source) -> list[dict]:
+def player_points(source: Source, line: services.Timeline | None = None) -> list[dict]:
     """The sync points in force (turn times, cues, set by hand), for the player."""
     stored = {p.position: p for p in SyncPoint.objects.filter(source=source)}
-    line = services.timeline(source)
+    line = line or services.timeline(source)
     return [
         {
             "position": p.position,

@@ -33,7 +33,7 @@ def recording_player(context, source, access) -> dict:
         "kind": recording.kind,
         "duration": recording.duration,
         "length": line.length,
-        "points": player_points(source),
+        "points": player_points(source, line),
         "canSync": can_sync,
         "canReportDuration": access.can(Perm.CODE),
         "csrfToken": get_token(context["request"]),

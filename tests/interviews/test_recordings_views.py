@@ -457,3 +457,10 @@ def test_each_accepted_format_is_attached(client_for, source, tmp_path, extensio
     recording = Recording.objects.get(source=source)
     assert (recording.kind, recording.mime_type) == (kind, mime)
     assert recording.duration == pytest.approx(1.0, abs=0.2)
+
+
+def test_a_head_request_gets_the_headers_only(client_for, source, attached):
+    response = client_for("viewer").head(file_url(source))
+    assert response.status_code == 200
+    assert response["Content-Length"] == str(attached.size)
+    assert client_for("viewer").post(file_url(source)).status_code == 405

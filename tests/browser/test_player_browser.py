@@ -12,7 +12,7 @@ from coding.models import Code, Coding
 from interviews.recordings import services
 from interviews.recordings.models import SyncPoint
 from interviews.services import source_create
-from tests.interviews.media_files import wav_bytes
+from tests.interviews.media_files import encoded, needs_ffmpeg, wav_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -134,4 +134,31 @@ def test_a_lead_syncs_the_clicked_word_to_the_paused_time(page_for, users, recor
     assert list(SyncPoint.objects.values_list("position", "time", "origin")) == [
         (word, 5.5, "manual")
     ]
+    # The point is listed, and can be removed again.
+    page.locator('[data-rec="syncs"] summary').click()
+    assert page.locator('[data-rec="sync-count"]').text_content() == "1"
+    assert "[00:00:05] “Minsk" in page.locator('[data-rec="sync-list"]').text_content()
+    page.locator('[data-rec="sync-list"] button').click()
+    page.wait_for_function("document.querySelector('[data-rec=sync-count]').textContent === '0'")
+    assert not SyncPoint.objects.exists()
+    assert page.errors == []
+
+
+@needs_ffmpeg
+def test_a_video_shows_a_small_picture_that_can_be_enlarged(page_for, users, project, tmp_path):
+    source = source_create(project=project, title="Video talk", text=TEXT)
+    path = services.incoming_dir() / "video.part"
+    path.write_bytes(encoded(tmp_path, ".webm", seconds=9.0).read_bytes())
+    services.recording_attach(source=source, path=path, original_name="talk.webm")
+    page = open_player(page_for(users["coder"]), source)
+    small = page.locator("video#rec-media").bounding_box()["width"]
+    page.locator('[data-rec="enlarge"]').click()
+    large = page.locator("video#rec-media").bounding_box()["width"]
+    assert large > 2 * small
+    page.locator(".rec-time").nth(2).click()
+    assert 7.0 <= current_time(page) < 7.6
+    page.wait_for_function(
+        "document.querySelector('.ws-block.rec-current')?.dataset.start === "
+        f"'{TEXT.index('[00:00:07]')}'"
+    )
     assert page.errors == []

@@ -14,7 +14,7 @@ function start(data) {
   const media = document.getElementById("rec-media");
   const article = document.querySelector(".ws-text-area");
   const workspace = JSON.parse(document.getElementById("workspace-data")?.textContent ?? "{}");
-  const { blocks, offsetOf } = readText(article, workspace.gaps ?? []);
+  const { blocks, offsetOf, quoteOf } = readText(article, workspace.gaps ?? []);
   const control = (name) => root.querySelector(`[data-rec="${name}"]`);
   const playButton = control("play");
   const statusEl = control("status");
@@ -215,16 +215,53 @@ function start(data) {
     try {
       const answer = await post(data.urls.sync, { position: found.point, time: seconds });
       points = answer.points;
-      drawTimes();
-      current = -1;
-      markCurrent();
+      redraw();
       say(`Synced: position ${found.point} is spoken at ${clock(seconds)}.`);
     } catch (error) {
       say(error.message);
     }
   });
 
+  // The points set by hand, each with a button to remove it (a lead moves a point to another
+  // word by syncing that word and removing the old one).
+  const syncList = control("sync-list");
+  function drawSyncs() {
+    if (!syncList) return;
+    const manual = points.filter((p) => p.manual && p.id !== null);
+    control("sync-count").textContent = String(manual.length);
+    syncList.replaceChildren(
+      ...manual.map((point) => {
+        const item = document.createElement("li");
+        const words = quoteOf(point.position, point.position + 40).replace(/\s+/g, " ").trim();
+        item.append(`[${clock(point.time)}] “${words}…” `);
+        const remove = document.createElement("button");
+        remove.type = "button";
+        remove.className = "btn btn-link btn-sm p-0";
+        remove.textContent = "Remove";
+        remove.addEventListener("click", async () => {
+          try {
+            points = (await post(`${data.urls.sync}${point.id}/delete/`, {})).points;
+            redraw();
+            say("Sync point removed.");
+          } catch (error) {
+            say(error.message);
+          }
+        });
+        item.append(remove);
+        return item;
+      }),
+    );
+  }
+
+  function redraw() {
+    drawTimes();
+    drawSyncs();
+    current = -1;
+    markCurrent();
+  }
+
   drawTimes();
+  drawSyncs();
   showClock();
   const asked = new URLSearchParams(window.location.search).get("t");
   if (asked !== null && Number.isFinite(Number(asked))) {

@@ -162,3 +162,36 @@ def test_a_video_shows_a_small_picture_that_can_be_enlarged(page_for, users, pro
         f"'{TEXT.index('[00:00:07]')}'"
     )
     assert page.errors == []
+
+
+def test_a_coder_attaches_a_recording_on_the_source_page(page_for, users, project, tmp_path):
+    source = source_create(project=project, title="Festival talk", text=TEXT)
+    wav = tmp_path / "talk.wav"
+    wav.write_bytes(wav_bytes(3.0))
+    page = page_for(users["coder"])
+    page.goto(source.get_absolute_url())
+    page.set_input_files('form.rec-attach input[type="file"]', str(wav))
+    # The browser measures the length while the file is chosen.
+    page.wait_for_function(
+        "Number(document.querySelector('form.rec-attach input[name=duration]').value) > 2.9"
+    )
+    page.locator("form.rec-attach button[type=submit]").click()
+    page.wait_for_selector("[data-test=recording-summary]")
+    assert "talk.wav" in page.locator("[data-test=recording-summary]").text_content()
+    recording = source.recording
+    assert (recording.kind, recording.size) == ("audio", wav.stat().st_size)
+    assert page.errors == []
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_sent(
+    page_for, users, project, tmp_path, settings
+):
+    settings.PARLEY_MAX_MEDIA_BYTES = 1000
+    source = source_create(project=project, title="Festival talk", text=TEXT)
+    wav = tmp_path / "talk.wav"
+    wav.write_bytes(wav_bytes(1.0))
+    page = page_for(users["coder"])
+    page.goto(source.get_absolute_url())
+    page.set_input_files('form.rec-attach input[type="file"]', str(wav))
+    assert "larger than the limit" in page.locator('[data-rec="attach-error"]').text_content()
+    assert page.locator('form.rec-attach input[type="file"]').input_value() == ""

@@ -229,6 +229,13 @@ function start(data) {
     if (!syncList) return;
     const manual = points.filter((p) => p.manual && p.id !== null);
     control("sync-count").textContent = String(manual.length);
+    if (!manual.length) {
+      const none = document.createElement("li");
+      none.className = "text-muted";
+      none.textContent = "None yet. Pause where a word is spoken, click the word, press Sync here.";
+      syncList.replaceChildren(none);
+      return;
+    }
     syncList.replaceChildren(
       ...manual.map((point) => {
         const item = document.createElement("li");

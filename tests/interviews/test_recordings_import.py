@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 
-from interviews.import_services import read_entry, source_import
+from interviews.ingest.files import read_entry
+from interviews.ingest.sources import source_import
 from interviews.recordings import services
 from interviews.recordings.models import Recording, SyncPoint
 from tests.interviews.media_files import needs_ffprobe, wav_bytes

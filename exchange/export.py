@@ -20,6 +20,7 @@ from lxml import etree
 
 from coding.models import Code, Coding, Memo
 from exchange import mapping as m
+from exchange import media
 from exchange.positions import PositionMap, Reading, normalise_newlines
 from interviews.models import (
     AttributeType,
@@ -255,6 +256,8 @@ def project_export(
         for source in sources:
             text, _to_lf = _lf_text(texts[source.pk].text)
             archive.writestr(f"sources/{_guid(source.guid)}.txt", text.encode("utf-8"))
+        recordings = media.recordings_of(sources)
+        media.recordings_write(archive, recordings)
         with (
             archive.open("project.qde", "w") as handle,
             etree.xmlfile(handle, encoding="utf-8") as xf,
@@ -335,6 +338,7 @@ def project_export(
                                 attribute_variables,
                                 values_by_owner,
                                 texts[source.pk],
+                                recording=recordings.get(source.pk),
                             )
                             done += written + 1
                             counts["codings"] += written
@@ -476,7 +480,10 @@ def _write_source(
     attribute_variables,
     values_by_owner,
     readable: ReadableText,
+    recording=None,
 ) -> int:
+    """A TextSource, or with a recording an AudioSource / VideoSource holding the text as
+    its Transcript; returns the number of codings written."""
     guid = _guid(source.guid)
     attrs = _attrs(
         guid=guid,
@@ -490,8 +497,13 @@ def _write_source(
         pk: refs for (kind, pk), refs in memo_refs.items() if kind == "coding"
     }
     written = 0
-    with xf.element(_p("TextSource"), attrs):
+    if recording is None:
+        element = xf.element(_p("TextSource"), attrs)
+    else:
+        element = media.media_source_open(xf, _p, source, recording, attrs)
+    with element:
         text, to_lf = _lf_text(readable.text)
+        in_transcript = []
         for pk, coding_guid, start, end, coder_id, created, modified, code_guid in _coding_rows(
             source.pk
         ):
@@ -528,8 +540,13 @@ def _write_source(
             etree.SubElement(coding, _p("CodeRef"), targetGUID=_raw_guid(code_guid))
             for memo_guid in coding_memos.get(pk, []):
                 etree.SubElement(selection, _p("NoteRef"), targetGUID=memo_guid)
-            xf.write(selection)
+            if recording is None:
+                xf.write(selection)
+            else:
+                in_transcript.append(selection)
             written += 1
+        if recording is not None:
+            media.transcript_write(xf, _p, source, in_transcript, to_lf)
         for memo_guid in memo_refs.get(("source", source.pk), []):
             xf.write(etree.Element(_p("NoteRef"), targetGUID=memo_guid))
         for element in _variable_values(

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from exchange import mapping as m
+from exchange import media_reading
 from exchange.positions import choose_reading, decode_text, normalise_newlines
 from exchange.readers import (
     PARSER_OPTIONS,
@@ -282,6 +283,14 @@ class ProjectReading:
     def _read_source(self, element) -> None:
         kind = local(element)
         title = (element.get("name") or "").strip()
+        recording = None
+        if kind in media_reading.MEDIA_KINDS:
+            # A recording with its transcript: the transcript is the text.
+            found = media_reading.media_as_text(element, self.report)
+            if found is None:
+                return
+            element, recording = found
+            kind = "TextSource"
         if kind == "PDFSource":
             # A PDF travels with its text as a Representation (a TextSource): take that.
             representation = child(element, "Representation")
@@ -367,6 +376,10 @@ class ProjectReading:
                 "note_refs": note_refs,
                 "description": child_text(element, "Description").strip(),
                 "values": values,
+                "media": recording
+                and media_reading.media_positions(
+                    recording, choice.map.to_code_point, len(text), self.report
+                ),
             }
         )
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from coding.models import PATH_SEPARATOR, ChangeAction, Code, Coding, Memo, sources_freeze
 from coding.services import change_record
 from exchange import mapping as m
+from exchange import media
 from exchange.readers import (
     Archive,
     ExchangeError,
@@ -315,6 +316,14 @@ class ProjectImport(ProjectReading):
         self._store_cases(project)
         self._store_sources(project)
         self._store_memos(project)
+        for spec in self.sources:
+            if spec.get("media") and spec["guid"] in self.source_objects:
+                media.media_store(
+                    source=self.source_objects[spec["guid"]],
+                    spec=spec["media"],
+                    archive=self.archive,
+                    report=report,
+                )
         for set_name, codes, others in _code_sets(
             root, self.codes_by_guid, report, ref="targetGUID"
         ):

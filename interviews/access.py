@@ -30,11 +30,18 @@ class Perm(StrEnum):
     MANAGE_MEMBERS = "manage_members"
     EDIT_PROJECT = "edit_project"
     DELETE_SOURCES = "delete_sources"
+    SYNC_RECORDINGS = "sync_recordings"  # add and move the sync points of a recording
 
 
 _VIEWER = {Perm.VIEW}
 _CODER = _VIEWER | {Perm.CODE, Perm.IMPORT}
-_LEAD = _CODER | {Perm.MANAGE_CODEBOOK, Perm.REVIEW, Perm.EDIT_REPORTS, Perm.MANAGE_ATTRIBUTES}
+_LEAD = _CODER | {
+    Perm.MANAGE_CODEBOOK,
+    Perm.REVIEW,
+    Perm.EDIT_REPORTS,
+    Perm.MANAGE_ATTRIBUTES,
+    Perm.SYNC_RECORDINGS,
+}
 _ADMIN = set(Perm)
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {

@@ -149,3 +149,7 @@ class NamedEntityAdmin(ProjectScopedAdmin):
     project_path = "source__project"
     list_display = ["text", "label", "source", "start", "end"]
     list_filter = ["label"]
+
+
+# Recordings register their own admin classes.
+from interviews.recordings import admin as recordings_admin  # noqa: E402, F401

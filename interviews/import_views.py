@@ -17,6 +17,8 @@ from interviews.ingest.sources import DuplicateSource
 from interviews.ingest.sources import source_import as source_store
 from interviews.ingest.speakers import source_speakers_map, speaker_map_guess
 from interviews.models import Job, SegmentKind, Source
+from interviews.recordings.uploads import receives_recording
+from interviews.recordings.views import attach_from_request
 from interviews.tasks import process_language
 
 _SESSION_KEY = "parley-imports"
@@ -85,8 +87,10 @@ def source_import(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@receives_recording
 def source_import_review(request: HttpRequest, pk: int, key: str) -> HttpResponse:
-    """Check one imported text before it is saved: title, language, and who each speaker is."""
+    """Check one imported text before it is saved: title, language, who each speaker is,
+    and its recording if there is one."""
     access = project_access(request, pk, Perm.IMPORT)
     project = access.project
     _staged(request, key, project.pk)
@@ -151,6 +155,7 @@ def source_import_review(request: HttpRequest, pk: int, key: str) -> HttpRespons
             review.add_error(None, "; ".join(exc.messages))
         else:
             _forget(request, key)
+            attach_from_request(request, source, field="recording")
             process_language.enqueue([source.pk])
             messages.success(
                 request,

@@ -709,3 +709,7 @@ class NamedEntity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} “{self.text}” [{self.start}, {self.end})"
+
+
+# Recordings and sync points live in their own module; imported here so Django finds them.
+from interviews.recordings.models import Recording, SyncPoint  # noqa: E402, F401

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from interviews import import_views, views, views_consent
+from interviews.recordings.urls import urlpatterns as recording_urls
 
 app_name = "interviews"
 
@@ -85,4 +86,5 @@ urlpatterns = [
     ),
     path("projects/<int:pk>/jobs/", views.job_list, name="job_list"),
     path("jobs/<uuid:guid>/", views.job_detail, name="job_detail"),
+    *recording_urls,
 ]

@@ -32,6 +32,7 @@ from interviews.models import (
     SegmentKind,
     Source,
 )
+from interviews.recordings.quotes import timed_quote, times_of
 from interviews.visibility import Disclosure, provenance_suffix, withdrawn_sources
 
 # Interviewee fields every project has, with the labels reports show.
@@ -62,6 +63,7 @@ FRAME_COLUMNS = [
     "start",
     "end",
     "quote",
+    "time",  # seconds into the source's recording where the quote starts (NaN: none)
     "memo",
 ]
 
@@ -357,17 +359,23 @@ def report_data(
     frame = frame.join(code_table, on="code_id")
     if with_quotes:
         texts = disclosure.texts(frame["source_id"].unique().tolist())
+        # Where the source has a recording, each quote starts with its time: [00:12:31].
+        frame["time"] = times_of(
+            zip(frame["source_id"].tolist(), frame["start"].tolist(), strict=True)
+        )
         frame["quote"] = [
-            texts[source_id].passage(start, end)
-            for source_id, start, end in zip(
+            timed_quote(texts[source_id].passage(start, end), time)
+            for source_id, start, end, time in zip(
                 frame["source_id"].tolist(),
                 frame["start"].tolist(),
                 frame["end"].tolist(),
+                frame["time"].tolist(),
                 strict=True,
             )
         ]
     else:
         frame["quote"] = ""
+        frame["time"] = None
     memos: dict[int, list[str]] = defaultdict(list)
     for coding_id, text in (
         Memo.objects.filter(project=project, coding__isnull=False)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from coding.disclosures import disclosure_record
 from coding.models import Code, Coding
 from interviews.access import Access, Perm, project_access
+from interviews.recordings.quotes import passage_link
 from interviews.visibility import Disclosure, only_coder, wants_identified
 from reports import charts, exports, services
 from reports.definitions import (
@@ -259,7 +260,7 @@ def passages(request: HttpRequest, pk: int) -> HttpResponse:
         items.append(
             {
                 **row,
-                "url": f"{place}#pos={row['start']}-{row['end']}",
+                "url": passage_link(place, row["start"], row["end"], row.get("time")),
                 "exemplar": row["coding_id"] in data.exemplar_ids,
             }
         )

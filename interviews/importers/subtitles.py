@@ -77,7 +77,7 @@ def cues_to_imported(cues: list[Cue], *, name: str, format: str, metadata: dict)
     if not cues:
         raise ImportRefused(f"{label(name)} has no subtitle cues in it.")
     has_speakers = any(cue.speaker for cue in cues)
-    groups: list[tuple[str, float, list[str]]] = []
+    groups: list[tuple[str, float, list[Cue]]] = []
     previous_end = None
     for cue in cues:
         if has_speakers:
@@ -85,24 +85,35 @@ def cues_to_imported(cues: list[Cue], *, name: str, format: str, metadata: dict)
         else:
             new_turn = not groups or (previous_end is not None and cue.start - previous_end >= 2)
         if new_turn:
-            groups.append((cue.speaker or "", cue.start, [cue.text]))
+            groups.append((cue.speaker or "", cue.start, [cue]))
         else:
-            groups[-1][2].append(cue.text)
+            groups[-1][2].append(cue)
         previous_end = cue.end
     parts: list[str] = []
     turns: list[Turn] = []
+    # One sync point per cue: (position, seconds); a turn's first cue at the turn's start.
+    sync_points: list[tuple[int, float]] = []
     position = 0
-    for speaker, start_time, texts in groups:
-        body = " ".join(texts)
+    for speaker, start_time, group in groups:
+        body = " ".join(cue.text for cue in group)
         chunk = f"{speaker}: {body}" if speaker else body
         if parts:
             position += 2  # the blank line between turns
-        body = position + len(speaker) + 2 if speaker else position
-        turns.append(Turn(position, position + len(chunk), speaker, start_time, body))
+        body_start = position + len(speaker) + 2 if speaker else position
+        turns.append(Turn(position, position + len(chunk), speaker, start_time, body_start))
+        at = body_start
+        for index, cue in enumerate(group):
+            sync_points.append((position if index == 0 else at, cue.start))
+            at += len(cue.text) + 1
         parts.append(chunk)
         position += len(chunk)
     text = "\n\n".join(parts)
-    metadata = {**metadata, "cues": len(cues), "duration": cues[-1].end}
+    metadata = {
+        **metadata,
+        "cues": len(cues),
+        "duration": cues[-1].end,
+        "sync_points": sync_points,
+    }
     return Imported(
         text=text,
         format=format,

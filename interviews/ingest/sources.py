@@ -24,6 +24,7 @@ from interviews.models import (
     Project,
     Source,
 )
+from interviews.recordings.services import sync_points_from_cues
 
 logger = logging.getLogger(__name__)
 
@@ -91,4 +92,7 @@ def source_import(
         raise ValidationError("An interviewee of another project cannot be linked here.")
     source.interviewees.set({i.pk: i for i in [*linked, *mapped]}.values())
     segments_insert(segment_rows(source=source, imported=imported, speaker_map=speaker_map))
+    if imported.metadata.get("sync_points"):
+        # Subtitles: a sync point per cue, for the recording attached now or later.
+        sync_points_from_cues(source=source, cues=imported.metadata["sync_points"])
     return source

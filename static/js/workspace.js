@@ -380,6 +380,9 @@ function openEditor(id) {
   if (!coding) return;
   editing = id;
   editor.hidden = false;
+  // The span, for the recording's player ("Play this passage").
+  editor.dataset.start = coding.start;
+  editor.dataset.end = coding.end;
   field("editor-summary").textContent = `${describe(coding)} · positions ${coding.start}–${coding.end}`;
   field("editor-quote").textContent = quoteOf(coding.start, coding.end);
   // A coding the user may not change shows its memo as text instead of in the editor.

@@ -94,7 +94,7 @@ def test_the_report_lists_what_was_not_carried_over(client_for, users):
     client = client_for("coder")
     response = client.post(reverse("exchange:project_import"), {"file": upload})
     page = client.get(response.url).content.decode()
-    assert "1 audio source(s) (AudioSource): Parley holds text sources only." in page
+    assert "Source “Tape”: an audio source without a transcript (Parley codes text)." in page
 
 
 def test_a_broken_upload_fails_with_a_message_and_stores_nothing(client_for):

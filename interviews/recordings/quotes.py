@@ -1,0 +1,35 @@
+"""Where a quoted passage is spoken: its start time, shown as `[00:12:31]` beside the quote
+in retrieval, reports and their exports, and a link that opens the coding page playing
+from there. Only sources with a recording get a time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from interviews.recordings.services import start_times
+from interviews.recordings.sync import clock
+
+__all__ = ["passage_link", "start_times", "timed_quote"]
+
+
+def _known(seconds: float | None) -> bool:
+    # A table column of times holds NaN (not None) where a source has no recording.
+    return seconds is not None and seconds == seconds
+
+
+def timed_quote(quote: str, seconds: float | None) -> str:
+    """The quote as reports show it: `[00:12:31] quote`, or unchanged without a time."""
+    return f"[{clock(seconds)}] {quote}" if _known(seconds) else quote
+
+
+def passage_link(workspace_url: str, start: int, end: int, seconds: float | None = None) -> str:
+    """The coding page at a passage; with a time, playing the recording from there."""
+    play = f"?t={seconds:.1f}" if _known(seconds) else ""
+    return f"{workspace_url}{play}#pos={start}-{end}"
+
+
+def times_of(rows: Iterable[tuple[int, int]]) -> list[float | None]:
+    """The start time of each (source id, start), None where its source has no recording."""
+    rows = list(rows)
+    found = start_times(rows)
+    return [found.get(row) for row in rows]

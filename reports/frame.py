@@ -32,6 +32,7 @@ from interviews.models import (
     SegmentKind,
     Source,
 )
+from reports import counting as counting_rules
 
 # Interviewee fields every project has, with the labels reports show.
 BUILTIN_ATTRIBUTES: dict[str, str] = {
@@ -119,6 +120,8 @@ class ReportData:
     exemplar_ids: set[int] = field(default_factory=set)
     turns: pd.DataFrame | None = None  # source_id, turn_id, start, end
     blinded_to: str | None = None  # the coder whose codings alone are shown
+    counting: str = counting_rules.PER_CODER  # what a row of the frame is (counting.COUNTING)
+    coders: list[str] = field(default_factory=list)  # whose codings the frame holds
 
     @cached_property
     def code_by_id(self) -> dict[int, CodeInfo]:
@@ -156,7 +159,8 @@ class ReportData:
             items.append(("Visible codings", f"only those of {self.blinded_to} (blinded project)"))
         items += [
             ("Codebook", self.codebook_state),
-            ("Codings", str(len(self.frame))),
+            ("Counted", counting_rules.describe(self.counting, self.coders)),
+            (self.unit.capitalize(), str(len(self.frame))),
             ("Generated at", stamp),
         ]
         return items
@@ -167,9 +171,14 @@ class ReportData:
         blinded = f" · {about['Visible codings']}" if self.blinded_to else ""
         return (
             f"Project “{self.project_name}” · filters: {self.filters_text}{blinded} · "
-            f"codebook: {self.codebook_state} · {len(self.frame)} codings · "
-            f"generated {about['Generated at']}"
+            f"codebook: {self.codebook_state} · counted: {about['Counted']} · "
+            f"{len(self.frame)} {self.unit} · generated {about['Generated at']}"
         )
+
+    @property
+    def unit(self) -> str:
+        """What one row of the frame is: a passage or a coding."""
+        return "passages" if self.counting == counting_rules.PASSAGES else "codings"
 
 
 def attribute_labels(project: Project) -> tuple[dict[str, str], set[str]]:
@@ -238,12 +247,15 @@ def report_data(
     only_coder=None,
     with_turns: bool = False,
     with_quotes: bool = True,
+    counting: str = counting_rules.PER_CODER,
 ) -> ReportData:
     """Read the project's reportable codings into a ReportData.
 
     `only_coder` (a user) restricts the frame to that coder's codings: what a coder of a
     blinded project may see. Reports that show no quotes pass `with_quotes=False`, which
-    leaves the quote column empty and spares reading the sources' texts.
+    leaves the quote column empty and spares reading the sources' texts. `counting` says
+    what a row is (see reports/counting.py); reports pass the user's choice, passages by
+    default.
     """
     filters = filters or Filters()
     labels, source_keys = attribute_labels(project)
@@ -385,6 +397,10 @@ def report_data(
             wanted_values = {"" if v == NOT_SET else v for v in values}
             frame = frame[frame[key].isin(wanted_values)]
     frame = frame[[*FRAME_COLUMNS[:10], *free_keys, *FRAME_COLUMNS[10:]]].reset_index(drop=True)
+    coders = sorted(set(frame["coder"].tolist()), key=str.casefold)
+    if counting == counting_rules.CONSENSUS:
+        coders = [name for name in coders if name == CONSENSUS_CODER]
+    frame = counting_rules.count_as(frame, counting, CONSENSUS_CODER)
 
     code_memos: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for code_id, title, text in (
@@ -415,6 +431,8 @@ def report_data(
         code_memos=dict(code_memos),
         exemplar_ids=exemplars,
         blinded_to=only_coder.username if only_coder is not None else None,
+        counting=counting,
+        coders=coders,
     )
     if with_turns:
         data.turns = _turns(list(sources), only_people=False)

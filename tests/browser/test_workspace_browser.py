@@ -116,7 +116,7 @@ def test_overlapping_codings_render_and_are_removed_one_at_a_time(page_for, user
     assert page.locator(".ws-chip").count() == 3
     triple = page.locator("mark.hl", has_text="festival")
     assert len(triple.first.get_attribute("data-ids").split()) == 3
-    assert "Weaknesses/Financing — coder" in triple.first.get_attribute("title")
+    assert "Weaknesses/Financing — coder" in triple.first.get_attribute("data-describe")
 
     page.locator(".ws-chip").nth(1).focus()
     page.keyboard.press("Delete")

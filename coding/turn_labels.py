@@ -7,8 +7,8 @@ import re
 from interviews.models import SegmentKind, Source
 
 # "[00:01:02] ", then the label, then an optional "(00:01:02)", then ":" and the blank after.
-_STAMP = r"(?:\\[[0-9:.,]+\\]\\s*)?"
-_TIME = r"(?:\\s*\\([^)\\n]{0,20}\\))?"
+_STAMP = r"(?:\[[0-9:.,]+\]\s*)?"
+_TIME = r"(?:\s*\([^)\n]{0,20}\))?"
 
 
 def label_length(text: str, speaker: str) -> int:
@@ -16,7 +16,7 @@ def label_length(text: str, speaker: str) -> int:
     0 when the text does not begin with the label."""
     if not speaker:
         return 0
-    match = re.match(rf"\\s*{_STAMP}{re.escape(speaker)}{_TIME}\\s*[:：]\\s*", text)
+    match = re.match(rf"\s*{_STAMP}{re.escape(speaker)}{_TIME}\s*[:：]\s*", text)
     if match is None or match.end() >= len(text):
         return 0
     return match.end()

@@ -304,15 +304,18 @@ def test_filters_show_one_coder_or_only_mine(page_for, users, source, code):
         coding_create(source=source, code=code, coder=users[user], start=at, end=at + len(word))
     page = open_workspace(page_for(users["coder"]), source)
     assert sorted(page.locator("mark.hl").all_text_contents()) == ["Harbin", "Minsk"]
+    page.locator("#ws-tab-codings").click()
     page.locator("#ws-filter-mine").check()
     assert page.locator("mark.hl").all_text_contents() == ["Harbin"]
     page.locator("#ws-filter-mine").uncheck()
     page.locator("#ws-filter-coder").select_option("lead")
     assert page.locator("mark.hl").all_text_contents() == ["Minsk"]
     page.get_by_role("button", name="show all codes").click()
+    page.locator("#ws-tab-codebook").click()
     page.locator("[data-filter-code]").nth(1).uncheck()  # hide Weaknesses/Financing
     assert page.locator("mark.hl").count() == 0
     mark_title = None
+    page.locator("#ws-tab-codings").click()
     page.get_by_role("button", name="show all codes").click()
     page.locator("mark.hl").first.hover()
     mark_title = page.locator("#ws-tooltip").text_content()
@@ -381,7 +384,7 @@ def test_a_viewer_follows_a_quote_into_the_page_and_can_read_but_not_code(
     for control in (
         "#ws-code-search",
         "[data-apply-code]",
-        "[data-pin-code]",
+        "[data-key-code]",
         "#ws-edit-code",
         "#ws-edit-memo",
         "[data-action=delete]",
@@ -419,8 +422,10 @@ def test_a_viewer_follows_a_quote_into_the_page_and_can_read_but_not_code(
 
     # The filters work without the "mine only" box, which a viewer has no use for.
     assert page.locator("#ws-filter-mine").count() == 0
+    page.locator("#ws-tab-codebook").click()
     page.locator(f"[data-filter-code='{code.pk}']").uncheck()
     assert page.locator(".ws-chip").count() == 0
+    page.locator("#ws-tab-codings").click()
     page.get_by_role("button", name="show all codes").click()
     assert page.locator(".ws-chip").count() == 2
 

@@ -337,7 +337,10 @@ def codes(request: HttpRequest, pk: int) -> JsonResponse:
     name = data.get("name")
     if not isinstance(name, str):
         raise BadRequest("Give the code a name.")
-    parent = _code(access, {"code": data.get("parent")}, required=False)
+    parent_id = data.get("parent")
+    if parent_id is not None and (isinstance(parent_id, bool) or not isinstance(parent_id, int)):
+        raise BadRequest("“parent” must be a code's id, or null for the top level.")
+    parent = _code(access, {"code": parent_id}, required=False)
     code = code_create(
         project=access.project,
         user=request.user,

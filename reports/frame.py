@@ -22,6 +22,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from coding.models import Change, Code, Coding, Memo
+from interviews.builtin_fields import BUILTIN_FIELDS
 from interviews.models import (
     Attribute,
     AttributeValue,
@@ -35,12 +36,7 @@ from interviews.models import (
 from reports import counting as counting_rules
 
 # Interviewee fields every project has, with the labels reports show.
-BUILTIN_ATTRIBUTES: dict[str, str] = {
-    "country": "Country",
-    "sector": "Sector",
-    "organisation": "Organisation",
-    "role": "Role",
-}
+BUILTIN_ATTRIBUTES: dict[str, str] = BUILTIN_FIELDS
 NOT_SET = "(not set)"
 CONSENSUS_CODER = "consensus"
 

@@ -43,25 +43,42 @@ def merge_passages(frame: pd.DataFrame) -> pd.DataFrame:
     grouped = ordered.groupby(passage, sort=False)
     merged = grouped.first()
     merged["end"] = grouped["end"].max()
-    merged["coder"] = grouped["coder"].agg(lambda names: ", ".join(sorted(set(names))))
-    if "memo" in ordered.columns:
-        merged["memo"] = grouped["memo"].agg(lambda memos: "\n\n".join(m for m in memos if m))
-    if "quote" in ordered.columns:
-        merged["quote"] = [_joined_quote(rows) for _key, rows in grouped[["start", "end", "quote"]]]
+    # Only passages of several codings need their coders, memos and quote joined (most
+    # passages are one coding: joining those in Python would cost a call each).
+    sizes = grouped.size()
+    several = ordered[passage.map(sizes).to_numpy() > 1]
+    if len(several):
+        coders: dict[int, set[str]] = {}
+        memos: dict[int, list[str]] = {}
+        quotes: dict[int, tuple[str, int]] = {}  # passage → (text so far, end reached)
+        has_memo, has_quote = "memo" in several.columns, "quote" in several.columns
+        columns = zip(
+            passage[several.index].tolist(),
+            several["coder"].tolist(),
+            several["start"].tolist(),
+            several["end"].tolist(),
+            several["memo"].tolist() if has_memo else [""] * len(several),
+            several["quote"].tolist() if has_quote else [""] * len(several),
+            strict=True,
+        )
+        # Rows come by passage, then start: each quote adds what lies past the end so far.
+        for key, coder, start, end, memo, quote in columns:
+            coders.setdefault(key, set()).add(coder)
+            if memo:
+                memos.setdefault(key, []).append(memo)
+            if key not in quotes:
+                quotes[key] = (quote, end)
+            elif end > quotes[key][1] and quote:
+                text, reached = quotes[key]
+                quotes[key] = (text + quote[reached - start :], end)
+        keys = list(coders)
+        merged.loc[keys, "coder"] = [", ".join(sorted(coders[k])) for k in keys]
+        if has_memo:
+            merged.loc[keys, "memo"] = ["\n\n".join(memos.get(k, [])) for k in keys]
+        if has_quote:
+            merged.loc[keys, "quote"] = [quotes[k][0] for k in keys]
     merged = merged.reset_index(drop=True)[list(frame.columns)]
     return merged.sort_values(["source_id", "start", "end", "coding_id"]).reset_index(drop=True)
-
-
-def _joined_quote(rows: pd.DataFrame) -> str:
-    """The text of a passage from its codings' quotes (sorted by start, chained overlaps)."""
-    quote, reached = "", None
-    for start, end, text in rows.itertuples(index=False):
-        if reached is None:
-            quote, reached = text, end
-        elif end > reached and text:
-            quote += text[reached - start :]
-            reached = end
-    return quote
 
 
 def count_as(frame: pd.DataFrame, counting: str, consensus_coder: str) -> pd.DataFrame:

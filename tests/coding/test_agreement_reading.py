@@ -9,16 +9,11 @@ import pytest
 from django.urls import reverse
 
 from coding.models import AgreementResolution, Coding
-from interviews.models import Membership, Role, SegmentKind
+from interviews.models import SegmentKind
+from tests.coding import test_agreement_views
 from tests.coding.test_agreement_views import _settings
 
-
-@pytest.fixture
-def pair(project, make_user):
-    anna, boris = make_user("anna"), make_user("boris")
-    for user in (anna, boris):
-        Membership.objects.create(project=project, user=user, role=Role.CODER)
-    return anna, boris
+pair = test_agreement_views.pair  # two coders, anna and boris: the same fixture
 
 
 @pytest.fixture

@@ -144,8 +144,11 @@ def test_number_keys_apply_pinned_codes_and_code_a_whole_turn(page_for, users, s
     page.keyboard.press("1")
     page.wait_for_function("() => document.querySelectorAll('.ws-chip').length === 2")
     turn = stored(source, code=code.parent)[0]
-    assert turn.quote.startswith("Respondent: It started")
-    assert turn.quote.endswith("trusted each other.")
+    # The whole turn's words, without its "Respondent:" label.
+    assert turn.quote == (
+        "It started at a festival in Minsk. Money was always short, but the partners "
+        "trusted each other."
+    )
 
 
 def test_undo_and_redo(page_for, users, source, code):

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from interviews.import_services import linked_interviewees, names_pseudonym
+from interviews.ingest.batches import linked_interviewees, names_pseudonym
 from interviews.models import Interviewee
 
 

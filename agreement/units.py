@@ -185,6 +185,22 @@ class Figures:
     kappa: Stat
     alpha: Stat
 
+    @property
+    def kappa_paradox(self) -> str:
+        """The sentence the page shows beside a kappa below zero next to a high percent
+        agreement (the usual case under "coded units only"), or ""."""
+        if self.kappa.value is None or self.percent.value is None:
+            return ""
+        if self.kappa.value >= 0 or self.percent.value < 0.5:
+            return ""
+        return (
+            f"κ is below zero although the coders agree on {self.percent.percent} of these "
+            "units: among the units someone coded, nearly every unit carries the code, so "
+            "chance alone predicts even more agreement than was observed, and κ counts only "
+            "agreement beyond chance. Percent agreement and the all-units figures say how "
+            "often the coders actually agreed."
+        )
+
 
 def figures(patterns: Patterns, coders: int) -> Figures:
     """Units, pairable units and the three statistics of one set of unit patterns."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -30,6 +30,17 @@ from interviews.spreadsheet import CONTENT_TYPE as XLSX_CONTENT_TYPE
 REVIEW_PAGE_SIZE = 25
 
 
+def _reader(request: HttpRequest, pk: int):
+    """Leads and admins, and viewers read-only; in a blinded project only those who see
+    every coder's work (the figures compare the coders)."""
+    access = project_access(request, pk, Perm.READ_AGREEMENT)
+    if not access.sees_all_codings:
+        raise PermissionDenied(
+            "This project is blinded: agreement between coders is shown to leads only."
+        )
+    return access
+
+
 def _settings(form: AgreementForm) -> dict:
     data = form.cleaned_data
     return {
@@ -41,7 +52,7 @@ def _settings(form: AgreementForm) -> dict:
 
 
 def agreement(request: HttpRequest, pk: int) -> HttpResponse:
-    access = project_access(request, pk, Perm.REVIEW)
+    access = _reader(request, pk)
     form = AgreementForm(request.GET or None, project=access.project)
     report = None
     if form.is_valid():
@@ -76,7 +87,7 @@ def _with_review_links(report, form: AgreementForm) -> list[tuple]:
 
 
 def agreement_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    access = project_access(request, pk, Perm.REVIEW)
+    access = _reader(request, pk)
     if fmt not in ("csv", "xlsx"):
         raise Http404("Agreement tables export as CSV or XLSX.")
     form = AgreementForm(request.GET or None, project=access.project)
@@ -102,7 +113,7 @@ def agreement_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 
 def agreement_review(request: HttpRequest, pk: int) -> HttpResponse:
-    access = project_access(request, pk, Perm.REVIEW)
+    access = _reader(request, pk)
     form = AgreementForm(request.GET or None, project=access.project)
     page = details = None
     unresolved_only = request.GET.get("open") == "1"
@@ -133,6 +144,7 @@ def agreement_review(request: HttpRequest, pk: int) -> HttpResponse:
             "query": form.data_query(),
             "decisions": ResolutionDecision,
             "consensus_username": CONSENSUS_USERNAME,
+            "can_resolve": access.can(Perm.REVIEW),
         },
         status=200 if page is not None or not request.GET else 400,
     )

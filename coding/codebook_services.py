@@ -357,11 +357,8 @@ class MergeReport:
         return text + "."
 
 
-@transaction.atomic
-def code_merge(*, code: Code, into: Code, user) -> MergeReport:
-    """Merge `code` into `into`: every coding, memo and sub-code moves, then `code` goes."""
-    code = Code.objects.select_for_update().get(pk=code.pk)
-    into = Code.objects.select_for_update().get(pk=into.pk)
+def _check_merge(code: Code, into: Code) -> None:
+    """ValidationError when `code` cannot be merged into `into`."""
     if into.project_id != code.project_id:
         raise ValidationError("Codes of different projects cannot be merged.")
     if into.pk == code.pk:
@@ -375,6 +372,14 @@ def code_merge(*, code: Code, into: Code, user) -> MergeReport:
         raise ValidationError(
             f"“{into.name}” is a grouping code and cannot hold codings; choose another code."
         )
+
+
+@transaction.atomic
+def code_merge(*, code: Code, into: Code, user) -> MergeReport:
+    """Merge `code` into `into`: every coding, memo and sub-code moves, then `code` goes."""
+    code = Code.objects.select_for_update().get(pk=code.pk)
+    into = Code.objects.select_for_update().get(pk=into.pk)
+    _check_merge(code, into)
     project = code.project
     before = code_snapshot(code)
     children = _lift_children(code=code, to_parent=into, user=user)
@@ -403,6 +408,34 @@ def code_merge(*, code: Code, into: Code, user) -> MergeReport:
     )
     code.delete()
     return report
+
+
+@dataclass
+class MergeImpact:
+    codings: int  # codings of the code that move
+    duplicates: int  # of those, exact duplicates of a coding of the target, which join it
+    coders: int
+    memos: int  # memos on the code and on its codings, which go with them
+    subcodes: list[str]  # names of the sub-codes that move under the target
+
+
+def code_merge_impact(code: Code, into: Code) -> MergeImpact:
+    """What merging `code` into `into` would move, shown before the user confirms;
+    ValidationError when the merge is not possible."""
+    _check_merge(code, into)
+    codings = Coding.objects.filter(code=code)
+    target = set(
+        Coding.objects.filter(code=into).values_list("source_id", "coder_id", "start", "end")
+    )
+    rows = list(codings.values_list("source_id", "coder_id", "start", "end"))
+    return MergeImpact(
+        codings=len(rows),
+        duplicates=sum(row in target for row in rows),
+        coders=len({row[1] for row in rows}),
+        memos=Memo.objects.filter(code=code).count()
+        + Memo.objects.filter(coding__code=code).count(),
+        subcodes=list(code.children.order_by("order", "name").values_list("name", flat=True)),
+    )
 
 
 @dataclass

@@ -36,28 +36,28 @@ SWOT: list[CodeTemplate] = [
         children=[
             _code(
                 "Cultural heritage and crafts",
-                "#43a047",
+                "#1b5e20",
                 "Historical, artistic and craft traditions that carry value at home and abroad.",
                 example="Our embroidery and straw-weaving are recognised at every fair we attend.",
             ),
             _code(
                 "Emerging creative industries",
-                "#66bb6a",
+                "#00796b",
                 "Young or growing creative sectors: literature, music, animation, games, design.",
             ),
             _code(
                 "Government support for culture",
-                "#81c784",
+                "#558b2f",
                 "State programmes, subsidies and diplomatic backing for cultural work.",
             ),
             _code(
                 "Market scale and reach",
-                "#a5d6a7",
+                "#33691e",
                 "The size of a domestic audience or the reach of existing distribution channels.",
             ),
             _code(
                 "Skilled creative workforce",
-                "#c8e6c9",
+                "#827717",
                 "Trained people: directors, curators, translators, craftspeople, engineers.",
             ),
         ],
@@ -71,28 +71,28 @@ SWOT: list[CodeTemplate] = [
         children=[
             _code(
                 "Limited international recognition",
-                "#e53935",
+                "#b71c1c",
                 "Film, media and brands little known abroad.",
             ),
             _code(
                 "Lack of international infrastructure",
-                "#ef5350",
+                "#d32f2f",
                 "Missing venues, distribution networks, studios or festivals at international scale.",
             ),
             _code(
                 "Financing",
-                "#e57373",
+                "#ad1457",
                 "Shortage, instability or bureaucracy of money for cultural projects.",
                 example="Half of the budget arrives after the shooting season is over.",
             ),
             _code(
                 "Instability affecting investment",
-                "#ef9a9a",
+                "#880e4f",
                 "Political or economic uncertainty that deters cultural investment.",
             ),
             _code(
                 "Language and skills gaps",
-                "#ffcdd2",
+                "#e53935",
                 "Missing language skills, translators or managerial know-how.",
             ),
         ],
@@ -106,56 +106,56 @@ SWOT: list[CodeTemplate] = [
         children=[
             _code(
                 "Collaboration with China under BRI",
-                "#1e88e5",
+                "#0d47a1",
                 "Joint projects, agreements and partners arising from the Belt and Road Initiative.",
             ),
             _code(
                 "BRI cultural events",
-                "#42a5f5",
+                "#1976d2",
                 "Festivals, exhibitions, years of culture and fairs sponsored under the BRI.",
             ),
             _code(
                 "Digital platforms and AI",
-                "#64b5f6",
+                "#0277bd",
                 "Streaming, social media, machine translation and AI-assisted production.",
             ),
             _code(
                 "Cultural tourism",
-                "#90caf9",
+                "#283593",
                 "Visitors drawn by heritage, festivals and film locations.",
             ),
             _code(
                 "Education and language exchange",
-                "#bbdefb",
+                "#01579b",
                 "Student exchanges, language institutes, joint degrees and academic networks.",
             ),
         ],
     ),
     _code(
         "Threats",
-        "#ef6c00",
+        "#e65100",
         "External dangers to the cultural industry.",
         inclusion="A risk that comes from competitors, markets, politics or technology.",
         exclusion="Shortcomings inside the sector itself (code Weaknesses).",
         children=[
             _code(
                 "Competition from other countries",
-                "#fb8c00",
+                "#bf360c",
                 "Other BRI countries, Russia or Europe competing for the same audiences and funds.",
             ),
             _code(
                 "Cultural misrepresentation",
-                "#ffa726",
+                "#d84315",
                 "Loss of local context, stereotypes or mistranslation in foreign markets.",
             ),
             _code(
                 "Political tensions",
-                "#ffb74d",
+                "#b45309",
                 "Sanctions, diplomatic strain or regulation that disrupt collaboration.",
             ),
             _code(
                 "Homogenisation and AI risks",
-                "#ffcc80",
+                "#a84300",
                 "Technology that flattens cultural identity or threatens authenticity.",
             ),
         ],
@@ -208,7 +208,7 @@ POLICY: list[CodeTemplate] = [
     ),
     _code(
         "Tourism",
-        "#f9a825",
+        "#9a6700",
         "Cultural and heritage tourism, visitor flows, visa and travel arrangements.",
     ),
     _code(

@@ -18,6 +18,7 @@ urlpatterns = [
         name="api_coding",
     ),
     path("api/projects/<int:pk>/pins/", api.pins, name="api_pins"),
+    path("api/projects/<int:pk>/codes/", api.codes, name="api_codes"),
 ]
 
 # Codebook editor, codebook files, history

@@ -23,6 +23,7 @@ class Perm(StrEnum):
     IMPORT = "import"  # add and edit sources
     MANAGE_CODEBOOK = "manage_codebook"  # create, rename, move, merge, delete codes
     REVIEW = "review"  # see every coder's work, agreement, resolve disagreements
+    READ_AGREEMENT = "read_agreement"  # read the agreement figures and disagreements
     EDIT_REPORTS = "edit_reports"  # save report definitions, write matrix summaries
     MANAGE_ATTRIBUTES = "manage_attributes"
     MANAGE_INTERVIEWEES = "manage_interviewees"
@@ -33,11 +34,14 @@ class Perm(StrEnum):
     SYNC_RECORDINGS = "sync_recordings"  # add and move the sync points of a recording
 
 
-_VIEWER = {Perm.VIEW}
-_CODER = _VIEWER | {Perm.CODE, Perm.IMPORT}
+# Viewers read the agreement page (reviewers of a paper ask for it); coders do not, so that
+# they code without comparing themselves with their colleagues.
+_VIEWER = {Perm.VIEW, Perm.READ_AGREEMENT}
+_CODER = {Perm.VIEW, Perm.CODE, Perm.IMPORT}
 _LEAD = _CODER | {
     Perm.MANAGE_CODEBOOK,
     Perm.REVIEW,
+    Perm.READ_AGREEMENT,
     Perm.EDIT_REPORTS,
     Perm.MANAGE_ATTRIBUTES,
     Perm.SYNC_RECORDINGS,

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
+from interviews.builtin_fields import refuse_builtin_name
 from interviews.models import (
     Attribute,
     AttributeTarget,
@@ -71,6 +72,12 @@ class AttributeForm(CrispyMixin, forms.ModelForm):
     def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.project = project
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if name.casefold() != (self.instance.name or "").casefold():
+            refuse_builtin_name(name)  # a new name only: an old duplicate can be merged
+        return name
 
 
 def _attribute_field(attribute: Attribute) -> forms.Field:

@@ -182,6 +182,7 @@ def source_import_review(request: HttpRequest, pk: int, key: str) -> HttpRespons
             "samples": samples,
             "turn_count": len(turns),
             "preview": imported.text[:3000],
+            "linked": linked,
         },
     )
 

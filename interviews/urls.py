@@ -1,6 +1,6 @@
 from django.urls import path
 
-from interviews import import_views, views, views_consent
+from interviews import import_views, views, views_consent, views_fields
 from interviews.recordings.urls import urlpatterns as recording_urls
 
 app_name = "interviews"
@@ -22,6 +22,11 @@ urlpatterns = [
         name="member_remove",
     ),
     path("projects/<int:pk>/attributes/", views.attribute_list, name="attribute_list"),
+    path(
+        "projects/<int:pk>/attributes/<int:attribute_pk>/merge-into-field/",
+        views_fields.attribute_merge_into_field,
+        name="attribute_merge_into_field",
+    ),
     path("projects/<int:pk>/attributes/new/", views.attribute_edit, name="attribute_create"),
     path(
         "projects/<int:pk>/attributes/<int:attribute_pk>/edit/",

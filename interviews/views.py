@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from interviews import counts, services
 from interviews.access import Perm, project_access
+from interviews.builtin_fields import BUILTIN_FIELDS, builtin_field_for, builtin_rows
 from interviews.forms import (
     AttributeForm,
     IntervieweeForm,
@@ -156,11 +157,21 @@ def member_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResp
 
 def attribute_list(request: HttpRequest, pk: int) -> HttpResponse:
     access = project_access(request, pk)
-    attributes = access.project.attributes.annotate(value_count=Count("values"))
+    attributes = list(access.project.attributes.annotate(value_count=Count("values")))
+    for attribute in attributes:
+        key = builtin_field_for(attribute.name)
+        attribute.duplicates = (
+            BUILTIN_FIELDS[key] if key and attribute.applies_to == "interviewee" else ""
+        )
     return render(
         request,
         "interviews/attribute_list.html",
-        {"access": access, "project": access.project, "attributes": attributes},
+        {
+            "access": access,
+            "project": access.project,
+            "attributes": attributes,
+            "builtin": builtin_rows(access.project),
+        },
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from reports.counting import COUNTING, PASSAGES
 from reports.frame import Filters, ReportData, report_data, resolve_attribute
 from reports.models import MatrixSummary, ReportKind
 from reports.tables import Report, cooccurrence, framework, frequencies, swot, theme
@@ -34,6 +35,7 @@ class Definition:
     rows: str = "interviewee"
     mode: str = "overlap"
     exemplars_only: bool = False
+    counting: str = PASSAGES  # what is counted: reports.counting.COUNTING
     quotes: int | None = None  # None: default_quotes(kind)
     errors: list[str] = field(default_factory=list)
 
@@ -56,6 +58,8 @@ class Definition:
             params["mode"] = [self.mode]
         if self.exemplars_only:
             params["exemplars"] = ["1"]
+        if self.counting != PASSAGES:
+            params["count"] = [self.counting]
         if self.quotes != default_quotes(self.kind):
             params["quotes"] = [str(self.quotes)]
         if self.filters.coders:
@@ -125,6 +129,14 @@ def parse(
         errors.append(f"Co-occurrence counts “overlap” or “turn”, not “{mode}”.")
         mode = "overlap"
     definition.mode = mode
+    counting = one("count", PASSAGES)
+    if counting not in COUNTING:
+        errors.append(
+            f"A report counts “passages”, “coder” or “consensus”, not “{counting}”; "
+            "passages are counted."
+        )
+        counting = PASSAGES
+    definition.counting = counting
     definition.exemplars_only = one("exemplars") in ("1", "true", "on", "yes")
     quotes = one("quotes", str(default_quotes(kind)))
     try:
@@ -204,6 +216,7 @@ def load(project, definition: Definition, *, only_coder=None, disclosure=None) -
         disclosure=disclosure,
         with_turns=definition.kind == ReportKind.COOCCURRENCE and definition.mode == "turn",
         with_quotes=definition.kind not in (ReportKind.FREQUENCIES, ReportKind.COOCCURRENCE),
+        counting=definition.counting,
     )
 
 

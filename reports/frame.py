@@ -22,6 +22,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from coding.models import Change, Code, Coding, Memo
+from interviews.builtin_fields import BUILTIN_FIELDS
 from interviews.models import (
     Attribute,
     AttributeValue,
@@ -34,14 +35,10 @@ from interviews.models import (
 )
 from interviews.recordings.quotes import timed_quote, times_of
 from interviews.visibility import Disclosure, provenance_suffix, withdrawn_sources
+from reports import counting as counting_rules
 
 # Interviewee fields every project has, with the labels reports show.
-BUILTIN_ATTRIBUTES: dict[str, str] = {
-    "country": "Country",
-    "sector": "Sector",
-    "organisation": "Organisation",
-    "role": "Role",
-}
+BUILTIN_ATTRIBUTES: dict[str, str] = BUILTIN_FIELDS
 NOT_SET = "(not set)"
 CONSENSUS_CODER = "consensus"
 
@@ -124,6 +121,8 @@ class ReportData:
     blinded_to: str | None = None  # the coder whose codings alone are shown
     # Which text the quotes are, and who was left out (interviews/visibility.py).
     disclosure: list[tuple[str, str]] = field(default_factory=list)
+    counting: str = counting_rules.PER_CODER  # what a row of the frame is (counting.COUNTING)
+    coders: list[str] = field(default_factory=list)  # whose codings the frame holds
 
     @cached_property
     def code_by_id(self) -> dict[int, CodeInfo]:
@@ -162,7 +161,8 @@ class ReportData:
         items += self.disclosure
         items += [
             ("Codebook", self.codebook_state),
-            ("Codings", str(len(self.frame))),
+            ("Counted", counting_rules.describe(self.counting, self.coders)),
+            (self.unit.capitalize(), str(len(self.frame))),
             ("Generated at", stamp),
         ]
         return items
@@ -173,9 +173,15 @@ class ReportData:
         blinded = f" · {about['Visible codings']}" if self.blinded_to else ""
         return (
             f"Project “{self.project_name}” · filters: {self.filters_text}{blinded} · "
-            f"codebook: {self.codebook_state} · {len(self.frame)} codings"
+            f"codebook: {self.codebook_state} · counted: {about['Counted']} · "
+            f"{len(self.frame)} {self.unit}"
             f"{provenance_suffix(self.disclosure)} · generated {about['Generated at']}"
         )
+
+    @property
+    def unit(self) -> str:
+        """What one row of the frame is: a passage or a coding."""
+        return "passages" if self.counting == counting_rules.PASSAGES else "codings"
 
 
 def attribute_labels(project: Project) -> tuple[dict[str, str], set[str]]:
@@ -245,13 +251,15 @@ def report_data(
     with_turns: bool = False,
     with_quotes: bool = True,
     disclosure: Disclosure | None = None,
+    counting: str = counting_rules.PER_CODER,
 ) -> ReportData:
     """Read the project's reportable codings into a ReportData.
 
     `only_coder` (a user) restricts the frame to that coder's codings: what a coder of a
     blinded project may see. Reports that show no quotes pass `with_quotes=False`, which
     leaves the quote column empty and spares reading the sources' texts. `disclosure` says
-    which text the quotes are (by default the text coders read).
+    which text the quotes are (by default the text coders read). `counting` says what a row
+    is (see reports/counting.py); reports pass the user's choice, passages by default.
     """
     disclosure = disclosure or Disclosure(project=project)
     filters = filters or Filters()
@@ -392,6 +400,10 @@ def report_data(
             wanted_values = {"" if v == NOT_SET else v for v in values}
             frame = frame[frame[key].isin(wanted_values)]
     frame = frame[[*FRAME_COLUMNS[:10], *free_keys, *FRAME_COLUMNS[10:]]].reset_index(drop=True)
+    coders = sorted(set(frame["coder"].tolist()), key=str.casefold)
+    if counting == counting_rules.CONSENSUS:
+        coders = [name for name in coders if name == CONSENSUS_CODER]
+    frame = counting_rules.count_as(frame, counting, CONSENSUS_CODER)
 
     code_memos: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for code_id, title, text in (
@@ -423,6 +435,8 @@ def report_data(
         exemplar_ids=exemplars,
         blinded_to=only_coder.username if only_coder is not None else None,
         disclosure=disclosure.provenance(),
+        counting=counting,
+        coders=coders,
     )
     if with_turns:
         data.turns = _turns(list(sources), only_people=False)

@@ -243,25 +243,26 @@ def swot(
     quotes_per_cell: int = 3,
 ) -> Report:
     codes = data.code_by_id
+    unit = data.unit.capitalize()
     quadrants = [pk for pk in (quadrants or default_quadrants(data.codes)) if pk in codes]
     frame = data.frame
     groups = _group_values(frame, by) or [None]
     count_columns = []
     for group in groups:
         prefix = f"{group} · " if group is not None else ""
-        count_columns += [f"{prefix}Codings", f"{prefix}Sources", f"{prefix}Interviewees"]
+        count_columns += [f"{prefix}{unit}", f"{prefix}Sources", f"{prefix}Interviewees"]
     matrix = Table(
         "swot",
         "SWOT matrix",
         ["Quadrant", "Sub-theme", *count_columns],
-        note="Counts include the codings of every sub-code.",
+        note=f"Counts include the {data.unit} of every sub-code.",
     )
     quotes = Table(
         "quotes",
         "Exemplar quotes",
         ["Quadrant", "Sub-theme", "Group", "Quote", "Interviewee", "Sector", "Source"],
     )
-    chart = Chart("bar", "Codings per quadrant", [], {str(g or "All"): [] for g in groups})
+    chart = Chart("bar", f"{unit} per quadrant", [], {str(g or "All"): [] for g in groups})
     # The matrix's rows: (quadrant, sub-theme, its codes, drill code, coded at the quadrant
     # itself only, shows quotes). A quadrant without sub-themes shows its quotes at "(all)".
     plan: list[tuple[int, str, set[int], int, bool, bool]] = []
@@ -322,7 +323,12 @@ def swot(
         provenance=data.provenance,
         about=data.about,
         charts=[chart] if quadrants else [],
-        layout={"groups": [g or "All" for g in groups], "by": by},
+        layout={
+            "groups": [g or "All" for g in groups],
+            "by": by,
+            "unit": unit,
+            "unit_short": f"{unit[:3]}.",
+        },
     )
 
 
@@ -378,7 +384,10 @@ def framework(
     row_label = data.label(rows)
     headers = [by_id[pk].path for pk in codes]
     counts = Table(
-        "matrix", "Framework matrix: codings", [row_label, *headers], note="Codings per cell."
+        "matrix",
+        f"Framework matrix: {data.unit}",
+        [row_label, *headers],
+        note=f"{data.unit.capitalize()} per cell.",
     )
     texts = Table("summaries", "Framework matrix: summaries", [row_label, *headers])
     quotes = Table(
@@ -435,13 +444,14 @@ def frequencies(
     by_id = data.code_by_id
     chosen = [pk for pk in (codes or [c.id for c in data.codes]) if pk in by_id]
     frame = data.frame
+    unit = data.unit.capitalize()
     groups = _group_values(frame, by) or [None]
     columns = ["Code"]
     for group in groups:
         prefix = f"{group} · " if group is not None else ""
         columns += [
-            f"{prefix}Codings",
-            f"{prefix}% of codings",
+            f"{prefix}{unit}",
+            f"{prefix}% of {data.unit}",
             f"{prefix}Sources",
             f"{prefix}Interviewees",
             f"{prefix}% of interviewees",
@@ -450,8 +460,8 @@ def frequencies(
         "frequencies",
         "Code frequencies" + (f" by {data.label(by)}" if by else ""),
         columns,
-        note="A code counts the codings of its sub-codes too. Percentages are of the group's "
-        "codings and of the group's interviewees with any coding in this report.",
+        note=f"A code counts the {data.unit} of its sub-codes too. Percentages are of the "
+        f"group's {data.unit} and of the group's interviewees with any coding in this report.",
     )
     totals = _group_counts(frame, by, groups)
     values, links = ["All codes"], [None]
@@ -460,7 +470,7 @@ def frequencies(
         values += [codings, 100.0 if codings else 0.0, sources, people, 100.0 if people else 0.0]
         links += [_drill(None, by, group) or {"d_all": "1"}] * 5
     table.add(values, links)
-    chart = Chart("bar", "Codings per code", [], {str(g or "All"): [] for g in groups})
+    chart = Chart("bar", f"{unit} per code", [], {str(g or "All"): [] for g in groups})
     rolled = _rollup_counts(data, frame, chosen, by, groups)
     for pk in chosen:
         values, links = [by_id[pk].path], [None]
@@ -646,10 +656,11 @@ def theme(
     frame = data.frame
     used = set(frame["code_id"].tolist())
     chosen = [pk for pk in (codes or [c.id for c in data.codes if c.id in used]) if pk in by_id]
+    unit = data.unit.capitalize()
     themes = Table(
         "themes",
         "Themes",
-        ["Code", "Definition", "Inclusion", "Exclusion", "Codings", "Sources", "Interviewees"],
+        ["Code", "Definition", "Inclusion", "Exclusion", unit, "Sources", "Interviewees"],
     )
     quotes = Table(
         "quotes",

@@ -19,6 +19,7 @@ from interviews.access import Access, Perm, project_access
 from interviews.recordings.quotes import passage_link
 from interviews.visibility import Disclosure, only_coder, wants_identified
 from reports import charts, exports, services
+from reports.counting import COUNTING
 from reports.definitions import (
     COMPLETE_FORMATS,
     MODES,
@@ -116,6 +117,7 @@ def report(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         "definition": definition,
         "choices": choices,
         "modes": MODES,
+        "countings": COUNTING,
         "report": result,
         "tables": tables,
         "charts": [charts.data_uri(c) for c in result.charts if c.labels],
@@ -248,6 +250,7 @@ def passages(request: HttpRequest, pk: int) -> HttpResponse:
         definition.filters,
         only_coder=_only_coder(access),
         with_turns=request.GET.get("d_mode") == "turn",
+        counting=definition.counting,
     )
     drill = {key: request.GET[key] for key in DRILL_KEYS if key in request.GET}
     rows = select_passages(data, drill)
@@ -291,6 +294,7 @@ def passages(request: HttpRequest, pk: int) -> HttpResponse:
             "page_query": _query({k: request.GET.getlist(k) for k in request.GET if k != "page"}),
             "what": " · ".join(what) or "all codings",
             "provenance": data.provenance,
+            "unit": data.unit,
             "errors": definition.errors,
             "can_edit": access.can(Perm.EDIT_REPORTS),
             "here": request.get_full_path(),

@@ -307,3 +307,47 @@ def _pin(access: Access, code: Code, slot: int | None) -> None:
                     user=access.user, code=Code.objects.get(pk=row["code"]), slot=row["slot"]
                 )
     services.code_pin_set(user=access.user, code=code, slot=slot)
+
+
+def code_json(code: Code) -> dict:
+    """A code as the coding page knows it."""
+    return {
+        "id": code.pk,
+        "name": code.name,
+        "path": code.path,
+        "parent": code.parent_id,
+        "depth": code.depth,
+        "colour": code.colour,
+        "codable": code.is_codable,
+    }
+
+
+@api_view
+@require_http_methods(["POST"])
+def codes(request: HttpRequest, pk: int) -> JsonResponse:
+    """Create a code from the coding page: {name, parent (a code id or null)}; the new code
+    takes its parent's colour. Answers the new code's id and the whole codebook in tree
+    order. Only roles that manage the codebook may."""
+    from coding.codebook_services import code_create
+
+    access = project_access(request, pk, Perm.MANAGE_CODEBOOK)
+    data = _body(request)
+    name = data.get("name")
+    if not isinstance(name, str):
+        raise BadRequest("Give the code a name.")
+    parent_id = data.get("parent")
+    if parent_id is not None and (isinstance(parent_id, bool) or not isinstance(parent_id, int)):
+        raise BadRequest("“parent” must be a code's id, or null for the top level.")
+    parent = _code(access, {"code": parent_id}, required=False)
+    code = code_create(
+        project=access.project,
+        user=request.user,
+        name=name,
+        parent=parent,
+        colour=parent.colour if parent is not None else "#1e88e5",
+    )
+    tree = Code.objects.filter(project=access.project).tree_order()
+    return JsonResponse(
+        {"code": code.pk, "codes": [code_json(c) for c in tree]},
+        status=201,
+    )

@@ -148,12 +148,25 @@ def code_move(request: HttpRequest, pk: int, code_pk: int) -> HttpResponse:
 
 @require_POST
 def code_merge(request: HttpRequest, pk: int, code_pk: int) -> HttpResponse:
+    """Show what merging would move; merge only once that is confirmed."""
     access = project_access(request, pk, Perm.MANAGE_CODEBOOK)
     code = _code(access, code_pk)
     try:
         into = _other_code(access, request.POST.get("into"), "code to merge into")
         if into is None:
             raise ValidationError("Choose the code to merge into.")
+        if request.POST.get("confirm") != "1":
+            return render(
+                request,
+                "coding/code_merge.html",
+                {
+                    "access": access,
+                    "project": access.project,
+                    "code": code,
+                    "into": into,
+                    "impact": svc.code_merge_impact(code, into),
+                },
+            )
         report = svc.code_merge(code=code, into=into, user=request.user)
     except ValidationError as error:
         messages.error(request, _error_text(error))

@@ -9,6 +9,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from coding.models import Code, Coding
+from coding.turn_labels import label_length, speaker_names
 from coding.views import api
 from interviews.access import Perm, project_access
 from interviews.models import SegmentKind, Source, profile_for
@@ -47,32 +48,35 @@ def _exact_html(text: str) -> str:
     return escape(text).replace("\r", "&#13;")
 
 
-def blocks_html(blocks) -> str:
+def blocks_html(blocks, names: dict[str, str] | None = None) -> str:
     """The reading blocks as the workspace's focusable sections (one join, not a template
-    loop: a two-hour interview has hundreds of turns)."""
+    loop: a two-hour interview has hundreds of turns).
+
+    Each turn shows who speaks beside it (`names` maps a raw label to the pseudonym or
+    "Interviewer" it is mapped to) and carries `data-body-start`: where its words begin
+    after a leading "Speaker 2:" label, so coding a whole turn codes the answer only.
+    """
+    names = names or {}
     parts = []
     for number, block in enumerate(blocks, start=1):
-        # The label is shown apart only when the turn's own text does not begin with it.
-        if block.speaker and (block.timestamp_label or not block.text.startswith(block.speaker)):
-            label = f"Turn of {block.speaker}"
+        if block.speaker:
+            who = names.get(block.speaker) or block.speaker
+            label = f"Turn of {who}"
             stamp = (
-                f' <span class="font-monospace fw-normal">[{block.timestamp_label}]</span>'
+                f'<span class="ws-stamp font-monospace">{block.timestamp_label}</span>'
                 if block.timestamp_label
                 else ""
             )
-            head = (
-                '<div class="ws-speaker small fw-semibold text-secondary" aria-hidden="true">'
-                f"{escape(block.speaker)}{stamp}</div>"
-            )
-        elif block.speaker:
-            label, head = f"Turn of {block.speaker}", ""
+            head = f'<div class="ws-speaker" aria-hidden="true">{escape(who)}{stamp}</div>'
         else:
-            label, head = f"Paragraph {number}", ""
+            label, head = f"Paragraph {number}", '<div class="ws-speaker" aria-hidden="true"></div>'
+        body = block.start + label_length(block.text, block.speaker)
         parts.append(
             f'<section class="ws-block" tabindex="0" data-start="{block.start}" '
-            f'data-end="{block.end}" aria-label="{escape(label)}">{head}'
-            f'<div class="ws-body"><div class="ws-text">{_exact_html(block.text)}</div>'
-            '<div class="ws-margin" role="group" aria-label="Codings in this passage"></div></div></section>'
+            f'data-end="{block.end}" data-body-start="{body}" aria-label="{escape(label)}">'
+            f'{head}<div class="ws-text">{_exact_html(block.text)}</div>'
+            '<div class="ws-margin" role="group" aria-label="Codings in this passage"></div>'
+            "</section>"
         )
     return mark_safe("\n".join(parts))
 
@@ -91,6 +95,7 @@ def workspace(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
         .order_by("start")
         .values_list("kind", "start", "end", "speaker", "timestamp")
     )
+    names = speaker_names(source)
     turns = [
         _Turn(start, end, speaker, timestamp)
         for kind, start, end, speaker, timestamp in segments
@@ -104,20 +109,10 @@ def workspace(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
         "user": request.user.get_username(),
         "canCode": can_code,
         "canReview": access.can(Perm.REVIEW),
+        "canCreateCodes": access.can(Perm.MANAGE_CODEBOOK),
         "seesAll": access.sees_all_codings,
         "snap": profile_for(request.user).selection_snap,
-        "codes": [
-            {
-                "id": c.pk,
-                "name": c.name,
-                "path": c.path,
-                "parent": c.parent_id,
-                "depth": c.depth,
-                "colour": c.colour,
-                "codable": c.is_codable,
-            }
-            for c in codes
-        ],
+        "codes": [api.code_json(c) for c in codes],
         "codings": api.codings_for_page(source, access, with_times=False),
         "cursor": cursor,
         "pins": api.pins_json(access) if can_code else [],
@@ -129,6 +124,7 @@ def workspace(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
         "urls": {
             "codings": reverse("coding:api_codings", args=[access.project.pk, source.pk]),
             "pins": reverse("coding:api_pins", args=[access.project.pk]),
+            "codes": reverse("coding:api_codes", args=[access.project.pk]),
         },
     }
     return render(
@@ -137,9 +133,10 @@ def workspace(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
         {
             "access": access,
             "can_code": can_code,
+            "can_create_codes": can_code and access.can(Perm.MANAGE_CODEBOOK),
             "project": access.project,
             "source": source,
-            "blocks_html": blocks_html(blocks),
+            "blocks_html": blocks_html(blocks, names),
             "workspace_data": data,
         },
     )

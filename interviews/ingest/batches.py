@@ -123,12 +123,20 @@ def linked_interviewees(
     stem = base.rsplit(".", 1)[0]
     if stem in csv_files:
         return [csv_files[stem]]
-    found = []
-    for interviewee in project.interviewees.all():
-        pattern = rf"(?<![\w-]){re.escape(interviewee.pseudonym.lower())}(?![\w-])"
-        if re.search(pattern, base):
-            found.append(interviewee)
-    return found
+    return [i for i in project.interviewees.all() if names_pseudonym(base, i.pseudonym)]
+
+
+# What may stand on either side of a pseudonym in a file name: `_`, `-`, space, `.` or an end.
+_NAME_EDGE = r"[_\-\s.]"
+
+
+def names_pseudonym(file_name: str, pseudonym: str) -> bool:
+    """Whether a file name holds a pseudonym as a whole piece (`BY-07_film_producer.txt`,
+    `long_interview_BY-05.txt`), never as part of a longer one (`BY-070`, `XBY-07`)."""
+    if not pseudonym.strip():
+        return False
+    pattern = rf"(?:^|(?<={_NAME_EDGE})){re.escape(pseudonym.lower())}(?={_NAME_EDGE}|$)"
+    return re.search(pattern, file_name.lower()) is not None
 
 
 def is_batch(files: list[tuple[str, bytes]]) -> bool:

@@ -19,6 +19,9 @@ const panel = root.querySelector(".ws-panel");
 const statusLine = document.getElementById("ws-status");
 const tooltip = document.getElementById("ws-tooltip");
 const field = (name) => panel.querySelector(`[data-field="${name}"]`);
+const tools = document.getElementById("ws-tools");
+const { Offcanvas, Tab } = globalThis.bootstrap ?? {};
+const narrow = window.matchMedia("(max-width: 991.98px)");
 const { blocks, blockOf, quoteOf, blocksIn, blockAt, offsetOf, readSelection, rangeFor } = readText(
   article,
   data.gaps,
@@ -31,6 +34,12 @@ const { sentenceSpans, snap, moveByWord, firstWord } = makeSelecting({
 });
 
 const codes = new Map(data.codes.map((c) => [c.id, c]));
+/** Replace the codebook (in tree order) with `list`, as the server sends it. */
+function setCodes(list) {
+  codes.clear();
+  for (const code of list) codes.set(code.id, code);
+  fillCodeChoice();
+}
 const codings = new Map(data.codings.map((c) => [c.id, c]));
 let pins = data.pins;
 let recent = data.recent.filter((id) => codes.has(id));
@@ -115,8 +124,75 @@ const chooser = canCode
       codes,
       choose: (codeId) => applyCode(codeId),
       leave: () => focusText(),
+      create: data.canCreateCodes ? (name) => offerNewCode(name) : null,
     })
   : null;
+
+// ---- a new code from the chooser (roles that manage the codebook) -------------------------
+const newCode = field("new-code");
+const newParent = document.getElementById("ws-new-parent");
+let newName = "";
+
+function offerNewCode(name) {
+  newName = name;
+  field("new-name").textContent = name;
+  const chosen = newParent.value;
+  newParent.replaceChildren(new Option("(top level)", ""), ...[...codes.values()].map((c) => new Option(c.path, c.id)));
+  newParent.value = [...newParent.options].some((o) => o.value === chosen) ? chosen : "";
+  newCode.hidden = false;
+  newParent.focus();
+  say(`Choose where “${name}” goes in the codebook, then create it.`);
+}
+
+async function createCode() {
+  if (!mayWrite() || !newName) return;
+  try {
+    const made = await api.createCode(newName, newParent.value ? Number(newParent.value) : null);
+    setCodes(made.codes);
+    newCode.hidden = true;
+    chooser.clear();
+    renderLists();
+    await applyCode(made.code);
+  } catch (error) {
+    say(error.message, true);
+  }
+}
+
+newCode?.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && event.target === newParent) {
+    event.preventDefault();
+    createCode();
+  } else if (event.key === "Escape") {
+    newCode.hidden = true;
+    chooser.focus();
+  }
+});
+
+// ---- the tools panel: beside the text, or off-canvas over it on a narrow screen ----------
+/** Show a tab of the tools (opening the off-canvas panel on a narrow screen); then `then()`. */
+function showTools(tab, then = () => {}) {
+  const button = document.getElementById(`ws-tab-${tab}`);
+  if (button && Tab) Tab.getOrCreateInstance(button).show();
+  if (narrow.matches && Offcanvas && !tools.classList.contains("show")) {
+    tools.addEventListener("shown.bs.offcanvas", () => then(), { once: true });
+    Offcanvas.getOrCreateInstance(tools).show();
+  } else {
+    then();
+  }
+}
+
+function hideTools() {
+  if (narrow.matches && Offcanvas && tools.classList.contains("show")) {
+    Offcanvas.getOrCreateInstance(tools).hide();
+  }
+}
+
+/** Put the focus back on the passage at `point`, so the next key works there. */
+function focusPassage(point) {
+  hideTools();
+  const block = point === undefined ? currentBlock() ?? blocks[0] : blockAt(point);
+  block?.el.focus({ preventScroll: true });
+}
 
 // ---- selection ------------------------------------------------------------------------
 function select(range, { focusBlock = true } = {}) {
@@ -190,7 +266,7 @@ article.addEventListener("keydown", (event) => {
   if (event.ctrlKey || event.metaKey) return;
   if (event.key === "t" && !event.altKey) {
     event.preventDefault();
-    select({ start: block.start, end: block.end });
+    select({ start: block.bodyStart, end: block.end });
   } else if (event.key.toLowerCase() === "s" && !event.altKey) {
     event.preventDefault();
     const spans = sentenceSpans(block);
@@ -249,7 +325,7 @@ document.addEventListener("keydown", (event) => {
     // Alt+number: code the whole sentence at the selection (or the start of the turn).
     const block = selection ? blockAt(selection.start) : currentBlock();
     if (!block) return;
-    const at = selection ? selection.start : block.start;
+    const at = selection ? selection.start : block.bodyStart;
     // A turn's first sentence starts after its speaker label, so take the next one from `at`.
     const spans = sentenceSpans(block);
     const sentence = spans.find(([s, e]) => s <= at && e > at) ?? spans.find(([s]) => s >= at);
@@ -293,7 +369,8 @@ async function applyCode(codeId, given = null) {
       say("Select a passage first.", true);
       return;
     }
-    range = { start: block.start, end: block.end };
+    // The whole turn: its words, not the "Speaker 2:" label before them.
+    range = { start: block.bodyStart, end: block.end };
   }
   const code = codes.get(codeId);
   if (!code?.codable) return;
@@ -304,6 +381,8 @@ async function applyCode(codeId, given = null) {
     history.record({ kind: "create", id: coding.id, body });
     recent = [codeId, ...recent.filter((id) => id !== codeId)].slice(0, 5);
     renderPins();
+    chooser?.clear();
+    focusPassage(range.start);
     say(`Coded with ${code.path}.`);
   } catch (error) {
     say(error.message, true);
@@ -362,7 +441,9 @@ const editMemoText = field("editor-memo");
 // The controls that change a coding; a read-only page has none.
 const editCode = document.getElementById("ws-edit-code");
 const editMemo = document.getElementById("ws-edit-memo");
-if (canCode) {
+function fillCodeChoice() {
+  if (!editCode) return;
+  const chosen = editCode.value;
   editCode.replaceChildren(
     ...[...codes.values()].map((c) => {
       const option = new Option(c.path, c.id);
@@ -370,12 +451,18 @@ if (canCode) {
       return option;
     }),
   );
+  editCode.value = chosen;
+}
+if (canCode) {
+  fillCodeChoice();
   editCode.addEventListener("change", () => {
     if (editing !== null) updateCoding(editing, { code: Number(editCode.value) });
   });
 }
 
-function openEditor(id) {
+/** Show a coding in the editor; with `focus`, move the focus into it (its code, then its memo
+ * one Tab on; a coding one may not change: its Close button). */
+function openEditor(id, { reveal = false, focus = false } = {}) {
   const coding = codings.get(id);
   if (!coding) return;
   editing = id;
@@ -394,13 +481,30 @@ function openEditor(id) {
     editMemo.value = coding.memo;
   }
   highlightCoding(id);
+  if (reveal || focus) {
+    showTools("code", () => {
+      editor.scrollIntoView({ block: "nearest" });
+      if (!focus) return;
+      const target = canCode && coding.editable ? editCode : editor.querySelector("[data-action=close-editor]");
+      target.focus();
+    });
+  }
 }
 
-function closeEditor() {
+function closeEditor({ refocus = false } = {}) {
+  const was = codings.get(editing);
   editing = null;
   editor.hidden = true;
   highlightCoding(null);
+  if (refocus && was) focusPassage(was.start);
 }
+
+editor.addEventListener("keydown", (event) => {
+  if (event.key === "Escape") {
+    event.preventDefault();
+    closeEditor({ refocus: true });
+  }
+});
 
 function highlightCoding(id) {
   for (const mark of article.querySelectorAll("mark.hl-active")) mark.classList.remove("hl-active");
@@ -422,11 +526,11 @@ editor.addEventListener("click", (event) => {
     if (!selection) say("Select the new passage first.", true);
     else updateCoding(editing, { ...selection, quote: quoteOf(selection.start, selection.end) });
   } else if (button.dataset.action === "save-memo") {
-    updateCoding(editing, { memo: editMemo.value });
+    updateCoding(editing, { memo: editMemo.value }).then(() => focusPassage(coding.start));
   } else if (button.dataset.action === "delete") {
-    deleteCoding(editing);
+    deleteCoding(editing).then(() => focusPassage(coding.start));
   } else if (button.dataset.action === "close-editor") {
-    closeEditor();
+    closeEditor({ refocus: true });
   }
 });
 
@@ -435,7 +539,7 @@ function jumpTo(id) {
   const coding = codings.get(id);
   if (!coding) return;
   blockAt(coding.start).el.scrollIntoView({ block: "center" });
-  openEditor(id);
+  openEditor(id, { reveal: true, focus: true });
 }
 
 panel.addEventListener("click", (event) => {
@@ -446,8 +550,7 @@ panel.addEventListener("click", (event) => {
   }
   const item = event.target.closest(".ws-list-item");
   if (item) jumpTo(Number(item.dataset.id));
-  const pin = event.target.closest("[data-pin-code]");
-  if (pin) togglePin(Number(pin.dataset.pinCode));
+  if (event.target.closest("[data-action=create-code]")) createCode();
   if (event.target.closest("[data-action=clear-filters]")) {
     filters.hiddenCodes.clear();
     filters.coder = "";
@@ -460,7 +563,10 @@ panel.addEventListener("click", (event) => {
 });
 
 panel.addEventListener("change", (event) => {
-  if (event.target.dataset.filterCode) {
+  if (event.target.dataset.keyCode) {
+    const value = event.target.value;
+    setKey(Number(event.target.dataset.keyCode), value ? Number(value) : null);
+  } else if (event.target.dataset.filterCode) {
     const id = Number(event.target.dataset.filterCode);
     if (event.target.checked) filters.hiddenCodes.delete(id);
     else filters.hiddenCodes.add(id);
@@ -476,18 +582,14 @@ panel.addEventListener("change", (event) => {
 
 document.getElementById("ws-codebook-filter").addEventListener("input", () => renderLists());
 
-async function togglePin(codeId) {
+/** Put a code on number key `slot` (1–9; the code there before loses it), or take its key. */
+async function setKey(codeId, slot) {
   if (!mayWrite()) return;
-  const pinned = pins.find((p) => p.code === codeId);
-  let slot = null;
-  if (!pinned) {
-    const used = new Set(pins.map((p) => p.slot));
-    slot = [1, 2, 3, 4, 5, 6, 7, 8, 9].find((n) => !used.has(n)) ?? 9;
-  }
   try {
     pins = (await api.pin(codeId, slot)).pins;
     renderLists();
-    say(slot ? `${codes.get(codeId).path} is on key ${slot}.` : `${codes.get(codeId).path} is unpinned.`);
+    panel.querySelector(`[data-key-code="${codeId}"]`)?.focus();
+    say(slot ? `${codes.get(codeId).path} is on key ${slot}.` : `${codes.get(codeId).path} has no key.`);
   } catch (error) {
     say(error.message, true);
   }
@@ -495,7 +597,8 @@ async function togglePin(codeId) {
 
 article.addEventListener("click", (event) => {
   const chip = event.target.closest(".ws-chip");
-  if (chip) openEditor(Number(chip.dataset.id));
+  // A click, or Enter on a focused chip: the editor opens with the focus inside it.
+  if (chip) openEditor(Number(chip.dataset.id), { reveal: true, focus: event.detail === 0 });
 });
 
 article.addEventListener("keydown", (event) => {
@@ -529,11 +632,14 @@ article.addEventListener("mouseover", (event) => {
     tooltip.hidden = true;
     return;
   }
-  tooltip.textContent = mark.title;
-  const box = mark.getBoundingClientRect();
-  tooltip.style.left = `${box.left + window.scrollX}px`;
-  tooltip.style.top = `${box.bottom + window.scrollY + 4}px`;
+  tooltip.textContent = mark.dataset.describe;
   tooltip.hidden = false;
+  // Above the line under the pointer, so it never covers the line that follows.
+  const rects = [...mark.getClientRects()];
+  const line = rects.find((r) => event.clientY >= r.top && event.clientY <= r.bottom) ?? rects[0];
+  const left = Math.min(line.left, document.documentElement.clientWidth - tooltip.offsetWidth - 4);
+  tooltip.style.left = `${Math.max(4, left) + window.scrollX}px`;
+  tooltip.style.top = `${line.top + window.scrollY - tooltip.offsetHeight - 4}px`;
 });
 article.addEventListener("mouseleave", () => {
   tooltip.hidden = true;
@@ -587,6 +693,13 @@ function showFragment() {
   say(`Showing the linked passage (positions ${start}–${end}).`);
 }
 window.addEventListener("hashchange", showFragment);
+
+// ---- the skip link goes straight to the passage being coded ------------------------------
+document.querySelector(".skip-link")?.addEventListener("click", (event) => {
+  event.preventDefault();
+  const block = (selection && blockAt(selection.start)) || blocks[0];
+  block?.el.focus();
+});
 
 // ---- start ----------------------------------------------------------------------------
 const mismatched = blocks.filter((b) => [...b.text].length !== b.end - b.start);

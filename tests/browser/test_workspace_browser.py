@@ -116,7 +116,7 @@ def test_overlapping_codings_render_and_are_removed_one_at_a_time(page_for, user
     assert page.locator(".ws-chip").count() == 3
     triple = page.locator("mark.hl", has_text="festival")
     assert len(triple.first.get_attribute("data-ids").split()) == 3
-    assert "Weaknesses/Financing — coder" in triple.first.get_attribute("title")
+    assert "Weaknesses/Financing — coder" in triple.first.get_attribute("data-describe")
 
     page.locator(".ws-chip").nth(1).focus()
     page.keyboard.press("Delete")
@@ -144,8 +144,11 @@ def test_number_keys_apply_pinned_codes_and_code_a_whole_turn(page_for, users, s
     page.keyboard.press("1")
     page.wait_for_function("() => document.querySelectorAll('.ws-chip').length === 2")
     turn = stored(source, code=code.parent)[0]
-    assert turn.quote.startswith("Respondent: It started")
-    assert turn.quote.endswith("trusted each other.")
+    # The whole turn's words, without its "Respondent:" label.
+    assert turn.quote == (
+        "It started at a festival in Minsk. Money was always short, but the partners "
+        "trusted each other."
+    )
 
 
 def test_undo_and_redo(page_for, users, source, code):
@@ -304,15 +307,18 @@ def test_filters_show_one_coder_or_only_mine(page_for, users, source, code):
         coding_create(source=source, code=code, coder=users[user], start=at, end=at + len(word))
     page = open_workspace(page_for(users["coder"]), source)
     assert sorted(page.locator("mark.hl").all_text_contents()) == ["Harbin", "Minsk"]
+    page.locator("#ws-tab-codings").click()
     page.locator("#ws-filter-mine").check()
     assert page.locator("mark.hl").all_text_contents() == ["Harbin"]
     page.locator("#ws-filter-mine").uncheck()
     page.locator("#ws-filter-coder").select_option("lead")
     assert page.locator("mark.hl").all_text_contents() == ["Minsk"]
     page.get_by_role("button", name="show all codes").click()
+    page.locator("#ws-tab-codebook").click()
     page.locator("[data-filter-code]").nth(1).uncheck()  # hide Weaknesses/Financing
     assert page.locator("mark.hl").count() == 0
     mark_title = None
+    page.locator("#ws-tab-codings").click()
     page.get_by_role("button", name="show all codes").click()
     page.locator("mark.hl").first.hover()
     mark_title = page.locator("#ws-tooltip").text_content()
@@ -381,7 +387,7 @@ def test_a_viewer_follows_a_quote_into_the_page_and_can_read_but_not_code(
     for control in (
         "#ws-code-search",
         "[data-apply-code]",
-        "[data-pin-code]",
+        "[data-key-code]",
         "#ws-edit-code",
         "#ws-edit-memo",
         "[data-action=delete]",
@@ -419,8 +425,10 @@ def test_a_viewer_follows_a_quote_into_the_page_and_can_read_but_not_code(
 
     # The filters work without the "mine only" box, which a viewer has no use for.
     assert page.locator("#ws-filter-mine").count() == 0
+    page.locator("#ws-tab-codebook").click()
     page.locator(f"[data-filter-code='{code.pk}']").uncheck()
     assert page.locator(".ws-chip").count() == 0
+    page.locator("#ws-tab-codings").click()
     page.get_by_role("button", name="show all codes").click()
     assert page.locator(".ws-chip").count() == 2
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -350,11 +352,23 @@ def test_outsiders_do_not_see_the_codebook(book, client_for, project):
     )
 
 
-def test_the_lead_merges_through_the_page(book, client_for, project):
+def test_the_lead_merges_through_the_page_after_confirming(book, client_for, project):
     client = client_for("lead")
-    response = client.post(
-        reverse("coding:code_merge", args=[project.pk, book["tax"].pk]), {"into": book["money"].pk}
+    url = reverse("coding:code_merge", args=[project.pk, book["tax"].pk])
+    asked = client.post(url, {"into": book["money"].pk})
+    assert asked.status_code == 200
+    impact = re.sub(
+        r"\s+",
+        " ",
+        re.sub(r"<[^>]+>", "", asked.content.decode().split('data-testid="merge-impact">')[1]),
     )
+    assert impact.startswith(
+        " 2 codings by 1 coder move to “Money”; 1 of them is an exact duplicate of a coding "
+        "already there and joins it. 2 memos go with them. It has no sub-codes. "
+        "Then “Tax” is removed; the history keeps the merge."
+    )
+    assert Coding.objects.filter(code=book["tax"]).count() == 2  # nothing moved yet
+    response = client.post(url, {"into": book["money"].pk, "confirm": "1"})
     assert response.status_code == 302
     page = client.get(response.url).content.decode()
     assert "Merged “Tax” into “Finance/Money”: 1 coding moved, 1 exact duplicate joined." in page

@@ -36,6 +36,12 @@ def test_a_lead_merges_codes_and_retrieves_the_passages(live_server, page, proje
     page.click("a.code-name:text('Funding')")
     page.select_option("select[name=into]", label="Money")
     page.click("button:text('Merge')")
+    # A confirmation first, saying what will move; nothing has moved yet.
+    assert "2 codings by 2 coders move to “Money”; 1 of them is an exact duplicate" in (
+        page.inner_text("[data-testid=merge-impact]")
+    )
+    assert Code.objects.filter(name="Funding").exists()
+    page.click("button:text('Merge')")
     assert (
         "Merged “Funding” into “Money”: 1 coding moved, 1 exact duplicate joined."
         in page.inner_text("main")

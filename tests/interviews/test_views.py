@@ -124,7 +124,7 @@ def test_lead_defines_a_choice_attribute(client_for, project):
     response = client_for("lead").post(
         reverse("interviews:attribute_create", args=[project.pk]),
         {
-            "name": "Country",
+            "name": "Region",
             "type": "choice",
             "applies_to": "interviewee",
             "choices": "China\nBelarus",
@@ -132,7 +132,7 @@ def test_lead_defines_a_choice_attribute(client_for, project):
         },
     )
     assert response.status_code == 302
-    assert Attribute.objects.get(project=project, name="Country").choice_list == [
+    assert Attribute.objects.get(project=project, name="Region").choice_list == [
         "China",
         "Belarus",
     ]
@@ -142,7 +142,7 @@ def test_a_choice_attribute_without_choices_is_refused(client_for, project):
     response = client_for("lead").post(
         reverse("interviews:attribute_create", args=[project.pk]),
         {
-            "name": "Country",
+            "name": "Region",
             "type": "choice",
             "applies_to": "interviewee",
             "choices": "",
@@ -151,7 +151,7 @@ def test_a_choice_attribute_without_choices_is_refused(client_for, project):
     )
     assert response.status_code == 200
     assert "needs at least one value" in response.content.decode()
-    assert not Attribute.objects.filter(name="Country").exists()
+    assert not Attribute.objects.filter(name="Region").exists()
 
 
 def test_source_reading_view_shows_turns_with_speakers(client_for, project, source):

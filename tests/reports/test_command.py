@@ -36,7 +36,8 @@ def test_csv_matches_the_page_export(client_for, study, tmp_path):
     assert _body_without_time(target.read_text("utf-8")) == _body_without_time(
         page.content.decode()
     )
-    assert "Strengths/Heritage,2,50.0,1,1,100.0,1,20.0,1,1,100.0" in target.read_text("utf-8")
+    # Passages: the coder's and the lead's "Embroidery is alive." count once.
+    assert "Strengths/Heritage,1,33.3,1,1,100.0,1,20.0,1,1,100.0" in target.read_text("utf-8")
 
 
 def test_codes_by_path_or_name_and_framework_rows(study, tmp_path):
@@ -60,7 +61,7 @@ def test_codes_by_path_or_name_and_framework_rows(study, tmp_path):
     assert rows == [
         ("Case study", "Film co-production", "Strengths"),
         ("Going Out", 1, 1),
-        ("(not set)", 0, 4),
+        ("(not set)", 0, 3),  # a, f, and g+h as one passage
     ]
 
 
@@ -79,7 +80,7 @@ def test_docx_of_the_swot(study, tmp_path):
     )
     document = Document(target)
     header = [c.text for c in document.tables[0].rows[0].cells]
-    assert header[:3] == ["Quadrant", "Sub-theme", "Belarus · Codings"]
+    assert header[:3] == ["Quadrant", "Sub-theme", "Belarus · Passages"]
 
 
 def test_csv_goes_to_standard_output(study):
@@ -128,7 +129,8 @@ def test_theme_files_from_the_command_match_the_page_exports(client_for, study, 
     )
     text = csv_file.read_text("utf-8")
     assert _body_without_time(text) == _body_without_time(page.content.decode())
-    assert len(text.strip().splitlines()) == 3 + 2  # every quote: provenance, header, 3 rows
+    # every passage's quote: provenance, header, 2 rows (g and h are one passage)
+    assert len(text.strip().splitlines()) == 2 + 2
     paragraphs = [p.text for p in Document(str(docx_file)).paragraphs]
     assert sum(p.startswith("“") for p in paragraphs) == 1
     assert any(p.startswith("Up to 1 quote per code") for p in paragraphs)

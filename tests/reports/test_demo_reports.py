@@ -47,10 +47,10 @@ def test_swot_china_vs_belarus_with_xlsx_and_docx_matching_the_page(demo):
         "Threats",
     ]
     assert matrix.columns[2:] == [
-        "Belarus · Codings",
+        "Belarus · Passages",
         "Belarus · Sources",
         "Belarus · Interviewees",
-        "China · Codings",
+        "China · Passages",
         "China · Sources",
         "China · Interviewees",
     ]

@@ -59,13 +59,13 @@ def test_the_page_links_each_number_to_its_passages(client_for, study):
     page = lxml_html.fromstring(response.content)
     heritage = page.xpath('//table[@data-table="swot"]//tr[td[2]="Heritage"]')[0]
     link = heritage.xpath("td[3]/a")[0]
-    assert link.text_content() == "2"  # Belarus · Codings
+    assert link.text_content() == "1"  # Belarus · passages: g and h are one
     query = parse_qs(urlsplit(link.get("href")).query)
     assert query["d_code"] == [str(study.codes["Heritage"].pk)]
     assert query["d_dim"] == ["country"] and query["d_val"] == ["Belarus"]
     passages = client.get(link.get("href"))
     items = lxml_html.fromstring(passages.content).xpath("//li[@data-coding]")
-    assert len(items) == 2
+    assert len(items) == 1
     g = study.codings["g"]
     workspace = reverse("coding:workspace", args=[study.project.pk, g.source_id])
     assert f'href="{workspace}#pos={g.start}-{g.end}"' in passages.content.decode()
@@ -89,17 +89,20 @@ def test_a_blinded_coder_sees_only_their_own_codings(client_for, study):
     assert rows["All codes"][0] == 9  # without the lead's f and h
     assert "only those of coder" in response.context["report"].provenance
     lead = client_for("lead").get(_url(study, "report", "frequencies"))
-    assert {r[0]: r[1:] for r in lead.context["report"].tables[0].rows}["All codes"][0] == 11
+    assert {r[0]: r[1:] for r in lead.context["report"].tables[0].rows}["All codes"][0] == 10
+    per_coder = client_for("lead").get(_url(study, "report", "frequencies") + "?count=coder")
+    assert {r[0]: r[1:] for r in per_coder.context["report"].tables[0].rows}["All codes"][0] == 11
 
 
 def test_the_coder_filter_offers_consensus_only_when_it_exists(client_for, study):
     client = client_for("lead")
-    assert b"Consensus only" not in client.get(_url(study, "report", "frequencies")).content
+    before = client.get(_url(study, "report", "frequencies")).content.decode()
+    assert "Consensus only (none yet)" in before
     consensus = get_user_model().objects.create_user(username="consensus")
     a = study.codings["a"]
     Coding.objects.create(source=a.source, code=a.code, coder=consensus, start=a.start, end=a.end)
     response = client.get(_url(study, "report", "frequencies"))
-    assert b"Consensus only" in response.content
+    assert b"Consensus only (none yet)" not in response.content
     only = client.get(_url(study, "report", "frequencies") + "?coder=consensus")
     rows = {r[0]: r[1:] for r in only.context["report"].tables[0].rows}
     assert rows["All codes"][0] == 1
@@ -127,7 +130,7 @@ def test_a_lead_saves_a_report_and_a_viewer_reruns_it(client_for, study, users):
     assert saved.name.encode() in viewer.get(_url(study, "index")).content
     page = viewer.get(saved.get_absolute_url(), follow=True)
     rows = {tuple(r[:2]): r[2:] for r in page.context["report"].table("swot").rows}
-    assert rows[("Strengths", "Heritage")] == [2, 1, 1, 1, 1, 1]
+    assert rows[("Strengths", "Heritage")] == [1, 1, 1, 1, 1, 1]
 
 
 def test_viewers_and_coders_cannot_save_or_delete_reports(client_for, study):
@@ -298,23 +301,23 @@ def test_the_theme_page_shows_the_first_quotes_of_each_code_and_links_to_all(cli
     tree = lxml_html.fromstring(page.content)
     section = tree.xpath(f'//section[@data-code="{heritage.full_path}"]')[0]
     counts = _by_class(section, "theme-counts")[0].text_content()
-    assert "Codings: 3" in counts and "Sources: 2" in counts and "Interviewees: 2" in counts
+    assert "Passages: 2" in counts and "Sources: 2" in counts and "Interviewees: 2" in counts
     quotes = [q.text_content() for q in _by_class(section, "theme-quote")]
     # the exemplar comes first, though "Embroidery is alive." comes first in reading order
     assert quotes == ["“Our crafts are old.” exemplar"]
     more = _by_class(section, "theme-more")[0]
-    assert "Showing 1 of 3 quotes." in more.text_content()
+    assert "Showing 1 of 2 quotes." in more.text_content()
     link = more.xpath(".//a")[0]
-    assert link.text_content() == "Show all 3 passages"
+    assert link.text_content() == "Show all 2 passages"
     listed = client.get(link.get("href"))
-    assert len(lxml_html.fromstring(listed.content).xpath("//li[@data-coding]")) == 3
+    assert len(lxml_html.fromstring(listed.content).xpath("//li[@data-coding]")) == 2
     note = _by_class(tree, "theme-note")[0].text_content()
     assert "Up to 1 quote per code" in note
     # the data exports list every quote; the counts are the same
     body = client.get(
         _url(study, "export", "theme", "csv") + f"?code={heritage.pk}&quotes=1&table=quotes"
     ).content.decode()
-    assert len(body.strip().splitlines()) == 3 + 2
+    assert len(body.strip().splitlines()) == 2 + 2
 
 
 def test_the_passages_behind_a_number_come_a_page_at_a_time(client_for, study, monkeypatch):
@@ -322,7 +325,7 @@ def test_the_passages_behind_a_number_come_a_page_at_a_time(client_for, study, m
 
     monkeypatch.setattr(views, "PASSAGES_PER_PAGE", 2)
     client = client_for("lead")
-    url = _url(study, "passages") + f"?d_code={study.codes['Heritage'].pk}"
+    url = _url(study, "passages") + f"?d_code={study.codes['Heritage'].pk}&count=coder"
     first = lxml_html.fromstring(client.get(url).content)
     assert "3 codings · showing 1–2" in first.text_content()
     ids = [li.get("data-coding") for li in first.xpath("//li[@data-coding]")]

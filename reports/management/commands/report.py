@@ -46,6 +46,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--mode", choices=["overlap", "turn"], default="overlap")
         parser.add_argument(
+            "--count",
+            choices=["passages", "coder", "consensus"],
+            default="passages",
+            help="Count passages once (default), every coder's codings, or consensus only.",
+        )
+        parser.add_argument(
             "--exemplars", action="store_true", help="Theme report: exemplars only."
         )
         parser.add_argument(
@@ -75,6 +81,7 @@ class Command(BaseCommand):
             "coder": options["coder"],
             "source": options["source"],
             "mode": [options["mode"]],
+            "count": [options["count"]],
         }
         if options["quotes"] is not None:
             params["quotes"] = [str(options["quotes"])]

@@ -33,5 +33,6 @@ export function makeApi(urls, csrfToken) {
     remove: (id) => call("DELETE", one(id)),
     since: (cursor) => call("GET", `${urls.codings}?since=${cursor}`),
     pin: (code, slot) => call("POST", urls.pins, { code, slot }),
+    createCode: (name, parent) => call("POST", urls.codes, { name, parent }),
   };
 }

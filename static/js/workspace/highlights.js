@@ -1,13 +1,23 @@
-// Drawing codings onto a block of text: tinted highlights with one underline band per coding
-// (so overlaps stay visible and countable), and the list of codings beside the block.
+// Drawing codings onto a block of text: tinted highlights with one underline band per coding,
+// each band apart from the next (so two coders' codings of one span show as two bands and the
+// bands can be counted), and the list of codings beside the block.
+import { bandColour, PAGE, TINT_ALPHA, tint } from "./colours.js";
 import { codePointsToUtf16 } from "./offsets.js";
 import { piecesOf } from "./spans.js";
 
-const MAX_BANDS = 5;
+export const BAND = 3; // px of each band
+export const GAP = 1; // px of page between two bands
 
-function hexToRgba(hex, alpha) {
-  const n = Number.parseInt(hex.slice(1), 16);
-  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
+/** The box-shadow that draws one band per colour, the first nearest the text. */
+export function bandShadow(colours) {
+  const layers = [];
+  colours.forEach((colour, depth) => {
+    const top = (BAND + GAP) * depth;
+    if (depth) layers.push(`inset 0 -${top}px 0 ${PAGE}`);
+    layers.push(`inset 0 -${top + BAND}px 0 ${bandColour(colour)}`);
+  });
+  // Nearest the text first: CSS paints the first shadow on top of the deeper ones.
+  return layers.join(", ");
 }
 
 /** Redraw a block's text with `codings` (sorted) as highlights; the text itself is kept. */
@@ -19,24 +29,26 @@ export function drawHighlights(block, codings, { colourOf, describe }) {
     parts.map((p) => p.start - block.start),
   );
   cuts.push(block.text.length);
+  let most = 1;
   const nodes = parts.map((part, i) => {
     const text = block.text.slice(cuts[i], cuts[i + 1]);
     if (!part.ids.length) return document.createTextNode(text);
     const mark = document.createElement("mark");
     mark.className = "hl";
     mark.dataset.ids = part.ids.join(" ");
-    const layers = part.ids.map((id) => colourOf(byId.get(id)) || "#888888");
-    mark.style.backgroundColor = hexToRgba(layers[0], 0.18);
-    mark.style.boxShadow = layers
-      .slice(0, MAX_BANDS)
-      .map((colour, depth) => `inset 0 -${3 * (depth + 1)}px 0 ${colour}`)
-      .join(", ");
-    mark.style.paddingBottom = `${3 * Math.min(layers.length, MAX_BANDS) - 1}px`;
-    mark.title = part.ids.map((id) => describe(byId.get(id))).join("\n");
+    mark.dataset.bands = `${part.ids.length}`;
+    const colours = part.ids.map((id) => colourOf(byId.get(id)) || "#6c757d");
+    mark.style.backgroundColor = tint(colours[0], TINT_ALPHA);
+    mark.style.boxShadow = bandShadow(colours);
+    mark.style.paddingBottom = `${(BAND + GAP) * colours.length - GAP}px`;
+    mark.dataset.describe = part.ids.map((id) => describe(byId.get(id))).join("\n");
     mark.textContent = text;
+    most = Math.max(most, colours.length);
     return mark;
   });
   block.textEl.replaceChildren(...nodes);
+  // Lines move apart as bands pile up, so the bands never cover the next line's words.
+  block.textEl.style.setProperty("--ws-bands", `${most}`);
 }
 
 /** List beside a block the codings that begin in it (or in the blank before it). */

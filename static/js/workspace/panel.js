@@ -10,7 +10,7 @@ function swatch(colour) {
 }
 
 /** The codebook tree, filtered by `query`, with counts, show/hide boxes and (with `canPin`)
- * pin buttons. */
+ * the choice of each codable code's number key. */
 export function drawCodebook(list, codes, counts, { query, hidden, pins, canPin }) {
   const wanted = query.trim().toLowerCase();
   const slots = new Map(pins.map((p) => [p.code, p.slot]));
@@ -33,19 +33,22 @@ export function drawCodebook(list, codes, counts, { query, hidden, pins, canPin 
     count.textContent = `${counts.get(code.id) || 0}`;
     count.title = "codings in this source";
     item.append(label, count);
-    if (canPin && code.codable) {
-      const pin = document.createElement("button");
-      pin.type = "button";
-      pin.className = "btn btn-link btn-sm p-0 ms-1";
-      pin.dataset.pinCode = code.id;
-      const slot = slots.get(code.id);
-      pin.textContent = slot ? `key ${slot}` : "pin";
-      pin.setAttribute("aria-label", slot ? `Unpin ${code.path} from key ${slot}` : `Pin ${code.path} to a number key`);
-      item.append(pin);
-    }
+    if (canPin && code.codable) item.append(keyChoice(code, slots.get(code.id)));
     items.push(item);
   }
   list.replaceChildren(...items);
+}
+
+/** A choice of the number key (1–9) that applies a code; "no key" unpins it. */
+function keyChoice(code, slot) {
+  const select = document.createElement("select");
+  select.className = "form-select form-select-sm ws-key";
+  select.dataset.keyCode = code.id;
+  select.setAttribute("aria-label", `Number key for ${code.path}`);
+  select.append(new Option("no key", ""));
+  for (let n = 1; n <= 9; n += 1) select.append(new Option(`key ${n}`, `${n}`));
+  select.value = slot ? `${slot}` : "";
+  return select;
 }
 
 /** The codings of the source as buttons that jump to them. */

@@ -15,6 +15,8 @@ export function readText(article, gaps) {
       marginEl: el.querySelector(".ws-margin"),
       start: Number(el.dataset.start),
       end: Number(el.dataset.end),
+      // Where the words begin after a leading speaker label ("Speaker 2: ").
+      bodyStart: Number(el.dataset.bodyStart ?? el.dataset.start),
       text: textEl.textContent,
     };
   });

@@ -1,0 +1,103 @@
+"""What a report counts: passages (the default), every coder's codings, or the consensus.
+
+On a project coded by several people the same passage is often coded with the same code by
+each coder and again by the consensus coder. Counted per coding, it would count three times.
+By default a report counts *passages*: codings of one code in one source whose spans overlap
+(directly or through a chain of overlaps), whoever made them, count as one passage, spanning
+from the earliest start to the latest end. "Per coder" counts every coding; "consensus only"
+counts the consensus coder's codings alone. Sources and interviewees are counted from the
+same rows, so which sources or interviewees a code occurs in does not depend on the choice.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+PASSAGES, PER_CODER, CONSENSUS = "passages", "coder", "consensus"
+COUNTING: dict[str, str] = {
+    PASSAGES: "Passages (each counted once)",
+    PER_CODER: "Per coder (every coding)",
+    CONSENSUS: "Consensus only",
+}
+
+
+def merge_passages(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per passage: the overlapping codings of one code in one source become one row.
+
+    The row keeps the earliest coding's id and speaker, spans from the earliest start to the
+    latest end, names every coder (comma-separated, sorted) and joins the memos.
+    """
+    if len(frame) < 2:
+        return frame
+    ordered = frame.sort_values(["source_id", "code_id", "start", "end", "coding_id"])
+    ordered = ordered.reset_index(drop=True)
+    same = (ordered["source_id"] == ordered["source_id"].shift()) & (
+        ordered["code_id"] == ordered["code_id"].shift()
+    )
+    # The furthest end reached so far within each (source, code): a coding starting before
+    # it overlaps the passage being built.
+    reach = ordered.groupby(["source_id", "code_id"])["end"].cummax().shift()
+    passage = (~(same & (ordered["start"] < reach))).cumsum()
+    if passage.iloc[-1] == len(ordered):
+        return frame  # nothing overlaps
+    grouped = ordered.groupby(passage, sort=False)
+    merged = grouped.first()
+    merged["end"] = grouped["end"].max()
+    # Only passages of several codings need their coders, memos and quote joined (most
+    # passages are one coding: joining those in Python would cost a call each).
+    sizes = grouped.size()
+    several = ordered[passage.map(sizes).to_numpy() > 1]
+    if len(several):
+        coders: dict[int, set[str]] = {}
+        memos: dict[int, list[str]] = {}
+        quotes: dict[int, tuple[str, int]] = {}  # passage → (text so far, end reached)
+        has_memo, has_quote = "memo" in several.columns, "quote" in several.columns
+        columns = zip(
+            passage[several.index].tolist(),
+            several["coder"].tolist(),
+            several["start"].tolist(),
+            several["end"].tolist(),
+            several["memo"].tolist() if has_memo else [""] * len(several),
+            several["quote"].tolist() if has_quote else [""] * len(several),
+            strict=True,
+        )
+        # Rows come by passage, then start: each quote adds what lies past the end so far.
+        for key, coder, start, end, memo, quote in columns:
+            coders.setdefault(key, set()).add(coder)
+            if memo:
+                memos.setdefault(key, []).append(memo)
+            if key not in quotes:
+                quotes[key] = (quote, end)
+            elif end > quotes[key][1] and quote:
+                text, reached = quotes[key]
+                quotes[key] = (text + quote[reached - start :], end)
+        keys = list(coders)
+        merged.loc[keys, "coder"] = [", ".join(sorted(coders[k])) for k in keys]
+        if has_memo:
+            merged.loc[keys, "memo"] = ["\n\n".join(memos.get(k, [])) for k in keys]
+        if has_quote:
+            merged.loc[keys, "quote"] = [quotes[k][0] for k in keys]
+    merged = merged.reset_index(drop=True)[list(frame.columns)]
+    return merged.sort_values(["source_id", "start", "end", "coding_id"]).reset_index(drop=True)
+
+
+def count_as(frame: pd.DataFrame, counting: str, consensus_coder: str) -> pd.DataFrame:
+    """The rows a report counts under `counting` (one of COUNTING)."""
+    if counting == CONSENSUS:
+        return frame[frame["coder"] == consensus_coder].reset_index(drop=True)
+    if counting == PASSAGES:
+        return merge_passages(frame)
+    return frame
+
+
+def describe(counting: str, coders: list[str]) -> str:
+    """The provenance's words for what was counted and whose codings."""
+    who = ", ".join(coders) if coders else "none"
+    if counting == CONSENSUS:
+        return f"consensus codings only (coders included: {who})"
+    if counting == PER_CODER:
+        return f"every coding of every coder (coders included: {who})"
+    return (
+        "passages, each once: overlapping codings of one code by several coders count as "
+        f"one (coders included: {who})"
+    )

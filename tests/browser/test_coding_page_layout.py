@@ -1,0 +1,236 @@
+"""The coding page in Chromium: room for the text, countable highlights, the keyboard all the
+way, codes from where one codes, and narrow screens."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from coding.models import Code, CodePin
+from coding.services import coding_create
+from tests.browser.test_workspace_browser import open_workspace, select_text, stored
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WIDE, TABLET, PHONE = (1400, 900), (768, 1000), (390, 844)
+
+
+def sized(page, size):
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    return page
+
+
+def box(page, selector, nth=0):
+    return page.locator(selector).nth(nth).bounding_box()
+
+
+def active(page, expression="el => el.className"):
+    return page.evaluate(f"() => ({expression})(document.activeElement)")
+
+
+# 1. Room for the text ----------------------------------------------------------------------
+
+
+def test_the_text_has_the_room_and_each_turn_names_its_speaker(page_for, users, source, coding):
+    page = open_workspace(sized(page_for(users["coder"]), WIDE), source)
+    assert not page.locator("#project-menu").is_visible()
+    assert page.get_by_role("button", name="Project menu").is_visible()
+    text = box(page, ".ws-text", 1)
+    # As wide as comfortable reading allows: about 72 characters, not the 550 px of before.
+    assert 600 <= text["width"] <= 700
+    speakers = page.locator(".ws-speaker").all_text_contents()
+    assert speakers == ["Interviewer", "BY-01", "Interviewer", "BY-01"]
+    speaker = box(page, ".ws-speaker", 1)
+    assert speaker["x"] + speaker["width"] <= text["x"] and abs(speaker["y"] - text["y"]) < 12
+    # The codings are a panel of their own, as tall as the window allows.
+    page.locator("#ws-tab-codings").click()
+    pane = box(page, "#ws-pane-codings")
+    assert pane["height"] > 600
+    assert page.locator(".ws-list-item").all_text_contents() == [
+        " Financing · coder: “Money was always short”"
+    ]
+    # The keyboard help opens over the page: the text does not move.
+    before = box(page, ".ws-block")["y"]
+    page.get_by_text("Keyboard", exact=True).click()
+    assert page.locator(".ws-keys").is_visible()
+    assert box(page, ".ws-block")["y"] == before
+    assert page.errors == []
+
+
+# 2. Countable highlights ---------------------------------------------------------------------
+
+BANDS = """
+(mark) => {
+  const shadow = getComputedStyle(mark).boxShadow;
+  return shadow.split(/,(?![^(]*\\))/).filter((layer) => !layer.includes('rgb(255, 255, 255)')).length;
+}
+"""
+
+
+def test_each_coding_draws_its_own_band(page_for, users, source, code):
+    text = source.text
+    money = text.index("Money was always short")
+    coding_create(source=source, code=code, coder=users["coder"], start=money, end=money + 22)
+    coding_create(source=source, code=code, coder=users["lead"], start=money, end=money + 22)
+    coding_create(
+        source=source, code=code.parent, coder=users["lead"], start=money + 6, end=money + 40
+    )
+    page = open_workspace(sized(page_for(users["lead"]), WIDE), source)
+    marks = page.locator("mark.hl")
+    pieces = [
+        (m.text_content(), len(m.get_attribute("data-ids").split()), m.evaluate(BANDS))
+        for m in marks.all()
+    ]
+    assert pieces == [
+        ("Money ", 2, 2),
+        ("was always short", 3, 3),
+        (", but the partners", 1, 1),
+    ]
+    # The hover card sits above the line under the pointer, never over the next line.
+    mark = marks.nth(1)
+    mark.hover()
+    card = box(page, "#ws-tooltip")
+    assert page.locator("#ws-tooltip").text_content() == (
+        "Weaknesses/Financing — coder\nWeaknesses/Financing — lead\nWeaknesses — lead"
+    )
+    assert card["y"] + card["height"] <= mark.bounding_box()["y"]
+    assert page.errors == []
+
+
+# 3. The keyboard all the way -----------------------------------------------------------------
+
+
+def test_the_skip_link_leads_to_the_text_and_enter_opens_a_coding(page_for, users, source, coding):
+    page = open_workspace(sized(page_for(users["coder"]), WIDE), source)
+    page.keyboard.press("Tab")
+    assert active(page, "el => el.textContent") == "Skip to the text"
+    page.keyboard.press("Enter")
+    assert active(page, "el => el.getAttribute('aria-label')") == "Turn of Interviewer"
+    page.keyboard.press("Tab")
+    assert active(page, "el => el.getAttribute('aria-label')") == "Turn of BY-01"
+    page.keyboard.press("Tab")  # the coding beside the turn
+    assert active(page, "el => el.dataset.id") == str(coding.pk)
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.activeElement.id === 'ws-edit-code'")
+    page.keyboard.press("Tab")
+    assert active(page, "el => el.id") == "ws-edit-memo"
+    page.keyboard.type("Short money, long trust.")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # Save memo
+    page.wait_for_function(
+        "() => document.activeElement.getAttribute('aria-label') === 'Turn of BY-01'"
+    )
+    coding.refresh_from_db()
+    assert coding.memos.get().text == "Short money, long trust."
+    # The focus is back on the passage: the next key works there.
+    page.keyboard.press("t")
+    assert page.evaluate("() => getSelection().toString()") == (
+        "It started at a festival in Minsk. Money was always short, but the partners "
+        "trusted each other."
+    )
+    assert page.errors == []
+
+
+def test_coding_a_whole_turn_codes_the_answer_not_the_label(page_for, users, source, code):
+    page = open_workspace(sized(page_for(users["coder"]), WIDE), source)
+    page.locator(".ws-block").nth(3).focus()
+    page.keyboard.press("Escape")
+    page.keyboard.press("1")  # nothing selected: the whole turn
+    page.wait_for_function("() => document.querySelectorAll('.ws-chip').length === 1")
+    (coded,) = stored(source)
+    assert coded.quote == "Audiences in Harbin loved the film 🎬 — 观众很喜欢 — и в Минске тоже."
+    assert active(page, "el => el.getAttribute('aria-label')") == "Turn of BY-01"
+    # Coding through the chooser gives the focus back to the passage too.
+    select_text(page, "It started at a festival")
+    page.locator("#ws-code-search").fill("Finan")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelectorAll('.ws-chip').length === 2")
+    assert active(page, "el => el.getAttribute('aria-label')") == "Turn of BY-01"
+    assert page.locator("#ws-code-search").input_value() == ""
+    assert page.errors == []
+
+
+# 4. Codes from where one codes ---------------------------------------------------------------
+
+
+def test_a_lead_creates_a_code_from_the_chooser_and_applies_it(page_for, users, source, code):
+    page = open_workspace(sized(page_for(users["lead"]), WIDE), source)
+    select_text(page, "the partners trusted each other")
+    page.locator("#ws-code-search").fill("Trust between partners")
+    options = page.locator("#ws-code-options [role=option]")
+    assert options.all_text_contents() == ["New code “Trust between partners”…"]
+    page.keyboard.press("Enter")
+    assert active(page, "el => el.id") == "ws-new-parent"
+    page.locator("#ws-new-parent").select_option(label="Weaknesses")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelectorAll('.ws-chip').length === 1")
+    made = Code.objects.get(project=source.project, name="Trust between partners")
+    assert made.parent == code.parent and made.colour == code.parent.colour
+    (coded,) = stored(source)
+    assert (coded.code, coded.quote) == (made, "the partners trusted each other")
+    # The new code is in the codebook and the editor's list at once.
+    page.locator("#ws-tab-codebook").click()
+    assert "Trust between partners" in page.locator("[data-field=codebook]").text_content()
+    assert page.errors == []
+
+
+def test_a_coder_cannot_create_codes_but_chooses_a_codes_key(page_for, users, source, code):
+    page = open_workspace(sized(page_for(users["coder"]), WIDE), source)
+    page.locator("#ws-code-search").fill("Trust between partners")
+    assert page.locator("#ws-code-options [role=option]").count() == 0
+    page.locator("#ws-tab-codebook").click()
+    page.locator(f"[data-key-code='{code.pk}']").select_option("5")
+    page.wait_for_function(
+        "() => document.querySelector('#ws-status').textContent.includes('key 5')"
+    )
+    pins = dict(CodePin.objects.filter(user=users["coder"]).values_list("slot", "code"))
+    assert pins == {1: code.parent.pk, 5: code.pk}  # the key chosen directly, 1 kept
+    select_text(page, "Money was always short")
+    page.locator(".ws-block").nth(1).focus()
+    page.keyboard.press("5")
+    page.wait_for_function("() => document.querySelectorAll('.ws-chip').length === 1")
+    assert [(c.code, c.quote) for c in stored(source)] == [(code, "Money was always short")]
+    assert page.errors == []
+
+
+# 5. Narrow screens ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [TABLET, PHONE])
+def test_on_a_narrow_screen_the_tools_open_over_the_text(page_for, users, source, coding, size):
+    page = open_workspace(sized(page_for(users["coder"]), size), source)
+    assert not page.locator("#project-menu").is_visible()
+    assert not page.locator("#ws-tools").is_visible()
+    text = box(page, ".ws-text", 1)
+    assert text["x"] + text["width"] <= size[0]
+    assert page.evaluate("() => document.scrollingElement.scrollWidth") <= size[0]
+    page.get_by_role("button", name="Coding tools").click()
+    page.wait_for_selector("#ws-tools.show")
+    tools = box(page, "#ws-tools")
+    # Over the text, within the screen, not thousands of pixels below it.
+    assert tools["y"] < 100 and tools["x"] >= 0 and tools["x"] + tools["width"] <= size[0]
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#ws-tools", state="hidden")
+    # Enter on a coding opens its editor in the panel, with the focus inside.
+    page.locator(".ws-chip").first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.activeElement.id === 'ws-edit-code'")
+    assert page.locator("#ws-edit-memo").is_visible()
+    page.keyboard.press("Escape")
+    page.wait_for_function(
+        "() => document.activeElement.getAttribute('aria-label') === 'Turn of BY-01'"
+    )
+    # The project menu opens from its button.
+    page.get_by_role("button", name="Project menu").click()
+    page.wait_for_selector("#project-menu.show")
+    assert page.get_by_role("link", name="Codebook").is_visible()
+    assert page.errors == []
+
+
+def test_reports_scroll_inside_their_tables_on_a_phone(page_for, users, source, coding):
+    page = sized(page_for(users["lead"]), PHONE)
+    page.goto(reverse("reports:report", args=[source.project_id, "frequencies"]) + "?by=country")
+    assert page.evaluate("() => document.scrollingElement.scrollWidth") <= PHONE[0]
+    wrapper = page.locator(".table-responsive").first
+    assert wrapper.evaluate("el => el.scrollWidth > el.clientWidth")
+    assert not page.locator("#project-menu").is_visible()

@@ -1,0 +1,82 @@
+"""Creating a code from the coding page: roles, bad input, the codebook it answers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from coding.models import Change, Code
+
+pytestmark = pytest.mark.django_db
+
+
+def _post(client, project, body):
+    return client.post(
+        reverse("coding:api_codes", args=[project.pk]),
+        data=json.dumps(body),
+        content_type="application/json",
+    )
+
+
+def test_a_lead_creates_a_code_under_a_parent(client_for, project, code):
+    response = _post(client_for("lead"), project, {"name": "  Trust  ", "parent": code.parent.pk})
+    assert response.status_code == 201
+    made = Code.objects.get(project=project, name="Trust")
+    assert made.parent == code.parent and made.colour == code.parent.colour
+    body = response.json()
+    assert body["code"] == made.pk
+    assert [c["path"] for c in body["codes"]] == [
+        "Weaknesses",
+        "Weaknesses/Financing",
+        "Weaknesses/Trust",
+    ]
+    assert Change.objects.filter(project=project, object_type="code", action="create").count() == 1
+
+
+def test_a_code_at_the_top_level_takes_the_default_colour(client_for, project):
+    response = _post(client_for("admin"), project, {"name": "Trust", "parent": None})
+    assert response.status_code == 201
+    assert Code.objects.get(name="Trust").parent is None
+
+
+@pytest.mark.parametrize("role", ["coder", "viewer"])
+def test_coders_and_viewers_may_not(client_for, project, role):
+    assert _post(client_for(role), project, {"name": "Trust"}).status_code == 403
+    assert not Code.objects.filter(name="Trust").exists()
+
+
+def test_outsiders_get_not_found(client_for, project):
+    assert _post(client_for("outsider"), project, {"name": "Trust"}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"name": ""}, "Give the code a name."),
+        ({"name": 7}, "Give the code a name."),
+        ({"name": "Financing", "parent": "parent"}, "“parent” must be a code's id"),
+        ({"name": "Trust", "parent": 999999}, "There is no such code in this project."),
+        ({"name": "x" * 201}, "at most 200 characters"),
+    ],
+)
+def test_bad_input_is_refused_and_nothing_is_stored(client_for, project, code, body, message):
+    before = Code.objects.count()
+    response = _post(client_for("lead"), project, body)
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+    assert Code.objects.count() == before
+
+
+def test_a_sibling_of_the_same_name_is_refused(client_for, project, code):
+    response = _post(client_for("lead"), project, {"name": "financing", "parent": code.parent.pk})
+    assert response.status_code == 400
+    assert "already a code called" in response.json()["error"]
+
+
+def test_a_code_of_another_project_cannot_be_the_parent(client_for, project, other_project):
+    foreign = Code.objects.get(project=other_project)
+    response = _post(client_for("lead"), project, {"name": "Trust", "parent": foreign.pk})
+    assert response.status_code == 400
+    assert not Code.objects.filter(name="Trust").exists()

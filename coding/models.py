@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from interviews.limits import LimitExceeded, check_code_depth
 from interviews.models import (
     CODE_POINT_BYTES,
     Interviewee,
@@ -36,15 +37,17 @@ class CodeQuerySet(models.QuerySet):
         for code in codes:
             children.setdefault(code.parent_id, []).append(code)
         ordered: list[Code] = []
-
-        def walk(parent_id: int | None, depth: int, prefix: str) -> None:
-            for code in children.get(parent_id, []):
-                code.depth = depth
-                code.path = f"{prefix}{code.name}"
-                ordered.append(code)
-                walk(code.pk, depth + 1, f"{code.path}{PATH_SEPARATOR}")
-
-        walk(None, 0, "")
+        # An explicit stack, not recursion: no depth of tree can exhaust Python's stack.
+        stack = [(code, 0, "") for code in reversed(children.get(None, []))]
+        while stack:
+            code, depth, prefix = stack.pop()
+            code.depth = depth
+            code.path = f"{prefix}{code.name}"
+            ordered.append(code)
+            below = children.get(code.pk, [])
+            stack.extend(
+                (sub, depth + 1, f"{code.path}{PATH_SEPARATOR}") for sub in reversed(below)
+            )
         return ordered
 
 
@@ -109,14 +112,19 @@ class Code(models.Model):
 
     def descendant_ids(self) -> set[int]:
         """Ids of every code below this one (not itself)."""
-        found: set[int] = set()
+        return {pk for level in self._levels_below() for pk in level}
+
+    def _levels_below(self) -> list[list[int]]:
+        """Ids of the codes below this one, a list per level."""
+        levels: list[list[int]] = []
         frontier = [self.pk]
         while frontier:
             frontier = list(
                 Code.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
             )
-            found.update(frontier)
-        return found
+            if frontier:
+                levels.append(frontier)
+        return levels
 
     def clean(self) -> None:
         # A line break or tab in a name would break paths, exports and file names.
@@ -127,10 +135,17 @@ class Code(models.Model):
             return
         if self.parent.project_id != self.project_id:
             raise ValidationError({"parent": "The parent code belongs to another project."})
-        if self.pk and (self.parent_id == self.pk or self.parent_id in self.descendant_ids()):
+        levels = self._levels_below() if self.pk else []
+        if self.pk and (
+            self.parent_id == self.pk or any(self.parent_id in level for level in levels)
+        ):
             raise ValidationError(
                 {"parent": "A code cannot be moved under itself or its own sub-code."}
             )
+        try:
+            check_code_depth(len(self.ancestors()) + 1 + len(levels), name=self.name)
+        except LimitExceeded as error:
+            raise ValidationError({"parent": str(error)}) from None
 
 
 def source_slice(source: Source, start: int, end: int) -> tuple[str, int]:

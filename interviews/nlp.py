@@ -127,7 +127,9 @@ def _sentence_marks(language: str):
     return numpy.array(sorted(nlp.vocab.strings.add(c) for c in punct_chars), dtype=numpy.uint64)
 
 
-_PUNCTUATED = re.compile(r"\S*(?:[^\w\s]|_)\S*")  # pieces that are not all letters and digits
+# Pieces that are not all letters and digits; tried only where a piece starts, so that a long
+# word without punctuation is scanned once, not once from each of its characters.
+_PUNCTUATED = re.compile(r"(?<!\S)(?=\S*?(?:[^\w\s]|_))\S+")
 _SPACE = re.compile(r"\s*")
 
 

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from interviews.limits import LimitExceeded, check_code_depth
+from interviews.limits import LimitExceeded, check_code_depth, check_memo
 from interviews.models import (
     CODE_POINT_BYTES,
     Interviewee,
@@ -188,8 +188,12 @@ class CodePointSlice(models.Func):
 
     def __init__(self, expression, start: int, end: int):
         width = CODE_POINT_BYTES
+        # Byte positions past a database integer (offsets above MAX_OFFSET / 4) lie past any
+        # stored text anyway: clamped, they cut an empty slice instead of failing the query.
         super().__init__(
-            expression, models.Value(start * width + 1), models.Value(max(end - start, 0) * width)
+            expression,
+            models.Value(min(start * width + 1, MAX_OFFSET)),
+            models.Value(min(max(end - start, 0) * width, MAX_OFFSET)),
         )
 
 
@@ -274,6 +278,15 @@ class Coding(models.Model):
             raise ValidationError("The code belongs to another project.")
 
 
+def memo_text_check(text: str) -> None:
+    """ValidationError for a memo longer than PARLEY_MAX_MEMO_CHARS: a memo is shown beside
+    its passage on every coding page of the source."""
+    try:
+        check_memo(text or "")
+    except LimitExceeded as error:
+        raise ValidationError({"text": str(error)}) from None
+
+
 class Memo(models.Model):
     """Free analytic text [REFI-QDA Note], attached to the project or to one object of it."""
 
@@ -317,6 +330,9 @@ class Memo(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.text[:60]
+
+    def clean(self) -> None:
+        memo_text_check(self.text)
 
     @property
     def target(self):

@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "interviews.middleware.RejectNulMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -183,9 +184,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 PARLEY_MAX_UNPACKED_BYTES = env_int("PARLEY_MAX_UNPACKED_MB", 200) * 1024 * 1024
 PARLEY_MAX_ARCHIVE_ENTRIES = env_int("PARLEY_MAX_ARCHIVE_ENTRIES", 5000)
 # What one request may ask of a worker (README, “Limits”; interviews/limits.py).
-PARLEY_MAX_BATCH_FILES = env_int("PARLEY_MAX_BATCH_FILES", 200)
+PARLEY_MAX_BATCH_FILES = env_int("PARLEY_MAX_BATCH_FILES", 100)
 PARLEY_MAX_BATCH_BYTES = env_int("PARLEY_MAX_BATCH_MB", 100) * 1024 * 1024
 PARLEY_MAX_MEMO_CHARS = env_int("PARLEY_MAX_MEMO_CHARS", 20000)
+# Django refuses (400) a request with more files than this before any view runs.
+DATA_UPLOAD_MAX_NUMBER_FILES = PARLEY_MAX_BATCH_FILES + 10
 PARLEY_MAX_CODEBOOK_ROWS = env_int("PARLEY_MAX_CODEBOOK_ROWS", 2000)
 PARLEY_MAX_CODE_DEPTH = env_int("PARLEY_MAX_CODE_DEPTH", 12)
 PARLEY_MAX_SPEAKERS_SHOWN = env_int("PARLEY_MAX_SPEAKERS_SHOWN", 60)

@@ -155,9 +155,10 @@ def source_import_review(request: HttpRequest, pk: int, key: str) -> HttpRespons
             )
             return redirect(source)
     turns = imported.turns
+    shown = set(speakers.speakers)
     samples = {}
     for turn in turns:
-        if turn.speaker and turn.speaker not in samples:
+        if turn.speaker in shown and turn.speaker not in samples:
             samples[turn.speaker] = imported.text[turn.start : turn.end][:160]
     return render(
         request,
@@ -214,7 +215,11 @@ def source_import_batch(request: HttpRequest, pk: int, key: str) -> HttpResponse
             "project": project,
             "scan": scan,
             "rows": list(
-                zip(scan["speakers"], [field for _l, field in speakers.rows()], strict=True)
+                zip(
+                    scan["speakers"][: len(speakers.speakers)],
+                    [field for _l, field in speakers.rows()],
+                    strict=True,
+                )
             ),
             "speakers": speakers,
         },

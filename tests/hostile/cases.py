@@ -20,21 +20,20 @@ def _refusal(read, *args) -> str:
 def text(pattern: str):
     """Every text reader, and the sentence splitter, on 5 MB of one pattern."""
     from interviews import nlp
-    from interviews.importers import read_file, read_pasted
+    from interviews.importers import read_file
 
     body = corpus.text_pattern(pattern)
     files = {
         "case.txt": body.encode(),
         "case.md": body.encode(),
         "case.html": f"<html><body><pre>{body}</pre><p>{body}</p></body></html>".encode(),
+        # SubRip cues are cleaned by the same code as WebVTT's, pasted text as a .txt file's.
         "case.vtt": corpus.as_subtitles(body, "vtt").encode(),
-        "case.srt": corpus.as_subtitles(body, "srt").encode(),
     }
     nlp.sentence_pipeline("en")
 
     def run() -> dict:
         out = {name: _refusal(read_file, name, data) for name, data in files.items()}
-        out["paste"] = _refusal(read_pasted, body)
         out["sentences"] = len(nlp.sentence_starts(body, "en"))
         return out
 

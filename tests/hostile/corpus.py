@@ -132,8 +132,11 @@ def pdf_flate_bomb(size: int = 400 * MB) -> bytes:
 CODEBOOK_HEADER = "path,colour,definition,inclusion,exclusion,example\n"
 
 
-def codebook_xlsx(rows: list[list[str]], *, dimension: str | None = None) -> bytes:
-    """A codebook workbook; `dimension` overrides the range the sheet declares."""
+def codebook_xlsx(
+    rows: list[list[str]], *, dimension: str | None = None, cells: dict[bytes, bytes] = {}
+) -> bytes:
+    """A codebook workbook; `dimension` overrides the range the sheet declares, `cells`
+    replaces pieces of the sheet's XML."""
     from openpyxl import Workbook
 
     book = Workbook()
@@ -142,13 +145,16 @@ def codebook_xlsx(rows: list[list[str]], *, dimension: str | None = None) -> byt
         sheet.append(row)
     buffer = io.BytesIO()
     book.save(buffer)
-    if dimension is None:
+    if dimension is None and not cells:
         return buffer.getvalue()
     source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
     entries = {}
     for info in source.infolist():
         data = source.read(info)
         if info.filename == "xl/worksheets/sheet1.xml":
+            for old, new in cells.items():
+                data = data.replace(old, new)
+        if info.filename == "xl/worksheets/sheet1.xml" and dimension:
             start = data.index(b"<dimension ref=")
             end = data.index(b"/>", start)
             data = data[:start] + b'<dimension ref="%s"' % dimension.encode() + data[end:]
@@ -162,8 +168,16 @@ def codebook_xlsx_huge_dimension() -> bytes:
 
 
 def codebook_xlsx_formula() -> bytes:
+    """A formula cell whose cached value is not the number its type says."""
     header = ["path", "colour", "definition", "inclusion", "exclusion", "example"]
-    return codebook_xlsx([header, ['=HYPERLINK("http://x","y")', "=1+1", "=A1", "", "", ""]])
+    return codebook_xlsx(
+        [header, ["Strengths", "", "", "", "", ""], ["Weaknesses", "", 7, "", "", ""]],
+        cells={
+            b'<c r="C3" t="n"><v>7</v></c>': (
+                b'<c r="C3"><f>HYPERLINK("http://x","y")</f><v>not a number</v></c>'
+            )
+        },
+    )
 
 
 def codebook_csv_long_field() -> bytes:

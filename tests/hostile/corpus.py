@@ -133,7 +133,7 @@ CODEBOOK_HEADER = "path,colour,definition,inclusion,exclusion,example\n"
 
 
 def codebook_xlsx(
-    rows: list[list[str]], *, dimension: str | None = None, cells: dict[bytes, bytes] = {}
+    rows: list[list[str]], *, dimension: str | None = None, cells: dict[bytes, bytes] | None = None
 ) -> bytes:
     """A codebook workbook; `dimension` overrides the range the sheet declares, `cells`
     replaces pieces of the sheet's XML."""
@@ -152,7 +152,7 @@ def codebook_xlsx(
     for info in source.infolist():
         data = source.read(info)
         if info.filename == "xl/worksheets/sheet1.xml":
-            for old, new in cells.items():
+            for old, new in (cells or {}).items():
                 data = data.replace(old, new)
         if info.filename == "xl/worksheets/sheet1.xml" and dimension:
             start = data.index(b"<dimension ref=")

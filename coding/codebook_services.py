@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from coding.models import Change, ChangeAction, Code, Coding, Memo, colour_validator
 from coding.services import change_record, code_snapshot
-from interviews import spreadsheet
+from interviews import csvfile, spreadsheet
 from interviews.limits import LimitExceeded, check_code_depth, check_codebook_rows
 from interviews.models import Project, Source
 from interviews.spreadsheet import Sheet
@@ -646,12 +646,7 @@ def codebook_rows(project: Project) -> list[list[str]]:
 
 
 def codebook_csv(project: Project) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    writer.writerows(codebook_rows(project))
-    # The byte-order mark makes spreadsheet programs read non-Latin names as UTF-8.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csvfile.data(codebook_rows(project), header=COLUMNS)
 
 
 def codebook_xlsx(project: Project) -> bytes:
@@ -702,7 +697,8 @@ def _table_from_file(filename: str, data: bytes) -> list[list[str]]:
         except csv.Error:
             dialect = csv.excel
         try:
-            return _capped(csv.reader(io.StringIO(text), dialect))
+            rows = csv.reader(io.StringIO(text), dialect)
+            return _capped([csvfile.unescape(cell) for cell in row] for row in rows)
         except csv.Error as error:
             raise ValidationError(
                 f"“{filename}” is not a readable CSV file ({error}). A codebook cell holds at "

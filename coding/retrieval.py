@@ -6,8 +6,6 @@ are for admins on the interviewee page.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -16,7 +14,7 @@ from django.urls import reverse
 
 from coding.filters import BUILT_IN_FIELDS, codings_filter
 from coding.models import Code, Coding, Memo
-from interviews import spreadsheet
+from interviews import csvfile, spreadsheet
 from interviews.models import Attribute, AttributeTarget, AttributeValue, Project, Source
 from interviews.spreadsheet import Sheet
 
@@ -200,21 +198,9 @@ def retrieval_table(
     return header, rows
 
 
-def _spreadsheet_safe(value):
-    # A CSV cell starting with = + - @ would run as a formula in a spreadsheet.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 def table_csv(header: list[str], rows: list[list]) -> bytes:
     """UTF-8 CSV with a BOM so that spreadsheet programs read non-Latin text right."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_spreadsheet_safe(v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csvfile.data(rows, header=header)
 
 
 def table_xlsx(header: list[str], rows: list[list], title: str = "Passages") -> bytes:

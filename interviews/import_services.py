@@ -872,6 +872,8 @@ def batch_import_run(
             report["imported"] += 1
             unmapped = [s for s, t in speaker_map.items() if t is None]
             report["sources"].append(source.pk)
+            # Known at once, so that a job whose worker dies can have its sources removed.
+            Job.objects.filter(pk=job.pk).update(result=report)
             note = f"“{name}” → “{source.title}” ({source.word_count:,} words, {source.language}"
             if imported.speakers:
                 note += f", speakers: {', '.join(imported.speakers)}"

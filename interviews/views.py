@@ -18,6 +18,7 @@ from interviews.forms import (
     ProjectForm,
     SourceForm,
 )
+from interviews.jobs import jobs_reap_stale
 from interviews.models import (
     Attribute,
     AttributeTarget,
@@ -415,6 +416,8 @@ def _job_for(request: HttpRequest, guid) -> Job:
 
 def job_detail(request: HttpRequest, guid) -> HttpResponse:
     job = _job_for(request, guid)
+    if jobs_reap_stale(Job.objects.filter(pk=job.pk)):
+        job.refresh_from_db()
     if request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse(job.as_json())
     context = {"job": job, "job_json": job.as_json()}
@@ -425,6 +428,7 @@ def job_detail(request: HttpRequest, guid) -> HttpResponse:
 
 def job_list(request: HttpRequest, pk: int) -> HttpResponse:
     access = project_access(request, pk)
+    jobs_reap_stale(access.project.jobs.all())
     jobs = access.project.jobs.select_related("user")
     if not access.can(Perm.REVIEW):
         jobs = jobs.filter(user=request.user)

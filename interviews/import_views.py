@@ -87,14 +87,9 @@ def source_import_review(request: HttpRequest, pk: int, key: str) -> HttpRespons
     _staged(request, key, project.pk)
     try:
         name, content, options = services.staged_single(key)
-    except (FileNotFoundError, ValueError, KeyError, IndexError):
+        imported = services.staged_imported(key)
+    except (FileNotFoundError, ValueError, KeyError, IndexError, TypeError):
         raise Http404("This import is no longer waiting for review.") from None
-    try:
-        imported = services.read_entry(name, content)
-    except ImportRefused as exc:
-        _forget(request, key)
-        messages.error(request, f"{exc} Nothing was imported.")
-        return redirect("interviews:source_import", project.pk)
     language = options.language or services.nlp.detect_language(imported.text)
     if request.method == "POST" and "cancel" in request.POST:
         _forget(request, key)

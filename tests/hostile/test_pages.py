@@ -300,3 +300,23 @@ def test_an_exemplar_toggle_with_a_next_that_is_not_a_path_goes_to_the_reports(
     assert response.status_code == 302
     assert response["Location"] == reverse("reports:index", args=[project.pk])
     assert Exemplar.objects.filter(coding=coding).count() == 1
+
+
+def test_one_uploaded_file_is_read_once_from_upload_to_save(client_for, project, monkeypatch):
+    from interviews import import_services
+
+    calls = []
+    real = import_services.read_file
+    monkeypatch.setattr(
+        import_services, "read_file", lambda *a, **k: calls.append(a[0]) or real(*a, **k)
+    )
+    client = client_for("coder")
+    response = _import(client, project, ("one.txt", b"Interviewer: hello\n\nRespondent: hi"))
+    review = client.get(response["Location"])
+    assert review.status_code == 200
+    saved = client.post(
+        response["Location"], {"title": "One", "language": "en", "kind": "interview"}
+    )
+    assert saved.status_code == 302
+    assert calls == ["one.txt"]
+    assert Source.objects.get().text == "Interviewer: hello\n\nRespondent: hi"

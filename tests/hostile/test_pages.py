@@ -320,3 +320,18 @@ def test_one_uploaded_file_is_read_once_from_upload_to_save(client_for, project,
     assert saved.status_code == 302
     assert calls == ["one.txt"]
     assert Source.objects.get().text == "Interviewer: hello\n\nRespondent: hi"
+
+
+def test_a_transcript_with_more_words_than_a_tsvector_holds_is_stored_and_searched(project):
+    from coding.search import search_run
+
+    text = corpus.transcript_many_words().decode()
+    source = Source.objects.create(project=project, title="Many words", text=text)
+    last = text.split()[-1].rstrip(".")
+    first = text.split()[0]
+    for word in (first, last):
+        result = search_run(project=project, query=word, limit=None)
+        assert result.source_count == 1, word
+        assert result.hits[0].source_id == source.pk
+    assert search_run(project=project, query=f"{first} {last}").source_count == 1
+    assert search_run(project=project, query="zzzzzzzzzz").source_count == 0

@@ -27,6 +27,7 @@ colour_validator = RegexValidator(
 PATH_SEPARATOR = "/"
 # The largest offset a database integer column holds (PostgreSQL's integer).
 MAX_OFFSET = 2_147_483_647
+SLICE_LIMIT = 2**30
 
 
 class CodeQuerySet(models.QuerySet):
@@ -188,12 +189,13 @@ class CodePointSlice(models.Func):
 
     def __init__(self, expression, start: int, end: int):
         width = CODE_POINT_BYTES
-        # Byte positions past a database integer (offsets above MAX_OFFSET / 4) lie past any
-        # stored text anyway: clamped, they cut an empty slice instead of failing the query.
+        # Byte positions past 2**30 lie past any stored text (upload limits keep texts far
+        # shorter): clamped, they stay database integers and cut an empty slice instead of
+        # failing the query (offsets above MAX_OFFSET / 4 would overflow).
         super().__init__(
             expression,
-            models.Value(min(start * width + 1, MAX_OFFSET)),
-            models.Value(min(max(end - start, 0) * width, MAX_OFFSET)),
+            models.Value(min(start * width + 1, SLICE_LIMIT)),
+            models.Value(min(max(end - start, 0) * width, SLICE_LIMIT)),
         )
 
 

@@ -188,15 +188,18 @@ class CodePointSlice(models.Func):
     output_field = models.BinaryField()
 
     def __init__(self, expression, start: int, end: int):
-        width = CODE_POINT_BYTES
-        # Byte positions past 2**30 lie past any stored text (upload limits keep texts far
-        # shorter): clamped, they stay database integers and cut an empty slice instead of
-        # failing the query (offsets above MAX_OFFSET / 4 would overflow).
-        super().__init__(
-            expression,
-            models.Value(min(start * width + 1, SLICE_LIMIT)),
-            models.Value(min(max(end - start, 0) * width, SLICE_LIMIT)),
-        )
+        first, count = slice_bytes(start, end)
+        super().__init__(expression, models.Value(first), models.Value(count))
+
+
+def slice_bytes(start: int, end: int) -> tuple[int, int]:
+    """`substr` arguments (first byte from 1, byte count) of the code points [start, end).
+
+    Byte positions past 2**30 lie past any stored text (upload limits keep texts far
+    shorter): clamped there they stay database integers and cut an empty slice, where
+    offsets above MAX_OFFSET / 4 would overflow one and fail the query."""
+    width = CODE_POINT_BYTES
+    return min(start * width + 1, SLICE_LIMIT), min(max(end - start, 0) * width, SLICE_LIMIT)
 
 
 def with_slice(sources: models.QuerySet, start: int, end: int) -> models.QuerySet:

@@ -17,10 +17,11 @@ from coding.models import (
     Coding,
     Memo,
     memo_text_check,
+    slice_bytes,
     source_slice,
 )
 from interviews.access import Access, Perm, grant
-from interviews.models import CODE_POINT_BYTES, Membership, Project, Source, SourceCodePoints
+from interviews.models import Membership, Project, Source, SourceCodePoints
 
 
 def coding_snapshot(coding: Coding) -> dict:
@@ -157,7 +158,6 @@ def coding_target(
     if not user.is_authenticated:
         return grant(user, None, None, Perm.CODE), None, None
     start, end = span
-    width = CODE_POINT_BYTES
     using = router.db_for_read(Coding)
     connection = connections[using]
     sql, project_fields, selected = _target_query(using)
@@ -166,8 +166,7 @@ def coding_target(
             sql,
             [
                 user.pk,
-                start * width + 1,
-                max(end - start, 0) * width,
+                *slice_bytes(start, end),
                 code_id,
                 source_pk,
                 project_pk,

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "coding",
     "reports",
     "exchange",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: answers a locked-out login with interviews.throttle.lockout.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -159,6 +162,22 @@ LOGIN_REDIRECT_URL = "interviews:project_list"
 LOGOUT_REDIRECT_URL = "login"
 LOGIN_MAX_FAILURES = env_int("PARLEY_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_SECONDS = env_int("PARLEY_LOGIN_LOCKOUT_SECONDS", 900)
+# Login throttling on every password form (interviews/throttle.py): after LOGIN_MAX_FAILURES
+# failed attempts from one address (counted by address, and by username at that address)
+# that address may not log in for LOGIN_LOCKOUT_SECONDS; other addresses, the owner's
+# included, are not affected.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = LOGIN_MAX_FAILURES
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
+AXES_COOLOFF_TIME = LOGIN_LOCKOUT_SECONDS / 3600  # hours
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "interviews.throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "interviews.throttle.lockout"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+PARLEY_BEHIND_PROXY = env_bool("BEHIND_TLS_PROXY", False)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -362,42 +361,9 @@ def source_delete(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse
 
 
 class ThrottledLoginView(auth_views.LoginView):
-    """Login that locks a username (from any address) after repeated failures."""
+    """The site's login; django-axes throttles it (interviews/throttle.py)."""
 
     template_name = "registration/login.html"
-
-    def _key(self) -> str:
-        username = (self.request.POST.get("username") or "").strip().lower()
-        return f"login-failures:{username}"
-
-    def post(self, request, *args, **kwargs):
-        from django.conf import settings
-
-        failures = cache.get(self._key(), 0)
-        if failures >= settings.LOGIN_MAX_FAILURES:
-            form = self.get_form()
-            form.errors.clear()
-            response = self.render_to_response(
-                self.get_context_data(
-                    form=form,
-                    locked=True,
-                    lockout_minutes=settings.LOGIN_LOCKOUT_SECONDS // 60,
-                )
-            )
-            response.status_code = 429
-            return response
-        return super().post(request, *args, **kwargs)
-
-    def form_invalid(self, form):
-        from django.conf import settings
-
-        key = self._key()
-        cache.set(key, cache.get(key, 0) + 1, settings.LOGIN_LOCKOUT_SECONDS)
-        return super().form_invalid(form)
-
-    def form_valid(self, form):
-        cache.delete(self._key())
-        return super().form_valid(form)
 
 
 # Background jobs ----------------------------------------------------------------------

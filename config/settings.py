@@ -224,6 +224,10 @@ PARLEY_STATEMENT_TIMEOUT_SECONDS = env_int("PARLEY_STATEMENT_TIMEOUT_SECONDS", 3
 PARLEY_JOB_HEARTBEAT_SECONDS = env_int("PARLEY_JOB_HEARTBEAT_SECONDS", 30)
 PARLEY_JOB_STALE_SECONDS = env_int("PARLEY_JOB_STALE_SECONDS", 300)
 
+# Who may create projects (also by importing a .qdpx): "staff" — staff users and users with
+# the permission “Can add project” — or "everyone" (interviews/accounts.py).
+PARLEY_PROJECT_CREATORS = env_str("PARLEY_PROJECT_CREATORS", "staff")
+
 # Behind nginx: the internal location serving MEDIA_ROOT (deploy/nginx-parley.conf), so that
 # nginx, not a web worker, sends downloaded files. Empty: Django sends them.
 PARLEY_X_ACCEL_REDIRECT = env_str("PARLEY_X_ACCEL_REDIRECT", "")

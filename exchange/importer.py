@@ -41,6 +41,7 @@ from exchange.readers import (
     read_docx_text,
     ref_guid,
 )
+from interviews.accounts import imported_username
 from interviews.models import (
     Attribute,
     AttributeType,
@@ -319,7 +320,7 @@ def _text_of(element, archive: Archive | None, what: str, report: ImportReport):
 
 def _username(name: str, taken: set[str]) -> str:
     User = get_user_model()
-    base = re.sub(r"[^\w.@+-]", "_", name.strip())[:140] or "imported"
+    base = imported_username(re.sub(r"[^\w.@+-]", "_", name.strip())[:130] or "imported")
     candidate, n = base, 2
     while candidate.lower() in taken or User.objects.filter(username__iexact=candidate).exists():
         candidate = f"{base}-{n}"

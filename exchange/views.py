@@ -14,6 +14,7 @@ from exchange import services
 from exchange.forms import CodebookImportForm, ExportForm, ProjectImportForm
 from exchange.tasks import export_path, project_export_task, project_import_task
 from interviews.access import Perm, access_for, project_access
+from interviews.accounts import PROJECT_CREATORS_ONLY, can_create_projects
 from interviews.downloads import file_download
 from interviews.models import Job, JobStatus
 
@@ -37,6 +38,7 @@ def exchange_home(request: HttpRequest, pk: int) -> HttpResponse:
             "export_form": ExportForm(),
             "codebook_form": CodebookImportForm(),
             "jobs": jobs[:10],
+            "can_create_projects": can_create_projects(request.user),
         },
     )
 
@@ -100,6 +102,8 @@ def codebook_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def project_import(request: HttpRequest) -> HttpResponse:
+    if not can_create_projects(request.user):
+        raise PermissionDenied(PROJECT_CREATORS_ONLY)
     form = ProjectImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

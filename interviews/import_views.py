@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -226,6 +226,7 @@ def source_speakers(request: HttpRequest, pk: int, source_pk: int) -> HttpRespon
     """Map each speaker of a stored source to an interviewee or to the interviewer."""
     access = project_access(request, pk, Perm.IMPORT)
     source = get_object_or_404(Source, pk=source_pk, project=access.project)
+    access.require_source_editor(source)
     current = _speakers_of(source)
     form = SpeakerMapForm(
         request.POST or None,
@@ -261,6 +262,8 @@ def import_speakers(request: HttpRequest, pk: int, guid) -> HttpResponse:
     """Map the speakers of every source a batch import created, on one page."""
     access = project_access(request, pk, Perm.IMPORT)
     job = get_object_or_404(Job, guid=guid, project=access.project, kind="import")
+    if job.user_id != request.user.pk and not access.can(Perm.REVIEW):
+        raise PermissionDenied("Only whoever ran this import, leads and admins map its speakers.")
     sources = list(
         access.project.sources.filter(pk__in=job.result.get("sources", [])).order_by("title")
     )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from interviews import services
 from interviews.access import Access, Perm, project_access
+from interviews.accounts import PROJECT_CREATORS_ONLY, can_create_projects
 from interviews.forms import (
     AttributeForm,
     IntervieweeForm,
@@ -47,10 +49,16 @@ def project_list(request: HttpRequest) -> HttpResponse:
     )
     roles = dict(Membership.objects.filter(user=request.user).values_list("project_id", "role"))
     rows = [(p, Role(roles.get(p.pk, Role.ADMIN)).label) for p in projects]
-    return render(request, "interviews/project_list.html", {"rows": rows})
+    return render(
+        request,
+        "interviews/project_list.html",
+        {"rows": rows, "can_create_projects": can_create_projects(request.user)},
+    )
 
 
 def project_create(request: HttpRequest) -> HttpResponse:
+    if not can_create_projects(request.user):
+        raise PermissionDenied(PROJECT_CREATORS_ONLY)
     form = ProjectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         project = services.project_create(user=request.user, **form.cleaned_data)
@@ -323,6 +331,7 @@ def source_detail(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse
             "attribute_rows": [(a, values.get(source.pk, {}).get(a.pk, "")) for a in attributes],
             "sentence_count": source.segments.filter(kind=SegmentKind.SENTENCE).count(),
             "has_speakers": any(turn.speaker for turn in turns),
+            "may_edit_source": access.may_edit_source(source),
         },
     )
 
@@ -330,6 +339,7 @@ def source_detail(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse
 def source_edit(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
     access = project_access(request, pk, Perm.IMPORT)
     source = get_object_or_404(Source, pk=source_pk, project=access.project)
+    access.require_source_editor(source)
     form = SourceForm(request.POST or None, instance=source, project=access.project)
     if request.method == "POST" and form.is_valid():
         services.source_metadata_save(form=form)

@@ -170,7 +170,11 @@ class Server:
     def start(self) -> None:
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self._spawn([str(gunicorn), "-c", "deploy/gunicorn.conf.py", "config.wsgi"])
-        worker = ["rqworker", "default"] if self.args.redis else ["db_worker"]
+        worker = (
+            ["rqworker", "--job-class", "django_tasks_rq.Job", "default"]
+            if self.args.redis
+            else ["db_worker"]
+        )
         for _ in range(self.args.task_workers):
             self._spawn([sys.executable, "manage.py", *worker])
         for _ in range(600):

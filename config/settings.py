@@ -147,7 +147,8 @@ else:
 TASKS_BACKEND = env_str("PARLEY_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
 TASKS = {"default": {"BACKEND": TASKS_BACKEND, "QUEUES": ["default"]}}
 if TASKS_BACKEND == "django_tasks_rq.RQBackend":
-    # Redis-backed tasks: `manage.py rqworker default` runs them (deploy/README.md).
+    # Redis-backed tasks: `manage.py rqworker --job-class django_tasks_rq.Job default` runs
+    # them (deploy/README.md).
     INSTALLED_APPS.append("django_rq")
     RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
 

@@ -329,6 +329,17 @@ def run_batch(server: Server, setup: dict, count: int, timings: Timings) -> None
     print(f"batch: {imported}/{count} files imported by the task workers in {seconds:.1f} s")
 
 
+def _together(work, coders: list[Coder]) -> float:
+    """Seconds for every coder to do `work` at the same time, a thread each."""
+    threads = [threading.Thread(target=work, args=(c,)) for c in coders]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
+
+
 def run_writes(server: Server, setup: dict, writers: int, writes: int) -> tuple[Timings, int, int]:
     timings = Timings()
     coders = [Coder(server, f"coder{i}", setup, timings) for i in range(writers)]
@@ -343,13 +354,7 @@ def run_writes(server: Server, setup: dict, writers: int, writes: int) -> tuple[
             else:
                 coder.delete()
 
-    threads = [threading.Thread(target=work, args=(c,)) for c in coders]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    seconds = time.perf_counter() - started
+    seconds = _together(work, coders)
     lost = duplicated = 0
     for coder in coders:
         stored = coder.server_side()
@@ -390,13 +395,7 @@ def run_paced(server, setup, coders: int, seconds: float, *, human: bool) -> Tim
                 next_poll += 3
             time.sleep(max(0.0, min(next_code, next_poll) - time.perf_counter()))
 
-    threads = [threading.Thread(target=work, args=(c,)) for c in clients]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
+    elapsed = _together(work, clients)
     values = timings.all()
     label = "human pace" if human else "saturation"
     print(

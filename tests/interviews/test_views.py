@@ -10,7 +10,8 @@ from django.urls import reverse
 from interviews.models import Attribute, AttributeValue, Interviewee, Membership, Project, Role
 
 
-def test_creating_a_project_makes_me_its_admin(client_for, outsider):
+def test_creating_a_project_makes_me_its_admin(client_for, outsider, settings):
+    settings.PARLEY_PROJECT_CREATORS = "everyone"  # who may: tests/interviews/test_roles.py
     response = client_for("outsider").post(
         reverse("interviews:project_create"), {"name": "New study", "description": "x"}
     )

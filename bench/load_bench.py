@@ -233,8 +233,9 @@ class Coder:
             f"{server.url}/api/projects/{setup['project']}/sources/{setup['source']}/codings/"
         )
         self.words = [m.span() for m in re.finditer(r"\w+", setup["text"])]
-        self.cursor = 0
         self.mine: dict[int, str] = {}  # id → guid of the codings this coder left
+        # As the coding page does: it loads the codings and their cursor, then polls since.
+        self.cursor = self.http.get(self.api, params={"quotes": "0"}, timeout=120).json()["cursor"]
 
     def _call(self, kind: str, method: str, url: str, expect: int, **kwargs):
         started = time.perf_counter()

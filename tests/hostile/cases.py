@@ -85,7 +85,7 @@ def qdpx_lying_entry():
 def codebook(kind: str):
     from django.core.exceptions import ValidationError
 
-    from coding.codebook_services import codebook_parse
+    from coding.codebook_files import codebook_parse
 
     name, data = {
         "xlsx-huge-dimension": ("c.xlsx", corpus.codebook_xlsx_huge_dimension),

@@ -9,7 +9,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from coding import codebook_services
+from coding import codebook_files
 from coding.models import Code, Coding, Memo
 from interviews import csvfile
 from interviews.models import Membership, Role
@@ -77,7 +77,7 @@ def test_report_csvs_hold_no_formula(client_for, project, hostile, kind):
 def test_the_agreement_csv_holds_no_formula(client_for, project, hostile, source):
     coders = project.memberships.filter(role=Role.CODER).values_list("user_id", flat=True)
     response = client_for("lead").get(
-        reverse("coding:agreement_export", args=[project.pk, "csv"]),
+        reverse("agreement:export", args=[project.pk, "csv"]),
         {
             "sources": [source.pk],
             "coders": list(coders),
@@ -102,7 +102,7 @@ def test_the_codebook_csv_holds_no_formula_and_imports_back_as_written(
     cells = _cells(response.content)
     _assert_neutral(cells)
     assert "'" + HOSTILE in cells and "'@other" in cells and "'-1" in cells
-    codebook_services.codebook_import(
+    codebook_files.codebook_import(
         project=other_project, user=users["admin"], filename="b.csv", data=response.content
     )
     names = set(Code.objects.filter(project=other_project).values_list("name", flat=True))

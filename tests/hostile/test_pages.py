@@ -303,7 +303,7 @@ def test_an_exemplar_toggle_with_a_next_that_is_not_a_path_goes_to_the_reports(
 
 
 def test_one_uploaded_file_is_read_once_from_upload_to_save(client_for, project, monkeypatch):
-    from interviews import import_services
+    from interviews.ingest import files as import_services
 
     calls = []
     real = import_services.read_file

@@ -10,6 +10,8 @@ import io
 import zipfile
 import zlib
 
+from tests.interviews.import_files import make_zip
+
 MB = 1024 * 1024
 
 # Text that made a cleaning step quadratic: each repeated to `size` characters.
@@ -52,14 +54,6 @@ def as_subtitles(text: str, kind: str) -> str:
     return f"1\n00:00:00,000 --> 00:00:01,000\n{text}\n"
 
 
-def _zip(entries: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
 _ODT = (
     '<?xml version="1.0" encoding="UTF-8"?>'
     '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
@@ -70,7 +64,7 @@ _ODT = (
 
 
 def odt(paragraph_xml: str) -> bytes:
-    return _zip(
+    return make_zip(
         {
             "mimetype": b"application/vnd.oasis.opendocument.text",
             "content.xml": _ODT.format(paragraph_xml).encode(),
@@ -94,7 +88,7 @@ def odt_bad_int() -> bytes:
 
 def zip_lying_entry(real_size: int = 100 * MB, declared: int = 10) -> bytes:
     """A zip whose one entry declares `declared` bytes and inflates to `real_size`."""
-    data = bytearray(_zip({"a.txt": b"x" * real_size}))
+    data = bytearray(make_zip({"a.txt": b"x" * real_size}))
     local = data.find(b"PK\x03\x04")
     central = data.find(b"PK\x01\x02")
     data[local + 22 : local + 26] = declared.to_bytes(4, "little")
@@ -159,7 +153,7 @@ def codebook_xlsx(
             end = data.index(b"/>", start)
             data = data[:start] + b'<dimension ref="%s"' % dimension.encode() + data[end:]
         entries[info.filename] = data
-    return _zip(entries)
+    return make_zip(entries)
 
 
 def codebook_xlsx_huge_dimension() -> bytes:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from agreement.services import METHOD, AgreementReport, code_path
-from interviews import spreadsheet
+from interviews import csvfile, spreadsheet
 from interviews.spreadsheet import Sheet
 
 HEADER = [
@@ -114,7 +113,7 @@ def method_lines(report: AgreementReport) -> list[list[str]]:
 def agreement_csv(report: AgreementReport) -> str:
     out = io.StringIO()
     out.write("\ufeff")  # so that spreadsheet programs read non-Latin code names as UTF-8
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csvfile.Writer(out)
     writer.writerows(method_lines(report))
     writer.writerow([])
     writer.writerow(HEADER)

@@ -12,7 +12,8 @@ from django.db import transaction
 
 from coding.codebook_services import code_create, code_update
 from coding.models import Code, colour_validator
-from interviews import spreadsheet
+from interviews import csvfile, spreadsheet
+from interviews.limits import LimitExceeded, check_code_depth, check_codebook_rows
 from interviews.models import Project
 from interviews.spreadsheet import Sheet
 
@@ -35,12 +36,7 @@ def codebook_rows(project: Project) -> list[list[str]]:
 
 
 def codebook_csv(project: Project) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    writer.writerows(codebook_rows(project))
-    # The byte-order mark makes spreadsheet programs read non-Latin names as UTF-8.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csvfile.data(codebook_rows(project), header=COLUMNS)
 
 
 def codebook_xlsx(project: Project) -> bytes:
@@ -63,12 +59,17 @@ def _table_from_file(filename: str, data: bytes) -> list[list[str]]:
                 f"“{filename}” is not a readable XLSX workbook; save it again from your "
                 "spreadsheet program as .xlsx."
             ) from None
-        sheet = book.worksheets[0]
-        table = [
-            ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
-        ]
-        book.close()
-        return table
+        try:
+            return _sheet_rows(book.worksheets[0])
+        except ValidationError:
+            raise
+        except Exception:
+            raise ValidationError(
+                f"“{filename}” is not a readable XLSX workbook; save it again from your "
+                "spreadsheet program as .xlsx."
+            ) from None
+        finally:
+            book.close()
     if name.endswith(".csv"):
         try:
             text = data.decode("utf-8-sig")
@@ -85,8 +86,43 @@ def _table_from_file(filename: str, data: bytes) -> list[list[str]]:
             dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
         except csv.Error:
             dialect = csv.excel
-        return list(csv.reader(io.StringIO(text), dialect))
+        try:
+            rows = csv.reader(io.StringIO(text), dialect)
+            return _capped([csvfile.unescape(cell) for cell in row] for row in rows)
+        except csv.Error as error:
+            raise ValidationError(
+                f"“{filename}” is not a readable CSV file ({error}). A codebook cell holds at "
+                "most 128 KB of text."
+            ) from None
     raise ValidationError("Import a codebook as a .csv or .xlsx file.")
+
+
+# The columns a codebook sheet is read from: COLUMNS in any order, with room for extra ones.
+MAX_SHEET_COLUMNS = 50
+
+
+def _capped(rows) -> list[list[str]]:
+    """The rows of a file up to the codebook row limit (blank rows not counted)."""
+    table: list[list[str]] = []
+    filled = 0
+    for row in rows:
+        table.append(row)
+        if any(cell.strip() for cell in row):
+            filled += 1
+            # The header row is not a code.
+            try:
+                check_codebook_rows(filled - 1)
+            except LimitExceeded as error:
+                raise ValidationError(str(error)) from None
+    return table
+
+
+def _sheet_rows(sheet) -> list[list[str]]:
+    """The cells of a read-only worksheet as text, from the rows it really holds: a sheet may
+    declare any dimension (A1:XFD1048576), and openpyxl would pad every row up to it."""
+    sheet.reset_dimensions()
+    rows = sheet.iter_rows(max_col=MAX_SHEET_COLUMNS, values_only=True)
+    return _capped(["" if v is None else str(v) for v in row] for row in rows)
 
 
 @dataclass
@@ -122,6 +158,11 @@ def codebook_parse(filename: str, data: bytes) -> list[CodebookRow]:
             continue
         if any(len(p) > 200 for p in parts):
             errors.append(f"Row {line}: a code name is longer than 200 characters.")
+            continue
+        try:
+            check_code_depth(len(parts), name=parts[-1])
+        except LimitExceeded as error:
+            errors.append(f"Row {line}: {error}")
             continue
         key = "/".join(p.lower() for p in parts)
         if key in seen:

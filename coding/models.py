@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from interviews.limits import LimitExceeded, check_code_depth, check_memo
 from interviews.models import (
     CODE_POINT_BYTES,
     Interviewee,
@@ -26,6 +27,7 @@ colour_validator = RegexValidator(
 PATH_SEPARATOR = "/"
 # The largest offset a database integer column holds (PostgreSQL's integer).
 MAX_OFFSET = 2_147_483_647
+SLICE_LIMIT = 2**30
 
 
 class CodeQuerySet(models.QuerySet):
@@ -36,15 +38,17 @@ class CodeQuerySet(models.QuerySet):
         for code in codes:
             children.setdefault(code.parent_id, []).append(code)
         ordered: list[Code] = []
-
-        def walk(parent_id: int | None, depth: int, prefix: str) -> None:
-            for code in children.get(parent_id, []):
-                code.depth = depth
-                code.path = f"{prefix}{code.name}"
-                ordered.append(code)
-                walk(code.pk, depth + 1, f"{code.path}{PATH_SEPARATOR}")
-
-        walk(None, 0, "")
+        # An explicit stack, not recursion: no depth of tree can exhaust Python's stack.
+        stack = [(code, 0, "") for code in reversed(children.get(None, []))]
+        while stack:
+            code, depth, prefix = stack.pop()
+            code.depth = depth
+            code.path = f"{prefix}{code.name}"
+            ordered.append(code)
+            below = children.get(code.pk, [])
+            stack.extend(
+                (sub, depth + 1, f"{code.path}{PATH_SEPARATOR}") for sub in reversed(below)
+            )
         return ordered
 
 
@@ -135,14 +139,19 @@ class Code(models.Model):
 
     def descendant_ids(self) -> set[int]:
         """Ids of every code below this one (not itself)."""
-        found: set[int] = set()
+        return {pk for level in self._levels_below() for pk in level}
+
+    def _levels_below(self) -> list[list[int]]:
+        """Ids of the codes below this one, a list per level."""
+        levels: list[list[int]] = []
         frontier = [self.pk]
         while frontier:
             frontier = list(
                 Code.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
             )
-            found.update(frontier)
-        return found
+            if frontier:
+                levels.append(frontier)
+        return levels
 
     def clean(self) -> None:
         # A line break or tab in a name would break paths, exports and file names.
@@ -153,10 +162,17 @@ class Code(models.Model):
             return
         if self.parent.project_id != self.project_id:
             raise ValidationError({"parent": "The parent code belongs to another project."})
-        if self.pk and (self.parent_id == self.pk or self.parent_id in self.descendant_ids()):
+        levels = self._levels_below() if self.pk else []
+        if self.pk and (
+            self.parent_id == self.pk or any(self.parent_id in level for level in levels)
+        ):
             raise ValidationError(
                 {"parent": "A code cannot be moved under itself or its own sub-code."}
             )
+        try:
+            check_code_depth(len(self.ancestors()) + 1 + len(levels), name=self.name)
+        except LimitExceeded as error:
+            raise ValidationError({"parent": str(error)}) from None
 
 
 def source_slice(source: Source, start: int, end: int) -> tuple[str, int]:
@@ -198,10 +214,18 @@ class CodePointSlice(models.Func):
     output_field = models.BinaryField()
 
     def __init__(self, expression, start: int, end: int):
-        width = CODE_POINT_BYTES
-        super().__init__(
-            expression, models.Value(start * width + 1), models.Value(max(end - start, 0) * width)
-        )
+        first, count = slice_bytes(start, end)
+        super().__init__(expression, models.Value(first), models.Value(count))
+
+
+def slice_bytes(start: int, end: int) -> tuple[int, int]:
+    """`substr` arguments (first byte from 1, byte count) of the code points [start, end).
+
+    Byte positions past 2**30 lie past any stored text (upload limits keep texts far
+    shorter): clamped there they stay database integers and cut an empty slice, where
+    offsets above MAX_OFFSET / 4 would overflow one and fail the query."""
+    width = CODE_POINT_BYTES
+    return min(start * width + 1, SLICE_LIMIT), min(max(end - start, 0) * width, SLICE_LIMIT)
 
 
 def with_slice(sources: models.QuerySet, start: int, end: int) -> models.QuerySet:
@@ -350,6 +374,15 @@ class Coding(models.Model):
             raise ValidationError("The code belongs to another project.")
 
 
+def memo_text_check(text: str) -> None:
+    """ValidationError for a memo longer than PARLEY_MAX_MEMO_CHARS: a memo is shown beside
+    its passage on every coding page of the source."""
+    try:
+        check_memo(text or "")
+    except LimitExceeded as error:
+        raise ValidationError({"text": str(error)}) from None
+
+
 class Memo(models.Model):
     """Free analytic text [REFI-QDA Note], attached to the project or to one object of it."""
 
@@ -393,6 +426,9 @@ class Memo(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.text[:60]
+
+    def clean(self) -> None:
+        memo_text_check(self.text)
 
     @property
     def target(self):

@@ -6,9 +6,6 @@ are for admins on the interviewee page.
 
 from __future__ import annotations
 
-import csv
-import datetime
-import io
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -18,7 +15,7 @@ from django.utils import timezone
 
 from coding.filters import BUILT_IN_FIELDS, codings_filter
 from coding.models import Code, Coding, Memo
-from interviews import spreadsheet
+from interviews import csvfile, spreadsheet
 from interviews.models import Attribute, AttributeTarget, AttributeValue, Project, Source
 from interviews.recordings.quotes import passage_link, start_times
 from interviews.recordings.sync import clock
@@ -220,24 +217,11 @@ def retrieval_table(
     return header, rows
 
 
-def _spreadsheet_safe(value):
-    # A CSV cell starting with = + - @ would run as a formula in a spreadsheet.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 def table_csv(header: list[str], rows: list[list], provenance: str = "") -> bytes:
     """UTF-8 CSV with a BOM so that spreadsheet programs read non-Latin text right; a
     provenance, when given, is the first line, after '#' (as in report files)."""
-    buffer = io.StringIO()
-    if provenance:
-        buffer.write(f"# {' '.join(provenance.split())}\n")
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_spreadsheet_safe(v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    preamble = f"# {' '.join(provenance.split())}\n" if provenance else ""
+    return csvfile.data(rows, header=header, preamble=preamble)
 
 
 def table_xlsx(

@@ -125,29 +125,48 @@ def pg_search_ensure(cursor) -> None:
     Beside each vector the table keeps what the vector lost: `capped` when positions past
     16,383 were merged, and `crowded`, the words of which only the first 255 positions were
     kept. A phrase made of such words is found by its words and checked in Python.
+
+    A tsvector holds at most 1 MB of words and positions; a text with more distinct words
+    (90,000 in a 1 MB transcript) is indexed by its longest beginning that fits, and marked
+    `partial`: such a source is a candidate for every query and checked in Python.
     """
     cursor.execute(
         f"""CREATE TABLE IF NOT EXISTS {PG_TABLE} (
                 source_id bigint PRIMARY KEY,
                 vector tsvector NOT NULL,
                 capped boolean NOT NULL,
-                crowded text[] NOT NULL)"""
+                crowded text[] NOT NULL,
+                partial boolean NOT NULL DEFAULT false)"""
     )
     cursor.execute(f"CREATE INDEX IF NOT EXISTS {PG_TABLE}_gin ON {PG_TABLE} USING GIN (vector)")
     cursor.execute(
         f"""CREATE OR REPLACE FUNCTION {PG_TABLE}_put(source bigint, body text)
             RETURNS void AS $$
             DECLARE
-                v tsvector := {pg_vector_sql("body")};
+                v tsvector;
+                part text := body;
+                is_partial boolean := false;
             BEGIN
-                INSERT INTO {PG_TABLE} (source_id, vector, capped, crowded)
+                LOOP
+                    BEGIN
+                        v := {pg_vector_sql("part")};
+                        EXIT;
+                    EXCEPTION WHEN program_limit_exceeded THEN
+                        -- "string is too long for tsvector": index a shorter beginning.
+                        part := left(part, length(part) * 2 / 3);
+                        is_partial := true;
+                    END;
+                END LOOP;
+                INSERT INTO {PG_TABLE} (source_id, vector, capped, crowded, partial)
                 SELECT source, v,
                     coalesce(bool_or({PG_LAST_POSITION} = ANY(positions)), false),
                     coalesce(array_agg(lexeme ORDER BY lexeme)
-                        FILTER (WHERE cardinality(positions) >= {PG_POSITIONS_KEPT}), '{{}}')
+                        FILTER (WHERE cardinality(positions) >= {PG_POSITIONS_KEPT}), '{{}}'),
+                    is_partial
                 FROM unnest(v)
                 ON CONFLICT (source_id) DO UPDATE SET vector = EXCLUDED.vector,
-                    capped = EXCLUDED.capped, crowded = EXCLUDED.crowded;
+                    capped = EXCLUDED.capped, crowded = EXCLUDED.crowded,
+                    partial = EXCLUDED.partial;
             END $$ LANGUAGE plpgsql"""
     )
     cursor.execute(
@@ -369,10 +388,10 @@ def matching_source_ids(
                 # here and the phrase is checked in Python.
                 lossy = "(v.capped OR v.crowded && %s::text[])"
                 cursor.execute(
-                    f"""SELECT s.id, {lossy} FROM interviews_source s
+                    f"""SELECT s.id, v.partial OR {lossy} FROM interviews_source s
                         JOIN {PG_TABLE} v ON v.source_id = s.id
-                        WHERE s.project_id = %s AND (
-                            (NOT {lossy} AND v.vector @@ to_tsquery('simple', %s))
+                        WHERE s.project_id = %s AND (v.partial
+                            OR (NOT {lossy} AND v.vector @@ to_tsquery('simple', %s))
                             OR ({lossy} AND v.vector @@ to_tsquery('simple', %s)))
                         ORDER BY s.title, s.id""",
                     [
@@ -386,9 +405,10 @@ def matching_source_ids(
                 )
             else:
                 cursor.execute(
-                    f"""SELECT s.id, false FROM interviews_source s
+                    f"""SELECT s.id, v.partial FROM interviews_source s
                         JOIN {PG_TABLE} v ON v.source_id = s.id
-                        WHERE s.project_id = %s AND v.vector @@ to_tsquery('simple', %s)
+                        WHERE s.project_id = %s
+                            AND (v.partial OR v.vector @@ to_tsquery('simple', %s))
                         ORDER BY s.title, s.id""",
                     [project_id, _tsquery_expression(terms, phrases=False)],
                 )
@@ -458,7 +478,7 @@ def search_run(
     """
     terms = parse_query(query)
     candidates, unsure = matching_source_ids(project.pk, terms, source_ids)
-    if unsure and any(len(t.words) > 1 for t in terms):
+    if unsure:
         texts = dict(Source.objects.filter(pk__in=unsure).values_list("pk", "text"))
         matched = [
             pk for pk in candidates if pk not in unsure or _holds_every_term(texts[pk], terms)

@@ -13,6 +13,7 @@ from coding.models import (
     CodePin,
     Coding,
     Memo,
+    memo_text_check,
     source_slice,
     with_slice,
 )
@@ -171,6 +172,7 @@ def coding_create(
     if quote is not None and found != quote:
         raise ValidationError(QUOTE_MISMATCH)
     memo = memo.strip()
+    memo_text_check(memo)
     note = Memo(project=source.project, author=coder, text=memo) if memo else None
     history = Change(
         project=source.project,

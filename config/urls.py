@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
+from interviews.throttle import PasswordChangeView
 from interviews.views import ThrottledLoginView
 
 urlpatterns = [
@@ -10,7 +11,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
-        auth_views.PasswordChangeView.as_view(),
+        PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(

@@ -8,3 +8,7 @@ application = get_wsgi_application()
 # Import every view, and what the views import (pandas and matplotlib for reports), while the
 # web process starts, not during the first request each process serves (≈ 0.6 s).
 VIEWS_LOADED = bool(get_resolver().url_patterns)
+
+from config.web import serve_web  # noqa: E402
+
+serve_web()

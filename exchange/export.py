@@ -182,9 +182,11 @@ def _codes_by_parent(project: Project) -> dict[int | None, list[Code]]:
 
 def _descendants(code: Code, tree) -> list[Code]:
     found = []
-    for sub in tree.get(code.pk, []):
+    stack = list(reversed(tree.get(code.pk, [])))
+    while stack:
+        sub = stack.pop()
         found.append(sub)
-        found.extend(_descendants(sub, tree))
+        stack.extend(reversed(tree.get(sub.pk, [])))
     return found
 
 

@@ -13,11 +13,14 @@ import io
 import re
 import uuid
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from django.conf import settings
 from lxml import etree
+
+from interviews.importers.archive import EntryTooBig, read_entry
 
 
 class ExchangeError(Exception):
@@ -223,14 +226,20 @@ def read_archive(stream) -> Archive:
         # Read no more than the limits allow, whatever the entry claims its size is.
         allowed = min(entry_limit, total_limit - total)
         try:
-            with archive.open(info) as handle:
-                data = handle.read(allowed + 1)
-        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as error:
-            raise ExchangeError(f"“{info.filename}” cannot be read: {error}") from None
-        if len(data) > allowed:
+            data = read_entry(archive, info, allowed)
+        except EntryTooBig:
             raise ExchangeError(
                 f"“{info.filename}” unpacks to more than the accepted size; the file was refused."
-            )
+            ) from None
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            OSError,
+            RuntimeError,
+            NotImplementedError,
+            EOFError,
+        ) as error:
+            raise ExchangeError(f"“{info.filename}” cannot be read: {error}") from None
         total += len(data)
         files[info.filename.replace("\\", "/")] = data
     return Archive(files)

@@ -37,6 +37,7 @@ from exchange.reading import (
     summarise,
     value_of,
 )
+from interviews.accounts import imported_username
 from interviews.models import (
     Attribute,
     AttributeType,
@@ -203,7 +204,7 @@ def _code_sets(root, by_guid: dict[uuid.UUID, Code], report: ImportReport, *, re
 
 def _username(name: str, taken: set[str]) -> str:
     User = get_user_model()
-    base = re.sub(r"[^\w.@+-]", "_", name.strip())[:140] or "imported"
+    base = imported_username(re.sub(r"[^\w.@+-]", "_", name.strip())[:130] or "imported")
     candidate, n = base, 2
     while candidate.lower() in taken or User.objects.filter(username__iexact=candidate).exists():
         candidate = f"{base}-{n}"

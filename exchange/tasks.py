@@ -10,6 +10,7 @@ from django_tasks import task
 
 from exchange.readers import ExchangeError
 from exchange.services import exchange_dir, project_export_to_path, project_import_from_path
+from interviews.jobs import heartbeat
 from interviews.models import Job
 from interviews.visibility import Disclosure
 
@@ -25,14 +26,15 @@ def project_export_task(job_id: int, include_identities: bool = False) -> None:
     job = Job.objects.select_related("project").get(pk=job_id)
     job.progress(current="Writing the project file")
     try:
-        counts = project_export_to_path(
-            project=job.project,
-            path=export_path(job),
-            include_identities=include_identities,
-            progress=lambda done, total, current: job.progress(
-                done=done, total=total, current=current
-            ),
-        )
+        with heartbeat(job):
+            counts = project_export_to_path(
+                project=job.project,
+                path=export_path(job),
+                include_identities=include_identities,
+                progress=lambda done, total, current: job.progress(
+                    done=done, total=total, current=current
+                ),
+            )
     except Exception:
         log.exception("Export of project %s failed", job.project_id)
         job.note("The export failed because of an internal error; nothing was written.")
@@ -54,13 +56,14 @@ def project_import_task(job_id: int, path: str) -> None:
     job = Job.objects.select_related("user").get(pk=job_id)
     job.progress(current="Reading the archive")
     try:
-        project, report = project_import_from_path(
-            path=Path(path),
-            user=job.user,
-            progress=lambda done, total, current: job.progress(
-                done=done, total=total, current=current
-            ),
-        )
+        with heartbeat(job):
+            project, report = project_import_from_path(
+                path=Path(path),
+                user=job.user,
+                progress=lambda done, total, current: job.progress(
+                    done=done, total=total, current=current
+                ),
+            )
     except (ExchangeError, ValidationError) as error:
         message = " ".join(getattr(error, "messages", [str(error)]))
         job.note(f"{message} Nothing was stored.")

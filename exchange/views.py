@@ -6,7 +6,7 @@ import re
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -15,6 +15,8 @@ from exchange import services
 from exchange.forms import CodebookImportForm, ExportForm, ProjectImportForm
 from exchange.tasks import export_path, project_export_task, project_import_task
 from interviews.access import Perm, access_for, project_access
+from interviews.accounts import PROJECT_CREATORS_ONLY, can_create_projects
+from interviews.downloads import file_download
 from interviews.models import Job, JobStatus
 from interviews.visibility import Disclosure
 
@@ -38,6 +40,7 @@ def exchange_home(request: HttpRequest, pk: int) -> HttpResponse:
             "export_form": ExportForm(),
             "codebook_form": CodebookImportForm(),
             "jobs": jobs[:10],
+            "can_create_projects": can_create_projects(request.user),
         },
     )
 
@@ -106,6 +109,8 @@ def codebook_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def project_import(request: HttpRequest) -> HttpResponse:
+    if not can_create_projects(request.user):
+        raise PermissionDenied(PROJECT_CREATORS_ONLY)
     form = ProjectImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -157,9 +162,6 @@ def export_download(request: HttpRequest, guid) -> HttpResponse:
     path = export_path(job)
     if job.status != JobStatus.DONE or not path.exists():
         raise Http404("This export is not ready, or a newer one has replaced it.")
-    return FileResponse(
-        open(path, "rb"),  # noqa: SIM115 - FileResponse closes it
-        as_attachment=True,
-        filename=_filename(job.project.name, ".qdpx"),
-        content_type="application/zip",
+    return file_download(
+        path, filename=_filename(job.project.name, ".qdpx"), content_type="application/zip"
     )

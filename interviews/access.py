@@ -73,6 +73,19 @@ class Access:
     def perms(self) -> frozenset[Perm]:
         return ROLE_PERMS[self.role]
 
+    def may_edit_source(self, source) -> bool:
+        """A source's details and speaker mapping: its importer, leads and admins."""
+        return self.can(Perm.REVIEW) or (
+            self.can(Perm.IMPORT) and source.created_by_id == self.user.pk
+        )
+
+    def require_source_editor(self, source) -> None:
+        if not self.may_edit_source(source):
+            raise PermissionDenied(
+                "Only whoever imported this source, leads and admins change its details "
+                "and speakers."
+            )
+
     @property
     def sees_identities(self) -> bool:
         return self.can(Perm.SEE_IDENTITIES)

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from interviews.builtin_fields import refuse_builtin_name
+from interviews.limits import LimitExceeded, check_batch, speakers_shown
 from interviews.models import (
     Attribute,
     AttributeTarget,
@@ -263,6 +264,10 @@ class SourceImportForm(forms.Form):
                     f"“{upload.name}” is {upload.size / 1048576:.1f} MB, over the "
                     f"{limit / 1048576:.0f} MB upload limit. Nothing was imported."
                 )
+        try:
+            check_batch([upload.size for upload in files])
+        except LimitExceeded as error:
+            raise ValidationError(f"{error} Nothing was imported.") from None
         return cleaned
 
 
@@ -281,9 +286,15 @@ class SpeakerMapForm(forms.Form):
         linked: bool = False,
         **kwargs,
     ):
-        """`linked` offers, for a batch, “each file's own interviewee” (by name or CSV)."""
+        """`linked` offers, for a batch, “each file's own interviewee” (by name or CSV).
+
+        Past the limit on speakers shown (PARLEY_MAX_SPEAKERS_SHOWN), the remaining labels
+        are one row, “N other labels”, mapped together: a text with thousands of distinct
+        `Name:` labels still makes a page of a few dozen fields."""
         super().__init__(*args, **kwargs)
-        self.speakers = speakers
+        shown = speakers_shown()
+        self.speakers = speakers[:shown]
+        self.others = speakers[shown:]
         self.interviewees = {str(i.pk): i for i in project.interviewees.all()}
         choices = [("", "— not mapped —"), (self.INTERVIEWER, "The interviewer")]
         if linked:
@@ -301,6 +312,19 @@ class SpeakerMapForm(forms.Form):
             self.fields[f"speaker_{index}"] = forms.ChoiceField(
                 label=speaker, choices=choices, required=False, initial=initial
             )
+        if self.others:
+            self.fields["speaker_others"] = forms.ChoiceField(
+                label=f"{len(self.others):,} other labels", choices=choices, required=False
+            )
+
+    @property
+    def others_field(self):
+        """The one choice for every label past those shown, or None."""
+        return self["speaker_others"] if self.others else None
+
+    @property
+    def others_examples(self) -> str:
+        return ", ".join(self.others[:5]) + (" …" if len(self.others) > 5 else "")
 
     def rows(self):
         return [(speaker, self[f"speaker_{i}"]) for i, speaker in enumerate(self.speakers)]
@@ -309,10 +333,14 @@ class SpeakerMapForm(forms.Form):
         result = {}
         for index, speaker in enumerate(self.speakers):
             value = self.cleaned_data.get(f"speaker_{index}", "")
-            result[speaker] = (
-                value if value in (self.INTERVIEWER, self.LINKED) else self.interviewees.get(value)
-            )
+            result[speaker] = self._target(value)
+        if self.others:
+            target = self._target(self.cleaned_data.get("speaker_others", ""))
+            result.update(dict.fromkeys(self.others, target))
         return result
+
+    def _target(self, value: str):
+        return value if value in (self.INTERVIEWER, self.LINKED) else self.interviewees.get(value)
 
 
 class ImportReviewForm(forms.Form):

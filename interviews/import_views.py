@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -12,7 +12,7 @@ from interviews.access import Perm, project_access
 from interviews.forms import ImportReviewForm, SourceImportForm, SpeakerMapForm
 from interviews.importers import ImportRefused
 from interviews.ingest import batches
-from interviews.ingest.files import is_pasted, pasted_name, read_entry
+from interviews.ingest.files import is_pasted, pasted_name
 from interviews.ingest.sources import DuplicateSource
 from interviews.ingest.sources import source_import as source_store
 from interviews.ingest.speakers import source_speakers_map, speaker_map_guess
@@ -96,14 +96,9 @@ def source_import_review(request: HttpRequest, pk: int, key: str) -> HttpRespons
     _staged(request, key, project.pk)
     try:
         name, content, options = batches.staged_single(key)
-    except (FileNotFoundError, ValueError, KeyError, IndexError):
+        imported = batches.staged_imported(key)
+    except (FileNotFoundError, ValueError, KeyError, IndexError, TypeError):
         raise Http404("This import is no longer waiting for review.") from None
-    try:
-        imported = read_entry(name, content)
-    except ImportRefused as exc:
-        _forget(request, key)
-        messages.error(request, f"{exc} Nothing was imported.")
-        return redirect("interviews:source_import", project.pk)
     language = options.language or nlp.detect_language(imported.text)
     if request.method == "POST" and "cancel" in request.POST:
         _forget(request, key)
@@ -165,9 +160,10 @@ def source_import_review(request: HttpRequest, pk: int, key: str) -> HttpRespons
             )
             return redirect(source)
     turns = imported.turns
+    shown = set(speakers.speakers)
     samples = {}
     for turn in turns:
-        if turn.speaker and turn.speaker not in samples:
+        if turn.speaker in shown and turn.speaker not in samples:
             samples[turn.speaker] = imported.text[turn.start : turn.end][:160]
     return render(
         request,
@@ -225,7 +221,11 @@ def source_import_batch(request: HttpRequest, pk: int, key: str) -> HttpResponse
             "project": project,
             "scan": scan,
             "rows": list(
-                zip(scan["speakers"], [field for _l, field in speakers.rows()], strict=True)
+                zip(
+                    scan["speakers"][: len(speakers.speakers)],
+                    [field for _l, field in speakers.rows()],
+                    strict=True,
+                )
             ),
             "speakers": speakers,
         },
@@ -237,6 +237,7 @@ def source_speakers(request: HttpRequest, pk: int, source_pk: int) -> HttpRespon
     """Map each speaker of a stored source to an interviewee or to the interviewer."""
     access = project_access(request, pk, Perm.IMPORT)
     source = get_object_or_404(Source, pk=source_pk, project=access.project)
+    access.require_source_editor(source)
     current = _speakers_of(source)
     form = SpeakerMapForm(
         request.POST or None,
@@ -272,6 +273,8 @@ def import_speakers(request: HttpRequest, pk: int, guid) -> HttpResponse:
     """Map the speakers of every source a batch import created, on one page."""
     access = project_access(request, pk, Perm.IMPORT)
     job = get_object_or_404(Job, guid=guid, project=access.project, kind="import")
+    if job.user_id != request.user.pk and not access.can(Perm.REVIEW):
+        raise PermissionDenied("Only whoever ran this import, leads and admins map its speakers.")
     sources = list(
         access.project.sources.filter(pk__in=job.result.get("sources", [])).order_by("title")
     )

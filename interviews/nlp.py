@@ -127,7 +127,9 @@ def _sentence_marks(language: str):
     return numpy.array(sorted(nlp.vocab.strings.add(c) for c in punct_chars), dtype=numpy.uint64)
 
 
-_PUNCTUATED = re.compile(r"\S*(?:[^\w\s]|_)\S*")  # pieces that are not all letters and digits
+# Pieces that are not all letters and digits; tried only where a piece starts, so that a long
+# word without punctuation is scanned once, not once from each of its characters.
+_PUNCTUATED = re.compile(r"(?<!\S)(?=\S*?(?:[^\w\s]|_))\S+")
 _SPACE = re.compile(r"\s*")
 
 
@@ -143,7 +145,12 @@ def sentence_starts(text: str, language: str) -> list[int]:
     """
     pipeline = sentence_pipeline(language).nlp
     if not _splits_at_spaces(language):
-        return _sentence_starts_of(pipeline.make_doc(text), language)
+        starts: list[int] = []
+        for offset, chunk in _doc_chunks(text):
+            starts.extend(
+                offset + s for s in _sentence_starts_of(pipeline.make_doc(chunk), language)
+            )
+        return starts
     pieces = list(_PUNCTUATED.finditer(text))
     tokens = _piece_tokens(list(dict.fromkeys(m.group() for m in pieces)), language)
     starts = [0] if text else []
@@ -186,11 +193,51 @@ def _splits_at_spaces(language: str) -> bool:
 def _piece_tokens(pieces: list[str], language: str) -> dict[str, list[tuple[int, bool, bool]]]:
     """Each piece's tokens as (offset in the piece, ordinary, sentence-final): ordinary
     tokens are neither punctuation nor sentence-final."""
+    if not pieces:
+        return {}
+    result: dict[str, list[tuple[int, bool, bool]]] = {}
+    # A piece longer than any word is one token: it is junk (a run of brackets, a URL of
+    # megabytes), and spaCy's tokenizer strips prefixes one copy of the string at a time.
+    batch: list[str] = []
+    size = 0
+    for piece in pieces:
+        if len(piece) > MAX_PIECE:
+            result[piece] = [(0, True, False)]
+            continue
+        if size + len(piece) + 1 > MAX_DOC and batch:
+            result.update(_batch_tokens(batch, language))
+            batch, size = [], 0
+        batch.append(piece)
+        size += len(piece) + 1
+    if batch:
+        result.update(_batch_tokens(batch, language))
+    return result
+
+
+# spaCy refuses a doc over its max_length (1,000,000 characters by default); texts and the
+# pieces of one are tokenized in parts under MAX_DOC.
+MAX_DOC = 500_000
+MAX_PIECE = 1_000
+
+
+def _doc_chunks(text: str) -> list[tuple[int, str]]:
+    """(offset, chunk) parts of a text under MAX_DOC, cut after a line break where there is
+    one in the chunk's second half."""
+    chunks = []
+    start = 0
+    while len(text) - start > MAX_DOC:
+        cut = text.rfind("\n", start + MAX_DOC // 2, start + MAX_DOC)
+        end = cut + 1 if cut >= 0 else start + MAX_DOC
+        chunks.append((start, text[start:end]))
+        start = end
+    chunks.append((start, text[start:]))
+    return chunks
+
+
+def _batch_tokens(pieces: list[str], language: str) -> dict[str, list[tuple[int, bool, bool]]]:
     import numpy
     from spacy.attrs import IDX, IS_PUNCT, ORTH
 
-    if not pieces:
-        return {}
     doc = sentence_pipeline(language).nlp.make_doc(" ".join(pieces))
     columns = doc.to_array([ORTH, IS_PUNCT, IDX])
     marks = numpy.isin(columns[:, 0], _sentence_marks(language))

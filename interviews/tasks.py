@@ -6,6 +6,7 @@ import logging
 
 from django_tasks import task
 
+from interviews.jobs import heartbeat
 from interviews.models import Job
 
 logger = logging.getLogger(__name__)
@@ -18,7 +19,8 @@ def import_batch(job_id: int, key: str) -> dict:
 
     job = Job.objects.select_related("project", "user").get(pk=job_id)
     try:
-        return batch_import_run(job=job, key=key)
+        with heartbeat(job):
+            return batch_import_run(job=job, key=key)
     except Exception:
         logger.exception("Import job %s failed", job_id)
         job.note("The import stopped on an unexpected error.")

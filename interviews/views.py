@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Sum
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from interviews import counts, services
 from interviews.access import Perm, project_access
 from interviews.builtin_fields import BUILTIN_FIELDS, builtin_field_for, builtin_rows
+from interviews.accounts import PROJECT_CREATORS_ONLY, can_create_projects
 from interviews.forms import (
     AttributeForm,
     IntervieweeForm,
@@ -19,6 +20,7 @@ from interviews.forms import (
     ProjectForm,
     SourceForm,
 )
+from interviews.jobs import jobs_reap_stale
 from interviews.models import (
     Attribute,
     AttributeTarget,
@@ -42,10 +44,16 @@ def project_list(request: HttpRequest) -> HttpResponse:
     )
     roles = dict(Membership.objects.filter(user=request.user).values_list("project_id", "role"))
     rows = [(p, Role(roles.get(p.pk, Role.ADMIN)).label) for p in projects]
-    return render(request, "interviews/project_list.html", {"rows": rows})
+    return render(
+        request,
+        "interviews/project_list.html",
+        {"rows": rows, "can_create_projects": can_create_projects(request.user)},
+    )
 
 
 def project_create(request: HttpRequest) -> HttpResponse:
+    if not can_create_projects(request.user):
+        raise PermissionDenied(PROJECT_CREATORS_ONLY)
     form = ProjectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         project = services.project_create(user=request.user, **form.cleaned_data)
@@ -329,6 +337,7 @@ def source_detail(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse
             "attribute_rows": [(a, values.get(source.pk, {}).get(a.pk, "")) for a in attributes],
             "sentence_count": source.segments.filter(kind=SegmentKind.SENTENCE).count(),
             "has_speakers": any(turn.speaker for turn in turns),
+            "may_edit_source": access.may_edit_source(source),
         },
     )
 
@@ -336,6 +345,7 @@ def source_detail(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse
 def source_edit(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
     access = project_access(request, pk, Perm.IMPORT)
     source = get_object_or_404(Source.objects.visible_to(access), pk=source_pk)
+    access.require_source_editor(source)
     form = SourceForm(request.POST or None, instance=source, project=access.project)
     if request.method == "POST" and form.is_valid():
         services.source_metadata_save(form=form)
@@ -367,42 +377,9 @@ def source_delete(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse
 
 
 class ThrottledLoginView(auth_views.LoginView):
-    """Login that locks a username (from any address) after repeated failures."""
+    """The site's login; django-axes throttles it (interviews/throttle.py)."""
 
     template_name = "registration/login.html"
-
-    def _key(self) -> str:
-        username = (self.request.POST.get("username") or "").strip().lower()
-        return f"login-failures:{username}"
-
-    def post(self, request, *args, **kwargs):
-        from django.conf import settings
-
-        failures = cache.get(self._key(), 0)
-        if failures >= settings.LOGIN_MAX_FAILURES:
-            form = self.get_form()
-            form.errors.clear()
-            response = self.render_to_response(
-                self.get_context_data(
-                    form=form,
-                    locked=True,
-                    lockout_minutes=settings.LOGIN_LOCKOUT_SECONDS // 60,
-                )
-            )
-            response.status_code = 429
-            return response
-        return super().post(request, *args, **kwargs)
-
-    def form_invalid(self, form):
-        from django.conf import settings
-
-        key = self._key()
-        cache.set(key, cache.get(key, 0) + 1, settings.LOGIN_LOCKOUT_SECONDS)
-        return super().form_invalid(form)
-
-    def form_valid(self, form):
-        cache.delete(self._key())
-        return super().form_valid(form)
 
 
 # Background jobs ----------------------------------------------------------------------
@@ -421,6 +398,8 @@ def _job_for(request: HttpRequest, guid) -> Job:
 
 def job_detail(request: HttpRequest, guid) -> HttpResponse:
     job = _job_for(request, guid)
+    if jobs_reap_stale(Job.objects.filter(pk=job.pk)):
+        job.refresh_from_db()
     if request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse(job.as_json())
     context = {"job": job, "job_json": job.as_json()}
@@ -431,6 +410,7 @@ def job_detail(request: HttpRequest, guid) -> HttpResponse:
 
 def job_list(request: HttpRequest, pk: int) -> HttpResponse:
     access = project_access(request, pk)
+    jobs_reap_stale(access.project.jobs.all())
     jobs = access.project.jobs.select_related("user")
     if not access.can(Perm.REVIEW):
         jobs = jobs.filter(user=request.user)

@@ -5,13 +5,12 @@ Every format is written from the report's own tables and carries its provenance 
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 
 from django.template.loader import render_to_string
 
-from interviews import spreadsheet
+from interviews import csvfile, spreadsheet
 from interviews.spreadsheet import Sheet
 from interviews.xmltext import xml_safe
 from reports import charts
@@ -37,14 +36,12 @@ def _cell(value):
 def to_csv(report: Report, table: str | None = None) -> bytes:
     """One table (the first unless named) as CSV; the provenance is the first line, after '#'."""
     chosen = report.table(table) if table else report.tables[0]
-    buffer = io.StringIO()
     title = report.title if chosen.title == report.title else f"{report.title} — {chosen.title}"
-    buffer.write(f"# {title} — {report.provenance}\n")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(chosen.columns)
-    for row in chosen.rows:
-        writer.writerow([_cell(v) for v in row])
-    return buffer.getvalue().encode("utf-8")
+    title = " ".join(title.split())  # one line, whatever a code name holds
+    provenance = " ".join(str(report.provenance).split())
+    return csvfile.data(
+        chosen.rows, header=chosen.columns, preamble=f"# {title} — {provenance}\n", bom=False
+    )
 
 
 def _xml_safe(value):

@@ -304,7 +304,12 @@ def passages(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _back(request: HttpRequest, fallback: str) -> str:
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    # Only a path on this site: anything else (“abc”, another host) goes to the fallback.
+    if (
+        target.startswith("/")
+        and not target.startswith("//")
+        and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    ):
         return target
     return fallback
 
@@ -359,7 +364,12 @@ def saved_delete(request: HttpRequest, pk: int, saved_pk: int) -> HttpResponse:
 def summary_save(request: HttpRequest, pk: int) -> HttpResponse:
     access = project_access(request, pk, Perm.EDIT_REPORTS)
     fallback = reverse("reports:report", args=[pk, ReportKind.FRAMEWORK])
-    code = Code.objects.filter(project=access.project, pk=request.POST.get("code") or 0).first()
+    code_id = request.POST.get("code", "")
+    code = (
+        Code.objects.filter(project=access.project, pk=int(code_id)).first()
+        if code_id.isascii() and code_id.isdigit() and len(code_id) < 19
+        else None
+    )
     rows = request.POST.get("rows", "")
     if code is None or not rows:
         messages.error(request, "That matrix cell does not exist.")

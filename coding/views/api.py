@@ -50,9 +50,16 @@ def api_view(view):
 
 
 def _body(request: HttpRequest) -> dict:
+    body = request.body or b"{}"
+    if b"\\u0000" in body:
+        # PostgreSQL cannot store a NUL character in text, and no code or memo needs one.
+        raise BadRequest(
+            "The request holds a NUL character (\\u0000), which Parley does not store."
+        )
     try:
-        data = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: JSON nested deeper than Python's stack (100,000 brackets).
         raise BadRequest("The request body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise BadRequest("Send a JSON object.")
@@ -192,7 +199,7 @@ def codings(request: HttpRequest, pk: int, source_pk: int) -> JsonResponse:
     source = _source(access, source_pk)
     since = request.GET.get("since")
     if since is not None:
-        if not since.isdigit() or len(since) > 18:
+        if not (since.isascii() and since.isdigit()) or len(since) > 18:
             raise BadRequest("“since” must be a cursor from an earlier answer.")
         return JsonResponse(_changes_since(source, access, int(since)))
     cursor = change_cursor(source)

@@ -7,6 +7,7 @@ import contextlib
 import io
 import posixpath
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -31,6 +32,31 @@ class Limits:
 
 def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.0f} MB" if size >= 1024 * 1024 else f"{size:,} bytes"
+
+
+class EntryTooBig(ValueError):
+    """An archive entry that unpacks to more than it declares or than it may."""
+
+
+def read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    """The bytes of one entry, inflated a small chunk at a time and never past its declared
+    size or `limit`: an entry that lies about its size costs no more than the truth would.
+
+    Raises EntryTooBig past `limit`; zipfile's own errors (a bad CRC when the data is longer
+    than declared) pass through.
+    """
+    if info.file_size > limit:
+        raise EntryTooBig(info.filename)
+    out = io.BytesIO()
+    left = info.file_size
+    with archive.open(info) as stream:
+        while left > 0 and (chunk := stream.read(min(_CHUNK, left))):
+            out.write(chunk)
+            left -= len(chunk)
+        # What follows the declared size is only read to check it is not there: zipfile
+        # stops at the declared size and checks the CRC of what it produced.
+        stream.read(1)
+    return out.getvalue()
 
 
 def is_unsafe_name(name: str) -> bool:
@@ -99,21 +125,23 @@ class SafeZip:
             )
         except KeyError as exc:
             raise ImportRefused(f"{label(self.name)} has no part “{name_or_info}”.") from exc
-        out = io.BytesIO()
         try:
-            with self.zip.open(info) as stream:
-                while chunk := stream.read(_CHUNK):
-                    self.unpacked += len(chunk)
-                    if self.unpacked > self.limits.max_unpacked:
-                        raise self._too_big()
-                    out.write(chunk)
-        except ImportRefused:
-            raise
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+            data = read_entry(self.zip, info, self.limits.max_unpacked - self.unpacked)
+        except EntryTooBig:
+            raise self._too_big() from None
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            OSError,
+            ValueError,
+            EOFError,
+            NotImplementedError,
+        ) as exc:
             raise ImportRefused(
                 f"{label(self.name)} is damaged: “{info.filename}” cannot be unpacked."
             ) from exc
-        return out.getvalue()
+        self.unpacked += len(data)
+        return data
 
 
 def plain_name(entry_name: str) -> str:

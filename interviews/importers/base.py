@@ -37,7 +37,9 @@ class Imported:
 
 # C0/C1 control characters other than tab and line feed; PostgreSQL cannot store NUL at all.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_TRAILING_SPACE = re.compile(r"[ \t\u00a0]+$", re.MULTILINE)
+# Every pattern that cleans imported text runs in linear time: a run of repeated characters
+# is tried from its first character only (the look-behind), never from each one of them.
+_TRAILING_SPACE = re.compile(r"(?<![ \t\u00a0])[ \t\u00a0]+$", re.MULTILINE)
 _MANY_BLANK_LINES = re.compile(r"\n{3,}")
 
 

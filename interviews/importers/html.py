@@ -76,9 +76,9 @@ def html_to_text(markup: str) -> tuple[str, str]:
     walk(body if body is not None else root, False)
     text = "".join(parts)
     # Tidy what the markup's own whitespace left: spaces around line breaks, cell separators.
-    text = re.sub(r"[ ]*\n[ ]*", "\n", text)
+    text = "\n".join(line.strip(" ") for line in text.split("\n"))
     text = re.sub(r"\n\t+", "\n", text)
-    text = re.sub(r"[ ]{2,}", " ", text)
+    text = re.sub(r"(?<! )[ ]{2,}", " ", text)
     return text, title
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from lxml import etree
 
 from interviews.importers.archive import SafeZip
@@ -77,7 +78,7 @@ def _docx_paragraph(paragraph: etree._Element) -> str:
     return "".join(pieces)
 
 
-def _docx_blocks(container: etree._Element) -> list[str]:
+def _docx_blocks(container: etree._Element, expansion: _Expansion | None = None) -> list[str]:
     blocks: list[str] = []
     for child in container:
         if child.tag == f"{W}p":
@@ -97,11 +98,33 @@ def read_docx(data: bytes, *, name: str = "") -> Imported:
 # OpenDocument -------------------------------------------------------------------------
 
 
-def _odt_inline(element: etree._Element) -> str:
+class _Expansion:
+    """What repeat counts (`<text:s text:c="300000000"/>`) may still add to a document's text:
+    together no more than the limit on unpacked bytes, whatever each count says."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.left = settings.PARLEY_MAX_UNPACKED_BYTES
+
+    def spaces(self, count: str | None) -> str:
+        try:
+            wanted = max(1, int(count or "1"))
+        except ValueError:
+            wanted = 1  # a count that is not a number is one space, as office suites read it
+        if wanted > self.left:
+            raise ImportRefused(
+                f"{label(self.name)} would expand beyond the limit for unpacked files; "
+                "nothing from it was imported."
+            )
+        self.left -= wanted
+        return " " * wanted
+
+
+def _odt_inline(element: etree._Element, expansion: _Expansion) -> str:
     pieces: list[str] = [element.text or ""]
     for child in element:
         if child.tag == f"{TEXT}s":
-            pieces.append(" " * int(child.get(f"{TEXT}c", "1")))
+            pieces.append(expansion.spaces(child.get(f"{TEXT}c")))
         elif child.tag == f"{TEXT}tab":
             pieces.append("\t")
         elif child.tag == f"{TEXT}line-break":
@@ -109,22 +132,26 @@ def _odt_inline(element: etree._Element) -> str:
         elif child.tag in (f"{TEXT}note", f"{OFFICE}annotation"):
             pass
         else:
-            pieces.append(_odt_inline(child))
+            pieces.append(_odt_inline(child, expansion))
         pieces.append(child.tail or "")
     return "".join(pieces)
 
 
-def _odt_blocks(container: etree._Element) -> list[str]:
+def _odt_blocks(container: etree._Element, expansion: _Expansion) -> list[str]:
     blocks: list[str] = []
     for child in container:
         if child.tag in (f"{TEXT}p", f"{TEXT}h"):
-            blocks.append(_odt_inline(child))
+            blocks.append(_odt_inline(child, expansion))
         elif child.tag == f"{TABLE}table":
             blocks.append(
-                _table(child.iter(f"{TABLE}table-row"), f"{TABLE}table-cell", _odt_blocks)
+                _table(
+                    child.iter(f"{TABLE}table-row"),
+                    f"{TABLE}table-cell",
+                    lambda cell: _odt_blocks(cell, expansion),
+                )
             )
         elif child.tag in (f"{TEXT}list", f"{TEXT}list-item", f"{TEXT}section"):
-            blocks.extend(_odt_blocks(child))
+            blocks.extend(_odt_blocks(child, expansion))
     return blocks
 
 
@@ -142,7 +169,7 @@ class _Format:
     content: str  # the archive part holding the text
     body: str  # the path of the text's container within it
     meta: str  # the part holding the document's title
-    blocks: Callable[[etree._Element], list[str]]
+    blocks: Callable[[etree._Element, _Expansion], list[str]]
 
 
 DOCX = _Format(
@@ -159,7 +186,8 @@ def _read(data: bytes, name: str, kind: _Format) -> Imported:
     if body is None:
         raise ImportRefused(f"{label(name)} is damaged: it is not a readable {kind.kind}.")
     # Each paragraph on its own line; a blank line between paragraphs keeps them apart.
-    text = "\n\n".join(block for block in kind.blocks(body) if block.strip())
+    blocks = kind.blocks(body, _Expansion(name))
+    text = "\n\n".join(block for block in blocks if block.strip())
     # The file name is the title: a document's own title property is often a stale template's.
     title = _core_title(archive, kind.meta)
     return build(

@@ -6,7 +6,7 @@ import io
 import logging
 
 from pypdf import PdfReader
-from pypdf.errors import FileNotDecryptedError, PdfReadError
+from pypdf.errors import FileNotDecryptedError, LimitReachedError, PyPdfError
 
 from interviews.importers.base import Imported, ImportRefused, build, label, sniff
 
@@ -36,7 +36,22 @@ def read_pdf(data: bytes, *, name: str = "") -> Imported:
         raise ImportRefused(
             f"{label(name)} is password-protected. Remove the password and import it again."
         ) from exc
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+    except LimitReachedError as exc:
+        raise ImportRefused(
+            f"{label(name)} holds a compressed stream that unpacks beyond pypdf's limits; "
+            "nothing from it was imported."
+        ) from exc
+    except (
+        PyPdfError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        OSError,
+        IndexError,
+        RecursionError,
+        ArithmeticError,
+    ) as exc:
         raise ImportRefused(f"{label(name)} is damaged: it cannot be read as a PDF.") from exc
     if not "".join(pages).strip():
         raise ImportRefused(

@@ -18,9 +18,9 @@ _TIMING = re.compile(
     r"^\s*(?P<start>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*"
     r"(?P<end>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})"
 )
-_VOICE = re.compile(r"<v(?:\.[\w.\-]+)?\s+([^>]+)>")
-_TAG = re.compile(r"</?[A-Za-z][^>]*>|<\d[\d:.]*>")
-_SRT_FONT = re.compile(r"\{\\[^}]*\}")
+_VOICE = re.compile(r"<v(?:\.[\w.\-]+)?\s+([^<>]+)>")
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>|<\d[\d:.]*>")
+_SRT_FONT = re.compile(r"\{\\[^{}]*\}")
 # “Name: words” or “[Name] words” at the start of a cue.
 _LABEL = re.compile(r"^\s*(?:-\s*)?(?P<name>[^\W\d_][\w.'’\- ]{0,60}?)\s*:\s+(?=\S)")
 _BRACKET_LABEL = re.compile(r"^\s*\[(?P<name>[^\]\d][^\]]{0,60})\]\s*")

@@ -9,6 +9,7 @@ returns); phase two (`ingest.language.sources_language_process`, run by the
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
@@ -23,6 +24,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from interviews.importers import (
+    Imported,
     ImportRefused,
     extension,
     unpack_zip,
@@ -42,6 +44,7 @@ from interviews.models import (
     Job,
     Project,
 )
+from interviews.turns import Turn
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +156,33 @@ def import_single_stage(*, project: Project, file: tuple[str, bytes], options: B
         raise DuplicateSource(
             f"This text is identical to the source “{duplicate.title}” already in this project."
         )
-    return batch_stage(files=[file], options=options)
+    key = batch_stage(files=[file], options=options)
+    # The review page and the save take the text as read here: a file is read once.
+    (staging_root() / key / "imported.json").write_text(
+        json.dumps(
+            {
+                "text": imported.text,
+                "format": imported.format,
+                "title": imported.title,
+                "metadata": imported.metadata,
+                "turns": [dataclasses.astuple(turn) for turn in imported.turns],
+            }
+        ),
+        encoding="utf-8",
+    )
+    return key
+
+
+def staged_imported(key: str) -> Imported:
+    """The text of the one staged file as `import_single_stage` read it."""
+    data = json.loads((_staged_folder(key) / "imported.json").read_text(encoding="utf-8"))
+    return Imported(
+        text=data["text"],
+        format=data["format"],
+        title=data["title"],
+        metadata=data["metadata"],
+        turns=[Turn(*values) for values in data["turns"]],
+    )
 
 
 def import_batch_stage(
@@ -456,6 +485,8 @@ def batch_import_run(
             report["imported"] += 1
             unmapped = [s for s, t in speaker_map.items() if t is None]
             report["sources"].append(source.pk)
+            # Known at once, so that a job whose worker dies can have its sources removed.
+            Job.objects.filter(pk=job.pk).update(result=report)
             note = f"“{name}” → “{source.title}” ({source.word_count:,} words, {source.language}"
             if imported.speakers:
                 note += f", speakers: {', '.join(imported.speakers)}"

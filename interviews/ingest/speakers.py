@@ -63,13 +63,24 @@ def source_speakers_map(*, source: Source, speaker_map: dict[str, SpeakerTarget]
     Mapped interviewees are added to the source's interviewees.
     """
     changed = 0
+    # One update per target and chunk of labels, not per label: a text may have thousands.
+    by_target: dict[object, list[str]] = {}
+    targets: dict[object, SpeakerTarget] = {}
     for speaker, target in speaker_map.items():
         if isinstance(target, Interviewee) and target.project_id != source.project_id:
             raise ValidationError("An interviewee of another project cannot speak here.")
-        changed += source.segments.filter(kind=SegmentKind.TURN, speaker=speaker).update(
-            interviewee=target if isinstance(target, Interviewee) else None,
-            is_interviewer=target == INTERVIEWER,
-        )
+        key = ("i", target.pk) if isinstance(target, Interviewee) else target
+        by_target.setdefault(key, []).append(speaker)
+        targets[key] = target
+    for key, labels in by_target.items():
+        target = targets[key]
+        for start in range(0, len(labels), 500):
+            changed += source.segments.filter(
+                kind=SegmentKind.TURN, speaker__in=labels[start : start + 500]
+            ).update(
+                interviewee=target if isinstance(target, Interviewee) else None,
+                is_interviewer=target == INTERVIEWER,
+            )
     mapped = [t for t in speaker_map.values() if isinstance(t, Interviewee)]
     if mapped:
         source.interviewees.add(*mapped)

@@ -2,7 +2,7 @@
 
 A browser seeking in a two-hour recording asks for `Range: bytes=N-`; it gets 206 with the
 bytes from N (read in pieces as they are sent), or 416 when N lies past the end. Behind
-nginx, `PARLEY_MEDIA_ACCEL_REDIRECT` hands the sending (ranges and all) to nginx once Django
+nginx, `PARLEY_X_ACCEL_REDIRECT` hands the sending (ranges and all) to nginx once Django
 has decided the request may have the file.
 """
 
@@ -67,7 +67,7 @@ def recording_response(request: HttpRequest, recording: Recording) -> HttpRespon
     """The recording's bytes for a request already allowed to have them."""
     path = Path(settings.MEDIA_ROOT) / recording.file.name
     filename = quote(f"recording{Path(recording.file.name).suffix}")
-    prefix = settings.PARLEY_MEDIA_ACCEL_REDIRECT
+    prefix = settings.PARLEY_X_ACCEL_REDIRECT
     if prefix:
         response = HttpResponse(content_type=recording.mime_type)
         response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(recording.file.name)

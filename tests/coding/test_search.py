@@ -337,8 +337,21 @@ def test_the_migration_indexes_sources_written_before_it(project):
     executor.migrate([("coding", "0005_code_pins")])
     try:
         Source.objects.create(project=project, title="Before", text="中国电影在白俄罗斯很受欢迎。")
-        # The index as it was saw the whole sentence as one word.
-        assert _hits(project, "电")[0].source_count == 0
+        # The index as it was saw the whole sentence as one word (asked of its own table:
+        # today's queries read columns it did not have).
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT count(*) FROM coding_source_tsv "
+                    "WHERE vector @@ to_tsquery('simple', %s)",
+                    ["电"],
+                )
+            else:
+                cursor.execute(
+                    "SELECT count(*) FROM coding_source_fts WHERE coding_source_fts MATCH %s",
+                    ['"电"'],
+                )
+            assert cursor.fetchone()[0] == 0
     finally:
         executor.loader.build_graph()
         executor.migrate([("coding", "0006_search_cjk_words")])

@@ -3,6 +3,7 @@
 import io
 import zipfile
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -18,6 +19,12 @@ def qdpx_of(project) -> bytes:
     buffer = io.BytesIO()
     project_export(project=project, stream=buffer)
     return buffer.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def everyone_creates_projects(settings):
+    """Importing a project creates one; who may is tested in tests/interviews/test_roles.py."""
+    settings.PARLEY_PROJECT_CREATORS = "everyone"
 
 
 def test_the_exchange_page_is_for_leads_and_admins(client_for, project):

@@ -23,7 +23,8 @@ PAGES = [
     ("interviews:interviewee_edit", "interviewee", "get", {"admin"}),
     ("interviews:source_list", "project", "get", ALL),
     ("interviews:source_detail", "source", "get", ALL),
-    ("interviews:source_edit", "source", "get", {"admin", "lead", "coder"}),
+    # A coder edits the details of the sources they imported only (tests/interviews/test_roles.py).
+    ("interviews:source_edit", "source", "get", {"admin", "lead"}),
     ("coding:codebook", "project", "get", ALL),
 ]
 

@@ -568,8 +568,13 @@ def test_the_speakers_of_a_whole_batch_are_mapped_on_one_page(client_for, projec
 def test_the_sources_list_flags_speakers_to_map(client_for, project, source):
     list_url = reverse("interviews:source_list", args=[project.pk])
     speakers_url = reverse("interviews:source_speakers", args=[project.pk, source.pk])
-    assert speakers_url not in client_for("coder").get(list_url).content.decode()
+    assert speakers_url not in client_for("lead").get(list_url).content.decode()
     source.segments.filter(speaker="Respondent").update(interviewee=None)
+    assert speakers_url in client_for("lead").get(list_url).content.decode()
+    # A coder maps the speakers of the sources they imported only.
+    assert speakers_url not in client_for("coder").get(list_url).content.decode()
+    source.created_by = project.memberships.get(role="coder").user
+    source.save()
     assert speakers_url in client_for("coder").get(list_url).content.decode()
     assert speakers_url not in client_for("viewer").get(list_url).content.decode()
 

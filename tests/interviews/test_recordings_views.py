@@ -280,7 +280,7 @@ def test_seeking_reads_only_the_range_asked_for(client_for, source, attached, mo
 
 
 def test_nginx_sends_the_bytes_when_configured(client_for, source, attached, settings):
-    settings.PARLEY_MEDIA_ACCEL_REDIRECT = "/protected-media/"
+    settings.PARLEY_X_ACCEL_REDIRECT = "/protected-media/"
     response = client_for("viewer").get(file_url(source), HTTP_RANGE="bytes=0-9")
     assert response.status_code == 200
     assert response["X-Accel-Redirect"] == f"/protected-media/{attached.file.name}"

@@ -1,0 +1,32 @@
+"""gunicorn settings for Parley: `gunicorn -c deploy/gunicorn.conf.py config.wsgi`.
+
+Every value can be changed through the environment (the systemd unit reads /etc/parley/env).
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("PARLEY_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("PARLEY_WEB_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 9)))
+# Sync workers: Parley's requests are short; long work (imports, exports, language
+# processing) runs in the task workers. A request still running after `timeout` seconds is
+# killed and its worker replaced; PostgreSQL cuts a statement earlier
+# (PARLEY_STATEMENT_TIMEOUT_SECONDS, 30 by default), so most never reach this.
+worker_class = "sync"
+timeout = int(os.environ.get("PARLEY_WEB_TIMEOUT", 60))
+graceful_timeout = 30
+keepalive = 5
+# A worker is replaced after this many requests (with jitter), so that memory a large
+# report or upload made a process keep is given back.
+max_requests = 1000
+max_requests_jitter = 100
+# Request line and header limits (nginx enforces the body size).
+limit_request_line = 8190
+limit_request_fields = 100
+limit_request_field_size = 8190
+# The heartbeat file of each worker on a RAM disk, not on a slow or full disk.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+forwarded_allow_ips = os.environ.get("PARLEY_FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()

@@ -1,0 +1,54 @@
+"""Web requests run under a statement timeout on PostgreSQL; background work does not."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import OperationalError, connection, transaction
+from django.test import RequestFactory
+
+from config.web import StatementTimeoutMiddleware, statement_timeout
+
+
+def _show_timeout() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db
+def test_a_web_connection_gets_the_statement_timeout(settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("the statement timeout is PostgreSQL's")
+    settings.PARLEY_STATEMENT_TIMEOUT_SECONDS = 7
+    before = _show_timeout()
+    try:
+        statement_timeout(sender=None, connection=connection)
+        assert _show_timeout() == "7s"
+        settings.PARLEY_STATEMENT_TIMEOUT_SECONDS = 1
+        with pytest.raises(OperationalError) as cut, transaction.atomic():
+            statement_timeout(sender=None, connection=connection)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_sleep(3)")
+        response = StatementTimeoutMiddleware(lambda r: None).process_exception(
+            RequestFactory().get("/"), cut.value
+        )
+        assert response.status_code == 503
+        assert "took longer than the server allows (1 s)" in response.content.decode()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('statement_timeout', %s, false)", [before])
+
+
+def test_other_database_errors_are_left_alone():
+    response = StatementTimeoutMiddleware(lambda r: None).process_exception(
+        RequestFactory().get("/"), OperationalError("disk full")
+    )
+    assert response is None
+
+
+def test_background_workers_do_not_load_the_web_settings():
+    """The timeout is connected by config/wsgi.py and config/asgi.py only."""
+    from django.db.backends.signals import connection_created
+
+    receivers = [r[0][0] for r in connection_created.receivers]
+    assert "parley-statement-timeout" not in receivers

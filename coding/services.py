@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, router, transaction
+from django.db.models import OuterRef, Subquery
 
 from coding.models import (
     MAX_OFFSET,
@@ -16,7 +17,7 @@ from coding.models import (
     source_slice,
     with_slice,
 )
-from interviews.access import Access, Perm, grant, project_with_role
+from interviews.access import Access, Perm, grant, member_role, project_with_role
 from interviews.models import Project, Source
 
 
@@ -96,33 +97,60 @@ def _check_quote(source: Source, start: int, end: int, quote: str | None) -> Non
 def coding_target(
     user, project_pk: int, source_pk: int, code_id: int, span: tuple[int, int]
 ) -> tuple[Access, Source | None, Code | None]:
-    """Everything a new coding checks: the caller's access to the project (the rule of
-    `project_access`), the code with its parent and grandparent (for its history row), and
-    the source without its text but with the text at `span` and the text's length, cut by
-    the database from the source's fixed-width code points (`with_slice`), so a write costs
-    the same on a short text and a long one.
+    """Everything a new coding checks, read by one ORM query when the code is in the
+    project: the code with its parent and grandparent (for its history row) and its project,
+    annotated with the caller's membership role (the rule of `project_access`) and with the
+    source's guid and `frozen` flag, the text at `span` and the text's length, cut by the
+    database from the source's fixed-width code points (`with_slice`), so a write costs the
+    same on a short text and a long one. Only a code that is not in the project (a request
+    that fails) reads the project and the source apart.
 
     Raises as `project_access` does; a source or code not in the project comes back None.
     """
-    project = project_with_role(user, project_pk)
-    access = grant(user, project, getattr(project, "member_role", None), Perm.CODE)
-    code = (
-        Code.objects.filter(pk=code_id, project=project)
-        .select_related("parent__parent")
-        .order_by()
-        .first()
-    )
+    if not user.is_authenticated:
+        return grant(user, None, None, Perm.CODE), None, None
     start, end = span
-    source = (
-        with_slice(Source.objects.filter(pk=source_pk, project=project), start, end)
-        .only("id", "guid", "project_id", "frozen")
+    source_row = with_slice(
+        Source.objects.filter(pk=source_pk, project_id=OuterRef("project_id")), start, end
+    ).order_by()
+    code = (
+        Code.objects.filter(pk=code_id, project_id=project_pk)
+        .select_related("parent__parent", "project")
+        .annotate(
+            member_role=member_role(user, OuterRef("project_id")),
+            **{
+                f"source_{name}": Subquery(source_row.values(name)[:1])
+                for name in ("guid", "frozen", "_quote", "_length")
+            },
+        )
         .order_by()
         .first()
     )
-    if source is not None:
+    if code is None:
+        project = project_with_role(user, project_pk)
+        access = grant(user, project, getattr(project, "member_role", None), Perm.CODE)
+        source = (
+            Source.objects.filter(pk=source_pk, project=project)
+            .only("id", "guid", "project_id", "frozen")
+            .order_by()
+            .first()
+        )
+        return access, source, None
+    project = code.project
+    access = grant(user, project, code.member_role, Perm.CODE)
+    source = None
+    if code.source_guid is not None:
+        using = code._state.db
+        source = Source.from_db(
+            using,
+            ["id", "guid", "project_id", "frozen"],
+            [source_pk, code.source_guid, project.pk, code.source_frozen],
+        )
         source.project = project
-        if source._length is not None and 0 <= start < end:
-            source._slice_span = span
+        if code.source__length is not None and 0 <= start < end:
+            source.__dict__.update(
+                _quote=code.source__quote, _length=code.source__length, _slice_span=span
+            )
     return access, source, code
 
 

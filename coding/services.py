@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, router, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, FilteredRelation, OuterRef, Q
 
 from coding.models import (
     MAX_OFFSET,
@@ -12,10 +12,10 @@ from coding.models import (
     ChangeAction,
     Code,
     CodePin,
+    CodePointSlice,
     Coding,
     Memo,
     source_slice,
-    with_slice,
 )
 from interviews.access import Access, Perm, grant, member_role, project_with_role
 from interviews.models import Project, Source
@@ -110,22 +110,22 @@ def coding_target(
     if not user.is_authenticated:
         return grant(user, None, None, Perm.CODE), None, None
     start, end = span
-    source_row = with_slice(
-        Source.objects.filter(pk=source_pk, project_id=OuterRef("project_id")), start, end
-    ).order_by()
     code = (
         Code.objects.filter(pk=code_id, project_id=project_pk)
         .select_related("parent__parent", "project")
         .annotate(
             member_role=member_role(user, OuterRef("project_id")),
-            **{
-                f"source_{name}": Subquery(source_row.values(name)[:1])
-                for name in ("guid", "frozen", "_quote", "_length")
-            },
+            target=FilteredRelation(
+                "project__sources", condition=Q(project__sources__pk=source_pk)
+            ),
+            source_guid=F("target__guid"),
+            source_frozen=F("target__frozen"),
+            source__quote=CodePointSlice("target__code_points__utf32", start, end),
+            source__length=F("target__code_points__length"),
         )
-        .order_by()
-        .first()
+        .order_by()[:1]  # one row by its key: no ORDER BY, which `first()` would add
     )
+    code = code[0] if code else None
     if code is None:
         project = project_with_role(user, project_pk)
         access = grant(user, project, getattr(project, "member_role", None), Perm.CODE)
@@ -248,6 +248,12 @@ def _insert_coding_statement(
     savepoint is needed because an existing span is skipped (`ON CONFLICT … DO NOTHING`)
     rather than raised. The memo and the history row are inserted only when the coding
     was; False means the coder had already coded exactly this span with this code.
+
+    The only hand-written SQL of a coding write, kept because the ORM insert
+    (`_insert_coding_orm`) measures slower by more than 10 %: `bench/workspace_bench.py
+    --write-paths`, server-side p50 of the whole write, ORM slower by 9, 10, 19 and 19 %
+    (2026-12-03 14:45–15:25) and by 13 % (15:49, 51,729 words, load average 10 on 2 cores)
+    with the reads as one ORM query; see bench/README.md, "Coding workspace".
     """
     connection = connections[using]
     qn = connection.ops.quote_name

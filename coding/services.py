@@ -106,6 +106,10 @@ def coding_target(
     that fails) reads the project and the source apart.
 
     Raises as `project_access` does; a source or code not in the project comes back None.
+
+    Measured against the hand-written join it replaced (`bench/coding_read_bench.py`,
+    PostgreSQL, 2026-12-03, load average 9–13 on 2 cores): p50 11.95 ms against 3.21 ms,
+    the difference being the ORM's compiling of the query in Python (bench/README.md).
     """
     if not user.is_authenticated:
         return grant(user, None, None, Perm.CODE), None, None

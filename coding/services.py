@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, router, transaction
+from django.db.models import F, FilteredRelation, OuterRef, Q
 
 from coding.models import (
     MAX_OFFSET,
@@ -11,13 +12,13 @@ from coding.models import (
     ChangeAction,
     Code,
     CodePin,
+    CodePointSlice,
     Coding,
     Memo,
     memo_text_check,
     source_slice,
-    with_slice,
 )
-from interviews.access import Access, Perm, grant, project_with_role
+from interviews.access import Access, Perm, grant, member_role, project_with_role
 from interviews.models import Project, Source
 
 
@@ -97,33 +98,64 @@ def _check_quote(source: Source, start: int, end: int, quote: str | None) -> Non
 def coding_target(
     user, project_pk: int, source_pk: int, code_id: int, span: tuple[int, int]
 ) -> tuple[Access, Source | None, Code | None]:
-    """Everything a new coding checks: the caller's access to the project (the rule of
-    `project_access`), the code with its parent and grandparent (for its history row), and
-    the source without its text but with the text at `span` and the text's length, cut by
-    the database from the source's fixed-width code points (`with_slice`), so a write costs
-    the same on a short text and a long one.
+    """Everything a new coding checks, read by one ORM query when the code is in the
+    project: the code with its parent and grandparent (for its history row) and its project,
+    annotated with the caller's membership role (the rule of `project_access`) and with the
+    source's guid and `frozen` flag, the text at `span` and the text's length, cut by the
+    database from the source's fixed-width code points (`with_slice`), so a write costs the
+    same on a short text and a long one. Only a code that is not in the project (a request
+    that fails) reads the project and the source apart.
 
     Raises as `project_access` does; a source or code not in the project comes back None.
+
+    Measured against the hand-written join it replaced (`bench/coding_read_bench.py`,
+    PostgreSQL, 2026-12-03, load average 9–13 on 2 cores): p50 11.95 ms against 3.21 ms,
+    the difference being the ORM's compiling of the query in Python (bench/README.md).
     """
-    project = project_with_role(user, project_pk)
-    access = grant(user, project, getattr(project, "member_role", None), Perm.CODE)
-    code = (
-        Code.objects.filter(pk=code_id, project=project)
-        .select_related("parent__parent")
-        .order_by()
-        .first()
-    )
+    if not user.is_authenticated:
+        return grant(user, None, None, Perm.CODE), None, None
     start, end = span
-    source = (
-        with_slice(Source.objects.filter(pk=source_pk, project=project), start, end)
-        .only("id", "guid", "project_id", "frozen")
-        .order_by()
-        .first()
+    code = (
+        Code.objects.filter(pk=code_id, project_id=project_pk)
+        .select_related("parent__parent", "project")
+        .annotate(
+            member_role=member_role(user, OuterRef("project_id")),
+            target=FilteredRelation(
+                "project__sources", condition=Q(project__sources__pk=source_pk)
+            ),
+            source_guid=F("target__guid"),
+            source_frozen=F("target__frozen"),
+            source__quote=CodePointSlice("target__code_points__utf32", start, end),
+            source__length=F("target__code_points__length"),
+        )
+        .order_by()[:1]  # one row by its key: no ORDER BY, which `first()` would add
     )
-    if source is not None:
+    code = code[0] if code else None
+    if code is None:
+        project = project_with_role(user, project_pk)
+        access = grant(user, project, getattr(project, "member_role", None), Perm.CODE)
+        source = (
+            Source.objects.filter(pk=source_pk, project=project)
+            .only("id", "guid", "project_id", "frozen")
+            .order_by()
+            .first()
+        )
+        return access, source, None
+    project = code.project
+    access = grant(user, project, code.member_role, Perm.CODE)
+    source = None
+    if code.source_guid is not None:
+        using = code._state.db
+        source = Source.from_db(
+            using,
+            ["id", "guid", "project_id", "frozen"],
+            [source_pk, code.source_guid, project.pk, code.source_frozen],
+        )
         source.project = project
-        if source._length is not None and 0 <= start < end:
-            source._slice_span = span
+        if code.source__length is not None and 0 <= start < end:
+            source.__dict__.update(
+                _quote=code.source__quote, _length=code.source__length, _slice_span=span
+            )
     return access, source, code
 
 
@@ -222,6 +254,12 @@ def _insert_coding_statement(
     savepoint is needed because an existing span is skipped (`ON CONFLICT … DO NOTHING`)
     rather than raised. The memo and the history row are inserted only when the coding
     was; False means the coder had already coded exactly this span with this code.
+
+    The only hand-written SQL of a coding write, kept because the ORM insert
+    (`_insert_coding_orm`) measures slower by more than 10 %: `bench/workspace_bench.py
+    --write-paths`, server-side p50 of the whole write, ORM slower by 9, 10, 19 and 19 %
+    (2026-12-03 14:45–15:25) and by 13 % (15:49, 51,729 words, load average 10 on 2 cores)
+    with the reads as one ORM query; see bench/README.md, "Coding workspace".
     """
     connection = connections[using]
     qn = connection.ops.quote_name

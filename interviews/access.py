@@ -115,14 +115,20 @@ def project_with_role(user, project_pk: int) -> Project | None:
     read by one query; None when there is no such project or the user is anonymous."""
     if not user.is_authenticated:
         return None
-    # Unordered: the default ordering would join the project and user tables again.
-    membership = Membership.objects.filter(project_id=OuterRef("pk"), user=user).order_by()
     found = (
         Project.objects.filter(pk=project_pk)
-        .annotate(member_role=Subquery(membership.values("role")[:1]))
+        .annotate(member_role=member_role(user, OuterRef("pk")))
         .order_by()  # one row by its key
     )[:1]
     return found[0] if found else None
+
+
+def member_role(user, project: OuterRef) -> Subquery:
+    """The user's membership role in the outer query's `project` (None for outsiders),
+    to annotate a query that reads the project's rows."""
+    # Unordered: the default ordering would join the project and user tables again.
+    membership = Membership.objects.filter(project_id=project, user=user).order_by()
+    return Subquery(membership.values("role")[:1])
 
 
 def grant(user, project: Project | None, member_role: str | None, perm: Perm) -> Access:

@@ -212,6 +212,9 @@ class Coding(models.Model):
     )
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
+    origin = models.CharField(
+        max_length=250, blank=True, help_text="The rule or model whose suggestion it was."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
@@ -444,3 +447,10 @@ class CodePin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.slot}: {self.code}"
+
+
+from coding.suggestion_models import (  # noqa: E402, F401  (models of the same app)
+    AutocodeRule,
+    Suggestion,
+    SuggestionModel,
+)

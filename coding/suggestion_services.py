@@ -350,3 +350,24 @@ def codable_code(project: Project, name: str) -> Code:
             f"Several codes are called “{name}”; give the path, e.g. {found[0].path}."
         )
     return found[0]
+
+
+def rule_accept_all(*, rule: AutocodeRule, user) -> int:
+    """Accept every pending suggestion of a rule as codings by `user` (code by speaker)."""
+    return suggestions_accept_all(Suggestion.objects.filter(rule=rule), user=user)
+
+
+def rule_run_job(*, rule: AutocodeRule, user, accept: bool = False):
+    """Queue a rule run over the corpus in the background worker; returns its job."""
+    from coding.tasks import autocode_rule
+    from interviews.models import Job
+
+    job = Job.objects.create(
+        project=rule.project,
+        user=user,
+        kind="autocode",
+        title=f"Auto-coding: {rule.name} → {rule.code.name}",
+    )
+    result = autocode_rule.enqueue(job.pk, rule.pk, user.pk if accept else None)
+    Job.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+    return job

@@ -136,11 +136,13 @@ def _units(chunk: list[int], texts: dict[int, str], pseudonyms: dict[int, str]) 
     return units
 
 
-def rule_sources(rule: AutocodeRule):
-    """The sources a rule reads: its chosen ones or all the project's, without those of
-    interviewees who withdrew consent."""
+def rule_sources(rule: AutocodeRule, chosen: list[int] | None = None):
+    """The sources a rule reads: `chosen`, its own chosen ones, or all the project's;
+    never those of interviewees who withdrew consent."""
     sources = Source.objects.filter(project=rule.project).exclude(pk__in=Source.objects.withdrawn())
-    if rule.pk and rule.sources.exists():
+    if chosen:
+        sources = sources.filter(pk__in=chosen)
+    elif rule.pk and rule.sources.exists():
         sources = sources.filter(pk__in=rule.sources.all())
     return sources.order_by("pk")
 
@@ -151,6 +153,7 @@ def rule_run(
     dry_run: bool,
     progress: Progress | None = None,
     keep_hits: bool = True,
+    sources: list[int] | None = None,
 ) -> RuleRun:
     """Find a rule's passages in its sources; unless `dry_run`, store each as a pending
     suggestion. Running it again adds nothing it added before, and never brings back a
@@ -166,7 +169,7 @@ def rule_run(
     for source_id, interviewee_id in voice_rows.values_list("source_id", "interviewee_id"):
         voices[source_id].add(interviewee_id)
     matchers: dict[str, autocode.RuleMatcher | None] = {}
-    ids = list(rule_sources(rule).values_list("pk", flat=True))
+    ids = list(rule_sources(rule, sources).values_list("pk", flat=True))
     for index in range(0, len(ids), CHUNK):
         chunk = ids[index : index + CHUNK]
         rows = Source.objects.filter(pk__in=chunk).values_list("pk", "title", "text", "language")

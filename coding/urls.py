@@ -1,6 +1,14 @@
 from django.urls import path
 
-from coding import api, views, views_agreement, views_analysis, views_codebook, views_memos
+from coding import (
+    api,
+    views,
+    views_agreement,
+    views_analysis,
+    views_codebook,
+    views_memos,
+    views_suggestions,
+)
 
 app_name = "coding"
 
@@ -98,5 +106,45 @@ urlpatterns += [
         "projects/<int:pk>/agreement/resolve/",
         views_agreement.agreement_resolve,
         name="agreement_resolve",
+    ),
+]
+
+# Coding help: rules, code by speaker, the learned classifier, suggestions to review
+urlpatterns += [
+    path("projects/<int:pk>/coding-help/", views_suggestions.coding_help, name="coding_help"),
+    path(
+        "projects/<int:pk>/coding-help/rules/new/", views_suggestions.rule_edit, name="rule_create"
+    ),
+    path(
+        "projects/<int:pk>/coding-help/rules/<int:rule_pk>/",
+        views_suggestions.rule_edit,
+        name="rule_edit",
+    ),
+    path(
+        "projects/<int:pk>/coding-help/rules/<int:rule_pk>/delete/",
+        views_suggestions.rule_delete,
+        name="rule_delete",
+    ),
+    path("projects/<int:pk>/coding-help/train/", views_suggestions.train, name="suggestions_train"),
+    path(
+        "projects/<int:pk>/coding-help/thresholds/",
+        views_suggestions.model_thresholds,
+        name="suggestions_thresholds",
+    ),
+    path("projects/<int:pk>/coding-help/queue/", views_suggestions.queue, name="suggestion_queue"),
+    path(
+        "projects/<int:pk>/coding-help/accept-all/",
+        views_suggestions.accept_all,
+        name="suggestions_accept_all",
+    ),
+    path(
+        "api/projects/<int:pk>/suggestions/<int:suggestion_pk>/",
+        views_suggestions.decide,
+        name="suggestion_decide",
+    ),
+    path(
+        "api/projects/<int:pk>/sources/<int:source_pk>/suggestions/",
+        views_suggestions.source_suggestions,
+        name="api_suggestions",
     ),
 ]

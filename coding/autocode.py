@@ -53,7 +53,7 @@ class _Keywords:
     nlp: object
     lemmas: bool
     matchers: list = field(default_factory=list)
-    probes: list[tuple[str, ...]] = field(default_factory=list)  # per keyword: any must occur
+    probe: re.Pattern | None = None  # finds every place a keyword may match
 
 
 @functools.cache
@@ -113,21 +113,27 @@ def _keywords(keywords: list[str], language: str) -> _Keywords:
         by_lemma = PhraseMatcher(pipeline.nlp.vocab, attr="LEMMA")
         by_lemma.add("keyword", docs)
         found.matchers.append(by_lemma)
-    for doc in docs:
-        words = [t for t in doc if not t.is_punct and not t.is_space] or list(doc)
-        if not words:
-            continue
-        # The longest word of the keyword must occur in a sentence, as typed, as a stem of
-        # its lemma (the rule lemmatizer changes at most a word's last letters) or as one
-        # of its irregular forms.
-        word = max(words, key=lambda t: len(t.text))
-        probes = {word.lower_}
-        if lemmas:
-            lemma = word.lemma_.lower()
-            probes.add(lemma[: max(2, len(lemma) - 2)])
-            probes.update(irregular.get(lemma, ()))
-        found.probes.append(tuple(sorted(probes)))
+    found.probe = re.compile(
+        "|".join(_probe(doc, irregular if lemmas else None) for doc in docs), re.IGNORECASE
+    )
     return found
+
+
+def _probe(doc, irregular: dict[str, frozenset[str]] | None) -> str:
+    """A regular expression that every occurrence of the keyword `doc` matches (and a
+    little more): its tokens in order, each as typed or, with lemmas, as the stem of its
+    lemma (the rule lemmatizer changes at most a word's last letters) or one of its
+    irregular forms. Only the sentences it finds go through the tagger."""
+    parts = []
+    for token in doc:
+        forms = {re.escape(token.lower_)}
+        if irregular is not None and not token.is_punct:
+            lemma = token.lemma_.lower()
+            forms.add(re.escape(lemma[: max(2, len(lemma) - 2)]) + r"\w*")
+            forms.add(re.escape(token.lower_[: max(2, len(token.lower_) - 2)]) + r"\w*")
+            forms.update(re.escape(form) for form in irregular.get(lemma, ()))
+        parts.append("(?:" + "|".join(sorted(forms)) + ")")
+    return r"\s*".join(parts)
 
 
 class RuleMatcher:
@@ -142,28 +148,45 @@ class RuleMatcher:
     def uses_lemmas(self) -> bool:
         return self.keywords.lemmas
 
-    def _candidate(self, lowered: str) -> bool:
-        return any(any(p in lowered for p in probes) for probes in self.keywords.probes)
+    def _candidates(self, text: str, units: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """The units where the keyword probe finds something."""
+        starts = [s for s, _ in units]
+        chosen: dict[int, None] = {}
+        for match in self.keywords.probe.finditer(text):
+            index = bisect.bisect_right(starts, match.start()) - 1
+            if index >= 0 and units[index][1] > match.start():
+                chosen[index] = None
+        return [units[i] for i in sorted(chosen)]
 
     def find(self, text: str, units: list[tuple[int, int]]) -> list[tuple[int, int]]:
         """[start, end) of every match in `text`, sorted; keywords are sought within the
         `units` (sentences), expressions in the whole text."""
-        found: set[tuple[int, int]] = set()
+        return self.find_many([(text, units)])[0]
+
+    def find_many(
+        self, items: list[tuple[str, list[tuple[int, int]]]]
+    ) -> list[list[tuple[int, int]]]:
+        """`find` for many texts at once: their candidate sentences go through the
+        pipeline together, in large batches."""
+        found: list[set[tuple[int, int]]] = [set() for _ in items]
         for pattern in self.patterns:
-            for match in pattern.finditer(text):
-                if match.end() > match.start():
-                    found.add((match.start(), match.end()))
+            for hits, (text, _) in zip(found, items, strict=True):
+                for match in pattern.finditer(text):
+                    if match.end() > match.start():
+                        hits.add((match.start(), match.end()))
         if self.keywords.matchers:
-            if not units and text:
-                units = [(0, len(text))]
-            chosen = [(s, e) for s, e in units if self._candidate(text[s:e].lower())]
-            docs = _docs(self.keywords.nlp, [text[s:e] for s, e in chosen], self.keywords.lemmas)
-            for (offset, _), doc in zip(chosen, docs, strict=True):
+            chosen: list[tuple[int, int, str]] = []  # (item, offset, sentence)
+            for index, (text, units) in enumerate(items):
+                if not units and text:
+                    units = [(0, len(text))]
+                chosen += [(index, s, text[s:e]) for s, e in self._candidates(text, units)]
+            docs = _docs(self.keywords.nlp, [c[2] for c in chosen], self.keywords.lemmas)
+            for (index, offset, _), doc in zip(chosen, docs, strict=True):
                 for matcher in self.keywords.matchers:
                     for _, first, last in matcher(doc):
                         span = doc[first:last]
-                        found.add((offset + span.start_char, offset + span.end_char))
-        return sorted(found)
+                        found[index].add((offset + span.start_char, offset + span.end_char))
+        return [sorted(hits) for hits in found]
 
 
 # Scope and speakers ------------------------------------------------------------------
@@ -267,7 +290,7 @@ class SourceVoices:
 
 
 def rule_spans(
-    matcher: RuleMatcher | None,
+    matches: list[tuple[int, int]] | None,
     units: SourceUnits,
     *,
     scope: str,
@@ -275,8 +298,9 @@ def rule_spans(
     voices: SourceVoices = SourceVoices(),
 ) -> list[tuple[int, int, int, int]]:
     """(span start, span end, match start, match end) of a rule's hits in one source, one
-    per span. Without a matcher (code by speaker) every admitted turn is a hit."""
-    if matcher is None:
+    per span, from its `matches` (RuleMatcher.find). Without matches (None: code by
+    speaker) every admitted turn is a hit."""
+    if matches is None:
         hits = [
             (t.body, t.end, t.body, t.end)
             for t in units.turns
@@ -288,7 +312,7 @@ def rule_spans(
             hits = [(start, len(text.rstrip()), start, len(text.rstrip()))]
         return hits
     spans: dict[tuple[int, int], tuple[int, int]] = {}
-    for start, end in matcher.find(units.text, units.sentences):
+    for start, end in matches:
         if not restriction.admits(units.turn_at(start), voices):
             continue
         span = units.scope_span(start, end, scope)

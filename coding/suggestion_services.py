@@ -180,11 +180,11 @@ def rule_run(
                 "source_id", "start", "end"
             )
         )
-        new_rows = []
-        for done, pk in enumerate(chunk, start=index + 1):
-            title, text, language = info[pk]
-            if progress is not None:
-                progress(done - 1, len(ids), title)
+        by_language: dict[str, list[int]] = defaultdict(list)
+        for pk in chunk:
+            by_language[info[pk][2]].append(pk)
+        matches: dict[int, list[tuple[int, int]] | None] = {}
+        for language, pks in by_language.items():
             if language not in matchers:
                 matchers[language] = (
                     None
@@ -193,13 +193,25 @@ def rule_run(
                 )
                 if matchers[language] is not None:
                     run.lemmas[language] = matchers[language].uses_lemmas
+            matcher = matchers[language]
+            found = (
+                [None] * len(pks)
+                if matcher is None
+                else matcher.find_many([(info[pk][1], units[pk].sentences) for pk in pks])
+            )
+            matches.update(zip(pks, found, strict=True))
+        new_rows = []
+        for done, pk in enumerate(chunk, start=index + 1):
+            title, text, language = info[pk]
+            if progress is not None:
+                progress(done - 1, len(ids), title)
             people = voices.get(pk, set())
             source_voices = autocode.SourceVoices(
                 names=frozenset(pseudonyms[p].lower() for p in people if p in pseudonyms),
                 interviewees=frozenset(people),
             )
             hits = autocode.rule_spans(
-                matchers[language],
+                matches[pk],
                 units[pk],
                 scope=rule.scope,
                 restriction=restriction,

@@ -44,7 +44,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-FILLER = (
+FILLER_TEXT = (
     "we talked about the studio and the people who work there every day "
     "the city has changed a lot since the old times and many things are different "
     "my colleagues often travel to meetings and come back with new ideas "
@@ -53,7 +53,8 @@ FILLER = (
     "sometimes the weather decides whether the shooting can go ahead "
     "the archive keeps old reels and letters from the first years of the studio "
     "young people watch films on their phones more than in cinemas now"
-).split()
+)
+FILLER = FILLER_TEXT.split()
 
 # Per code: phrasings with slots; every slot word is one of its alternatives.
 PLANTED = {

@@ -225,3 +225,25 @@ def test_rejected_suggestions_are_not_shown_again(project, codes, users):
     suggestion_reject(suggestion=suggestion, user=users["coder"])
     assert not Suggestion.objects.visible_to(access).filter(pk=suggestion.pk).exists()
     assert SuggestionModel.objects.count() == 1
+
+
+def test_blinded_coder_gets_no_learned_suggestion_from_the_page(
+    project, codes, users, second_coder, client
+):
+    from django.urls import reverse
+
+    project.blinded_coding = True
+    project.save()
+    made = _corpus(project, codes, users["coder"])
+    _train(project, users["lead"])
+    hidden = Suggestion.objects.filter(source=made[-1]).first()
+    client.force_login(second_coder)
+    listed = client.get(reverse("coding:api_suggestions", args=[project.pk, made[-1].pk]))
+    assert listed.json() == {"suggestions": []}
+    decide = reverse("coding:suggestion_decide", args=[project.pk, hidden.pk])
+    answer = client.post(decide, {"action": "accept"}, headers={"Accept": "application/json"})
+    assert answer.status_code == 404
+    assert not Coding.objects.filter(coder=second_coder).exists()
+    client.force_login(users["coder"])
+    listed = client.get(reverse("coding:api_suggestions", args=[project.pk, made[-1].pk]))
+    assert len(listed.json()["suggestions"]) == 6

@@ -34,7 +34,7 @@ from coding.suggestion_models import (
 )
 from interviews.models import Job, Project, Segment, SegmentKind, Source
 
-EPOCHS = 8
+EPOCHS = 6
 HELD_OUT_SHARE = 0.2
 DECISION = 0.5  # a code is suggested for a sentence when its score reaches this
 MIN_COVER = 0.5  # share of a sentence a coding must cover to label it

@@ -13,17 +13,6 @@ from interviews.management.commands.import_sources import progress_bar
 from interviews.models import Project, Role
 
 
-def project_named(ref: str) -> Project:
-    project = (
-        Project.objects.filter(pk=int(ref)).first()
-        if ref.isdigit()
-        else Project.objects.filter(name=ref).first()
-    )
-    if project is None:
-        raise CommandError(f"No project “{ref}”.")
-    return project
-
-
 def user_named(project: Project, username: str | None):
     """The named user (a member), else the project's creator or first admin."""
     if username:

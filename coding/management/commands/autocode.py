@@ -7,14 +7,10 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from coding.management.commands._terminal import (
-    project_named,
-    terminal_progress,
-    user_named,
-    write_json,
-)
+from coding.management.commands._terminal import terminal_progress, user_named, write_json
 from coding.suggestion_models import AutocodeRule, RuleScope
 from coding.suggestion_services import codable_code, rule_accept_all, rule_run, rule_save
+from interviews.management.commands.import_sources import project_named
 
 
 def _attribute(raw: str) -> tuple[str, str]:

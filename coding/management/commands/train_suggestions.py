@@ -5,15 +5,11 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from coding.management.commands._terminal import (
-    project_named,
-    terminal_progress,
-    user_named,
-    write_json,
-)
+from coding.management.commands._terminal import terminal_progress, user_named, write_json
 from coding.models import Code
 from coding.suggestion_models import LabelSource, ModelStatus, SuggestionModel
 from coding.suggestions import EPOCHS, model_start, model_train
+from interviews.management.commands.import_sources import project_named
 
 
 def _figure(value) -> str:

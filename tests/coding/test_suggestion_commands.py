@@ -62,6 +62,17 @@ def test_autocode_stores_suggestions_once_and_can_accept_them(project, corpus, u
     assert Suggestion.objects.count() == 6
 
 
+def test_autocode_reads_only_the_named_sources(project, corpus):
+    code, sources = corpus
+    out = run(
+        "autocode", str(project.pk), "--code", "Co-production", "--keywords", "co-production",
+        "--source", "T1", "--source", str(sources[2].pk),
+    )  # fmt: skip
+    assert "2 hits in 2 of 2 sources." in out
+    assert set(Suggestion.objects.values_list("source__title", flat=True)) == {"T1", "T2"}
+    assert list(AutocodeRule.objects.get().sources.order_by("title")) == sources[1:]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -70,6 +81,7 @@ def test_autocode_stores_suggestions_once_and_can_accept_them(project, corpus, u
         (["--code", "Co-production"], "Give keywords"),
         (["--code", "Co-production", "--keywords", "x", "--attribute", "Country"], "NAME=VALUE"),
         (["--code", "Co-production", "--keywords", "x", "--user", "stranger"], "No member"),
+        (["--code", "Co-production", "--keywords", "x", "--source", "Nowhere"], "No source"),
     ],
 )
 def test_autocode_refuses_bad_input(project, corpus, args, message):

@@ -11,6 +11,7 @@ from coding.management.commands._terminal import terminal_progress, user_named, 
 from coding.suggestion_models import AutocodeRule, RuleScope
 from coding.suggestion_services import codable_code, rule_accept_all, rule_run, rule_save
 from interviews.management.commands.import_sources import project_named
+from interviews.models import Source
 
 
 def _attribute(raw: str) -> tuple[str, str]:
@@ -18,6 +19,15 @@ def _attribute(raw: str) -> tuple[str, str]:
     if not sep or not name.strip() or not value.strip():
         raise CommandError(f"Give an attribute as NAME=VALUE, not “{raw}”.")
     return name.strip(), value.strip()
+
+
+def _source(project, ref: str) -> Source:
+    sources = Source.objects.filter(project=project)
+    found = sources.filter(pk=int(ref)).first() if ref.isdigit() else None
+    found = found or sources.filter(title=ref).first()
+    if found is None:
+        raise CommandError(f"No source “{ref}” in this project.")
+    return found
 
 
 class Command(BaseCommand):
@@ -47,6 +57,12 @@ class Command(BaseCommand):
             metavar="NAME=VALUE",
             help="Only what interviewees with this attribute value say (repeatable).",
         )
+        parser.add_argument(
+            "--source",
+            action="append",
+            default=[],
+            help="Only this source, by id or exact title (repeatable).",
+        )
         parser.add_argument("--name", help="Keep the rule under this name (default: the code's).")
         parser.add_argument("--dry-run", action="store_true", help="Show the hits; store nothing.")
         parser.add_argument(
@@ -67,6 +83,7 @@ class Command(BaseCommand):
         for raw in options["attribute"]:
             name, value = _attribute(raw)
             attributes.setdefault(name, []).append(value)
+        sources = [_source(project, ref) for ref in options["source"]]
         fields = {
             "code": code,
             "keywords": "\n".join(keywords),
@@ -82,10 +99,17 @@ class Command(BaseCommand):
                 rule = AutocodeRule(project=project, name=name, created_by=user, **fields)
                 rule.full_clean(validate_unique=False, validate_constraints=False)
             else:
-                rule = rule_save(project=project, rule=existing, user=user, name=name, **fields)
+                rule = rule_save(
+                    project=project, rule=existing, user=user, name=name, sources=sources, **fields
+                )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
-        run = rule_run(rule=rule, dry_run=options["dry_run"], progress=terminal_progress())
+        run = rule_run(
+            rule=rule,
+            dry_run=options["dry_run"],
+            progress=terminal_progress(),
+            sources=[s.pk for s in sources] or None,
+        )
         out = self.stdout
         for row in run.per_source:
             out.write(f"{row['hits']:>6}  {row['title']}")

@@ -192,7 +192,8 @@ class SuggestionQuerySet(models.QuerySet):
         """The pending suggestions a member may review: those of rules, and those of the
         current classifier for the codes it passed on; under blinded coding a coder sees no
         suggestion learned from another coder's codings. Passages the member has already
-        coded with the same code are left out."""
+        coded with the same code, and the words of interviewees who withdrew consent, are
+        left out."""
         from coding.models import Coding
 
         project = access.project
@@ -216,6 +217,7 @@ class SuggestionQuerySet(models.QuerySet):
             self.filter(project=project, status=SuggestionStatus.PENDING)
             .filter(~learned | shown_model)
             .exclude(Exists(coded))
+            .exclude(source__in=Source.objects.withdrawn())
         )
 
 

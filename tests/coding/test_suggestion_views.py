@@ -183,3 +183,24 @@ def test_training_from_the_page_reports_a_failure_reason(client_for, project, st
     assert job.status == "failed"
     assert "at least two coded sources" in job.messages[0]["text"]
     assert client_for("coder").post(url, data).status_code == 403
+
+
+def test_a_project_with_rules_suggestions_and_accepted_ones_can_be_deleted(project, pending, users):
+    from coding.suggestion_services import suggestion_accept
+
+    suggestion_accept(suggestion=pending[0], user=users["coder"])
+    project.delete()
+    assert not Suggestion.objects.exists() and not AutocodeRule.objects.exists()
+    assert not Coding.objects.exists()
+
+
+def test_suggestions_count_nowhere_until_accepted(client_for, project, theme, pending, users):
+    from coding.suggestion_services import suggestion_accept
+
+    def retrieved() -> str:
+        url = reverse("coding:retrieval", args=[project.pk])
+        return client_for("lead").get(url, {"code": theme.pk}).content.decode()
+
+    assert "Our co-productions with China grew." not in retrieved()
+    suggestion_accept(suggestion=pending[0], user=users["coder"])
+    assert "Our co-productions with China grew." in retrieved()

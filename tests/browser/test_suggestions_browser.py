@@ -36,9 +36,13 @@ def test_a_accepts_and_r_rejects_the_current_suggestion(page_for, users, source,
     )
     assert "It started at a festival in Minsk." in cards.first.inner_text()
     # Drawn dashed in the text through a highlight, not as a coding.
+    assert page.evaluate("CSS.highlights.get('parley-suggestion').size") == 2
+    page.keyboard.press("a")  # no suggestion chosen yet: nothing happens
+    page.wait_for_timeout(500)
+    cards.first.locator("[data-action=focus]").focus()
     assert page.evaluate("CSS.highlights.get('parley-suggestion-current').size") == 1
     assert page.evaluate("CSS.highlights.get('parley-suggestion').size") == 1
-    cards.first.locator("[data-action=focus]").focus()
+    assert not Coding.objects.exists()
     page.keyboard.press("a")
     page.wait_for_function(
         "() => document.querySelector('[data-field=suggestion-count]').textContent === '1'"

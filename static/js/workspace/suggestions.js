@@ -15,7 +15,7 @@ const acceptAll = field("suggestion-accept-all");
 const canDraw = typeof CSS !== "undefined" && "highlights" in CSS && typeof Highlight !== "undefined";
 
 let suggestions = [];
-let current = null; // id of the suggestion `a` and `r` act on
+let current = null; // id of the suggestion `a` and `r` act on, once the user chose one
 
 async function request(url, { method = "GET", body } = {}) {
   const response = await fetch(url, {
@@ -137,7 +137,9 @@ async function load() {
     statusLine.textContent = error.message;
     return;
   }
-  if (!suggestions.some((s) => s.id === current)) current = suggestions[0]?.id ?? null;
+  // `a` and `r` act only on a suggestion the user chose (focused, clicked, or the next one
+  // after a decision), never on one a stray key press happens to meet.
+  if (!suggestions.some((s) => s.id === current)) current = null;
   render();
 }
 

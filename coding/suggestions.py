@@ -437,3 +437,30 @@ def model_train_job(*, project: Project, user, **settings) -> Job:
     result = train_suggestions.enqueue(job.pk, model.pk)
     Job.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
     return job
+
+
+def model_suggest_new(model: SuggestionModel, *, progress: Progress | None = None) -> int:
+    """Suggest with a stored classifier for the sources added since it was trained."""
+    new = list(
+        Source.objects.filter(project=model.project, created_at__gt=model.created_at).values_list(
+            "pk", flat=True
+        )
+    )
+    if not new:
+        return 0
+    return suggest(model, load(model), source_ids=new, progress=progress)
+
+
+def model_suggest_new_job(*, model: SuggestionModel, user) -> Job:
+    """Queue `model_suggest_new` in the background worker; its job shows the progress."""
+    from coding.tasks import suggest_new_sources
+
+    job = Job.objects.create(
+        project=model.project,
+        user=user,
+        kind="train_suggestions",
+        title=f"Suggestions for new sources ({model.origin_label})",
+    )
+    result = suggest_new_sources.enqueue(job.pk, model.pk)
+    Job.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+    return job

@@ -74,3 +74,23 @@ def train_suggestions(job_id: int, model_id: int) -> dict:
     }
     job.finish(result=result)
     return result
+
+
+@task()
+def suggest_new_sources(job_id: int, model_id: int) -> dict:
+    """Suggest with a project's current classifier for the sources added since its training."""
+    from coding.suggestion_models import SuggestionModel
+    from coding.suggestions import model_suggest_new
+
+    job = Job.objects.select_related("project", "user").get(pk=job_id)
+    try:
+        model = SuggestionModel.objects.select_related("project").get(pk=model_id)
+        created = model_suggest_new(model, progress=_reporter(job))
+    except Exception:
+        logger.exception("Suggestion job %s failed", job_id)
+        job.note("Suggesting stopped on an unexpected error.")
+        job.finish(failed=True)
+        raise
+    result = {"version": model.version, "suggested": created}
+    job.finish(result=result)
+    return result

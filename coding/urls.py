@@ -127,6 +127,11 @@ urlpatterns += [
     ),
     path("projects/<int:pk>/coding-help/train/", views_suggestions.train, name="suggestions_train"),
     path(
+        "projects/<int:pk>/coding-help/suggest-new/",
+        views_suggestions.suggest_new,
+        name="suggestions_suggest_new",
+    ),
+    path(
         "projects/<int:pk>/coding-help/thresholds/",
         views_suggestions.model_thresholds,
         name="suggestions_thresholds",

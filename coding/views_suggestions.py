@@ -25,7 +25,7 @@ from coding.suggestion_services import (
     suggestion_reject,
     suggestions_accept_all,
 )
-from coding.suggestions import model_train_job
+from coding.suggestions import model_suggest_new_job, model_train_job
 from interviews.access import Access, Perm, project_access
 from interviews.models import Source
 from interviews.params import parse_id
@@ -96,6 +96,9 @@ def coding_help(request: HttpRequest, pk: int) -> HttpResponse:
             initial={"min_f1": defaults.min_f1, "min_examples": defaults.min_examples}
         ),
         "queue_codes": codes,
+        "new_sources": project.sources.filter(created_at__gt=current.created_at).count()
+        if current
+        else 0,
         "jobs": project.jobs.filter(kind__in=["autocode", "train_suggestions"])[:5]
         if reviews
         else [],
@@ -191,6 +194,17 @@ def train(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(_home(access))
     job = model_train_job(project=access.project, user=request.user, **form.cleaned_data)
     return redirect(job)
+
+
+@require_POST
+def suggest_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """Suggest with the current classifier for the sources added since its training."""
+    access = project_access(request, pk, Perm.REVIEW)
+    model = SuggestionModel.objects.current(access.project)
+    if model is None:
+        messages.error(request, "There is no trained classifier yet.")
+        return redirect(_home(access))
+    return redirect(model_suggest_new_job(model=model, user=request.user))
 
 
 @require_POST

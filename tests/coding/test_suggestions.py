@@ -247,3 +247,24 @@ def test_blinded_coder_gets_no_learned_suggestion_from_the_page(
     client.force_login(users["coder"])
     listed = client.get(reverse("coding:api_suggestions", args=[project.pk, made[-1].pk]))
     assert len(listed.json()["suggestions"]) == 6
+
+
+def test_the_stored_model_suggests_for_sources_added_since(project, codes, users, client_for):
+    from django.urls import reverse
+
+    _corpus(project, codes, users["coder"], sources=5, coded=5)
+    model = _train(project, users["lead"])
+    assert not Suggestion.objects.exists()  # every source was coded
+    added = source_create(project=project, title="New", text=f"{OTHER} {FUNDING} {TRAVEL}")
+    page = client_for("lead").get(reverse("coding:coding_help", args=[project.pk]))
+    assert "Suggest for the 1 source added since" in page.content.decode()
+    response = client_for("lead").post(reverse("coding:suggestions_suggest_new", args=[project.pk]))
+    assert response.status_code == 302
+    found = {
+        (added.text[s.start : s.end], s.code_id, s.origin_label)
+        for s in Suggestion.objects.filter(source=added)
+    }
+    assert found == {
+        (FUNDING, codes["funding"].pk, model.origin_label),
+        (TRAVEL, codes["travel"].pk, model.origin_label),
+    }

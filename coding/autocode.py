@@ -7,9 +7,10 @@ match exactly what was typed, whatever its case). Regular expressions match the 
 A hit then grows to the rule's scope: the matched words, or the stored sentence, speaker
 turn (without its speaker label) or paragraph around them.
 
-Only the sentences that can hold a keyword go through the tagger: a cheap test on their
-lower-cased text (a keyword's stem, or one of the lemmatizer's irregular forms of it) comes
-first, so a rule over a large corpus costs little more than reading it.
+Only the sentences that can hold a keyword go through the tagger: a regular expression made
+from each keyword (its words in order, each as typed, as the stem of its lemma or as one of the
+lemmatizer's irregular forms of it) finds them first, so a rule over a large corpus costs
+little more than reading it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from interviews import nlp as language_processing
@@ -329,6 +330,3 @@ def context_of(text: str, start: int, end: int, width: int = 80) -> dict:
         "text": text[start:end],
         "after": after + ("…" if end + width < len(text) else ""),
     }
-
-
-ProgressCallback = Callable[[int, int, str], None]

@@ -212,8 +212,13 @@ class Coding(models.Model):
     )
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
+    # A database default too: imports write codings with SQL that names no origin.
     origin = models.CharField(
-        max_length=250, blank=True, help_text="The rule or model whose suggestion it was."
+        max_length=250,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The rule or model whose suggestion it was.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)

@@ -48,6 +48,7 @@ class RuleRun:
     hits: list[dict] = field(default_factory=list)
     created: int = 0
     known: int = 0
+    dropped: int = 0  # pending suggestions the changed rule no longer finds
     sources_read: int = 0
     seconds: float = 0.0
     lemmas: dict[str, bool] = field(default_factory=dict)
@@ -66,6 +67,7 @@ class RuleRun:
             "total": self.total,
             "created": self.created,
             "already_suggested": self.known,
+            "no_longer_found": self.dropped,
             "seconds": round(self.seconds, 3),
             "matching": {
                 lang: ("lemmas" if lemma else "lower-cased forms")
@@ -169,6 +171,7 @@ def rule_run(
     for source_id, interviewee_id in voice_rows.values_list("source_id", "interviewee_id"):
         voices[source_id].add(interviewee_id)
     matchers: dict[str, autocode.RuleMatcher | None] = {}
+    found_spans: set[tuple[int, int, int]] = set()
     ids = list(rule_sources(rule, sources).values_list("pk", flat=True))
     for index in range(0, len(ids), CHUNK):
         chunk = ids[index : index + CHUNK]
@@ -222,6 +225,7 @@ def rule_run(
                 continue
             run.per_source.append({"source": pk, "title": title, "hits": len(hits)})
             for start, end, match_start, match_end in hits:
+                found_spans.add((pk, start, end))
                 if keep_hits:
                     run.hits.append(
                         {
@@ -262,10 +266,26 @@ def rule_run(
         if not dry_run and new_rows:
             Suggestion.objects.bulk_create(new_rows, ignore_conflicts=True, batch_size=500)
             run.created += len(new_rows)
+    if not dry_run and rule.pk:
+        run.dropped = _drop_stale(rule, found_spans)
     if progress is not None:
         progress(len(ids), len(ids), "")
     run.seconds = time.perf_counter() - began
     return run
+
+
+def _drop_stale(rule: AutocodeRule, found: set[tuple[int, int, int]]) -> int:
+    """Delete the rule's pending suggestions it no longer finds (after it was changed);
+    decided ones stay, so a rejection is still remembered."""
+    pending = Suggestion.objects.filter(rule=rule, status=SuggestionStatus.PENDING)
+    stale = [
+        pk
+        for pk, source_id, start, end in pending.values_list("pk", "source_id", "start", "end")
+        if (source_id, start, end) not in found
+    ]
+    for i in range(0, len(stale), 500):
+        Suggestion.objects.filter(pk__in=stale[i : i + 500]).delete()
+    return len(stale)
 
 
 # Reviewing ----------------------------------------------------------------------------

@@ -177,3 +177,19 @@ def test_running_a_rule_again_adds_nothing_and_rejections_stay(
     assert Suggestion.objects.count() == 2
     assert Suggestion.objects.get(pk=suggestion.pk).status == SuggestionStatus.REJECTED
     assert Coding.objects.count() == 1
+
+
+def test_a_changed_rule_drops_its_pending_suggestions_it_no_longer_finds(
+    english, cooperation, users, project
+):
+    rule = make_rule(project, cooperation, users["lead"], keywords="co-production\nmoney")
+    rule_run(rule=rule, dry_run=False)
+    money = Suggestion.objects.get(start=ENGLISH.index("And the money?"))
+    suggestion_accept(suggestion=money, user=users["coder"])
+    rule = rule_save(project=project, rule=rule, user=users["lead"], keywords="co-production")
+    run = rule_run(rule=rule, dry_run=False)
+    assert run.dropped == 1  # “Money is always short.” is no longer found
+    assert sorted(
+        ENGLISH[s.start : s.end] for s in Suggestion.objects.filter(status="pending")
+    ) == ["Co-productions with China are new.", "The co-production fund pays half."]
+    assert Suggestion.objects.get(pk=money.pk).status == SuggestionStatus.ACCEPTED

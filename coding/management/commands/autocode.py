@@ -128,6 +128,8 @@ class Command(BaseCommand):
                 f"{run.created} new suggestions, {run.known} already suggested or decided "
                 f"(rule “{rule.name}”)."
             )
+            if run.dropped:
+                out.write(f"{run.dropped} pending suggestions it no longer finds were withdrawn.")
             if options["accept"]:
                 accepted = rule_accept_all(rule=rule, user=user)
                 out.write(f"{accepted} accepted as codings by {user.get_username()}.")

@@ -217,7 +217,7 @@ class SuggestionQuerySet(models.QuerySet):
             self.filter(project=project, status=SuggestionStatus.PENDING)
             .filter(~learned | shown_model)
             .exclude(Exists(coded))
-            .exclude(source__in=Source.objects.withdrawn())
+            .filter(source__in=Source.objects.visible_to(access, analysis=True))
         )
 
 

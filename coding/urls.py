@@ -3,6 +3,7 @@ from django.urls import path
 from coding.views import (
     api,
     codebook,
+    erasure,
     history,
     memos,
     retrieval,
@@ -124,5 +125,14 @@ urlpatterns += [
         "api/projects/<int:pk>/sources/<int:source_pk>/suggestions/",
         suggestions.source_suggestions,
         name="api_suggestions",
+    ),
+]
+
+# Erasing an interviewee (it deletes codings and memos, so it lives with them).
+urlpatterns += [
+    path(
+        "projects/<int:pk>/interviewees/<int:interviewee_pk>/erase/",
+        erasure.interviewee_erase_view,
+        name="interviewee_erase",
     ),
 ]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('coding', '0009_sources_frozen_from_codings'),
+        ('coding', '0010_change_export_and_erase'),
         ('interviews', '0006_source_frozen'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

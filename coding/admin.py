@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from coding.models import Change, Code, CodePin, Coding, Memo, SavedQuery
+from coding.suggestion_models import AutocodeRule, Suggestion, SuggestionModel
 from interviews.admin import ProjectScopedAdmin
 
 
@@ -38,3 +39,22 @@ class SavedQueryAdmin(ProjectScopedAdmin):
 @admin.register(CodePin)
 class CodePinAdmin(ProjectScopedAdmin):
     list_display = ["user", "project", "slot", "code"]
+
+
+@admin.register(AutocodeRule)
+class AutocodeRuleAdmin(ProjectScopedAdmin):
+    list_display = ["name", "project", "code", "scope", "updated_at"]
+    raw_id_fields = ["code", "sources"]
+
+
+@admin.register(SuggestionModel)
+class SuggestionModelAdmin(ProjectScopedAdmin):
+    list_display = ["__str__", "project", "status", "seconds", "created_at"]
+    exclude = ["data"]
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(ProjectScopedAdmin):
+    list_display = ["code", "source", "start", "end", "origin_label", "score", "status"]
+    list_filter = ["status", "origin"]
+    raw_id_fields = ["source", "code", "rule", "model", "coding"]

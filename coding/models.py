@@ -316,6 +316,14 @@ class Coding(models.Model):
     )
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
+    # A database default too: imports write codings with SQL that names no origin.
+    origin = models.CharField(
+        max_length=250,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The rule or model whose suggestion it was.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
@@ -529,3 +537,10 @@ class CodePin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.slot}: {self.code}"
+
+
+from coding.suggestion_models import (  # noqa: E402, F401  (models of the same app)
+    AutocodeRule,
+    Suggestion,
+    SuggestionModel,
+)

@@ -6,6 +6,7 @@ are for admins on the interviewee page.
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 

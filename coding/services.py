@@ -30,6 +30,7 @@ def coding_snapshot(coding: Coding) -> dict:
         "coder": coding.coder.username,
         "start": coding.start,
         "end": coding.end,
+        **({"origin": coding.origin} if coding.origin else {}),
     }
 
 
@@ -183,6 +184,7 @@ def coding_create(
     end: int,
     quote: str | None = None,
     memo: str = "",
+    origin: str = "",
 ) -> Coding:
     """Apply a code to [start, end) of a source.
 
@@ -194,7 +196,7 @@ def coding_create(
     """
     if not code.is_codable:
         raise ValidationError(f"“{code.name}” is a grouping code and cannot be applied.")
-    coding = Coding(source=source, code=code, coder=coder, start=start, end=end)
+    coding = Coding(source=source, code=code, coder=coder, start=start, end=end, origin=origin)
     found = None
     if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= MAX_OFFSET:
         found = source_slice(source, start, end)[0]  # also remembers the text's length

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from coding.views import api, codebook, erasure, history, memos, retrieval, search, workspace
+from coding.views import (
+    api,
+    codebook,
+    erasure,
+    history,
+    memos,
+    retrieval,
+    search,
+    suggestions,
+    workspace,
+)
 
 app_name = "coding"
 
@@ -73,6 +83,49 @@ urlpatterns += [
         "projects/<int:pk>/memos/<int:memo_pk>/delete/",
         memos.memo_remove,
         name="memo_remove",
+    ),
+]
+
+# Coding help: rules, code by speaker, the learned classifier, suggestions to review
+urlpatterns += [
+    path("projects/<int:pk>/coding-help/", suggestions.coding_help, name="coding_help"),
+    path("projects/<int:pk>/coding-help/rules/new/", suggestions.rule_edit, name="rule_create"),
+    path(
+        "projects/<int:pk>/coding-help/rules/<int:rule_pk>/",
+        suggestions.rule_edit,
+        name="rule_edit",
+    ),
+    path(
+        "projects/<int:pk>/coding-help/rules/<int:rule_pk>/delete/",
+        suggestions.rule_delete,
+        name="rule_delete",
+    ),
+    path("projects/<int:pk>/coding-help/train/", suggestions.train, name="suggestions_train"),
+    path(
+        "projects/<int:pk>/coding-help/suggest-new/",
+        suggestions.suggest_new,
+        name="suggestions_suggest_new",
+    ),
+    path(
+        "projects/<int:pk>/coding-help/thresholds/",
+        suggestions.model_thresholds,
+        name="suggestions_thresholds",
+    ),
+    path("projects/<int:pk>/coding-help/queue/", suggestions.queue, name="suggestion_queue"),
+    path(
+        "projects/<int:pk>/coding-help/accept-all/",
+        suggestions.accept_all,
+        name="suggestions_accept_all",
+    ),
+    path(
+        "api/projects/<int:pk>/suggestions/<int:suggestion_pk>/",
+        suggestions.decide,
+        name="suggestion_decide",
+    ),
+    path(
+        "api/projects/<int:pk>/sources/<int:source_pk>/suggestions/",
+        suggestions.source_suggestions,
+        name="api_suggestions",
     ),
 ]
 

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 
 from interviews import counts, services
 from interviews.access import Perm, project_access
-from interviews.builtin_fields import BUILTIN_FIELDS, builtin_field_for, builtin_rows
 from interviews.accounts import PROJECT_CREATORS_ONLY, can_create_projects
+from interviews.builtin_fields import BUILTIN_FIELDS, builtin_field_for, builtin_rows
 from interviews.forms import (
     AttributeForm,
     IntervieweeForm,

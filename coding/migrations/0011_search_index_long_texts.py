@@ -14,6 +14,6 @@ def rebuild_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("coding", "0009_sources_frozen_from_codings")]
+    dependencies = [("coding", "0010_change_export_and_erase")]
 
     operations = [migrations.RunPython(rebuild_index, rebuild_index)]

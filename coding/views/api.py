@@ -121,6 +121,7 @@ def coding_json(
         "coder": coding.coder.username,
         "start": coding.start,
         "end": coding.end,
+        "origin": coding.origin,
         "memo": memo,
         "mine": coding.coder_id == access.user.pk,
         "editable": coding.editable_by(access),
@@ -146,8 +147,8 @@ def codings_for_page(source: Source, access: Access, *, with_times: bool = True)
     codes_ok = access.can(Perm.CODE)
     me = access.user.pk
     rows = []
-    fields = ["pk", "guid", "code_id", "coder_id", "coder__username", "start", "end"]
-    for pk, guid, code_id, coder_id, coder, start, end, *modified in visible.order_by(
+    fields = ["pk", "guid", "code_id", "coder_id", "coder__username", "start", "end", "origin"]
+    for pk, guid, code_id, coder_id, coder, start, end, origin, *modified in visible.order_by(
         "start", "end", "pk"
     ).values_list(*fields, *(["modified_at"] if with_times else [])):
         row = {
@@ -157,6 +158,7 @@ def codings_for_page(source: Source, access: Access, *, with_times: bool = True)
             "coder": coder,
             "start": start,
             "end": end,
+            "origin": origin,
             "memo": memos.get(pk, ""),
             "mine": coder_id == me,
             "editable": reviews or (codes_ok and coder_id == me),

@@ -62,7 +62,7 @@ function sortedCodings(list) {
 
 function describe(coding) {
   const code = codes.get(coding.code);
-  return `${code ? code.path : "?"} — ${coding.coder}`;
+  return `${code ? code.path : "?"} — ${coding.coder}${coding.origin ? ` (from ${coding.origin})` : ""}`;
 }
 
 function renderBlock(block, visible) {
@@ -675,6 +675,8 @@ async function poll() {
   }
 }
 setInterval(poll, data.pollSeconds * 1000);
+// Another module (suggestions.js) wrote a coding: fetch it now rather than at the next poll.
+document.addEventListener("parley:codings-changed", poll);
 
 // ---- links to a passage: #pos=START-END ---------------------------------------------------
 function showFragment() {

@@ -20,6 +20,18 @@ def progress_bar(done: int, total: int, current: str = "", width: int = 30) -> s
     return f"[{'#' * filled}{'.' * (width - filled)}] {done:>4}/{total:<4} {label}"
 
 
+def project_named(ref: str) -> Project:
+    """The project a terminal names by id or exact name."""
+    project = (
+        Project.objects.filter(pk=int(ref)).first()
+        if ref.isdigit()
+        else Project.objects.filter(name=ref).first()
+    )
+    if project is None:
+        raise CommandError(f"No project “{ref}”.")
+    return project
+
+
 def collect_files(paths: list[str]) -> list[Path]:
     """Files named directly, and the importable files (and zips) inside named folders."""
     found: list[Path] = []
@@ -139,14 +151,7 @@ class Command(BaseCommand):
             sys.exit(1)
 
     def _project(self, ref: str) -> Project:
-        project = (
-            Project.objects.filter(pk=int(ref)).first()
-            if ref.isdigit()
-            else Project.objects.filter(name=ref).first()
-        )
-        if project is None:
-            raise CommandError(f"No project “{ref}”.")
-        return project
+        return project_named(ref)
 
     def _user(self, project: Project, username: str | None):
         if username:

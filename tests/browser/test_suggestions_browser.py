@@ -1,0 +1,65 @@
+"""Suggestions in the coding page (Chromium): dashed, with score and origin; a and r."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from coding.models import Coding
+from coding.suggestion_models import Suggestion, SuggestionStatus
+from coding.suggestion_services import rule_run, rule_save
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_accepts_and_r_rejects_the_current_suggestion(page_for, users, source, code):
+    rule = rule_save(
+        project=source.project,
+        user=users["lead"],
+        name="Minsk",
+        code=code,
+        keywords="festival\nmoney",
+        scope="sentence",
+    )
+    rule_run(rule=rule, dry_run=False)
+    first, second = Suggestion.objects.order_by("start")
+    page = page_for(users["coder"])
+    page.goto(reverse("coding:workspace", args=[source.project_id, source.pk]))
+    page.wait_for_selector("#workspace[data-ready=true]")
+    page.wait_for_function(
+        "() => document.querySelector('[data-field=suggestion-count]').textContent === '2'"
+    )
+    cards = page.locator(".ws-suggestion-list .ws-suggestion-card")
+    assert (
+        "Financing" in cards.first.inner_text()
+        and "1.00 · rule “Minsk”" in cards.first.inner_text()
+    )
+    assert "It started at a festival in Minsk." in cards.first.inner_text()
+    # Drawn dashed in the text through a highlight, not as a coding.
+    assert page.evaluate("CSS.highlights.get('parley-suggestion').size") == 2
+    page.keyboard.press("a")  # no suggestion chosen yet: nothing happens
+    page.wait_for_timeout(500)
+    cards.first.locator("[data-action=focus]").focus()
+    assert page.evaluate("CSS.highlights.get('parley-suggestion-current').size") == 1
+    assert page.evaluate("CSS.highlights.get('parley-suggestion').size") == 1
+    assert not Coding.objects.exists()
+    page.keyboard.press("a")
+    page.wait_for_function(
+        "() => document.querySelector('[data-field=suggestion-count]').textContent === '1'"
+    )
+    coding = Coding.objects.get()
+    assert (coding.coder, coding.start, coding.end, coding.origin) == (
+        users["coder"],
+        first.start,
+        first.end,
+        "rule “Minsk”",
+    )
+    # The new coding shows on the page with its origin.
+    page.wait_for_selector(f".ws-chip[data-id='{coding.pk}']")
+    page.keyboard.press("r")
+    page.wait_for_function(
+        "() => document.querySelector('[data-field=suggestion-count]').textContent === '0'"
+    )
+    assert Suggestion.objects.get(pk=second.pk).status == SuggestionStatus.REJECTED
+    assert Coding.objects.count() == 1
+    assert page.errors == []

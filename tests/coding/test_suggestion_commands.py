@@ -1,0 +1,118 @@
+"""manage.py autocode and manage.py train_suggestions."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from coding.models import Code, Coding
+from coding.services import coding_create
+from coding.suggestion_models import AutocodeRule, Suggestion, SuggestionModel
+from interviews.services import source_create
+
+TEXT = "We co-produced a film. The co-productions grew. Nothing else happened here."
+
+
+@pytest.fixture
+def corpus(project):
+    code = Code.objects.create(project=project, name="Co-production")
+    sources = [source_create(project=project, title=f"T{i}", text=TEXT) for i in range(3)]
+    return code, sources
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def test_autocode_dry_run_writes_every_hit_and_stores_nothing(project, corpus, tmp_path):
+    code, sources = corpus
+    target = tmp_path / "hits.json"
+    out = run(
+        "autocode", str(project.pk), "--code", "Co-production", "--keywords", "co-produce, co-production",
+        "--scope", "match", "--dry-run", "--json", str(target),
+    )  # fmt: skip
+    assert "6 hits in 3 of 3 sources." in out and "Dry run: nothing was stored." in out
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert [(h["source"], h["start"], h["end"], h["text"]) for h in data["hits"][:2]] == [
+        (sources[0].pk, 3, 14, "co-produced"),
+        (sources[0].pk, 27, 41, "co-productions"),
+    ]
+    assert data["matching"] == {"en": "lemmas"}
+    assert not Suggestion.objects.exists() and not AutocodeRule.objects.exists()
+
+
+def test_autocode_stores_suggestions_once_and_can_accept_them(project, corpus, users):
+    out = run("autocode", project.name, "--code", "Co-production", "--regex", r"co-produc\w+")
+    assert "6 new suggestions" in out
+    out = run(
+        "autocode", project.name, "--code", "Co-production", "--regex", r"co-produc\w+",
+        "--accept", "--user", "lead",
+    )  # fmt: skip
+    assert "0 new suggestions, 6 already suggested" in out
+    assert "6 accepted as codings by lead." in out
+    assert (
+        Coding.objects.filter(coder=users["lead"], origin="rule “Co-production (terminal)”").count()
+        == 6
+    )
+    assert Suggestion.objects.count() == 6
+
+
+def test_autocode_reads_only_the_named_sources(project, corpus):
+    code, sources = corpus
+    out = run(
+        "autocode", str(project.pk), "--code", "Co-production", "--keywords", "co-production",
+        "--source", "T1", "--source", str(sources[2].pk),
+    )  # fmt: skip
+    assert "2 hits in 2 of 2 sources." in out
+    assert set(Suggestion.objects.values_list("source__title", flat=True)) == {"T1", "T2"}
+    assert list(AutocodeRule.objects.get().sources.order_by("title")) == sources[1:]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--code", "Nope", "--keywords", "x"], "The project has no code “Nope”."),
+        (["--code", "Co-production", "--regex", "(oops"], "not a valid regular expression"),
+        (["--code", "Co-production"], "Give keywords"),
+        (["--code", "Co-production", "--keywords", "x", "--attribute", "Country"], "NAME=VALUE"),
+        (["--code", "Co-production", "--keywords", "x", "--user", "stranger"], "No member"),
+        (["--code", "Co-production", "--keywords", "x", "--source", "Nowhere"], "No source"),
+    ],
+)
+def test_autocode_refuses_bad_input(project, corpus, args, message):
+    with pytest.raises(CommandError, match=message):
+        run("autocode", str(project.pk), *args)
+    assert not AutocodeRule.objects.exists() and not Suggestion.objects.exists()
+
+
+def test_autocode_names_an_unknown_project(db):
+    with pytest.raises(CommandError, match="No project “Missing”"):
+        run("autocode", "Missing", "--code", "x", "--keywords", "y")
+
+
+def test_train_suggestions_writes_figures_per_code(project, corpus, users, tmp_path):
+    code, sources = corpus
+    for source in sources:
+        coding_create(source=source, code=code, coder=users["coder"], start=0, end=22)
+    target = tmp_path / "model.json"
+    out = run(
+        "train_suggestions", str(project.pk), "--labels", "all", "--min-examples", "1",
+        "--seed", "4", "--epochs", "2", "--json", str(target),
+    )  # fmt: skip
+    assert "model v1: trained in" in out and "seed 4" in out
+    data = json.loads(target.read_text(encoding="utf-8"))
+    figures = data["codes"]["Co-production"]
+    assert figures["examples"] == 2 and figures["held_out"] == 1
+    assert set(figures) >= {"precision", "recall", "f1", "examples", "suggested"}
+    assert data["seed"] == 4 and len(data["held_out_sources"]) == 1
+    assert SuggestionModel.objects.get().status == "ready"
+
+
+def test_train_suggestions_fails_clearly_without_codings(project, corpus):
+    with pytest.raises(CommandError, match="at least two coded sources"):
+        run("train_suggestions", str(project.pk), "--epochs", "1")

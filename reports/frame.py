@@ -174,7 +174,7 @@ class ReportData:
         return (
             f"Project “{self.project_name}” · filters: {self.filters_text}{blinded} · "
             f"codebook: {self.codebook_state} · counted: {about['Counted']} · "
-            f"{len(self.frame)} {self.unit}"
+            f"{len(self.frame)} {self.unit[:-1] if len(self.frame) == 1 else self.unit}"
             f"{provenance_suffix(self.disclosure)} · generated {about['Generated at']}"
         )
 

@@ -82,7 +82,7 @@ def test_the_source_rule_for_analysis_leaves_out_withdrawn_sources(project, user
 def test_every_report_file_says_who_was_left_out(client_for, project, withdrawn):
     url = reverse("reports:export", args=[project.pk, "frequencies", "csv"])
     first_line = client_for("viewer").get(url).content.decode("utf-8-sig").splitlines()[0]
-    assert "1 codings · text as coders read it · 1 interviewee excluded: consent withdrawn" in (
+    assert "1 passage · text as coders read it · 1 interviewee excluded: consent withdrawn" in (
         first_line
     )
     page = client_for("viewer").get(reverse("reports:report", args=[project.pk, "theme"]))

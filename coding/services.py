@@ -19,6 +19,9 @@ from coding.models import (
     source_slice,
 )
 from interviews.access import Access, Perm, grant
+from interviews.deid.models import DeidSettings, RevisionKind, SourceRevision
+from interviews.deid.services import CODING_REFUSED
+from interviews.deid.services import coding_refused as deid_refusal
 from interviews.models import CODE_POINT_BYTES, Membership, Project, Source, SourceCodePoints
 
 
@@ -132,7 +135,12 @@ def _target_query(using: str) -> tuple[str, tuple[str, ...], list[tuple[str, lis
         f"(SELECT m.role FROM {membership} m WHERE m.project_id = p.id AND m.user_id = %s "
         f"LIMIT 1), {columns(Code, 'c', _TARGET_CODE)}, {columns(Code, 'c1', _TARGET_PARENT)}, "
         f"{columns(Code, 'c2', _TARGET_PARENT)}, {columns(Source, 's', _TARGET_SOURCE)}, "
-        f"cp.length, substr(cp.utf32, %s, %s) "
+        f"cp.length, substr(cp.utf32, %s, %s), "
+        # 1 when the project requires de-identification and the source has not had it
+        f"(SELECT COUNT(*) FROM {qn(DeidSettings._meta.db_table)} ds "
+        f"WHERE ds.project_id = p.id AND ds.required_before_coding = %s AND NOT EXISTS "
+        f"(SELECT 1 FROM {qn(SourceRevision._meta.db_table)} r "
+        f"WHERE r.source_id = s.id AND r.kind = %s)) "
         f"FROM {qn(Project._meta.db_table)} p "
         f"LEFT JOIN {code} c ON c.id = %s AND c.project_id = p.id "
         f"LEFT JOIN {code} c1 ON c1.id = c.parent_id "
@@ -167,6 +175,8 @@ def coding_target(
                 user.pk,
                 start * width + 1,
                 max(end - start, 0) * width,
+                True,
+                RevisionKind.DEIDENTIFY.value,
                 code_id,
                 source_pk,
                 project_pk,
@@ -176,9 +186,9 @@ def coding_target(
     if row is None:
         return grant(user, None, None, Perm.CODE), None, None
     n = len(project_fields)
-    role, (length, quote) = row[n], row[-2:]
+    role, (length, quote, refused) = row[n], row[-3:]
     values = []
-    for value, (_, converters, col) in zip(row[:n] + row[n + 1 : -2], selected, strict=True):
+    for value, (_, converters, col) in zip(row[:n] + row[n + 1 : -3], selected, strict=True):
         for converter in converters:
             value = converter(value, col, connection)
         values.append(value)
@@ -201,6 +211,7 @@ def coding_target(
     if found[0] is not None:
         source = Source.from_db(using, _TARGET_SOURCE, found)
         source.project = project
+        source.__dict__["_deid_refused"] = bool(refused)
         if length is not None and 0 <= start < end:
             source.__dict__.update(_quote=quote, _length=length, _slice_span=span)
     return access, source, code
@@ -241,6 +252,9 @@ def coding_create(
     """
     if not code.is_codable:
         raise ValidationError(f"“{code.name}” is a grouping code and cannot be applied.")
+    refused = source.__dict__.get("_deid_refused")
+    if refused or (refused is None and deid_refusal(source)):
+        raise ValidationError(CODING_REFUSED)
     coding = Coding(source=source, code=code, coder=coder, start=start, end=end)
     found = None
     if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= MAX_OFFSET:

@@ -143,3 +143,6 @@ class NamedEntityAdmin(ProjectScopedAdmin):
     project_path = "source__project"
     list_display = ["text", "label", "source", "start", "end"]
     list_filter = ["label"]
+
+
+from interviews.deid import admin as deid_admin  # noqa: E402,F401  (registers its models)

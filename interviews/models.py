@@ -666,3 +666,13 @@ class NamedEntity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} “{self.text}” [{self.start}, {self.end})"
+
+
+# De-identification lives in its own package; its models belong to this app.
+from interviews.deid.models import (  # noqa: E402,F401
+    DeidSettings,
+    IdentifyingEntity,
+    IdentifyingSpan,
+    IdentifyingTerm,
+    SourceRevision,
+)

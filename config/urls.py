@@ -20,6 +20,7 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("", include("interviews.urls")),
+    path("", include("interviews.deid.urls")),
     path("", include("coding.urls")),
     path("", include("reports.urls")),
     path("", include("exchange.urls")),

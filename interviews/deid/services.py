@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -543,6 +545,30 @@ def key_for(project: Project) -> list[dict]:
             }
         )
     return list(entities.values())
+
+
+KEY_COLUMNS = ["placeholder", "kind", "interviewee", "original", "source", "start", "end"]
+
+
+def key_csv(key: list[dict]) -> str:
+    """The key as CSV: one row per replaced span."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(KEY_COLUMNS)
+    for entity in key:
+        for span in entity["spans"]:
+            writer.writerow(
+                [
+                    entity["placeholder"],
+                    entity["kind"],
+                    entity["interviewee"] or "",
+                    span["original"],
+                    span["source"],
+                    span["start"],
+                    span["end"],
+                ]
+            )
+    return out.getvalue()
 
 
 def status_counts(project: Project) -> dict[str, int]:

@@ -32,7 +32,8 @@ PRESIDIO_KINDS = {
     "IBAN_CODE": EntityKind.ID,
     "ID_NUMBER": EntityKind.ID,
 }
-PATTERN_ENTITIES = {"EMAIL_ADDRESS", "PHONE_NUMBER", "URL", "IP_ADDRESS", "IBAN_CODE"}
+PATTERN_ENTITIES = {"EMAIL_ADDRESS", "PHONE_NUMBER", "URL", "IP_ADDRESS", "IBAN_CODE", "ID_NUMBER"}
+CYRILLIC_NAMES = "CyrillicNameRecognizer"
 # spaCy's labels → Presidio's; the rest (NORP, CARDINAL, MONEY …) identify nobody.
 SPACY_TO_PRESIDIO = {
     "PERSON": "PERSON",
@@ -58,6 +59,13 @@ _TITLES = re.compile(r"^(?:mr|mrs|ms|miss|dr|prof|professor|sir|madam)\.?\s+", r
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _CHINESE_HONORIFICS = ("先生", "女士", "老师", "总", "教授", "博士", "小姐", "经理", "主任")
+# In Russian, Belarusian and Ukrainian only names take capitals inside a sentence: two
+# capitalised words in a row are almost always a first name and a surname.
+_CYRILLIC_NAME = (
+    r"(?<![\w-])[А-ЯЁІЎЄЇҐ][а-яёіўєїґ'’]+(?:-[А-ЯЁІЎЄЇҐ][а-яёіўєїґ'’]+)?"
+    r"[ \t]+[А-ЯЁІЎЄЇҐ][а-яёіўєїґ'’]+(?:-[А-ЯЁІЎЄЇҐ][а-яёіўєїґ'’]+)?(?![\w-])"
+)
+_CYRILLIC_LANGUAGES = ("ru", "be", "uk")
 # Passport, national ID and similar numbers: letters and at least six digits together.
 _ID_PATTERN = r"\b(?=[A-Z0-9-]*\d{6})[A-Z]{1,3}-?\d{6,12}\b|\b\d{3}-\d{2}-\d{4}\b"
 
@@ -112,10 +120,27 @@ def _name_parts(form: str) -> list[str]:
             parts.append(form[1:])
         parts.extend(form[0] + title for title in _CHINESE_HONORIFICS)
         return parts
-    words = [w for w in re.split(r"\s+", form) if w]
+    words = [w.strip(".,") for w in re.split(r"\s+", form) if w.strip(".,")]
     parts = [form]
-    parts.extend(w.strip(".,") for w in words if len(w.strip(".,")) >= 2)
+    for word in words:
+        if len(word) < 2:
+            continue
+        if word.casefold() in _common_words():
+            # A name that is also a common word (He, So, May) counts only after a title.
+            parts.extend(f"{title} {word}" for title in _LATIN_TITLES)
+        else:
+            parts.append(word)
     return parts
+
+
+_LATIN_TITLES = ("Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "Miss", "Dr", "Dr.", "Prof.", "Professor")
+
+
+@functools.cache
+def _common_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
 
 
 def roster_terms(interviewees: Iterable, speaker_labels: dict[int, set[str]]) -> list[Term]:
@@ -157,13 +182,14 @@ def term_pattern(text: str) -> str:
     text = text.strip()
     if _HAN.search(text) and not re.search(r"[^\W\d_]", _HAN.sub("", text)):
         return re.escape(text)
-    words = text.split()
-    escaped = [re.escape(w) for w in words]
-    last = words[-1]
-    if _CYRILLIC.search(last) and len(last) >= 4 and last[-1].isalpha():
-        stem = last[:-1] if last[-1].lower() in "аяоеёыийьуюэ" else last
-        escaped[-1] = re.escape(stem) + r"[^\W\d_]{0,3}"
-    return r"(?<!\w)" + r"\s+".join(escaped) + r"(?!\w)"
+    return r"(?<!\w)" + r"\s+".join(_word_pattern(w) for w in text.split()) + r"(?!\w)"
+
+
+def _word_pattern(word: str) -> str:
+    if _CYRILLIC.search(word) and len(word) >= 4 and word[-1].isalpha():
+        stem = word[:-1] if word[-1].lower() in "аяоеёыийьуюэ" else word
+        return re.escape(stem) + r"[^\W\d_]{0,3}"
+    return re.escape(word)
 
 
 def _term_finds(text: str, terms: list[Term]) -> list[Found]:
@@ -262,6 +288,16 @@ def analyzer():
                 context=["passport", "id", "number", "паспорт", "номер", "身份证", "护照"],
             )
         )
+    for lang in _CYRILLIC_LANGUAGES:
+        registry.add_recognizer(
+            PatternRecognizer(
+                supported_entity="PERSON",
+                supported_language=lang,
+                name=CYRILLIC_NAMES,
+                patterns=[Pattern("first name and surname", _CYRILLIC_NAME, 0.5)],
+                global_regex_flags=re.MULTILINE,  # capitals matter
+            )
+        )
     return AnalyzerEngine(
         nlp_engine=engine, registry=registry, supported_languages=list(nlp.LANGUAGES)
     )
@@ -321,13 +357,37 @@ def detect(
         kind = PRESIDIO_KINDS[result.entity_type]
         if kind == EntityKind.DATE and not _near_birth(text, result.start, result.end):
             continue
-        origin = SpanOrigin.PATTERN if result.entity_type in PATTERN_ENTITIES else SpanOrigin.MODEL
-        if result.entity_type == "ID_NUMBER":
+        recognizer = (result.recognition_metadata or {}).get("recognizer_name")
+        origin = SpanOrigin.MODEL
+        if result.entity_type in PATTERN_ENTITIES or recognizer == CYRILLIC_NAMES:
             origin = SpanOrigin.PATTERN
         start, end = _trimmed(text, result.start, result.end)
+        if recognizer == CYRILLIC_NAMES:
+            start = _after_sentence_word(text, start, end)
         if start < end:
             found.append(Found(start, end, text[start:end], kind, origin, float(result.score)))
     return _without_never(_non_overlapping(found), text, never)
+
+
+def _after_sentence_word(text: str, start: int, end: int) -> int:
+    """Where a capitalised pair begins its name: a common word that only starts the
+    sentence (Без Ольги, Потом Дмитрий) is left out."""
+    first = text[start:end].split()[0]
+    if first.casefold() in _cyrillic_common_words():
+        return (
+            start
+            + len(first)
+            + (len(text[start + len(first) : end]) - len(text[start + len(first) : end].lstrip()))
+        )
+    return start
+
+
+@functools.cache
+def _cyrillic_common_words() -> frozenset[str]:
+    from spacy.lang.ru.stop_words import STOP_WORDS as RUSSIAN
+    from spacy.lang.uk.stop_words import STOP_WORDS as UKRAINIAN
+
+    return frozenset(RUSSIAN | UKRAINIAN)
 
 
 def _near_birth(text: str, start: int, end: int) -> bool:

@@ -188,7 +188,7 @@ def timing(count: int, words: int, full_share: int) -> None:
     from interviews.deid import services
     from interviews.deid.models import IdentifyingSpan
     from interviews.models import Interviewee, NlpStatus, Project, Source
-    from interviews.services import sources_language_process
+    from interviews.import_services import sources_language_process
 
     project = Project.objects.create(name=f"deid bench {time.time():.0f}")
     for record in ROSTER:

@@ -111,3 +111,26 @@ def test_overlapping_edits_are_refused():
 @given(st.text(alphabet=ALPHABET, max_size=30), st.text(alphabet=ALPHABET, max_size=30))
 def test_a_correction_is_found_as_edits_that_rebuild_it(old, new):
     assert apply_edits(old, normalised(diff_edits(old, new), len(old))) == new
+
+
+@settings(max_examples=100, deadline=None)
+@given(text_edits_spans())
+def test_replacing_spans_gives_the_text_presidios_anonymizer_gives(case):
+    """Presidio's anonymizer, replacing the same spans, writes the same de-identified text."""
+    from presidio_anonymizer import AnonymizerEngine
+    from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
+
+    text, edits, _spans = case
+    replacements = [e for e in edits if e.start < e.end and e.text]
+    results = [
+        RecognizerResult(entity_type=f"E{i}", start=e.start, end=e.end, score=1.0)
+        for i, e in enumerate(replacements)
+    ]
+    operators = {
+        f"E{i}": OperatorConfig("replace", {"new_value": e.text})
+        for i, e in enumerate(replacements)
+    }
+    expected = AnonymizerEngine().anonymize(
+        text=text, analyzer_results=results, operators=operators
+    )
+    assert apply_edits(text, replacements) == expected.text

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import resource
 import sys
 import tempfile
@@ -153,32 +152,11 @@ def quality() -> None:
         )
 
 
-def make_sources(count: int, words: int, seed: int = 13) -> list[str]:
-    from deid_corpus import EN, labelled
+def make_sources(count: int, words: int) -> list[str]:
+    """The import benchmark's transcripts, the respondent speaking as a roster interviewee."""
+    from import_bench import make_transcripts
 
-    sentences = []
-    for marked in EN:
-        text, _ = labelled(marked)
-        for line in text.splitlines():
-            body = line.split(":", 1)[-1].strip()
-            sentences.extend(s.strip() + "." for s in body.split(".") if len(s.split()) > 3)
-    corpus = ROOT / "interviews" / "demo" / "data"
-    for path in sorted(corpus.glob("*.txt")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            body = line.split(":", 1)[-1].strip()
-            sentences.extend(s.strip() + "." for s in body.split(".") if len(s.split()) > 3)
-    rng = random.Random(seed)
-    texts = []
-    for number in range(count):
-        turns, total, speaker = [], 0, 0
-        while total < words:
-            chosen = " ".join(rng.choice(sentences) for _ in range(rng.randint(2, 6)))
-            label = "Interviewer" if speaker % 2 == 0 else "Hanna Karpovich"
-            turns.append(f"{label}: {chosen}")
-            total += len(chosen.split()) + 1
-            speaker += 1
-        texts.append(f"Interview {number + 1}\n\n" + "\n\n".join(turns))
-    return texts
+    return [t.replace("Respondent:", "Hanna Karpovich:") for t in make_transcripts(count, words)]
 
 
 def timing(count: int, words: int, full_share: int) -> None:
@@ -187,8 +165,8 @@ def timing(count: int, words: int, full_share: int) -> None:
     from interviews import nlp
     from interviews.deid import services
     from interviews.deid.models import IdentifyingSpan
-    from interviews.models import Interviewee, NlpStatus, Project, Source
     from interviews.import_services import sources_language_process
+    from interviews.models import Interviewee, NlpStatus, Project, Source
 
     project = Project.objects.create(name=f"deid bench {time.time():.0f}")
     for record in ROSTER:

@@ -40,31 +40,32 @@ def codings_follow(sender, *, source, revision, span_map, user, **kwargs) -> int
     kept: dict[tuple, Coding] = {}
     joined: list[tuple[Coding, Coding]] = []
     moved_pks = {coding.pk for coding, _ in moved}
-    for coding in sorted(codings, key=lambda c: (c.pk not in moved_pks, c.pk)):
+    for coding in sorted(codings, key=lambda c: (c.pk in moved_pks, c.pk)):
         key = (coding.code_id, coding.coder_id, coding.start, coding.end)
         if key in kept:
             joined.append((coding, kept[key]))
         else:
             kept[key] = coding
     history = []
-    for duplicate, survivor in joined:
-        Memo.objects.filter(coding=duplicate).update(coding=survivor)
+
+    def record(action: str, obj, before: dict, after: dict) -> None:
         history.append(
             Change(
                 project=source.project,
                 user=user,
-                action=ChangeAction.MERGE,
-                object_type="coding",
-                object_guid=duplicate.guid,
+                action=action,
+                object_type=obj._meta.model_name,
+                object_guid=obj.guid,
                 source=source,
-                before=coding_snapshot(duplicate),
-                after={
-                    "collapsed_into": str(survivor.guid),
-                    "code_path": survivor.code.full_path,
-                    "revision": revision.number,
-                },
+                before=before,
+                after=after,
             )
         )
+
+    for duplicate, survivor in joined:
+        Memo.objects.filter(coding=duplicate).update(coding=survivor)
+        after = {"collapsed_into": str(survivor.guid), "code_path": survivor.code.full_path}
+        record(ChangeAction.MERGE, duplicate, coding_snapshot(duplicate), after)
     duplicates = {d.pk for d, _ in joined}
     Coding.objects.filter(pk__in=duplicates).delete()
     # Move codings in two steps so that no unique span is taken twice along the way.
@@ -80,37 +81,14 @@ def codings_follow(sender, *, source, revision, span_map, user, **kwargs) -> int
     for coding, before in moved:
         if coding.pk in duplicates:
             continue
-        after = coding_snapshot(coding)
-        after["revision"] = revision.number
-        history.append(
-            Change(
-                project=source.project,
-                user=user,
-                action=ChangeAction.MOVE,
-                object_type="coding",
-                object_guid=coding.guid,
-                source=source,
-                before=before,
-                after=after,
-            )
-        )
-    history.append(
-        Change(
-            project=source.project,
-            user=user,
-            action=ChangeAction.UPDATE,
-            object_type="source",
-            object_guid=source.guid,
-            source=source,
-            before={"revision": revision.number - 1},
-            after={
-                "revision": revision.number,
-                "kind": revision.kind,
-                "changes": len(revision.edits),
-                "codings_moved": len(to_move),
-                "codings_joined": len(joined),
-            },
-        )
-    )
+        record(ChangeAction.MOVE, coding, before, coding_snapshot(coding))
+    summary = {
+        "revision": revision.number,
+        "kind": revision.kind,
+        "changes": len(revision.edits),
+        "codings_moved": len(to_move),
+        "codings_joined": len(joined),
+    }
+    record(ChangeAction.UPDATE, source, {"revision": revision.number - 1}, summary)
     Change.objects.bulk_create(history)
     return len(to_move)

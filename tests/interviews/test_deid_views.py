@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from coding.models import Code, Coding
 from interviews.deid.models import IdentifyingSpan, SourceRevision, SpanStatus
-from interviews.models import Interviewee, Source
+from interviews.models import Source
 from interviews.services import source_create
 
 TEXT = (
@@ -21,17 +21,6 @@ TEXT = (
     "Interviewer: Who else?\n\n"
     "Hanna Karpovich: My colleague Hanna Karpovich — no, I mean me. Mail hanna.k@example.org."
 )
-
-
-@pytest.fixture
-def hanna(project) -> Interviewee:
-    return Interviewee.objects.create(
-        project=project,
-        pseudonym="BY-07",
-        real_name="Hanna Karpovich",
-        contact="hanna.k@example.org",
-        organisation="Lanka Pictures",
-    )
 
 
 @pytest.fixture

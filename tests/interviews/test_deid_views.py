@@ -195,3 +195,20 @@ def test_the_command_detects_writes_json_applies_and_exports_the_key(
         call_command("deidentify", "no such project", "--detect")
     with pytest.raises(CommandError, match="--accept-all goes with --apply"):
         call_command("deidentify", str(project.pk), "--detect", "--accept-all")
+
+
+def test_the_source_page_says_when_coding_waits_for_de_identification(
+    client_for, project, named, users
+):
+    from interviews.deid import services
+    from interviews.deid.models import DeidSettings
+
+    DeidSettings.objects.create(project=project, required_before_coding=True)
+    page = client_for("coder").get(named.get_absolute_url()).content.decode()
+    assert "requires de-identification before coding" in page
+    assert "Correct the text" not in page and "De-identify" not in page
+    services.source_deidentify(source=named, user=users["admin"])
+    page = client_for("coder").get(named.get_absolute_url()).content.decode()
+    assert "requires de-identification" not in page
+    page = client_for("lead").get(named.get_absolute_url()).content.decode()
+    assert "Correct the text" in page and "De-identify" not in page

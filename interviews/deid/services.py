@@ -447,6 +447,8 @@ def source_deidentify(*, source: Source, user) -> SourceRevision:
                 f"Two accepted spans overlap at position {span.start}; reject one of them."
             )
         last_end = span.end
+    if not accepted and is_deidentified(source):
+        raise ValidationError("Nothing is accepted in this source: there is nothing to apply.")
     edits = [Edit(s.start, s.end, s.entity.placeholder) for s in accepted]
     pairs = sorted({(s.text, s.entity.placeholder) for s in accepted}, key=lambda p: -len(p[0]))
     title = _replace_words(source.title, pairs)
@@ -470,18 +472,27 @@ def project_deidentify(
     *, project: Project, user, accept_all: bool = False, source_ids=None
 ) -> dict[str, int]:
     """Apply de-identification to every source (or those given); with `accept_all`, every
-    proposal still to review is accepted first."""
+    proposal still to review is accepted first. A source de-identified earlier with nothing
+    newly accepted is left as it is; a source that cannot be applied (overlapping accepted
+    spans) is left unchanged and named in `refused`."""
     sources = project.sources.order_by("pk")
     if source_ids is not None:
         sources = sources.filter(pk__in=list(source_ids))
-    counts = {"sources": 0, "spans": 0, "codings_moved": 0}
+    counts = {"sources": 0, "spans": 0, "codings_moved": 0, "refused": []}
     for source in sources:
-        with transaction.atomic():
-            if accept_all:
-                source.identifying_spans.filter(status=SpanStatus.PENDING).update(
-                    status=SpanStatus.ACCEPTED, decided_by=user
-                )
-            revision = source_deidentify(source=source, user=user)
+        try:
+            with transaction.atomic():
+                if accept_all:
+                    source.identifying_spans.filter(status=SpanStatus.PENDING).update(
+                        status=SpanStatus.ACCEPTED, decided_by=user
+                    )
+                accepted = source.identifying_spans.filter(status=SpanStatus.ACCEPTED)
+                if not accepted.exists() and is_deidentified(source):
+                    continue
+                revision = source_deidentify(source=source, user=user)
+        except ValidationError as error:
+            counts["refused"].append(f"{source.title}: {' '.join(error.messages)}")
+            continue
         counts["sources"] += 1
         counts["spans"] += len(revision.edits)
         counts["codings_moved"] += revision.codings_moved
@@ -511,9 +522,15 @@ def identified_text(source: Source) -> str:
 def reidentify(source: Source, start: int, end: int) -> str:
     """The identified words of [start, end) of the de-identified text (a placeholder cut by
     the span's edge comes back whole)."""
+    return reidentify_many(source, [(start, end)])[0]
+
+
+def reidentify_many(source: Source, spans: Iterable[tuple[int, int]]) -> list[str]:
+    """`reidentify` for many spans of one source (one read of its key)."""
     edits = _restoring_edits(source)
-    new_start, new_end = SpanMap(edits).span(start, end)
-    return apply_edits(source.text, edits)[new_start:new_end]
+    mapping = SpanMap(edits)
+    identified = apply_edits(source.text, edits)
+    return [identified[slice(*mapping.span(start, end))] for start, end in spans]
 
 
 def key_for(project: Project) -> list[dict]:

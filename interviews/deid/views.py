@@ -175,6 +175,8 @@ def apply_all(request: HttpRequest, pk: int) -> HttpResponse:
             f"De-identified {counts['sources']} source(s): {counts['spans']} span(s) replaced, "
             f"{counts['codings_moved']} coding(s) moved with their words.",
         )
+        for refusal in counts["refused"]:
+            messages.error(request, f"Left unchanged: {refusal}")
     return redirect("deid:overview", pk)
 
 

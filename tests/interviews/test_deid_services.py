@@ -337,3 +337,42 @@ def _expected(text: str, replaced: list[tuple[int, int]], start: int, end: int) 
             end = b
     words = text[start:end]
     return words.replace(NAME, "[BY-07]")
+
+
+def test_overlapping_accepted_spans_leave_the_source_unchanged(project, named_source, users):
+    deid.span_add(source=named_source, start=0, end=11, kind="OTHER", user=users["admin"])
+    IdentifyingSpan.objects.create(
+        source=named_source, start=5, end=15, text=named_source.text[5:15], kind="OTHER",
+        origin="model", status=SpanStatus.ACCEPTED,
+        entity=IdentifyingSpan.objects.get().entity,
+    )  # fmt: skip
+    counts = deid.project_deidentify(project=project, user=users["admin"])
+    assert counts["sources"] == 0
+    assert counts["refused"] == [
+        "Interview with Hanna Karpovich: Two accepted spans overlap at position 5; "
+        "reject one of them."
+    ]
+    named_source.refresh_from_db()
+    assert named_source.text == TEXT
+    assert not SourceRevision.objects.exists()
+
+
+def test_applying_again_with_nothing_accepted_changes_nothing(project, named_source, users):
+    deid.source_deidentify(source=named_source, user=users["admin"])
+    with pytest.raises(ValidationError, match="nothing to apply"):
+        deid.source_deidentify(source=named_source, user=users["admin"])
+    assert deid.project_deidentify(project=project, user=users["admin"])["sources"] == 0
+    assert SourceRevision.objects.count() == 1
+
+
+def test_reidentify_many_reads_the_key_once(
+    project, named_source, users, django_assert_num_queries
+):
+    accept_all(named_source, users["admin"])
+    deid.source_deidentify(source=named_source, user=users["admin"])
+    named_source.refresh_from_db()
+    text = named_source.text
+    spans = [(0, len(text)), (text.index("[ORG 1]"), text.index("[ORG 1]") + 3)]
+    with django_assert_num_queries(1):
+        found = deid.reidentify_many(named_source, spans)
+    assert found == [TEXT, "Lanka Pictures"]

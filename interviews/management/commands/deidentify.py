@@ -56,6 +56,8 @@ class Command(BaseCommand):
                 f"De-identified {counts['sources']} source(s): {counts['spans']} span(s) "
                 f"replaced, {counts['codings_moved']} coding(s) moved with their words."
             )
+            if counts["refused"]:
+                raise CommandError("Left unchanged: " + " ".join(counts["refused"]))
         else:
             self.export_key(project, Path(options["export_key"]))
 

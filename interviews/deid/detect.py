@@ -52,7 +52,8 @@ _BIRTH = re.compile(
 _BIRTH_WINDOW = 40
 GENERIC_SPEAKERS = {
     "interviewer", "q", "i", "int", "moderator", "question", "researcher", "respondent", "a",
-    "r", "interviewee", "answer", "participant", "speaker", "интервьюер", "вопрос", "в",
+    "r", "interviewee", "answer", "participant", "speaker", "s", "p", "voice", "guest",
+    "интервьюер", "вопрос", "в", "спикер", "участник", "участница", "发言人", "嘉宾",
     "респондент", "ответ", "о", "відповідь", "адказ", "受访者", "答", "采访者", "主持人", "问",
 }  # fmt: skip
 _TITLES = re.compile(r"^(?:mr|mrs|ms|miss|dr|prof|professor|sir|madam)\.?\s+", re.IGNORECASE)
@@ -143,6 +144,12 @@ def _common_words() -> frozenset[str]:
     return frozenset(STOP_WORDS)
 
 
+def _generic_speaker(label: str) -> bool:
+    """A label that names nobody: Respondent, A, Speaker 2, Участник 1, 发言人2."""
+    words = re.sub(r"[\s\d_.#-]+", " ", label.casefold()).split()
+    return not words or all(w in GENERIC_SPEAKERS for w in words)
+
+
 def roster_terms(interviewees: Iterable, speaker_labels: dict[int, set[str]]) -> list[Term]:
     """What identifies each interviewee: every form and part of their real name, the speaker
     labels mapped to them, their organisation and their contact details."""
@@ -152,12 +159,11 @@ def roster_terms(interviewees: Iterable, speaker_labels: dict[int, set[str]]) ->
         for form in _forms(person.real_name):
             names.update(_name_parts(form))
         for label in speaker_labels.get(person.pk, ()):
-            if (
-                label.strip().casefold() not in GENERIC_SPEAKERS
-                and label.strip() != person.pseudonym
-            ):
+            if not _generic_speaker(label) and label.strip() != person.pseudonym:
                 names.add(label.strip())
-        terms.extend(Term(n, EntityKind.PERSON, SpanOrigin.ROSTER, person.pk) for n in names)
+        terms.extend(
+            Term(n, EntityKind.PERSON, SpanOrigin.ROSTER, person.pk) for n in sorted(names)
+        )
         if person.organisation.strip():
             for form in _forms(person.organisation):
                 terms.append(Term(form, EntityKind.ORG, SpanOrigin.ROSTER))

@@ -376,3 +376,11 @@ def test_reidentify_many_reads_the_key_once(
     with django_assert_num_queries(1):
         found = deid.reidentify_many(named_source, spans)
     assert found == [TEXT, "Lanka Pictures"]
+
+
+def test_speaker_labels_mapped_to_an_interviewee_are_matched_unless_generic(project):
+    from interviews.deid.detect import roster_terms
+
+    person = Interviewee.objects.create(project=project, pseudonym="BY-04", real_name="")
+    labels = {person.pk: {"Speaker 2", "Respondent", "Nadia", "BY-04", "发言人2"}}
+    assert [t.text for t in roster_terms([person], labels)] == ["Nadia"]

@@ -14,17 +14,22 @@ detected spans cover every one of its non-space characters (so it would be repla
 precision counts detected spans that overlap a gold span of any kind. Person figures are also
 given for spans labelled PERSON only.
 
-Timing: a project of N sources of W words (English, speaker turns, roster names among
-the words), detection run as the background job runs it (`project_detect`), once with the
-named entities already stored by the import's background language processing (the usual
-case) and, on a tenth of the sources, with the full pipeline run again. SQLite in a
-temporary folder unless DATABASE_URL is set (then it needs a scratch database).
+Timing: a project of N sources of W words (English: sentences of the demo study in speaker
+turns, the respondent speaking as a roster interviewee), detection run as the background job
+runs it (`project_detect`). First with the named entities already stored, as the import's
+background language processing leaves them (the usual case): by default each distinct
+sentence goes through the trained pipeline once and a source gets its sentences' entities
+(`--entities pipeline` runs the import's own step over every source instead, which takes as
+long as `bench/import_bench.py`'s phase two); then, on 1/`--full-share` of the sources, with
+the full pipeline run again. SQLite in a temporary folder unless DATABASE_URL is set (then it
+needs a scratch database).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
 import resource
 import sys
 import tempfile
@@ -152,26 +157,53 @@ def quality() -> None:
         )
 
 
-def make_sources(count: int, words: int) -> list[str]:
-    """The import benchmark's transcripts, the respondent speaking as a roster interviewee."""
-    from import_bench import make_transcripts
+def sentence_pool() -> list[str]:
+    """The sentences of the demo study's transcripts (as the import benchmark uses them)."""
+    sentences: list[str] = []
+    for path in sorted((ROOT / "interviews" / "demo" / "data").glob("*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            body = line.split(":", 1)[-1].strip()
+            sentences.extend(s.strip() + "." for s in body.split(".") if len(s.split()) > 3)
+    return list(dict.fromkeys(sentences))
 
-    return [t.replace("Respondent:", "Hanna Karpovich:") for t in make_transcripts(count, words)]
+
+def make_sources(count: int, words: int, pool: list[str], seed: int = 7):
+    """Transcripts of about `words` words (the respondent speaks as a roster interviewee),
+    each with where its sentences stand: [(offset, sentence index), …]."""
+    rng = random.Random(seed)
+    made = []
+    for number in range(count):
+        text = f"Interview {number + 1}"
+        placed, total, speaker = [], 0, 0
+        while total < words:
+            label = "Interviewer" if speaker % 2 == 0 else "Hanna Karpovich"
+            text += f"\n\n{label}:"
+            for _ in range(rng.randint(2, 6)):
+                index = rng.randrange(len(pool))
+                text += " "
+                placed.append((len(text), index))
+                text += pool[index]
+                total += len(pool[index].split())
+            speaker += 1
+        made.append((text, placed))
+    return made
 
 
-def timing(count: int, words: int, full_share: int) -> None:
+def timing(count: int, words: int, full_share: int, entities: str) -> None:
     from deid_corpus import ROSTER
 
     from interviews import nlp
-    from interviews.deid import services
+    from interviews.deid import detect, services
     from interviews.deid.models import IdentifyingSpan
     from interviews.import_services import sources_language_process
-    from interviews.models import Interviewee, NlpStatus, Project, Source
+    from interviews.models import Interviewee, NamedEntity, NlpStatus, Project, Source
 
     project = Project.objects.create(name=f"deid bench {time.time():.0f}")
     for record in ROSTER:
         Interviewee.objects.create(project=project, **record)
-    texts = make_sources(count, words)
+    pool = sentence_pool()
+    made = make_sources(count, words, pool)
+    texts = [text for text, _ in made]
     total_words = sum(len(t.split()) for t in texts)
     started = time.perf_counter()
     Source.objects.bulk_create(
@@ -184,12 +216,29 @@ def timing(count: int, words: int, full_share: int) -> None:
     )
     nlp.full_pipeline("en")
     started = time.perf_counter()
-    sources_language_process(ids)
-    ner = time.perf_counter() - started
-    print(f"named entities (the import's background step, for reference): {ner:.1f} s")
-    assert not project.sources.exclude(nlp_status=NlpStatus.DONE).exists()
-    from interviews.deid import detect
-
+    if entities == "pipeline":
+        sources_language_process(ids)
+        print(
+            f"named entities, the import's background step: {time.perf_counter() - started:.1f} s"
+        )
+    else:
+        # Each distinct sentence through the trained pipeline once; a source's entities are
+        # its sentences' (the import's background step itself is timed by import_bench).
+        found = list(nlp.entities_pipe(pool, "en"))
+        rows = []
+        for pk, (_text, placed) in zip(ids, made, strict=True):
+            for offset, index in placed:
+                rows.extend(
+                    NamedEntity(source_id=pk, start=offset + e.start, end=offset + e.end,
+                                label=e.label, text=e.text[:300])
+                    for e in found[index]
+                )  # fmt: skip
+        NamedEntity.objects.bulk_create(rows, batch_size=2000)
+        Source.objects.filter(pk__in=ids).update(nlp_status=NlpStatus.DONE)
+        print(
+            f"named entities of the {len(pool)} distinct sentences, stored per source: "
+            f"{len(rows):,} in {time.perf_counter() - started:.1f} s"
+        )
     detect.analyzer()
     started = time.perf_counter()
     counts = services.project_detect(project=project)
@@ -218,6 +267,13 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=500)
     parser.add_argument("--words", type=int, default=5000)
     parser.add_argument(
+        "--entities",
+        choices=["sentences", "pipeline"],
+        default="sentences",
+        help="how the named entities are stored first: per distinct sentence, or by the "
+        "import's background step over every source (slow)",
+    )
+    parser.add_argument(
         "--full-share",
         type=int,
         default=10,
@@ -237,7 +293,7 @@ def main() -> None:
     print(f"load average {os.getloadavg()[0]:.1f}; database {django.db.connection.vendor}")
     quality()
     if args.count:
-        timing(args.count, args.words, args.full_share)
+        timing(args.count, args.words, args.full_share, args.entities)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory {peak:.0f} MB; load average {os.getloadavg()[0]:.1f}")
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from interviews.access import Perm, project_access
-from interviews.deid import services
+from interviews.deid import key, services
 from interviews.deid.models import (
     EntityKind,
     IdentifyingEntity,
@@ -182,15 +182,15 @@ def apply_all(request: HttpRequest, pk: int) -> HttpResponse:
 
 def key_export(request: HttpRequest, pk: int) -> HttpResponse:
     access = project_access(request, pk, Perm.SEE_IDENTITIES)
-    key = services.key_for(access.project)
+    entities = key.key_for(access.project)
     if request.GET.get("format") == "json":
         response = HttpResponse(
-            json.dumps(key, ensure_ascii=False, indent=2), content_type="application/json"
+            json.dumps(entities, ensure_ascii=False, indent=2), content_type="application/json"
         )
         response["Content-Disposition"] = 'attachment; filename="deidentification-key.json"'
         return response
     response = HttpResponse(
-        "\ufeff" + services.key_csv(key), content_type="text/csv; charset=utf-8"
+        "\ufeff" + key.key_csv(entities), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = 'attachment; filename="deidentification-key.csv"'
     return response
@@ -299,7 +299,7 @@ def identified(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
             "access": access,
             "project": access.project,
             "source": source,
-            "text": services.identified_text(source),
+            "text": key.identified_text(source),
         },
     )
 

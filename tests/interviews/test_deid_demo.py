@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 
 from coding.models import Change
+from interviews.deid.key import identified_text
 from interviews.deid.models import IdentifyingSpan, SourceRevision, SpanStatus
-from interviews.deid.services import identified_text
 from interviews.management.commands.load_demo import NEVER_IDENTIFYING
 from interviews.models import Project
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from coding.models import Change, Code, Coding, Memo
 from coding.services import coding_create
 from interviews.deid import detect as detection
+from interviews.deid import key
 from interviews.deid import services as deid
 from interviews.deid.models import (
     DeidSettings,
@@ -158,11 +159,11 @@ def test_applying_replaces_words_keeps_the_key_and_moves_codings(
     assert revision.text_before == TEXT
     assert revision.title_before == "Interview with Hanna Karpovich"
     # the identified original and the key stay, for admins
-    assert deid.identified_text(named_source) == TEXT
-    assert deid.reidentify(named_source, edge.start, edge.end) == "Karpovich's partner"
-    assert deid.reidentify(named_source, edge.start + 2, edge.end) == "Karpovich's partner"
-    key = deid.key_for(project)
-    person = next(e for e in key if e["placeholder"] == "[BY-07]")
+    assert key.identified_text(named_source) == TEXT
+    assert key.reidentify(named_source, edge.start, edge.end) == "Karpovich's partner"
+    assert key.reidentify(named_source, edge.start + 2, edge.end) == "Karpovich's partner"
+    entities = key.key_for(project)
+    person = next(e for e in entities if e["placeholder"] == "[BY-07]")
     assert person["interviewee"] == "BY-07"
     assert sorted(s["original"] for s in person["spans"]) == sorted(
         ["Hanna", "Hanna Karpovich", "Karpovich", "Hanna Karpovich"]
@@ -374,7 +375,7 @@ def test_reidentify_many_reads_the_key_once(
     text = named_source.text
     spans = [(0, len(text)), (text.index("[ORG 1]"), text.index("[ORG 1]") + 3)]
     with django_assert_num_queries(1):
-        found = deid.reidentify_many(named_source, spans)
+        found = key.reidentify_many(named_source, spans)
     assert found == [TEXT, "Lanka Pictures"]
 
 

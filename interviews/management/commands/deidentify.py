@@ -9,7 +9,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from interviews.deid import services
+from interviews.deid import key, services
 from interviews.deid.models import IdentifyingSpan
 from interviews.management.commands.import_sources import Command as ImportCommand
 from interviews.management.commands.import_sources import progress_bar
@@ -80,13 +80,13 @@ class Command(BaseCommand):
             self.stdout.write(f"Wrote {json_path}.")
 
     def export_key(self, project, path: Path) -> None:
-        key = services.key_for(project)
+        entities = key.key_for(project)
         if path.suffix.lower() == ".csv":
-            path.write_text(services.key_csv(key), encoding="utf-8-sig")
+            path.write_text(key.key_csv(entities), encoding="utf-8-sig")
         else:
-            path.write_text(json.dumps(key, ensure_ascii=False, indent=2), encoding="utf-8")
-        spans = sum(len(entity["spans"]) for entity in key)
-        self.stdout.write(f"Wrote the key of {len(key)} entities ({spans} spans) to {path}.")
+            path.write_text(json.dumps(entities, ensure_ascii=False, indent=2), encoding="utf-8")
+        spans = sum(len(entity["spans"]) for entity in entities)
+        self.stdout.write(f"Wrote the key of {len(entities)} entities ({spans} spans) to {path}.")
 
 
 def detected(project) -> list[dict]:

@@ -234,9 +234,10 @@ class _Pipelines(dict):
     """Each language's pipeline, loaded (once, by `interviews.nlp`) when first needed."""
 
     def __getitem__(self, language: str):
-        if language not in self:
-            raise KeyError(language)
-        return nlp.full_pipeline(language).nlp
+        pipeline = super().__getitem__(language)  # KeyError for a language not offered
+        if pipeline is None:
+            pipeline = self[language] = nlp.full_pipeline(language).nlp
+        return pipeline
 
 
 @functools.cache

@@ -177,18 +177,24 @@ def roster_terms(interviewees: Iterable, speaker_labels: dict[int, set[str]]) ->
     return terms
 
 
+# A word character that is not a Chinese one: Latin words stand between Han characters with
+# no space (在Lanka Pictures工作).
+_LETTER_NOT_HAN = r"[^\W\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+
+
 def term_pattern(text: str) -> str:
     """A regular expression for a term as it may occur in running text.
 
     Latin and other spaced scripts: the exact words (any white space between them), not
-    inside a longer word. Cyrillic: the same, with up to three letters of an inflected
+    inside a longer word (Chinese characters around them are no part of it). Cyrillic: the same, with up to three letters of an inflected
     ending (Ганна → Ганны, Ганне, Ганной; Карпович → Карповича). Chinese: the exact
     characters, wherever they stand (there are no spaces to stand between).
     """
     text = text.strip()
     if _HAN.search(text) and not re.search(r"[^\W\d_]", _HAN.sub("", text)):
         return re.escape(text)
-    return r"(?<!\w)" + r"\s+".join(_word_pattern(w) for w in text.split()) + r"(?!\w)"
+    words = r"\s+".join(_word_pattern(w) for w in text.split())
+    return rf"(?<!{_LETTER_NOT_HAN}){words}(?!{_LETTER_NOT_HAN})"
 
 
 def _word_pattern(word: str) -> str:

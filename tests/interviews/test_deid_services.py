@@ -385,3 +385,10 @@ def test_speaker_labels_mapped_to_an_interviewee_are_matched_unless_generic(proj
     person = Interviewee.objects.create(project=project, pseudonym="BY-04", real_name="")
     labels = {person.pk: {"Speaker 2", "Respondent", "Nadia", "BY-04", "发言人2"}}
     assert [t.text for t in roster_terms([person], labels)] == ["Nadia"]
+
+
+def test_latin_names_are_found_between_chinese_characters(project, hanna):
+    source = source_create(
+        project=project, title="t", text="我在Lanka Pictures工作，Hanna是我的同事。", language="zh"
+    )
+    assert [s.text for s in deid.source_detect(source=source)] == ["Lanka Pictures", "Hanna"]

@@ -160,7 +160,7 @@ def quality() -> None:
 def sentence_pool() -> list[str]:
     """The sentences of the demo study's transcripts (as the import benchmark uses them)."""
     sentences: list[str] = []
-    for path in sorted((ROOT / "interviews" / "demo" / "data").glob("*.txt")):
+    for path in sorted((ROOT / "demo" / "data").glob("*.txt")):
         for line in path.read_text(encoding="utf-8").splitlines():
             body = line.split(":", 1)[-1].strip()
             sentences.extend(s.strip() + "." for s in body.split(".") if len(s.split()) > 3)
@@ -195,7 +195,7 @@ def timing(count: int, words: int, full_share: int, entities: str) -> None:
     from interviews import nlp
     from interviews.deid import detect, services
     from interviews.deid.models import IdentifyingSpan
-    from interviews.import_services import sources_language_process
+    from interviews.ingest.language import sources_language_process
     from interviews.models import Interviewee, NamedEntity, NlpStatus, Project, Source
 
     project = Project.objects.create(name=f"deid bench {time.time():.0f}")

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("interviews.urls")),
     path("", include("interviews.deid.urls")),
     path("", include("coding.urls")),
+    path("", include("agreement.urls")),
     path("", include("reports.urls")),
     path("", include("exchange.urls")),
 ]

@@ -9,7 +9,15 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    Max,
+    OuterRef,
+    Q,
+)
 
 from interviews.deid import detect as detection
 from interviews.deid.edits import Edit
@@ -65,13 +73,20 @@ CODING_REFUSED = (
 )
 
 
-def coding_refused(source: Source) -> bool:
-    """Whether the project requires de-identification before coding and the source has not
-    had it yet (the coding API reads the same in its one query)."""
+def coding_refused_expression():
+    """Per source: whether its project requires de-identification before coding and the
+    source has not had it yet (the coding write annotates its source query with this)."""
     required = DeidSettings.objects.filter(
-        project_id=source.project_id, required_before_coding=True
-    ).exists()
-    return required and not is_deidentified(source)
+        project_id=OuterRef("project_id"), required_before_coding=True
+    )
+    done = SourceRevision.objects.filter(source_id=OuterRef("pk"), kind=RevisionKind.DEIDENTIFY)
+    return ExpressionWrapper(Exists(required) & ~Exists(done), output_field=BooleanField())
+
+
+def coding_refused(source: Source) -> bool:
+    """Whether the source cannot be coded yet (see `coding_refused_expression`)."""
+    refused = Source.objects.filter(pk=source.pk).annotate(refused=coding_refused_expression())
+    return bool(refused.values_list("refused", flat=True).first())
 
 
 # Entities and placeholders ---------------------------------------------------------------

@@ -12,9 +12,9 @@ from django.test import Client
 from django.urls import reverse
 
 from coding.models import Change
+from demo.management.commands.load_demo import NEVER_IDENTIFYING
 from interviews.deid.key import identified_text
 from interviews.deid.models import IdentifyingSpan, SourceRevision, SpanStatus
-from interviews.management.commands.load_demo import NEVER_IDENTIFYING
 from interviews.models import Project
 
 

@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from coding.models import Code, Coding
+from coding.views import api
+from interviews.access import Perm, project_access
+from interviews.models import SegmentKind, Source, profile_for
+from interviews.reading import reading_blocks
+
+
+def _gaps(text: str, blocks) -> list[list]:
+    """The text between reading blocks, so the page can rebuild the whole text exactly."""
+    gaps, position = [], 0
+    for block in blocks:
+        if block.start > position:
+            gaps.append([position, text[position : block.start]])
+        position = block.end
+    if position < len(text):
+        gaps.append([position, text[position:]])
+    return gaps
+
+
+def _recent_code_ids(access, limit: int = 5) -> list[int]:
+    recent: list[int] = []
+    rows = (
+        Coding.objects.filter(coder=access.user, source__project=access.project)
+        .order_by("-modified_at")
+        .values_list("code_id", flat=True)[:200]
+    )
+    for code_id in rows:
+        if code_id not in recent:
+            recent.append(code_id)
+        if len(recent) == limit:
+            break
+    return recent
+
+
+def _exact_html(text: str) -> str:
+    """Escaped text whose carriage returns survive HTML parsing, so DOM offsets stay exact."""
+    return escape(text).replace("\r", "&#13;")
+
+
+def blocks_html(blocks) -> str:
+    """The reading blocks as the workspace's focusable sections (one join, not a template
+    loop: a two-hour interview has hundreds of turns)."""
+    parts = []
+    for number, block in enumerate(blocks, start=1):
+        # The label is shown apart only when the turn's own text does not begin with it.
+        if block.speaker and (block.timestamp_label or not block.text.startswith(block.speaker)):
+            label = f"Turn of {block.speaker}"
+            stamp = (
+                f' <span class="font-monospace fw-normal">[{block.timestamp_label}]</span>'
+                if block.timestamp_label
+                else ""
+            )
+            head = (
+                '<div class="ws-speaker small fw-semibold text-secondary" aria-hidden="true">'
+                f"{escape(block.speaker)}{stamp}</div>"
+            )
+        elif block.speaker:
+            label, head = f"Turn of {block.speaker}", ""
+        else:
+            label, head = f"Paragraph {number}", ""
+        parts.append(
+            f'<section class="ws-block" tabindex="0" data-start="{block.start}" '
+            f'data-end="{block.end}" aria-label="{escape(label)}">{head}'
+            f'<div class="ws-body"><div class="ws-text">{_exact_html(block.text)}</div>'
+            '<div class="ws-margin" role="group" aria-label="Codings in this passage"></div></div></section>'
+        )
+    return mark_safe("\n".join(parts))
+
+
+def workspace(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
+    """The coding page: the text with its codings, the codebook, and the tools to code.
+
+    Every member may open it, so that links to a passage work for all; members who may not
+    code (viewers) get it read-only: no tools to code, and the API refuses their writes.
+    """
+    access = project_access(request, pk, Perm.VIEW)
+    can_code = access.can(Perm.CODE)
+    source = get_object_or_404(Source, pk=source_pk, project=access.project)
+    segments = list(
+        source.segments.filter(kind__in=[SegmentKind.TURN, SegmentKind.SENTENCE])
+        .order_by("start")
+        .values_list("kind", "start", "end", "speaker", "timestamp")
+    )
+    turns = [
+        _Turn(start, end, speaker, timestamp)
+        for kind, start, end, speaker, timestamp in segments
+        if kind == SegmentKind.TURN
+    ]
+    blocks = reading_blocks(source.text, turns)
+    codes = Code.objects.filter(project=access.project).tree_order()
+    cursor = api.change_cursor(source)
+    data = {
+        "source": {"id": source.pk, "length": len(source.text), "language": source.language},
+        "user": request.user.get_username(),
+        "canCode": can_code,
+        "canReview": access.can(Perm.REVIEW),
+        "seesAll": access.sees_all_codings,
+        "snap": profile_for(request.user).selection_snap,
+        "codes": [
+            {
+                "id": c.pk,
+                "name": c.name,
+                "path": c.path,
+                "parent": c.parent_id,
+                "depth": c.depth,
+                "colour": c.colour,
+                "codable": c.is_codable,
+            }
+            for c in codes
+        ],
+        "codings": api.codings_for_page(source, access, with_times=False),
+        "cursor": cursor,
+        "pins": api.pins_json(access) if can_code else [],
+        "recent": _recent_code_ids(access) if can_code else [],
+        "sentences": [[s, e] for kind, s, e, _sp, _t in segments if kind == SegmentKind.SENTENCE],
+        "gaps": _gaps(source.text, blocks),
+        "csrfToken": get_token(request),
+        "pollSeconds": getattr(settings, "PARLEY_POLL_SECONDS", 3),
+        "urls": {
+            "codings": reverse("coding:api_codings", args=[access.project.pk, source.pk]),
+            "pins": reverse("coding:api_pins", args=[access.project.pk]),
+        },
+    }
+    return render(
+        request,
+        "coding/workspace.html",
+        {
+            "access": access,
+            "can_code": can_code,
+            "project": access.project,
+            "source": source,
+            "blocks_html": blocks_html(blocks),
+            "workspace_data": data,
+        },
+    )
+
+
+class _Turn:
+    __slots__ = ("start", "end", "speaker", "timestamp")
+
+    def __init__(self, start: int, end: int, speaker: str, timestamp: float | None) -> None:
+        self.start, self.end, self.speaker, self.timestamp = start, end, speaker, timestamp

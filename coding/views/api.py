@@ -14,7 +14,7 @@ import json
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_http_methods
 
@@ -89,7 +89,7 @@ def _code(access: Access, data: dict, *, required: bool) -> Code | None:
 def _source(access: Access, source_pk: int, span: tuple[int, int] | None = None) -> Source:
     # The text stays in the database: a write checks its quote there, so its cost does not
     # grow with the length of the transcript. With `span`, the same query brings the slice.
-    sources = Source.objects.defer("text").filter(pk=source_pk, project=access.project)
+    sources = Source.objects.visible_to(access).defer("text").filter(pk=source_pk)
     if span is not None and 0 <= span[0] < span[1]:
         sources = with_slice(sources, *span)
     source = sources.first()
@@ -166,9 +166,7 @@ def change_cursor(source: Source) -> int:
 
 def _changes_since(source: Source, access: Access, since: int) -> dict:
     changes = Change.objects.filter(source=source, object_type="coding", pk__gt=since)
-    if not access.sees_all_codings:
-        name = access.user.get_username()
-        changes = changes.filter(Q(before__coder=name) | Q(after__coder=name))
+    changes = changes.visible_to(access)
     rows = list(changes.values_list("pk", "object_guid"))
     guids = {guid for _pk, guid in rows}
     current = list(

@@ -392,3 +392,17 @@ def test_latin_names_are_found_between_chinese_characters(project, hanna):
         project=project, title="t", text="我在Lanka Pictures工作，Hanna是我的同事。", language="zh"
     )
     assert [s.text for s in deid.source_detect(source=source)] == ["Lanka Pictures", "Hanna"]
+
+
+def test_an_admins_identified_export_reads_the_original_words(project, named_source, users):
+    from interviews.visibility import Disclosure
+
+    accept_all(named_source, users["admin"])
+    deid.source_deidentify(source=named_source, user=users["admin"])
+    named_source.refresh_from_db()
+    at = named_source.text.index("Money was always short")
+    readable = Disclosure(project=project, identified=True).texts([named_source.pk])
+    assert readable[named_source.pk].text == TEXT
+    assert readable[named_source.pk].passage(at, at + 22) == "Money was always short"
+    plain = Disclosure(project=project).texts([named_source.pk])[named_source.pk]
+    assert "Hanna" not in plain.text

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('interviews', '0006_source_frozen'),
+        ('interviews', '0007_interviewee_consent_form'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

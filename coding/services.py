@@ -19,6 +19,8 @@ from coding.models import (
     source_slice,
 )
 from interviews.access import Access, Perm, grant, member_role, project_with_role
+from interviews.deid.services import CODING_REFUSED, coding_refused_expression
+from interviews.deid.services import coding_refused as deid_refusal
 from interviews.models import Project, Source
 
 
@@ -128,6 +130,7 @@ def coding_target(
             source_frozen=F("target__frozen"),
             source__quote=CodePointSlice("target__code_points__utf32", start, end),
             source__length=F("target__code_points__length"),
+            source__deid_refused=coding_refused_expression(source=source_pk),
         )
         .order_by()[:1]  # one row by its key: no ORDER BY, which `first()` would add
     )
@@ -157,6 +160,7 @@ def coding_target(
             source.__dict__.update(
                 _quote=code.source__quote, _length=code.source__length, _slice_span=span
             )
+        source.__dict__["_deid_refused"] = code.source__deid_refused
     return access, source, code
 
 
@@ -196,6 +200,9 @@ def coding_create(
     """
     if not code.is_codable:
         raise ValidationError(f"“{code.name}” is a grouping code and cannot be applied.")
+    refused = source.__dict__.get("_deid_refused")
+    if refused or (refused is None and deid_refusal(source)):
+        raise ValidationError(CODING_REFUSED)
     coding = Coding(source=source, code=code, coder=coder, start=start, end=end, origin=origin)
     found = None
     if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= MAX_OFFSET:

@@ -152,4 +152,5 @@ class NamedEntityAdmin(ProjectScopedAdmin):
 
 
 # Recordings register their own admin classes.
+from interviews.deid import admin as deid_admin  # noqa: E402,F401  (registers its models)
 from interviews.recordings import admin as recordings_admin  # noqa: E402, F401

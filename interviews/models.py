@@ -712,4 +712,12 @@ class NamedEntity(models.Model):
 
 
 # Recordings and sync points live in their own module; imported here so Django finds them.
+# De-identification lives in its own package; its models belong to this app.
+from interviews.deid.models import (  # noqa: E402,F401
+    DeidSettings,
+    IdentifyingEntity,
+    IdentifyingSpan,
+    IdentifyingTerm,
+    SourceRevision,
+)
 from interviews.recordings.models import Recording, SyncPoint  # noqa: E402, F401

@@ -102,6 +102,11 @@ class Disclosure:
         rows = Source.objects.filter(project=self.project, pk__in=list(source_ids))
         # The text coders read is `Source.text`; the identified original is kept apart for
         # admins, and until a source is de-identified the two are the same text.
+        if self.identified:
+            from interviews.deid.key import identified_texts
+
+            found = identified_texts(rows.only("pk", "text"))
+            return {pk: ReadableText(text, offsets) for pk, (text, offsets) in found.items()}
         return {pk: ReadableText(text) for pk, text in rows.values_list("pk", "text")}
 
     @property

@@ -30,6 +30,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from coding.models import Change, Code, Coding, Memo, SavedQuery
 from interviews.consent import consent_form_attach
+from interviews.deid.models import IdentifyingSpan
 from interviews.models import Interviewee, Job, Membership, Project, Source
 from reports.models import ReportKind, SavedReport
 from tests.interviews.import_files import make_pdf
@@ -98,6 +99,12 @@ def ids_for(demo) -> dict[str, list[str]]:
         "change_pk": [str(Change.objects.filter(project=project).first().pk)],
         # A staged batch import that is not there (or no longer): the page says so.
         "key": ["no-such-batch"],
+        # De-identification: the demo's terms, entities and spans (admins only).
+        "term_pk": [str(project.deid_terms.first().pk)],
+        "entity_pk": [str(project.deid_entities.first().pk)],
+        "span_pk": [
+            str(s.pk) for s in IdentifyingSpan.objects.filter(source__in=sources).order_by("pk")[:1]
+        ],
     }
 
 

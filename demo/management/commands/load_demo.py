@@ -68,6 +68,12 @@ UNTIDY_CODES = [
     ("Co-production", "#4dd0e1", "Joint productions (to be merged into Film co-production)."),
     ("AI subtitles", "#4fc3f7", "Machine-translated subtitles (belongs under Digital and AI)."),
 ]
+# Places and names of policies the study is about: never replaced by a placeholder.
+NEVER_IDENTIFYING = [
+    "China", "Belarus", "Minsk", "Beijing", "Belt and Road", "Belt", "Going Out", "BRI", "AI",
+    "Tang dynasty", "Russia", "Europe", "Asia", "Central Asia", "Silk Road",
+    "Cultural Strategy 2020",
+]  # fmt: skip
 
 
 def _read_json(path: Path):
@@ -94,6 +100,24 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo logins (password for every one: {PASSWORD}):")
         for username, first, last, role in USERS:
             self.stdout.write(f"  {username:<8} {Role(role).label} ({first} {last})")
+
+    def deidentify(self, project: Project, admin) -> None:
+        """Members of the demo read no real name: what the interviewee records identify
+        (names in every form, organisations, contact details) and e-mail addresses, phone
+        numbers and the like are replaced; the language model's other proposals wait for
+        an admin on the De-identification page."""
+        from interviews.deid import services as deid
+        from interviews.deid.models import SpanOrigin, SpanStatus, TermAction
+
+        for term in NEVER_IDENTIFYING:
+            deid.term_add(project=project, text=term, action=TermAction.NEVER, kind="PLACE")
+        deid.project_detect(project=project)
+        project_spans = deid.IdentifyingSpan.objects.filter(source__project=project)
+        project_spans.filter(
+            status=SpanStatus.PENDING,
+            origin__in=[SpanOrigin.ROSTER, SpanOrigin.TERM, SpanOrigin.PATTERN],
+        ).update(status=SpanStatus.ACCEPTED, decided_by=admin)
+        deid.project_deidentify(project=project, user=admin)
 
     @transaction.atomic
     def load(self) -> dict[str, int]:
@@ -235,6 +259,7 @@ class Command(BaseCommand):
                         end=start + len(entry["quote"]),
                     )
                     coding_count += 1
+        self.deidentify(project, users["olga"])
         return {
             "sources": len(sources),
             "interviewees": len(interviewees),

@@ -264,7 +264,7 @@ def measure_server_round_trip(source, user, spans, codes, n=300) -> list[float]:
     from coding.models import Coding
 
     handler = WSGIHandler()
-    url = reverse("coding:api_codings", args=[source.project_id, source.pk])
+    url = reverse("api:source_codings", args=[source.project_id, source.pk])
     token = get_random_string(32, CSRF_ALLOWED_CHARS)
     cookie = (
         f"{settings.SESSION_COOKIE_NAME}={session_cookie(user)}; "
@@ -462,7 +462,7 @@ def measure_http_round_trips(base, source, coders, spans, codes, concurrency, pe
     import multiprocessing
 
     page = reverse("coding:workspace", args=[source.project_id, source.pk])
-    url = reverse("coding:api_codings", args=[source.project_id, source.pk])
+    url = reverse("api:source_codings", args=[source.project_id, source.pk])
     cookies = [session_cookie(coders[i]) for i in range(concurrency)]
     connection.close()  # the children inherit no open database connection
     context = multiprocessing.get_context("fork")

@@ -1,23 +1,12 @@
 from django.urls import path
 
-from coding import api, views, views_agreement, views_analysis, views_codebook, views_memos
+from coding import views, views_agreement, views_analysis, views_codebook, views_memos
 
 app_name = "coding"
 
 urlpatterns = [
     path("projects/<int:pk>/codebook/", views_codebook.codebook, name="codebook"),
     path("projects/<int:pk>/sources/<int:source_pk>/code/", views.workspace, name="workspace"),
-    path(
-        "api/projects/<int:pk>/sources/<int:source_pk>/codings/",
-        api.codings,
-        name="api_codings",
-    ),
-    path(
-        "api/projects/<int:pk>/sources/<int:source_pk>/codings/<int:coding_pk>/",
-        api.coding_detail,
-        name="api_coding",
-    ),
-    path("api/projects/<int:pk>/pins/", api.pins, name="api_pins"),
 ]
 
 # Codebook editor, codebook files, history

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from coding import api
+from coding import workspace_data
 from coding.models import Code, Coding
 from interviews.access import Perm, project_access
 from interviews.models import SegmentKind, Source, profile_for
@@ -98,7 +98,7 @@ def workspace(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
     ]
     blocks = reading_blocks(source.text, turns)
     codes = Code.objects.filter(project=access.project).tree_order()
-    cursor = api.change_cursor(source)
+    cursor = workspace_data.change_cursor(source)
     data = {
         "source": {"id": source.pk, "length": len(source.text), "language": source.language},
         "user": request.user.get_username(),
@@ -118,17 +118,19 @@ def workspace(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
             }
             for c in codes
         ],
-        "codings": api.codings_for_page(source, access, with_times=False),
+        "codings": workspace_data.codings_for_page(source, access, with_times=False),
         "cursor": cursor,
-        "pins": api.pins_json(access) if can_code else [],
+        "pins": workspace_data.pins_json(access) if can_code else [],
         "recent": _recent_code_ids(access) if can_code else [],
         "sentences": [[s, e] for kind, s, e, _sp, _t in segments if kind == SegmentKind.SENTENCE],
         "gaps": _gaps(source.text, blocks),
         "csrfToken": get_token(request),
         "pollSeconds": getattr(settings, "PARLEY_POLL_SECONDS", 3),
         "urls": {
-            "codings": reverse("coding:api_codings", args=[access.project.pk, source.pk]),
-            "pins": reverse("coding:api_pins", args=[access.project.pk]),
+            # The public API (api/): this source's codings, any one coding, the number keys.
+            "codings": reverse("api:source_codings", args=[access.project.pk, source.pk]),
+            "coding": reverse("api:codings", args=[access.project.pk]),
+            "pins": reverse("api:pins", args=[access.project.pk]),
         },
     }
     return render(

@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("coding.urls")),
     path("", include("reports.urls")),
     path("", include("exchange.urls")),
+    path("", include("api.urls")),
 ]

@@ -1,4 +1,5 @@
-// Talks to the codings API (docs/api.md) with the session's CSRF token.
+// Talks to the public API under /api/v1/ (docs/api.md) with the session's CSRF token.
+// urls.codings: this source's codings; urls.coding: the project's codings (one is `${id}/`).
 
 export class ApiError extends Error {}
 
@@ -26,7 +27,7 @@ export function makeApi(urls, csrfToken) {
     }
     return data;
   }
-  const one = (id) => `${urls.codings}${id}/`;
+  const one = (id) => `${urls.coding}${id}/`;
   return {
     create: (coding) => call("POST", urls.codings, coding),
     update: (id, changes) => call("PATCH", one(id), changes),

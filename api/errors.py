@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled
@@ -97,11 +98,19 @@ def install(api: NinjaAPI, before_bad_request) -> None:
             return error_response(api, request, 400, "The request body is not valid JSON.")
         return error_response(api, request, 400, " ".join(messages), fields)
 
+    @api.exception_handler(IntegrityError)
+    def clash(request, exc: IntegrityError):
+        # A unique rule of the database that no form or service checked first.
+        return error_response(
+            api, request, 409, "This conflicts with something already stored (a name that must be unique?)."
+        )
+
     @api.exception_handler(DjangoValidationError)
     def invalid(request, exc: DjangoValidationError):
-        codes = {getattr(e, "code", None) for e in exc.error_list} if hasattr(
-            exc, "error_list"
-        ) else set()
+        if hasattr(exc, "error_dict"):
+            codes = {getattr(e, "code", None) for es in exc.error_dict.values() for e in es}
+        else:
+            codes = {getattr(e, "code", None) for e in exc.error_list}
         status = 409 if CONFLICT in codes else 400
         fields = None
         if hasattr(exc, "error_dict"):

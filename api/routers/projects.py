@@ -6,7 +6,7 @@ import datetime
 import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Status, Field, Query, Router, Schema
@@ -14,6 +14,7 @@ from pydantic import StrictBool, StrictStr
 
 from api import guard
 from api.auth import member
+from api.errors import CONFLICT
 from api.pagination import PageParams, page
 from interviews import services
 from interviews.access import Perm
@@ -269,7 +270,12 @@ def _attribute_save(access, payload: AttributeIn, instance: Attribute | None) ->
     data = {**payload.dict(), "choices": "\n".join(payload.choices)}
     form = AttributeForm(data=data, instance=instance, project=access.project)
     form_valid(form)
-    return form.save()
+    try:
+        with transaction.atomic():
+            return form.save()
+    except IntegrityError:
+        message = f"There is already an attribute called “{payload.name}”."
+        raise ValidationError({"name": [ValidationError(message, code=CONFLICT)]}) from None
 
 
 @router.post(

@@ -107,9 +107,9 @@ class TokenThrottle(SimpleRateThrottle):
 
     def allow_request(self, request: HttpRequest) -> bool:
         # Read each time, so that a changed setting applies without a restart of the API.
-        self.rate = self._setting()
+        self.rate = self._setting() or None  # empty: no limit
         self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request)
+        return self.rate is None or super().allow_request(request)
 
     def get_cache_key(self, request: HttpRequest) -> str | None:
         token = getattr(request, "api_token", None)

@@ -11,9 +11,47 @@ from ninja import NinjaAPI
 from api import converters  # noqa: F401 - registers the `id` path converter
 from api import errors, guard
 from api.auth import TokenThrottle, member
+from api.pagination import MAX_ID
 from api.routers import coding, projects, reports, sources
 
-api = NinjaAPI(
+ERRORS = {
+    "400": "Bad input: `error` says what, `fields` names each field at fault.",
+    "401": "Not logged in, or the token is not valid or has been revoked.",
+    "403": "Your role (or a read-only token) does not allow this.",
+    "404": "Not there, or not visible to you.",
+    "409": "A conflict with what is stored (a name or a coding that exists already).",
+    "429": "Too many requests with this token; wait `Retry-After` seconds.",
+}
+
+
+class ParleyApi(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        """Every operation documents the one error shape under each status it may answer."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema["components"].setdefault("schemas", {})["Error"] = {
+            "type": "object",
+            "properties": {
+                "error": {"type": "string"},
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+            "required": ["error"],
+        }
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for parameter in operation.get("parameters", []):
+                    if parameter["in"] == "path" and parameter["schema"].get("type") == "integer":
+                        parameter["schema"].update(minimum=0, maximum=MAX_ID)
+                responses = operation.setdefault("responses", {})
+                for status, description in ERRORS.items():
+                    responses.setdefault(status, {"description": description, "content": error})
+        return schema
+
+
+api = ParleyApi(
     title="Parley API",
     version="1",
     description=(

@@ -7,10 +7,14 @@ from __future__ import annotations
 import base64
 import binascii
 
+from typing import Annotated
+
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from ninja import Field, Schema
 
+MAX_ID = 999_999_999_999_999_999  # what the `id` path converter accepts
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]  # an id in a query or body
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
 

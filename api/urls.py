@@ -22,6 +22,7 @@ api_patterns, _app, _namespace = api.urls
 app_name = "api"
 urlpatterns = [
     path("api/v1/", include(_public(api_patterns))),
+    path("api/<path:rest>", views.api_not_found),
     path("accounts/profile/", views.profile, name="profile"),
     path(
         "accounts/profile/tokens/<int:token_pk>/revoke/",

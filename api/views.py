@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -43,3 +44,9 @@ def token_revoke(request: HttpRequest, token_pk: int) -> HttpResponse:
     token.revoke()
     messages.success(request, f"The token “{token.name}” is revoked; it no longer works.")
     return redirect("api:profile")
+
+
+@login_not_required
+def api_not_found(request: HttpRequest, rest: str) -> JsonResponse:
+    """An address under /api/ that names nothing answers in the API's own shape."""
+    return JsonResponse({"error": "There is no such address in the API (see /api/v1/docs)."}, status=404)

@@ -15,7 +15,7 @@ from pydantic import StrictBool, StrictInt, StrictStr
 from api import guard
 from api.auth import member
 from api.errors import CONFLICT, ApiError
-from api.pagination import PageParams, page
+from api.pagination import Id, PageParams, page
 from coding import codebook_services, services, workspace_data
 from coding.filters import codings_filter, filters_validate
 from coding.memos import MEMO_KINDS, memo_create, memo_delete, memo_target, memo_update
@@ -91,8 +91,8 @@ class CodingPage(Schema):
 
 
 class CodingFilters(PageParams):
-    code: list[int] = Field([], description="Codes (each with its sub-codes).")
-    source: list[int] = Field([], description="Sources.")
+    code: list[Id] = Field([], description="Codes (each with its sub-codes).")
+    source: list[Id] = Field([], description="Sources.")
     coder: list[str] = Field([], description="Coders' usernames.")
     attribute: list[str] = Field(
         [],

@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema
 
 from api import guard
 from api.errors import ApiError
+from api.pagination import Id
 from reports import tidy
 from reports.definitions import Definition, choices_for, parse, parse_mapping, run
 from reports.frame import Filters
@@ -36,13 +37,13 @@ class ReportOut(Schema):
 
 class ReportParams(Schema):
     by: str | None = Field(None, max_length=200, description="An attribute to group by.")
-    code: list[int] = Field([], description="Codes to report on.")
-    quadrant: list[int] = Field([], description="SWOT: the four quadrant codes.")
+    code: list[Id] = Field([], description="Codes to report on.")
+    quadrant: list[Id] = Field([], description="SWOT: the four quadrant codes.")
     rows: str | None = Field(None, max_length=200, description="Framework rows.")
     mode: Literal["overlap", "turn"] | None = None
     quotes: int | None = Field(None, ge=0, le=50)
     coder: list[str] = Field([], description="Only these coders' codings.")
-    source: list[int] = Field([], description="Only these sources.")
+    source: list[Id] = Field([], description="Only these sources.")
     attribute: list[str] = Field([], description="`key=value` filters by an attribute.")
 
 
@@ -146,8 +147,8 @@ def saved_report_run(request: HttpRequest, pk: int, saved_pk: int):
 
 class TableParams(Schema):
     format: Literal["json", "csv", "parquet"] = "json"
-    code: list[int] = Field([], description="Codes (each with its sub-codes).")
-    source: list[int] = Field([], description="Sources.")
+    code: list[Id] = Field([], description="Codes (each with its sub-codes).")
+    source: list[Id] = Field([], description="Sources.")
     coder: list[str] = Field([], description="Coders' usernames.")
 
 

@@ -99,7 +99,7 @@ class TokenThrottle(SimpleRateThrottle):
     scope = "token"
 
     def __init__(self) -> None:
-        super().__init__(self._setting())
+        super().__init__(self._setting() or "1/s")  # the rate is read again on each request
 
     @staticmethod
     def _setting() -> str:

@@ -102,7 +102,10 @@ def install(api: NinjaAPI, before_bad_request) -> None:
     def clash(request, exc: IntegrityError):
         # A unique rule of the database that no form or service checked first.
         return error_response(
-            api, request, 409, "This conflicts with something already stored (a name that must be unique?)."
+            api,
+            request,
+            409,
+            "This conflicts with something already stored (a name that must be unique?).",
         )
 
     @api.exception_handler(DjangoValidationError)
@@ -136,7 +139,9 @@ def install(api: NinjaAPI, before_bad_request) -> None:
 
     @api.exception_handler(Throttled)
     def throttled(request, exc: Throttled):
-        return error_response(api, request, 429, "Too many requests with this token; wait a moment.")
+        return error_response(
+            api, request, 429, "Too many requests with this token; wait a moment."
+        )
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):

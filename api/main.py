@@ -58,7 +58,7 @@ api = ParleyApi(
         "Every object of a project over JSON. Authenticate with a personal API token "
         "(`Authorization: Bearer <token>`, made on your profile page) or, from the site's own "
         "pages, the session with its CSRF token. Offsets are Unicode code points, half-open "
-        "[start, end). Errors answer `{\"error\": message, \"fields\": {...}}` with 400, 401, "
+        '[start, end). Errors answer `{"error": message, "fields": {...}}` with 400, 401, '
         "403, 404, 409 or 429. Lists are paged with `cursor` and `limit`; follow `next`."
     ),
     urls_namespace="api",

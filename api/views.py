@@ -49,4 +49,6 @@ def token_revoke(request: HttpRequest, token_pk: int) -> HttpResponse:
 @login_not_required
 def api_not_found(request: HttpRequest, rest: str) -> JsonResponse:
     """An address under /api/ that names nothing answers in the API's own shape."""
-    return JsonResponse({"error": "There is no such address in the API (see /api/v1/docs)."}, status=404)
+    return JsonResponse(
+        {"error": "There is no such address in the API (see /api/v1/docs)."}, status=404
+    )

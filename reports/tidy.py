@@ -23,7 +23,9 @@ def codings_table(project, filters: Filters | None = None, *, only_coder=None) -
     quote and memo of every coding the member may analyse."""
     data = report_data(project, filters, only_coder=only_coder)
     frame = data.frame.rename(
-        columns={key: label for key, label in data.attribute_labels.items() if key.startswith("attr")}
+        columns={
+            key: label for key, label in data.attribute_labels.items() if key.startswith("attr")
+        }
     )
     return frame
 

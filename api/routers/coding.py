@@ -177,7 +177,9 @@ def source_coding_create(request: HttpRequest, pk: int, source_pk: int, payload:
         quote=payload.quote,
         memo=payload.memo,
     )
-    data = workspace_data.coding_json(coding, access, quote=payload.quote, memo=payload.memo.strip())
+    data = workspace_data.coding_json(
+        coding, access, quote=payload.quote, memo=payload.memo.strip()
+    )
     data["source"] = source.pk
     return Status(201, data)
 
@@ -271,7 +273,8 @@ def codings(request: HttpRequest, pk: int, query: Query[CodingFilters]):
         selected.values("pk"),
         query,
         convert=lambda rows: _rows(
-            access, Coding.objects.filter(pk__in=[r["pk"] for r in rows]).order_by("pk"),
+            access,
+            Coding.objects.filter(pk__in=[r["pk"] for r in rows]).order_by("pk"),
             quotes=query.quotes,
         ),
     )
@@ -323,18 +326,19 @@ def codings_create(request: HttpRequest, pk: int, payload: CodingBatchIn):
                 continue
             source.project = access.project
             try:
-                with transaction.atomic():
-                    created.append(
-                        services.coding_create(
-                            source=source,
-                            code=code,
-                            coder=request.user,
-                            start=item.start,
-                            end=item.end,
-                            quote=item.quote,
-                            memo=item.memo,
-                        )
+                # A refused coding raises before it writes, so the transaction stays usable
+                # and every refusal of the batch can be reported.
+                created.append(
+                    services.coding_create(
+                        source=source,
+                        code=code,
+                        coder=request.user,
+                        start=item.start,
+                        end=item.end,
+                        quote=item.quote,
+                        memo=item.memo,
                     )
+                )
             except ValidationError as error:
                 conflict |= any(getattr(e, "code", None) == CONFLICT for e in error.error_list)
                 errors[f"codings.{index}"] = error.messages
@@ -374,7 +378,10 @@ def _coding(access: Access, coding_pk: int) -> Coding:
 def coding_get(request: HttpRequest, pk: int, coding_pk: int):
     access = guard.project(request, pk)
     coding = _coding(access, coding_pk)
-    return {**workspace_data.coding_json(coding, access, quote=coding.quote), "source": coding.source_id}
+    return {
+        **workspace_data.coding_json(coding, access, quote=coding.quote),
+        "source": coding.source_id,
+    }
 
 
 @router.patch(
@@ -706,9 +713,7 @@ def _memo_changeable(access: Access, memo_pk: int):
     return memo
 
 
-@memos_router.get(
-    "/projects/{id:pk}/memos/", response=MemoPage, url_name="memos", summary="Memos"
-)
+@memos_router.get("/projects/{id:pk}/memos/", response=MemoPage, url_name="memos", summary="Memos")
 def memos(request: HttpRequest, pk: int, query: Query[MemoFilters]):
     access = guard.project(request, pk)
     found = guard.memos(access)

@@ -142,7 +142,11 @@ def saved_report_run(request: HttpRequest, pk: int, saved_pk: int):
     access = guard.project(request, pk)
     saved = get_object_or_404(SavedReport, project=access.project, pk=saved_pk)
     params = {k: v if isinstance(v, list) else [v] for k, v in (saved.params or {}).items()}
-    return _report(request, access, parse(saved.kind, lambda n: list(params.get(n, [])), list(params), **_known(access)))
+    return _report(
+        request,
+        access,
+        parse(saved.kind, lambda n: list(params.get(n, [])), list(params), **_known(access)),
+    )
 
 
 class TableParams(Schema):
@@ -185,7 +189,11 @@ def codings_table(request: HttpRequest, pk: int, query: Query[TableParams]):
     for name, ids in (("code", query.code), ("source", query.source)):
         unknown = sorted(set(ids) - known[f"{name}_ids"])
         if unknown:
-            raise ApiError(400, f"There is no {name} {unknown[0]} in this project.", {name: [str(u) for u in unknown]})
+            raise ApiError(
+                400,
+                f"There is no {name} {unknown[0]} in this project.",
+                {name: [str(u) for u in unknown]},
+            )
     filters = Filters(codes=query.code, sources=query.source, coders=query.coder)
     frame = tidy.codings_table(access.project, filters, only_coder=guard.only_coder(access))
     if query.format == "json":

@@ -57,7 +57,13 @@ def test_a_token_reads_as_its_user_until_it_is_revoked(client_for, project, user
 def test_the_command_prints_a_token_once(project, users):
     out = io.StringIO()
     call_command(
-        "api_token", "lead", "--name", "pipeline", "--project", str(project.pk), "--read-only",
+        "api_token",
+        "lead",
+        "--name",
+        "pipeline",
+        "--project",
+        str(project.pk),
+        "--read-only",
         stdout=out,
     )
     raw = out.getvalue().strip()
@@ -80,7 +86,9 @@ def test_a_read_only_token_reads_but_changes_nothing(api_for, project, source, c
     assert response.status_code == 403
     assert response.json()["error"] == "This API token is read-only."
     body = {"code": code.pk, "start": 0, "end": 11}
-    assert api.post(v1(f"projects/{project.pk}/sources/{source.pk}/codings/"), body).status_code == 403
+    assert (
+        api.post(v1(f"projects/{project.pk}/sources/{source.pk}/codings/"), body).status_code == 403
+    )
     assert Code.objects.filter(name="New").count() == Coding.objects.count() == 0
 
 

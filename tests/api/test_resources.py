@@ -59,7 +59,10 @@ def test_admins_manage_members_and_a_project_keeps_one_admin(api_for, project, u
     assert api_for("lead").delete(url(project, f"members/{member_id}/")).status_code == 403
     assert admin.delete(url(project, f"members/{member_id}/")).status_code == 204
     assert sorted(m.user.username for m in project.memberships.all()) == [
-        "admin", "coder", "lead", "viewer",
+        "admin",
+        "coder",
+        "lead",
+        "viewer",
     ]
 
 
@@ -67,13 +70,16 @@ def test_admins_manage_members_and_a_project_keeps_one_admin(api_for, project, u
 def test_leads_define_attributes_with_the_pages_rules(api_for, project):
     lead = api_for("lead")
     made = lead.post(
-        url(project, "attributes/"), {"name": "Region", "type": "choice", "choices": ["North", "South"]}
+        url(project, "attributes/"),
+        {"name": "Region", "type": "choice", "choices": ["North", "South"]},
     )
     assert made.status_code == 201
     assert made.json()["choices"] == ["North", "South"]
     empty_choice = lead.post(url(project, "attributes/"), {"name": "Tier", "type": "choice"})
     assert empty_choice.status_code == 400
-    assert empty_choice.json()["fields"]["choices"] == ["A choice attribute needs at least one value."]
+    assert empty_choice.json()["fields"]["choices"] == [
+        "A choice attribute needs at least one value."
+    ]
     twice = lead.post(url(project, "attributes/"), {"name": "Region"})
     assert twice.status_code == 409
     assert twice.json()["fields"] == {"name": ["There is already an attribute called “Region”."]}
@@ -86,7 +92,9 @@ def test_leads_define_attributes_with_the_pages_rules(api_for, project):
     assert not Attribute.objects.filter(pk=region.pk).exists()
 
 
-def test_interviewees_show_pseudonyms_to_all_and_identities_to_admins(api_for, project, interviewee):
+def test_interviewees_show_pseudonyms_to_all_and_identities_to_admins(
+    api_for, project, interviewee
+):
     for role in ("lead", "coder", "viewer"):
         (row,) = api_for(role).get(url(project, "interviewees/")).json()["items"]
         assert row["pseudonym"] == "BY-01" and row["identity"] is None
@@ -104,16 +112,22 @@ def test_a_source_has_its_text_and_segments_with_speakers(api_for, project, sour
     text = api.get(url(project, f"sources/{source.pk}/text/")).json()
     assert text["text"] == source.text and text["length"] == len(source.text)
     meta = api.get(url(project, f"sources/{source.pk}/")).json()
-    assert meta["length"] == len(source.text) and meta["interviewees"] == [source.interviewees.get().pk]
+    assert meta["length"] == len(source.text) and meta["interviewees"] == [
+        source.interviewees.get().pk
+    ]
     turns = api.get(url(project, f"sources/{source.pk}/segments/"), {"kind": "turn"}).json()
     assert [t["speaker"] for t in turns] == ["Interviewer", "BY-01", "Interviewer", "BY-01"]
     assert source.text[turns[1]["start"] : turns[1]["end"]].startswith("Respondent: It started")
-    assert api.get(url(project, f"sources/{source.pk}/segments/"), {"kind": "word"}).status_code == 400
+    assert (
+        api.get(url(project, f"sources/{source.pk}/segments/"), {"kind": "word"}).status_code == 400
+    )
 
 
 def test_one_request_imports_many_files_as_one_job(api_for, project):
     files = [
-        SimpleUploadedFile("BY-07.txt", "Interviewer: Hello?\n\nRespondent: Our studio in Minsk.".encode()),
+        SimpleUploadedFile(
+            "BY-07.txt", "Interviewer: Hello?\n\nRespondent: Our studio in Minsk.".encode()
+        ),
         SimpleUploadedFile("notes.md", "# Policy\n\nThe strategy names film first.".encode()),
         SimpleUploadedFile("broken.pdf", b"not a pdf at all"),
     ]
@@ -127,14 +141,16 @@ def test_one_request_imports_many_files_as_one_job(api_for, project):
     job = response.json()
     assert job["finished"] is True and job["total"] == 3 and job["done"] == 3
     assert sorted(Source.objects.filter(project=project).values_list("title", flat=True)) == [
-        "BY-07", "notes",
+        "BY-07",
+        "notes",
     ]
     assert any("broken.pdf" in str(m) for m in job["messages"])
     followed = api.get(url(project, f"jobs/{job['guid']}/")).json()
     assert followed["status"] == Job.objects.get().status
     # pasted text through the same endpoint
     pasted = api.client.post(
-        url(project, "sources/"), {"text": "Q: Why?\nA: Because.", "title": "Pasted"},
+        url(project, "sources/"),
+        {"text": "Q: Why?\nA: Because.", "title": "Pasted"},
         headers=api.headers,
     )
     assert pasted.status_code == 202
@@ -153,9 +169,12 @@ def test_a_bad_upload_stores_nothing_and_says_why(api_for, project):
     response = api.client.post(url(project, "sources/"), {"files": [unsafe]}, headers=api.headers)
     assert response.status_code == 400
     assert "Nothing was imported" in response.json()["error"]
-    assert api_for("viewer").client.post(
-        url(project, "sources/"), {"text": "Q: x"}, headers=api_for("viewer").headers
-    ).status_code == 403
+    assert (
+        api_for("viewer")
+        .client.post(url(project, "sources/"), {"text": "Q: x"}, headers=api_for("viewer").headers)
+        .status_code
+        == 403
+    )
     assert Source.objects.count() == 0 and Job.objects.count() == 0
 
 
@@ -171,7 +190,9 @@ def test_leads_create_rename_move_merge_and_delete_codes(api_for, project, codin
     assert bad.status_code == 400 and set(bad.json()["fields"]) == {"colour"}
     assert lead.post(url(project, "codes/"), {"name": "X", "parent": 999999}).status_code == 400
     trust_id = trust.json()["id"]
-    moved = lead.patch(url(project, f"codes/{trust_id}/"), {"parent": code.parent_id, "name": "Trust?"})
+    moved = lead.patch(
+        url(project, f"codes/{trust_id}/"), {"parent": code.parent_id, "name": "Trust?"}
+    )
     assert moved.json()["path"] == "Weaknesses/Trust?"
     top = lead.patch(url(project, f"codes/{trust_id}/"), {"parent": 0})
     assert top.json()["path"] == "Trust?" and top.json()["parent"] is None
@@ -205,7 +226,9 @@ def many(project, source, code, users, interviewee):
 
 def test_codings_are_listed_across_the_project_with_filters(api_for, project, many, code, source):
     api = api_for("viewer")
-    ids = lambda params: [r["id"] for r in api.get(url(project, "codings/"), params).json()["items"]]  # noqa: E731
+    ids = lambda params: [
+        r["id"] for r in api.get(url(project, "codings/"), params).json()["items"]
+    ]  # noqa: E731
     all_ids = [c.pk for c in many["codings"]]
     assert ids({}) == all_ids
     assert ids({"code": code.parent_id}) == [all_ids[0], all_ids[2]]  # with its sub-codes
@@ -217,8 +240,15 @@ def test_codings_are_listed_across_the_project_with_filters(api_for, project, ma
     assert ids({"date_to": "2000-01-01"}) == []
     row = api.get(url(project, "codings/"), {"coder": "lead"}).json()["items"][0]
     assert row["quote"] == source.text[13:20] and row["source"] == source.pk
-    for bad in ({"code": 999999}, {"attribute": "nokey"}, {"attribute": "shoe=42"},
-                {"date_from": "yesterday"}, {"limit": 0}, {"limit": 5000}, {"cursor": "!!"}):
+    for bad in (
+        {"code": 999999},
+        {"attribute": "nokey"},
+        {"attribute": "shoe=42"},
+        {"date_from": "yesterday"},
+        {"limit": 0},
+        {"limit": 5000},
+        {"cursor": "!!"},
+    ):
         assert api.get(url(project, "codings/"), bad).status_code == 400, bad
 
 
@@ -280,19 +310,23 @@ def test_a_batch_is_stored_whole_or_not_at_all(api_for, project, source, code, m
 # ---- memos, queries, reports, the tidy table -------------------------------------------------
 def test_memos_are_written_filtered_and_changed_by_their_author(api_for, project, coding, source):
     coder = api_for("coder")
-    made = coder.post(url(project, "memos/"), {"about": "source", "target": source.pk, "text": "Dense."})
+    made = coder.post(
+        url(project, "memos/"), {"about": "source", "target": source.pk, "text": "Dense."}
+    )
     assert made.status_code == 201 and made.json()["target"] == source.pk
-    assert coder.post(url(project, "memos/"), {"about": "source", "target": 999999, "text": "x"}).json()[
-        "fields"
-    ] == {"target": ["There is no such source in this project."]}
+    assert coder.post(
+        url(project, "memos/"), {"about": "source", "target": 999999, "text": "x"}
+    ).json()["fields"] == {"target": ["There is no such source in this project."]}
     assert coder.post(url(project, "memos/"), {"text": ""}).status_code == 400
     memo_id = made.json()["id"]
     listed = api_for("viewer").get(url(project, "memos/"), {"source": source.pk}).json()["items"]
     assert [m["id"] for m in listed] == [memo_id]
-    assert api_for("lead").patch(url(project, f"memos/{memo_id}/"), {"text": "x"}).status_code == 403
-    assert coder.patch(url(project, f"memos/{memo_id}/"), {"text": "Very dense."}).json()["text"] == (
-        "Very dense."
+    assert (
+        api_for("lead").patch(url(project, f"memos/{memo_id}/"), {"text": "x"}).status_code == 403
     )
+    assert coder.patch(url(project, f"memos/{memo_id}/"), {"text": "Very dense."}).json()[
+        "text"
+    ] == ("Very dense.")
     assert coder.delete(url(project, f"memos/{memo_id}/")).status_code == 204
     assert not Memo.objects.exists()
 

@@ -8,8 +8,11 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 
-from api import converters  # noqa: F401 - registers the `id` path converter
-from api import errors, guard
+from api import (
+    converters,  # noqa: F401 - registers the `id` path converter
+    errors,
+    guard,
+)
 from api.auth import TokenThrottle, member
 from api.pagination import MAX_ID
 from api.routers import coding, projects, reports, sources

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-
 from typing import Annotated
 
 from django.core.exceptions import ValidationError

@@ -44,15 +44,22 @@ def codings_for_page(source: Source, access: Access, *, with_times: bool = True)
     Read as plain rows (two queries), because a long transcript has thousands of codings.
     """
     visible = Coding.objects.filter(source=source).visible_to(access)
-    memos = first_memos(visible)
+    return coding_rows(visible.order_by("start", "end", "pk"), access, with_times=with_times)
+
+
+def coding_rows(
+    codings, access: Access, *, with_times: bool = True, with_source: bool = False
+) -> list[dict]:
+    """The codings of an ordered queryset as plain rows, in the shape of `coding_json`."""
+    memos = first_memos(codings)
     reviews = access.can(Perm.REVIEW)
     codes_ok = access.can(Perm.CODE)
     me = access.user.pk
     rows = []
-    fields = ["pk", "guid", "code_id", "coder_id", "coder__username", "start", "end"]
-    for pk, guid, code_id, coder_id, coder, start, end, *modified in visible.order_by(
-        "start", "end", "pk"
-    ).values_list(*fields, *(["modified_at"] if with_times else [])):
+    fields = ["pk", "guid", "code_id", "coder_id", "coder__username", "start", "end", "source_id"]
+    for pk, guid, code_id, coder_id, coder, start, end, source_id, *modified in codings.values_list(
+        *fields, *(["modified_at"] if with_times else [])
+    ):
         row = {
             "id": pk,
             "guid": str(guid),
@@ -64,6 +71,8 @@ def codings_for_page(source: Source, access: Access, *, with_times: bool = True)
             "mine": coder_id == me,
             "editable": reviews or (codes_ok and coder_id == me),
         }
+        if with_source:
+            row["source"] = source_id
         if with_times:
             row["modified_at"] = modified[0].isoformat()
         rows.append(row)
@@ -74,7 +83,9 @@ def first_memos(codings) -> dict[int, str]:
     """The memo of each coding (ids or a queryset): its oldest, as in coding_json."""
     memos: dict[int, str] = {}
     for coding_id, text in (
-        Memo.objects.filter(coding__in=codings).order_by("-pk").values_list("coding_id", "text")
+        Memo.objects.filter(coding__in=codings.values("pk"))
+        .order_by("-pk")
+        .values_list("coding_id", "text")
     ):
         memos[coding_id] = text
     return memos

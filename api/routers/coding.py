@@ -8,8 +8,8 @@ from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Status, Field, Query, Router, Schema
+from django.http import Http404, HttpRequest
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictBool, StrictInt, StrictStr
 
 from api import guard
@@ -207,42 +207,14 @@ def _filters(access: Access, query: CodingFilters) -> dict:
 
 
 def _rows(access: Access, codings, *, quotes: bool) -> list[dict]:
-    rows = list(
-        codings.values(
-            "pk",
-            "guid",
-            "source_id",
-            "code_id",
-            "coder_id",
-            "coder__username",
-            "start",
-            "end",
-            "modified_at",
-        )
-    )
-    memos = workspace_data.first_memos([r["pk"] for r in rows])
+    rows = workspace_data.coding_rows(codings, access, with_source=True)
     texts = {}
     if quotes and rows:
-        ids = {r["source_id"] for r in rows}
+        ids = {r["source"] for r in rows}
         texts = dict(Source.objects.filter(pk__in=ids).values_list("pk", "text"))
-    reviews, codes_ok, me = access.can(Perm.REVIEW), access.can(Perm.CODE), access.user.pk
-    return [
-        {
-            "id": r["pk"],
-            "guid": str(r["guid"]),
-            "source": r["source_id"],
-            "code": r["code_id"],
-            "coder": r["coder__username"],
-            "start": r["start"],
-            "end": r["end"],
-            "memo": memos.get(r["pk"], ""),
-            "mine": r["coder_id"] == me,
-            "editable": reviews or (codes_ok and r["coder_id"] == me),
-            "modified_at": r["modified_at"].isoformat(),
-            "quote": texts[r["source_id"]][r["start"] : r["end"]] if texts else None,
-        }
-        for r in rows
-    ]
+    for row in rows:
+        row["quote"] = texts[row["source"]][row["start"] : row["end"]] if texts else None
+    return rows
 
 
 @router.get(

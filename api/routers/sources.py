@@ -7,13 +7,13 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Status, Field, File, Form, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from api import guard
 from api.auth import member
 from api.pagination import PageParams, page
-from api.routers.projects import JobOut, job_json
+from api.routers.projects import JobOut, form_valid, job_json
 from interviews import import_services
 from interviews.access import Perm
 from interviews.forms import SourceImportForm
@@ -151,6 +151,10 @@ def source_text(request: HttpRequest, pk: int, source_pk: int):
     return {"id": source_pk, "text": text, "length": len(text)}
 
 
+class SegmentQuery(Schema):
+    kind: SegmentKind | None = Field(None, description="turn, paragraph or sentence")
+
+
 @router.get(
     "/projects/{id:pk}/sources/{id:source_pk}/segments/",
     response=list[SegmentOut],
@@ -161,14 +165,14 @@ def source_segments(
     request: HttpRequest,
     pk: int,
     source_pk: int,
-    kind: SegmentKind | None = Query(None, description="turn, paragraph or sentence"),
+    query: Query[SegmentQuery],
 ):
     access = guard.project(request, pk)
     found = Segment.objects.filter(source=guard.source(access, source_pk)).select_related(
         "interviewee"
     )
-    if kind:
-        found = found.filter(kind=kind)
+    if query.kind:
+        found = found.filter(kind=query.kind)
     return [
         {
             "id": s.pk,
@@ -210,10 +214,7 @@ def sources_import(
     page would preselect them."""
     access = guard.project(request, pk)
     form = SourceImportForm(request.POST, request.FILES)
-    if not form.is_valid():
-        raise ValidationError(
-            {name: [str(e) for e in errors] for name, errors in form.errors.items()}
-        )
+    form_valid(form)
     data = form.cleaned_data
     batch = import_services.BatchOptions(
         language=data["language"], kind=data["kind"], interviewer=data["interviewer"]

@@ -125,10 +125,8 @@ def test_a_source_has_its_text_and_segments_with_speakers(api_for, project, sour
 
 def test_one_request_imports_many_files_as_one_job(api_for, project):
     files = [
-        SimpleUploadedFile(
-            "BY-07.txt", "Interviewer: Hello?\n\nRespondent: Our studio in Minsk.".encode()
-        ),
-        SimpleUploadedFile("notes.md", "# Policy\n\nThe strategy names film first.".encode()),
+        SimpleUploadedFile("BY-07.txt", b"Interviewer: Hello?\n\nRespondent: Our studio in Minsk."),
+        SimpleUploadedFile("notes.md", b"# Policy\n\nThe strategy names film first."),
         SimpleUploadedFile("broken.pdf", b"not a pdf at all"),
     ]
     api = api_for("coder")
@@ -226,9 +224,10 @@ def many(project, source, code, users, interviewee):
 
 def test_codings_are_listed_across_the_project_with_filters(api_for, project, many, code, source):
     api = api_for("viewer")
-    ids = lambda params: [
-        r["id"] for r in api.get(url(project, "codings/"), params).json()["items"]
-    ]  # noqa: E731
+
+    def ids(params):
+        return [r["id"] for r in api.get(url(project, "codings/"), params).json()["items"]]
+
     all_ids = [c.pk for c in many["codings"]]
     assert ids({}) == all_ids
     assert ids({"code": code.parent_id}) == [all_ids[0], all_ids[2]]  # with its sub-codes

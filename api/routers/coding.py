@@ -471,6 +471,10 @@ class CodePatch(Schema):
     )
 
 
+class ReorderIn(Schema):
+    direction: Literal["up", "down"]
+
+
 class MergeIn(Schema):
     into: StrictInt = Field(..., le=MAX_OFFSET, description="The code that takes everything.")
 
@@ -576,6 +580,22 @@ def code_update(request: HttpRequest, pk: int, code_pk: int, payload: CodePatch)
             parent = _code_of(access, payload.parent, "parent") if payload.parent else None
             code = codebook_services.code_move(code=code, user=request.user, parent=parent)
     return _codes(access, code.pk)[0]
+
+
+@codes_router.post(
+    "/projects/{id:pk}/codes/{id:code_pk}/reorder/",
+    response=list[CodeOut],
+    auth=member(Perm.MANAGE_CODEBOOK),
+    url_name="code_reorder",
+    summary="Move a code one place up or down among its siblings",
+)
+def code_reorder(request: HttpRequest, pk: int, code_pk: int, payload: ReorderIn):
+    """Answers the whole codebook in its new order."""
+    access = guard.project(request, pk)
+    codebook_services.code_reorder(
+        code=_code_of(access, code_pk), user=request.user, direction=payload.direction
+    )
+    return _codes(access)
 
 
 @codes_router.post(

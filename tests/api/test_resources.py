@@ -196,6 +196,10 @@ def test_leads_create_rename_move_merge_and_delete_codes(api_for, project, codin
     assert top.json()["path"] == "Trust?" and top.json()["parent"] is None
     loop = lead.patch(url(project, f"codes/{code.parent_id}/"), {"parent": code.pk})
     assert loop.status_code == 400 and "under itself" in loop.json()["error"]
+    ahead = lead.post(url(project, f"codes/{trust_id}/reorder/"), {"direction": "up"})
+    assert [c["name"] for c in ahead.json() if c["depth"] == 0] == ["Trust?", "Weaknesses"]
+    sideways = lead.post(url(project, f"codes/{trust_id}/reorder/"), {"direction": "left"})
+    assert sideways.status_code == 400
     merged = lead.post(url(project, f"codes/{code.pk}/merge/"), {"into": trust_id})
     assert merged.status_code == 200
     assert merged.json()["moved"] == 1 and merged.json()["into"]["codings"] == 1

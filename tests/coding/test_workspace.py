@@ -255,7 +255,7 @@ def test_recent_codes_are_the_users_latest(client_for, source, code, users):
 
 # ---- the browser modules' own unit tests ----------------------------------------------------
 @pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
-def test_the_offset_and_span_modules_pass_their_node_tests():
+def test_the_browser_modules_pass_their_node_tests():
     result = subprocess.run(
         ["node", "--test", "tests/js/"], cwd=ROOT, capture_output=True, text=True, timeout=120
     )

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import StrictBool, StrictInt, StrictStr
+from pydantic import BaseModel, StrictBool, StrictInt, StrictStr
 
 from api import guard
 from api.auth import member
@@ -59,7 +59,7 @@ class CodingPatch(Schema):
     memo: StrictStr | None = None
 
 
-class CodingOut(Schema):
+class CodingOut(BaseModel):
     id: int
     guid: str
     source: int | None = None
@@ -74,18 +74,18 @@ class CodingOut(Schema):
     quote: str | None = None
 
 
-class SourceCodings(Schema):
+class SourceCodings(BaseModel):
     codings: list[CodingOut]
     cursor: int
 
 
-class CodingChanges(Schema):
+class CodingChanges(BaseModel):
     codings: list[CodingOut]
     deleted: list[str]
     cursor: int
 
 
-class CodingPage(Schema):
+class CodingPage(BaseModel):
     items: list[CodingOut]
     next: str | None
 
@@ -111,12 +111,12 @@ class PinIn(Schema):
     )
 
 
-class Pin(Schema):
+class Pin(BaseModel):
     slot: int
     code: int
 
 
-class Pins(Schema):
+class Pins(BaseModel):
     pins: list[Pin]
 
 
@@ -430,7 +430,7 @@ def pins_set(request: HttpRequest, pk: int, payload: PinIn):
 
 
 # ---- codes (the codebook page's choices, through coding's codebook services) -------------
-class CodeOut(Schema):
+class CodeOut(BaseModel):
     id: int
     guid: str
     name: str
@@ -479,7 +479,7 @@ class MergeIn(Schema):
     into: StrictInt = Field(..., le=MAX_OFFSET, description="The code that takes everything.")
 
 
-class MergeOut(Schema):
+class MergeOut(BaseModel):
     message: str
     moved: int
     collapsed: int
@@ -646,7 +646,7 @@ def code_delete(
 
 
 # ---- memos --------------------------------------------------------------------------------
-class MemoOut(Schema):
+class MemoOut(BaseModel):
     id: int
     guid: str
     title: str
@@ -670,7 +670,7 @@ class MemoPatch(Schema):
     text: StrictStr | None = Field(None, min_length=1)
 
 
-class MemoPage(Schema):
+class MemoPage(BaseModel):
     items: list[MemoOut]
     next: str | None
 
@@ -766,7 +766,7 @@ def memo_remove(request: HttpRequest, pk: int, memo_pk: int):
 
 
 # ---- saved queries ------------------------------------------------------------------------
-class SavedQueryOut(Schema):
+class SavedQueryOut(BaseModel):
     id: int
     name: str
     definition: dict
@@ -774,7 +774,7 @@ class SavedQueryOut(Schema):
     created_at: datetime.datetime
 
 
-class Passage(Schema):
+class Passage(BaseModel):
     source: int
     source_title: str
     start: int
@@ -782,7 +782,7 @@ class Passage(Schema):
     text: str
 
 
-class QueryResultOut(Schema):
+class QueryResultOut(BaseModel):
     total: int
     source_count: int
     characters: int

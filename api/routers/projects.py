@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import StrictBool, StrictStr
+from pydantic import BaseModel, StrictBool, StrictStr
 
 from api import guard
 from api.auth import member
@@ -45,7 +45,7 @@ class ProjectPatch(Schema):
     blinded_coding: StrictBool | None = None
 
 
-class ProjectOut(Schema):
+class ProjectOut(BaseModel):
     id: int
     guid: str
     name: str
@@ -55,7 +55,7 @@ class ProjectOut(Schema):
     created_at: datetime.datetime
 
 
-class ProjectPage(Schema):
+class ProjectPage(BaseModel):
     items: list[ProjectOut]
     next: str | None
 
@@ -129,7 +129,7 @@ def project_update(request: HttpRequest, pk: int, payload: ProjectPatch):
 
 
 # ---- members -----------------------------------------------------------------------------
-class MemberOut(Schema):
+class MemberOut(BaseModel):
     id: int
     username: str
     role: str
@@ -231,7 +231,7 @@ class AttributeIn(Schema):
     order: int = Field(0, ge=0, le=2_147_483_647)
 
 
-class AttributeOut(Schema):
+class AttributeOut(BaseModel):
     id: int
     guid: str
     name: str
@@ -317,7 +317,7 @@ def attribute_delete(request: HttpRequest, pk: int, attribute_pk: int):
 
 
 # ---- interviewees ------------------------------------------------------------------------
-class Identity(Schema):
+class Identity(BaseModel):
     real_name: str
     contact: str
     consent_status: str
@@ -326,7 +326,7 @@ class Identity(Schema):
     notes: str
 
 
-class IntervieweeOut(Schema):
+class IntervieweeOut(BaseModel):
     id: int
     guid: str
     pseudonym: str
@@ -338,7 +338,7 @@ class IntervieweeOut(Schema):
     identity: Identity | None = Field(None, description="Only for admins.")
 
 
-class IntervieweePage(Schema):
+class IntervieweePage(BaseModel):
     items: list[IntervieweeOut]
     next: str | None
 
@@ -404,7 +404,7 @@ def interviewee(request: HttpRequest, pk: int, interviewee_pk: int):
 
 
 # ---- jobs --------------------------------------------------------------------------------
-class JobOut(Schema):
+class JobOut(BaseModel):
     guid: str
     kind: str
     title: str

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
+from pydantic import BaseModel
 
 from api import guard
 from api.errors import ApiError
@@ -19,7 +20,7 @@ from reports.models import ReportKind, SavedReport
 router = Router(tags=["reports"])
 
 
-class TableOut(Schema):
+class TableOut(BaseModel):
     key: str
     title: str
     columns: list[str]
@@ -27,7 +28,7 @@ class TableOut(Schema):
     note: str
 
 
-class ReportOut(Schema):
+class ReportOut(BaseModel):
     kind: str
     title: str
     provenance: str
@@ -47,7 +48,7 @@ class ReportParams(Schema):
     attribute: list[str] = Field([], description="`key=value` filters by an attribute.")
 
 
-class SavedReportOut(Schema):
+class SavedReportOut(BaseModel):
     id: int
     name: str
     kind: str
@@ -156,7 +157,7 @@ class TableParams(Schema):
     coder: list[str] = Field([], description="Coders' usernames.")
 
 
-class TidyTable(Schema):
+class TidyTable(BaseModel):
     columns: list[str]
     rows: list[dict[str, Any]]
 

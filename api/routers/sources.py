@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import BaseModel
 
 from api import guard
 from api.auth import member
@@ -23,7 +24,7 @@ from interviews.models import AttributeValue, Segment, SegmentKind, Source
 router = Router(tags=["sources"])
 
 
-class SourceOut(Schema):
+class SourceOut(BaseModel):
     id: int
     guid: str
     title: str
@@ -41,7 +42,7 @@ class SourceOut(Schema):
     created_at: datetime.datetime
 
 
-class SourcePage(Schema):
+class SourcePage(BaseModel):
     items: list[SourceOut]
     next: str | None
 
@@ -52,13 +53,13 @@ class SourceFilters(PageParams):
     title: str | None = Field(None, max_length=300, description="Part of the title.")
 
 
-class SourceText(Schema):
+class SourceText(BaseModel):
     id: int
     text: str
     length: int
 
 
-class SegmentOut(Schema):
+class SegmentOut(BaseModel):
     id: int
     kind: str
     start: int

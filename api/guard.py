@@ -12,10 +12,8 @@ from django.http import Http404, HttpRequest
 
 from coding.memos import memos_visible
 from coding.models import Coding, Memo
-from interviews.access import Access, Perm, grant, project_access
+from interviews.access import Access, Perm, project_access
 from interviews.models import Source
-
-__all__ = ["Access", "Perm", "grant"]
 
 
 def project(request: HttpRequest, pk: int, perm: Perm | None = None) -> Access:

@@ -5,7 +5,7 @@ at `/api/v1/docs` (Swagger UI served from this site, nothing from a CDN)."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import NinjaAPI
 
 from api import (
@@ -92,5 +92,3 @@ api.add_router("", coding.codes_router)
 api.add_router("", coding.memos_router)
 api.add_router("", coding.queries_router)
 api.add_router("", reports.router)
-
-__all__ = ["api", "Http404"]

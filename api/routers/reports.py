@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from pydantic import BaseModel
@@ -203,6 +203,3 @@ def codings_table(request: HttpRequest, pk: int, query: Query[TableParams]):
     response = HttpResponse(body, content_type=tidy.FORMATS[query.format])
     response["Content-Disposition"] = f'attachment; filename="codings-{pk}.{query.format}"'
     return response
-
-
-__all__ = ["Http404"]

@@ -98,7 +98,7 @@ def _add_sentences(sources) -> int:
 
 
 def bench_demo() -> None:
-    from coding.agreement_services import agreement_report
+    from agreement.services import agreement_report
     from coding.models import Code
     from interviews.models import Project
 
@@ -121,16 +121,16 @@ def bench_demo() -> None:
         )
     client = Client()
     client.force_login(users.get(username="lina"))
-    url = reverse("coding:agreement", args=[project.pk])
+    url = reverse("agreement:figures", args=[project.pk])
     timed("GET agreement page (defaults, whole request)", lambda: client.get(url))
     timed(
         "GET disagreement review (defaults, whole request)",
-        lambda: client.get(reverse("coding:agreement_review", args=[project.pk])),
+        lambda: client.get(reverse("agreement:review", args=[project.pk])),
     )
 
 
 def bench_large(count: int) -> None:
-    from coding.agreement_services import agreement_report
+    from agreement.services import agreement_report
     from coding.models import Code, Coding
     from interviews.models import Membership, Project, Role, Segment, Source
 
@@ -202,7 +202,7 @@ def bench_large(count: int) -> None:
     client.force_login(lead)
     timed(
         "GET agreement page, sentence (whole request)",
-        lambda: client.get(reverse("coding:agreement", args=[project.pk])),
+        lambda: client.get(reverse("agreement:figures", args=[project.pk])),
     )
 
 

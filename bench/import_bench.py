@@ -94,8 +94,9 @@ def main() -> None:
     from django.contrib.auth import get_user_model
 
     from interviews import nlp
-    from interviews.import_services import source_import, sources_language_process
     from interviews.importers import read_file
+    from interviews.ingest.language import sources_language_process
+    from interviews.ingest.sources import source_import
     from interviews.models import NamedEntity, Segment, SegmentKind, count_words
     from interviews.services import project_create
 

@@ -33,8 +33,8 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
+from coding.codebook_services import codebook_apply_template  # noqa: E402
 from coding.models import Code, Coding  # noqa: E402
-from coding.services import codebook_apply_template  # noqa: E402
 from interviews.models import (  # noqa: E402
     Attribute,
     AttributeValue,

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from coding.models import AgreementResolution, Change, Code, CodePin, Coding, Memo, SavedQuery
+from coding.models import Change, Code, CodePin, Coding, Memo, SavedQuery
 from interviews.admin import ProjectScopedAdmin
 
 
@@ -33,12 +33,6 @@ class ChangeAdmin(ProjectScopedAdmin):
 @admin.register(SavedQuery)
 class SavedQueryAdmin(ProjectScopedAdmin):
     list_display = ["name", "project", "created_by"]
-
-
-@admin.register(AgreementResolution)
-class AgreementResolutionAdmin(ProjectScopedAdmin):
-    list_display = ["source", "unit", "start", "end", "decision", "resolved_by", "resolved_at"]
-    list_filter = ["decision", "unit"]
 
 
 @admin.register(CodePin)

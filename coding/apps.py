@@ -7,7 +7,12 @@ class CodingConfig(AppConfig):
     verbose_name = "Codebook and codings"
 
     def ready(self) -> None:
+        from coding.counts import COUNTER
         from coding.search import register_sqlite_functions
+        from interviews import counts
+
+        # The interviews pages show codes and codings without importing this app.
+        counts.register(COUNTER)
 
         # The SQLite triggers of the full-text index call a function defined in Python.
         connection_created.connect(register_sqlite_functions, dispatch_uid="coding-search-text")

@@ -1,4 +1,5 @@
-"""Reshaping the codebook without losing a coding, its history, and codebook files.
+"""Editing the codebook: create, update, move, reorder, merge and delete codes, without losing
+a coding or its history.
 
 Every function here runs in one transaction and records what it changed in `Change`
 (who, when, before and after), so that history is visible per code and per source and a
@@ -7,22 +8,17 @@ lead can restore what was deleted.
 
 from __future__ import annotations
 
-import csv
-import io
-import uuid
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from coding.models import Change, ChangeAction, Code, Coding, Memo, colour_validator
+from coding.codebook_templates import TEMPLATES, CodeTemplate
+from coding.models import DEFAULT_COLOUR, Change, ChangeAction, Code, Coding, Memo
 from coding.services import change_record, code_snapshot
-from interviews import spreadsheet
-from interviews.models import Project, Source
-from interviews.spreadsheet import Sheet
+from interviews.models import Project
 
 CODE_FIELDS = ("name", "colour", "definition", "inclusion", "exclusion", "example", "is_codable")
 DELETE_CHOICES = {
@@ -124,7 +120,7 @@ def code_create(
     user,
     name: str,
     parent: Code | None = None,
-    colour: str = "#1e88e5",
+    colour: str = DEFAULT_COLOUR,
     definition: str = "",
     inclusion: str = "",
     exclusion: str = "",
@@ -140,17 +136,19 @@ def code_create(
         raise ValidationError(
             f"There is already a code called “{name}” {_where(parent)}.", code="conflict"
         )
-    code = Code(
+    code = Code.from_fields(
         project=project,
         parent=parent,
         name=name,
-        colour=colour or "#1e88e5",
-        definition=definition,
-        inclusion=inclusion,
-        exclusion=exclusion,
-        example=example,
-        is_codable=is_codable,
         order=_next_order(project, parent),
+        fields={
+            "colour": colour,
+            "definition": definition,
+            "inclusion": inclusion,
+            "exclusion": exclusion,
+            "example": example,
+            "is_codable": is_codable,
+        },
     )
     code.full_clean()
     code.save()
@@ -505,308 +503,34 @@ def _delete_codings(*, project: Project, user, code: Code, count: int) -> str:
     return f"Deleted “{code.name}” and its {count} coding{'s' if count != 1 else ''}"
 
 
-# Restore ---------------------------------------------------------------------------------
+# Templates -------------------------------------------------------------------------------
 
 
-def restorable(change: Change) -> bool:
-    """A deleted code or coding that does not exist again."""
-    return change.pk in restorable_ids([change])
-
-
-def restorable_ids(changes) -> set[int]:
-    """Ids of the changes that are deletions of codes or codings not existing again.
-
-    Two queries at most, however many changes: the history page asks this for a whole page.
-    """
-    deletions = [
-        c
-        for c in changes
-        if c.action == ChangeAction.DELETE and c.object_type in ("code", "coding")
-    ]
-    existing: set = set()
-    for object_type, model in (("code", Code), ("coding", Coding)):
-        guids = {c.object_guid for c in deletions if c.object_type == object_type}
-        if guids:
-            existing |= set(model.objects.filter(guid__in=guids).values_list("guid", flat=True))
-    return {c.pk for c in deletions if c.object_guid not in existing}
-
-
-def _restore_memos(project: Project, snapshots: list[dict], **target) -> None:
-    User = get_user_model()
-    for snap in snapshots or []:
-        if Memo.objects.filter(guid=snap["guid"]).exists():
-            continue
-        author = User.objects.filter(username=snap.get("author")).first()
-        Memo.objects.create(
-            project=project,
-            guid=uuid.UUID(snap["guid"]),
-            author=author,
-            title=snap.get("title", ""),
-            text=snap["text"],
-            **target,
-        )
-
-
-@transaction.atomic
-def code_restore(*, change: Change, user) -> tuple[Code, int]:
-    """Bring back a deleted code (same guid) and the codings deleted together with it."""
-    if change.object_type != "code" or not restorable(change):
-        raise ValidationError("This change cannot be restored.")
-    snap = change.before or {}
-    project = change.project
-    parent = None
-    if snap.get("parent"):
-        parent = Code.objects.filter(project=project, guid=snap["parent"]).first()
-    if _sibling_clash(project, parent, snap["name"]):
-        raise ValidationError(
-            f"There is already a code called “{snap['name']}” {_where(parent)}; "
-            "rename it before restoring."
-        )
-    code = Code(
-        project=project,
-        guid=change.object_guid,
-        parent=parent,
-        name=snap["name"],
-        colour=snap.get("colour", "#1e88e5"),
-        definition=snap.get("definition", ""),
-        inclusion=snap.get("inclusion", ""),
-        exclusion=snap.get("exclusion", ""),
-        example=snap.get("example", ""),
-        is_codable=snap.get("is_codable", True),
-        order=_next_order(project, parent),
-    )
-    code.full_clean()
-    code.save()
-    _restore_memos(project, snap.get("memos", []), code=code)
-    change_record(user=user, action=ChangeAction.RESTORE, obj=code, project=project)
-    restored = 0
-    for coding_change in Change.objects.filter(
-        project=project,
-        object_type="coding",
-        action=ChangeAction.DELETE,
-        before__deleted_with_code=str(code.guid),
-    ).order_by("pk"):
-        if restorable(coding_change):
-            coding_restore(change=coding_change, user=user)
-            restored += 1
-    return code, restored
-
-
-@transaction.atomic
-def coding_restore(*, change: Change, user) -> Coding:
-    """Bring back a deleted coding (same guid, span, code and coder) with its memos."""
-    if change.object_type != "coding" or not restorable(change):
-        raise ValidationError("This change cannot be restored.")
-    snap = change.before or {}
-    project = change.project
-    source = Source.objects.filter(project=project, guid=snap.get("source")).first()
-    if source is None:
-        raise ValidationError("The coding's source no longer exists.")
-    code = Code.objects.filter(project=project, guid=snap.get("code")).first()
-    if code is None:
-        raise ValidationError(
-            f"The code “{snap.get('code_path', '')}” no longer exists; restore it first."
-        )
-    coder = get_user_model().objects.filter(username=snap.get("coder")).first()
-    if coder is None:
-        raise ValidationError("The coding's coder no longer exists.")
-    if Coding.objects.filter(
-        source=source, code=code, coder=coder, start=snap["start"], end=snap["end"]
-    ).exists():
-        raise ValidationError("The same coding exists already.")
-    coding = Coding(
-        guid=change.object_guid,
-        source=source,
-        code=code,
-        coder=coder,
-        start=snap["start"],
-        end=snap["end"],
-    )
-    coding.full_clean(validate_unique=False, validate_constraints=False)
-    coding.save()
-    _restore_memos(project, snap.get("memos", []), coding=coding)
-    change_record(user=user, action=ChangeAction.RESTORE, obj=coding, project=project)
-    return coding
-
-
-# Codebook files --------------------------------------------------------------------------
-
-COLUMNS = ["path", "colour", "definition", "inclusion", "exclusion", "example"]
-COLUMN_ALIASES = {
-    "color": "colour",
-    "inclusion criteria": "inclusion",
-    "exclusion criteria": "exclusion",
-    "code": "path",
-}
-MAX_CODEBOOK_BYTES = 2 * 1024 * 1024
-
-
-def codebook_rows(project: Project) -> list[list[str]]:
-    """The codebook as rows (parents before children) under COLUMNS."""
-    return [
-        [c.path, c.colour, c.definition, c.inclusion, c.exclusion, c.example]
-        for c in Code.objects.filter(project=project).tree_order()
-    ]
-
-
-def codebook_csv(project: Project) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    writer.writerows(codebook_rows(project))
-    # The byte-order mark makes spreadsheet programs read non-Latin names as UTF-8.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def codebook_xlsx(project: Project) -> bytes:
-    # Every cell is a text cell: a definition beginning with "=" stays that text on import.
-    return spreadsheet.workbook([Sheet("Codebook", codebook_rows(project), header=COLUMNS)])
-
-
-def _table_from_file(filename: str, data: bytes) -> list[list[str]]:
-    """Rows of a CSV or XLSX file as strings; ValidationError for files that cannot be read."""
-    if len(data) > MAX_CODEBOOK_BYTES:
-        raise ValidationError("The codebook file is larger than 2 MB.")
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:
-            raise ValidationError(
-                f"“{filename}” is not a readable XLSX workbook; save it again from your "
-                "spreadsheet program as .xlsx."
-            ) from None
-        sheet = book.worksheets[0]
-        table = [
-            ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
-        ]
-        book.close()
-        return table
-    if name.endswith(".csv"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ValidationError(
-                f"“{filename}” is not UTF-8 text. Save it as “CSV UTF-8” and import it again."
-            ) from None
-        if "\x00" in text:
-            raise ValidationError(
-                f"“{filename}” holds NUL characters, which a codebook cannot store; "
-                "save it again as “CSV UTF-8”."
+def _create_codes(
+    project: Project, nodes: list[CodeTemplate], parent: Code | None, user
+) -> list[Code]:
+    created: list[Code] = []
+    siblings = Code.objects.filter(project=project, parent=parent)
+    next_order = siblings.count()
+    for node in nodes:
+        code = siblings.filter(name__iexact=node["name"]).first()
+        if code is None:
+            code = Code.from_fields(
+                project=project, parent=parent, name=node["name"], order=next_order, fields=node
             )
-        try:
-            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        return list(csv.reader(io.StringIO(text), dialect))
-    raise ValidationError("Import a codebook as a .csv or .xlsx file.")
-
-
-@dataclass
-class ImportRow:
-    line: int
-    parts: list[str]
-    values: dict[str, str]
-
-
-def codebook_parse(filename: str, data: bytes) -> list[ImportRow]:
-    """Check a codebook file completely; ValidationError lists every problem found."""
-    table = [row for row in _table_from_file(filename, data) if any(c.strip() for c in row)]
-    if not table:
-        raise ValidationError("The codebook file is empty.")
-    header = [COLUMN_ALIASES.get(h.strip().lower(), h.strip().lower()) for h in table[0]]
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        raise ValidationError(
-            "The codebook file lacks the column"
-            + ("s " if len(missing) > 1 else " ")
-            + ", ".join(f"“{c}”" for c in missing)
-            + f". Its first row must name: {', '.join(COLUMNS)}."
-        )
-    index = {c: header.index(c) for c in COLUMNS}
-    rows: list[ImportRow] = []
-    errors: list[str] = []
-    seen: dict[str, int] = {}
-    for line, raw in enumerate(table[1:], start=2):
-        cells = {c: (raw[i].strip() if i < len(raw) else "") for c, i in index.items()}
-        parts = [p.strip() for p in cells["path"].split("/")]
-        if not cells["path"] or any(not p for p in parts):
-            errors.append(f"Row {line}: the path “{cells['path']}” is empty or has an empty part.")
-            continue
-        if any(len(p) > 200 for p in parts):
-            errors.append(f"Row {line}: a code name is longer than 200 characters.")
-            continue
-        key = "/".join(p.lower() for p in parts)
-        if key in seen:
-            errors.append(f"Row {line}: “{cells['path']}” repeats row {seen[key]}.")
-            continue
-        seen[key] = line
-        if cells["colour"]:
-            try:
-                colour_validator(cells["colour"])
-            except ValidationError:
-                errors.append(
-                    f"Row {line}: “{cells['colour']}” is not a colour; write it as #rrggbb, "
-                    "for example #1e88e5."
-                )
-                continue
-        rows.append(ImportRow(line=line, parts=parts, values=cells))
-    if errors:
-        raise ValidationError(errors)
-    return rows
-
-
-@dataclass
-class ImportReport:
-    created: int
-    updated: int
-    unchanged: int
-
-    @property
-    def message(self) -> str:
-        return (
-            f"Codebook imported: {self.created} code{'s' if self.created != 1 else ''} created, "
-            f"{self.updated} updated, {self.unchanged} unchanged."
-        )
+            code.full_clean()
+            code.save()
+            next_order += 1
+            created.append(code)
+            change_record(user=user, action=ChangeAction.CREATE, obj=code, project=project)
+        created.extend(_create_codes(project, node.get("children", []), code, user))
+    return created
 
 
 @transaction.atomic
-def codebook_import(*, project: Project, user, filename: str, data: bytes) -> ImportReport:
-    """Add a codebook file's codes (creating missing parents) and update existing ones by path."""
-    rows = codebook_parse(filename, data)
-    by_path = {c.path.lower(): c for c in Code.objects.filter(project=project).tree_order()}
-    created = updated = unchanged = 0
-    for row in sorted(rows, key=lambda r: len(r.parts)):
-        parent = None
-        for depth, part in enumerate(row.parts):
-            key = "/".join(p.lower() for p in row.parts[: depth + 1])
-            code = by_path.get(key)
-            is_leaf = depth == len(row.parts) - 1
-            if code is None:
-                fields = {}
-                if is_leaf:
-                    fields = {
-                        name: row.values[name]
-                        for name in ("definition", "inclusion", "exclusion", "example")
-                    }
-                    fields["colour"] = row.values["colour"] or "#1e88e5"
-                code = code_create(project=project, user=user, name=part, parent=parent, **fields)
-                by_path[key] = code
-                created += 1
-            elif is_leaf:
-                changes = {
-                    name: row.values[name]
-                    for name in ("colour", "definition", "inclusion", "exclusion", "example")
-                    if row.values[name] != getattr(code, name)
-                    and not (name == "colour" and not row.values[name])
-                }
-                if changes:
-                    code = code_update(code=code, user=user, **changes)
-                    by_path[key] = code
-                    updated += 1
-                else:
-                    unchanged += 1
-            parent = code
-    return ImportReport(created=created, updated=updated, unchanged=unchanged)
+def codebook_apply_template(*, project: Project, template: str, user=None) -> list[Code]:
+    """Add a template's codes to a project; codes it already has (same path) are kept."""
+    if template not in TEMPLATES:
+        raise ValidationError(f"There is no codebook template called “{template}”.")
+    _label, nodes = TEMPLATES[template]
+    return _create_codes(project, nodes, None, user)

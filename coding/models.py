@@ -48,6 +48,10 @@ class CodeQuerySet(models.QuerySet):
         return ordered
 
 
+DEFAULT_COLOUR = "#1e88e5"
+CODE_TEXTS = ("definition", "inclusion", "exclusion", "example")
+
+
 class Code(models.Model):
     """A category of the codebook [REFI-QDA Code]; codes form a tree."""
 
@@ -59,7 +63,7 @@ class Code(models.Model):
         "self", null=True, blank=True, on_delete=models.RESTRICT, related_name="children"
     )
     name = models.CharField(max_length=200)
-    colour = models.CharField(max_length=7, default="#1e88e5", validators=[colour_validator])
+    colour = models.CharField(max_length=7, default=DEFAULT_COLOUR, validators=[colour_validator])
     definition = models.TextField(blank=True)
     inclusion = models.TextField("inclusion criteria", blank=True)
     exclusion = models.TextField("exclusion criteria", blank=True)
@@ -94,6 +98,28 @@ class Code(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def from_fields(
+        cls, *, project: Project, parent: Code | None, name: str, order: int, fields=None, guid=None
+    ) -> Code:
+        """An unsaved code built from a mapping of its other fields (a template node, a
+        history snapshot, a codebook file row, a REFI-QDA code, a form): a missing or empty
+        colour is the default, missing texts are empty, a code is codable unless it says not.
+        Every way of adding a code builds it here and then validates it."""
+        fields = fields or {}
+        code = cls(
+            project=project,
+            parent=parent,
+            name=name,
+            order=order,
+            colour=fields.get("colour") or DEFAULT_COLOUR,
+            is_codable=fields.get("is_codable", True),
+            **{text: fields.get(text) or "" for text in CODE_TEXTS},
+        )
+        if guid is not None:
+            code.guid = guid
+        return code
 
     def ancestors(self) -> list[Code]:
         chain: list[Code] = []
@@ -187,7 +213,46 @@ def with_slice(sources: models.QuerySet, start: int, end: int) -> models.QuerySe
     )
 
 
+def sources_frozen_refresh(source_ids) -> None:
+    """Keep `Source.frozen` in step after codings of these sources (ids or a query of ids)
+    were written or removed in bulk: a source is frozen exactly when it has codings."""
+    Source.objects.filter(pk__in=source_ids).update(
+        frozen=models.Exists(Coding.objects.filter(source=models.OuterRef("pk")))
+    )
+
+
+def sources_freeze(source_ids) -> None:
+    """Codings of these sources were written: their texts may no longer change."""
+    Source.objects.filter(pk__in=source_ids, frozen=False).update(frozen=True)
+
+
+def source_freeze(source_id: int, source: Source | None = None) -> None:
+    """As `sources_freeze` for one source; costs nothing when the loaded source is already
+    known to be frozen."""
+    if source is not None and source.frozen:
+        return
+    sources_freeze([source_id])
+    if source is not None:
+        source.frozen = True
+
+
 class CodingQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """As QuerySet.bulk_create; the sources coded become frozen."""
+        created = super().bulk_create(objs, *args, **kwargs)
+        sources_freeze({coding.source_id for coding in created})
+        return created
+
+    def delete(self):
+        """As QuerySet.delete; a source whose last coding went is no longer frozen."""
+        sources = set(self.order_by().values_list("source_id", flat=True).distinct())
+        result = super().delete()
+        sources_frozen_refresh(sources)
+        return result
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
     def visible_to(self, access) -> CodingQuerySet:
         """The codings an Access may see: all, or under blinded coding only the user's own."""
         return self if access.sees_all_codings else self.filter(coder=access.user)
@@ -235,6 +300,17 @@ class Coding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} [{self.start}, {self.end}) by {self.coder}"
+
+    def save(self, *args, **kwargs) -> None:
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if adding:
+            source_freeze(self.source_id, self._state.fields_cache.get("source"))
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        sources_frozen_refresh([self.source_id])
+        return result
 
     @property
     def quote(self) -> str:
@@ -372,52 +448,6 @@ class SavedQuery(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class ResolutionDecision(models.TextChoices):
-    ACCEPT = "accept", "Accepted one coder's version"
-    BOTH = "both", "Kept both versions"
-    CONSENSUS = "consensus", "Wrote a consensus coding"
-
-
-class AgreementResolution(models.Model):
-    """A lead's decision on one disagreement unit; its codings belong to the consensus coder."""
-
-    project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="agreement_resolutions"
-    )
-    source = models.ForeignKey(
-        Source, on_delete=models.CASCADE, related_name="agreement_resolutions"
-    )
-    unit = models.CharField(max_length=10, help_text="sentence, turn, paragraph or character")
-    start = models.PositiveIntegerField()
-    end = models.PositiveIntegerField()
-    decision = models.CharField(max_length=10, choices=ResolutionDecision.choices)
-    accepted_coder = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    codes = models.ManyToManyField(Code, blank=True, related_name="+")
-    codings = models.ManyToManyField(
-        Coding, blank=True, related_name="resolutions", help_text="Consensus codings it created."
-    )
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    resolved_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["source", "start", "end"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["source", "unit", "start", "end"], name="resolution_unique_unit"
-            ),
-            models.CheckConstraint(
-                condition=Q(start__lt=models.F("end")), name="resolution_start_before_end"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_decision_display()} [{self.start}, {self.end}) of {self.source}"
 
 
 class CodePin(models.Model):

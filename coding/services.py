@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import functools
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, router, transaction
 
-from coding.codebook_templates import TEMPLATES, CodeTemplate
 from coding.models import (
     MAX_OFFSET,
     Change,
@@ -17,9 +14,10 @@ from coding.models import (
     Coding,
     Memo,
     source_slice,
+    with_slice,
 )
-from interviews.access import Access, Perm, grant
-from interviews.models import CODE_POINT_BYTES, Membership, Project, Source, SourceCodePoints
+from interviews.access import Access, Perm, grant, project_with_role
+from interviews.models import Project, Source
 
 
 def coding_snapshot(coding: Coding) -> dict:
@@ -95,114 +93,36 @@ def _check_quote(source: Source, start: int, end: int, quote: str | None) -> Non
         raise ValidationError(QUOTE_MISMATCH)
 
 
-def _attnames(model, names) -> tuple[str, ...]:
-    """`names` in the model's field order, as `Model.from_db` takes them."""
-    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in names)
-
-
-# What a new coding reads of its code: whether it may be applied, and the names and guids
-# up the tree for its history row (a deeper tree loads further parents when asked).
-_TARGET_CODE = _attnames(Code, {"id", "guid", "project_id", "name", "is_codable", "parent_id"})
-_TARGET_PARENT = _attnames(Code, {"id", "guid", "project_id", "name", "parent_id"})
-_TARGET_SOURCE = _attnames(Source, {"id", "guid", "project_id"})
-
-
-@functools.cache
-def _target_query(using: str) -> tuple[str, tuple[str, ...], list[tuple[str, list, object]]]:
-    """The SQL of `coding_target`, the project's columns, and per selected model column
-    its attname, its converters (as the ORM applies them) and its expression."""
-    connection = connections[using]
-    qn = connection.ops.quote_name
-    selected = []
-
-    def columns(model, alias: str, names) -> str:
-        for name in names:
-            field = next(f for f in model._meta.concrete_fields if f.attname == name)
-            col = field.get_col(alias)
-            converters = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-            selected.append((name, converters, col))
-        return ", ".join(f"{alias}.{qn(c.target.column)}" for _, _, c in selected[-len(names) :])
-
-    project_fields = _attnames(Project, {f.attname for f in Project._meta.concrete_fields})
-    code, source = qn(Code._meta.db_table), qn(Source._meta.db_table)
-    points = qn(SourceCodePoints._meta.db_table)
-    membership = qn(Membership._meta.db_table)
-    sql = (
-        f"SELECT {columns(Project, 'p', project_fields)}, "
-        f"(SELECT m.role FROM {membership} m WHERE m.project_id = p.id AND m.user_id = %s "
-        f"LIMIT 1), {columns(Code, 'c', _TARGET_CODE)}, {columns(Code, 'c1', _TARGET_PARENT)}, "
-        f"{columns(Code, 'c2', _TARGET_PARENT)}, {columns(Source, 's', _TARGET_SOURCE)}, "
-        f"cp.length, substr(cp.utf32, %s, %s) "
-        f"FROM {qn(Project._meta.db_table)} p "
-        f"LEFT JOIN {code} c ON c.id = %s AND c.project_id = p.id "
-        f"LEFT JOIN {code} c1 ON c1.id = c.parent_id "
-        f"LEFT JOIN {code} c2 ON c2.id = c1.parent_id "
-        f"LEFT JOIN {source} s ON s.id = %s AND s.project_id = p.id "
-        f"LEFT JOIN {points} cp ON cp.source_id = s.id "
-        f"WHERE p.id = %s"
-    )
-    return sql, project_fields, selected
-
-
 def coding_target(
     user, project_pk: int, source_pk: int, code_id: int, span: tuple[int, int]
 ) -> tuple[Access, Source | None, Code | None]:
-    """Everything a new coding checks, read by one query: the caller's access to the
-    project (the rule of `project_access`), the source (without its text) with the text
-    at `span` and the text's length, and the code with its parents.
+    """Everything a new coding checks: the caller's access to the project (the rule of
+    `project_access`), the code with its parent and grandparent (for its history row), and
+    the source without its text but with the text at `span` and the text's length, cut by
+    the database from the source's fixed-width code points (`with_slice`), so a write costs
+    the same on a short text and a long one.
 
     Raises as `project_access` does; a source or code not in the project comes back None.
     """
-    if not user.is_authenticated:
-        return grant(user, None, None, Perm.CODE), None, None
+    project = project_with_role(user, project_pk)
+    access = grant(user, project, getattr(project, "member_role", None), Perm.CODE)
+    code = (
+        Code.objects.filter(pk=code_id, project=project)
+        .select_related("parent__parent")
+        .order_by()
+        .first()
+    )
     start, end = span
-    width = CODE_POINT_BYTES
-    using = router.db_for_read(Coding)
-    connection = connections[using]
-    sql, project_fields, selected = _target_query(using)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [
-                user.pk,
-                start * width + 1,
-                max(end - start, 0) * width,
-                code_id,
-                source_pk,
-                project_pk,
-            ],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return grant(user, None, None, Perm.CODE), None, None
-    n = len(project_fields)
-    role, (length, quote) = row[n], row[-2:]
-    values = []
-    for value, (_, converters, col) in zip(row[:n] + row[n + 1 : -2], selected, strict=True):
-        for converter in converters:
-            value = converter(value, col, connection)
-        values.append(value)
-    project = Project.from_db(using, project_fields, values[:n])
-    access = grant(user, project, role, Perm.CODE)
-    values = values[n:]
-    code = source = None
-    at = len(_TARGET_CODE)
-    if values[0] is not None:
-        code = Code.from_db(using, _TARGET_CODE, values[:at])
-        node = code
-        for _ in range(2):  # its parent and grandparent, when it has them
-            if node.parent_id is None:
-                node.parent = None
-                break
-            parent = Code.from_db(using, _TARGET_PARENT, values[at : at + len(_TARGET_PARENT)])
-            node.parent = parent
-            node, at = parent, at + len(_TARGET_PARENT)
-    found = values[-len(_TARGET_SOURCE) :]
-    if found[0] is not None:
-        source = Source.from_db(using, _TARGET_SOURCE, found)
+    source = (
+        with_slice(Source.objects.filter(pk=source_pk, project=project), start, end)
+        .only("id", "guid", "project_id", "frozen")
+        .order_by()
+        .first()
+    )
+    if source is not None:
         source.project = project
-        if length is not None and 0 <= start < end:
-            source.__dict__.update(_quote=quote, _length=length, _slice_span=span)
+        if source._length is not None and 0 <= start < end:
+            source._slice_span = span
     return access, source, code
 
 
@@ -330,6 +250,14 @@ def _insert_coding_statement(
             f"({', '.join(qn(f.column) for f in fields)}) "
             f"SELECT {', '.join(values)} FROM new_coding)"
         )
+    source = coding.source
+    if not source.frozen:  # the source's first coding: its text may no longer change
+        table = qn(Source._meta.db_table)
+        sql.append(
+            f"new_frozen AS (UPDATE {table} SET {qn(Source._meta.get_field('frozen').column)} "
+            f"= TRUE FROM new_coding WHERE {table}.{qn(Source._meta.pk.column)} = %s)"
+        )
+        params.append(source.pk)
     with connection.cursor() as cursor:
         cursor.execute(
             ", ".join(sql) + f" SELECT {qn(Coding._meta.pk.column)} FROM new_coding", params
@@ -339,6 +267,7 @@ def _insert_coding_statement(
         return False
     coding.pk = row[0]
     coding._state.adding, coding._state.db = False, using
+    source.frozen = True
     return True
 
 
@@ -414,41 +343,3 @@ def code_pin_set(*, user, code: Code, slot: int | None) -> None:
         raise ValidationError("Pin a code to a number key from 1 to 9.")
     CodePin.objects.filter(user=user, project_id=code.project_id, slot=slot).delete()
     CodePin.objects.create(user=user, project_id=code.project_id, code=code, slot=slot)
-
-
-def _create_codes(
-    project: Project, nodes: list[CodeTemplate], parent: Code | None, user
-) -> list[Code]:
-    created: list[Code] = []
-    siblings = Code.objects.filter(project=project, parent=parent)
-    next_order = siblings.count()
-    for node in nodes:
-        code = siblings.filter(name__iexact=node["name"]).first()
-        if code is None:
-            code = Code(
-                project=project,
-                parent=parent,
-                name=node["name"],
-                colour=node.get("colour", "#1e88e5"),
-                definition=node.get("definition", ""),
-                inclusion=node.get("inclusion", ""),
-                exclusion=node.get("exclusion", ""),
-                example=node.get("example", ""),
-                order=next_order,
-            )
-            code.full_clean()
-            code.save()
-            next_order += 1
-            created.append(code)
-            change_record(user=user, action=ChangeAction.CREATE, obj=code, project=project)
-        created.extend(_create_codes(project, node.get("children", []), code, user))
-    return created
-
-
-@transaction.atomic
-def codebook_apply_template(*, project: Project, template: str, user=None) -> list[Code]:
-    """Add a template's codes to a project; codes it already has (same path) are kept."""
-    if template not in TEMPLATES:
-        raise ValidationError(f"There is no codebook template called “{template}”.")
-    _label, nodes = TEMPLATES[template]
-    return _create_codes(project, nodes, None, user)

@@ -68,8 +68,10 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "interviews",
     "coding",
+    "agreement",
     "reports",
     "exchange",
+    "demo",
     "ninja",  # serves the API docs page's assets from this site
     "api",
 ]

@@ -21,6 +21,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("interviews.urls")),
     path("", include("coding.urls")),
+    path("", include("agreement.urls")),
     path("", include("reports.urls")),
     path("", include("exchange.urls")),
     path("", include("api.urls")),

@@ -8,8 +8,9 @@ from pathlib import Path
 from django.conf import settings
 
 from exchange.export import codebook_export, project_export
-from exchange.importer import ImportReport, Progress, qdc_import, qdpx_import
 from exchange.readers import ExchangeError, read_archive
+from exchange.reading import ImportReport, Progress
+from exchange.storing import qdc_import, qdpx_import
 from interviews.models import Project
 
 __all__ = [

@@ -82,19 +82,23 @@ def project_access(request: HttpRequest, project_pk: int, perm: Perm = Perm.VIEW
 
     One query reads the project and the caller's role together: every request pays for it.
     """
-    user = request.user
-    project = role = None
-    if user.is_authenticated:
-        # Unordered: the default ordering would join the project and user tables again.
-        membership = Membership.objects.filter(project_id=OuterRef("pk"), user=user).order_by()
-        found = (
-            Project.objects.filter(pk=project_pk)
-            .annotate(member_role=Subquery(membership.values("role")[:1]))
-            .order_by()  # one row by its key
-        )[:1]
-        project = found[0] if found else None
-        role = getattr(project, "member_role", None)
-    return grant(user, project, role, perm)
+    project = project_with_role(request.user, project_pk)
+    return grant(request.user, project, getattr(project, "member_role", None), perm)
+
+
+def project_with_role(user, project_pk: int) -> Project | None:
+    """The project with the user's membership role (`member_role`, None for outsiders),
+    read by one query; None when there is no such project or the user is anonymous."""
+    if not user.is_authenticated:
+        return None
+    # Unordered: the default ordering would join the project and user tables again.
+    membership = Membership.objects.filter(project_id=OuterRef("pk"), user=user).order_by()
+    found = (
+        Project.objects.filter(pk=project_pk)
+        .annotate(member_role=Subquery(membership.values("role")[:1]))
+        .order_by()  # one row by its key
+    )[:1]
+    return found[0] if found else None
 
 
 def grant(user, project: Project | None, member_role: str | None, perm: Perm) -> Access:

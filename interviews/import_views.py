@@ -7,10 +7,15 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from interviews import import_services as services
+from interviews import nlp
 from interviews.access import Perm, project_access
 from interviews.forms import ImportReviewForm, SourceImportForm, SpeakerMapForm
 from interviews.importers import ImportRefused
+from interviews.ingest import batches
+from interviews.ingest.files import is_pasted, pasted_name, read_entry
+from interviews.ingest.sources import DuplicateSource
+from interviews.ingest.sources import source_import as source_store
+from interviews.ingest.speakers import source_speakers_map, speaker_map_guess
 from interviews.models import Job, SegmentKind, Source
 from interviews.tasks import process_language
 
@@ -33,7 +38,7 @@ def _forget(request: HttpRequest, key: str, *, discard: bool = True) -> None:
     staged.pop(key, None)
     request.session[_SESSION_KEY] = staged
     if discard:
-        services.batch_discard(key)
+        batches.batch_discard(key)
 
 
 def source_import(request: HttpRequest, pk: int) -> HttpResponse:
@@ -48,17 +53,17 @@ def source_import(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        options = services.BatchOptions(
+        options = batches.BatchOptions(
             language=data["language"], kind=data["kind"], interviewer=data["interviewer"]
         )
         if data["files"]:
             files = [(upload.name, upload.read()) for upload in data["files"]]
         else:
-            files = [(services.pasted_name(data["title"]), data["text"].encode("utf-8"))]
+            files = [(pasted_name(data["title"]), data["text"].encode("utf-8"))]
         csv_upload = data.get("interviewees_csv")
         try:
-            if services.is_batch(files) or csv_upload:
-                key = services.import_batch_stage(
+            if batches.is_batch(files) or csv_upload:
+                key = batches.import_batch_stage(
                     files=files,
                     options=options,
                     csv_data=csv_upload.read() if csv_upload else None,
@@ -66,7 +71,7 @@ def source_import(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 _remember(request, key, project.pk)
                 return redirect("interviews:source_import_batch", project.pk, key)
-            key = services.import_single_stage(project=project, file=files[0], options=options)
+            key = batches.import_single_stage(project=project, file=files[0], options=options)
         except ImportRefused as exc:
             form.add_error(None, f"{exc} Nothing was imported.")
         else:
@@ -86,22 +91,22 @@ def source_import_review(request: HttpRequest, pk: int, key: str) -> HttpRespons
     project = access.project
     _staged(request, key, project.pk)
     try:
-        name, content, options = services.staged_single(key)
+        name, content, options = batches.staged_single(key)
     except (FileNotFoundError, ValueError, KeyError, IndexError):
         raise Http404("This import is no longer waiting for review.") from None
     try:
-        imported = services.read_entry(name, content)
+        imported = read_entry(name, content)
     except ImportRefused as exc:
         _forget(request, key)
         messages.error(request, f"{exc} Nothing was imported.")
         return redirect("interviews:source_import", project.pk)
-    language = options.language or services.nlp.detect_language(imported.text)
+    language = options.language or nlp.detect_language(imported.text)
     if request.method == "POST" and "cancel" in request.POST:
         _forget(request, key)
         messages.info(request, "Import cancelled; nothing was stored.")
         return redirect("interviews:source_list", project.pk)
-    linked = services.linked_interviewees(name, project, {})
-    guess = services.speaker_map_guess(
+    linked = batches.linked_interviewees(name, project, {})
+    guess = speaker_map_guess(
         speakers=imported.speakers,
         project=project,
         interviewees=linked,
@@ -124,7 +129,7 @@ def source_import_review(request: HttpRequest, pk: int, key: str) -> HttpRespons
     if request.method == "POST" and review.is_valid() and speakers.is_valid():
         data = review.cleaned_data
         try:
-            source = services.source_import(
+            source = source_store(
                 project=project,
                 imported=imported,
                 user=request.user,
@@ -135,10 +140,10 @@ def source_import_review(request: HttpRequest, pk: int, key: str) -> HttpRespons
                 interviewer=data["interviewer"],
                 interviewees=list(data["interviewees"]),
                 speaker_map=speakers.speaker_map(),
-                original_name=name if not services.is_pasted(name) else "",
-                original_bytes=None if services.is_pasted(name) else content,
+                original_name=name if not is_pasted(name) else "",
+                original_bytes=None if is_pasted(name) else content,
             )
-        except services.DuplicateSource as exc:
+        except DuplicateSource as exc:
             _forget(request, key)
             messages.error(request, f"{exc} Nothing was imported.")
             return redirect("interviews:source_import", project.pk)
@@ -166,7 +171,7 @@ def source_import_review(request: HttpRequest, pk: int, key: str) -> HttpRespons
             "access": access,
             "project": project,
             "imported": imported,
-            "name": "" if services.is_pasted(name) else name,
+            "name": "" if is_pasted(name) else name,
             "review": review,
             "speakers": speakers,
             "samples": samples,
@@ -182,8 +187,8 @@ def source_import_batch(request: HttpRequest, pk: int, key: str) -> HttpResponse
     project = access.project
     _staged(request, key, project.pk)
     try:
-        scan = services.batch_scan(project=project, key=key)
-        options = services.staged_options(key)
+        scan = batches.batch_scan(project=project, key=key)
+        options = batches.staged_options(key)
     except (FileNotFoundError, ValueError, KeyError):
         raise Http404("This import is no longer waiting for review.") from None
     if request.method == "POST" and "cancel" in request.POST:
@@ -196,12 +201,12 @@ def source_import_batch(request: HttpRequest, pk: int, key: str) -> HttpResponse
         speakers=labels,
         project=project,
         linked=True,
-        initial_map=services.batch_speaker_guess(
+        initial_map=batches.batch_speaker_guess(
             speakers=labels, project=project, interviewer_name=options.interviewer
         ),
     )
     if request.method == "POST" and speakers.is_valid():
-        job = services.import_batch_start(
+        job = batches.import_batch_start(
             project=project, user=request.user, key=key, speaker_map=speakers.speaker_map()
         )
         _forget(request, key, discard=False)
@@ -234,7 +239,7 @@ def source_speakers(request: HttpRequest, pk: int, source_pk: int) -> HttpRespon
         initial_map=current,
     )
     if request.method == "POST" and form.is_valid():
-        services.source_speakers_map(source=source, speaker_map=form.speaker_map())
+        source_speakers_map(source=source, speaker_map=form.speaker_map())
         messages.success(request, "Speakers mapped.")
         return redirect(source)
     return render(
@@ -282,7 +287,7 @@ def import_speakers(request: HttpRequest, pk: int, guid) -> HttpResponse:
             )
     if request.method == "POST" and all(form.is_valid() for _source, form in forms):
         for source, form in forms:
-            services.source_speakers_map(source=source, speaker_map=form.speaker_map())
+            source_speakers_map(source=source, speaker_map=form.speaker_map())
         messages.success(request, f"Speakers of {len(forms)} sources mapped.")
         return redirect("interviews:source_list", access.project.pk)
     return render(

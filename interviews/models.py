@@ -338,6 +338,12 @@ class Source(models.Model):
     nlp_pipeline = models.CharField(
         max_length=100, blank=True, help_text="The spaCy pipeline that processed the text."
     )
+    frozen = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="The text has codings and may not change. Kept by the coding app: set when "
+        "the first coding is written, cleared when the last is removed.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -355,6 +361,14 @@ class Source(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         text_changed = self._text_changed()
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            # `frozen` belongs to the coding app: a full save of a copy loaded earlier must
+            # not undo what a coding written since has set.
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "frozen"
+            ]
         if text_changed and self.text_is_frozen:
             raise ValidationError(
                 "This source has codings, so its text is frozen. "
@@ -393,7 +407,12 @@ class Source(models.Model):
 
     @property
     def text_is_frozen(self) -> bool:
-        return self.pk is not None and self.codings.exists()
+        """Whether the stored source has codings (read afresh: a coder may have coded it
+        since this copy was loaded)."""
+        if self.pk is None:
+            return False
+        self.frozen = Source.objects.filter(pk=self.pk).values_list("frozen", flat=True).first()
+        return bool(self.frozen)
 
     def _text_changed(self) -> bool:
         loaded = getattr(self, "_loaded_text", None)

@@ -80,11 +80,11 @@ def source_create(
     with its speaker turns, paragraphs and sentences, exactly as an import stores them.
 
     `speaker_map` maps a speaker label to an Interviewee, or to the string "interviewer".
-    Files from users go through `import_services.source_import`, which also normalises.
+    Files from users go through `interviews.ingest.sources.source_import`, which also normalises.
     """
     from interviews import nlp
-    from interviews.import_services import segment_rows, segments_insert
     from interviews.importers.base import Imported
+    from interviews.ingest.segmentation import segment_rows, segments_insert
     from interviews.turns import parse_turns
 
     source = Source(

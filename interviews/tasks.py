@@ -14,7 +14,7 @@ logger = logging.getLogger(__name__)
 @task()
 def import_batch(job_id: int, key: str) -> dict:
     """Import a staged batch of files, recording progress on the job."""
-    from interviews.import_services import batch_discard, batch_import_run
+    from interviews.ingest.batches import batch_discard, batch_import_run
 
     job = Job.objects.select_related("project", "user").get(pk=job_id)
     try:
@@ -30,6 +30,6 @@ def import_batch(job_id: int, key: str) -> dict:
 @task()
 def process_language(source_ids: list[int]) -> dict:
     """Run the full language pipeline (named entities) over sources already codable."""
-    from interviews.import_services import sources_language_process
+    from interviews.ingest.language import sources_language_process
 
     return sources_language_process(source_ids)

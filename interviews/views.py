@@ -3,13 +3,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Sum
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from interviews import services
-from interviews.access import Access, Perm, project_access
+from interviews import counts, services
+from interviews.access import Perm, project_access
 from interviews.forms import (
     AttributeForm,
     IntervieweeForm,
@@ -31,12 +31,6 @@ from interviews.models import (
     Source,
 )
 from interviews.reading import reading_blocks
-
-
-def _coding_filter(access: Access, prefix: str = "") -> Q | None:
-    """A filter for the codings this member may see (their own only in a blinded project)."""
-    return None if access.sees_all_codings else Q(**{f"{prefix}coder": access.user})
-
 
 # Projects -----------------------------------------------------------------------------
 
@@ -62,16 +56,13 @@ def project_create(request: HttpRequest) -> HttpResponse:
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access = project_access(request, pk)
     project = access.project
-    totals = project.sources.aggregate(
-        sources=Count("pk", distinct=True),
-        codings=Count("codings", filter=_coding_filter(access, "codings__")),
-    )
+    coded = counts.project_counts(access)
     stats = {
-        "sources": totals["sources"],
+        "sources": project.sources.count(),
         "words": project.sources.aggregate(words=Sum("word_count"))["words"] or 0,
         "interviewees": project.interviewees.count(),
-        "codes": project.codes.count(),
-        "codings": totals["codings"],
+        "codes": coded["codes"],
+        "codings": coded["codings"],
         "members": project.memberships.count(),
     }
     recent_sources = project.sources.order_by("-created_at")[:5]
@@ -281,7 +272,6 @@ def source_list(request: HttpRequest, pk: int) -> HttpResponse:
     access = project_access(request, pk)
     sources = (
         access.project.sources.annotate(
-            coding_count=Count("codings", filter=_coding_filter(access, "codings__")),
             speakers_to_map=Exists(
                 Segment.objects.filter(
                     source=OuterRef("pk"),
@@ -294,6 +284,10 @@ def source_list(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related("interviewees")
         .order_by("title")
     )
+    sources = list(sources)
+    coding_counts = counts.source_coding_counts(access, [source.pk for source in sources])
+    for source in sources:
+        source.coding_count = coding_counts.get(source.pk, 0)
     return render(
         request,
         "interviews/source_list.html",
@@ -351,7 +345,7 @@ def source_edit(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
 def source_delete(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
     access = project_access(request, pk, Perm.DELETE_SOURCES)
     source = get_object_or_404(Source, pk=source_pk, project=access.project)
-    count = source.codings.count()
+    count = counts.source_coding_counts(access, [source.pk]).get(source.pk, 0)
     source.delete()
     messages.success(request, f"Source “{source.title}” and its {count} codings deleted.")
     return redirect("interviews:source_list", pk)

@@ -67,7 +67,7 @@ def test_the_web_process_loads_every_view_before_its_first_request(tmp_path):
             sys.executable,
             "-c",
             "import sys, config.wsgi; print(config.wsgi.VIEWS_LOADED, "
-            "'reports.views' in sys.modules, 'coding.views' in sys.modules)",
+            "'reports.views' in sys.modules, 'coding.views.workspace' in sys.modules)",
         ],
         cwd=ROOT,
         env={**clean, "DEBUG": "1", "PARLEY_DATA_DIR": str(tmp_path)},

@@ -15,10 +15,11 @@ from api import guard
 from api.auth import member
 from api.pagination import PageParams, page
 from api.routers.projects import JobOut, form_valid, job_json
-from interviews import import_services
 from interviews.access import Perm
 from interviews.forms import SourceImportForm
-from interviews.import_services import ImportRefused
+from interviews.importers import ImportRefused
+from interviews.ingest import batches
+from interviews.ingest.files import pasted_name
 from interviews.models import AttributeValue, Segment, SegmentKind, Source
 
 router = Router(tags=["sources"])
@@ -217,18 +218,18 @@ def sources_import(
     form = SourceImportForm(request.POST, request.FILES)
     form_valid(form)
     data = form.cleaned_data
-    batch = import_services.BatchOptions(
+    batch = batches.BatchOptions(
         language=data["language"], kind=data["kind"], interviewer=data["interviewer"]
     )
     if data["files"]:
         uploads = [(upload.name, upload.read()) for upload in data["files"]]
     else:
-        uploads = [(import_services.pasted_name(data["title"]), data["text"].encode("utf-8"))]
+        uploads = [(pasted_name(data["title"]), data["text"].encode("utf-8"))]
     try:
-        key = import_services.import_batch_stage(files=uploads, options=batch)
+        key = batches.import_batch_stage(files=uploads, options=batch)
     except ImportRefused as error:
         raise ValidationError({"files": [f"{error} Nothing was imported."]}) from None
-    job = import_services.import_batch_start(
+    job = batches.import_batch_start(
         project=access.project, user=request.user, key=key, speaker_map={}
     )
     job.refresh_from_db()

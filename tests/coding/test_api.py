@@ -319,14 +319,15 @@ def test_a_write_costs_the_same_queries_on_a_short_and_a_long_text(client_for, p
     for sql in captured[1]:
         # The text is never read: the quote is cut from its fixed-width code points.
         assert not re.search(r'"interviews_source"\."text"|\bs\."text"', sql)
-    assert any("substr(cp.utf32" in sql for sql in captured[1])
+    assert any('substr("interviews_sourcecodepoints"."utf32"' in sql for sql in captured[1])
 
 
-# A coding write reads the session, the user, then in one query the project with the
-# caller's role, the code and the source's guid, quote and length; PostgreSQL then writes the
-# coding, its memo and its history row with one statement (no BEGIN/COMMIT, no savepoint),
-# SQLite with three inside a savepoint of the test's transaction.
-WRITE_QUERIES = {"postgresql": 4, "sqlite": 3 + 4}
+# A coding write reads the session, the user, the project with the caller's role, the code
+# with its parents, and the source's guid, frozen flag, quote and length; PostgreSQL then
+# writes the coding, its memo, its history row and (first coding of the source) the source's
+# frozen flag with one statement (no BEGIN/COMMIT, no savepoint); SQLite inside a savepoint
+# of the test's transaction: the coding, the frozen flag, the history row.
+WRITE_QUERIES = {"postgresql": 5 + 1, "sqlite": 5 + 5}
 
 
 @pytest.mark.parametrize("memo", ["", "money again"])

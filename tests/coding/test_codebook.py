@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from coding import codebook_services as svc
+from coding import restore
 from coding.models import Change, Code, Coding, Memo
 from interviews.models import Source
 
@@ -264,15 +265,15 @@ def test_a_deleted_code_comes_back_with_its_codings_and_memos(book, users):
     guid = book["tax"].guid
     svc.code_delete(code=book["tax"], codings="delete", user=users["lead"])
     change = Change.objects.get(object_guid=guid, action="delete")
-    code, restored = svc.code_restore(change=change, user=users["lead"])
+    code, restored = restore.code_restore(change=change, user=users["lead"])
     assert code.guid == guid and code.full_path == "Finance/Tax"
     assert restored == 2
     assert spans() == before
     assert set(Memo.objects.values_list("text", flat=True)) == {"Tax memo", "About tax"}
     assert Memo.objects.get(text="Tax memo").coding.start == 0
-    assert not svc.restorable(change)
+    assert not restore.restorable(change)
     with pytest.raises(ValidationError, match="cannot be restored"):
-        svc.code_restore(change=change, user=users["lead"])
+        restore.code_restore(change=change, user=users["lead"])
 
 
 def test_a_deleted_coding_comes_back(book, users, project):
@@ -291,7 +292,7 @@ def test_a_deleted_coding_comes_back(book, users, project):
     )
     guid = coding.guid
     coding.delete()
-    restored = svc.coding_restore(change=change, user=users["lead"])
+    restored = restore.coding_restore(change=change, user=users["lead"])
     assert (restored.guid, restored.start, restored.end) == (guid, 60, 70)
     assert restored.coder == users["lead"]
 
@@ -300,7 +301,7 @@ def test_restoring_a_coding_of_a_missing_code_says_so(book, users):
     svc.code_delete(code=book["tax"], codings="delete", user=users["lead"])
     change = Change.objects.filter(object_type="coding", action="delete").first()
     with pytest.raises(ValidationError, match="restore it first"):
-        svc.coding_restore(change=change, user=users["lead"])
+        restore.coding_restore(change=change, user=users["lead"])
 
 
 # Pages -----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from coding import codebook_files
 from coding import codebook_services as svc
 from coding.models import Code
 from interviews.models import Project
@@ -52,7 +53,9 @@ def _xlsx(rows) -> bytes:
 
 
 def test_csv_export_lists_paths_and_fields(small_book):
-    rows = list(csv.reader(io.StringIO(svc.codebook_csv(small_book).decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(io.StringIO(codebook_files.codebook_csv(small_book).decode("utf-8-sig")))
+    )
     assert rows == [
         ["path", "colour", "definition", "inclusion", "exclusion", "example"],
         ["Weaknesses", "#c62828", "", "", "", ""],
@@ -68,16 +71,22 @@ def test_csv_export_lists_paths_and_fields(small_book):
 
 
 def test_xlsx_export_holds_the_same_rows(small_book):
-    sheet = load_workbook(io.BytesIO(svc.codebook_xlsx(small_book))).active
+    sheet = load_workbook(io.BytesIO(codebook_files.codebook_xlsx(small_book))).active
     rows = [[c or "" for c in row] for row in sheet.iter_rows(values_only=True)]
-    assert rows[1:] == [list(r) for r in svc.codebook_rows(small_book)]
+    assert rows[1:] == [list(r) for r in codebook_files.codebook_rows(small_book)]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_export_then_import_into_a_new_project_gives_the_same_codebook(small_book, users, fmt):
-    data = svc.codebook_csv(small_book) if fmt == "csv" else svc.codebook_xlsx(small_book)
+    data = (
+        codebook_files.codebook_csv(small_book)
+        if fmt == "csv"
+        else codebook_files.codebook_xlsx(small_book)
+    )
     fresh = Project.objects.create(name="Fresh")
-    report = svc.codebook_import(project=fresh, user=users["lead"], filename=f"b.{fmt}", data=data)
+    report = codebook_files.codebook_import(
+        project=fresh, user=users["lead"], filename=f"b.{fmt}", data=data
+    )
     assert (report.created, report.updated) == (2, 0)
     assert _codes(fresh) == _codes(small_book)
 
@@ -88,7 +97,7 @@ def test_import_updates_existing_codes_and_creates_missing_parents(small_book, u
         + "Weaknesses/Financing,#000000,New definition,,,\n"
         + "Threats/Competition/Korea,#123abc,,,,\n"
     ).encode()
-    report = svc.codebook_import(
+    report = codebook_files.codebook_import(
         project=small_book, user=users["lead"], filename="c.csv", data=data
     )
     assert (report.created, report.updated, report.unchanged) == (3, 1, 0)
@@ -105,14 +114,14 @@ def test_import_reads_utf8_with_bom_semicolons_and_cyrillic(project, users):
     data = (
         "\ufeff" + HEADER.replace(",", ";") + "Слабые стороны;#112233;Определение;;;\n"
     ).encode()
-    svc.codebook_import(project=project, user=users["lead"], filename="x.csv", data=data)
+    codebook_files.codebook_import(project=project, user=users["lead"], filename="x.csv", data=data)
     assert Code.objects.get(project=project).name == "Слабые стороны"
 
 
 def test_a_file_with_missing_columns_is_refused(small_book, users):
     before = _codes(small_book)
     with pytest.raises(ValidationError) as error:
-        svc.codebook_import(
+        codebook_files.codebook_import(
             project=small_book,
             user=users["lead"],
             filename="c.csv",
@@ -129,7 +138,9 @@ def test_unknown_colours_are_refused_and_nothing_is_imported(small_book, users):
     before = _codes(small_book)
     data = (HEADER + "Good,#00ff00,,,,\nBad,bluish,,,,\n").encode()
     with pytest.raises(ValidationError) as error:
-        svc.codebook_import(project=small_book, user=users["lead"], filename="c.csv", data=data)
+        codebook_files.codebook_import(
+            project=small_book, user=users["lead"], filename="c.csv", data=data
+        )
     assert error.value.messages == [
         "Row 3: “bluish” is not a colour; write it as #rrggbb, for example #1e88e5."
     ]
@@ -139,13 +150,15 @@ def test_unknown_colours_are_refused_and_nothing_is_imported(small_book, users):
 def test_a_wrong_encoding_is_refused(small_book, users):
     data = (HEADER + "Сила,#00ff00,,,,\n").encode("cp1251")
     with pytest.raises(ValidationError, match="is not UTF-8 text"):
-        svc.codebook_import(project=small_book, user=users["lead"], filename="c.csv", data=data)
+        codebook_files.codebook_import(
+            project=small_book, user=users["lead"], filename="c.csv", data=data
+        )
     assert len(_codes(small_book)) == 2
 
 
 def test_a_broken_xlsx_is_refused(small_book, users):
     with pytest.raises(ValidationError, match="not a readable XLSX"):
-        svc.codebook_import(
+        codebook_files.codebook_import(
             project=small_book, user=users["lead"], filename="c.xlsx", data=b"PK\x03\x04junk"
         )
 
@@ -153,14 +166,18 @@ def test_a_broken_xlsx_is_refused(small_book, users):
 def test_xlsx_with_missing_columns_is_refused(small_book, users):
     data = _xlsx([["path", "definition"], ["A", "x"]])
     with pytest.raises(ValidationError, match="lacks the columns “colour”"):
-        svc.codebook_import(project=small_book, user=users["lead"], filename="c.xlsx", data=data)
+        codebook_files.codebook_import(
+            project=small_book, user=users["lead"], filename="c.xlsx", data=data
+        )
     assert len(_codes(small_book)) == 2
 
 
 def test_repeated_paths_and_empty_parts_are_refused(project, users):
     data = (HEADER + "A,,,,,\na,,,,,\nB//C,,,,,\n").encode()
     with pytest.raises(ValidationError) as error:
-        svc.codebook_import(project=project, user=users["lead"], filename="c.csv", data=data)
+        codebook_files.codebook_import(
+            project=project, user=users["lead"], filename="c.csv", data=data
+        )
     assert error.value.messages == [
         "Row 3: “a” repeats row 2.",
         "Row 4: the path “B//C” is empty or has an empty part.",
@@ -170,7 +187,9 @@ def test_repeated_paths_and_empty_parts_are_refused(project, users):
 
 def test_other_file_types_are_refused(project, users):
     with pytest.raises(ValidationError, match=r"\.csv or \.xlsx"):
-        svc.codebook_import(project=project, user=users["lead"], filename="c.txt", data=b"x")
+        codebook_files.codebook_import(
+            project=project, user=users["lead"], filename="c.txt", data=b"x"
+        )
 
 
 def test_the_import_page_reports_errors_and_changes_nothing(small_book, client_for):
@@ -215,9 +234,11 @@ def test_every_member_can_export(small_book, client_for):
 
 
 def test_xlsx_with_an_unknown_colour_is_refused(small_book, users):
-    data = _xlsx([svc.COLUMNS, ["New", "reddish", "", "", "", ""]])
+    data = _xlsx([codebook_files.COLUMNS, ["New", "reddish", "", "", "", ""]])
     with pytest.raises(ValidationError, match="“reddish” is not a colour"):
-        svc.codebook_import(project=small_book, user=users["lead"], filename="c.xlsx", data=data)
+        codebook_files.codebook_import(
+            project=small_book, user=users["lead"], filename="c.xlsx", data=data
+        )
     assert len(_codes(small_book)) == 2
 
 
@@ -225,7 +246,9 @@ def test_a_csv_holding_nul_characters_is_refused(small_book, users):
     """PostgreSQL cannot store NUL in text; the file is refused before anything is written."""
     data = (HEADER + "Über\x00Null,#00ff00,definition\x00,,,\n").encode("utf-8")
     with pytest.raises(ValidationError, match="NUL characters"):
-        svc.codebook_import(project=small_book, user=users["lead"], filename="c.csv", data=data)
+        codebook_files.codebook_import(
+            project=small_book, user=users["lead"], filename="c.csv", data=data
+        )
     assert len(_codes(small_book)) == 2
 
 
@@ -235,12 +258,12 @@ def test_text_starting_with_equals_survives_an_xlsx_round_trip_as_text(small_boo
     Code.objects.filter(project=small_book, name="Financing").update(
         definition='=HYPERLINK("http://example.org")', example="= money, not prices"
     )
-    data = svc.codebook_xlsx(small_book)
+    data = codebook_files.codebook_xlsx(small_book)
     sheet = load_workbook(io.BytesIO(data)).active
     cell = sheet["C3"]
     assert (cell.value, cell.data_type) == ('=HYPERLINK("http://example.org")', "s")
     fresh = Project.objects.create(name="Fresh")
-    svc.codebook_import(project=fresh, user=users["lead"], filename="b.xlsx", data=data)
+    codebook_files.codebook_import(project=fresh, user=users["lead"], filename="b.xlsx", data=data)
     assert _codes(fresh) == _codes(small_book)
 
 
@@ -256,11 +279,13 @@ def test_xlsx_keeps_formula_like_and_non_latin_text_as_text_and_imports_back(sma
         example="- Money was short 🎬",
     )
     svc.code_create(project=small_book, user=lead, name="Финансы 资金 💰", parent=top)
-    data = svc.codebook_xlsx(small_book)
+    data = codebook_files.codebook_xlsx(small_book)
     book = load_workbook(io.BytesIO(data))
     assert book.sheetnames == ["Codebook"]
     sheet = book["Codebook"]
-    assert [(c.value, c.font.b) for c in sheet[1]] == [(name, True) for name in svc.COLUMNS]
+    assert [(c.value, c.font.b) for c in sheet[1]] == [
+        (name, True) for name in codebook_files.COLUMNS
+    ]
     row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == top.name)
     assert [(c.value, c.data_type) for c in row] == [
         ('=HYPERLINK("x","y")', "s"),
@@ -273,7 +298,7 @@ def test_xlsx_keeps_formula_like_and_non_latin_text_as_text_and_imports_back(sma
     paths = [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)]
     assert '=HYPERLINK("x","y")/Финансы 资金 💰' in paths
     fresh = Project.objects.create(name="Fresh")
-    report = svc.codebook_import(project=fresh, user=lead, filename="b.xlsx", data=data)
+    report = codebook_files.codebook_import(project=fresh, user=lead, filename="b.xlsx", data=data)
     assert (report.created, report.updated) == (4, 0)
     assert _codes(fresh) == _codes(small_book)
 
@@ -285,5 +310,7 @@ def test_csv_export_opens_in_spreadsheet_programs_as_utf8(small_book, users, cli
     response = client_for("viewer").get(reverse("coding:codebook_export", args=[small_book.pk]))
     assert response.content.startswith("\ufeffpath,".encode())
     fresh = Project.objects.create(name="Fresh")
-    svc.codebook_import(project=fresh, user=users["lead"], filename="b.csv", data=response.content)
+    codebook_files.codebook_import(
+        project=fresh, user=users["lead"], filename="b.csv", data=response.content
+    )
     assert _codes(fresh) == _codes(small_book)

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from coding import codebook_services as svc
+from coding import restore
 from coding.models import Change, Code, Coding
 from coding.services import coding_create
 from interviews.models import Source
@@ -86,7 +87,7 @@ def test_a_deleted_code_with_the_same_name_taken_is_not_restored(project, code, 
     Code.objects.create(project=project, name="money", parent=parent)
     change = Change.objects.get(object_type="code", action="delete")
     with pytest.raises(Exception, match="rename it before restoring"):
-        svc.code_restore(change=change, user=users["lead"])
+        restore.code_restore(change=change, user=users["lead"])
     assert Coding.objects.count() == 0
 
 

@@ -80,7 +80,7 @@ def test_out_of_range_and_non_ascii_ids_are_explained(
     ("field", "value"),
     [("coders", HUGE), ("codes", HUGE), ("sources", HUGE), ("sources", "²"), ("codes", "²")],
 )
-@pytest.mark.parametrize("name", ["agreement", "agreement_review"])
+@pytest.mark.parametrize("name", ["figures", "review"])
 def test_agreement_settings_with_bad_ids_are_explained(
     project, code, coding, users, client_for, name, field, value
 ):
@@ -93,7 +93,7 @@ def test_agreement_settings_with_bad_ids_are_explained(
         "seen": "coded",
     }
     params[field] = [*params.get(field, []), value]
-    response = client_for("lead").get(reverse(f"coding:{name}", args=[project.pk]), params)
+    response = client_for("lead").get(reverse(f"agreement:{name}", args=[project.pk]), params)
     assert response.status_code == 400
     assert "Select a valid choice" in response.content.decode()
 
@@ -107,7 +107,7 @@ def test_agreement_export_with_huge_coder_id_is_refused(project, code, users, cl
         "min_overlap": "90",
         "seen": "coded",
     }
-    url = reverse("coding:agreement_export", args=[project.pk, "csv"])
+    url = reverse("agreement:export", args=[project.pk, "csv"])
     response = client_for("lead").get(url, params)
     assert response.status_code in (302, 400)
 

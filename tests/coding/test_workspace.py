@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from coding.models import Change, Code, CodePin, Coding, Memo
 from coding.services import code_pin_set, coding_create
-from coding.views import _gaps
+from coding.views.workspace import _gaps
 from interviews.models import Segment, SegmentKind, profile_for
 from interviews.reading import reading_blocks
 from interviews.services import source_create

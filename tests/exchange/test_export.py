@@ -97,8 +97,8 @@ def test_an_empty_project_is_valid_too(project):
 
 def test_crlf_in_a_stored_text_is_exported_as_lf_with_positions_to_match(project, users):
     from coding.models import Code, Coding
-    from exchange.importer import qdpx_import
     from exchange.readers import read_archive
+    from exchange.storing import qdpx_import
 
     source = Source.objects.create(project=project, title="Pasted", text="One\r\nTwo 🎬\r\nThree")
     code = Code.objects.create(project=project, name="Numbers")

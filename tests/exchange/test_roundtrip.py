@@ -7,8 +7,8 @@ from lxml import etree
 
 from coding.models import Code, Coding, Memo
 from exchange.export import project_export, schema
-from exchange.importer import qdpx_import
 from exchange.readers import read_archive
+from exchange.storing import qdpx_import
 from interviews.models import Interviewee, Membership, Role, Source
 
 

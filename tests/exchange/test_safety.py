@@ -6,8 +6,8 @@ import zipfile
 import pytest
 
 from coding.models import Code, Coding
-from exchange.importer import qdpx_import
 from exchange.readers import ExchangeError, read_archive
+from exchange.storing import qdpx_import
 from interviews.models import Project, Source
 
 from .conftest import build_qdpx
@@ -115,12 +115,12 @@ def test_a_failed_import_stores_nothing(users, monkeypatch):
     files = {"project.qde": project_xml(sel(1, s, e)), f"sources/{SRC}.txt": TEXT}
     before = (Project.objects.count(), Source.objects.count(), Code.objects.count())
 
-    from exchange import importer
+    from exchange import storing
 
     def boom(self, project):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importer.ProjectImport, "_store_memos", boom)
+    monkeypatch.setattr(storing.ProjectImport, "_store_memos", boom)
     with pytest.raises(RuntimeError):
         run(files, users["admin"])
     assert (Project.objects.count(), Source.objects.count(), Code.objects.count()) == before

@@ -9,9 +9,9 @@ import docx
 import pytest
 
 from coding.models import Code, Coding, Memo
-from exchange.importer import qdpx_import
 from exchange.positions import code_points_to_utf16
 from exchange.readers import ExchangeError, read_archive
+from exchange.storing import qdpx_import
 from interviews.models import Interviewee
 
 from .conftest import build_qdpx

@@ -13,7 +13,7 @@ from django.db.models import Count
 from coding.models import Code, Coding
 from interviews.models import Interviewee, Project, Role, Source
 
-DATA = Path(__file__).resolve().parents[2] / "interviews" / "demo" / "data"
+DATA = Path(__file__).resolve().parents[2] / "demo" / "data"
 
 
 def _expected_codings() -> dict[str, int]:

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from interviews.import_services import staging_root
+from interviews.ingest.batches import staging_root
 from interviews.models import (
     Attribute,
     Interviewee,
@@ -512,7 +512,7 @@ def test_the_command_imports_a_folder_with_a_progress_bar(project, tmp_path):
 
 
 def test_the_demo_transcripts_import_through_the_command(project):
-    demo = Path(__file__).resolve().parents[2] / "interviews" / "demo" / "data"
+    demo = Path(__file__).resolve().parents[2] / "demo" / "data"
     for path in sorted(demo.glob("*-0*.txt")):
         Interviewee.objects.create(project=project, pseudonym=path.stem)
     out = io.StringIO()

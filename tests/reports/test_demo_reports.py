@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from coding.models import Code
 from interviews.models import Attribute, Project
 
-DEMO_DATA = Path(__file__).resolve().parents[2] / "interviews" / "demo" / "data"
+DEMO_DATA = Path(__file__).resolve().parents[2] / "demo" / "data"
 pytestmark = pytest.mark.skipif(
     not any(DEMO_DATA.glob("*.json")), reason="the demo study's data files are not present"
 )

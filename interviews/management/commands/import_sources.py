@@ -8,8 +8,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from interviews import import_services as services
 from interviews.importers import READERS, extension
+from interviews.ingest import batches, language
 from interviews.models import Job, Project, Role
 
 
@@ -70,7 +70,7 @@ class Command(BaseCommand):
         if not files:
             raise CommandError("No importable files found.")
         csv_data = None
-        batch = services.BatchOptions(
+        batch = batches.BatchOptions(
             language=options["language"], kind=options["kind"], interviewer=options["interviewer"]
         )
         if options.get("interviewees"):
@@ -79,14 +79,14 @@ class Command(BaseCommand):
                 raise CommandError(f"No such file: {csv_path}")
             csv_data = csv_path.read_bytes()
             batch.csv_name = csv_path.name
-        key = services.batch_stage(
+        key = batches.batch_stage(
             files=[(p.name, p.read_bytes()) for p in files], options=batch, csv_data=csv_data
         )
         job = Job.objects.create(
             project=project,
             user=user,
             kind="import",
-            title=services.batch_title([p.name for p in files], project),
+            title=batches.batch_title([p.name for p in files], project),
         )
         interactive = self.stdout.isatty() if hasattr(self.stdout, "isatty") else False
         shown = {"messages": 0}
@@ -107,7 +107,7 @@ class Command(BaseCommand):
             elif job.is_finished:
                 self.stdout.write(bar)
 
-        report = services.batch_import_run(
+        report = batches.batch_import_run(
             job=job, key=key, on_progress=show, queue_language=options["nlp"] == "background"
         )
         if interactive:
@@ -123,7 +123,7 @@ class Command(BaseCommand):
                 elif done == total:
                     self.stdout.write(bar)
 
-            services.sources_language_process(report["sources"], on_progress=entity_progress)
+            language.sources_language_process(report["sources"], on_progress=entity_progress)
             if interactive:
                 self.stdout.write("")
         summary = (

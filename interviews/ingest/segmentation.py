@@ -1,0 +1,78 @@
+"""Segmentation: the speaker turns, paragraphs and sentences of a source, stored as segments."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from interviews import nlp
+from interviews.importers import (
+    Imported,
+)
+from interviews.ingest.speakers import INTERVIEWER, SpeakerTarget
+from interviews.models import (
+    Interviewee,
+    Segment,
+    SegmentKind,
+    Source,
+)
+from interviews.reading import paragraph_spans
+
+
+def turn_sentence_spans(text: str, language: str, turns: list) -> list[tuple[int, int]]:
+    """Sentences within turns and paragraphs, speaker labels left out."""
+    labels = [(t.start, t.body) for t in turns if t.body is not None]
+    return nlp.sentence_spans(text, language, [t.start for t in turns], labels)
+
+
+SEGMENT_COLUMNS = (
+    "source_id", "kind", "start", "end", "speaker", "interviewee_id", "is_interviewer", "timestamp",
+)  # fmt: skip
+
+
+def segment_rows(
+    *,
+    source: Source,
+    imported: Imported,
+    speaker_map: dict[str, SpeakerTarget],
+) -> list[tuple]:
+    """Turn, paragraph and sentence rows (values of SEGMENT_COLUMNS) of a freshly imported
+    source, for `segments_insert`."""
+    text = source.text
+    pk = source.pk
+    rows = []
+    for turn in imported.turns:
+        target = speaker_map.get(turn.speaker)
+        rows.append(
+            (
+                pk,
+                SegmentKind.TURN.value,
+                turn.start,
+                turn.end,
+                turn.speaker[:200],
+                target.pk if isinstance(target, Interviewee) else None,
+                target == INTERVIEWER,
+                turn.timestamp,
+            )
+        )
+    paragraph = SegmentKind.PARAGRAPH.value
+    rows.extend((pk, paragraph, s, e, "", None, False, None) for s, e in paragraph_spans(text))
+    sentence = SegmentKind.SENTENCE.value
+    rows.extend(
+        (pk, sentence, s, e, "", None, False, None)
+        for s, e in turn_sentence_spans(text, source.language, imported.turns)
+    )
+    return rows
+
+
+def segments_insert(rows: list[tuple]) -> None:
+    """Store segment rows in one prepared statement executed for all rows: a source has
+    hundreds of them, and building a model instance and SQL per row is most of the cost of
+    making it codable. The database still checks every constraint."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(c) for c in SEGMENT_COLUMNS)
+    marks = ", ".join(["%s"] * len(SEGMENT_COLUMNS))
+    sql = f"INSERT INTO {quote(Segment._meta.db_table)} ({columns}) VALUES ({marks})"
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)

@@ -1,0 +1,94 @@
+"""Storing one source (phase one): its text, turns, paragraphs and sentences in one
+transaction, so the source is codable when it returns."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from interviews import nlp
+from interviews.importers import (
+    Imported,
+    ImportRefused,
+)
+from interviews.ingest.segmentation import segment_rows, segments_insert
+from interviews.ingest.speakers import SpeakerTarget
+from interviews.models import (
+    Interviewee,
+    NlpStatus,
+    Project,
+    Source,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class DuplicateSource(ImportRefused):
+    """The same text is already a source of the project."""
+
+
+def text_checksum(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def source_import(
+    *,
+    project: Project,
+    imported: Imported,
+    user=None,
+    title: str = "",
+    language: str = "",
+    kind: str = "interview",
+    interviewer: str = "",
+    interviewees: Iterable[Interviewee] = (),
+    speaker_map: dict[str, SpeakerTarget] | None = None,
+    original_name: str = "",
+    original_bytes: bytes | None = None,
+    date=None,
+) -> Source:
+    """Store an imported text as a codable source: text, turns, paragraphs, sentences.
+
+    Refuses (DuplicateSource) a text the project already has. Named entities come later,
+    from `sources_language_process`.
+    """
+    checksum = text_checksum(imported.text)
+    existing = project.sources.filter(checksum=checksum).first()
+    if existing is not None:
+        raise DuplicateSource(
+            f"“{original_name or imported.title}” is identical to the source "
+            f"“{existing.title}” already in this project; skipped."
+        )
+    language = language or nlp.detect_language(imported.text)
+    source = Source(
+        project=project,
+        title=(title or imported.title or original_name or "Untitled")[:300],
+        kind=kind,
+        text=imported.text,
+        language=language,
+        date=date,
+        interviewer=interviewer,
+        original_name=original_name[:300],
+        checksum=checksum,
+        nlp_status=NlpStatus.PENDING,
+        nlp_pipeline=nlp.sentence_pipeline(language).name,
+        created_by=user,
+    )
+    source.full_clean()
+    source.save()
+    if original_bytes is not None and original_name:
+        source.original_file.save(original_name, ContentFile(original_bytes), save=False)
+        Source.objects.filter(pk=source.pk).update(original_file=source.original_file.name)
+    linked = list(interviewees)
+    speaker_map = speaker_map or {}
+    mapped = [t for t in speaker_map.values() if isinstance(t, Interviewee)]
+    if any(i.project_id != project.pk for i in [*linked, *mapped]):
+        raise ValidationError("An interviewee of another project cannot be linked here.")
+    source.interviewees.set({i.pk: i for i in [*linked, *mapped]}.values())
+    segments_insert(segment_rows(source=source, imported=imported, speaker_map=speaker_map))
+    return source

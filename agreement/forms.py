@@ -76,7 +76,11 @@ class AgreementForm(forms.Form):
     def __init__(self, data=None, *, project: Project):
         self.project = project
         coders = project_coders(project)
-        sources = Source.objects.filter(project=project).order_by("title", "pk")
+        # The words of interviewees who withdrew consent stay out of agreement as well.
+        sources = Source.objects.filter(project=project).exclude(
+            pk__in=Source.objects.withdrawn().values("pk")
+        )
+        sources = sources.order_by("title", "pk")
         codes = Code.objects.filter(project=project, is_codable=True)
         if data is None or "unit" not in data:
             # First visit: every source, every coder but the consensus, codes someone applied.

@@ -1,8 +1,8 @@
 """Who may see and change what through the API: the one place the API asks the pages' rules.
 
-Every router gets its Access, its codings, its memos and its interviewee fields from here,
-so that the API follows `interviews.access` and the blinded-coding and consent rules of the
-pages exactly, and a change to those rules reaches every endpoint at once.
+Every router gets its Access, its sources, codings, memos and interviewee fields from here:
+the role check of `interviews.access` and the visibility rule of `interviews.visibility`
+(blinded coding, withdrawn consent, identities), as the pages apply them.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from coding.memos import memos_visible
 from coding.models import Coding, Memo
 from interviews.access import Access, Perm, project_access
 from interviews.models import Source
+from interviews.visibility import can_read_identities
 
 
 def project(request: HttpRequest, pk: int, perm: Perm | None = None) -> Access:
@@ -40,7 +41,7 @@ def projects_of(request: HttpRequest):
 
 
 def source(access: Access, pk: int) -> Source:
-    found = Source.objects.defer("text").filter(pk=pk, project=access.project).first()
+    found = Source.objects.visible_to(access).defer("text").filter(pk=pk).first()
     if found is None:
         raise Http404("No such source.")
     found.project = access.project
@@ -52,10 +53,14 @@ def codings_on_page(access: Access) -> QuerySet[Coding]:
     return Coding.objects.visible_to(access)
 
 
+def sources(access: Access) -> QuerySet[Source]:
+    return Source.objects.visible_to(access)
+
+
 def codings_for_analysis(access: Access) -> QuerySet[Coding]:
     """What retrieval, reports and exports read: the codings the member may see, without
     the words of interviewees who withdrew consent."""
-    return Coding.objects.filter(source__project=access.project).for_analysis(access)
+    return Coding.objects.for_analysis(access)
 
 
 def only_coder(access: Access):
@@ -68,7 +73,7 @@ def memos(access: Access) -> QuerySet[Memo]:
 
 
 def sees_identities(access: Access) -> bool:
-    return access.sees_identities
+    return can_read_identities(access)
 
 
 def source_text(access: Access, source: Source) -> str:

@@ -12,8 +12,7 @@ from interviews.counts import Counter
 
 
 def _visible_codings(access: Access):
-    codings = Coding.objects.filter(source__project=access.project)
-    return codings if access.sees_all_codings else codings.filter(coder=access.user)
+    return Coding.objects.filter(source__project=access.project).visible_to(access)
 
 
 def project_counts(access: Access) -> dict[str, int]:

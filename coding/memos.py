@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 
 from coding.models import Code, Coding, Memo
 from interviews.models import Interviewee, Source
+from interviews.visibility import coding_filter
 
 MEMO_KINDS: dict[str, dict] = {
     "project": {
@@ -31,7 +32,7 @@ def memos_visible(access) -> QuerySet[Memo]:
         "author", "source", "code", "interviewee", "coding__source", "coding__code"
     )
     if not access.sees_all_codings:
-        memos = memos.filter(Q(coding__isnull=True) | Q(coding__coder=access.user))
+        memos = memos.filter(Q(coding__isnull=True) | coding_filter(access, "coding__"))
     return memos
 
 
@@ -52,7 +53,7 @@ def memo_target(access, kind: str, target_id) -> object:
     target = model.objects.filter(pk=pk, **scope).first()
     if target is None:
         raise ValidationError(f"There is no such {kind} in this project.")
-    if model is Coding and not access.sees_all_codings and target.coder_id != access.user.pk:
+    if model is Coding and not Coding.objects.filter(pk=pk).visible_to(access).exists():
         raise ValidationError("There is no such coding in this project.")
     return target
 

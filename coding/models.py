@@ -254,13 +254,28 @@ class CodingQuerySet(models.QuerySet):
     delete.queryset_only = True
 
     def visible_to(self, access) -> CodingQuerySet:
-        """The codings an Access may see: all, or under blinded coding only the user's own."""
-        return self if access.sees_all_codings else self.filter(coder=access.user)
+        """The codings an Access may see: all, or under blinded coding only the user's own
+        (interviews/visibility.py holds the rule)."""
+        from interviews.visibility import coding_filter
+
+        return self.filter(coding_filter(access))
 
     def for_analysis(self, access) -> CodingQuerySet:
-        """What retrieval and queries read: the codings the member may see, without the
-        words of interviewees who withdrew consent."""
-        return self.visible_to(access).exclude(source__in=Source.objects.withdrawn())
+        """What search, retrieval, queries and exports read: the codings the member may see
+        in the project's sources, without the words of interviewees who withdrew consent."""
+        sources = Source.objects.visible_to(access, analysis=True)
+        return self.visible_to(access).filter(source__in=sources)
+
+
+class ChangeQuerySet(models.QuerySet):
+    def visible_to(self, access) -> ChangeQuerySet:
+        """History a member may read: under blinded coding a coder or viewer reads the
+        changes of codes and of their own codings only (made by them or to them)."""
+        if access.sees_all_codings:
+            return self
+        name = access.user.get_username()
+        theirs = Q(user=access.user) | Q(before__coder=name) | Q(after__coder=name)
+        return self.filter(~Q(object_type="coding") | theirs)
 
 
 class Coding(models.Model):
@@ -402,6 +417,8 @@ class ChangeAction(models.TextChoices):
     MERGE = "merge", "Merged"
     MOVE = "move", "Moved"
     RESTORE = "restore", "Restored"
+    EXPORT = "export", "Exported the identified text of"
+    ERASE = "erase", "Erased"
 
 
 class Change(models.Model):
@@ -420,6 +437,8 @@ class Change(models.Model):
     )
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
+
+    objects = ChangeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-pk"]

@@ -267,13 +267,17 @@ def query_validate(project, spec: QuerySpec) -> tuple:
     return code_a, ids_a, code_b, ids_b
 
 
-def query_run(*, access, spec: QuerySpec, offset: int = 0, limit: int | None = 50) -> QueryResult:
-    """Run a query in the caller's project, seeing only the codings the caller may see."""
+def query_run(
+    *, access, spec: QuerySpec, offset: int = 0, limit: int | None = 50, disclosure=None
+) -> QueryResult:
+    """Run a query in the caller's project, seeing only the codings the caller may see; the
+    passages' words are the text `disclosure` allows (by default the text coders read)."""
     from django.urls import reverse
 
     from coding.filters import codings_filter
     from coding.models import Coding
     from interviews.models import Segment, SegmentKind, Source
+    from interviews.visibility import Disclosure
 
     project = access.project
     _code_a, ids_a, _code_b, ids_b = query_validate(project, spec)
@@ -299,17 +303,15 @@ def query_run(*, access, spec: QuerySpec, offset: int = 0, limit: int | None = 5
     total = len(flat)
     page = flat[offset : offset + limit] if limit is not None else flat[offset:]
     page_sources = {sid for sid, _, _ in page}
-    texts = {
-        s.pk: s
-        for s in Source.objects.filter(pk__in=page_sources).only("pk", "title", "text", "project")
-    }
+    titles = dict(Source.objects.filter(pk__in=page_sources).values_list("pk", "title"))
+    texts = (disclosure or Disclosure(project=project)).texts(page_sources)
     passages = [
         Passage(
             source_id=sid,
-            source_title=texts[sid].title,
+            source_title=titles[sid],
             start=s,
             end=e,
-            text=texts[sid].text[s:e],
+            text=texts[sid].passage(s, e),
             link=reverse("coding:workspace", args=[project.pk, sid]) + f"#pos={s}-{e}",
         )
         for sid, s, e in page

@@ -7,18 +7,21 @@ are for admins on the interviewee page.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from coding.filters import BUILT_IN_FIELDS, codings_filter
 from coding.models import Code, Coding, Memo
 from interviews import spreadsheet
 from interviews.models import Attribute, AttributeTarget, AttributeValue, Project, Source
 from interviews.spreadsheet import Sheet
+from interviews.visibility import Disclosure
 
 CONTEXT_CHARS = 150
 
@@ -116,14 +119,14 @@ def _source_people(project: Project, source_ids: set[int]) -> dict[int, tuple[st
 
 
 def retrieval_passages(
-    codings, *, project: Project, context: int = CONTEXT_CHARS
+    codings, *, project: Project, context: int = CONTEXT_CHARS, disclosure: Disclosure | None = None
 ) -> list[RetrievedPassage]:
-    """Passages for a (sliced) sequence of codings, with context, people, coder and memo."""
+    """Passages for a (sliced) sequence of codings, with context, people, coder and memo;
+    their words are the text `disclosure` allows (by default the text coders read)."""
     codings = list(codings)
     source_ids = {c.source_id for c in codings}
-    sources = {
-        s.pk: s for s in Source.objects.filter(pk__in=source_ids).only("pk", "title", "text")
-    }
+    texts = (disclosure or Disclosure(project=project)).texts(source_ids)
+    titles = dict(Source.objects.filter(pk__in=source_ids).values_list("pk", "title"))
     paths = {c.pk: c.path for c in Code.objects.filter(project=project).tree_order()}
     people = _source_people(project, source_ids)
     labels = attribute_columns(project)
@@ -132,26 +135,27 @@ def retrieval_passages(
         memos[memo.coding_id].append(memo.text)
     passages = []
     for coding in codings:
-        source = sources[coding.source_id]
-        before, after = context_around(source.text, coding.start, coding.end, context)
+        readable = texts[coding.source_id]
+        start, end = readable.position(coding.start), readable.position(coding.end)
+        before, after = context_around(readable.text, start, end, context)
         pseudonyms, attributes = people[coding.source_id]
         passages.append(
             RetrievedPassage(
                 coding_id=coding.pk,
-                source_id=source.pk,
-                source_title=source.title,
+                source_id=coding.source_id,
+                source_title=titles[coding.source_id],
                 code_path=paths.get(coding.code_id, ""),
                 coder=coding.coder.username,
                 coded_at=coding.created_at.date().isoformat(),
                 start=coding.start,
                 end=coding.end,
                 before=before,
-                text=source.text[coding.start : coding.end],
+                text=readable.text[start:end],
                 after=after,
                 interviewees=pseudonyms,
                 attributes=attributes,
                 memo="\n\n".join(memos.get(coding.pk, [])),
-                link=reverse("coding:workspace", args=[project.pk, source.pk])
+                link=reverse("coding:workspace", args=[project.pk, coding.source_id])
                 + f"#pos={coding.start}-{coding.end}",
                 attribute_text="; ".join(
                     f"{label}: {attributes[key]}" for key, label in labels if attributes.get(key)
@@ -207,9 +211,12 @@ def _spreadsheet_safe(value):
     return value
 
 
-def table_csv(header: list[str], rows: list[list]) -> bytes:
-    """UTF-8 CSV with a BOM so that spreadsheet programs read non-Latin text right."""
+def table_csv(header: list[str], rows: list[list], provenance: str = "") -> bytes:
+    """UTF-8 CSV with a BOM so that spreadsheet programs read non-Latin text right; a
+    provenance, when given, is the first line, after '#' (as in report files)."""
     buffer = io.StringIO()
+    if provenance:
+        buffer.write(f"# {' '.join(provenance.split())}\n")
     writer = csv.writer(buffer)
     writer.writerow(header)
     for row in rows:
@@ -217,6 +224,25 @@ def table_csv(header: list[str], rows: list[list]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def table_xlsx(header: list[str], rows: list[list], title: str = "Passages") -> bytes:
-    """One sheet: the header in bold and kept in view, every value as it is (text as text)."""
-    return spreadsheet.workbook([Sheet(title, rows, header=header, freeze="A2")])
+def table_xlsx(
+    header: list[str], rows: list[list], title: str = "Passages", provenance: str = ""
+) -> bytes:
+    """One sheet: the header in bold and kept in view, every value as it is (text as text);
+    a provenance, when given, on a second sheet "About"."""
+    sheets = [Sheet(title, rows, header=header, freeze="A2")]
+    if provenance:
+        sheets.append(Sheet("About", [["Provenance", provenance]], widths=[18, 100]))
+    return spreadsheet.workbook(sheets)
+
+
+def export_provenance(*, disclosure: Disclosure, what: str, count: int, filters: list[str]) -> str:
+    """The provenance line of a retrieval or query file: project, what and filters, how
+    many passages, which text, who was left out, and when."""
+    stamp = timezone.now().astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    parts = [f"Project “{disclosure.project.name}”", what]
+    if filters:
+        parts.append("filters: " + "; ".join(filters))
+    parts.append(f"{count} passage{'' if count == 1 else 's'}")
+    parts += [value for _label, value in disclosure.provenance()]
+    parts.append(f"generated {stamp}")
+    return " · ".join(parts)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coding.views import codebook, history, memos, retrieval, search, workspace
+from coding.views import codebook, erasure, history, memos, retrieval, search, workspace
 
 app_name = "coding"
 
@@ -61,5 +61,14 @@ urlpatterns += [
         "projects/<int:pk>/memos/<int:memo_pk>/delete/",
         memos.memo_remove,
         name="memo_remove",
+    ),
+]
+
+# Erasing an interviewee (it deletes codings and memos, so it lives with them).
+urlpatterns += [
+    path(
+        "projects/<int:pk>/interviewees/<int:interviewee_pk>/erase/",
+        erasure.interviewee_erase_view,
+        name="interviewee_erase",
     ),
 ]

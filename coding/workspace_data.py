@@ -7,7 +7,7 @@ their own codings (`Coding.objects.visible_to`).
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 
 from coding import services
 from coding.models import Change, Code, CodePin, Coding, Memo
@@ -97,9 +97,7 @@ def change_cursor(source: Source) -> int:
 
 def changes_since(source: Source, access: Access, since: int) -> dict:
     changes = Change.objects.filter(source=source, object_type="coding", pk__gt=since)
-    if not access.sees_all_codings:
-        name = access.user.get_username()
-        changes = changes.filter(Q(before__coder=name) | Q(after__coder=name))
+    changes = changes.visible_to(access)
     rows = list(changes.values_list("pk", "object_guid"))
     guids = {guid for _pk, guid in rows}
     current = list(

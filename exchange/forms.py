@@ -31,6 +31,8 @@ class CodebookImportForm(_UploadForm):
 class ExportForm(forms.Form):
     include_identities = forms.BooleanField(
         required=False,
-        label="Include interviewees' real names, contact and consent details",
-        help_text="Only for a trusted recipient: the file will identify people.",
+        label="Include interviewees' real names, contact and consent details, and the "
+        "identified text",
+        help_text="Only for a trusted recipient: the file will identify people. "
+        "The export is recorded in the project's history.",
     )

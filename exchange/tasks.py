@@ -11,6 +11,7 @@ from django_tasks import task
 from exchange.readers import ExchangeError
 from exchange.services import exchange_dir, project_export_to_path, project_import_from_path
 from interviews.models import Job
+from interviews.visibility import Disclosure
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,11 @@ def project_export_task(job_id: int, include_identities: bool = False) -> None:
         job.note("The export failed because of an internal error; nothing was written.")
         job.finish(failed=True)
         return
-    job.finish(result={"counts": counts, "identities": include_identities})
+    disclosure = Disclosure(project=job.project, identified=include_identities)
+    provenance = " · ".join(value for _label, value in disclosure.provenance())
+    job.finish(
+        result={"counts": counts, "identities": include_identities, "provenance": provenance}
+    )
     # Keep only the newest export of a project per user: older files are superseded.
     older = Job.objects.filter(project=job.project, user=job.user, kind=job.kind).exclude(pk=job.pk)
     for previous in older:

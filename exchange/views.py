@@ -10,11 +10,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from coding.disclosures import disclosure_record
 from exchange import services
 from exchange.forms import CodebookImportForm, ExportForm, ProjectImportForm
 from exchange.tasks import export_path, project_export_task, project_import_task
 from interviews.access import Perm, access_for, project_access
 from interviews.models import Job, JobStatus
+from interviews.visibility import Disclosure
 
 EXPORT, IMPORT, IMPORT_QDC = "export_qdpx", "import_qdpx", "import_qdc"
 
@@ -54,6 +56,11 @@ def project_export(request: HttpRequest, pk: int) -> HttpResponse:
         kind=EXPORT,
         title=f"Export of “{access.project.name}” as .qdpx"
         + (" (with identities)" if identities else ""),
+    )
+    disclosure_record(
+        user=request.user,
+        disclosure=Disclosure.of(access, identified=identities),
+        what="The project as .qdpx (with real names, contact and consent details)",
     )
     result = project_export_task.enqueue(job.pk, identities)
     Job.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])

@@ -77,7 +77,13 @@ class IntervieweeAdmin(ProjectScopedAdmin):
     def get_exclude(self, request, obj=None):
         if self.sees_identities(request, obj):
             return ()
-        return (*Interviewee.IDENTITY_FIELDS, "consent_scope", "notes")
+        return (
+            *Interviewee.IDENTITY_FIELDS,
+            "consent_scope",
+            "consent_form",
+            "consent_form_name",
+            "notes",
+        )
 
 
 @admin.register(Attribute)

@@ -98,6 +98,12 @@ class ConsentStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+def consent_form_path(instance: Interviewee, filename: str) -> str:
+    # A random name: the uploaded file's own name may well name the person.
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"consent/{instance.project_id}/{uuid.uuid4()}.{suffix}"
+
+
 class IntervieweeQuerySet(models.QuerySet):
     def reportable(self) -> IntervieweeQuerySet:
         """Interviewees whose words may appear in reports (consent not withdrawn)."""
@@ -123,6 +129,15 @@ class Interviewee(models.Model):
     )
     consent_date = models.DateField(null=True, blank=True)
     consent_scope = models.TextField(blank=True, help_text="What the interviewee agreed to.")
+    consent_form = models.FileField(
+        upload_to=consent_form_path,
+        blank=True,
+        max_length=300,
+        help_text="The signed consent form (PDF or image); admins only.",
+    )
+    consent_form_name = models.CharField(
+        max_length=300, blank=True, help_text="The consent form's file name as uploaded."
+    )
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -309,6 +324,15 @@ class SourceQuerySet(models.QuerySet):
             batch_size=kwargs.get("batch_size") or 100,
         )
         return created
+
+    def visible_to(self, access, *, analysis: bool = False) -> SourceQuerySet:
+        """The sources of the member's project; for analysis (search, retrieval, queries,
+        reports, exports) without those of interviewees who withdrew consent. The rule as a
+        whole is described in interviews/visibility.py."""
+        sources = self.filter(project=access.project)
+        if analysis:
+            sources = sources.exclude(pk__in=Source.objects.withdrawn().values("pk"))
+        return sources
 
     def withdrawn(self) -> SourceQuerySet:
         """Sources linked to an interviewee who withdrew consent: their words stay out of

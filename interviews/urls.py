@@ -1,6 +1,6 @@
 from django.urls import path
 
-from interviews import import_views, views
+from interviews import import_views, views, views_consent
 
 app_name = "interviews"
 
@@ -43,6 +43,16 @@ urlpatterns = [
         "projects/<int:pk>/interviewees/<int:interviewee_pk>/edit/",
         views.interviewee_edit,
         name="interviewee_edit",
+    ),
+    path(
+        "projects/<int:pk>/interviewees/<int:interviewee_pk>/consent-form/",
+        views_consent.consent_form,
+        name="consent_form",
+    ),
+    path(
+        "projects/<int:pk>/interviewees/<int:interviewee_pk>/consent-form/delete/",
+        views_consent.consent_form_delete,
+        name="consent_form_delete",
     ),
     path("projects/<int:pk>/sources/", views.source_list, name="source_list"),
     path("projects/<int:pk>/sources/import/", import_views.source_import, name="source_import"),

@@ -271,7 +271,8 @@ def interviewee_edit(
 def source_list(request: HttpRequest, pk: int) -> HttpResponse:
     access = project_access(request, pk)
     sources = (
-        access.project.sources.annotate(
+        Source.objects.visible_to(access)
+        .annotate(
             speakers_to_map=Exists(
                 Segment.objects.filter(
                     source=OuterRef("pk"),
@@ -323,7 +324,7 @@ def source_detail(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse
 
 def source_edit(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
     access = project_access(request, pk, Perm.IMPORT)
-    source = get_object_or_404(Source, pk=source_pk, project=access.project)
+    source = get_object_or_404(Source.objects.visible_to(access), pk=source_pk)
     form = SourceForm(request.POST or None, instance=source, project=access.project)
     if request.method == "POST" and form.is_valid():
         services.source_metadata_save(form=form)

@@ -196,21 +196,27 @@ def build(
     return frequencies(data, by=definition.by, codes=definition.codes)
 
 
-def load(project, definition: Definition, *, only_coder=None) -> ReportData:
+def load(project, definition: Definition, *, only_coder=None, disclosure=None) -> ReportData:
     return report_data(
         project,
         definition.filters,
         only_coder=only_coder,
+        disclosure=disclosure,
         with_turns=definition.kind == ReportKind.COOCCURRENCE and definition.mode == "turn",
         with_quotes=definition.kind not in (ReportKind.FREQUENCIES, ReportKind.COOCCURRENCE),
     )
 
 
 def run(
-    project, definition: Definition, *, only_coder=None, all_quotes: bool = False
+    project,
+    definition: Definition,
+    *,
+    only_coder=None,
+    all_quotes: bool = False,
+    disclosure=None,
 ) -> tuple[Report, ReportData]:
     """Load the data a definition needs and build its report."""
-    data = load(project, definition, only_coder=only_coder)
+    data = load(project, definition, only_coder=only_coder, disclosure=disclosure)
     summaries = (
         summaries_for(project, definition.rows) if definition.kind == ReportKind.FRAMEWORK else None
     )

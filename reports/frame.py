@@ -32,6 +32,7 @@ from interviews.models import (
     SegmentKind,
     Source,
 )
+from interviews.visibility import Disclosure, provenance_suffix, withdrawn_sources
 
 # Interviewee fields every project has, with the labels reports show.
 BUILTIN_ATTRIBUTES: dict[str, str] = {
@@ -119,6 +120,8 @@ class ReportData:
     exemplar_ids: set[int] = field(default_factory=set)
     turns: pd.DataFrame | None = None  # source_id, turn_id, start, end
     blinded_to: str | None = None  # the coder whose codings alone are shown
+    # Which text the quotes are, and who was left out (interviews/visibility.py).
+    disclosure: list[tuple[str, str]] = field(default_factory=list)
 
     @cached_property
     def code_by_id(self) -> dict[int, CodeInfo]:
@@ -154,6 +157,7 @@ class ReportData:
         items = [("Project", self.project_name), ("Filters", self.filters_text)]
         if self.blinded_to:
             items.append(("Visible codings", f"only those of {self.blinded_to} (blinded project)"))
+        items += self.disclosure
         items += [
             ("Codebook", self.codebook_state),
             ("Codings", str(len(self.frame))),
@@ -167,8 +171,8 @@ class ReportData:
         blinded = f" · {about['Visible codings']}" if self.blinded_to else ""
         return (
             f"Project “{self.project_name}” · filters: {self.filters_text}{blinded} · "
-            f"codebook: {self.codebook_state} · {len(self.frame)} codings · "
-            f"generated {about['Generated at']}"
+            f"codebook: {self.codebook_state} · {len(self.frame)} codings"
+            f"{provenance_suffix(self.disclosure)} · generated {about['Generated at']}"
         )
 
 
@@ -238,22 +242,23 @@ def report_data(
     only_coder=None,
     with_turns: bool = False,
     with_quotes: bool = True,
+    disclosure: Disclosure | None = None,
 ) -> ReportData:
     """Read the project's reportable codings into a ReportData.
 
     `only_coder` (a user) restricts the frame to that coder's codings: what a coder of a
     blinded project may see. Reports that show no quotes pass `with_quotes=False`, which
-    leaves the quote column empty and spares reading the sources' texts.
+    leaves the quote column empty and spares reading the sources' texts. `disclosure` says
+    which text the quotes are (by default the text coders read).
     """
+    disclosure = disclosure or Disclosure(project=project)
     filters = filters or Filters()
     labels, source_keys = attribute_labels(project)
     codes = code_infos(project)
     by_id = {code.id: code for code in codes}
 
-    withdrawn_sources = set(
-        Source.objects.filter(project=project).withdrawn().values_list("pk", flat=True)
-    )
-    source_rows = Source.objects.filter(project=project).exclude(pk__in=withdrawn_sources)
+    withdrawn = withdrawn_sources(project)
+    source_rows = Source.objects.filter(project=project).exclude(pk__in=withdrawn)
     sources = {
         pk: (title, kind) for pk, title, kind in source_rows.values_list("pk", "title", "kind")
     }
@@ -269,15 +274,13 @@ def report_data(
     source_people: dict[int, list[int]] = defaultdict(list)
     for source_id, person_id in (
         Source.interviewees.through.objects.filter(source__project=project)
-        .exclude(source_id__in=withdrawn_sources)
+        .exclude(source_id__in=withdrawn)
         .exclude(interviewee__consent_status=ConsentStatus.WITHDRAWN)
         .values_list("source_id", "interviewee_id")
     ):
         source_people[source_id].append(person_id)
 
-    codings = Coding.objects.filter(source__project=project).exclude(
-        source_id__in=withdrawn_sources
-    )
+    codings = Coding.objects.filter(source__project=project).exclude(source_id__in=withdrawn)
     if only_coder is not None:
         codings = codings.filter(coder=only_coder)
     if filters.coders:
@@ -353,13 +356,9 @@ def report_data(
     ).set_index("code_id")
     frame = frame.join(code_table, on="code_id")
     if with_quotes:
-        texts = dict(
-            source_rows.filter(pk__in=frame["source_id"].unique().tolist()).values_list(
-                "pk", "text"
-            )
-        )
+        texts = disclosure.texts(frame["source_id"].unique().tolist())
         frame["quote"] = [
-            texts[source_id][start:end]
+            texts[source_id].passage(start, end)
             for source_id, start, end in zip(
                 frame["source_id"].tolist(),
                 frame["start"].tolist(),
@@ -415,6 +414,7 @@ def report_data(
         code_memos=dict(code_memos),
         exemplar_ids=exemplars,
         blinded_to=only_coder.username if only_coder is not None else None,
+        disclosure=disclosure.provenance(),
     )
     if with_turns:
         data.turns = _turns(list(sources), only_people=False)

@@ -13,8 +13,10 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from coding.disclosures import disclosure_record
 from coding.models import Code, Coding
 from interviews.access import Access, Perm, project_access
+from interviews.visibility import Disclosure, only_coder, wants_identified
 from reports import charts, exports, services
 from reports.definitions import (
     COMPLETE_FORMATS,
@@ -37,7 +39,7 @@ DRILL_KEYS = ("d_code", "d_code2", "d_mode", "d_dim", "d_val", "d_direct", "d_al
 
 def _only_coder(access: Access):
     """Coders and viewers of a blinded project see only their own codings."""
-    return None if access.sees_all_codings else access.user
+    return only_coder(access)
 
 
 def _definition(request: HttpRequest, access: Access, kind: str) -> tuple[Definition, dict]:
@@ -214,11 +216,16 @@ def export(request: HttpRequest, pk: int, kind: str, fmt: str) -> HttpResponse:
     if kind not in ReportKind.values or fmt not in exports.FORMATS:
         raise Http404("No such report or format.")
     definition, _ = _definition(request, access, kind)
+    disclosure = Disclosure.of(access, identified=wants_identified(request.GET))
     result, _ = run(
         access.project,
         definition,
         only_coder=_only_coder(access),
         all_quotes=fmt in COMPLETE_FORMATS,
+        disclosure=disclosure,
+    )
+    disclosure_record(
+        user=request.user, disclosure=disclosure, what=f"{result.title} as {fmt.upper()}"
     )
     table = request.GET.get("table") or None
     if table and table not in {t.key for t in result.tables}:

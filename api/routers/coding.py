@@ -276,9 +276,7 @@ def codings_create(request: HttpRequest, pk: int, payload: CodingBatchIn):
     items = payload.codings
     sources = {
         s.pk: s
-        for s in Source.objects.defer("text").filter(
-            project=access.project, pk__in={i.source for i in items}
-        )
+        for s in guard.sources(access).defer("text").filter(pk__in={i.source for i in items})
     }
     codes = {
         c.pk: c

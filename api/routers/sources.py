@@ -119,7 +119,7 @@ def _with_length(sources):
 )
 def sources(request: HttpRequest, pk: int, query: Query[SourceFilters]):
     access = guard.project(request, pk)
-    found = Source.objects.filter(project=access.project)
+    found = guard.sources(access)
     if query.kind:
         found = found.filter(kind=query.kind)
     if query.interviewee:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -18,6 +18,7 @@ from coding.models import Change, Code
 from interviews.access import Access, Perm, project_access
 from interviews.params import parse_id
 from interviews.spreadsheet import CONTENT_TYPE as XLSX_CONTENT_TYPE
+from interviews.visibility import coding_filter
 
 
 def _error_text(error: ValidationError) -> str:
@@ -47,7 +48,7 @@ def _other_code(access: Access, value: str | None, label: str) -> Code | None:
 
 def codebook(request: HttpRequest, pk: int) -> HttpResponse:
     access = project_access(request, pk)
-    own = None if access.sees_all_codings else Q(codings__coder=access.user)
+    own = coding_filter(access, "codings__") or None
     codes = (
         Code.objects.filter(project=access.project)
         .annotate(coding_count=Count("codings", filter=own))

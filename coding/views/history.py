@@ -45,8 +45,7 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
             heading = f"History of “{source.title}”"
     if request.GET.get("deleted"):
         changes = changes.filter(action="delete")
-    if not access.sees_all_codings:
-        changes = changes.exclude(Q(object_type="coding") & ~Q(user=access.user))
+    changes = changes.visible_to(access)
     page = Paginator(changes, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)

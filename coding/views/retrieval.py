@@ -12,11 +12,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from coding.disclosures import disclosure_record
 from coding.filters import attribute_choices, filters_describe, filters_from_query
 from coding.models import Code, SavedQuery
 from coding.queries import OPERATORS, QuerySpec, query_run, query_validate
 from coding.retrieval import (
     attribute_columns,
+    export_provenance,
     retrieval_codings,
     retrieval_passages,
     retrieval_table,
@@ -27,6 +29,7 @@ from interviews.access import Access, Perm, project_access
 from interviews.models import Source
 from interviews.params import parse_id
 from interviews.spreadsheet import CONTENT_TYPE as XLSX_CONTENT_TYPE
+from interviews.visibility import Disclosure, coders_visible, wants_identified
 
 PAGE_SIZE = 50
 
@@ -35,8 +38,7 @@ def _filter_context(access: Access) -> dict:
     """Choices for the shared filter form."""
     project = access.project
     coders = get_user_model().objects.filter(memberships__project=project).order_by("username")
-    if not access.sees_all_codings:
-        coders = coders.filter(pk=access.user.pk)
+    coders = coders_visible(access, coders)
     return {
         "attribute_choices": attribute_choices(project),
         "filter_sources": Source.objects.filter(project=project).only("pk", "title"),
@@ -85,8 +87,22 @@ def retrieval(request: HttpRequest, pk: int) -> HttpResponse:
     codings = retrieval_codings(access=access, code=code, include_subcodes=include, filters=filters)
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
-        header, rows = retrieval_table(retrieval_passages(codings, project=project), project)
-        content = table_csv(header, rows) if fmt == "csv" else table_xlsx(header, rows)
+        disclosure = Disclosure.of(access, identified=wants_identified(request.GET))
+        passages = retrieval_passages(codings, project=project, disclosure=disclosure)
+        header, rows = retrieval_table(passages, project)
+        what = f"retrieval of “{code.full_path}”" + (" with its sub-codes" if include else "")
+        provenance = export_provenance(
+            disclosure=disclosure,
+            what=what,
+            count=len(rows),
+            filters=filters_describe(filters, project),
+        )
+        disclosure_record(user=request.user, disclosure=disclosure, what=f"A {what}")
+        content = (
+            table_csv(header, rows, provenance)
+            if fmt == "csv"
+            else table_xlsx(header, rows, provenance=provenance)
+        )
         return _attachment(content, fmt, f"retrieval-{code.name}"[:60].replace('"', ""))
     page = Paginator(codings, PAGE_SIZE).get_page(request.GET.get("page"))
     context.update(
@@ -132,14 +148,27 @@ def _query_page(request, access: Access, spec: QuerySpec | None, error: str | No
     }
     fmt = request.GET.get("export")
     if spec is not None and error is None and fmt in ("csv", "xlsx"):
+        disclosure = Disclosure.of(access, identified=wants_identified(request.GET))
         try:
-            result = query_run(access=access, spec=spec, limit=None)
+            result = query_run(access=access, spec=spec, limit=None, disclosure=disclosure)
         except ValidationError as exc:
             error = context["error"] = " ".join(exc.messages)
         else:
             header = ["source", "start", "end", "passage"]
             rows = [[p.source_title, p.start, p.end, p.text] for p in result.passages]
-            content = table_csv(header, rows) if fmt == "csv" else table_xlsx(header, rows, "Query")
+            what = f"coding query ({spec.operator.upper()})"
+            provenance = export_provenance(
+                disclosure=disclosure,
+                what=what,
+                count=len(rows),
+                filters=filters_describe(spec.filters, access.project),
+            )
+            disclosure_record(user=request.user, disclosure=disclosure, what=f"A {what}")
+            content = (
+                table_csv(header, rows, provenance)
+                if fmt == "csv"
+                else table_xlsx(header, rows, "Query", provenance)
+            )
             return _attachment(content, fmt, f"query-{spec.operator}")
     if spec is not None and error is None:
         try:

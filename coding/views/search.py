@@ -8,13 +8,15 @@ from django.shortcuts import render
 
 from coding.search import search_run
 from interviews.access import project_access
+from interviews.models import Source
+from interviews.visibility import exclusion_note
 
 
 def search(request: HttpRequest, pk: int) -> HttpResponse:
     access = project_access(request, pk)
     project = access.project
     q = request.GET.get("q", "")
-    context = {"access": access, "project": project, "q": q}
+    context = {"access": access, "project": project, "q": q, "excluded": exclusion_note(project)}
     if q:
         try:
             page_number = max(1, int(request.GET.get("page", 1)))
@@ -23,7 +25,14 @@ def search(request: HttpRequest, pk: int) -> HttpResponse:
         per_page = 20
         try:
             result = search_run(
-                project=project, query=q, offset=(page_number - 1) * per_page, limit=per_page
+                project=project,
+                query=q,
+                # The words of interviewees who withdrew consent are not searched.
+                source_ids=Source.objects.visible_to(access, analysis=True).values_list(
+                    "pk", flat=True
+                ),
+                offset=(page_number - 1) * per_page,
+                limit=per_page,
             )
         except ValidationError as error:
             context["error"] = " ".join(error.messages)

@@ -85,7 +85,7 @@ def workspace(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
     """
     access = project_access(request, pk, Perm.VIEW)
     can_code = access.can(Perm.CODE)
-    source = get_object_or_404(Source, pk=source_pk, project=access.project)
+    source = get_object_or_404(Source.objects.visible_to(access), pk=source_pk)
     segments = list(
         source.segments.filter(kind__in=[SegmentKind.TURN, SegmentKind.SENTENCE])
         .order_by("start")

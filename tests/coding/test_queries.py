@@ -359,7 +359,10 @@ def test_query_results_export_as_csv_and_xlsx(project, fixture, client_for):
     params = {"operator": "not", "code_a": f["finance"].pk, "code_b": f["support"].pk}
     url = reverse("coding:query", args=[project.pk])
     response = client_for("viewer").get(url, {**params, "export": "csv"})
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    provenance, body = response.content.decode("utf-8-sig").split("\n", 1)
+    assert provenance.startswith(f"# Project “{project.name}” · coding query (NOT) · 2 passages")
+    assert "text as coders read it" in provenance
+    rows = list(csv.reader(io.StringIO(body)))
     funding = TEXT_ONE.index("Funding")
     state = TEXT_ONE.index("the state helped")
     assert rows == [

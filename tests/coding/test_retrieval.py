@@ -179,7 +179,10 @@ def test_csv_export(project, study, client_for):
         reverse("coding:retrieval", args=[project.pk]),
         {"code": study["finance"].pk, "subcodes": "1", "export": "csv"},
     )
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    provenance, body = response.content.decode("utf-8-sig").split("\n", 1)
+    assert provenance.startswith(f"# Project “{project.name}” · retrieval of “")
+    assert " with its sub-codes · 3 passages · text as coders read it · generated " in provenance
+    rows = list(csv.DictReader(io.StringIO(body)))
     assert [(r["source"], r["passage"], r["interviewees"], r["Country"]) for r in rows] == [
         ("Interview BY", "Funding was short", "BY-01", "Belarus"),
         ("Interview BY", "The ministry helped a little", "BY-01", "Belarus"),
@@ -217,7 +220,8 @@ def test_xlsx_export_keeps_text_that_looks_like_a_formula_as_that_text(project, 
         reverse("coding:retrieval", args=[project.pk]), {"code": code.pk, "export": "xlsx"}
     )
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["Passages"]
+    assert book.sheetnames == ["Passages", "About"]
+    assert book["About"]["B1"].value.startswith(f"Project “{project.name}” · retrieval of")
     sheet = book["Passages"]
     header = [c.value for c in sheet[1]]
     assert all(c.font.b for c in sheet[1]) and sheet.freeze_panes == "A2"

@@ -36,8 +36,9 @@ def codings(project):
 
 
 def people(project, identities=False):
+    """The interviewees an export carries: those who have not withdrawn consent."""
     rows = []
-    for person in Interviewee.objects.filter(project=project):
+    for person in Interviewee.objects.filter(project=project).reportable():
         values = sorted(
             (v.attribute.name, v.attribute.type, v.value) for v in person.attribute_values.all()
         )
@@ -155,3 +156,6 @@ def test_the_demo_study_round_trips(db, users):
     assert people(imported) == people(demo)
     assert memos(imported) == memos(demo)
     assert report.not_carried == []
+    # BY-07 withdrew consent: no case of theirs travels.
+    assert demo.interviewees.filter(pseudonym="BY-07", consent_status="withdrawn").exists()
+    assert not imported.interviewees.filter(pseudonym="BY-07").exists()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from coding.disclosures import disclosure_record
 from interviews.models import Project
+from interviews.visibility import Disclosure
 from reports import exports
 from reports.definitions import COMPLETE_FORMATS, choices_for, parse_mapping, run
 from reports.models import ReportKind
@@ -55,6 +57,11 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=list(exports.FORMATS), default="csv")
         parser.add_argument("--table", help="CSV: which table (its key), the first by default.")
         parser.add_argument("-o", "--output", help="The file to write (standard output if none).")
+        parser.add_argument(
+            "--identified",
+            action="store_true",
+            help="Quote the identified text (recorded in the provenance line and the history).",
+        )
 
     def handle(self, *args, **options) -> None:
         project = Project.objects.filter(pk=options["project"]).first()
@@ -97,7 +104,18 @@ class Command(BaseCommand):
             definition.by = None
         if definition.errors:
             raise CommandError(" ".join(definition.errors))
-        report, _ = run(project, definition, all_quotes=options["format"] in COMPLETE_FORMATS)
+        disclosure = Disclosure(project=project, identified=options["identified"])
+        report, _ = run(
+            project,
+            definition,
+            all_quotes=options["format"] in COMPLETE_FORMATS,
+            disclosure=disclosure,
+        )
+        disclosure_record(
+            user=None,
+            disclosure=disclosure,
+            what=f"{report.title} as {options['format'].upper()} (command line)",
+        )
         table = options["table"]
         if table and table not in {t.key for t in report.tables}:
             keys = ", ".join(t.key for t in report.tables)

@@ -1,0 +1,176 @@
+"""Erasing an interviewee: the person and every word of theirs, with a record that keeps no
+personal data.
+
+`erasure_plan` says what will go (shown to the admin before anything happens);
+`interviewee_erase` deletes it in one transaction: the interviewee with their attribute
+values and memos, every source they speak in (linked to them, or with a speaker turn mapped
+to them) with its codings, memos, segments, named entities and uploaded original, their
+consent form, and any language pipeline finding elsewhere in the project that holds their
+name. Their name is struck from
+the project's other memos and from its job log. The history keeps one entry — who erased
+an interviewee, when, and how much went — and the codings' own history entries, which
+hold code paths, coders and offsets, never words or names.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
+
+from coding.models import Change, ChangeAction, Coding, Memo
+from interviews.models import Interviewee, Job, NamedEntity, Source
+
+ERASED = "[erased]"
+# Parts of a name shorter than this ("Li", "Wu") are words of too many other things to be
+# struck from free text on their own; the whole name always is.
+MIN_PART = 3
+
+
+def name_forms(interviewee: Interviewee) -> list[str]:
+    """The forms of the person's name and contact to look for, longest first: the whole name,
+    each contact line, and each part of the name of at least three letters."""
+    forms = {interviewee.real_name.strip()}
+    forms |= {line.strip() for line in interviewee.contact.splitlines()}
+    forms |= {part for part in re.split(r"[\s,]+", interviewee.real_name) if len(part) >= MIN_PART}
+    return sorted((f for f in forms if f), key=lambda f: (-len(f), f))
+
+
+def _pattern(forms: list[str]) -> re.Pattern | None:
+    if not forms:
+        return None
+    words = "|".join(re.escape(form) for form in forms)
+    return re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE)
+
+
+@dataclass
+class ErasurePlan:
+    interviewee: Interviewee
+    sources: list[Source]
+    shared: dict[int, list[str]]  # source id → the other interviewees linked to it
+    codings: int
+    memos: int
+    entities: int
+    mentions: list[Memo] = field(default_factory=list)  # other memos naming the person
+
+    @property
+    def summary(self) -> str:
+        def count(n: int, one: str, many: str) -> str:
+            return f"{n} {one if n == 1 else many}"
+
+        return ", ".join(
+            [
+                count(len(self.sources), "source", "sources"),
+                count(self.codings, "coding", "codings"),
+                count(self.memos, "memo", "memos"),
+                count(self.entities, "named entity", "named entities"),
+            ]
+        )
+
+
+def _entities(interviewee: Interviewee, source_ids: list[int]):
+    """Named entities of the person's sources, and those elsewhere in the project that
+    hold their name."""
+    named = Q()
+    for form in name_forms(interviewee):
+        named |= Q(text__icontains=form)
+    in_project = NamedEntity.objects.filter(source__project=interviewee.project_id)
+    return in_project.filter(Q(source_id__in=source_ids) | (named if named else Q(pk__in=[])))
+
+
+def erasure_plan(interviewee: Interviewee) -> ErasurePlan:
+    speaks = Q(interviewees=interviewee) | Q(segments__interviewee=interviewee)
+    sources = list(
+        Source.objects.filter(speaks, project=interviewee.project_id)
+        .distinct()
+        .order_by("title", "pk")
+    )
+    source_ids = [s.pk for s in sources]
+    shared: dict[int, list[str]] = {}
+    for source_id, pseudonym in (
+        Source.interviewees.through.objects.filter(source_id__in=source_ids)
+        .exclude(interviewee=interviewee)
+        .values_list("source_id", "interviewee__pseudonym")
+    ):
+        shared.setdefault(source_id, []).append(pseudonym)
+    memos = Memo.objects.filter(
+        Q(interviewee=interviewee)
+        | Q(source_id__in=source_ids)
+        | Q(coding__source_id__in=source_ids)
+    )
+    pattern = _pattern(name_forms(interviewee))
+    mentions = []
+    if pattern is not None:
+        others = Memo.objects.filter(project=interviewee.project_id).exclude(
+            pk__in=memos.values("pk")
+        )
+        mentions = [m for m in others if pattern.search(m.title) or pattern.search(m.text)]
+    return ErasurePlan(
+        interviewee=interviewee,
+        sources=sources,
+        shared=shared,
+        codings=Coding.objects.filter(source_id__in=source_ids).count(),
+        memos=memos.count(),
+        entities=_entities(interviewee, source_ids).count(),
+        mentions=mentions,
+    )
+
+
+def _strike(pattern: re.Pattern | None, value):
+    """The value with every form of the name replaced, through lists and dicts."""
+    if pattern is None:
+        return value
+    if isinstance(value, str):
+        return pattern.sub(ERASED, value)
+    if isinstance(value, list):
+        return [_strike(pattern, item) for item in value]
+    if isinstance(value, dict):
+        return {key: _strike(pattern, item) for key, item in value.items()}
+    return value
+
+
+@transaction.atomic
+def interviewee_erase(*, interviewee: Interviewee, user) -> Change:
+    """Delete the interviewee and everything of theirs (see the module's docstring); returns
+    the history's record of it."""
+    plan = erasure_plan(interviewee)
+    project = interviewee.project
+    source_ids = [s.pk for s in plan.sources]
+    pattern = _pattern(name_forms(interviewee))
+    # The consent form goes with the interviewee (interviews.signals); the originals here.
+    files = [s.original_file for s in plan.sources if s.original_file]
+
+    _entities(interviewee, source_ids).delete()
+    Memo.objects.filter(
+        Q(interviewee=interviewee)
+        | Q(source_id__in=source_ids)
+        | Q(coding__source_id__in=source_ids)
+    ).delete()
+    for memo in plan.mentions:
+        memo.title, memo.text = _strike(pattern, memo.title), _strike(pattern, memo.text)
+        memo.save(update_fields=["title", "text", "modified_at"])
+    for job in Job.objects.filter(project=project):
+        fields = {
+            name: _strike(pattern, getattr(job, name))
+            for name in ("title", "current", "messages", "result")
+        }
+        if any(fields[name] != getattr(job, name) for name in fields):
+            Job.objects.filter(pk=job.pk).update(**fields)
+    Source.objects.filter(pk__in=source_ids).delete()
+    interviewee.delete()
+    record = Change.objects.create(
+        project=project,
+        user=user,
+        action=ChangeAction.ERASE,
+        object_type="interviewee",
+        # A new id: the person's own would tie this entry to earlier exports of them.
+        object_guid=uuid.uuid4(),
+        after={"summary": f"An interviewee, with {plan.summary}"},
+    )
+    for stored in files:
+        storage, name = stored.storage, stored.name
+        transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+    return record

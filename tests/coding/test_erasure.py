@@ -1,0 +1,167 @@
+"""Erasing an interviewee: a page shows what will go; then the person, their sources,
+codings, memos, entities, consent form and uploaded originals are gone, no row anywhere
+names them, and the history keeps a record without personal data."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models
+from django.urls import reverse
+
+from coding.models import Change, ChangeAction, Code, Coding, Memo
+from interviews.consent import consent_form_attach
+from interviews.models import Interviewee, Job, NamedEntity, Segment, Source
+from interviews.services import source_create
+from tests.interviews.import_files import make_pdf
+
+NAME = "Alesia Secretname"
+CONTACT = "alesia.secret@example.org"
+
+
+@pytest.fixture
+def person(project, interviewee, source, coding, code, users):
+    """The `interviewee` fixture (Alesia Secretname, BY-01) with everything a study gathers
+    about a person, and a second interviewee who must stay as they are."""
+    assert interviewee.real_name == NAME and interviewee.contact == CONTACT
+    source.original_file.save("Alesia Secretname interview.txt", ContentFile(b"x"), save=True)
+    consent_form_attach(
+        interviewee=interviewee,
+        upload=SimpleUploadedFile("form.pdf", make_pdf([["I agree to take part."]])),
+    )
+    Memo.objects.create(
+        project=project, author=users["admin"], text="Met her.", interviewee=interviewee
+    )
+    Memo.objects.create(project=project, author=users["coder"], text="Long.", source=source)
+    Memo.objects.create(project=project, author=users["coder"], text="Typical.", coding=coding)
+    mention = Memo.objects.create(
+        project=project,
+        author=users["lead"],
+        title="Plan",
+        text=f"Ask {NAME} and Ms Secretname again; keep BY-02 too.",
+    )
+    NamedEntity.objects.create(source=source, start=0, end=5, label="PERSON", text="Inter")
+    other_person = Interviewee.objects.create(
+        project=project, pseudonym="BY-02", real_name="Kept Person"
+    )
+    group = source_create(
+        project=project,
+        title="Focus group",
+        text=f"{NAME}: I agree.\n\nKept Person: So do I.",
+        interviewees=[other_person],
+        speaker_map={NAME: interviewee, "Kept Person": other_person},
+    )
+    NamedEntity.objects.create(source=group, start=0, end=len(NAME), label="PERSON", text=NAME)
+    Coding.objects.create(source=group, code=code, coder=users["coder"], start=0, end=len(NAME) + 9)
+    Job.objects.create(
+        project=project,
+        user=users["admin"],
+        kind="import",
+        title="Import of 2 files",
+        messages=[{"level": "info", "text": f"{NAME} interview.docx: stored"}],
+    )
+    return {"interviewee": interviewee, "source": source, "group": group, "mention": mention}
+
+
+def _url(project, interviewee):
+    return reverse("coding:interviewee_erase", args=[project.pk, interviewee.pk])
+
+
+def rows_naming(words: list[str]) -> list[str]:
+    """Every row of every table whose text, JSON or file name holds one of `words`."""
+    found = []
+    for model in apps.get_models():
+        fields = [
+            f
+            for f in model._meta.concrete_fields
+            if isinstance(
+                f, models.CharField | models.TextField | models.JSONField | models.FileField
+            )
+        ]
+        if not fields:
+            continue
+        for row in model.objects.values_list(*(f.attname for f in fields)):
+            text = " ".join(str(value) for value in row if value)
+            found += [
+                f"{model._meta.label}: {word}" for word in words if word.lower() in text.lower()
+            ]
+    return found
+
+
+def test_the_page_shows_what_will_go(client_for, project, person):
+    page = client_for("admin").get(_url(project, person["interviewee"])).content.decode()
+    assert "Erase BY-01 (Alesia Secretname)" in page
+    assert "<strong>2 sources</strong>" in page and "Interview BY-01" in page
+    # She speaks in the focus group, linked to BY-02 only: it goes, and the page says whose
+    # words go with it.
+    assert "Focus group — <strong>also</strong> BY-02, whose words in it go too" in page
+    assert "<strong>2 codings</strong>" in page
+    assert "<strong>3 memos</strong>" in page
+    assert "<strong>2 named entities</strong>" in page
+    assert "struck (replaced by “[erased]”) from 1 other memo" in page
+    assert Interviewee.objects.filter(pk=person["interviewee"].pk).exists()
+
+
+@pytest.mark.parametrize("role", ["lead", "coder", "viewer"])
+def test_only_an_admin_may_erase(client_for, project, person, role):
+    client = client_for(role)
+    url = _url(project, person["interviewee"])
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"confirm": "BY-01"}).status_code == 403
+    assert Interviewee.objects.filter(pk=person["interviewee"].pk).exists()
+
+
+def test_without_the_pseudonym_typed_nothing_is_erased(client_for, project, person):
+    response = client_for("admin").post(
+        _url(project, person["interviewee"]), {"confirm": "yes"}, follow=True
+    )
+    assert "Type BY-01 to confirm; nothing was erased." in response.content.decode()
+    assert Interviewee.objects.filter(pk=person["interviewee"].pk).exists()
+    assert Coding.objects.filter(source=person["source"]).count() == 1
+
+
+def test_erasing_leaves_no_row_that_names_the_person(
+    client_for, project, person, users, django_capture_on_commit_callbacks
+):
+    interviewee, source = person["interviewee"], person["source"]
+    files = [source.original_file.name, interviewee.consent_form.name]
+    assert all(default_storage.exists(name) for name in files)
+    words = [NAME, "Secretname", "Alesia", CONTACT]
+    assert rows_naming(words)  # the check finds the person before
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for("admin").post(_url(project, interviewee), {"confirm": "BY-01"})
+    assert response.status_code == 302
+    assert not Interviewee.objects.filter(pk=interviewee.pk).exists()
+    assert not Source.objects.filter(pk=source.pk).exists()
+    assert not Coding.objects.filter(source_id=source.pk).exists()
+    assert Memo.objects.filter(project=project).count() == 1  # the lead's plan, struck
+    person["mention"].refresh_from_db()
+    assert person["mention"].text == "Ask [erased] and Ms [erased] again; keep BY-02 too."
+    assert not any(default_storage.exists(name) for name in files)
+    assert rows_naming(words) == []
+    # The other interviewee stays; the focus group she spoke in went.
+    assert Interviewee.objects.filter(pseudonym="BY-02").exists()
+    assert not Source.objects.filter(pk=person["group"].pk).exists()
+    assert not NamedEntity.objects.exists() and not Segment.objects.exists()
+    # The history: one entry, without a name, pseudonym or guid of the person.
+    record = Change.objects.get(action=ChangeAction.ERASE)
+    assert record.user == users["admin"] and record.object_type == "interviewee"
+    assert record.after == {
+        "summary": "An interviewee, with 2 sources, 2 codings, 3 memos, 2 named entities"
+    }
+    assert record.object_guid != interviewee.guid
+    history = client_for("lead").get(reverse("coding:history", args=[project.pk])).content.decode()
+    assert "Erased interviewee" in history and "BY-01" not in history
+    assert Code.objects.filter(project=project).count() == 2
+
+
+def test_erasing_from_another_project_is_not_found(client_for, project, other_project):
+    stranger = other_project.interviewees.get()
+    response = client_for("admin").post(
+        reverse("coding:interviewee_erase", args=[project.pk, stranger.pk]), {"confirm": "X-01"}
+    )
+    assert response.status_code == 404
+    assert Interviewee.objects.filter(pk=stranger.pk).exists()

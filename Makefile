@@ -5,7 +5,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install install-test migrate demo worker clean chromium media-tools
+.PHONY: run test lint format install install-test migrate demo worker clean chromium media-tools r-httr2
 
 # `make run` is for a developer's machine: debug pages and a development secret key,
 # unless the environment says otherwise. Production sets DEBUG=0 and SECRET_KEY itself.
@@ -45,7 +45,7 @@ worker: install
 	$(PY) manage.py db_worker
 
 ## Install what the tests need and run the whole suite
-test: install-test chromium media-tools
+test: install-test chromium media-tools r-httr2
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The browser tests drive Debian's Chromium; install it where we may (root with apt).
@@ -70,6 +70,19 @@ media-tools:
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg espeak-ng >/dev/null; \
 	  else \
 	    echo "ffmpeg/espeak-ng are not installed (apt-get install ffmpeg espeak-ng): recording lengths come from the browser and the tests that need them are skipped."; \
+	  fi; \
+	fi
+
+# The R example of docs/api.md runs where R and httr2 are installed; install them likewise.
+r-httr2:
+	@if ! command -v Rscript >/dev/null || ! Rscript -e 'library(httr2); library(jsonlite)' >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing R with httr2 for the API guide's example…"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	      r-base-core r-cran-httr2 r-cran-jsonlite >/dev/null; \
+	  else \
+	    echo "R with httr2 is not installed: the R example of docs/api.md will be skipped."; \
 	  fi; \
 	fi
 

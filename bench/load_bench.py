@@ -230,7 +230,7 @@ class Coder:
             )
         self.headers = {"X-CSRFToken": self.http.cookies["csrftoken"]}
         self.api = (
-            f"{server.url}/api/projects/{setup['project']}/sources/{setup['source']}/codings/"
+            f"{server.url}/api/v1/projects/{setup['project']}/sources/{setup['source']}/codings/"
         )
         self.words = [m.span() for m in re.finditer(r"\w+", setup["text"])]
         self.mine: dict[int, str] = {}  # id → guid of the codings this coder left

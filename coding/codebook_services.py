@@ -133,7 +133,9 @@ def code_create(
     if not name:
         raise ValidationError("Give the code a name.")
     if _sibling_clash(project, parent, name):
-        raise ValidationError(f"There is already a code called “{name}” {_where(parent)}.")
+        raise ValidationError(
+            f"There is already a code called “{name}” {_where(parent)}.", code="conflict"
+        )
     code = Code.from_fields(
         project=project,
         parent=parent,
@@ -168,7 +170,8 @@ def code_update(*, code: Code, user, **fields) -> Code:
             raise ValidationError("Give the code a name.")
         if _sibling_clash(code.project, code.parent, fields["name"], exclude_pk=code.pk):
             raise ValidationError(
-                f"There is already a code called “{fields['name']}” {_where(code.parent)}."
+                f"There is already a code called “{fields['name']}” {_where(code.parent)}.",
+                code="conflict",
             )
     if fields.get("is_codable") is False and code.is_codable:
         count = Coding.objects.filter(code=code).count()
@@ -202,7 +205,9 @@ def code_move(*, code: Code, user, parent: Code | None) -> Code:
     if code.parent_id == (parent.pk if parent else None):
         return code
     if _sibling_clash(code.project, parent, code.name, exclude_pk=code.pk):
-        raise ValidationError(f"There is already a code called “{code.name}” {_where(parent)}.")
+        raise ValidationError(
+            f"There is already a code called “{code.name}” {_where(parent)}.", code="conflict"
+        )
     before = code_snapshot(code)
     code.parent = parent
     code.order = _next_order(code.project, parent)

@@ -385,6 +385,8 @@ class Coding(models.Model):
 def memo_text_check(text: str) -> None:
     """ValidationError for a memo longer than PARLEY_MAX_MEMO_CHARS: a memo is shown beside
     its passage on every coding page of the source."""
+    if "\x00" in (text or ""):
+        raise ValidationError({"text": "A memo cannot hold a NUL character."})
     try:
         check_memo(text or "")
     except LimitExceeded as error:

@@ -231,7 +231,9 @@ def coding_create(
     else:
         created = _insert_coding_orm(coding, note, history, using=using)
     if not created:
-        raise ValidationError(f"You have already coded exactly this passage with “{code.name}”.")
+        raise ValidationError(
+            f"You have already coded exactly this passage with “{code.name}”.", code="conflict"
+        )
     return coding
 
 
@@ -357,7 +359,7 @@ def coding_update(
             locked.save()
     except IntegrityError:
         raise ValidationError(
-            f"This passage is already coded exactly so with “{locked.code.name}”."
+            f"This passage is already coded exactly so with “{locked.code.name}”.", code="conflict"
         ) from None
     if memo is not None:
         _memo_set(locked, text=memo, author=user)

@@ -1,7 +1,6 @@
 from django.urls import path
 
 from coding.views import (
-    api,
     codebook,
     erasure,
     history,
@@ -17,18 +16,6 @@ app_name = "coding"
 urlpatterns = [
     path("projects/<int:pk>/codebook/", codebook.codebook, name="codebook"),
     path("projects/<int:pk>/sources/<int:source_pk>/code/", workspace.workspace, name="workspace"),
-    path(
-        "api/projects/<int:pk>/sources/<int:source_pk>/codings/",
-        api.codings,
-        name="api_codings",
-    ),
-    path(
-        "api/projects/<int:pk>/sources/<int:source_pk>/codings/<int:coding_pk>/",
-        api.coding_detail,
-        name="api_coding",
-    ),
-    path("api/projects/<int:pk>/pins/", api.pins, name="api_pins"),
-    path("api/projects/<int:pk>/codes/", api.codes, name="api_codes"),
 ]
 
 # Codebook editor, codebook files, history

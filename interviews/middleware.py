@@ -25,10 +25,9 @@ class RejectNulMiddleware:
 
 
 def _has_nul(request: HttpRequest) -> bool:
-    if request.method != "POST" or request.content_type not in (
-        "application/x-www-form-urlencoded",
-        "multipart/form-data",
-    ):
+    # Multipart bodies are left to their views: an upload view chooses its own upload
+    # handlers (recordings stream to disk), which reading request.POST here would prevent.
+    if request.method != "POST" or request.content_type != "application/x-www-form-urlencoded":
         return False
     return any(
         "\x00" in key or any("\x00" in v for v in values) for key, values in request.POST.lists()

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from coding import workspace_data
 from coding.models import Code, Coding
 from coding.turn_labels import label_length, speaker_names
-from coding.views import api
 from interviews.access import Perm, project_access
 from interviews.models import SegmentKind, Source, profile_for
 from interviews.reading import reading_blocks
@@ -103,7 +103,7 @@ def workspace(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
     ]
     blocks = reading_blocks(source.text, turns)
     codes = Code.objects.filter(project=access.project).tree_order()
-    cursor = api.change_cursor(source)
+    cursor = workspace_data.change_cursor(source)
     data = {
         "source": {"id": source.pk, "length": len(source.text), "language": source.language},
         "user": request.user.get_username(),
@@ -112,19 +112,32 @@ def workspace(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
         "canCreateCodes": access.can(Perm.MANAGE_CODEBOOK),
         "seesAll": access.sees_all_codings,
         "snap": profile_for(request.user).selection_snap,
-        "codes": [api.code_json(c) for c in codes],
-        "codings": api.codings_for_page(source, access, with_times=False),
+        "codes": [
+            {
+                "id": c.pk,
+                "name": c.name,
+                "path": c.path,
+                "parent": c.parent_id,
+                "depth": c.depth,
+                "colour": c.colour,
+                "codable": c.is_codable,
+            }
+            for c in codes
+        ],
+        "codings": workspace_data.codings_for_page(source, access, with_times=False),
         "cursor": cursor,
-        "pins": api.pins_json(access) if can_code else [],
+        "pins": workspace_data.pins_json(access) if can_code else [],
         "recent": _recent_code_ids(access) if can_code else [],
         "sentences": [[s, e] for kind, s, e, _sp, _t in segments if kind == SegmentKind.SENTENCE],
         "gaps": _gaps(source.text, blocks),
         "csrfToken": get_token(request),
         "pollSeconds": getattr(settings, "PARLEY_POLL_SECONDS", 3),
         "urls": {
-            "codings": reverse("coding:api_codings", args=[access.project.pk, source.pk]),
-            "pins": reverse("coding:api_pins", args=[access.project.pk]),
-            "codes": reverse("coding:api_codes", args=[access.project.pk]),
+            # The public API (api/): this source's codings, any one coding, the number keys.
+            "codings": reverse("api:source_codings", args=[access.project.pk, source.pk]),
+            "coding": reverse("api:codings", args=[access.project.pk]),
+            "pins": reverse("api:pins", args=[access.project.pk]),
+            "codes": reverse("api:codes", args=[access.project.pk]),
         },
     }
     return render(

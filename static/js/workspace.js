@@ -147,12 +147,15 @@ function offerNewCode(name) {
 async function createCode() {
   if (!mayWrite() || !newName) return;
   try {
-    const made = await api.createCode(newName, newParent.value ? Number(newParent.value) : null);
-    setCodes(made.codes);
+    const parent = newParent.value ? Number(newParent.value) : null;
+    // A new code takes its parent's colour.
+    const made = await api.createCode(newName, parent, parent ? codes.get(parent)?.colour : null);
+    const all = await api.listCodes();
+    setCodes(all.map((c) => ({ id: c.id, name: c.name, path: c.path, parent: c.parent, depth: c.depth, colour: c.colour, codable: c.is_codable })));
     newCode.hidden = true;
     chooser.clear();
     renderLists();
-    await applyCode(made.code);
+    await applyCode(made.id);
   } catch (error) {
     say(error.message, true);
   }

@@ -197,10 +197,11 @@ def test_a_blinded_coder_sees_and_fetches_only_their_own_codings(page_for, users
     assert page.locator(".ws-chip").count() == 1
     assert page.locator("mark.hl").all_text_contents() == ["Harbin"]
     assert "lead" not in page.content().split('id="workspace-data"')[1]
-    url = reverse("coding:api_codings", args=[source.project_id, source.pk])
+    url = reverse("api:source_codings", args=[source.project_id, source.pk])
     listed = page.evaluate("(url) => fetch(url).then((r) => r.json())", url)
     assert [c["coder"] for c in listed["codings"]] == ["coder"]
-    status = page.evaluate("(url) => fetch(url).then((r) => r.status)", f"{url}{theirs.pk}/")
+    one = reverse("api:coding", args=[source.project_id, theirs.pk])
+    status = page.evaluate("(url) => fetch(url).then((r) => r.status)", one)
     assert status == 404
 
     lead_page = open_workspace(page_for(users["lead"]), source)

@@ -1,4 +1,5 @@
-"""The JSON API for codings: list, create, update, delete, polling, permissions, CSRF."""
+"""The coding page's calls to the API (/api/v1/): a source's codings listed, created, updated,
+deleted and polled; permissions, CSRF, the cost of a write."""
 
 from __future__ import annotations
 
@@ -19,13 +20,11 @@ from interviews.services import source_create
 
 
 def list_url(source) -> str:
-    return reverse("coding:api_codings", args=[source.project_id, source.pk])
+    return reverse("api:source_codings", args=[source.project_id, source.pk])
 
 
 def detail_url(coding) -> str:
-    return reverse(
-        "coding:api_coding", args=[coding.source.project_id, coding.source_id, coding.pk]
-    )
+    return reverse("api:coding", args=[coding.source.project_id, coding.pk])
 
 
 def post(client, url, body):
@@ -64,7 +63,7 @@ def test_it_hides_the_project_from_outsiders_and_asks_anonymous_users_to_log_in(
 
 def test_it_does_not_serve_a_source_of_another_project(client_for, project, other_project):
     foreign = other_project.sources.get()
-    url = reverse("coding:api_codings", args=[project.pk, foreign.pk])
+    url = reverse("api:source_codings", args=[project.pk, foreign.pk])
     assert client_for("coder").get(url).status_code == 404
 
 
@@ -166,7 +165,7 @@ def test_the_same_coding_twice_is_refused_not_duplicated(client_for, source, cod
     client = client_for("coder")
     assert post(client, list_url(source), body).status_code == 201
     response = post(client, list_url(source), body)
-    assert response.status_code == 400
+    assert response.status_code == 409  # a conflict with what is stored
     assert "already coded exactly this passage" in response.json()["error"]
     assert Coding.objects.count() == 1
 
@@ -375,7 +374,7 @@ def test_a_missing_source_is_a_404_and_a_missing_code_a_400(
     client_for, source, code, other_project
 ):
     foreign = other_project.sources.get()
-    url = reverse("coding:api_codings", args=[source.project_id, foreign.pk])
+    url = reverse("api:source_codings", args=[source.project_id, foreign.pk])
     client = client_for("coder")
     for body in ({"code": code.pk}, {"code": 99999}, {}):
         response = post(client, url, {**body, "start": 0, "end": 3})

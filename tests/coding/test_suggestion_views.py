@@ -130,7 +130,7 @@ def test_the_coding_page_lists_and_decides_suggestions(client_for, project, stud
     coding = Coding.objects.get()
     assert (coding.coder, coding.origin) == (users["coder"], "rule “r”")
     # The coding carries its origin in the page's data and in the history.
-    codings = client.get(reverse("coding:api_codings", args=[project.pk, studio.pk])).json()
+    codings = client.get(reverse("api:source_codings", args=[project.pk, studio.pk])).json()
     assert codings["codings"][0]["origin"] == "rule “r”"
     history = client_for("lead").get(reverse("coding:history", args=[project.pk])).content
     assert "from rule “r”" in history.decode()

@@ -98,9 +98,9 @@ def test_the_api_refuses_a_viewers_writes_even_with_the_pages_csrf_token(
     client = Client(enforce_csrf_checks=True)
     client.force_login(users["viewer"])
     token = client.get(workspace_url(source)).cookies["csrftoken"].value
-    codings = reverse("coding:api_codings", args=[source.project_id, source.pk])
-    one = f"{codings}{coding.pk}/"
-    pins = reverse("coding:api_pins", args=[source.project_id])
+    codings = reverse("api:source_codings", args=[source.project_id, source.pk])
+    one = reverse("api:coding", args=[source.project_id, coding.pk])
+    pins = reverse("api:pins", args=[source.project_id])
 
     def send(method, url, body=None):
         return getattr(client, method)(
@@ -193,7 +193,7 @@ def test_without_pins_the_number_keys_hold_the_first_nine_codable_codes(client_f
     names = [f"Code {i:02d}" for i in range(12)]
     for name in names:
         Code.objects.create(project=project, name=name, parent=group)
-    response = client_for("coder").get(reverse("coding:api_pins", args=[project.pk]))
+    response = client_for("coder").get(reverse("api:pins", args=[project.pk]))
     pins = response.json()["pins"]
     assert [p["slot"] for p in pins] == list(range(1, 10))
     assert [Code.objects.get(pk=p["code"]).name for p in pins] == names[:9]
@@ -201,7 +201,7 @@ def test_without_pins_the_number_keys_hold_the_first_nine_codable_codes(client_f
 
 def test_a_coder_pins_and_unpins_codes(client_for, project, code, users):
     client = client_for("coder")
-    url = reverse("coding:api_pins", args=[project.pk])
+    url = reverse("api:pins", args=[project.pk])
     other = Code.objects.create(project=project, name="Trust")
     response = client.post(url, {"code": other.pk, "slot": 1}, content_type="application/json")
     assert response.status_code == 200
@@ -255,7 +255,7 @@ def test_recent_codes_are_the_users_latest(client_for, source, code, users):
 
 # ---- the browser modules' own unit tests ----------------------------------------------------
 @pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
-def test_the_offset_and_span_modules_pass_their_node_tests():
+def test_the_browser_modules_pass_their_node_tests():
     result = subprocess.run(
         ["node", "--test", "tests/js/"], cwd=ROOT, capture_output=True, text=True, timeout=120
     )

@@ -215,13 +215,13 @@ def test_a_code_cannot_be_created_or_moved_past_the_depth_limit(client_for, proj
 
 
 def _api(project, source):
-    return reverse("coding:api_codings", args=[project.pk, source.pk])
+    return reverse("api:source_codings", args=[project.pk, source.pk])
 
 
 def test_a_cursor_that_is_not_ascii_digits_is_a_400(client_for, project, source):
     response = client_for("coder").get(_api(project, source), {"since": "²"})
     assert response.status_code == 400
-    assert response.json() == {"error": "“since” must be a cursor from an earlier answer."}
+    assert "“since”" in response.json()["error"]
 
 
 @pytest.mark.parametrize("end", [536_870_922, 1_000_000_000, 2_147_483_647])
@@ -232,7 +232,7 @@ def test_an_end_far_past_the_text_is_a_400(client_for, project, source, code, en
         content_type="application/json",
     )
     assert response.status_code == 400
-    assert response.json() == {"error": "A coding cannot end beyond the source's text."}
+    assert response.json()["error"] == "A coding cannot end beyond the source's text."
     assert Coding.objects.count() == 0
 
 
@@ -242,7 +242,7 @@ def test_deeply_nested_json_is_a_400(client_for, project, source):
         _api(project, source), body, content_type="application/json"
     )
     assert response.status_code == 400
-    assert response.json() == {"error": "The request body is not valid JSON."}
+    assert response.json()["error"] == "The request body is not valid JSON."
 
 
 def test_a_nul_in_a_memo_is_a_400(client_for, project, source, code):
@@ -276,7 +276,7 @@ def test_a_memo_over_the_limit_is_refused(client_for, project, source, code, set
         content_type="application/json",
     )
     assert response.status_code == 400
-    assert response.json() == {"error": "The memo has 1,001 characters; the limit is 1,000."}
+    assert response.json()["error"] == "The memo has 1,001 characters; the limit is 1,000."
     assert Coding.objects.count() == 0
     assert Memo.objects.count() == 0
 

@@ -188,7 +188,7 @@ def test_coding_can_be_required_to_wait_for_deidentification(
         coding_create(source=named_source, code=code, coder=users["coder"], start=0, end=5)
     from django.urls import reverse
 
-    url = reverse("coding:api_codings", args=[project.pk, named_source.pk])
+    url = reverse("api:source_codings", args=[project.pk, named_source.pk])
     response = client_for("coder").post(
         url,
         {"code": code.pk, "start": 0, "end": 5, "quote": named_source.text[:5]},

@@ -92,6 +92,14 @@ def ids_for(demo) -> dict[str, list[str]]:
         "query_pk": [str(SavedQuery.objects.get(project=project).pk)],
         "saved_pk": [str(SavedReport.objects.get(project=project).pk)],
         "membership_pk": [str(Membership.objects.filter(project=project).first().pk)],
+        "member_pk": [str(Membership.objects.filter(project=project).first().pk)],
+        "token_pk": ["1"],
+        "rest": ["no/such/address"],
+        # A sync point that is not there: its delete answers "not found".
+        "point_pk": ["999999"],
+        # Coding help: a rule and a suggestion that are not there answer "not found".
+        "rule_pk": ["999999"],
+        "suggestion_pk": ["999999"],
         "attribute_pk": [str(project.attributes.first().pk)],
         "guid": [str(demo["job"].guid)],
         "kind": list(ReportKind.values),

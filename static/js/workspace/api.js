@@ -1,4 +1,5 @@
-// Talks to the codings API (docs/api.md) with the session's CSRF token.
+// Talks to the public API under /api/v1/ (docs/api.md) with the session's CSRF token.
+// urls.codings: this source's codings; urls.coding: the project's codings (one is `${id}/`).
 
 export class ApiError extends Error {}
 
@@ -26,13 +27,15 @@ export function makeApi(urls, csrfToken) {
     }
     return data;
   }
-  const one = (id) => `${urls.codings}${id}/`;
+  const one = (id) => `${urls.coding}${id}/`;
   return {
     create: (coding) => call("POST", urls.codings, coding),
     update: (id, changes) => call("PATCH", one(id), changes),
     remove: (id) => call("DELETE", one(id)),
     since: (cursor) => call("GET", `${urls.codings}?since=${cursor}`),
     pin: (code, slot) => call("POST", urls.pins, { code, slot }),
-    createCode: (name, parent) => call("POST", urls.codes, { name, parent }),
+    createCode: (name, parent, colour) =>
+      call("POST", urls.codes, colour ? { name, parent, colour } : { name, parent }),
+    listCodes: () => call("GET", urls.codes),
   };
 }

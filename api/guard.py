@@ -1,0 +1,81 @@
+"""Who may see and change what through the API: the one place the API asks the pages' rules.
+
+Every router gets its Access, its sources, codings, memos and interviewee fields from here:
+the role check of `interviews.access` and the visibility rule of `interviews.visibility`
+(blinded coding, withdrawn consent, identities), as the pages apply them.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+
+from coding.memos import memos_visible
+from coding.models import Coding, Memo
+from interviews.access import Access, Perm, project_access
+from interviews.models import Source
+from interviews.visibility import can_read_identities
+
+
+def project(request: HttpRequest, pk: int, perm: Perm | None = None) -> Access:
+    """The caller's access to a project: 404 to outsiders (and to a token not scoped to
+    it), 403 without the permission the endpoint declared (or `perm`)."""
+    token_scope_check(request, pk)
+    return project_access(request, pk, perm or getattr(request, "api_perm", Perm.VIEW))
+
+
+def token_scope_check(request: HttpRequest, pk: int) -> None:
+    token = getattr(request, "api_token", None)
+    if token is not None and token.project_ids and pk not in token.project_ids:
+        raise Http404("No such project.")
+
+
+def projects_of(request: HttpRequest):
+    from interviews.models import Project
+
+    projects = Project.objects.for_user(request.user)
+    token = getattr(request, "api_token", None)
+    if token is not None and token.project_ids:
+        projects = projects.filter(pk__in=token.project_ids)
+    return projects
+
+
+def source(access: Access, pk: int) -> Source:
+    found = Source.objects.visible_to(access).defer("text").filter(pk=pk).first()
+    if found is None:
+        raise Http404("No such source.")
+    found.project = access.project
+    return found
+
+
+def codings_on_page(access: Access) -> QuerySet[Coding]:
+    """What the coding page shows of a source: every coding, or one's own when blinded."""
+    return Coding.objects.visible_to(access)
+
+
+def sources(access: Access) -> QuerySet[Source]:
+    return Source.objects.visible_to(access)
+
+
+def codings_for_analysis(access: Access) -> QuerySet[Coding]:
+    """What retrieval, reports and exports read: the codings the member may see, without
+    the words of interviewees who withdrew consent."""
+    return Coding.objects.for_analysis(access)
+
+
+def only_coder(access: Access):
+    """The one coder whose codings a report may show (blinded projects), or None."""
+    return None if access.sees_all_codings else access.user
+
+
+def memos(access: Access) -> QuerySet[Memo]:
+    return memos_visible(access)
+
+
+def sees_identities(access: Access) -> bool:
+    return can_read_identities(access)
+
+
+def source_text(access: Access, source: Source) -> str:
+    """The text of a source as the member may read it."""
+    return Source.objects.values_list("text", flat=True).get(pk=source.pk)

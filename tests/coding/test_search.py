@@ -354,7 +354,9 @@ def test_the_migration_indexes_sources_written_before_it(project):
             assert cursor.fetchone()[0] == 0
     finally:
         executor.loader.build_graph()
-        executor.migrate([("coding", "0006_search_cjk_words")])
+        # Forward through 0006 (which indexes the source) to today's schema, so the tests
+        # after this one find every table and column.
+        executor.migrate(executor.loader.graph.leaf_nodes())
     assert _hits(project, "电影")[1] == [("Before", 2, 4, "电影")]
     # The new triggers keep the index in step from now on.
     Source.objects.create(project=project, title="After", text="白俄罗斯电影")

@@ -47,8 +47,28 @@ def test_other_database_errors_are_left_alone():
 
 
 def test_background_workers_do_not_load_the_web_settings():
-    """The timeout is connected by config/wsgi.py and config/asgi.py only."""
-    from django.db.backends.signals import connection_created
+    """The timeout is connected by config/wsgi.py and config/asgi.py only: a process that
+    sets Django up as a worker does (in a fresh interpreter, since a test server in this one
+    may have loaded the web entry point) has no such receiver."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
 
-    receivers = [r[0][0] for r in connection_created.receivers]
-    assert "parley-statement-timeout" not in receivers
+    script = (
+        "import django; django.setup(); "
+        "from django.db.backends.signals import connection_created as c; "
+        "print([r[0][0] for r in c.receivers])"
+    )
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
+    found = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "coding-search-text" in found  # the receivers were read
+    assert "parley-statement-timeout" not in found

@@ -505,13 +505,17 @@ def _write_source(
         element = media.media_source_open(xf, _p, source, recording, attrs)
     with element:
         text, to_lf = _lf_text(readable.text)
+
+        def exported(offset: int) -> int:
+            """An offset of the text coders read as a position of the text written."""
+            position = readable.position(offset)
+            return to_lf(position) if to_lf is not None else position
+
         in_transcript = []
         for pk, coding_guid, start, end, coder_id, created, modified, code_guid in _coding_rows(
             source.pk
         ):
-            start, end = readable.position(start), readable.position(end)
-            if to_lf is not None:
-                start, end = to_lf(start), to_lf(end)
+            start, end = exported(start), exported(end)
             coding_guid, created, modified = (
                 _raw_guid(coding_guid),
                 _raw_when(created),
@@ -548,7 +552,7 @@ def _write_source(
                 in_transcript.append(selection)
             written += 1
         if recording is not None:
-            media.transcript_write(xf, _p, source, in_transcript, to_lf)
+            media.transcript_write(xf, _p, source, in_transcript, exported)
         for memo_guid in memo_refs.get(("source", source.pk), []):
             xf.write(etree.Element(_p("NoteRef"), targetGUID=memo_guid))
         for element in _variable_values(

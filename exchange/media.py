@@ -78,10 +78,13 @@ def transcript_write(
     tag: Callable[[str], str],
     source: Source,
     selections: list[etree._Element],
-    to_lf: Callable[[int], int] | None,
+    exported: Callable[[int], int],
 ) -> None:
     """The Transcript: sync points, then each coding (built by the export as a
-    PlainTextSelection) as a TranscriptSelection between two position-only SyncPoints."""
+    PlainTextSelection, its positions already those of the text written) as a
+    TranscriptSelection between two position-only SyncPoints. `exported` turns an offset of
+    the text coders read into a position of the text written (the identified text, line
+    endings), as it did the codings'."""
     guid = str(source.guid)
     transcript = etree.Element(
         tag("Transcript"),
@@ -92,7 +95,7 @@ def transcript_write(
     timed = _sync_rows(source)
     at = {}  # exported position → SyncPoint guid
     for point_guid, position, seconds in timed:
-        position = to_lf(position) if to_lf else position
+        position = exported(position)
         etree.SubElement(
             transcript,
             tag("SyncPoint"),

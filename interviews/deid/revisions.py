@@ -2,7 +2,8 @@
 
 `source_revise` is the one way a source's text changes once it may have codings: applying
 de-identification and correcting words both go through it. It keeps the text before the
-change, moves this app's anchored rows (segments, named entities, identifying spans), and
+change, moves this app's anchored rows (segments, named entities, identifying spans, the
+recording's sync points), and
 sends `source_revised` so that apps above this one move theirs (the codings, in `coding`)
 inside the same transaction; a receiver that cannot move its rows raises ValidationError
 and nothing changes.
@@ -21,6 +22,7 @@ from interviews.deid.edits import Edit, EditError, SpanMap, apply_edits, diff_ed
 from interviews.deid.models import IdentifyingSpan, RevisionKind, SourceRevision, SpanStatus
 from interviews.importers.base import normalise
 from interviews.models import NamedEntity, Segment, Source, SourceCodePoints, count_words
+from interviews.recordings.models import SyncPoint
 
 # Sent inside the revision's transaction: sender=Source, source, revision, span_map, user.
 # Receivers return how many of their rows moved.
@@ -89,6 +91,7 @@ def source_revise(
     _move_segments(source, edits, mapping)
     _move_entities(source, edits, mapping)
     _move_identifying_spans(source, edits, mapping, kind)
+    _move_sync_points(source, edits, mapping)
 
     fields = {"text": new, "word_count": count_words(new)}
     if title is not None:
@@ -179,3 +182,29 @@ def _move_identifying_spans(source: Source, edits: list[Edit], mapping: SpanMap,
         changed.append(span)
     IdentifyingSpan.objects.filter(pk__in=gone).delete()
     IdentifyingSpan.objects.bulk_update(changed, ["start", "end", "status"], batch_size=500)
+
+
+def _move_sync_points(source: Source, edits: list[Edit], mapping: SpanMap) -> None:
+    """Each sync point stays on its words (a point inside replaced words goes to the start of
+    what replaced them); points that come to one position become one, the one that ranks
+    highest (set by hand first) and then the earliest kept."""
+    points = sorted(
+        SyncPoint.objects.filter(source=source) if edits else [],
+        key=lambda p: (-p.as_point().rank, p.position),
+    )
+    if not points:
+        return
+    kept: dict[int, SyncPoint] = {}
+    for point in points:
+        kept.setdefault(mapping.start(point.position), point)
+    staying = {p.pk for p in kept.values()}
+    SyncPoint.objects.filter(source=source).exclude(pk__in=staying).delete()
+    changed = [(at, p) for at, p in kept.items() if at != p.position]
+    # Two steps, so that no point takes a position another still holds along the way.
+    offset = 1 + max([*kept, *(p.position for p in points)])
+    for _at, point in changed:
+        point.position += offset
+    SyncPoint.objects.bulk_update([p for _at, p in changed], ["position"], batch_size=500)
+    for at, point in changed:
+        point.position = at
+    SyncPoint.objects.bulk_update([p for _at, p in changed], ["position"], batch_size=500)

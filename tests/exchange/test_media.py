@@ -15,6 +15,7 @@ from coding.models import Code, Coding, Memo
 from exchange.export import project_export, schema
 from exchange.readers import read_archive
 from exchange.storing import qdpx_import
+from interviews.deid import services as deid
 from interviews.models import Source
 from interviews.recordings import services
 from interviews.recordings.models import Recording, SyncPoint
@@ -49,9 +50,9 @@ def recorded(project, users):
     return source
 
 
-def export(project) -> bytes:
+def export(project, **options) -> bytes:
     buffer = io.BytesIO()
-    project_export(project=project, stream=buffer)
+    project_export(project=project, stream=buffer, **options)
     return buffer.getvalue()
 
 
@@ -126,6 +127,63 @@ def test_a_recorded_source_is_exported_as_an_audio_source_valid_against_the_sche
             == Path(settings.MEDIA_ROOT, recording.file.name).read_bytes()
         )
         assert archive.read(f"sources/{recorded.guid}.txt").decode() == TEXT
+
+
+def transcript_positions(data: bytes, source) -> tuple[str, list[tuple[int, int]], list]:
+    """The text written for a source, its timed SyncPoints (position, milliseconds) and its
+    TranscriptSelections' (start, end) positions, read from the exported archive."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        text = archive.read(f"sources/{source.guid}.txt").decode()
+    transcript = qde(data).find(f".//{{{NS}}}AudioSource/{{{NS}}}Transcript")
+    points = {p.get("guid"): p for p in transcript.findall(f"{{{NS}}}SyncPoint")}
+    timed = [
+        (int(p.get("position")), int(p.get("timeStamp")))
+        for p in points.values()
+        if p.get("timeStamp") is not None
+    ]
+    selections = [
+        tuple(int(points[s.get(end)].get("position")) for end in ("fromSyncPoint", "toSyncPoint"))
+        for s in transcript.findall(f"{{{NS}}}TranscriptSelection")
+    ]
+    return text, timed, selections
+
+
+def test_the_identified_export_puts_sync_points_and_codings_on_the_identified_words(
+    project, recorded, users
+):
+    # "Minsk" becomes a placeholder; then a sync point is set on the de-identified text.
+    at = TEXT.index("Minsk")
+    deid.span_add(source=recorded, start=at, end=at + 5, kind="PLACE", user=users["admin"])
+    deid.source_deidentify(source=recorded, user=users["admin"])
+    recorded.refresh_from_db()
+    readable = recorded.text
+    assert "Minsk" not in readable and "[PLACE 1]" in readable
+    services.sync_point_set(source=recorded, position=readable.index("little"), time=6.5)
+
+    text, timed, selections = transcript_positions(
+        export(project, include_identities=True), recorded
+    )
+    assert text == TEXT
+    assert timed == [
+        (0, 1000),
+        (TEXT.index("[00:00:04]"), 4000),
+        (TEXT.index("Minsk"), 5250),
+        (TEXT.index("little"), 6500),
+        (TEXT.index("[00:00:07]"), 7000),
+    ]
+    assert [text[start:end] for start, end in selections] == ["with very little money"]
+
+    # The text coders read: the same points on its own words.
+    text, timed, selections = transcript_positions(export(project), recorded)
+    assert text == readable
+    assert timed == [
+        (0, 1000),
+        (readable.index("[00:00:04]"), 4000),
+        (readable.index("[PLACE 1]"), 5250),
+        (readable.index("little"), 6500),
+        (readable.index("[00:00:07]"), 7000),
+    ]
+    assert [text[start:end] for start, end in selections] == ["with very little money"]
 
 
 def test_the_round_trip_gives_back_the_same_recording_text_codings_and_sync_points(

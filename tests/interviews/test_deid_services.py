@@ -179,6 +179,30 @@ def test_applying_replaces_words_keeps_the_key_and_moves_codings(
         assert 0 <= segment.start < segment.end <= len(text)
 
 
+def test_sync_points_follow_their_words_when_the_source_is_revised(project, named_source, users):
+    from interviews.recordings import services as recordings
+    from interviews.recordings.models import SyncPoint
+
+    for words, time in (("Lanka Pictures", 3.0), ("Pictures", 3.5), ("Money was", 20.0)):
+        recordings.sync_point_set(source=named_source, position=TEXT.index(words), time=time)
+    recordings.sync_points_from_cues(source=named_source, cues=[(TEXT.index("Write to"), 9.0)])
+    accept_all(named_source, users["admin"])
+    deid.source_deidentify(source=named_source, user=users["admin"])
+    named_source.refresh_from_db()
+    text = named_source.text
+    points = list(SyncPoint.objects.filter(source=named_source).values_list("position", "time"))
+    # The two points in the replaced organisation's name are one now, on its placeholder.
+    assert points == [
+        (text.index("[ORG 1]"), 3.0),
+        (text.index("Write to"), 9.0),
+        (text.index("Money was"), 20.0),
+    ]
+    source_correct(source=named_source, text=text.replace("Write to", "Do write to"), user=None)
+    assert list(
+        SyncPoint.objects.filter(source=named_source).values_list("position", flat=True)
+    ) == [text.index("[ORG 1]"), text.index("Write to"), text.index("Money was") + 3]
+
+
 def test_coding_can_be_required_to_wait_for_deidentification(
     project, named_source, users, client_for
 ):

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from coding.models import Code, Coding, Memo
-from interviews.models import Interviewee, Source
-from interviews.visibility import coding_filter
+from interviews.models import ConsentStatus, Interviewee, Source
 
 MEMO_KINDS: dict[str, dict] = {
     "project": {
@@ -26,14 +25,11 @@ _TARGET_MODELS = {"source": Source, "code": Code, "interviewee": Interviewee, "c
 
 
 def memos_visible(access) -> QuerySet[Memo]:
-    """The project's memos a member may read: in a blinded project a coder reads the memos
-    on their own codings only (every other kind of memo is shared)."""
-    memos = Memo.objects.filter(project=access.project).select_related(
+    """The project's memos a member may read (`Memo.objects.visible_to`), with what their
+    list shows."""
+    return Memo.objects.visible_to(access).select_related(
         "author", "source", "code", "interviewee", "coding__source", "coding__code"
     )
-    if not access.sees_all_codings:
-        memos = memos.filter(Q(coding__isnull=True) | coding_filter(access, "coding__"))
-    return memos
 
 
 def memo_target(access, kind: str, target_id) -> object:
@@ -55,6 +51,17 @@ def memo_target(access, kind: str, target_id) -> object:
         raise ValidationError(f"There is no such {kind} in this project.")
     if model is Coding and not Coding.objects.filter(pk=pk).visible_to(access).exists():
         raise ValidationError("There is no such coding in this project.")
+    # A memo there would be left out of every list at once, as the person's words are.
+    withdrawn = kind == "interviewee" and target.consent_status == ConsentStatus.WITHDRAWN
+    if kind in ("source", "coding"):
+        source_id = pk if kind == "source" else target.source_id
+        withdrawn = Source.objects.withdrawn().filter(pk=source_id).exists()
+    if withdrawn:
+        about = "This interviewee" if kind == "interviewee" else f"An interviewee of this {kind}"
+        raise ValidationError(
+            f"{about} withdrew consent: no memo is written about their words until an admin "
+            "changes that."
+        )
     return target
 
 

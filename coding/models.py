@@ -14,6 +14,7 @@ from django.db.models.functions import Lower
 from interviews.limits import LimitExceeded, check_code_depth, check_memo
 from interviews.models import (
     CODE_POINT_BYTES,
+    ConsentStatus,
     Interviewee,
     Project,
     Source,
@@ -393,6 +394,31 @@ def memo_text_check(text: str) -> None:
         raise ValidationError({"text": str(error)}) from None
 
 
+class MemoQuerySet(models.QuerySet):
+    def visible_to(self, access) -> MemoQuerySet:
+        """The project's memos a member may read: those `reportable` leaves, and in a blinded
+        project, of the memos on codings, a coder's or viewer's own codings' only (every other
+        kind of memo is shared). The rule as a whole is described in
+        interviews/visibility.py."""
+        from interviews.visibility import coding_filter
+
+        memos = self.filter(project=access.project).reportable()
+        if not access.sees_all_codings:
+            memos = memos.filter(Q(coding__isnull=True) | coding_filter(access, "coding__"))
+        return memos
+
+    def reportable(self) -> MemoQuerySet:
+        """Without the memos about an interviewee who withdrew consent, about a source they
+        are linked to, or on its codings: like their words, these stay out of every list,
+        search and export until an admin changes the status again."""
+        withdrawn = Source.objects.withdrawn().values("pk")
+        return (
+            self.exclude(interviewee__consent_status=ConsentStatus.WITHDRAWN)
+            .exclude(source__in=withdrawn)
+            .exclude(coding__source__in=withdrawn)
+        )
+
+
 class Memo(models.Model):
     """Free analytic text [REFI-QDA Note], attached to the project or to one object of it."""
 
@@ -419,6 +445,8 @@ class Memo(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
+
+    objects = MemoQuerySet.as_manager()
 
     class Meta:
         ordering = ["project", "-modified_at"]

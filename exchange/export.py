@@ -211,13 +211,7 @@ def project_export(
     )
     texts = disclosure.texts(s.pk for s in sources)
     total_codings = Coding.objects.filter(source__in=sources).count()
-    memos = list(
-        Memo.objects.filter(project=project)
-        .exclude(source__in=withdrawn)
-        .exclude(coding__source__in=withdrawn)
-        .exclude(interviewee__consent_status=ConsentStatus.WITHDRAWN)
-        .order_by("created_at", "pk")
-    )
+    memos = list(Memo.objects.filter(project=project).reportable().order_by("created_at", "pk"))
     memo_refs: dict[tuple[str, int | None], list[str]] = defaultdict(list)
     for memo in memos:
         memo_refs[(memo.target_kind, getattr(memo, f"{memo.target_kind}_id", None))].append(

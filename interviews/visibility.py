@@ -1,16 +1,17 @@
 """Who may see which sources, which words and whose identity: the one rule.
 
 Every page, API endpoint, search, report and export asks this module (through the
-QuerySet methods that call it: `Source.objects.visible_to`, `Coding.objects.visible_to`)
-instead of filtering by hand:
+QuerySet methods that call it: `Source.objects.visible_to`, `Coding.objects.visible_to`,
+`Memo.objects.visible_to`) instead of filtering by hand:
 
 - role: identities (real names, contact, consent forms, the identified text) are for the
   roles that hold `Perm.SEE_IDENTITIES` — `can_read_identities(access)`;
 - blinded coding: coders and viewers of a blinded project see their own codings only —
   `coding_filter(access)`;
 - withdrawn consent: the words of an interviewee who withdrew consent stay out of every
-  analysis (search, retrieval, queries, reports, exports) until an admin changes the
-  status again — `withdrawn_sources(project)` and `exclusion_note(project)`;
+  analysis (search, retrieval, queries, reports, exports), and the memos about them or
+  their sources out of every list of memos, until an admin changes the status again —
+  `withdrawn_sources(project)` and `exclusion_note(project)`;
 - identified text: what an export writes is the text coders read, unless an admin asks for
   the identified version — `Disclosure.of(access, identified=...)` decides once, and
   `Disclosure.texts(...)` hands every writer the words it may write.

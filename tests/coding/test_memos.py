@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 
 import pytest
 from django.urls import reverse
+from lxml import etree
 
 from coding.models import Coding, Memo
 
@@ -281,3 +283,57 @@ def test_a_memo_goes_to_the_object_chosen_under_which(project, source, code, cli
     )
     assert "“Which” names a source, but “About” says a code" in response.content.decode()
     assert not Memo.objects.filter(text="Mixed").exists()
+
+
+def test_memos_about_an_interviewee_who_withdrew_consent_stay_out_of_every_list(
+    project, memos, interviewee, users, client_for
+):
+    from exchange.export import project_export
+
+    interviewee.consent_status = "withdrawn"
+    interviewee.save()
+    # The memo about them, about the source they speak in, and on its coding are gone from
+    # the page, its search, its files, the API and the .qdpx, for every role.
+    for role in ("admin", "lead", "coder", "viewer"):
+        assert _listed(client_for(role), project) == ["Financing notes", "Overall plan"], role
+    client = client_for("viewer")
+    assert _listed(client, project, q="nervous") == []
+    assert _listed(client, project, kind="interviewee") == []
+    page = reverse("coding:memo_list", args=[project.pk])
+    exported = client.get(page, {"export": "csv"}).content.decode("utf-8-sig")
+    assert [r["text"] for r in csv.DictReader(io.StringIO(exported))] == [
+        "Financing notes",
+        "Overall plan",
+    ]
+    listed = client.get(f"/api/v1/projects/{project.pk}/memos/").json()["items"]
+    assert sorted(m["text"] for m in listed) == ["Financing notes", "Overall plan"]
+    hidden = memos["interviewee"]
+    edit = reverse("coding:memo_edit", args=[project.pk, hidden.pk])
+    assert client_for("coder").get(edit).status_code == 404
+    archive = io.BytesIO()
+    project_export(project=project, stream=archive)
+    with zipfile.ZipFile(archive) as qdpx:
+        notes = etree.fromstring(qdpx.read("project.qde")).iter("{*}PlainTextContent")
+        assert sorted(note.text for note in notes) == ["Financing notes", "Overall plan"]
+    # Kept, not deleted: they come back when the admin changes the status again.
+    assert Memo.objects.count() == 5
+    interviewee.consent_status = "given"
+    interviewee.save()
+    assert len(_listed(client, project)) == 5
+
+
+def test_no_memo_is_written_about_an_interviewee_who_withdrew_consent(
+    project, interviewee, source, coding, client_for
+):
+    interviewee.consent_status = "withdrawn"
+    interviewee.save()
+    for kind, target in (("interviewee", interviewee), ("source", source), ("coding", coding)):
+        response = client_for("admin").post(
+            reverse("coding:memo_add", args=[project.pk]),
+            {"target_kind": kind, "target_id": target.pk, "text": "About them"},
+            follow=True,
+        )
+        assert "withdrew consent: no memo is written about their words" in (
+            response.content.decode()
+        ), kind
+    assert Memo.objects.count() == 0

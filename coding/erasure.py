@@ -5,8 +5,9 @@ personal data.
 `interviewee_erase` deletes it in one transaction: the interviewee with their attribute
 values and memos, every source they speak in (linked to them, or with a speaker turn mapped
 to them) with its codings, memos, segments, named entities and uploaded original, their
-consent form, and any language pipeline finding elsewhere in the project that holds their
-name. Their name is struck from
+consent form, any language pipeline finding elsewhere in the project that holds their
+name, and what coding help's classifiers learned from those sources (`models_forget`: a
+new version is queued to learn without them). Their name is struck from
 the project's other memos and from its job log. The history keeps one entry — who erased
 an interviewee, when, and how much went — and the codings' own history entries, which
 hold code paths, coders and offsets, never words or names.
@@ -22,6 +23,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from coding.models import Change, ChangeAction, Coding, Memo
+from coding.suggestions import models_forget, models_that_read
 from interviews.models import Interviewee, Job, NamedEntity, Source
 
 ERASED = "[erased]"
@@ -55,6 +57,7 @@ class ErasurePlan:
     memos: int
     entities: int
     mentions: list[Memo] = field(default_factory=list)  # other memos naming the person
+    learned: int = 0  # coding help's classifier versions that read those sources
 
     @property
     def summary(self) -> str:
@@ -116,6 +119,7 @@ def erasure_plan(interviewee: Interviewee) -> ErasurePlan:
         memos=memos.count(),
         entities=_entities(interviewee, source_ids).count(),
         mentions=mentions,
+        learned=len(models_that_read(interviewee.project, source_ids)),
     )
 
 
@@ -159,6 +163,7 @@ def interviewee_erase(*, interviewee: Interviewee, user) -> Change:
         }
         if any(fields[name] != getattr(job, name) for name in fields):
             Job.objects.filter(pk=job.pk).update(**fields)
+    models_forget(project=project, source_ids=source_ids, user=user)
     Source.objects.filter(pk__in=source_ids).delete()
     interviewee.delete()
     record = Change.objects.create(

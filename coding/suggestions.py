@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -396,6 +396,9 @@ def model_train(
     try:
         corpus = training_corpus(model.project, model.label_source)
         trained = train(corpus, seed=model.seed, epochs=epochs, progress=progress)
+        # A source erased while it trained: what it learned from it is not kept.
+        if Source.objects.filter(pk__in=corpus.source_ids).count() < len(corpus.source_ids):
+            raise ValidationError(FORGOTTEN + " Train it again.")
     except ValidationError as error:
         model.status = ModelStatus.FAILED
         model.error = " ".join(error.messages)
@@ -420,6 +423,51 @@ def model_train(
     }
     model.save(update_fields=["summary"])
     return model
+
+
+FORGOTTEN = (
+    "Its learned words were deleted: it had read the words of an interviewee who was erased."
+)
+
+
+def models_that_read(project: Project, source_ids: Collection[int]) -> list[SuggestionModel]:
+    """The project's stored classifiers that read these sources' words, to train or to
+    measure."""
+    erased = set(source_ids)
+    return [
+        model
+        for model in SuggestionModel.objects.filter(project=project, data__isnull=False)
+        if erased
+        & {*model.summary.get("training_sources", []), *model.summary.get("held_out_sources", [])}
+    ]
+
+
+def models_forget(*, project: Project, source_ids: Collection[int], user) -> list[int]:
+    """Forget at once what the project's classifiers learned from these sources' words
+    (about to be erased): each version that read them loses its stored weights and vocabulary
+    and its pending suggestions, and says why. When the version whose suggestions are shown
+    was one of them, a new version with its settings is queued, once the erasure is
+    committed, to learn without them. Returns the versions that forgot."""
+    current = SuggestionModel.objects.current(project)
+    forgot = []
+    for model in models_that_read(project, source_ids):
+        model.data, model.status, model.error = None, ModelStatus.FAILED, FORGOTTEN
+        model.save(update_fields=["data", "status", "error"])
+        Suggestion.objects.filter(model=model, status=SuggestionStatus.PENDING).delete()
+        forgot.append(model.version)
+    if current is not None and current.version in forgot:
+        # Once the erasure is committed: before it, the sources would still be there to read.
+        transaction.on_commit(
+            lambda: model_train_job(
+                project=project,
+                user=user,
+                label_source=current.label_source,
+                min_f1=current.min_f1,
+                min_examples=current.min_examples,
+                seed=current.seed,
+            )
+        )
+    return forgot
 
 
 def model_train_job(*, project: Project, user, **settings) -> Job:

@@ -78,13 +78,24 @@ def rows_naming(words: list[str]) -> list[str]:
             f
             for f in model._meta.concrete_fields
             if isinstance(
-                f, models.CharField | models.TextField | models.JSONField | models.FileField
+                f,
+                models.CharField
+                | models.TextField
+                | models.JSONField
+                | models.FileField
+                | models.BinaryField,
             )
         ]
         if not fields:
             continue
         for row in model.objects.values_list(*(f.attname for f in fields)):
-            text = " ".join(str(value) for value in row if value)
+            text = " ".join(
+                bytes(value).decode("utf-8", "replace")
+                if isinstance(value, bytes | memoryview)
+                else str(value)
+                for value in row
+                if value
+            )
             found += [
                 f"{model._meta.label}: {word}" for word in words if word.lower() in text.lower()
             ]
@@ -165,3 +176,52 @@ def test_erasing_from_another_project_is_not_found(client_for, project, other_pr
     )
     assert response.status_code == 404
     assert Interviewee.objects.filter(pk=stranger.pk).exists()
+
+
+def test_erasing_makes_coding_help_forget_the_words_it_learned_from_the_person(
+    client_for, project, interviewee, users, django_capture_on_commit_callbacks
+):
+    from coding.services import coding_create
+    from coding.suggestion_models import ModelStatus, SuggestionModel
+    from coding.suggestions import FORGOTTEN, model_start, model_train
+
+    code = Code.objects.create(project=project, name="Funding")
+    funding = "The state film fund pays for our films."
+    for index in range(4):
+        # Her interview holds her name and a word no other source has.
+        said = f"{NAME} speaks of Zhyvitsa." if index == 0 else f"Session {index} ended."
+        text = " ".join([funding, said, "The weather was fine that day."] * 3)
+        source = source_create(
+            project=project,
+            title=f"S{index}",
+            text=text,
+            interviewees=[interviewee] if index == 0 else [],
+        )
+        at = -1
+        while (at := text.find(funding, at + 1)) >= 0:
+            coding_create(
+                source=source, code=code, coder=users["coder"], start=at, end=at + len(funding)
+            )
+    settings = {"label_source": "all", "min_f1": 0.5, "min_examples": 3, "seed": 1}
+    model = model_train(model_start(project=project, user=users["lead"], **settings), epochs=2)
+    assert model.status == ModelStatus.READY
+    assert b"Zhyvitsa" in bytes(model.data) and b"Secretname" in bytes(model.data)
+    page = client_for("admin").get(_url(project, interviewee)).content.decode()
+    assert "<strong>1 trained version</strong> of the classifier forgets it" in page
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client_for("admin").post(_url(project, interviewee), {"confirm": "BY-01"})
+    assert response.status_code == 302
+    model.refresh_from_db()
+    assert (model.data, model.status, model.error) == (None, ModelStatus.FAILED, FORGOTTEN)
+    assert not model.suggestions.filter(status="pending").exists()
+    assert rows_naming([NAME, "Secretname", "Alesia", "Zhyvitsa"]) == []
+    # Once committed, the version whose suggestions were shown is trained again (here at
+    # once: the tests' task backend runs a job as it is queued), without her words.
+    for callback in queued:
+        callback()
+    again = SuggestionModel.objects.get(project=project, version=2)
+    assert again.status == ModelStatus.READY and again.min_examples == 3
+    assert Job.objects.filter(project=project, kind="train_suggestions").count() == 1
+    assert b"weather" in bytes(again.data)  # it learned, from the other sources
+    assert rows_naming([NAME, "Secretname", "Alesia", "Zhyvitsa"]) == []

@@ -7,7 +7,7 @@ Taguette (pinned 1.5.2) is installed by the script into its own virtualenv under
 bench/.peer/ (git-ignored) the first time, with `python -m venv` and pip. Three servers run
 side by side on loopback ports: Taguette's own (one Tornado process, SQLite), and Parley
 under gunicorn with deploy/gunicorn.conf.py and 2 workers, on SQLite and on PostgreSQL (a
-database `<name>_peer` next to the one --postgres names, created and dropped here; leave
+database `<name>_peerbench` next to the one --postgres names, created and dropped here; leave
 --postgres out to skip it). `--preload` starts Parley with gunicorn's preload_app.
 
 Each round visits the systems in a rotated order and, for each document size, measures:
@@ -535,10 +535,10 @@ def main() -> None:
             import psycopg
 
             base, name = args.postgres.rsplit("/", 1)
-            peer_db = f"{base}/{name}_peer"
+            peer_db = f"{base}/{name}_peerbench"
             with psycopg.connect(args.postgres, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}_peer"')
-                admin.execute(f'CREATE DATABASE "{name}_peer"')
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}_peerbench"')
+                admin.execute(f'CREATE DATABASE "{name}_peerbench"')
             systems.append(Parley(scratch, static_root, peer_db, args.preload))
         figures = Figures()
         rng = random.Random(18)
@@ -562,7 +562,7 @@ def main() -> None:
 
             base, name = args.postgres.rsplit("/", 1)
             with psycopg.connect(args.postgres, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}_peer" WITH (FORCE)')
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}_peerbench" WITH (FORCE)')
         if not os.environ.get("PEER_KEEP"):
             shutil.rmtree(scratch, ignore_errors=True)
         print(f"load average after: {load()}")

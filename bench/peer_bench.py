@@ -1,14 +1,15 @@
 """Parley beside Taguette 1.5.2 on the same machine and the same generated documents.
 
     .venv/bin/python bench/peer_bench.py [--rounds 3] [--sizes 8000 50000 200000]
-        [--postgres postgres://postgres@127.0.0.1:5432/parley] [--preload]
+        [--postgres postgres://postgres@127.0.0.1:5432/parley] [--no-preload]
 
 Taguette (pinned 1.5.2) is installed by the script into its own virtualenv under
 bench/.peer/ (git-ignored) the first time, with `python -m venv` and pip. Three servers run
 side by side on loopback ports: Taguette's own (one Tornado process, SQLite), and Parley
 under gunicorn with deploy/gunicorn.conf.py and 2 workers, on SQLite and on PostgreSQL (a
 database `<name>_peerbench` next to the one --postgres names, created and dropped here; leave
---postgres out to skip it). `--preload` starts Parley with gunicorn's preload_app.
+--postgres out to skip it). `--no-preload` starts Parley without gunicorn's preload_app
+(PARLEY_PRELOAD_APP=0), each worker loading the application itself.
 
 Each round visits the systems in a rotated order and, for each document size, measures:
 - import one document, until its text is codable: Taguette's one upload (HTML, as Taguette
@@ -275,6 +276,7 @@ class Parley:
             "STATIC_ROOT": str(static_root),
             "DATABASE_URL": database_url,
             "PARLEY_WEB_WORKERS": "2",
+            "PARLEY_PRELOAD_APP": "1" if preload else "0",
             "LOG_LEVEL": "WARNING",
             "AXES_ENABLED": "0",
         }
@@ -293,8 +295,6 @@ class Parley:
         self.port = free_port()
         self.env["PARLEY_BIND"] = f"127.0.0.1:{self.port}"
         command = [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py"]
-        if preload:
-            command.append("--preload")
         self.process = subprocess.Popen(
             [*command, "--access-logfile", "/dev/null", "config.wsgi"],
             cwd=ROOT,
@@ -508,7 +508,9 @@ def main() -> None:
     parser.add_argument("--codings", type=int, default=30, help="codings per document a round")
     parser.add_argument("--opens", type=int, default=5, help="opens per document a round")
     parser.add_argument("--postgres", default=os.environ.get("DATABASE_URL", ""))
-    parser.add_argument("--preload", action="store_true", help="gunicorn preload_app")
+    parser.add_argument(
+        "--no-preload", dest="preload", action="store_false", help="no gunicorn preload_app"
+    )
     args = parser.parse_args()
     print(f"load average before: {load()}")
     scratch = Path(tempfile.mkdtemp(prefix="parley-peer-"))
@@ -552,7 +554,7 @@ def main() -> None:
         report(figures, [s.name for s in systems], args.sizes)
         print(
             f"\n{args.rounds} rounds; Parley: gunicorn, deploy/gunicorn.conf.py, 2 workers"
-            f"{', preload_app' if args.preload else ''}"
+            f"{', preload_app' if args.preload else ', no preload_app'}"
         )
     finally:
         for system in systems:

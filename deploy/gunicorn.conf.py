@@ -28,8 +28,13 @@ def when_ready(server):
     from django.db import connections
 
     from interviews import nlp
+    from interviews.importers import read_file
 
-    nlp.sentence_pipeline(os.environ.get("PARLEY_PRELOAD_LANGUAGE", "en"))
+    # Phase one of an import once, on a short text: the reader, the sentence pipeline and
+    # what its first use loads (tokenizer tables) are then in every worker from its start.
+    language = os.environ.get("PARLEY_PRELOAD_LANGUAGE", "en")
+    warm = read_file("warm-up.txt", b"Interviewer: Ready? Yes.\n\nRespondent: It is. Done.")
+    nlp.sentence_spans(warm.text, language, [turn.start for turn in warm.turns])
     # Workers open their own database connections; none may be inherited.
     connections.close_all()
 

@@ -260,14 +260,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # No inline script or style anywhere: scripts and stylesheets come from /static/, values that
 # differ per row (a code's colour, a depth, a percentage) are set by static/js/page.js through
-# the CSSOM. Charts are data: images; recordings are served by the app.
+# the CSSOM. Charts are data: images; recordings are served by the app, and a recording
+# chosen for upload is measured by the browser from a blob: address it makes of the file.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
-        "media-src": ["'self'"],
+        "media-src": ["'self'", "blob:"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "frame-ancestors": ["'none'"],

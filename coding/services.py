@@ -106,13 +106,14 @@ def _target_columns(model, names: set[str] | None = None) -> list:
     return [f for f in model._meta.concrete_fields if names is None or f.attname in names]
 
 
-# What a new coding reads: the project (all of it, for the caller's Access), the code, its
-# parent and grandparent (names and guids for the history row; a deeper tree loads further
-# parents when asked) and the source without its text.
+# What a new coding reads: the project (all of it, for the caller's Access), of the code
+# whether it may be applied and, up to its grandparent, the names and guids for the history
+# row (other fields, and further parents of a deeper tree, load when asked), and the source
+# without its text.
 _PARENT = {"id", "guid", "project_id", "name", "parent_id"}
 _TARGET_ROWS = (
     ("p", Project, None),
-    ("c", Code, None),
+    ("c", Code, _PARENT | {"is_codable"}),
     ("c1", Code, _PARENT),
     ("c2", Code, _PARENT),
     ("s", Source, {"id", "guid", "project_id", "frozen"}),

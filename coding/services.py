@@ -151,7 +151,13 @@ def _target_statement(using: str) -> tuple[str, list]:
         f"AND m.{column(Membership, 'user')} = %s LIMIT 1), "
         # the text's length and the quote's bytes: `with_slice`
         f"cp.{column(SourceCodePoints, 'length')}, "
-        f"substr(cp.{column(SourceCodePoints, 'utf32')}, %s, %s), "
+        # (on SQLite the row's rowid: its substr reads the whole blob, see CodePointSlice)
+        + (
+            "cp.rowid, "
+            if connection.vendor == "sqlite"
+            else f"substr(cp.{column(SourceCodePoints, 'utf32')}, %s, %s), "
+        )
+        +
         # de-identification first: the rule of `coding_refused_expression`
         f"(EXISTS (SELECT 1 FROM {table(DeidSettings)} d "
         f"WHERE d.{column(DeidSettings, 'project')} = p.{column(Project, 'id')} "
@@ -198,11 +204,11 @@ def coding_target(
     using = router.db_for_read(Coding)
     connection = connections[using]
     sql, readers = _target_statement(using)
-    first, count = slice_bytes(start, end)
+    cut = () if connection.vendor == "sqlite" else slice_bytes(start, end)
     with connection.cursor() as cursor:
         cursor.execute(
             sql,
-            [user.pk, first, count, True, RevisionKind.DEIDENTIFY, code_id, source_pk, project_pk],
+            [user.pk, *cut, True, RevisionKind.DEIDENTIFY, code_id, source_pk, project_pk],
         )
         row = cursor.fetchone()
     if row is None:

@@ -7,7 +7,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import connections, models, router
 from django.db.models import Q
 from django.db.models.functions import Lower
 
@@ -189,7 +189,11 @@ def source_slice(source: Source, start: int, end: int) -> tuple[str, int]:
     if known.get("_length") is not None and (
         end <= start or known.get("_slice_span") == (start, end)
     ):
-        return (_decoded(known.get("_quote")) if end > start else ""), known["_length"]
+        if end <= start:
+            return "", known["_length"]
+        if isinstance(known.get("_quote"), int):  # SQLite: the rowid, see CodePointSlice
+            known["_quote"] = _code_points_read(known["_quote"], start, end, source._state.db)
+        return _decoded(known.get("_quote")), known["_length"]
     row = (
         with_slice(Source.objects.filter(pk=source.pk), start, end)
         .values_list("_quote", "_length")
@@ -200,7 +204,21 @@ def source_slice(source: Source, start: int, end: int) -> tuple[str, int]:
         return source_slice(source, start, end)
     # The text of a source with codings is frozen, so its length can be remembered.
     known.update(_quote=row[0], _length=row[1], _slice_span=(start, end))
-    return _decoded(row[0]) if end > start else "", row[1]
+    return source_slice(source, start, end)
+
+
+def _code_points_read(rowid: int, start: int, end: int, using: str | None) -> bytes:
+    """The bytes of code points [start, end) read from SQLite's blob in place: the pages
+    that hold them (and the page numbers of those before, which SQLite follows from one page
+    to the next), where `substr` reads the whole blob (5 MB for 200,000 words)."""
+    connection = connections[using or router.db_for_read(SourceCodePoints)]
+    table = SourceCodePoints._meta.db_table
+    first, count = slice_bytes(start, end)
+    with connection.connection.blobopen(table, "utf32", rowid, readonly=True) as blob:
+        if first - 1 >= len(blob):
+            return b""
+        blob.seek(first - 1)
+        return blob.read(count)
 
 
 def _decoded(quote: str | bytes | memoryview | None) -> str:
@@ -217,6 +235,15 @@ class CodePointSlice(models.Func):
     def __init__(self, expression, start: int, end: int):
         first, count = slice_bytes(start, end)
         super().__init__(expression, models.Value(first), models.Value(count))
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # SQLite's substr reads the whole blob, whose length grows with the text's: the
+        # query reads the row's rowid instead, and `source_slice` the slice in place.
+        sql, params = compiler.compile(self.source_expressions[0])
+        column = "." + connection.ops.quote_name("utf32")
+        if not sql.endswith(column):
+            return self.as_sql(compiler, connection, **extra_context)
+        return sql.removesuffix(column) + ".rowid", params
 
 
 def slice_bytes(start: int, end: int) -> tuple[int, int]:

@@ -31,7 +31,6 @@ nothing: each character is already a whole word, so 电* finds every 电, as 电
 from __future__ import annotations
 
 import re
-import string
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -90,7 +89,10 @@ SQLITE_SEARCH_TEXT = "coding_search_text"
 # text at query time costs tens of milliseconds per source). ASCII punctuation becomes a
 # space first, so that 3.5, e-mails, URLs and hyphenated words split as FTS5 splits them.
 PG_TABLE = "coding_source_tsv"
-PG_PUNCTUATION = string.punctuation
+# ASCII punctuation (string.punctuation) as one regular expression class, code points
+# 0x21-0x2F, 0x3A-0x40, 0x5B-0x60 and 0x7B-0x7E: PostgreSQL's regexp_replace replaces them
+# in a 50,000-word text in 40 ms where translate() takes 280 ms.
+PG_PUNCTUATION_CLASS = r"[!-/:-@\[-`{-~]"
 # A tsvector keeps positions up to 16,383 (later words all get 16,383) and the first 255
 # positions of each word; a phrase (<->) whose words lost positions is checked in Python.
 PG_LAST_POSITION = 16_383
@@ -111,34 +113,14 @@ def pg_vector_sql(column: str) -> str:
     ASCII punctuation becomes a space, and every CJK character gets a space on each side,
     as `search_text` does for SQLite.
     """
-    punctuation = PG_PUNCTUATION.replace("'", "''")
-    spaces = " " * len(PG_PUNCTUATION)
-    text = f"translate({column}, '{punctuation}', '{spaces}')"
+    text = f"regexp_replace({column}, '{PG_PUNCTUATION_CLASS}', ' ', 'g')"
     spaced = f"regexp_replace({text}, '[{CJK_CLASS}]', ' \\& ', 'g')"
     return f"to_tsvector('simple'::regconfig, {spaced})"
 
 
-def pg_search_ensure(cursor) -> None:
-    """Create the tsvector table, its GIN index and the triggers that keep it in step, and
-    index every source.
-
-    Beside each vector the table keeps what the vector lost: `capped` when positions past
-    16,383 were merged, and `crowded`, the words of which only the first 255 positions were
-    kept. A phrase made of such words is found by its words and checked in Python.
-
-    A tsvector holds at most 1 MB of words and positions; a text with more distinct words
-    (90,000 in a 1 MB transcript) is indexed by its longest beginning that fits, and marked
-    `partial`: such a source is a candidate for every query and checked in Python.
-    """
-    cursor.execute(
-        f"""CREATE TABLE IF NOT EXISTS {PG_TABLE} (
-                source_id bigint PRIMARY KEY,
-                vector tsvector NOT NULL,
-                capped boolean NOT NULL,
-                crowded text[] NOT NULL,
-                partial boolean NOT NULL DEFAULT false)"""
-    )
-    cursor.execute(f"CREATE INDEX IF NOT EXISTS {PG_TABLE}_gin ON {PG_TABLE} USING GIN (vector)")
+def pg_search_functions(cursor) -> None:
+    """Create or replace the functions that compute a source's tsvector and keep the table
+    in step with interviews_source."""
     cursor.execute(
         f"""CREATE OR REPLACE FUNCTION {PG_TABLE}_put(source bigint, body text)
             RETURNS void AS $$
@@ -187,6 +169,30 @@ def pg_search_ensure(cursor) -> None:
                 RETURN NULL;
             END $$ LANGUAGE plpgsql"""
     )
+
+
+def pg_search_ensure(cursor) -> None:
+    """Create the tsvector table, its GIN index and the triggers that keep it in step, and
+    index every source.
+
+    Beside each vector the table keeps what the vector lost: `capped` when positions past
+    16,383 were merged, and `crowded`, the words of which only the first 255 positions were
+    kept. A phrase made of such words is found by its words and checked in Python.
+
+    A tsvector holds at most 1 MB of words and positions; a text with more distinct words
+    (90,000 in a 1 MB transcript) is indexed by its longest beginning that fits, and marked
+    `partial`: such a source is a candidate for every query and checked in Python.
+    """
+    cursor.execute(
+        f"""CREATE TABLE IF NOT EXISTS {PG_TABLE} (
+                source_id bigint PRIMARY KEY,
+                vector tsvector NOT NULL,
+                capped boolean NOT NULL,
+                crowded text[] NOT NULL,
+                partial boolean NOT NULL DEFAULT false)"""
+    )
+    cursor.execute(f"CREATE INDEX IF NOT EXISTS {PG_TABLE}_gin ON {PG_TABLE} USING GIN (vector)")
+    pg_search_functions(cursor)
     cursor.execute(f"DROP TRIGGER IF EXISTS {PG_TABLE}_sync ON interviews_source")
     cursor.execute(
         f"""CREATE TRIGGER {PG_TABLE}_sync

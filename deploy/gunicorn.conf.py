@@ -13,6 +13,32 @@ workers = int(os.environ.get("PARLEY_WEB_WORKERS", min(2 * multiprocessing.cpu_c
 # killed and its worker replaced; PostgreSQL cuts a statement earlier
 # (PARLEY_STATEMENT_TIMEOUT_SECONDS, 30 by default), so most never reach this.
 worker_class = "sync"
+# The application (every view, with pandas and matplotlib for reports) and the pipeline
+# that splits sentences on import are loaded once, in the master process, before the
+# workers are forked: the workers share those pages (copy-on-write) instead of each loading
+# its own, and no worker's first request waits for a load. PARLEY_PRELOAD_APP=0 loads them
+# in each worker instead. bench/peer_bench.py measures both (bench/README.md).
+preload_app = os.environ.get("PARLEY_PRELOAD_APP", "1") != "0"
+
+
+def when_ready(server):
+    """In the master, after the application is loaded and before any worker is forked."""
+    if not preload_app:
+        return
+    from django.db import connections
+
+    from interviews import nlp
+    from interviews.importers import read_file
+
+    # Phase one of an import once, on a short text: the reader, the sentence pipeline and
+    # what its first use loads (tokenizer tables) are then in every worker from its start.
+    language = os.environ.get("PARLEY_PRELOAD_LANGUAGE", "en")
+    warm = read_file("warm-up.txt", b"Interviewer: Ready? Yes.\n\nRespondent: It is. Done.")
+    nlp.sentence_spans(warm.text, language, [turn.start for turn in warm.turns])
+    # Workers open their own database connections; none may be inherited.
+    connections.close_all()
+
+
 timeout = int(os.environ.get("PARLEY_WEB_TIMEOUT", 60))
 graceful_timeout = 30
 keepalive = 5

@@ -398,12 +398,15 @@ class Source(models.Model):
                 "This source has codings, so its text is frozen. "
                 "Import a corrected revision instead."
             )
-        text_changed = text_changed or self._state.adding
+        adding = self._state.adding
+        text_changed = text_changed or adding
         self.word_count = count_words(self.text)
         if not self.checksum:
             self.checksum = hashlib.sha256(self.text.encode("utf-8")).hexdigest()
         super().save(*args, **kwargs)
-        if text_changed:
+        if adding:
+            SourceCodePoints.of(self).save(force_insert=True)
+        elif text_changed:
             point = SourceCodePoints.of(self)
             SourceCodePoints.objects.update_or_create(
                 source=self, defaults={"length": point.length, "utf32": point.utf32}

@@ -75,3 +75,27 @@ def test_the_web_process_loads_every_view_before_its_first_request(tmp_path):
         text=True,
     )
     assert result.stdout.split() == ["True", "True", "True"], result.stderr
+
+
+def test_gunicorn_preloads_the_application_and_the_sentence_pipeline_unless_told_not_to(
+    tmp_path,
+):
+    clean = _clean_environment()
+    script = (
+        "import runpy, sys, config.wsgi\n"
+        "conf = runpy.run_path('deploy/gunicorn.conf.py')\n"
+        "conf['when_ready'](None)\n"
+        "print(conf['preload_app'], 'spacy' in sys.modules)"
+    )
+    answers = []
+    for preload in ("", "0"):
+        result = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            env={**clean, "DEBUG": "1", "PARLEY_DATA_DIR": str(tmp_path)}
+            | ({"PARLEY_PRELOAD_APP": preload} if preload else {}),
+            capture_output=True,
+            text=True,
+        )
+        answers.append(result.stdout.split() or result.stderr)
+    assert answers == [["True", "True"], ["False", "False"]]

@@ -65,14 +65,25 @@ def segment_rows(
 
 
 def segments_insert(rows: list[tuple]) -> None:
-    """Store segment rows in one prepared statement executed for all rows: a source has
-    hundreds of them, and building a model instance and SQL per row is most of the cost of
-    making it codable. The database still checks every constraint."""
+    """Store segment rows straight in the table: a source has thousands of them, and
+    building a model instance and SQL per row is most of the cost of making it codable.
+    PostgreSQL takes them in one COPY (a 50,000-word source's 5,800 rows: 1.2 s as prepared
+    inserts, see bench/README.md), SQLite in one prepared statement executed for all rows.
+    The database still checks every constraint."""
     if not rows:
         return
     quote = connection.ops.quote_name
+    table = quote(Segment._meta.db_table)
     columns = ", ".join(quote(c) for c in SEGMENT_COLUMNS)
-    marks = ", ".join(["%s"] * len(SEGMENT_COLUMNS))
-    sql = f"INSERT INTO {quote(Segment._meta.db_table)} ({columns}) VALUES ({marks})"
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        if connection.vendor == "postgresql":
+            # COPY goes to psycopg directly: its errors are translated into Django's here.
+            with (
+                connection.wrap_database_errors,
+                cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(SEGMENT_COLUMNS))
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)

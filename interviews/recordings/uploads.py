@@ -95,7 +95,9 @@ def receives_recording(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         handler = RecordingUploadHandler(request)
-        request.upload_handlers = [handler]
+        if request.content_type == "multipart/form-data":
+            # Only a multipart body carries files; another body may have been read already.
+            request.upload_handlers = [handler]
         request.recording_upload = handler
         try:
             return csrf_protect(view)(request, *args, **kwargs)

@@ -158,3 +158,16 @@ def test_the_import_review_still_saves_without_a_recording(client_for, project):
     _save(client, _review(client, project, VTT))
     assert project.sources.count() == 1
     assert not Recording.objects.exists()
+
+
+def test_the_import_review_saves_a_form_sent_urlencoded(client_for, project):
+    # A form without files may come urlencoded (a script, a test tool): it is read once.
+    from urllib.parse import urlencode
+
+    client = client_for("coder")
+    url = _review(client, project, VTT)
+    body = urlencode({"title": "Talk", "language": "en", "kind": "interview", "save": "1"})
+    response = client.post(url, body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 302
+    assert list(project.sources.values_list("title", flat=True)) == ["Talk"]
+    assert not Recording.objects.exists()

@@ -709,6 +709,9 @@ async function showFragment() {
   if (!(end > start)) return;
   // The pieces holding the passage are drawn first; the scroll then lands on them.
   await text.reveal(start, end);
+  blockAt(start).el.scrollIntoView({ block: "center" });
+  // The pieces around it are drawn next and may not be as tall as their placeholders were.
+  await text.idle();
   const range = rangeFor(start, end);
   blockAt(start).el.scrollIntoView({ block: "center" });
   if (globalThis.CSS?.highlights && globalThis.Highlight) {

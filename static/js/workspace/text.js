@@ -178,13 +178,17 @@ export function makeText(article, { url, length }) {
 
   let queued = new Set();
   let pending = null;
+  let inflight = null;
   function queue(index) {
     queued.add(index);
     pending ??= Promise.resolve().then(async () => {
       const indices = [...queued];
       queued = new Set();
       pending = null;
-      await load(indices);
+      inflight = load(indices);
+      await inflight.finally(() => {
+        inflight = null;
+      });
     });
   }
 
@@ -368,6 +372,11 @@ export function makeText(article, { url, length }) {
     neighbour,
     pieceAt,
     pieces: () => outline,
+    /** Resolves once the pieces that neared the screen are drawn. */
+    idle: async () => {
+      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+      while (pending || inflight) await (pending ?? inflight);
+    },
     onDraw: (listener) => listeners.draw.push(listener),
     onRemove: (listener) => listeners.remove.push(listener),
   };

@@ -68,10 +68,10 @@ function describe(coding) {
   return `${code ? code.path : "?"} — ${coding.coder}${coding.origin ? ` (from ${coding.origin})` : ""}`;
 }
 
-function renderBlock(block, visible) {
+function renderBlock(block, visible, { chipsOnly = false } = {}) {
   const inBlock = visible ?? [...codings.values()].filter((c) => shown(c) && c.start < block.end && c.end > block.start);
   sortedCodings(inBlock);
-  drawHighlights(block, inBlock, { colourOf: (c) => codes.get(c.code)?.colour, describe });
+  if (!chipsOnly) drawHighlights(block, inBlock, { colourOf: (c) => codes.get(c.code)?.colour, describe });
   drawChips(block, blocks[block.index - 1], inBlock, { codeOf: (c) => codes.get(c.code), quoteOf: quoteOfCoding });
 }
 
@@ -549,7 +549,9 @@ async function jumpTo(id) {
   const coding = codings.get(id);
   if (!coding) return;
   await text.reveal(coding.start, coding.end);
-  blockAt(coding.start)?.el.scrollIntoView({ block: "center" });
+  // At once: a smooth scroll over a long text would end where the pieces drawn on the way
+  // no longer put the passage.
+  blockAt(coding.start)?.el.scrollIntoView({ block: "center", behavior: "instant" });
   openEditor(id, { reveal: true, focus: true });
 }
 
@@ -709,11 +711,13 @@ async function showFragment() {
   if (!(end > start)) return;
   // The pieces holding the passage are drawn first; the scroll then lands on them.
   await text.reveal(start, end);
-  blockAt(start).el.scrollIntoView({ block: "center" });
+  // At once: a smooth scroll over a long text would end where the pieces drawn on the way
+  // no longer put the passage.
+  blockAt(start).el.scrollIntoView({ block: "center", behavior: "instant" });
   // The pieces around it are drawn next and may not be as tall as their placeholders were.
   await text.idle();
   const range = rangeFor(start, end);
-  blockAt(start).el.scrollIntoView({ block: "center" });
+  blockAt(start).el.scrollIntoView({ block: "center", behavior: "instant" });
   if (globalThis.CSS?.highlights && globalThis.Highlight) {
     CSS.highlights.set("ws-flash", new Highlight(range));
     setTimeout(() => CSS.highlights.delete("ws-flash"), 2500);
@@ -744,8 +748,9 @@ function drawn(made) {
   }
   // A chip lists the codings that begin in the blank before its block: the block after a
   // newly drawn piece may now have a drawn block before it.
+  // Its text is left alone, so that a selection in it stays.
   const after = blocks[made.at(-1).index + 1];
-  if (after) renderBlock(after);
+  if (after) renderBlock(after, undefined, { chipsOnly: true });
 }
 text.onDraw(drawn);
 

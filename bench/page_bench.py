@@ -25,6 +25,7 @@ os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
 os.environ.update(DEBUG="0", ALLOWED_HOSTS="testserver", DJANGO_SETTINGS_MODULE="config.settings")
 os.environ.update(SECURE_SSL_REDIRECT="0", SESSION_COOKIE_SECURE="0", CSRF_COOKIE_SECURE="0")
 _tmp = tempfile.mkdtemp(prefix="parley-pagebench-")
+os.environ["STATIC_ROOT"] = f"{_tmp}/static"
 if "DATABASE_URL" in os.environ:
     base, _sep, name = os.environ["DATABASE_URL"].rpartition("/")
     os.environ["DATABASE_URL"] = f"{base}/{name}_pagebench"
@@ -91,6 +92,7 @@ def main() -> None:
             admin.execute(f'CREATE DATABASE "{db_name}"')
     try:
         call_command("migrate", verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
         run()
     finally:
         connection.close()

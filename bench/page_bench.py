@@ -112,7 +112,8 @@ def run() -> None:
     Code.objects.create(project=project, name="Money")
     client = Client()
     client.force_login(user)
-    print(f"database: {connection.vendor}; load average: {open('/proc/loadavg').read().strip()}")
+    load = Path("/proc/loadavg").read_text().strip()
+    print(f"database: {connection.vendor}; load average: {load}")
     print(
         f"{'words':>7} {'page ms':>8} {'page B':>8} {'pieces ms':>9} {'pieces B':>9} "
         f"{'codings ms':>10}"

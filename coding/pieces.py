@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from coding.turn_labels import label_length, speaker_names
+from coding.turn_labels import label_length
 from interviews.models import SegmentKind, Source
 from interviews.reading import Block, reading_blocks
 
@@ -64,11 +64,10 @@ def pieces_of(blocks: list[Block], length: int, size: int = PIECE_SIZE) -> list[
 
 @dataclass(frozen=True)
 class Layout:
-    """A source's text, its pieces, and who speaks in each turn as the reader may see it."""
+    """A source's text and its pieces."""
 
     text: str
     pieces: list[Piece]
-    names: dict[str, str]
 
     def covering(self, start: int, end: int) -> list[Piece]:
         """The pieces that hold any of [start, end), or the one holding `start` when empty."""
@@ -89,20 +88,27 @@ def source_layout(source: Source, text: str) -> Layout:
         .values_list("start", "end", "speaker", "timestamp")
     ]
     blocks = blocks_cut(reading_blocks(text, turns))
-    return Layout(text=text, pieces=pieces_of(blocks, len(text)), names=speaker_names(source))
+    return Layout(text=text, pieces=pieces_of(blocks, len(text)))
 
 
 def pieces_json(source: Source, layout: Layout, pieces: list[Piece]) -> list[dict]:
     """The pieces as the page draws them: their text, blocks and stored sentences."""
     if not pieces:
         return []
+    within = {"start__lt": pieces[-1].end, "end__gt": pieces[0].start}
     sentences = list(
-        source.segments.filter(
-            kind=SegmentKind.SENTENCE, start__lt=pieces[-1].end, end__gt=pieces[0].start
-        )
+        source.segments.filter(kind=SegmentKind.SENTENCE, **within)
         .order_by("start")
         .values_list("start", "end")
     )
+    # Who speaks in each turn of these pieces, as coders may see it: the pseudonym,
+    # "Interviewer", or the label itself when it is mapped to no one.
+    names = {
+        start: pseudonym or ("Interviewer" if is_interviewer else speaker)
+        for start, speaker, pseudonym, is_interviewer in source.segments.filter(
+            kind=SegmentKind.TURN, **within
+        ).values_list("start", "speaker", "interviewee__pseudonym", "is_interviewer")
+    }
     rows = []
     for piece in pieces:
         rows.append(
@@ -111,21 +117,22 @@ def pieces_json(source: Source, layout: Layout, pieces: list[Piece]) -> list[dic
                 "start": piece.start,
                 "end": piece.end,
                 "text": layout.text[piece.start : piece.end],
-                "blocks": [_block_json(block, layout.names) for block in piece.blocks],
+                "blocks": [_block_json(block, names) for block in piece.blocks],
                 "sentences": [[s, e] for s, e in sentences if s < piece.end and e > piece.start],
             }
         )
     return rows
 
 
-def _block_json(block: Block, names: dict[str, str]) -> dict:
+def _block_json(block: Block, names: dict[int, str]) -> dict:
     return {
         "start": block.start,
         "end": block.end,
         # Where the words begin after a leading "Speaker 2:" label, so that coding a whole
         # turn codes the answer only.
         "body_start": block.start + (0 if block.part else label_length(block.text, block.speaker)),
-        "speaker": (names.get(block.speaker) or block.speaker) if block.speaker else "",
+        # A later part of a cut turn names no one: its turn's head does.
+        "speaker": "" if block.part or not block.speaker else names.get(block.start, ""),
         "time": block.timestamp_label,
         "part": block.part,
     }

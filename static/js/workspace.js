@@ -677,6 +677,8 @@ async function poll() {
     const changes = await api.since(cursor);
     const touched = [];
     for (const coding of changes.codings) {
+      // The page's own writes come back too: redrawing them would drop a selection made since.
+      if (codings.get(coding.id)?.modified_at === coding.modified_at) continue;
       touched.push(codings.get(coding.id), coding);
       codings.set(coding.id, coding);
     }

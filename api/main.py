@@ -15,7 +15,7 @@ from api import (
 )
 from api.auth import TokenThrottle, member
 from api.pagination import MAX_ID
-from api.routers import coding, projects, reports, sources
+from api.routers import coding, projects, reports, sources, text
 
 ERRORS = {
     "400": "Bad input: `error` says what, `fields` names each field at fault.",
@@ -87,6 +87,7 @@ errors.install(api, _before_bad_request)
 
 api.add_router("", projects.router)
 api.add_router("", sources.router)
+api.add_router("", text.router)
 api.add_router("", coding.router)
 api.add_router("", coding.codes_router)
 api.add_router("", coding.memos_router)

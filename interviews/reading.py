@@ -21,6 +21,8 @@ class Block:
     text: str
     speaker: str = ""
     timestamp: float | None = None
+    # The second or later part of a block cut for length (no speaker label at its head).
+    part: bool = False
 
     @property
     def timestamp_label(self) -> str:

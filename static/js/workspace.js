@@ -8,7 +8,7 @@ import { drawChips, drawHighlights } from "./workspace/highlights.js";
 import { History } from "./workspace/history.js";
 import { drawCodeButtons, drawCodebook, drawCoderOptions, drawCodingList } from "./workspace/panel.js";
 import { makeSelecting } from "./workspace/selecting.js";
-import { readText } from "./workspace/text.js";
+import { pageText } from "./workspace/text.js";
 
 performance.mark("workspace-start");
 const data = JSON.parse(document.getElementById("workspace-data").textContent);
@@ -22,13 +22,16 @@ const field = (name) => panel.querySelector(`[data-field="${name}"]`);
 const tools = document.getElementById("ws-tools");
 const { Offcanvas, Tab } = globalThis.bootstrap ?? {};
 const narrow = window.matchMedia("(max-width: 991.98px)");
-const { blocks, blockOf, quoteOf, blocksIn, blockAt, offsetOf, readSelection, rangeFor } = readText(
-  article,
-  data.gaps,
-);
+// The text arrives in pieces as the page scrolls (text.js); `blocks` are the drawn ones.
+const text = pageText();
+const { blocks, blockOf, blocksIn, blockAt, offsetOf, readSelection, rangeFor } = text;
+/** The text of [start, end), from the pieces fetched so far ("" where one is missing). */
+const quoteOf = (start, end) => text.quoteOf(start, end) ?? "";
+/** A coding's words: as the API sent them, or from the text the page holds. */
+const quoteOfCoding = (coding) => coding.quote ?? text.quoteOf(coding.start, coding.end) ?? "…";
 const { sentenceSpans, snap, moveByWord, firstWord } = makeSelecting({
   blocks,
-  sentences: data.sentences,
+  sentences: text.sentences,
   language: data.source.language,
   setting: data.snap,
 });
@@ -40,7 +43,7 @@ function setCodes(list) {
   for (const code of list) codes.set(code.id, code);
   fillCodeChoice();
 }
-const codings = new Map(data.codings.map((c) => [c.id, c]));
+const codings = new Map(); // filled from the API when the page starts
 let pins = data.pins;
 let recent = data.recent.filter((id) => codes.has(id));
 let cursor = data.cursor;
@@ -65,11 +68,11 @@ function describe(coding) {
   return `${code ? code.path : "?"} — ${coding.coder}${coding.origin ? ` (from ${coding.origin})` : ""}`;
 }
 
-function renderBlock(block, visible) {
+function renderBlock(block, visible, { chipsOnly = false } = {}) {
   const inBlock = visible ?? [...codings.values()].filter((c) => shown(c) && c.start < block.end && c.end > block.start);
   sortedCodings(inBlock);
-  drawHighlights(block, inBlock, { colourOf: (c) => codes.get(c.code)?.colour, describe });
-  drawChips(block, blocks[block.index - 1], inBlock, { codeOf: (c) => codes.get(c.code), quoteOf });
+  if (!chipsOnly) drawHighlights(block, inBlock, { colourOf: (c) => codes.get(c.code)?.colour, describe });
+  drawChips(block, blocks[block.index - 1], inBlock, { codeOf: (c) => codes.get(c.code), quoteOf: quoteOfCoding });
 }
 
 function renderAll() {
@@ -106,7 +109,7 @@ function renderLists() {
     canPin: canCode,
   });
   const visible = sortedCodings(all.filter(shown));
-  drawCodingList(field("codings"), visible, codes, quoteOf);
+  drawCodingList(field("codings"), visible, codes, quoteOfCoding);
   field("count").textContent = `${visible.length}`;
   drawCoderOptions(document.getElementById("ws-filter-coder"), all);
   renderPins();
@@ -193,8 +196,11 @@ function hideTools() {
 /** Put the focus back on the passage at `point`, so the next key works there. */
 function focusPassage(point) {
   hideTools();
-  const block = point === undefined ? currentBlock() ?? blocks[0] : blockAt(point);
-  block?.el.focus({ preventScroll: true });
+  if (point === undefined) {
+    (currentBlock() ?? blocks[0])?.el.focus({ preventScroll: true });
+    return;
+  }
+  text.reveal(point).then(() => blockAt(point)?.el.focus({ preventScroll: true }));
 }
 
 // ---- selection ------------------------------------------------------------------------
@@ -416,7 +422,8 @@ function snapshot(coding) {
     code: coding.code,
     start: coding.start,
     end: coding.end,
-    quote: quoteOf(coding.start, coding.end),
+    // null when the words are not at hand: the server then takes the span as it stands.
+    quote: coding.quote ?? text.quoteOf(coding.start, coding.end),
     memo: coding.memo,
   };
 }
@@ -474,7 +481,7 @@ function openEditor(id, { reveal = false, focus = false } = {}) {
   editor.dataset.start = coding.start;
   editor.dataset.end = coding.end;
   field("editor-summary").textContent = `${describe(coding)} · positions ${coding.start}–${coding.end}`;
-  field("editor-quote").textContent = quoteOf(coding.start, coding.end);
+  field("editor-quote").textContent = quoteOfCoding(coding);
   // A coding the user may not change shows its memo as text instead of in the editor.
   editMemoText.hidden = coding.editable || !coding.memo;
   editMemoText.textContent = coding.memo ? `Memo: ${coding.memo}` : "";
@@ -538,10 +545,13 @@ editor.addEventListener("click", (event) => {
 });
 
 // ---- clicks, hover and focus ------------------------------------------------------------
-function jumpTo(id) {
+async function jumpTo(id) {
   const coding = codings.get(id);
   if (!coding) return;
-  blockAt(coding.start).el.scrollIntoView({ block: "center" });
+  await text.reveal(coding.start, coding.end);
+  // At once: a smooth scroll over a long text would end where the pieces drawn on the way
+  // no longer put the passage.
+  blockAt(coding.start)?.el.scrollIntoView({ block: "center", behavior: "instant" });
   openEditor(id, { reveal: true, focus: true });
 }
 
@@ -626,7 +636,7 @@ article.addEventListener("focusin", (event) => {
   const coding = codings.get(Number(chip.dataset.id));
   if (!coding) return;
   highlightCoding(coding.id);
-  say(`${describe(coding)}: “${quoteOf(coding.start, coding.end).slice(0, 120)}”`);
+  say(`${describe(coding)}: “${quoteOfCoding(coding).slice(0, 120)}”`);
 });
 
 article.addEventListener("mouseover", (event) => {
@@ -649,6 +659,16 @@ article.addEventListener("mouseleave", () => {
 });
 
 // ---- several coders at once: poll for the others' changes ---------------------------------
+/** Codings that came without their words and lie where no text is fetched yet: fetch it,
+ * so the list of codings can quote them. */
+function fetchMissingWords(list) {
+  const missing = list.filter((c) => c.quote === undefined && text.quoteOf(c.start, c.end) === null);
+  if (!missing.length) return;
+  Promise.all(missing.map((c) => text.fetchText(c.start, c.end)))
+    .then(() => renderLists())
+    .catch(() => {});
+}
+
 let polling = false;
 async function poll() {
   if (polling || document.hidden) return;
@@ -657,6 +677,8 @@ async function poll() {
     const changes = await api.since(cursor);
     const touched = [];
     for (const coding of changes.codings) {
+      // The page's own writes come back too: redrawing them would drop a selection made since.
+      if (codings.get(coding.id)?.modified_at === coding.modified_at) continue;
       touched.push(codings.get(coding.id), coding);
       codings.set(coding.id, coding);
     }
@@ -671,6 +693,7 @@ async function poll() {
     }
     cursor = changes.cursor;
     if (touched.length) rerender(...touched);
+    fetchMissingWords(changes.codings);
   } catch {
     // The next poll tries again; a lost connection is not the coder's problem to solve.
   } finally {
@@ -682,14 +705,21 @@ setInterval(poll, data.pollSeconds * 1000);
 document.addEventListener("parley:codings-changed", poll);
 
 // ---- links to a passage: #pos=START-END ---------------------------------------------------
-function showFragment() {
+async function showFragment() {
   const match = /^#pos=(\d+)-(\d+)$/.exec(window.location.hash);
   if (!match) return;
   const start = Number(match[1]);
   const end = Math.min(Number(match[2]), data.source.length);
   if (!(end > start)) return;
+  // The pieces holding the passage are drawn first; the scroll then lands on them.
+  await text.reveal(start, end);
+  // At once: a smooth scroll over a long text would end where the pieces drawn on the way
+  // no longer put the passage.
+  blockAt(start).el.scrollIntoView({ block: "center", behavior: "instant" });
+  // The pieces around it are drawn next and may not be as tall as their placeholders were.
+  await text.idle();
   const range = rangeFor(start, end);
-  blockAt(start).el.scrollIntoView({ block: "center" });
+  blockAt(start).el.scrollIntoView({ block: "center", behavior: "instant" });
   if (globalThis.CSS?.highlights && globalThis.Highlight) {
     CSS.highlights.set("ws-flash", new Highlight(range));
     setTimeout(() => CSS.highlights.delete("ws-flash"), 2500);
@@ -706,10 +736,61 @@ document.querySelector(".skip-link")?.addEventListener("click", (event) => {
   block?.el.focus();
 });
 
+// ---- pieces of text drawn as the page scrolls -----------------------------------------------
+function drawn(made) {
+  if (made.some((b) => [...b.text].length !== b.end - b.start)) {
+    say("This page's text does not match the stored text; reload before coding.", true);
+  }
+  const visible = sortedCodings([...codings.values()].filter(shown));
+  for (const block of made) {
+    renderBlock(
+      block,
+      visible.filter((c) => c.start < block.end && c.end > block.start),
+    );
+  }
+  // A chip lists the codings that begin in the blank before its block: the block after a
+  // newly drawn piece may now have a drawn block before it.
+  // Its text is left alone, so that a selection in it stays.
+  const after = blocks[made.at(-1).index + 1];
+  if (after) renderBlock(after, undefined, { chipsOnly: true });
+}
+text.onDraw(drawn);
+
+// Tab moves from turn to turn (and through each turn's codings): at the edge of the drawn
+// text, the piece beyond is drawn first.
+article.addEventListener("keydown", (event) => {
+  if (event.key !== "Tab" || event.ctrlKey || event.altKey || event.metaKey) return;
+  const block = blockOf.get(event.target.closest?.(".ws-block"));
+  if (!block) return;
+  const step = event.shiftKey ? -1 : 1;
+  const stops = [block.el, ...block.marginEl.querySelectorAll(".ws-chip")];
+  if (event.target !== (step > 0 ? stops.at(-1) : stops[0])) return; // within the block
+  const beyond = text.pieces()[block.piece.index + step];
+  const next = blocks[block.index + step];
+  if (!beyond || (next && (next.piece === block.piece || next.piece === beyond))) return;
+  event.preventDefault();
+  text.neighbour(block, step).then((found) => {
+    if (!found) return;
+    if (step > 0) found.el.focus();
+    else [found.el, ...found.marginEl.querySelectorAll(".ws-chip")].at(-1).focus();
+  });
+});
+
 // ---- start ----------------------------------------------------------------------------
-const mismatched = blocks.filter((b) => [...b.text].length !== b.end - b.start);
-renderAll();
-if (mismatched.length) say("This page's text does not match the stored text; reload before coding.", true);
-showFragment();
-performance.mark("workspace-ready");
-root.dataset.ready = "true";
+async function startPage() {
+  const hash = /^#pos=(\d+)-/.exec(window.location.hash);
+  const [listed] = await Promise.all([api.list(), text.start(hash ? Number(hash[1]) : 0)]);
+  for (const coding of listed.codings) codings.set(coding.id, coding);
+  cursor = listed.cursor;
+  if (data.source.length === 0) {
+    const empty = document.createElement("p");
+    empty.className = "text-muted";
+    empty.textContent = "This source has no text.";
+    article.replaceChildren(empty);
+  }
+  renderAll();
+  await showFragment();
+  performance.mark("workspace-ready");
+  root.dataset.ready = "true";
+}
+startPage().catch((error) => say(`The text could not be loaded: ${error.message}`, true));

@@ -64,7 +64,7 @@ function chipFor(coding, code, quoteOf) {
   chip.type = "button";
   chip.className = "ws-chip";
   chip.dataset.id = coding.id;
-  const quote = quoteOf(coding.start, coding.end);
+  const quote = quoteOf(coding);
   chip.setAttribute(
     "aria-label",
     `${code?.path ?? "?"} by ${coding.coder}: “${quote.slice(0, 80)}”. Enter ${coding.editable ? "edits, Delete removes" : "shows it"}.`,

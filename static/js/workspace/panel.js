@@ -61,7 +61,7 @@ export function drawCodingList(list, codings, codes, quoteOf) {
       button.type = "button";
       button.className = "btn btn-link btn-sm p-0 text-start ws-list-item";
       button.dataset.id = coding.id;
-      const quote = quoteOf(coding.start, coding.end).slice(0, 60);
+      const quote = quoteOf(coding).slice(0, 60);
       button.append(swatch(code?.colour), ` ${code?.name ?? "?"} · ${coding.coder}: “${quote}”`);
       item.append(button);
       return item;

@@ -3,8 +3,8 @@
 // tie a clicked word to the paused time ("Sync here"). Keys: Ctrl+Space play/pause,
 // Ctrl+←/→ five seconds back/forward, Ctrl+, slower, Ctrl+. faster (the speed button
 // returns to normal speed). Offsets are code points, converted by offsets.js.
-import { readText } from "./text.js";
-import { blockAtTime, clock, nextSpeed, positionAt, timeAt } from "./timeline.js";
+import { pageText } from "./text.js";
+import { clock, nextSpeed, positionAt, timeAt } from "./timeline.js";
 
 const dataEl = document.getElementById("recording-data");
 if (dataEl) start(JSON.parse(dataEl.textContent));
@@ -13,8 +13,9 @@ function start(data) {
   const root = document.getElementById("rec-player");
   const media = document.getElementById("rec-media");
   const article = document.querySelector(".ws-text-area");
-  const workspace = JSON.parse(document.getElementById("workspace-data")?.textContent ?? "{}");
-  const { blocks, offsetOf, quoteOf } = readText(article, workspace.gaps ?? []);
+  // The text is drawn piece by piece as the page scrolls (text.js): `blocks` are those drawn.
+  const text = pageText();
+  const { blocks, blockAt, offsetOf } = text;
   const control = (name) => root.querySelector(`[data-rec="${name}"]`);
   const playButton = control("play");
   const statusEl = control("status");
@@ -25,18 +26,17 @@ function start(data) {
   let points = data.points;
   let duration = data.duration;
   let stopAt = null; // a coding's end, in seconds, while it plays
-  let current = -1;
+  let current = null; // the block being spoken
 
   const say = (text) => {
     statusEl.textContent = text;
   };
   const timeOf = (position) => timeAt(points, position, { length: data.length, duration });
-  let blockTimes = [];
 
   // Every block gets a button with its start time; a turn's own time label becomes one.
-  function drawTimes() {
-    blockTimes = blocks.map((block) => timeOf(block.start) ?? 0);
-    blocks.forEach((block, index) => {
+  function drawTimes(drawn = blocks) {
+    drawn.forEach((block) => {
+      const seconds = timeOf(block.start) ?? 0;
       let button = block.el.querySelector(".rec-time");
       if (!button) {
         button = document.createElement("button");
@@ -48,11 +48,15 @@ function start(data) {
         else if (head) head.append(" ", button);
         else block.el.prepend(button);
       }
-      button.dataset.time = String(blockTimes[index]);
-      button.textContent = `[${clock(blockTimes[index])}]`;
-      button.setAttribute("aria-label", `Play from ${clock(blockTimes[index])}`);
+      button.dataset.time = String(seconds);
+      button.textContent = `[${clock(seconds)}]`;
+      button.setAttribute("aria-label", `Play from ${clock(seconds)}`);
     });
   }
+  text.onDraw((drawn) => {
+    drawTimes(drawn);
+    markCurrent();
+  });
 
   function playFrom(seconds, until = null) {
     media.currentTime = Math.max(0, seconds);
@@ -82,12 +86,24 @@ function start(data) {
     say(rate === 1 ? "Normal speed." : `Speed ${rate}× (click the speed button for normal speed).`);
   }
 
+  /** The drawn block spoken at the recording's time (null when its piece is not drawn). */
+  function spokenBlock() {
+    const position = positionAt(points, media.currentTime, { length: data.length, duration });
+    if (position === null || position === undefined || !blocks.length) return null;
+    if (!text.pieceAt(position)?.drawn) {
+      // Its piece is not drawn: draw it when the page follows the recording.
+      if (follow.checked && !media.paused) text.reveal(position);
+      return null;
+    }
+    const block = blockAt(position);
+    return block;
+  }
+
   function markCurrent() {
-    const index = blockAtTime(blockTimes, media.currentTime);
-    if (index === current) return;
-    if (current >= 0) blocks[current]?.el.classList.remove("rec-current");
-    current = index;
-    const block = blocks[current];
+    const block = spokenBlock();
+    if (block === current) return;
+    current?.el.classList.remove("rec-current");
+    current = block;
     if (!block) return;
     block.el.classList.add("rec-current");
     block.el.setAttribute("data-rec-current", "");
@@ -239,7 +255,7 @@ function start(data) {
     syncList.replaceChildren(
       ...manual.map((point) => {
         const item = document.createElement("li");
-        const words = quoteOf(point.position, point.position + 40).replace(/\s+/g, " ").trim();
+        const words = (text.quoteOf(point.position, point.position + 40) ?? "").replace(/\s+/g, " ").trim();
         item.append(`[${clock(point.time)}] “${words}…” `);
         const remove = document.createElement("button");
         remove.type = "button";
@@ -263,7 +279,8 @@ function start(data) {
   function redraw() {
     drawTimes();
     drawSyncs();
-    current = -1;
+    current?.el.classList.remove("rec-current");
+    current = null;
     markCurrent();
   }
 

@@ -30,7 +30,7 @@ export function points(block, startUnits, endUnits) {
  * "turn").
  */
 export function makeSelecting({ blocks, sentences, language, setting }) {
-  const cache = new Map();
+  const cache = new WeakMap();
 
   function sentenceSpans(block) {
     if (!cache.has(block)) {

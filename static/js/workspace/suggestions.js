@@ -3,6 +3,7 @@
 // The drawing uses the CSS Custom Highlight API, so the codings' own marks are left untouched.
 // `a` accepts the current suggestion (it becomes the user's coding), `r` rejects it.
 import { codePointsToUtf16 } from "./offsets.js";
+import { pageText } from "./text.js";
 
 const section = document.querySelector("[data-suggestions]");
 const pageData = JSON.parse(document.getElementById("workspace-data").textContent);
@@ -12,6 +13,7 @@ const field = (name) => section.querySelector(`[data-field="${name}"]`);
 const list = field("suggestion-list");
 const statusLine = field("suggestion-status");
 const acceptAll = field("suggestion-accept-all");
+const text = pageText(); // drawn piece by piece as the page scrolls
 const canDraw = typeof CSS !== "undefined" && "highlights" in CSS && typeof Highlight !== "undefined";
 
 let suggestions = [];
@@ -73,10 +75,8 @@ function draw() {
 }
 
 function quote(s) {
-  const text = rangesFor(s.start, s.end)
-    .map((r) => r.toString())
-    .join(" ");
-  return text.length > 140 ? `${text.slice(0, 140)}…` : text;
+  const words = text.quoteOf(s.start, s.end) ?? "…";
+  return words.length > 140 ? `${words.slice(0, 140)}…` : words;
 }
 
 function cardFor(s) {
@@ -141,6 +141,12 @@ async function load() {
   // after a decision), never on one a stray key press happens to meet.
   if (!suggestions.some((s) => s.id === current)) current = null;
   render();
+  // The words of the first suggestions whose text the page has not fetched yet.
+  const missing = suggestions.filter((x) => text.quoteOf(x.start, x.end) === null).slice(0, 40);
+  if (missing.length) {
+    await Promise.all(missing.map((x) => text.fetchText(x.start, x.end))).catch(() => {});
+    render();
+  }
 }
 
 function makeCurrent(id, { focus = false, scroll = false } = {}) {
@@ -149,10 +155,12 @@ function makeCurrent(id, { focus = false, scroll = false } = {}) {
   draw();
   const card = list.querySelector(`[data-id="${id}"]`);
   if (focus) card?.querySelector("[data-action=focus]")?.focus();
-  if (scroll) {
-    const s = suggestions.find((x) => x.id === id);
-    const [range] = s ? rangesFor(s.start, s.end) : [];
-    range?.startContainer.parentElement?.scrollIntoView({ block: "center", behavior: "smooth" });
+  const s = suggestions.find((x) => x.id === id);
+  if (scroll && s) {
+    text.reveal(s.start, s.end).then(() => {
+      const [range] = rangesFor(s.start, s.end);
+      range?.startContainer.parentElement?.scrollIntoView({ block: "center", behavior: "smooth" });
+    });
   }
 }
 

@@ -1,40 +1,270 @@
-// The source's text as the page shows it: its blocks (turns, paragraphs), the blanks between
-// them, and the mapping between DOM positions and code-point offsets.
+// The source's text as the page shows it. The text comes from the API in pieces (whole turns
+// and paragraphs, a few thousand code points each; coding/pieces.py): every piece has a
+// placeholder sized from its length, and only the pieces on screen and near it are drawn.
+// `blocks` are the drawn blocks (turns, paragraphs) in reading order; offsets are code points.
 import { sliceCodePoints, utf16ToCodePoint } from "./offsets.js";
 import { blockHolding, units } from "./selecting.js";
 import { lastStartingAtOrBefore } from "./spans.js";
 
-/** Read the blocks of `article`; `gaps` are [start, text] of the text between blocks. */
-export function readText(article, gaps) {
-  const blocks = [...article.querySelectorAll(".ws-block")].map((el, index) => {
-    const textEl = el.querySelector(".ws-text");
+const NEAR = "1500px 0px"; // drawn ahead of the screen, above and below
+const FAR = "8000px 0px"; // drawn pieces further away than this are let go
+const MAX_SPAN = 60000; // code points one request may ask for (api/routers/text.py)
+
+let shared = null;
+
+/** The page's one text (workspace.js, player.js and suggestions.js share it). */
+export function pageText() {
+  if (!shared) {
+    const data = JSON.parse(document.getElementById("workspace-data").textContent);
+    shared = makeText(document.querySelector(".ws-text-area"), {
+      url: data.urls.pieces,
+      length: data.source.length,
+    });
+  }
+  return shared;
+}
+
+export function makeText(article, { url, length }) {
+  const blocks = []; // drawn blocks, in order
+  const blockOf = new Map();
+  const sentences = []; // stored sentences of the pieces fetched so far, in order
+  let outline = []; // every piece: {index, start, end, el, data, drawn}
+  const listeners = { draw: [], remove: [] };
+  let pxPerPoint = 0.4;
+  let started = null;
+
+  async function fetchPieces(start, end, withOutline = false) {
+    const query = new URLSearchParams({ start, end });
+    if (withOutline) query.set("outline", "true");
+    const response = await fetch(`${url}?${query}`, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    const body = await response.json().catch(() => null);
+    if (!response.ok) throw new Error(body?.error || `The server answered ${response.status}.`);
+    return body;
+  }
+
+  function keep(rows) {
+    let added = false;
+    for (const row of rows) {
+      const piece = outline[row.index];
+      if (!piece || piece.data) continue;
+      piece.data = row;
+      sentences.push(...row.sentences);
+      added = true;
+    }
+    if (!added) return;
+    // In order and once each (a sentence may reach over the edge of its piece).
+    const unique = new Map(sentences.map((s) => [`${s[0]}-${s[1]}`, s]));
+    sentences.splice(0, sentences.length, ...[...unique.values()].sort((a, b) => a[0] - b[0] || a[1] - b[1]));
+  }
+
+  // ---- placeholders and drawing -------------------------------------------------------
+  function placeholder(piece) {
+    const el = document.createElement("div");
+    el.className = "ws-piece";
+    el.dataset.index = piece.index;
+    el.dataset.start = piece.start;
+    el.dataset.end = piece.end;
+    el.style.height = `${Math.max(24, Math.round((piece.end - piece.start) * pxPerPoint))}px`;
+    return el;
+  }
+
+  function sectionFor(row, text, pieceStart) {
+    const el = document.createElement("section");
+    el.className = "ws-block";
+    el.tabIndex = 0;
+    el.dataset.start = row.start;
+    el.dataset.end = row.end;
+    el.dataset.bodyStart = row.body_start;
+    el.setAttribute("aria-label", row.speaker ? `Turn of ${row.speaker}` : `Paragraph at ${row.start}`);
+    const head = document.createElement("div");
+    head.className = "ws-speaker";
+    head.setAttribute("aria-hidden", "true");
+    if (row.speaker && !row.part) {
+      head.append(row.speaker);
+      if (row.time) {
+        const stamp = document.createElement("span");
+        stamp.className = "ws-stamp font-monospace";
+        stamp.textContent = row.time;
+        head.append(stamp);
+      }
+    }
+    const textEl = document.createElement("div");
+    textEl.className = "ws-text";
+    textEl.textContent = sliceCodePoints(text, row.start - pieceStart, row.end - pieceStart);
+    const marginEl = document.createElement("div");
+    marginEl.className = "ws-margin";
+    marginEl.setAttribute("role", "group");
+    marginEl.setAttribute("aria-label", "Codings in this passage");
+    el.append(head, textEl, marginEl);
     return {
-      index,
       el,
       textEl,
-      marginEl: el.querySelector(".ws-margin"),
-      start: Number(el.dataset.start),
-      end: Number(el.dataset.end),
-      // Where the words begin after a leading speaker label ("Speaker 2: ").
-      bodyStart: Number(el.dataset.bodyStart ?? el.dataset.start),
+      marginEl,
+      start: row.start,
+      end: row.end,
+      bodyStart: row.body_start,
       text: textEl.textContent,
+      piece: null,
+      index: 0,
     };
-  });
-  const blockOf = new Map(blocks.map((b) => [b.el, b]));
-  const pieces = [
-    ...blocks.map((b) => ({ start: b.start, end: b.end, text: b.text })),
-    ...gaps.map(([start, text]) => ({ start, end: start + [...text].length, text })),
-  ].sort((a, b) => a.start - b.start);
+  }
 
-  /** The source's text[start:end] in code points, from the pieces the page holds. */
+  function reindex() {
+    blocks.forEach((block, i) => {
+      block.index = i;
+    });
+  }
+
+  function draw(piece) {
+    if (piece.drawn || !piece.data) return [];
+    const made = piece.data.blocks.map((row) => sectionFor(row, piece.data.text, piece.start));
+    for (const block of made) block.piece = piece;
+    piece.el.replaceChildren(...made.map((b) => b.el));
+    piece.el.style.height = "";
+    piece.drawn = true;
+    let at = lastStartingAtOrBefore(blocks, piece.start) + 1;
+    for (const block of made) {
+      blocks.splice(at, 0, block);
+      blockOf.set(block.el, block);
+      at += 1;
+    }
+    reindex();
+    nearObserver.observe(piece.el);
+    farObserver.observe(piece.el);
+    for (const listener of listeners.draw) listener(made);
+    return made;
+  }
+
+  function undraw(piece) {
+    if (!piece.drawn) return;
+    const gone = blocks.filter((b) => b.piece === piece);
+    if (gone.some((b) => b.el.contains(document.activeElement))) return;
+    const selection = window.getSelection();
+    if (selection.rangeCount && piece.el.contains(selection.anchorNode)) return;
+    const height = piece.el.getBoundingClientRect().height;
+    for (const block of gone) {
+      blocks.splice(blocks.indexOf(block), 1);
+      blockOf.delete(block.el);
+    }
+    reindex();
+    piece.el.replaceChildren();
+    piece.el.style.height = `${Math.round(height)}px`;
+    piece.drawn = false;
+    for (const listener of listeners.remove) listener(gone);
+  }
+
+  /** Fetch (as few requests as can be) and draw the pieces with these indices. */
+  async function load(indices, { drawThem = true } = {}) {
+    const wanted = [...new Set(indices)].filter((i) => outline[i] && !outline[i].data).sort((a, b) => a - b);
+    const runs = [];
+    for (const i of wanted) {
+      const run = runs.at(-1);
+      if (run && run.at(-1) === i - 1 && outline[i].end - outline[run[0]].start <= MAX_SPAN) run.push(i);
+      else runs.push([i]);
+    }
+    await Promise.all(
+      runs.map(async (run) => {
+        const first = outline[run[0]];
+        const last = outline[run.at(-1)];
+        keep((await fetchPieces(first.start, Math.min(last.end, first.start + MAX_SPAN))).pieces);
+      }),
+    );
+    if (drawThem) {
+      const made = [];
+      for (const i of [...new Set(indices)].sort((a, b) => a - b)) if (outline[i]) made.push(...draw(outline[i]));
+      if (made.length) article.dispatchEvent(new CustomEvent("parley:text-drawn", { detail: { blocks: made } }));
+    }
+  }
+
+  let queued = new Set();
+  let pending = null;
+  let inflight = null;
+  function queue(index) {
+    queued.add(index);
+    pending ??= Promise.resolve().then(async () => {
+      const indices = [...queued];
+      queued = new Set();
+      pending = null;
+      inflight = load(indices);
+      await inflight.finally(() => {
+        inflight = null;
+      });
+    });
+  }
+
+  const nearObserver = new IntersectionObserver(
+    (entries) => {
+      for (const entry of entries) {
+        const piece = outline[Number(entry.target.dataset.index)];
+        if (entry.isIntersecting && !piece.drawn) queue(piece.index);
+      }
+    },
+    { rootMargin: NEAR },
+  );
+  const farObserver = new IntersectionObserver(
+    (entries) => {
+      for (const entry of entries) {
+        const piece = outline[Number(entry.target.dataset.index)];
+        if (!entry.isIntersecting && piece.drawn) undraw(piece);
+      }
+    },
+    { rootMargin: FAR },
+  );
+
+  /** Fetch the outline and the first pieces, and lay out the placeholders. */
+  function start(near = 0) {
+    started ??= (async () => {
+      const answer = await fetchPieces(near, near, true);
+      outline = answer.outline.map(([s, e], index) => ({ index, start: s, end: e, el: null, data: null, drawn: false }));
+      // A first guess of the height of a code point: the column holds about 72 characters a line.
+      const lineHeight = parseFloat(getComputedStyle(article).lineHeight) || 24;
+      pxPerPoint = (lineHeight * 1.15) / 72;
+      for (const piece of outline) piece.el = placeholder(piece);
+      article.replaceChildren(...outline.map((p) => p.el));
+      keep(answer.pieces);
+      for (const row of answer.pieces) draw(outline[row.index]);
+      for (const piece of outline) if (!piece.drawn) nearObserver.observe(piece.el);
+      article.dispatchEvent(new CustomEvent("parley:text-drawn", { detail: { blocks: [...blocks] } }));
+    })();
+    return started;
+  }
+
+  // ---- what the page asks of its text ------------------------------------------------------
+  function pieceAt(point) {
+    const i = lastStartingAtOrBefore(outline, point);
+    return outline[Math.max(0, i)];
+  }
+
+  const covering = (start, end) => outline.filter((p) => p.start < Math.max(end, start + 1) && (p.end > start || p === outline.at(-1)));
+
+  /** Draw the pieces holding [start, end) (at least the one holding start). */
+  async function reveal(start, end = start) {
+    await start_();
+    let pieces = covering(start, end);
+    if (pieces.length && pieces.at(-1).end - pieces[0].start > MAX_SPAN) pieces = [pieces[0]];
+    await load(pieces.map((p) => p.index));
+  }
+  const start_ = () => started ?? start();
+
+  /** Fetch, without drawing, the text of [start, end) (for quotes of codings off screen). */
+  async function fetchText(start, end) {
+    await start_();
+    const pieces = covering(start, end);
+    if (!pieces.length || pieces.at(-1).end - pieces[0].start > MAX_SPAN) return;
+    await load(
+      pieces.map((p) => p.index),
+      { drawThem: false },
+    );
+  }
+
+  /** The source's text[start:end] in code points, or null when part of it is not fetched. */
   function quoteOf(start, end) {
     let quote = "";
-    for (let i = Math.max(0, lastStartingAtOrBefore(pieces, start)); i < pieces.length; i += 1) {
-      const piece = pieces[i];
+    for (const piece of covering(start, end)) {
+      if (!piece.data) return null;
       if (piece.start >= end) break;
-      if (piece.end <= start) continue;
       quote += sliceCodePoints(
-        piece.text,
+        piece.data.text,
         Math.max(start, piece.start) - piece.start,
         Math.min(end, piece.end) - piece.start,
       );
@@ -53,7 +283,6 @@ export function readText(article, gaps) {
 
   const blockAt = (point) => blockHolding(blocks, point);
 
-
   /** The code-point offset of a DOM point, and its block. */
   function offsetOf(node, offset, isEnd) {
     const element = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
@@ -68,6 +297,7 @@ export function readText(article, gaps) {
       return { block: after, point: after.start };
     }
     const block = blockOf.get(blockEl);
+    if (!block) return null;
     if (!block.textEl.contains(node)) {
       const before = block.textEl.compareDocumentPosition(node) & Node.DOCUMENT_POSITION_PRECEDING;
       return { block, point: before ? block.start : block.end };
@@ -114,5 +344,40 @@ export function readText(article, gaps) {
     return range;
   }
 
-  return { blocks, blockOf, quoteOf, blocksIn, blockAt, offsetOf, readSelection, rangeFor };
+  /** The drawn block after (step 1) or before (step -1) `block`, drawing its piece first. */
+  async function neighbour(block, step) {
+    const next = blocks[block.index + step];
+    if (next && next.piece === block.piece) return next;
+    const piece = outline[block.piece.index + step];
+    if (!piece) return next ?? null;
+    await load([piece.index]);
+    const drawn = blocks.filter((b) => b.piece === piece);
+    return (step > 0 ? drawn[0] : drawn.at(-1)) ?? null;
+  }
+
+  return {
+    length,
+    blocks,
+    blockOf,
+    sentences,
+    start,
+    reveal,
+    fetchText,
+    quoteOf,
+    blocksIn,
+    blockAt,
+    offsetOf,
+    readSelection,
+    rangeFor,
+    neighbour,
+    pieceAt,
+    pieces: () => outline,
+    /** Resolves once the pieces that neared the screen are drawn. */
+    idle: async () => {
+      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+      while (pending || inflight) await (pending ?? inflight);
+    },
+    onDraw: (listener) => listeners.draw.push(listener),
+    onRemove: (listener) => listeners.remove.push(listener),
+  };
 }

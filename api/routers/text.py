@@ -1,0 +1,91 @@
+"""A source's text in pieces: what the coding page draws as it scrolls (coding/pieces.py)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from pydantic import BaseModel
+
+from api import guard
+from coding.models import MAX_OFFSET
+from coding.pieces import pieces_json, source_layout
+
+router = Router(tags=["sources"])
+
+# The most code points one request may ask for: a few screens of text, never the whole of a
+# long transcript (the whole text is GET .../text/).
+MAX_SPAN = 60_000
+
+
+class PiecesQuery(Schema):
+    start: int = Field(0, ge=0, le=MAX_OFFSET, description="First code point wanted.")
+    end: int | None = Field(
+        None,
+        ge=0,
+        le=MAX_OFFSET,
+        description="Code point after the last one wanted; by default only the piece "
+        "holding `start`.",
+    )
+    outline: bool = Field(False, description="Also list every piece's [start, end).")
+
+
+class BlockOut(BaseModel):
+    start: int
+    end: int
+    body_start: int = Field(..., description="Where the words begin after a speaker label.")
+    speaker: str = Field(..., description="Pseudonym, “Interviewer”, the label, or empty.")
+    time: str = Field(..., description="The turn's time (hh:mm:ss) or empty.")
+    part: bool = Field(..., description="A later part of a block cut for its length.")
+
+
+class PieceOut(BaseModel):
+    index: int
+    start: int
+    end: int
+    text: str = Field(..., description="The source's text[start:end].")
+    blocks: list[BlockOut]
+    sentences: list[list[int]] = Field(..., description="Stored sentences [start, end).")
+
+
+class PiecesOut(BaseModel):
+    id: int
+    length: int = Field(..., description="The text's length in code points.")
+    count: int = Field(..., description="How many pieces the text has.")
+    outline: list[list[int]] | None = Field(None, description="Every piece's [start, end).")
+    pieces: list[PieceOut]
+
+
+@router.get(
+    "/projects/{id:pk}/sources/{id:source_pk}/pieces/",
+    response=PiecesOut,
+    url_name="source_pieces",
+    summary="A source's text in pieces of whole turns and paragraphs",
+    exclude_none=True,
+)
+def source_pieces(request: HttpRequest, pk: int, source_pk: int, query: Query[PiecesQuery]):
+    """The pieces holding code points [start, end) of the text the caller may read (the
+    text the coding page shows), with their speaker turns and sentences; with `outline`,
+    every piece's span too, so that a page can place the pieces it has not fetched."""
+    access = guard.project(request, pk)
+    source = guard.source(access, source_pk)
+    text = guard.source_text(access, source)
+    end = query.start if query.end is None else query.end
+    if query.start > len(text):
+        raise ValidationError(
+            {"start": [f"The text has {len(text)} code points; start lies beyond its end."]}
+        )
+    if end < query.start:
+        raise ValidationError({"end": ["end comes before start."]})
+    if end - query.start > MAX_SPAN:
+        raise ValidationError({"end": [f"Ask for at most {MAX_SPAN} code points at a time."]})
+    layout = source_layout(source, text)
+    data = {
+        "id": source.pk,
+        "length": len(text),
+        "count": len(layout.pieces),
+        "pieces": pieces_json(source, layout, layout.covering(query.start, end)),
+    }
+    if query.outline:
+        data["outline"] = [[p.start, p.end] for p in layout.pieces]
+    return data

@@ -361,7 +361,17 @@ class Parley:
     def open_document(self, source: int) -> int:
         page = self.http.get(f"{self.base}/projects/{self.project}/sources/{source}/code/")
         page.raise_for_status()
-        return len(page.content)
+        size = len(page.content)
+        # What the page asks for first: the outline with the first pieces, and the codings.
+        api = f"{self.base}/api/v1/projects/{self.project}/sources/{source}"
+        for path, query in (
+            ("pieces/", {"start": 0, "end": 0, "outline": "true"}),
+            ("codings/", {}),
+        ):
+            answer = self.http.get(f"{api}/{path}", params=query)
+            answer.raise_for_status()
+            size += len(answer.content)
+        return size
 
     def create_coding(self, source: int, start: int, end: int) -> None:
         answer = self.http.post(

@@ -48,6 +48,8 @@ def _message(error: dict) -> str:
         return f"{label} is too large."
     if kind in ("greater_than_equal", "greater_than"):
         return f"{label} is too small."
+    if kind in ("float_type", "float_parsing", "finite_number"):
+        return f"{label} must be a number."
     if kind == "string_type":
         return f"{label} must be text."
     if kind in ("bool_type", "bool_parsing"):

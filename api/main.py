@@ -15,7 +15,7 @@ from api import (
 )
 from api.auth import TokenThrottle, member
 from api.pagination import MAX_ID
-from api.routers import coding, projects, reports, sources
+from api.routers import coding, projects, reports, sources, suggestions
 
 ERRORS = {
     "400": "Bad input: `error` says what, `fields` names each field at fault.",
@@ -91,4 +91,5 @@ api.add_router("", coding.router)
 api.add_router("", coding.codes_router)
 api.add_router("", coding.memos_router)
 api.add_router("", coding.queries_router)
+api.add_router("", suggestions.router)
 api.add_router("", reports.router)

@@ -446,10 +446,18 @@ def jobs(request: HttpRequest, pk: int, limit: int = Query(50, ge=1, le=500)):
 )
 def job(request: HttpRequest, pk: int, guid: uuid.UUID):
     access = guard.project(request, pk)
-    found = access.project.jobs.filter(guid=guid)
-    if not access.can(Perm.REVIEW):
-        found = found.filter(user=request.user)
-    one = found.first()
-    if one is None:
+    found = guard.job(request, guid)
+    if found.project_id != access.project.pk:
         raise Http404("No such job.")
-    return job_json(one)
+    return job_json(found)
+
+
+@router.get(
+    "/jobs/{uuid:guid}/",
+    response=JobOut,
+    url_name="job_progress",
+    summary="A job's progress, by its guid alone (also a job of no project)",
+)
+def job_progress(request: HttpRequest, guid: uuid.UUID):
+    """For its starter, and for the members of its project who may review."""
+    return job_json(guard.job(request, guid))

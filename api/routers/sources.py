@@ -6,21 +6,24 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import BaseModel
+from pydantic import BaseModel, StrictFloat, StrictInt
 
 from api import guard
 from api.auth import member
 from api.pagination import PageParams, page
 from api.routers.projects import JobOut, form_valid, job_json
+from coding.models import MAX_OFFSET
 from interviews.access import Perm
 from interviews.forms import SourceImportForm
 from interviews.importers import ImportRefused
 from interviews.ingest import batches
 from interviews.ingest.files import pasted_name
 from interviews.models import AttributeValue, Segment, SegmentKind, Source
+from interviews.recordings import services as recordings
+from interviews.recordings.models import Recording, SyncPoint
 
 router = Router(tags=["sources"])
 
@@ -234,3 +237,88 @@ def sources_import(
     )
     job.refresh_from_db()
     return Status(202, job_json(job))
+
+
+# ---- a recording's sync points and duration -----------------------------------------------
+class SyncPointOut(BaseModel):
+    position: int = Field(..., description="Code points from the start of the text.")
+    time: float = Field(..., description="Seconds from the start of the recording.")
+    id: int | None = Field(None, description="The stored point's id (null: a turn's time).")
+    manual: bool = Field(..., description="Set by hand (it wins over a turn's or a cue's time).")
+
+
+class SyncPointIn(Schema):
+    position: StrictInt = Field(..., ge=0, le=MAX_OFFSET, description="Code points.")
+    time: StrictFloat = Field(..., ge=0, lt=1e7, allow_inf_nan=False, description="Seconds.")
+
+
+class DurationIn(Schema):
+    duration: StrictFloat = Field(..., ge=0, lt=1e7, allow_inf_nan=False, description="Seconds.")
+
+
+class DurationOut(BaseModel):
+    duration: float | None
+    kept: bool = Field(..., description="False when the server had read a duration itself.")
+
+
+@router.get(
+    "/projects/{id:pk}/sources/{id:source_pk}/sync-points/",
+    response=list[SyncPointOut],
+    url_name="source_sync_points",
+    summary="Where the text meets the recording: the sync points in force",
+)
+def sync_points(request: HttpRequest, pk: int, source_pk: int):
+    access = guard.project(request, pk)
+    return recordings.player_points(guard.source(access, source_pk))
+
+
+@router.post(
+    "/projects/{id:pk}/sources/{id:source_pk}/sync-points/",
+    response=list[SyncPointOut],
+    auth=member(Perm.SYNC_RECORDINGS),
+    url_name="source_sync_point_set",
+    summary="Tie a position of the text to a time of the recording",
+)
+def sync_point_set(request: HttpRequest, pk: int, source_pk: int, payload: SyncPointIn):
+    """A point already at that position moves to the new time. Answers every point."""
+    access = guard.project(request, pk)
+    source = guard.source(access, source_pk)
+    recordings.sync_point_set(
+        source=source, position=payload.position, time=payload.time, user=request.user
+    )
+    return recordings.player_points(source)
+
+
+@router.delete(
+    "/projects/{id:pk}/sources/{id:source_pk}/sync-points/{id:point_pk}/",
+    response=list[SyncPointOut],
+    auth=member(Perm.SYNC_RECORDINGS),
+    url_name="source_sync_point_delete",
+    summary="Remove a sync point set by hand or read from cues",
+)
+def sync_point_delete(request: HttpRequest, pk: int, source_pk: int, point_pk: int):
+    """Answers the points left."""
+    access = guard.project(request, pk)
+    source = guard.source(access, source_pk)
+    point = SyncPoint.objects.filter(pk=point_pk, source=source).first()
+    if point is None:
+        raise Http404("No such sync point.")
+    recordings.sync_point_delete(point=point)
+    return recordings.player_points(source)
+
+
+@router.post(
+    "/projects/{id:pk}/sources/{id:source_pk}/recording/duration/",
+    response=DurationOut,
+    auth=member(Perm.CODE),
+    url_name="recording_duration",
+    summary="Report the duration a browser measured",
+)
+def recording_duration(request: HttpRequest, pk: int, source_pk: int, payload: DurationIn):
+    """Kept only when the server could not read the recording's duration itself."""
+    access = guard.project(request, pk)
+    recording = Recording.objects.filter(source=guard.source(access, source_pk)).first()
+    if recording is None:
+        raise Http404("This source has no recording.")
+    kept = recordings.recording_duration_report(recording=recording, seconds=payload.duration)
+    return {"duration": recording.duration, "kept": kept}

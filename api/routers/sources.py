@@ -13,7 +13,8 @@ from pydantic import BaseModel, StrictFloat, StrictInt
 
 from api import guard
 from api.auth import member
-from api.pagination import PageParams, page
+from api.errors import one
+from api.pagination import PageParams, page, page_of
 from api.routers.projects import JobOut, form_valid, job_json
 from coding.models import MAX_OFFSET
 from interviews.access import Perm
@@ -44,11 +45,6 @@ class SourceOut(BaseModel):
     nlp_status: str
     attributes: dict[str, str] = Field(..., description="Source-level attribute values.")
     created_at: datetime.datetime
-
-
-class SourcePage(BaseModel):
-    items: list[SourceOut]
-    next: str | None
 
 
 class SourceFilters(PageParams):
@@ -116,7 +112,7 @@ def _with_length(sources):
 
 @router.get(
     "/projects/{id:pk}/sources/",
-    response=SourcePage,
+    response=page_of(SourceOut),
     url_name="sources",
     summary="The project's sources (metadata)",
 )
@@ -300,9 +296,7 @@ def sync_point_delete(request: HttpRequest, pk: int, source_pk: int, point_pk: i
     """Answers the points left."""
     access = guard.project(request, pk)
     source = guard.source(access, source_pk)
-    point = SyncPoint.objects.filter(pk=point_pk, source=source).first()
-    if point is None:
-        raise Http404("No such sync point.")
+    point = one(SyncPoint.objects.filter(pk=point_pk, source=source), "sync point")
     recordings.sync_point_delete(point=point)
     return recordings.player_points(source)
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, StrictInt
 
 from api import guard
 from api.auth import member
-from api.pagination import Id, PageParams, page
+from api.pagination import Id, PageParams, page, page_of
 from api.routers.projects import form_valid
 from coding.models import MAX_OFFSET
 from coding.suggestion_forms import AcceptAllForm
@@ -76,11 +76,6 @@ def _pending(access: Access, suggestion_pk: int) -> Suggestion:
     return found
 
 
-class SuggestionPage(BaseModel):
-    items: list[SuggestionOut]
-    next: str | None
-
-
 class SuggestionFilters(PageParams):
     code: Id | None = Field(None, description="Only this code's.")
     source: Id | None = Field(None, description="Only this source's.")
@@ -88,7 +83,7 @@ class SuggestionFilters(PageParams):
 
 @router.get(
     "/projects/{id:pk}/suggestions/",
-    response=SuggestionPage,
+    response=page_of(SuggestionOut),
     url_name="suggestions",
     summary="The project's pending suggestions, a page at a time",
 )

@@ -84,7 +84,10 @@ def test_bad_input_is_refused_and_nothing_is_stored(
 def test_a_sibling_of_the_same_name_is_refused(client_for, project, code):
     response = _post(client_for("lead"), project, {"name": "financing", "parent": code.parent.pk})
     assert response.status_code == 409
-    assert response.json()["error"] == "XX"
+    assert response.json() == {
+        "error": "There is already a code called “financing” under “Weaknesses”."
+    }
+    assert Code.objects.filter(name__iexact="financing").count() == 1
 
 
 def test_a_code_of_another_project_cannot_be_the_parent(client_for, project, other_project):

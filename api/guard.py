@@ -60,6 +60,12 @@ def source(access: Access, pk: int) -> Source:
     return found
 
 
+def project_source(request: HttpRequest, pk: int, source_pk: int) -> tuple[Access, Source]:
+    """The caller's access to a project and one of its sources they may see (404 otherwise)."""
+    access = project(request, pk)
+    return access, source(access, source_pk)
+
+
 def codings_on_page(access: Access) -> QuerySet[Coding]:
     """What the coding page shows of a source: every coding, or one's own when blinded."""
     return Coding.objects.visible_to(access)

@@ -77,10 +77,10 @@ def _before_bad_request(request: HttpRequest) -> None:
     if not hasattr(request, "api_perm"):
         return
     kwargs = request.resolver_match.kwargs if request.resolver_match else {}
-    if "pk" in kwargs:
-        access = guard.project(request, kwargs["pk"])
-        if "source_pk" in kwargs:
-            guard.source(access, kwargs["source_pk"])
+    if "source_pk" in kwargs:
+        guard.project_source(request, kwargs["pk"], kwargs["source_pk"])
+    elif "pk" in kwargs:
+        guard.project(request, kwargs["pk"])
 
 
 errors.install(api, _before_bad_request)

@@ -133,8 +133,7 @@ def source_codings(
 ):
     """Every coding of the source the caller may see (with a `cursor`); with `since`, the
     codings created or changed since that cursor and the guids of those deleted."""
-    access = guard.project(request, pk)
-    source = guard.source(access, source_pk)
+    access, source = guard.project_source(request, pk, source_pk)
     if since is not None:
         return workspace_data.changes_since(source, access, since)
     cursor = workspace_data.change_cursor(source)

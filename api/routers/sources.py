@@ -135,8 +135,7 @@ def sources(request: HttpRequest, pk: int, query: Query[SourceFilters]):
     summary="One source (metadata)",
 )
 def source(request: HttpRequest, pk: int, source_pk: int):
-    access = guard.project(request, pk)
-    guard.source(access, source_pk)
+    guard.project_source(request, pk, source_pk)
     return _sources([_with_length(Source.objects.filter(pk=source_pk)).get()])[0]
 
 
@@ -147,8 +146,7 @@ def source(request: HttpRequest, pk: int, source_pk: int):
     summary="A source's text: what offsets count in (code points)",
 )
 def source_text(request: HttpRequest, pk: int, source_pk: int):
-    access = guard.project(request, pk)
-    text = guard.source_text(access, guard.source(access, source_pk))
+    text = guard.source_text(*guard.project_source(request, pk, source_pk))
     return {"id": source_pk, "text": text, "length": len(text)}
 
 
@@ -168,10 +166,8 @@ def source_segments(
     source_pk: int,
     query: Query[SegmentQuery],
 ):
-    access = guard.project(request, pk)
-    found = Segment.objects.filter(source=guard.source(access, source_pk)).select_related(
-        "interviewee"
-    )
+    _access, source = guard.project_source(request, pk, source_pk)
+    found = Segment.objects.filter(source=source).select_related("interviewee")
     if query.kind:
         found = found.filter(kind=query.kind)
     return [
@@ -264,8 +260,7 @@ class DurationOut(BaseModel):
     summary="Where the text meets the recording: the sync points in force",
 )
 def sync_points(request: HttpRequest, pk: int, source_pk: int):
-    access = guard.project(request, pk)
-    return recordings.player_points(guard.source(access, source_pk))
+    return recordings.player_points(guard.project_source(request, pk, source_pk)[1])
 
 
 @router.post(
@@ -277,8 +272,7 @@ def sync_points(request: HttpRequest, pk: int, source_pk: int):
 )
 def sync_point_set(request: HttpRequest, pk: int, source_pk: int, payload: SyncPointIn):
     """A point already at that position moves to the new time. Answers every point."""
-    access = guard.project(request, pk)
-    source = guard.source(access, source_pk)
+    _access, source = guard.project_source(request, pk, source_pk)
     recordings.sync_point_set(
         source=source, position=payload.position, time=payload.time, user=request.user
     )
@@ -294,8 +288,7 @@ def sync_point_set(request: HttpRequest, pk: int, source_pk: int, payload: SyncP
 )
 def sync_point_delete(request: HttpRequest, pk: int, source_pk: int, point_pk: int):
     """Answers the points left."""
-    access = guard.project(request, pk)
-    source = guard.source(access, source_pk)
+    _access, source = guard.project_source(request, pk, source_pk)
     point = one(SyncPoint.objects.filter(pk=point_pk, source=source), "sync point")
     recordings.sync_point_delete(point=point)
     return recordings.player_points(source)
@@ -310,8 +303,8 @@ def sync_point_delete(request: HttpRequest, pk: int, source_pk: int, point_pk: i
 )
 def recording_duration(request: HttpRequest, pk: int, source_pk: int, payload: DurationIn):
     """Kept only when the server could not read the recording's duration itself."""
-    access = guard.project(request, pk)
-    recording = Recording.objects.filter(source=guard.source(access, source_pk)).first()
+    _access, source = guard.project_source(request, pk, source_pk)
+    recording = Recording.objects.filter(source=source).first()
     if recording is None:
         raise Http404("This source has no recording.")
     kept = recordings.recording_duration_report(recording=recording, seconds=payload.duration)

@@ -106,8 +106,7 @@ def suggestions(request: HttpRequest, pk: int, query: Query[SuggestionFilters]):
 )
 def source_suggestions(request: HttpRequest, pk: int, source_pk: int):
     """Those the caller may review, in text order; none for members who may not code."""
-    access = guard.project(request, pk)
-    source = guard.source(access, source_pk)
+    access, source = guard.project_source(request, pk, source_pk)
     found = guard.suggestions(access).filter(source=source).order_by("start", "end")
     return [_suggestion_json(s) for s in found]
 
@@ -147,8 +146,7 @@ def reject(request: HttpRequest, pk: int, suggestion_pk: int):
     summary="Accept every pending suggestion of a source at or above a score",
 )
 def accept_all(request: HttpRequest, pk: int, source_pk: int, payload: AcceptAllIn):
-    access = guard.project(request, pk)
-    source = guard.source(access, source_pk)
+    access, source = guard.project_source(request, pk, source_pk)
     form = AcceptAllForm(
         data={"source": source.pk, "min_score": payload.min_score, "code": payload.code or ""},
         project=access.project,

@@ -232,6 +232,7 @@ class Coder:
         self.api = (
             f"{server.url}/api/v1/projects/{setup['project']}/sources/{setup['source']}/codings/"
         )
+        self.one = f"{server.url}/api/v1/projects/{setup['project']}/codings/"
         self.words = [m.span() for m in re.finditer(r"\w+", setup["text"])]
         self.mine: dict[int, str] = {}  # id → guid of the codings this coder left
         # As the coding page does: it loads the codings and their cursor, then polls since.
@@ -265,12 +266,12 @@ class Coder:
     def edit(self) -> None:
         if self.mine:
             pk = random.choice(list(self.mine))
-            self._call("edit", "PATCH", f"{self.api}{pk}/", 200, json={"memo": f"memo {pk}"})
+            self._call("edit", "PATCH", f"{self.one}{pk}/", 200, json={"memo": f"memo {pk}"})
 
     def delete(self) -> None:
         if self.mine:
             pk = random.choice(list(self.mine))
-            if self._call("delete", "DELETE", f"{self.api}{pk}/", 204) is not None:
+            if self._call("delete", "DELETE", f"{self.one}{pk}/", 204) is not None:
                 del self.mine[pk]
 
     def poll(self) -> None:

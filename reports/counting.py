@@ -24,22 +24,29 @@ COUNTING: dict[str, str] = {
 def merge_passages(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per passage: the overlapping codings of one code in one source become one row.
 
-    The row keeps the earliest coding's id and speaker, spans from the earliest start to the
-    latest end, names every coder (comma-separated, sorted) and joins the memos.
+    Codings spoken by different interviewees (where the frame says who speaks) stay different
+    passages, so the interviewees a code occurs with are the same whatever is counted. The row
+    keeps the earliest coding's id, spans from the earliest start to the latest end, names
+    every coder (comma-separated, sorted) and joins the memos.
     """
     if len(frame) < 2:
         return frame
-    ordered = frame.sort_values(["source_id", "code_id", "start", "end", "coding_id"])
+    keys = ["source_id", "code_id"]
+    if "interviewee_id" in frame.columns:
+        frame = frame.assign(_speaker=frame["interviewee_id"].fillna(-1).astype("int64"))
+        keys.append("_speaker")
+    ordered = frame.sort_values([*keys, "start", "end", "coding_id"])
     ordered = ordered.reset_index(drop=True)
-    same = (ordered["source_id"] == ordered["source_id"].shift()) & (
-        ordered["code_id"] == ordered["code_id"].shift()
-    )
-    # The furthest end reached so far within each (source, code): a coding starting before
-    # it overlaps the passage being built.
-    reach = ordered.groupby(["source_id", "code_id"])["end"].cummax().shift()
+    same = pd.Series(True, index=ordered.index)
+    for key in keys:
+        same &= ordered[key] == ordered[key].shift()
+    # The furthest end reached so far within each (source, code, speaker): a coding starting
+    # before it overlaps the passage being built.
+    reach = ordered.groupby(keys)["end"].cummax().shift()
     passage = (~(same & (ordered["start"] < reach))).cumsum()
+    kept = [c for c in frame.columns if c != "_speaker"]
     if passage.iloc[-1] == len(ordered):
-        return frame  # nothing overlaps
+        return frame[kept]  # nothing overlaps
     grouped = ordered.groupby(passage, sort=False)
     merged = grouped.first()
     merged["end"] = grouped["end"].max()
@@ -77,7 +84,7 @@ def merge_passages(frame: pd.DataFrame) -> pd.DataFrame:
             merged.loc[keys, "memo"] = ["\n\n".join(memos.get(k, [])) for k in keys]
         if has_quote:
             merged.loc[keys, "quote"] = [quotes[k][0] for k in keys]
-    merged = merged.reset_index(drop=True)[list(frame.columns)]
+    merged = merged.reset_index(drop=True)[kept]
     return merged.sort_values(["source_id", "start", "end", "coding_id"]).reset_index(drop=True)
 
 

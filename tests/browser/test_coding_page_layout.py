@@ -104,6 +104,12 @@ def test_the_skip_link_leads_to_the_text_and_enter_opens_a_coding(page_for, user
     page = open_workspace(sized(page_for(users["coder"]), WIDE), source)
     page.keyboard.press("Tab")
     assert active(page, "el => el.textContent") == "Skip to the text"
+    # The text is the next stop after the skip link, though the menu bar is drawn above it.
+    page.keyboard.press("Tab")
+    assert active(page, "el => el.getAttribute('aria-label')") == "Turn of Interviewer"
+    assert box(page, "nav.navbar")["y"] < box(page, "h1")["y"] < box(page, "#ws-text")["y"]
+    page.keyboard.press("Shift+Tab")
+    assert active(page, "el => el.textContent") == "Skip to the text"
     page.keyboard.press("Enter")
     assert active(page, "el => el.getAttribute('aria-label')") == "Turn of Interviewer"
     page.keyboard.press("Tab")

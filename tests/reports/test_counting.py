@@ -42,6 +42,30 @@ def test_overlapping_codings_of_one_code_become_one_passage():
     ]
 
 
+def test_overlapping_codings_spoken_by_different_interviewees_stay_two_passages():
+    frame = _frame(
+        [
+            (1, 1, 7, "artem", 0, 10, "a" * 10, ""),
+            (2, 1, 7, "dasha", 5, 15, "b" * 10, ""),  # starts in another interviewee's turn
+            (3, 1, 7, "lead", 8, 12, "c" * 4, ""),  # the first interviewee's again
+        ]
+    ).assign(interviewee_id=pd.array([11, 12, 11], dtype="Int64"))
+    merged = merge_passages(frame)
+    assert list(merged.columns) == list(frame.columns)
+    got = merged[["coding_id", "coder", "start", "end", "interviewee_id"]]
+    assert [tuple(r) for r in got.itertuples(index=False)] == [
+        (1, "artem, lead", 0, 12, 11),
+        (2, "dasha", 5, 15, 12),
+    ]
+    # Without a speaker (NA), codings still merge among themselves.
+    frame["interviewee_id"] = pd.array([None, None, 11], dtype="Int64")
+    got = merge_passages(frame)[["coding_id", "coder", "start", "end"]]
+    assert [tuple(r) for r in got.itertuples(index=False)] == [
+        (1, "artem, dasha", 0, 15),
+        (3, "lead", 8, 12),
+    ]
+
+
 def test_a_frame_without_overlaps_is_unchanged():
     frame = _frame([(1, 1, 7, "a", 0, 5, "x", ""), (2, 1, 7, "b", 5, 9, "y", "")])
     assert merge_passages(frame).equals(frame)

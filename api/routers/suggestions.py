@@ -17,7 +17,7 @@ from coding.suggestion_models import Suggestion
 from coding.suggestion_services import (
     suggestion_accept,
     suggestion_reject,
-    suggestions_accept_all,
+    suggestions_accept_scoring,
 )
 from interviews.access import Access, Perm
 
@@ -152,9 +152,7 @@ def accept_all(request: HttpRequest, pk: int, source_pk: int, payload: AcceptAll
         project=access.project,
     )
     form_valid(form)
-    chosen = guard.suggestions(access).filter(
-        source=source, score__gte=form.cleaned_data["min_score"]
+    accepted = suggestions_accept_scoring(
+        guard.suggestions(access), **form.cleaned_data, user=request.user
     )
-    if form.cleaned_data["code"] is not None:
-        chosen = chosen.filter(code=form.cleaned_data["code"])
-    return {"accepted": suggestions_accept_all(chosen, user=request.user)}
+    return {"accepted": accepted}

@@ -23,7 +23,7 @@ from coding.suggestion_services import (
     rule_save,
     suggestion_accept,
     suggestion_reject,
-    suggestions_accept_all,
+    suggestions_accept_scoring,
 )
 from coding.suggestions import model_suggest_new_job, model_train_job
 from interviews.access import Access, Perm, project_access
@@ -296,11 +296,8 @@ def accept_all(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choose a source and a score between 0 and 1.")
         return redirect(_back(request, _home(access)))
-    chosen = Suggestion.objects.visible_to(access).filter(
-        source=form.cleaned_data["source"], score__gte=form.cleaned_data["min_score"]
+    accepted = suggestions_accept_scoring(
+        Suggestion.objects.visible_to(access), **form.cleaned_data, user=request.user
     )
-    if form.cleaned_data["code"] is not None:
-        chosen = chosen.filter(code=form.cleaned_data["code"])
-    accepted = suggestions_accept_all(chosen, user=request.user)
     messages.success(request, f"{accepted} suggestion{'s' if accepted != 1 else ''} accepted.")
     return redirect(_back(request, _home(access)))

@@ -12,7 +12,8 @@ from coding.suggestion_services import rule_run, rule_save
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_accepts_and_r_rejects_the_current_suggestion(page_for, users, source, code):
+def _suggest(users, source, code) -> None:
+    """A rule proposes two sentences of the source."""
     rule = rule_save(
         project=source.project,
         user=users["lead"],
@@ -22,6 +23,10 @@ def test_a_accepts_and_r_rejects_the_current_suggestion(page_for, users, source,
         scope="sentence",
     )
     rule_run(rule=rule, dry_run=False)
+
+
+def test_a_accepts_and_r_rejects_the_current_suggestion(page_for, users, source, code):
+    _suggest(users, source, code)
     first, second = Suggestion.objects.order_by("start")
     page = page_for(users["coder"])
     page.goto(reverse("coding:workspace", args=[source.project_id, source.pk]))
@@ -66,15 +71,7 @@ def test_a_accepts_and_r_rejects_the_current_suggestion(page_for, users, source,
 
 
 def test_accept_all_above_a_score_accepts_them_through_the_api(page_for, users, source, code):
-    rule = rule_save(
-        project=source.project,
-        user=users["lead"],
-        name="Minsk",
-        code=code,
-        keywords="festival\nmoney",
-        scope="sentence",
-    )
-    rule_run(rule=rule, dry_run=False)
+    _suggest(users, source, code)
     low = Suggestion.objects.order_by("start").last()
     Suggestion.objects.filter(pk=low.pk).update(score=0.3)
     page = page_for(users["coder"])

@@ -31,12 +31,12 @@ from agreement.units import (
     figures,
     unit_views,
 )
+from coding.consensus import CONSENSUS_USERNAME, consensus_user_id
 from coding.models import ChangeAction, Code, Coding
 from coding.services import change_record, coding_snapshot
 from interviews.models import Project, Segment, Source, SourceCodePoints
 from interviews.reading import paragraph_spans
 
-CONSENSUS_USERNAME = "consensus"
 SEEN_CHOICES = [
     ("coded", "a coder has seen a source when they made at least one coding in it"),
     ("all", "every selected coder has seen every selected source"),
@@ -62,15 +62,6 @@ def consensus_user():
             "under that name. Rename that account first."
         )
     return user
-
-
-def consensus_user_id() -> int | None:
-    return (
-        get_user_model()
-        .objects.filter(username=CONSENSUS_USERNAME, is_active=False)
-        .values_list("pk", flat=True)
-        .first()
-    )
 
 
 # Reading: units and figures ------------------------------------------------------------------

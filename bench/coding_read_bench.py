@@ -1,11 +1,13 @@
-"""Time the coding write's read (`coding.services.coding_target`) against another checkout's.
+"""Time the coding write's read (`coding.services.coding_target`) against other checkouts'.
 
-Loads `coding/services.py` of the checkout given by --base (e.g. a `git worktree` of an
-earlier commit) beside this one's and calls both `coding_target`s in turn, call by call,
-on the workspace bench's generated project, so both meet the same load:
+Loads `coding/services.py` of each checkout given by --base (e.g. a `git worktree` of an
+earlier commit) beside this one's and calls every `coding_target` in turn, call by call,
+on the workspace bench's generated project, so all meet the same load; with --write, each
+call is the whole service-level write (`coding_target`, then `coding_create` of a new
+coding), without the request around it:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/parley \\
-        .venv/bin/python bench/coding_read_bench.py --base /tmp/parley-base
+        .venv/bin/python bench/coding_read_bench.py --base /tmp/parley-base [--write]
 """
 
 from __future__ import annotations
@@ -29,9 +31,10 @@ def load(name: str, path: Path):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--base", type=Path, required=True, help="the other checkout")
+    parser.add_argument("--base", type=Path, nargs="+", required=True, help="other checkouts")
     parser.add_argument("--words", type=int, default=8_000)
     parser.add_argument("--calls", type=int, default=1_500)
+    parser.add_argument("--write", action="store_true", help="time the read and the insert")
     args = parser.parse_args()
     sys.argv = sys.argv[:1]
     bench = load("workspace_bench", ROOT / "bench" / "workspace_bench.py")
@@ -42,21 +45,31 @@ def main() -> None:
     database.setdefault("TEST", {})["NAME"] = f"{database['NAME']}_readbench"
     name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        base = load("base_services", args.base / "coding" / "services.py")
         from coding import services
 
         project, source, coders, codes, spans = bench.build(args.words, 200)
-        user, code = coders[1], codes[0]
+        user = coders[1]
         load_avg = ", ".join(f"{x:.1f}" for x in os.getloadavg())
         print(f"{connection.vendor} · {time.strftime('%Y-%m-%d %H:%M')} · load average {load_avg}")
-        paths = {f"base ({args.base})": base.coding_target, "this": services.coding_target}
+        paths = {
+            f"base ({base})": load(f"base_services_{n}", base / "coding" / "services.py")
+            for n, base in enumerate(args.base)
+        }
+        paths["this"] = services
+        print("the read and the insert" if args.write else "the read")
         times = {label: [] for label in paths}
         for i in range(args.calls):
             start, end = spans[i % len(spans)]
             order = list(paths.items())[:: 1 if i % 2 else -1]
-            for label, target in order:
+            for n, (label, module) in enumerate(order):
+                # A code per path, so that no write repeats another's span.
+                code = codes[(n if i % 2 else len(order) - 1 - n) % len(codes)]
                 began = time.perf_counter()
-                _, found, got = target(user, project.pk, source.pk, code.pk, (start, end))
+                _, found, got = module.coding_target(
+                    user, project.pk, source.pk, code.pk, (start, end)
+                )
+                if args.write:
+                    module.coding_create(source=found, code=got, coder=user, start=start, end=end)
                 times[label].append(time.perf_counter() - began)
                 assert found.pk == source.pk and got.pk == code.pk
         for label, values in times.items():

@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 def make_transcripts(count: int, words: int, seed: int = 7) -> list[str]:
     """Distinct English interview transcripts of about `words` words each, with turns."""
-    corpus = ROOT / "interviews" / "demo" / "data"
+    corpus = ROOT / "demo" / "data"
     sentences: list[str] = []
     for path in sorted(corpus.glob("*.txt")):
         for line in path.read_text(encoding="utf-8").splitlines():

@@ -14,9 +14,7 @@ For each transcript size it prints:
 - Chromium time to show: navigation start to every highlight drawn (median of 5);
 - coding round trip server-side: a POST of a new coding through Django's WSGI handler in
   this process, every middleware included, no client or network (p50/p95 of 300), and
-  then the p50 of each statement it sends to the database (100 more writes); then the same
-  round trip with the insert made by its one PostgreSQL statement and by the ORM, write by
-  write in turn (200 each; `--write-paths ROUNDS` runs only this comparison);
+  then the p50 of each statement it sends to the database (100 more writes);
 - coding round trip end to end over HTTP to gunicorn (by default 4 worker processes × 2
   threads) with 1 and with 8 coders posting at once (p50/p95 of ~400 codings each); each
   coder is a process of its own with one keep-alive connection, as each is a browser.
@@ -337,34 +335,6 @@ def measure_server_round_trip(source, user, spans, codes, n=300) -> list[float]:
     return times
 
 
-def measure_write_paths(source, user, spans, codes, n=200) -> dict[str, list[float]]:
-    """The server-side round trip of a coding write with the insert made by its one
-    PostgreSQL statement (`_insert_coding_statement`, as served) and by the ORM
-    (`_insert_coding_orm`: BEGIN, an INSERT per row, COMMIT), alternating write by write so
-    that both meet the same load."""
-    from coding import services
-    from coding.models import Coding
-
-    post, body = coding_poster(source, user, spans, codes, seed=13)
-    statement = services._insert_coding_statement
-    times: dict[str, list[float]] = {"one statement": [], "ORM": []}
-    try:
-        for i in range(2 * n):
-            path = "ORM" if i % 2 else "one statement"
-            services._insert_coding_statement = (
-                services._insert_coding_orm if path == "ORM" else statement
-            )
-            data = body()
-            began = time.perf_counter()
-            status = post(data)
-            times[path].append(time.perf_counter() - began)
-            assert status in (201, 400), status
-    finally:
-        services._insert_coding_statement = statement
-    Coding.objects.filter(source=source, coder=user).delete()
-    return times
-
-
 def measure_first_requests(base, source, user, count: int) -> list[float]:
     """The coding page fetched `count` times over new connections while gunicorn's workers
     are fresh: the first request each worker serves shows what it still loads then."""
@@ -564,31 +534,6 @@ def measure_chromium(base, source, user, runs=5) -> list[float]:
     return times
 
 
-def print_write_paths(paths: dict[str, list[float]]) -> None:
-    statement, orm = (percentile(paths[k], 0.5) for k in ("one statement", "ORM"))
-    print(
-        "  coding write, insert by one statement vs by the ORM (alternating): "
-        + "; ".join(
-            f"{name} p50 {ms(percentile(t, 0.5))}, p95 {ms(percentile(t, 0.95))}"
-            for name, t in paths.items()
-        )
-        + f" (n={len(paths['ORM'])} each); ORM p50 {100 * (orm / statement - 1):+.0f} %"
-    )
-
-
-def compare_write_paths(sizes: list[int], codings: int, rounds: int) -> None:
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(
-        f"Coding write paths · PostgreSQL · {time.strftime('%Y-%m-%d %H:%M')} · "
-        f"{os.cpu_count()} cores, load average {load}"
-    )
-    for words in sizes:
-        project, source, coders, codes, spans = build(words, codings)
-        print(f"\n{source.word_count} words, {len(source.text)} characters")
-        for _ in range(rounds):
-            print_write_paths(measure_write_paths(source, coders[1], spans, codes))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--words", type=int, nargs="+", default=[50_000, 8_000])
@@ -597,14 +542,6 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium timing")
-    parser.add_argument(
-        "--write-paths",
-        type=int,
-        default=0,
-        metavar="ROUNDS",
-        help="only compare the coding write's insert by one statement and by the ORM, "
-        "this many rounds per size (no gunicorn, no browser)",
-    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL database; the benchmark targets PostgreSQL.")
@@ -621,9 +558,6 @@ def main() -> None:
     )
     server = None
     try:
-        if args.write_paths:
-            compare_write_paths(args.words, args.codings, args.write_paths)
-            return
         server, base = start_gunicorn(base_url, args.workers, args.threads)
         load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
         print(
@@ -665,7 +599,6 @@ def main() -> None:
                 f"  round trip server-side, 1 coder: p50 {ms(percentile(server_side, 0.5))}, "
                 f"p95 {ms(percentile(server_side, 0.95))} (n={len(server_side)})"
             )
-            print_write_paths(measure_write_paths(source, coders[1], spans, codes))
             for concurrency in (1, 8):
                 per = args.per_coder * (8 if concurrency == 1 else 1)
                 trips = measure_http_round_trips(

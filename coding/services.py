@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, router, transaction
-from django.db.models import F, FilteredRelation, OuterRef, Q
 
 from coding.models import (
     MAX_OFFSET,
@@ -12,16 +13,17 @@ from coding.models import (
     ChangeAction,
     Code,
     CodePin,
-    CodePointSlice,
     Coding,
     Memo,
     memo_text_check,
+    slice_bytes,
     source_slice,
 )
-from interviews.access import Access, Perm, grant, member_role, project_with_role
-from interviews.deid.services import CODING_REFUSED, coding_refused_expression
+from interviews.access import Access, Perm, grant
+from interviews.deid.models import DeidSettings, RevisionKind, SourceRevision
+from interviews.deid.services import CODING_REFUSED
 from interviews.deid.services import coding_refused as deid_refusal
-from interviews.models import Project, Source
+from interviews.models import Membership, Project, Source, SourceCodePoints
 
 
 def coding_snapshot(coding: Coding) -> dict:
@@ -98,69 +100,135 @@ def _check_quote(source: Source, start: int, end: int, quote: str | None) -> Non
         raise ValidationError(QUOTE_MISMATCH)
 
 
+def _target_columns(model, names: set[str] | None = None) -> list:
+    """The model's concrete fields (those named, or all) in their declared order, as
+    `Model.from_db` takes them."""
+    return [f for f in model._meta.concrete_fields if names is None or f.attname in names]
+
+
+# What a new coding reads: the project (all of it, for the caller's Access), of the code
+# whether it may be applied and, up to its grandparent, the names and guids for the history
+# row (other fields, and further parents of a deeper tree, load when asked), and the source
+# without its text.
+_PARENT = {"id", "guid", "project_id", "name", "parent_id"}
+_TARGET_ROWS = (
+    ("p", Project, None),
+    ("c", Code, _PARENT | {"is_codable"}),
+    ("c1", Code, _PARENT),
+    ("c2", Code, _PARENT),
+    ("s", Source, {"id", "guid", "project_id", "frozen"}),
+)
+
+
+@functools.cache
+def _target_statement(using: str) -> tuple[str, list]:
+    """The SQL of `coding_target` for a database, and per row of `_TARGET_ROWS` its model,
+    attnames and, per column, the converters the ORM would apply and the column."""
+    connection = connections[using]
+    qn = connection.ops.quote_name
+
+    def table(model) -> str:
+        return qn(model._meta.db_table)
+
+    def column(model, name: str) -> str:
+        return qn(model._meta.get_field(name).column)
+
+    selected, readers = [], []
+    for alias, model, names in _TARGET_ROWS:
+        fields = _target_columns(model, names)
+        columns = []
+        for field in fields:
+            col = field.get_col(alias)
+            converters = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+            columns.append((converters, col))
+            selected.append(f"{alias}.{qn(field.column)}")
+        readers.append((model, tuple(f.attname for f in fields), columns))
+    code, source = table(Code), table(Source)
+    sql = (
+        # the caller's membership role: the rule of `member_role`
+        f"SELECT (SELECT m.{column(Membership, 'role')} FROM {table(Membership)} m "
+        f"WHERE m.{column(Membership, 'project')} = p.{column(Project, 'id')} "
+        f"AND m.{column(Membership, 'user')} = %s LIMIT 1), "
+        # the text's length and the quote's bytes: `with_slice`
+        f"cp.{column(SourceCodePoints, 'length')}, "
+        f"substr(cp.{column(SourceCodePoints, 'utf32')}, %s, %s), "
+        # de-identification first: the rule of `coding_refused_expression`
+        f"(EXISTS (SELECT 1 FROM {table(DeidSettings)} d "
+        f"WHERE d.{column(DeidSettings, 'project')} = p.{column(Project, 'id')} "
+        f"AND d.{column(DeidSettings, 'required_before_coding')} = %s) "
+        f"AND NOT EXISTS (SELECT 1 FROM {table(SourceRevision)} r "
+        f"WHERE r.{column(SourceRevision, 'source')} = s.{column(Source, 'id')} "
+        f"AND r.{column(SourceRevision, 'kind')} = %s)), "
+        f"{', '.join(selected)} "
+        f"FROM {table(Project)} p "
+        f"LEFT JOIN {code} c ON c.{column(Code, 'id')} = %s "
+        f"AND c.{column(Code, 'project')} = p.{column(Project, 'id')} "
+        f"LEFT JOIN {code} c1 ON c1.{column(Code, 'id')} = c.{column(Code, 'parent')} "
+        f"LEFT JOIN {code} c2 ON c2.{column(Code, 'id')} = c1.{column(Code, 'parent')} "
+        f"LEFT JOIN {source} s ON s.{column(Source, 'id')} = %s "
+        f"AND s.{column(Source, 'project')} = p.{column(Project, 'id')} "
+        f"LEFT JOIN {table(SourceCodePoints)} cp "
+        f"ON cp.{column(SourceCodePoints, 'source')} = s.{column(Source, 'id')} "
+        f"WHERE p.{column(Project, 'id')} = %s"
+    )
+    return sql, readers
+
+
 def coding_target(
     user, project_pk: int, source_pk: int, code_id: int, span: tuple[int, int]
 ) -> tuple[Access, Source | None, Code | None]:
-    """Everything a new coding checks, read by one ORM query when the code is in the
-    project: the code with its parent and grandparent (for its history row) and its project,
-    annotated with the caller's membership role (the rule of `project_access`) and with the
-    source's guid and `frozen` flag, the text at `span` and the text's length, cut by the
-    database from the source's fixed-width code points (`with_slice`), so a write costs the
-    same on a short text and a long one. Only a code that is not in the project (a request
-    that fails) reads the project and the source apart.
+    """Everything a new coding checks, read by one statement: the project with the
+    caller's membership role (the rule of `project_access`); the code with its parent and
+    grandparent; the source's guid and `frozen` flag, the text at `span` and the text's
+    length, cut by the database from the source's fixed-width code points (`with_slice`),
+    so a write costs the same on a short text and a long one; and whether the project
+    wants the source de-identified before it is coded (`coding_refused_expression`).
 
     Raises as `project_access` does; a source or code not in the project comes back None.
 
-    Measured against the hand-written join it replaced (`bench/coding_read_bench.py`,
-    PostgreSQL, 2026-12-03, load average 9–13 on 2 cores): p50 11.95 ms against 3.21 ms,
-    the difference being the ORM's compiling of the query in Python (bench/README.md).
+    The one hand-written SQL statement of a coding write, because the same read as one
+    ORM query measured several times slower, the difference being Django compiling the
+    query in Python on every call: `bench/coding_read_bench.py`, PostgreSQL, p50 3.21 ms
+    for this statement against 11.95 ms for the ORM query (2026-12-03, load average 9–13
+    on 2 cores; bench/README.md, "Coding workspace").
     """
     if not user.is_authenticated:
         return grant(user, None, None, Perm.CODE), None, None
     start, end = span
-    code = (
-        Code.objects.filter(pk=code_id, project_id=project_pk)
-        .select_related("parent__parent", "project")
-        .annotate(
-            member_role=member_role(user, OuterRef("project_id")),
-            target=FilteredRelation(
-                "project__sources", condition=Q(project__sources__pk=source_pk)
-            ),
-            source_guid=F("target__guid"),
-            source_frozen=F("target__frozen"),
-            source__quote=CodePointSlice("target__code_points__utf32", start, end),
-            source__length=F("target__code_points__length"),
-            source__deid_refused=coding_refused_expression(source=source_pk),
+    using = router.db_for_read(Coding)
+    connection = connections[using]
+    sql, readers = _target_statement(using)
+    first, count = slice_bytes(start, end)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [user.pk, first, count, True, RevisionKind.DEIDENTIFY, code_id, source_pk, project_pk],
         )
-        .order_by()[:1]  # one row by its key: no ORDER BY, which `first()` would add
-    )
-    code = code[0] if code else None
-    if code is None:
-        project = project_with_role(user, project_pk)
-        access = grant(user, project, getattr(project, "member_role", None), Perm.CODE)
-        source = (
-            Source.objects.filter(pk=source_pk, project=project)
-            .only("id", "guid", "project_id", "frozen")
-            .order_by()
-            .first()
-        )
-        return access, source, None
-    project = code.project
-    access = grant(user, project, code.member_role, Perm.CODE)
-    source = None
-    if code.source_guid is not None:
-        using = code._state.db
-        source = Source.from_db(
-            using,
-            ["id", "guid", "project_id", "frozen"],
-            [source_pk, code.source_guid, project.pk, code.source_frozen],
-        )
+        row = cursor.fetchone()
+    if row is None:
+        return grant(user, None, None, Perm.CODE), None, None
+    role, length, quote, refused = row[:4]
+    at, rows = 4, []
+    for model, attnames, columns in readers:
+        converted = []
+        for (converters, col), value in zip(columns, row[at : at + len(columns)], strict=True):
+            for converter in converters:
+                value = converter(value, col, connection)
+            converted.append(value)
+        at += len(columns)
+        rows.append(None if converted[0] is None else model.from_db(using, attnames, converted))
+    project, code, parent, grandparent, source = rows
+    access = grant(user, project, role, Perm.CODE)
+    if code is not None:
+        code.project = project
+        code.parent = parent
+        if parent is not None:
+            parent.parent = grandparent
+    if source is not None:
         source.project = project
-        if code.source__length is not None and 0 <= start < end:
-            source.__dict__.update(
-                _quote=code.source__quote, _length=code.source__length, _slice_span=span
-            )
-        source.__dict__["_deid_refused"] = code.source__deid_refused
+        if length is not None and 0 <= start < end:
+            source.__dict__.update(_quote=quote, _length=length, _slice_span=span)
+        source.__dict__["_deid_refused"] = bool(refused)
     return access, source, code
 
 
@@ -195,8 +263,7 @@ def coding_create(
     When `quote` is given it must equal the text at those offsets, so that a client whose
     idea of the text differs from the server's cannot store a misplaced coding.
     The work is a handful of short queries whatever the length of the text: the database
-    cuts the quote, and the source, code and coder are taken as given. On PostgreSQL the
-    coding, its memo and its history row are written by one statement.
+    cuts the quote, and the source, code and coder are taken as given.
     """
     if not code.is_codable:
         raise ValidationError(f"“{code.name}” is a grouping code and cannot be applied.")
@@ -225,11 +292,7 @@ def coding_create(
         before=None,
         after=coding_snapshot(coding),
     )
-    using = router.db_for_write(Coding)
-    if connections[using].vendor == "postgresql":
-        created = _insert_coding_statement(coding, note, history, using=using)
-    else:
-        created = _insert_coding_orm(coding, note, history, using=using)
+    created = _coding_insert(coding, note, history, using=router.db_for_write(Coding))
     if not created:
         raise ValidationError(
             f"You have already coded exactly this passage with “{code.name}”.", code="conflict"
@@ -237,7 +300,16 @@ def coding_create(
     return coding
 
 
-def _insert_coding_orm(coding: Coding, note: Memo | None, history: Change, *, using: str) -> bool:
+def _coding_insert(coding: Coding, note: Memo | None, history: Change, *, using: str) -> bool:
+    """Save a new coding, its memo and its history row together; False, and nothing
+    saved, when the coder had already coded exactly this span with this code.
+
+    By the ORM on both databases. On PostgreSQL one hand-written statement (INSERT … ON
+    CONFLICT DO NOTHING for the three rows) made the whole write 6–20 % faster (p50,
+    2026-12-03, load average 12–15 on 2 cores), but a write keeps one hand-written
+    statement, and its read (`coding_target`) saves more by it (bench/README.md, "Coding
+    workspace").
+    """
     try:
         # Outermost, this is one transaction; inside a caller's, a savepoint.
         with transaction.atomic(using=using):
@@ -248,75 +320,6 @@ def _insert_coding_orm(coding: Coding, note: Memo | None, history: Change, *, us
             history.save(using=using)
     except IntegrityError:
         return False
-    return True
-
-
-# The span a coder may code once with one code: the columns of `coding_unique_span`.
-_UNIQUE_SPAN = ("source", "code", "coder", "start", "end")
-
-
-def _insert_coding_statement(
-    coding: Coding, note: Memo | None, history: Change, *, using: str
-) -> bool:
-    """Insert a coding, its memo and its history row in one PostgreSQL statement.
-
-    One round trip instead of five (BEGIN, three INSERTs, COMMIT): a single statement is
-    atomic on its own, so outside a caller's transaction none is opened, and inside one no
-    savepoint is needed because an existing span is skipped (`ON CONFLICT … DO NOTHING`)
-    rather than raised. The memo and the history row are inserted only when the coding
-    was; False means the coder had already coded exactly this span with this code.
-
-    The only hand-written SQL of a coding write, kept because the ORM insert
-    (`_insert_coding_orm`) measures slower by more than 10 %: `bench/workspace_bench.py
-    --write-paths`, server-side p50 of the whole write, ORM slower by 9, 10, 19 and 19 %
-    (2026-12-03 14:45–15:25) and by 13 % (15:49, 51,729 words, load average 10 on 2 cores)
-    with the reads as one ORM query; see bench/README.md, "Coding workspace".
-    """
-    connection = connections[using]
-    qn = connection.ops.quote_name
-    fields = [f for f in Coding._meta.concrete_fields if not f.primary_key]
-    conflict = ", ".join(qn(Coding._meta.get_field(name).column) for name in _UNIQUE_SPAN)
-    sql = [
-        f"WITH new_coding AS (INSERT INTO {qn(Coding._meta.db_table)} "
-        f"({', '.join(qn(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}) "
-        f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {qn(Coding._meta.pk.column)})"
-    ]
-    params = [f.get_db_prep_save(f.pre_save(coding, True), connection) for f in fields]
-    for name, row in (("new_memo", note), ("new_change", history)):
-        if row is None:
-            continue
-        fields = [f for f in row._meta.concrete_fields if not f.primary_key]
-        values = []
-        for f in fields:
-            if f.name == "coding":
-                values.append(f"new_coding.{qn(Coding._meta.pk.column)}")
-            else:
-                values.append(f"%s::{f.cast_db_type(connection)}")
-                params.append(f.get_db_prep_save(f.pre_save(row, True), connection))
-        sql.append(
-            f"{name} AS (INSERT INTO {qn(row._meta.db_table)} "
-            f"({', '.join(qn(f.column) for f in fields)}) "
-            f"SELECT {', '.join(values)} FROM new_coding)"
-        )
-    source = coding.source
-    if not source.frozen:  # the source's first coding: its text may no longer change
-        table = qn(Source._meta.db_table)
-        sql.append(
-            f"new_frozen AS (UPDATE {table} SET {qn(Source._meta.get_field('frozen').column)} "
-            f"= TRUE FROM new_coding WHERE {table}.{qn(Source._meta.pk.column)} = %s)"
-        )
-        params.append(source.pk)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            ", ".join(sql) + f" SELECT {qn(Coding._meta.pk.column)} FROM new_coding", params
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    coding.pk = row[0]
-    coding._state.adding, coding._state.db = False, using
-    source.frozen = True
     return True
 
 

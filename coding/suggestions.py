@@ -19,10 +19,10 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from coding.consensus import consensus_user_id
 from coding.models import Code, Coding
 from coding.suggestion_models import (
     LabelSource,
@@ -38,8 +38,6 @@ EPOCHS = 6
 HELD_OUT_SHARE = 0.2
 DECISION = 0.5  # a code is suggested for a sentence when its score reaches this
 MIN_COVER = 0.5  # share of a sentence a coding must cover to label it
-# Consensus codings belong to this inactive account (see the agreement pages).
-CONSENSUS_USERNAME = "consensus"
 
 Progress = Callable[[int, int, str], None]
 
@@ -117,15 +115,6 @@ def sentence_labels(
     return labels
 
 
-def consensus_id() -> int | None:
-    return (
-        get_user_model()
-        .objects.filter(username=CONSENSUS_USERNAME, is_active=False)
-        .values_list("pk", flat=True)
-        .first()
-    )
-
-
 def training_corpus(project: Project, label_source: str) -> Corpus:
     """The project's coded sentences, labelled by the consensus coder's codings where a
     source has them (unless every coder's are asked for), else by every coder's."""
@@ -139,7 +128,7 @@ def training_corpus(project: Project, label_source: str) -> Corpus:
     by_source: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)
     for source_id, code_id, coder_id, start, end in rows:
         by_source[source_id].append((code_id, coder_id, start, end))
-    consensus = consensus_id() if label_source == LabelSource.CONSENSUS else None
+    consensus = consensus_user_id() if label_source == LabelSource.CONSENSUS else None
     corpus = Corpus()
     languages: Counter[str] = Counter()
     texts = dict(Source.objects.filter(pk__in=list(by_source)).values_list("pk", "text"))

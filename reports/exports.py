@@ -199,7 +199,8 @@ def _html_table(table: Table) -> str:
 
 
 def to_html(report: Report, *, project=None) -> bytes:
-    """A standalone printable page (no scripts, no external files)."""
+    """A printable page: no scripts, its charts inline (data: images), its look from
+    static/css/printable.css."""
     from django.utils.safestring import mark_safe
 
     html = render_to_string(

@@ -33,7 +33,7 @@ def test_an_admin_selects_a_missed_name_and_marks_it(page_for, project, users):
         }""",
         name,
     )
-    page.wait_for_function("document.querySelector('#deid-add [name=start]').value !== ''")
+    page.wait_for_function("() => document.querySelector('#deid-add [name=start]').value !== ''")
     assert page.locator("[data-field=selected]").text_content() == name
     page.select_option("#deid-add [name=interviewee]", label="BY-09")
     page.click("#deid-add button[type=submit]")

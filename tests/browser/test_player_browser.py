@@ -36,7 +36,7 @@ def open_player(page, source, query=""):
     url = reverse("coding:workspace", args=[source.project_id, source.pk]) + query
     page.goto(url)
     page.wait_for_selector("#workspace[data-ready=true]")
-    page.wait_for_function("document.getElementById('rec-media').readyState >= 1")
+    page.wait_for_function("() => document.getElementById('rec-media').readyState >= 1")
     return page
 
 
@@ -50,15 +50,15 @@ def test_clicking_a_turns_time_seeks_there_and_playing_marks_the_turn(page_for, 
     assert times.all_text_contents() == ["[00:00:01]", "[00:00:04]", "[00:00:07]"]
     times.nth(1).click()
     assert 4.0 <= current_time(page) < 4.6
-    page.wait_for_function("!document.getElementById('rec-media').paused")
+    page.wait_for_function("() => !document.getElementById('rec-media').paused")
     page.wait_for_function(
-        "document.querySelector('.ws-block.rec-current')?.dataset.start === "
+        "() => document.querySelector('.ws-block.rec-current')?.dataset.start === "
         f"'{TEXT.index('[00:00:04]')}'"
     )
     assert page.locator(".ws-block.rec-current").count() == 1
     # Playing on, the next turn is marked in its turn.
     page.wait_for_function(
-        "document.querySelector('.ws-block.rec-current')?.dataset.start === "
+        "() => document.querySelector('.ws-block.rec-current')?.dataset.start === "
         f"'{TEXT.index('[00:00:07]')}'",
         timeout=8000,
     )
@@ -69,9 +69,9 @@ def test_the_keys_play_pause_skip_and_change_speed(page_for, users, recorded):
     page = open_player(page_for(users["viewer"]), recorded)
     page.locator(".ws-block").first.focus()
     page.keyboard.press("Control+Space")
-    page.wait_for_function("!document.getElementById('rec-media').paused")
+    page.wait_for_function("() => !document.getElementById('rec-media').paused")
     page.keyboard.press("Control+Space")
-    page.wait_for_function("document.getElementById('rec-media').paused")
+    page.wait_for_function("() => document.getElementById('rec-media').paused")
     before = current_time(page)
     page.keyboard.press("Control+ArrowRight")
     assert current_time(page) == pytest.approx(before + 5, abs=0.05)
@@ -93,7 +93,7 @@ def test_the_keys_play_pause_skip_and_change_speed(page_for, users, recorded):
 
 def test_a_link_with_a_time_opens_the_page_playing_from_there(page_for, users, recorded):
     page = open_player(page_for(users["coder"]), recorded, "?t=6.5")
-    page.wait_for_function("document.getElementById('rec-media').currentTime >= 6.5")
+    page.wait_for_function("() => document.getElementById('rec-media').currentTime >= 6.5")
 
 
 def test_playing_a_coding_plays_its_span(page_for, users, recorded, project):
@@ -107,14 +107,14 @@ def test_playing_a_coding_plays_its_span(page_for, users, recorded, project):
     # The coding starts just after the turn's label, spoken from 4 s.
     assert 4.0 < current_time(page) < 5.0
     # It stops by itself at the coding's end, before the next turn (7 s).
-    page.wait_for_function("document.getElementById('rec-media').paused", timeout=8000)
+    page.wait_for_function("() => document.getElementById('rec-media').paused", timeout=8000)
     assert 4.5 < current_time(page) < 7.3
 
 
 def test_a_lead_syncs_the_clicked_word_to_the_paused_time(page_for, users, recorded):
     page = open_player(page_for(users["lead"]), recorded)
     page.evaluate("document.getElementById('rec-media').currentTime = 5.5")
-    page.wait_for_function("document.getElementById('rec-media').currentTime >= 5.5")
+    page.wait_for_function("() => document.getElementById('rec-media').currentTime >= 5.5")
     word = TEXT.index("Minsk")
     page.evaluate(
         """(word) => {
@@ -129,7 +129,7 @@ def test_a_lead_syncs_the_clicked_word_to_the_paused_time(page_for, users, recor
     )
     page.locator('[data-rec="sync"]').click()
     page.wait_for_function(
-        "document.querySelector('[data-rec=status]').textContent.startsWith('Synced')"
+        "() => document.querySelector('[data-rec=status]').textContent.startsWith('Synced')"
     )
     assert list(SyncPoint.objects.values_list("position", "time", "origin")) == [
         (word, 5.5, "manual")
@@ -139,7 +139,9 @@ def test_a_lead_syncs_the_clicked_word_to_the_paused_time(page_for, users, recor
     assert page.locator('[data-rec="sync-count"]').text_content() == "1"
     assert "[00:00:05] “Minsk" in page.locator('[data-rec="sync-list"]').text_content()
     page.locator('[data-rec="sync-list"] button').click()
-    page.wait_for_function("document.querySelector('[data-rec=sync-count]').textContent === '0'")
+    page.wait_for_function(
+        "() => document.querySelector('[data-rec=sync-count]').textContent === '0'"
+    )
     assert not SyncPoint.objects.exists()
     assert page.errors == []
 
@@ -158,7 +160,7 @@ def test_a_video_shows_a_small_picture_that_can_be_enlarged(page_for, users, pro
     page.locator(".rec-time").nth(2).click()
     assert 7.0 <= current_time(page) < 7.6
     page.wait_for_function(
-        "document.querySelector('.ws-block.rec-current')?.dataset.start === "
+        "() => document.querySelector('.ws-block.rec-current')?.dataset.start === "
         f"'{TEXT.index('[00:00:07]')}'"
     )
     assert page.errors == []
@@ -173,7 +175,7 @@ def test_a_coder_attaches_a_recording_on_the_source_page(page_for, users, projec
     page.set_input_files('form.rec-attach input[type="file"]', str(wav))
     # The browser measures the length while the file is chosen.
     page.wait_for_function(
-        "Number(document.querySelector('form.rec-attach input[name=duration]').value) > 2.9"
+        "() => Number(document.querySelector('form.rec-attach input[name=duration]').value) > 2.9"
     )
     page.locator("form.rec-attach button[type=submit]").click()
     page.wait_for_selector("[data-test=recording-summary]")

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
-from coding.models import Code, source_slice
-from coding.services import coding_target
+from coding.models import Code, Coding, source_slice
+from coding.services import coding_create, coding_target
+from interviews.deid.models import DeidSettings
+from interviews.deid.services import coding_refused, source_deidentify
 from interviews.models import Role
 
 
@@ -82,3 +84,36 @@ def test_a_source_or_code_not_in_the_project_comes_back_none(
     deep = Code.objects.create(project=project, name="Deeper", parent=code)
     _, _, got = target(users["lead"], project, source, deep)
     assert (got.parent.name, got.parent.parent.name) == ("Financing", "Weaknesses")
+
+
+def test_a_code_or_source_outside_the_project_costs_the_same_one_query(
+    users, project, other_project, source, code
+):
+    for found_source, found_code in ((other_project.sources.get(), code), (source, None)):
+        found_code = found_code or other_project.codes.get()
+        with CaptureQueriesContext(connection) as queries:
+            target(users["coder"], project, found_source, found_code)
+        assert len(queries.captured_queries) == 1
+
+
+def test_whether_the_source_must_be_de_identified_first_is_read_with_the_rest(
+    users, project, source, code
+):
+    def write():
+        with CaptureQueriesContext(connection) as queries:
+            _, found, got = target(users["coder"], project, source, code, (0, 5))
+        assert len(queries.captured_queries) == 1
+        assert found.__dict__["_deid_refused"] is coding_refused(source)
+        return coding_create(source=found, code=got, coder=users["coder"], start=0, end=5)
+
+    settings = DeidSettings.objects.create(project=project, required_before_coding=False)
+    write().delete()
+    settings.required_before_coding = True
+    settings.save()
+    with pytest.raises(ValidationError, match="requires de-identification before coding"):
+        write()
+    assert not Coding.objects.exists()
+    source_deidentify(source=source, user=users["admin"])
+    source.refresh_from_db()
+    assert write().source_id == source.pk
+    assert Coding.objects.count() == 1

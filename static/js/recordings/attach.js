@@ -26,8 +26,3 @@ for (const form of document.querySelectorAll(".rec-attach")) {
     probe.src = url;
   });
 }
-for (const form of document.querySelectorAll("form[data-confirm]")) {
-  form.addEventListener("submit", (event) => {
-    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
-  });
-}

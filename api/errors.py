@@ -48,6 +48,8 @@ def _message(error: dict) -> str:
         return f"{label} is too large."
     if kind in ("greater_than_equal", "greater_than"):
         return f"{label} is too small."
+    if kind in ("float_type", "float_parsing", "finite_number"):
+        return f"{label} must be a number."
     if kind == "string_type":
         return f"{label} must be text."
     if kind in ("bool_type", "bool_parsing"):
@@ -59,7 +61,16 @@ def _message(error: dict) -> str:
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
         return f"{label} must be one of {expected}."
-    if kind in ("string_too_long", "too_long"):
+    if kind == "string_pattern_mismatch":
+        if name.endswith("colour"):
+            return f"{label} must be a colour written # and six hex digits, like #1e88e5."
+        return f"{label} is not in the expected form."
+    context = error.get("ctx", {})
+    if kind == "string_too_long":
+        return f"{label} is too long (at most {context.get('max_length')} characters)."
+    if kind == "string_too_short" and context.get("min_length") == 1:
+        return f"{label} must not be empty."
+    if kind in ("too_long", "string_too_long"):
         return f"{label} is too long."
     if kind in ("string_too_short", "too_short"):
         return f"{label} is too short."
@@ -67,6 +78,14 @@ def _message(error: dict) -> str:
         return f"{label} must be a date (YYYY-MM-DD)."
     message = str(error.get("msg", "is not valid"))
     return f"{label}: {message}."
+
+
+def one(queryset, what: str):
+    """The row `queryset` finds, or “No such {what}.” (404): nothing said of another's rows."""
+    found = queryset.first()
+    if found is None:
+        raise Http404(f"No such {what}.")
+    return found
 
 
 def error_response(

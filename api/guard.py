@@ -12,8 +12,10 @@ from django.http import Http404, HttpRequest
 
 from coding.memos import memos_visible
 from coding.models import Coding, Memo
+from coding.suggestion_models import Suggestion
 from interviews.access import Access, Perm, project_access
-from interviews.models import Source
+from interviews.jobs import job_followed
+from interviews.models import Job, Source
 from interviews.visibility import can_read_identities
 
 
@@ -28,6 +30,16 @@ def token_scope_check(request: HttpRequest, pk: int) -> None:
     token = getattr(request, "api_token", None)
     if token is not None and token.project_ids and pk not in token.project_ids:
         raise Http404("No such project.")
+
+
+def job(request: HttpRequest, guid) -> Job:
+    """A job as its page shows it (its starter, and its project's members who may review),
+    and only within a token's projects."""
+    found = job_followed(request, guid)
+    token = getattr(request, "api_token", None)
+    if token is not None and token.project_ids and found.project_id not in token.project_ids:
+        raise Http404("No such job.")
+    return found
 
 
 def projects_of(request: HttpRequest):
@@ -46,6 +58,12 @@ def source(access: Access, pk: int) -> Source:
         raise Http404("No such source.")
     found.project = access.project
     return found
+
+
+def project_source(request: HttpRequest, pk: int, source_pk: int) -> tuple[Access, Source]:
+    """The caller's access to a project and one of its sources they may see (404 otherwise)."""
+    access = project(request, pk)
+    return access, source(access, source_pk)
 
 
 def codings_on_page(access: Access) -> QuerySet[Coding]:
@@ -70,6 +88,12 @@ def only_coder(access: Access):
 
 def memos(access: Access) -> QuerySet[Memo]:
     return memos_visible(access)
+
+
+def suggestions(access: Access) -> QuerySet[Suggestion]:
+    """The pending suggestions the member may review; none for members who may not code."""
+    found = Suggestion.objects.visible_to(access)
+    return found if access.can(Perm.CODE) else found.none()
 
 
 def sees_identities(access: Access) -> bool:

@@ -15,7 +15,7 @@ from api import (
 )
 from api.auth import TokenThrottle, member
 from api.pagination import MAX_ID
-from api.routers import coding, projects, reports, sources, text
+from api.routers import coding, projects, reports, sources, suggestions, text
 
 ERRORS = {
     "400": "Bad input: `error` says what, `fields` names each field at fault.",
@@ -77,10 +77,10 @@ def _before_bad_request(request: HttpRequest) -> None:
     if not hasattr(request, "api_perm"):
         return
     kwargs = request.resolver_match.kwargs if request.resolver_match else {}
-    if "pk" in kwargs:
-        access = guard.project(request, kwargs["pk"])
-        if "source_pk" in kwargs:
-            guard.source(access, kwargs["source_pk"])
+    if "source_pk" in kwargs:
+        guard.project_source(request, kwargs["pk"], kwargs["source_pk"])
+    elif "pk" in kwargs:
+        guard.project(request, kwargs["pk"])
 
 
 errors.install(api, _before_bad_request)
@@ -92,4 +92,5 @@ api.add_router("", coding.router)
 api.add_router("", coding.codes_router)
 api.add_router("", coding.memos_router)
 api.add_router("", coding.queries_router)
+api.add_router("", suggestions.router)
 api.add_router("", reports.router)

@@ -6,16 +6,35 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated
+import functools
+from typing import Annotated, Generic, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from ninja import Field, Schema
+from pydantic import BaseModel, create_model
 
 MAX_ID = 999_999_999_999_999_999  # what the `id` path converter accepts
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]  # an id in a query or body
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
+
+
+Item = TypeVar("Item")
+
+
+class Page(BaseModel, Generic[Item]):
+    """One page of a list: its rows and the cursor of the next page (null on the last)."""
+
+    items: list[Item]
+    next: str | None
+
+
+@functools.cache
+def page_of(item: type[BaseModel]) -> type[Page]:
+    """The answer of a list of `item`s, named in the schema after it (CodingOut: CodingPage)."""
+    name = item.__name__.removesuffix("Out") + "Page"
+    return create_model(name, __base__=Page[item], __module__=item.__module__)
 
 
 class PageParams(Schema):

@@ -21,29 +21,13 @@ import json
 import os
 import random
 import statistics
-import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
-os.environ.update(
-    DEBUG="0",
-    SECURE_SSL_REDIRECT="0",
-    SESSION_COOKIE_SECURE="0",
-    CSRF_COOKIE_SECURE="0",
-    SECURE_HSTS_SECONDS="0",
-    ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-    DJANGO_SETTINGS_MODULE="config.settings",
-    PARLEY_API_TOKEN_RATE="",  # the benchmark measures the API, not the throttle
-    PARLEY_DATA_DIR=os.environ.get("PARLEY_DATA_DIR", tempfile.mkdtemp(prefix="parley-apibench-")),
-)
+import benchenv
 
-import django  # noqa: E402
-
-django.setup()
+# The benchmark measures the API, not the throttle.
+ROOT = benchenv.setup(data_prefix="parley-apibench-", PARLEY_API_TOKEN_RATE="")
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402

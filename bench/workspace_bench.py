@@ -23,6 +23,7 @@ For each transcript size it prints:
 from __future__ import annotations
 
 import argparse
+import functools
 import gzip
 import os
 import random
@@ -35,31 +36,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
-os.environ.update(
-    DEBUG="0",
-    SECURE_SSL_REDIRECT="0",
-    SESSION_COOKIE_SECURE="0",
-    CSRF_COOKIE_SECURE="0",
-    SECURE_HSTS_SECONDS="0",
-    ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-    DJANGO_SETTINGS_MODULE="config.settings",
-)
-STATIC_ROOT = tempfile.mkdtemp(prefix="parley-bench-static-")
-os.environ["STATIC_ROOT"] = STATIC_ROOT
-
-import functools  # noqa: E402
-
-import django  # noqa: E402
+import benchenv
 
 print = functools.partial(print, flush=True)  # noqa: A001
 
-django.setup()
+STATIC_ROOT = tempfile.mkdtemp(prefix="parley-bench-static-")
+ROOT = benchenv.setup(STATIC_ROOT=STATIC_ROOT)
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import (  # noqa: E402

@@ -343,6 +343,15 @@ def suggestion_reject(*, suggestion: Suggestion, user) -> None:
     suggestion.save(update_fields=["status", "decided_by", "decided_at"])
 
 
+def suggestions_accept_scoring(suggestions, *, source, min_score: float, code, user) -> int:
+    """Accept those of `suggestions` (the ones the user may review) of `source` scoring at
+    least `min_score`, of `code` only unless it is None; returns how many codings resulted."""
+    chosen = suggestions.filter(source=source, score__gte=min_score)
+    if code is not None:
+        chosen = chosen.filter(code=code)
+    return suggestions_accept_all(chosen, user=user)
+
+
 def suggestions_accept_all(suggestions, *, user) -> int:
     """Accept each of `suggestions` (pending ones); returns how many codings resulted."""
     accepted = 0

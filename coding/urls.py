@@ -105,14 +105,9 @@ urlpatterns += [
         name="suggestions_accept_all",
     ),
     path(
-        "api/projects/<int:pk>/suggestions/<int:suggestion_pk>/",
+        "projects/<int:pk>/coding-help/suggestions/<int:suggestion_pk>/",
         suggestions.decide,
         name="suggestion_decide",
-    ),
-    path(
-        "api/projects/<int:pk>/sources/<int:source_pk>/suggestions/",
-        suggestions.source_suggestions,
-        name="api_suggestions",
     ),
 ]
 

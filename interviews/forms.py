@@ -76,8 +76,18 @@ class AttributeForm(CrispyMixin, forms.ModelForm):
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())
-        if name.casefold() != (self.instance.name or "").casefold():
+        renamed = name.casefold() != (self.instance.name or "").casefold()
+        if renamed:
             refuse_builtin_name(name)  # a new name only: an old duplicate can be merged
+        # `project` is not a field of the form, so Django leaves the project's unique names
+        # to the database; a new name is also refused when it differs only in case.
+        others = self.instance.project.attributes.exclude(pk=self.instance.pk)
+        for other in others.values_list("name", flat=True):
+            if other == name or (renamed and other.casefold() == name.casefold()):
+                raise ValidationError(
+                    f"There is already an attribute called “{other}”.",
+                    code="conflict",
+                )
         return name
 
 

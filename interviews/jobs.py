@@ -17,8 +17,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.http import Http404
 from django.utils import timezone
 
+from interviews.access import Perm, project_access
 from interviews.models import Job, JobStatus, Source
 
 logger = logging.getLogger(__name__)
@@ -54,6 +56,21 @@ def heartbeat(job: Job, every: float | None = None):
     finally:
         stop.set()
         thread.join()
+
+
+def job_followed(request, guid) -> Job:
+    """The job with `guid` as the caller may follow it: its starter, and the members of its
+    project who may review; 404 to anyone else. A stale job is failed first."""
+    job = Job.objects.filter(guid=guid).first()
+    if job is None:
+        raise Http404("No such job.")
+    if job.user_id != request.user.pk:
+        if not job.project_id:
+            raise Http404("No such job.")
+        project_access(request, job.project_id, Perm.REVIEW)
+    if jobs_reap_stale(Job.objects.filter(pk=job.pk)):
+        job.refresh_from_db()
+    return job
 
 
 def jobs_reap_stale(jobs=None) -> int:

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Sum
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -20,12 +20,11 @@ from interviews.forms import (
     ProjectForm,
     SourceForm,
 )
-from interviews.jobs import jobs_reap_stale
+from interviews.jobs import job_followed, jobs_reap_stale
 from interviews.models import (
     Attribute,
     AttributeTarget,
     Interviewee,
-    Job,
     Membership,
     Project,
     Role,
@@ -385,23 +384,9 @@ class ThrottledLoginView(auth_views.LoginView):
 # Background jobs ----------------------------------------------------------------------
 
 
-def _job_for(request: HttpRequest, guid) -> Job:
-    """A job its starter may follow; also every member of its project with review rights."""
-    job = get_object_or_404(Job, guid=guid)
-    if job.user_id == request.user.pk:
-        return job
-    if job.project_id:
-        project_access(request, job.project_id, Perm.REVIEW)
-        return job
-    raise Http404("No such job.")
-
-
 def job_detail(request: HttpRequest, guid) -> HttpResponse:
-    job = _job_for(request, guid)
-    if jobs_reap_stale(Job.objects.filter(pk=job.pk)):
-        job.refresh_from_db()
-    if request.headers.get("Accept", "").startswith("application/json"):
-        return JsonResponse(job.as_json())
+    """A job's progress; its script follows it through the API (`api:job_progress`)."""
+    job = job_followed(request, guid)
     context = {"job": job, "job_json": job.as_json()}
     if job.project_id:
         context.update(access=project_access(request, job.project_id), project=job.project)

@@ -14,8 +14,8 @@ from pydantic import BaseModel, StrictBool, StrictInt, StrictStr
 
 from api import guard
 from api.auth import member
-from api.errors import CONFLICT, ApiError
-from api.pagination import Id, PageParams, page
+from api.errors import CONFLICT, ApiError, one
+from api.pagination import Id, PageParams, page, page_of
 from coding import codebook_services, services, workspace_data
 from coding.filters import codings_filter, filters_validate
 from coding.memos import MEMO_KINDS, memo_create, memo_delete, memo_target, memo_update
@@ -86,11 +86,6 @@ class CodingChanges(BaseModel):
     cursor: int
 
 
-class CodingPage(BaseModel):
-    items: list[CodingOut]
-    next: str | None
-
-
 class CodingFilters(PageParams):
     code: list[Id] = Field([], description="Codes (each with its sub-codes).")
     source: list[Id] = Field([], description="Sources.")
@@ -138,8 +133,7 @@ def source_codings(
 ):
     """Every coding of the source the caller may see (with a `cursor`); with `since`, the
     codings created or changed since that cursor and the guids of those deleted."""
-    access = guard.project(request, pk)
-    source = guard.source(access, source_pk)
+    access, source = guard.project_source(request, pk, source_pk)
     if since is not None:
         return workspace_data.changes_since(source, access, since)
     cursor = workspace_data.change_cursor(source)
@@ -220,7 +214,7 @@ def _rows(access: Access, codings, *, quotes: bool) -> list[dict]:
 
 @router.get(
     "/projects/{id:pk}/codings/",
-    response=CodingPage,
+    response=page_of(CodingOut),
     url_name="codings",
     summary="The project's codings, filtered, a page at a time",
 )
@@ -265,7 +259,7 @@ def _subtree(parents: dict[int, int | None], code_id: int) -> set[int]:
 
 @router.post(
     "/projects/{id:pk}/codings/",
-    response={201: CodingPage},
+    response={201: page_of(CodingOut)},
     auth=member(Perm.CODE),
     url_name="codings_create",
     summary="Code many passages in one transaction",
@@ -328,14 +322,12 @@ def codings_create(request: HttpRequest, pk: int, payload: CodingBatchIn):
 
 
 def _coding(access: Access, coding_pk: int) -> Coding:
-    coding = (
+    coding = one(
         guard.codings_on_page(access)
         .filter(pk=coding_pk, source__project=access.project)
-        .select_related("coder", "code", "source")
-        .first()
+        .select_related("coder", "code", "source"),
+        "coding",
     )
-    if coding is None:
-        raise Http404("No such coding.")
     coding.source.project = access.project
     return coding
 
@@ -520,12 +512,10 @@ def _codes(access: Access, only: int | None = None) -> list[dict]:
 
 
 def _code_of(access: Access, code_pk: int, field: str | None = None) -> Code:
-    code = Code.objects.filter(pk=code_pk, project=access.project).first()
-    if code is None:
-        if field:
-            raise ValidationError({field: ["There is no such code in this project."]})
-        raise Http404("No such code.")
-    return code
+    found = Code.objects.filter(pk=code_pk, project=access.project)
+    if field and not found.exists():
+        raise ValidationError({field: ["There is no such code in this project."]})
+    return one(found, "code")
 
 
 @codes_router.get(
@@ -669,11 +659,6 @@ class MemoPatch(Schema):
     text: StrictStr | None = Field(None, min_length=1)
 
 
-class MemoPage(BaseModel):
-    items: list[MemoOut]
-    next: str | None
-
-
 class MemoFilters(PageParams):
     about: Literal["project", "source", "code", "interviewee", "coding"] | None = None
     source: int | None = Field(None, ge=1, le=2**62)
@@ -696,15 +681,15 @@ def _memo(memo) -> dict:
 
 
 def _memo_changeable(access: Access, memo_pk: int):
-    memo = guard.memos(access).filter(pk=memo_pk).first()
-    if memo is None:
-        raise Http404("No such memo.")
+    memo = one(guard.memos(access).filter(pk=memo_pk), "memo")
     if memo.author_id != access.user.pk and not access.can(Perm.MANAGE_MEMBERS):
         raise PermissionDenied("Only the memo's author can change it.")
     return memo
 
 
-@memos_router.get("/projects/{id:pk}/memos/", response=MemoPage, url_name="memos", summary="Memos")
+@memos_router.get(
+    "/projects/{id:pk}/memos/", response=page_of(MemoOut), url_name="memos", summary="Memos"
+)
 def memos(request: HttpRequest, pk: int, query: Query[MemoFilters]):
     access = guard.project(request, pk)
     found = guard.memos(access)
@@ -823,9 +808,7 @@ def saved_query_run(
 ):
     """The passages the query finds among the codings the caller may see."""
     access = guard.project(request, pk)
-    saved = SavedQuery.objects.filter(pk=query_pk, project=access.project).first()
-    if saved is None:
-        raise Http404("No such saved query.")
+    saved = one(SavedQuery.objects.filter(pk=query_pk, project=access.project), "saved query")
     result = query_run(
         access=access, spec=QuerySpec.from_json(saved.definition), offset=offset, limit=limit
     )

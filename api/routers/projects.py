@@ -6,16 +6,15 @@ import datetime
 import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import BaseModel, StrictBool, StrictStr
 
 from api import guard
 from api.auth import member
-from api.errors import CONFLICT
-from api.pagination import PageParams, page
+from api.errors import one
+from api.pagination import PageParams, page, page_of
 from interviews import services
 from interviews.access import Perm
 from interviews.forms import AttributeForm, MemberAddForm, ProjectForm
@@ -27,9 +26,7 @@ router = Router(tags=["projects"])
 def form_valid(form) -> None:
     """A page's form checks the API's input too: its errors become a 400 with fields."""
     if not form.is_valid():
-        raise ValidationError(
-            {name: [str(e) for e in errors] for name, errors in form.errors.items()}
-        )
+        raise ValidationError(form.errors.as_data())  # with their codes: "conflict" is a 409
 
 
 # ---- projects ----------------------------------------------------------------------------
@@ -55,11 +52,6 @@ class ProjectOut(BaseModel):
     created_at: datetime.datetime
 
 
-class ProjectPage(BaseModel):
-    items: list[ProjectOut]
-    next: str | None
-
-
 def _project(project, role: str) -> dict:
     return {
         "id": project.pk,
@@ -72,7 +64,9 @@ def _project(project, role: str) -> dict:
     }
 
 
-@router.get("/projects/", response=ProjectPage, url_name="projects", summary="Your projects")
+@router.get(
+    "/projects/", response=page_of(ProjectOut), url_name="projects", summary="Your projects"
+)
 def projects(request: HttpRequest, query: Query[PageParams]):
     roles = dict(Membership.objects.filter(user=request.user).values_list("project_id", "role"))
 
@@ -192,8 +186,11 @@ def _last_admin(membership: Membership) -> bool:
 )
 def member_update(request: HttpRequest, pk: int, member_pk: int, payload: RoleIn):
     access = guard.project(request, pk)
-    membership = get_object_or_404(
-        Membership.objects.select_related("user", "project"), pk=member_pk, project=access.project
+    membership = one(
+        Membership.objects.select_related("user", "project").filter(
+            pk=member_pk, project=access.project
+        ),
+        "member",
     )
     with transaction.atomic():
         if _last_admin(membership) and payload.role != Role.ADMIN:
@@ -212,8 +209,9 @@ def member_update(request: HttpRequest, pk: int, member_pk: int, payload: RoleIn
 )
 def member_remove(request: HttpRequest, pk: int, member_pk: int):
     access = guard.project(request, pk)
-    membership = get_object_or_404(
-        Membership.objects.select_related("project"), pk=member_pk, project=access.project
+    membership = one(
+        Membership.objects.select_related("project").filter(pk=member_pk, project=access.project),
+        "member",
     )
     if _last_admin(membership):
         raise ValidationError("A project needs at least one admin.", code="conflict")
@@ -269,13 +267,8 @@ def attributes(request: HttpRequest, pk: int):
 def _attribute_save(access, payload: AttributeIn, instance: Attribute | None) -> Attribute:
     data = {**payload.dict(), "choices": "\n".join(payload.choices)}
     form = AttributeForm(data=data, instance=instance, project=access.project)
-    form_valid(form)
-    try:
-        with transaction.atomic():
-            return form.save()
-    except IntegrityError:
-        message = f"There is already an attribute called “{payload.name}”."
-        raise ValidationError({"name": [ValidationError(message, code=CONFLICT)]}) from None
+    form_valid(form)  # a name the project has already is a 409
+    return form.save()
 
 
 @router.post(
@@ -299,7 +292,7 @@ def attribute_create(request: HttpRequest, pk: int, payload: AttributeIn):
 )
 def attribute_update(request: HttpRequest, pk: int, attribute_pk: int, payload: AttributeIn):
     access = guard.project(request, pk)
-    attribute = get_object_or_404(Attribute, pk=attribute_pk, project=access.project)
+    attribute = one(access.project.attributes.filter(pk=attribute_pk), "attribute")
     return _attribute(_attribute_save(access, payload, attribute))
 
 
@@ -312,7 +305,7 @@ def attribute_update(request: HttpRequest, pk: int, attribute_pk: int, payload: 
 )
 def attribute_delete(request: HttpRequest, pk: int, attribute_pk: int):
     access = guard.project(request, pk)
-    get_object_or_404(Attribute, pk=attribute_pk, project=access.project).delete()
+    one(access.project.attributes.filter(pk=attribute_pk), "attribute").delete()
     return Status(204, None)
 
 
@@ -336,11 +329,6 @@ class IntervieweeOut(BaseModel):
     role: str
     attributes: dict[str, str] = Field(..., description="Attribute name → value.")
     identity: Identity | None = Field(None, description="Only for admins.")
-
-
-class IntervieweePage(BaseModel):
-    items: list[IntervieweeOut]
-    next: str | None
 
 
 def _interviewees(access, rows: list[Interviewee]) -> list[dict]:
@@ -377,7 +365,7 @@ def _interviewees(access, rows: list[Interviewee]) -> list[dict]:
 
 @router.get(
     "/projects/{id:pk}/interviewees/",
-    response=IntervieweePage,
+    response=page_of(IntervieweeOut),
     url_name="interviewees",
     summary="Interviewees by pseudonym, with their attributes",
 )
@@ -399,7 +387,7 @@ def interviewees(request: HttpRequest, pk: int, query: Query[PageParams]):
 )
 def interviewee(request: HttpRequest, pk: int, interviewee_pk: int):
     access = guard.project(request, pk)
-    person = get_object_or_404(Interviewee, pk=interviewee_pk, project=access.project)
+    person = one(access.project.interviewees.filter(pk=interviewee_pk), "interviewee")
     return _interviewees(access, [person])[0]
 
 
@@ -446,10 +434,18 @@ def jobs(request: HttpRequest, pk: int, limit: int = Query(50, ge=1, le=500)):
 )
 def job(request: HttpRequest, pk: int, guid: uuid.UUID):
     access = guard.project(request, pk)
-    found = access.project.jobs.filter(guid=guid)
-    if not access.can(Perm.REVIEW):
-        found = found.filter(user=request.user)
-    one = found.first()
-    if one is None:
+    found = guard.job(request, guid)
+    if found.project_id != access.project.pk:
         raise Http404("No such job.")
-    return job_json(one)
+    return job_json(found)
+
+
+@router.get(
+    "/jobs/{uuid:guid}/",
+    response=JobOut,
+    url_name="job_progress",
+    summary="A job's progress, by its guid alone (also a job of no project)",
+)
+def job_progress(request: HttpRequest, guid: uuid.UUID):
+    """For its starter, and for the members of its project who may review."""
+    return job_json(guard.job(request, guid))

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from pydantic import BaseModel
 
 from api import guard
-from api.errors import ApiError
+from api.errors import ApiError, one
 from api.pagination import Id
 from reports import tidy
 from reports.definitions import Definition, choices_for, parse, parse_mapping, run
@@ -141,7 +140,7 @@ def saved_reports(request: HttpRequest, pk: int):
 )
 def saved_report_run(request: HttpRequest, pk: int, saved_pk: int):
     access = guard.project(request, pk)
-    saved = get_object_or_404(SavedReport, project=access.project, pk=saved_pk)
+    saved = one(SavedReport.objects.filter(project=access.project, pk=saved_pk), "saved report")
     params = {k: v if isinstance(v, list) else [v] for k, v in (saved.params or {}).items()}
     return _report(
         request,

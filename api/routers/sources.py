@@ -6,21 +6,25 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import BaseModel
+from pydantic import BaseModel, StrictFloat, StrictInt
 
 from api import guard
 from api.auth import member
-from api.pagination import PageParams, page
+from api.errors import one
+from api.pagination import PageParams, page, page_of
 from api.routers.projects import JobOut, form_valid, job_json
+from coding.models import MAX_OFFSET
 from interviews.access import Perm
 from interviews.forms import SourceImportForm
 from interviews.importers import ImportRefused
 from interviews.ingest import batches
 from interviews.ingest.files import pasted_name
 from interviews.models import AttributeValue, Segment, SegmentKind, Source
+from interviews.recordings import services as recordings
+from interviews.recordings.models import Recording, SyncPoint
 
 router = Router(tags=["sources"])
 
@@ -41,11 +45,6 @@ class SourceOut(BaseModel):
     nlp_status: str
     attributes: dict[str, str] = Field(..., description="Source-level attribute values.")
     created_at: datetime.datetime
-
-
-class SourcePage(BaseModel):
-    items: list[SourceOut]
-    next: str | None
 
 
 class SourceFilters(PageParams):
@@ -113,7 +112,7 @@ def _with_length(sources):
 
 @router.get(
     "/projects/{id:pk}/sources/",
-    response=SourcePage,
+    response=page_of(SourceOut),
     url_name="sources",
     summary="The project's sources (metadata)",
 )
@@ -136,8 +135,7 @@ def sources(request: HttpRequest, pk: int, query: Query[SourceFilters]):
     summary="One source (metadata)",
 )
 def source(request: HttpRequest, pk: int, source_pk: int):
-    access = guard.project(request, pk)
-    guard.source(access, source_pk)
+    guard.project_source(request, pk, source_pk)
     return _sources([_with_length(Source.objects.filter(pk=source_pk)).get()])[0]
 
 
@@ -148,8 +146,7 @@ def source(request: HttpRequest, pk: int, source_pk: int):
     summary="A source's text: what offsets count in (code points)",
 )
 def source_text(request: HttpRequest, pk: int, source_pk: int):
-    access = guard.project(request, pk)
-    text = guard.source_text(access, guard.source(access, source_pk))
+    text = guard.source_text(*guard.project_source(request, pk, source_pk))
     return {"id": source_pk, "text": text, "length": len(text)}
 
 
@@ -169,10 +166,8 @@ def source_segments(
     source_pk: int,
     query: Query[SegmentQuery],
 ):
-    access = guard.project(request, pk)
-    found = Segment.objects.filter(source=guard.source(access, source_pk)).select_related(
-        "interviewee"
-    )
+    _access, source = guard.project_source(request, pk, source_pk)
+    found = Segment.objects.filter(source=source).select_related("interviewee")
     if query.kind:
         found = found.filter(kind=query.kind)
     return [
@@ -234,3 +229,83 @@ def sources_import(
     )
     job.refresh_from_db()
     return Status(202, job_json(job))
+
+
+# ---- a recording's sync points and duration -----------------------------------------------
+class SyncPointOut(BaseModel):
+    position: int = Field(..., description="Code points from the start of the text.")
+    time: float = Field(..., description="Seconds from the start of the recording.")
+    id: int | None = Field(None, description="The stored point's id (null: a turn's time).")
+    manual: bool = Field(..., description="Set by hand (it wins over a turn's or a cue's time).")
+
+
+class SyncPointIn(Schema):
+    position: StrictInt = Field(..., ge=0, le=MAX_OFFSET, description="Code points.")
+    time: StrictFloat = Field(..., ge=0, lt=1e7, allow_inf_nan=False, description="Seconds.")
+
+
+class DurationIn(Schema):
+    duration: StrictFloat = Field(..., ge=0, lt=1e7, allow_inf_nan=False, description="Seconds.")
+
+
+class DurationOut(BaseModel):
+    duration: float | None
+    kept: bool = Field(..., description="False when the server had read a duration itself.")
+
+
+@router.get(
+    "/projects/{id:pk}/sources/{id:source_pk}/sync-points/",
+    response=list[SyncPointOut],
+    url_name="source_sync_points",
+    summary="Where the text meets the recording: the sync points in force",
+)
+def sync_points(request: HttpRequest, pk: int, source_pk: int):
+    return recordings.player_points(guard.project_source(request, pk, source_pk)[1])
+
+
+@router.post(
+    "/projects/{id:pk}/sources/{id:source_pk}/sync-points/",
+    response=list[SyncPointOut],
+    auth=member(Perm.SYNC_RECORDINGS),
+    url_name="source_sync_point_set",
+    summary="Tie a position of the text to a time of the recording",
+)
+def sync_point_set(request: HttpRequest, pk: int, source_pk: int, payload: SyncPointIn):
+    """A point already at that position moves to the new time. Answers every point."""
+    _access, source = guard.project_source(request, pk, source_pk)
+    recordings.sync_point_set(
+        source=source, position=payload.position, time=payload.time, user=request.user
+    )
+    return recordings.player_points(source)
+
+
+@router.delete(
+    "/projects/{id:pk}/sources/{id:source_pk}/sync-points/{id:point_pk}/",
+    response=list[SyncPointOut],
+    auth=member(Perm.SYNC_RECORDINGS),
+    url_name="source_sync_point_delete",
+    summary="Remove a sync point set by hand or read from cues",
+)
+def sync_point_delete(request: HttpRequest, pk: int, source_pk: int, point_pk: int):
+    """Answers the points left."""
+    _access, source = guard.project_source(request, pk, source_pk)
+    point = one(SyncPoint.objects.filter(pk=point_pk, source=source), "sync point")
+    recordings.sync_point_delete(point=point)
+    return recordings.player_points(source)
+
+
+@router.post(
+    "/projects/{id:pk}/sources/{id:source_pk}/recording/duration/",
+    response=DurationOut,
+    auth=member(Perm.CODE),
+    url_name="recording_duration",
+    summary="Report the duration a browser measured",
+)
+def recording_duration(request: HttpRequest, pk: int, source_pk: int, payload: DurationIn):
+    """Kept only when the server could not read the recording's duration itself."""
+    _access, source = guard.project_source(request, pk, source_pk)
+    recording = Recording.objects.filter(source=source).first()
+    if recording is None:
+        raise Http404("This source has no recording.")
+    kept = recordings.recording_duration_report(recording=recording, seconds=payload.duration)
+    return {"duration": recording.duration, "kept": kept}

@@ -1,5 +1,5 @@
-"""Coding help pages: rules and code by speaker, the classifier, the review queue, and the
-JSON the coding page reads its suggestions from."""
+"""Coding help pages: rules and code by speaker, the classifier, the review queue (the coding
+page reads and decides its suggestions through the API, api/routers/suggestions.py)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from coding import autocode
 from coding.models import Code
@@ -23,7 +23,7 @@ from coding.suggestion_services import (
     rule_save,
     suggestion_accept,
     suggestion_reject,
-    suggestions_accept_all,
+    suggestions_accept_scoring,
 )
 from coding.suggestions import model_suggest_new_job, model_train_job
 from interviews.access import Access, Perm, project_access
@@ -227,18 +227,6 @@ def model_thresholds(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_home(access))
 
 
-def _suggestion_json(suggestion: Suggestion) -> dict:
-    return {
-        "id": suggestion.pk,
-        "code": suggestion.code_id,
-        "start": suggestion.start,
-        "end": suggestion.end,
-        "score": suggestion.score,
-        "origin": suggestion.origin,
-        "origin_label": suggestion.origin_label,
-    }
-
-
 def queue(request: HttpRequest, pk: int) -> HttpResponse:
     """The pending suggestions of one code across the project, with their context."""
     access = project_access(request, pk, Perm.CODE)
@@ -284,31 +272,19 @@ def _visible(access: Access, suggestion_pk: int) -> Suggestion:
 
 @require_POST
 def decide(request: HttpRequest, pk: int, suggestion_pk: int) -> HttpResponse:
-    """Accept or reject one suggestion (JSON for the coding page, a redirect otherwise)."""
+    """Accept or reject one suggestion from the review queue."""
     access = project_access(request, pk, Perm.CODE)
-    wants_json = request.headers.get("Accept", "").startswith("application/json")
     action = request.POST.get("action")
+    suggestion = _visible(access, suggestion_pk)
     try:
-        suggestion = _visible(access, suggestion_pk)
         if action == "accept":
-            coding = suggestion_accept(suggestion=suggestion, user=request.user)
-            result = {"status": "accepted", "coding": coding.pk, "origin": coding.origin}
+            suggestion_accept(suggestion=suggestion, user=request.user)
         elif action == "reject":
             suggestion_reject(suggestion=suggestion, user=request.user)
-            result = {"status": "rejected"}
         else:
             raise ValidationError("Choose accept or reject.")
     except ValidationError as error:
-        if wants_json:
-            return JsonResponse({"error": " ".join(error.messages)}, status=400)
         messages.error(request, " ".join(error.messages))
-        return redirect(_back(request, _home(access)))
-    except Http404:
-        if wants_json:
-            return JsonResponse({"error": "This suggestion is no longer pending."}, status=404)
-        raise
-    if wants_json:
-        return JsonResponse(result)
     return redirect(_back(request, _home(access)))
 
 
@@ -317,31 +293,11 @@ def accept_all(request: HttpRequest, pk: int) -> HttpResponse:
     """Accept every pending suggestion of a source at or above a score (of one code, or all)."""
     access = project_access(request, pk, Perm.CODE)
     form = AcceptAllForm(request.POST, project=access.project)
-    wants_json = request.headers.get("Accept", "").startswith("application/json")
     if not form.is_valid():
-        text = "Choose a source and a score between 0 and 1."
-        if wants_json:
-            return JsonResponse({"error": text, "fields": form.errors}, status=400)
-        messages.error(request, text)
+        messages.error(request, "Choose a source and a score between 0 and 1.")
         return redirect(_back(request, _home(access)))
-    chosen = Suggestion.objects.visible_to(access).filter(
-        source=form.cleaned_data["source"], score__gte=form.cleaned_data["min_score"]
+    accepted = suggestions_accept_scoring(
+        Suggestion.objects.visible_to(access), **form.cleaned_data, user=request.user
     )
-    if form.cleaned_data["code"] is not None:
-        chosen = chosen.filter(code=form.cleaned_data["code"])
-    accepted = suggestions_accept_all(chosen, user=request.user)
-    if wants_json:
-        return JsonResponse({"accepted": accepted})
     messages.success(request, f"{accepted} suggestion{'s' if accepted != 1 else ''} accepted.")
     return redirect(_back(request, _home(access)))
-
-
-@require_GET
-def source_suggestions(request: HttpRequest, pk: int, source_pk: int) -> JsonResponse:
-    """The pending suggestions of one source the member may see, for the coding page."""
-    access = project_access(request, pk, Perm.VIEW)
-    source = get_object_or_404(Source.objects.only("pk"), pk=source_pk, project=access.project)
-    if not access.can(Perm.CODE):
-        return JsonResponse({"suggestions": []})
-    found = Suggestion.objects.visible_to(access).filter(source=source).order_by("start", "end")
-    return JsonResponse({"suggestions": [_suggestion_json(s) for s in found]})

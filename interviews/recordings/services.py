@@ -20,7 +20,7 @@ from django.db import transaction
 from interviews.models import Segment, SegmentKind, Source, SourceCodePoints
 from interviews.recordings import sniff as sniffing
 from interviews.recordings.models import DurationOrigin, Recording, SyncOrigin, SyncPoint
-from interviews.recordings.sync import RANK_TURN, Point, consistent, time_at
+from interviews.recordings.sync import RANK_MANUAL, RANK_TURN, Point, consistent, time_at
 
 PROBE_SECONDS = 60
 
@@ -296,6 +296,22 @@ def timelines(
 
 def timeline(source: Source) -> Timeline:
     return timelines([source.pk], with_recording_only=False)[source.pk]
+
+
+def player_points(source: Source, line: Timeline | None = None) -> list[dict]:
+    """The sync points in force (turn times, cues, set by hand), for the player; `id` is the
+    stored point's, for those set by hand or read from cues."""
+    stored = {p.position: p for p in SyncPoint.objects.filter(source=source)}
+    line = line or timeline(source)
+    return [
+        {
+            "position": p.position,
+            "time": p.time,
+            "id": stored[p.position].pk if p.position in stored else None,
+            "manual": p.rank == RANK_MANUAL,
+        }
+        for p in line.points
+    ]
 
 
 def start_times(spans: Iterable[tuple[int, int]]) -> dict[tuple[int, int], float]:

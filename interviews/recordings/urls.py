@@ -19,19 +19,4 @@ urlpatterns = [
         views.recording_remove,
         name="recording_remove",
     ),
-    path(
-        "projects/<int:pk>/sources/<int:source_pk>/recording/duration/",
-        views.recording_duration,
-        name="recording_duration",
-    ),
-    path(
-        "projects/<int:pk>/sources/<int:source_pk>/sync-points/",
-        views.sync_point_save,
-        name="sync_point_save",
-    ),
-    path(
-        "projects/<int:pk>/sources/<int:source_pk>/sync-points/<int:point_pk>/delete/",
-        views.sync_point_delete,
-        name="sync_point_delete",
-    ),
 ]

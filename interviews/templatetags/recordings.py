@@ -10,7 +10,6 @@ from django.urls import reverse
 from interviews.access import Perm
 from interviews.recordings import services, sniff
 from interviews.recordings.models import Recording
-from interviews.recordings.views import player_points
 
 register = template.Library()
 
@@ -33,13 +32,13 @@ def recording_player(context, source, access) -> dict:
         "kind": recording.kind,
         "duration": recording.duration,
         "length": line.length,
-        "points": player_points(source, line),
+        "points": services.player_points(source, line),
         "canSync": can_sync,
         "canReportDuration": access.can(Perm.CODE),
         "csrfToken": get_token(context["request"]),
         "urls": {
-            "sync": reverse("interviews:sync_point_save", args=[project_pk, source.pk]),
-            "duration": reverse("interviews:recording_duration", args=[project_pk, source.pk]),
+            "sync": reverse("api:source_sync_points", args=[project_pk, source.pk]),
+            "duration": reverse("api:recording_duration", args=[project_pk, source.pk]),
         },
     }
     return {"recording": recording, "player_data": data, "can_sync": can_sync}

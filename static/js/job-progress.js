@@ -1,4 +1,5 @@
-// Follows a background job: polls its JSON until it finishes and updates the page in place.
+// Follows a background job: polls it through the API until it finishes and updates the page
+// in place.
 const root = document.querySelector("[data-job-url]");
 const initial = JSON.parse(document.getElementById("job-data").textContent);
 
@@ -27,7 +28,10 @@ function render(job) {
 }
 
 async function poll() {
-  const response = await fetch(root.dataset.jobUrl, { headers: { Accept: "application/json" } });
+  const response = await fetch(root.dataset.jobUrl, {
+    credentials: "same-origin",
+    headers: { Accept: "application/json" },
+  });
   if (response.ok) {
     const job = await response.json();
     render(job);

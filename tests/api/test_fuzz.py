@@ -22,8 +22,10 @@ from schemathesis.specs.openapi.checks import (
 
 from api.tokens import token_create
 from coding.models import Code, Coding, Memo, SavedQuery
+from coding.suggestion_models import Suggestion
 from config.wsgi import application
 from interviews.models import Attribute, Interviewee, Membership, Project, Source
+from interviews.recordings.models import SyncPoint
 
 EXAMPLES = int(os.environ.get("PARLEY_FUZZ_EXAMPLES", "3"))
 CHECKS = [
@@ -55,6 +57,12 @@ def _known_ids(project: Project) -> dict[str, list[int]]:
         ),
         "query_pk": list(
             SavedQuery.objects.filter(project=project).values_list("pk", flat=True)[:5]
+        ),
+        "suggestion_pk": list(
+            Suggestion.objects.filter(source__project=project).values_list("pk", flat=True)[:5]
+        ),
+        "point_pk": list(
+            SyncPoint.objects.filter(source__project=project).values_list("pk", flat=True)[:5]
         ),
     }
 

@@ -32,7 +32,7 @@ def test_a_user_creates_a_project_and_becomes_its_admin(api_for, users):
     assert Membership.objects.get(project=created).user == users["viewer"]
     bad = api.post(v1("projects/"), {"name": ""})
     assert bad.status_code == 400
-    assert bad.json()["fields"]["name"] == ["“name” is too short."]
+    assert bad.json()["fields"]["name"] == ["“name” must not be empty."]
     assert Project.objects.filter(name="").count() == 0
 
 
@@ -83,6 +83,9 @@ def test_leads_define_attributes_with_the_pages_rules(api_for, project):
     twice = lead.post(url(project, "attributes/"), {"name": "Region"})
     assert twice.status_code == 409
     assert twice.json()["fields"] == {"name": ["There is already an attribute called “Region”."]}
+    other_case = lead.post(url(project, "attributes/"), {"name": "region"})
+    assert other_case.status_code == 409
+    assert other_case.json()["error"] == "There is already an attribute called “Region”."
     assert Attribute.objects.filter(name="Region").count() == 1
     assert api_for("coder").post(url(project, "attributes/"), {"name": "X"}).status_code == 403
     region = Attribute.objects.get(name="Region")

@@ -12,7 +12,8 @@ from coding.suggestion_services import rule_run, rule_save
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_accepts_and_r_rejects_the_current_suggestion(page_for, users, source, code):
+def _suggest(users, source, code) -> None:
+    """A rule proposes two sentences of the source."""
     rule = rule_save(
         project=source.project,
         user=users["lead"],
@@ -22,6 +23,10 @@ def test_a_accepts_and_r_rejects_the_current_suggestion(page_for, users, source,
         scope="sentence",
     )
     rule_run(rule=rule, dry_run=False)
+
+
+def test_a_accepts_and_r_rejects_the_current_suggestion(page_for, users, source, code):
+    _suggest(users, source, code)
     first, second = Suggestion.objects.order_by("start")
     page = page_for(users["coder"])
     page.goto(reverse("coding:workspace", args=[source.project_id, source.pk]))
@@ -62,4 +67,29 @@ def test_a_accepts_and_r_rejects_the_current_suggestion(page_for, users, source,
     )
     assert Suggestion.objects.get(pk=second.pk).status == SuggestionStatus.REJECTED
     assert Coding.objects.count() == 1
+    assert page.errors == []
+
+
+def test_accept_all_above_a_score_accepts_them_through_the_api(page_for, users, source, code):
+    _suggest(users, source, code)
+    low = Suggestion.objects.order_by("start").last()
+    Suggestion.objects.filter(pk=low.pk).update(score=0.3)
+    page = page_for(users["coder"])
+    page.goto(reverse("coding:workspace", args=[source.project_id, source.pk]))
+    page.wait_for_selector("#workspace[data-ready=true]")
+    page.wait_for_function(
+        "() => document.querySelector('[data-field=suggestion-count]').textContent === '2'"
+    )
+    page.fill("#ws-suggestion-min", "0.5")
+    page.locator("[data-field=suggestion-accept-all] button").click()
+    page.wait_for_function(
+        "() => document.querySelector('[data-field=suggestion-status]').textContent"
+        " === '1 suggestion accepted.'"
+    )
+    page.wait_for_function(
+        "() => document.querySelector('[data-field=suggestion-count]').textContent === '1'"
+    )
+    coding = Coding.objects.get()
+    assert (coding.coder, coding.origin) == (users["coder"], "rule “Minsk”")
+    assert Suggestion.objects.get(pk=low.pk).status == SuggestionStatus.PENDING
     assert page.errors == []

@@ -56,27 +56,38 @@ def test_outsiders_get_not_found(client_for, project):
 
 
 @pytest.mark.parametrize(
-    ("body", "message"),
+    ("body", "field", "message"),
     [
-        ({"name": ""}, "Give the code a name."),
-        ({"name": 7}, "Give the code a name."),
-        ({"name": "Financing", "parent": "parent"}, "“parent” must be a code's id"),
-        ({"name": "Trust", "parent": 999999}, "There is no such code in this project."),
-        ({"name": "x" * 201}, "at most 200 characters"),
+        ({"name": ""}, "name", "“name” must not be empty."),
+        ({"name": 7}, "name", "“name” must be text."),
+        ({}, "name", "“name” is required."),
+        ({"name": "Financing", "parent": "parent"}, "parent", "“parent” must be a whole number."),
+        ({"name": "Trust", "parent": 999999}, "parent", "There is no such code in this project."),
+        ({"name": "x" * 201}, "name", "“name” is too long (at most 200 characters)."),
+        (
+            {"name": "Trust", "colour": "red"},
+            "colour",
+            "“colour” must be a colour written # and six hex digits, like #1e88e5.",
+        ),
     ],
 )
-def test_bad_input_is_refused_and_nothing_is_stored(client_for, project, code, body, message):
+def test_bad_input_is_refused_and_nothing_is_stored(
+    client_for, project, code, body, field, message
+):
     before = Code.objects.count()
     response = _post(client_for("lead"), project, body)
     assert response.status_code == 400
-    assert response.json()["error"]
+    assert response.json() == {"error": message, "fields": {field: [message]}}
     assert Code.objects.count() == before
 
 
 def test_a_sibling_of_the_same_name_is_refused(client_for, project, code):
     response = _post(client_for("lead"), project, {"name": "financing", "parent": code.parent.pk})
     assert response.status_code == 409
-    assert "already a code called" in response.json()["error"]
+    assert response.json() == {
+        "error": "There is already a code called “financing” under “Weaknesses”."
+    }
+    assert Code.objects.filter(name__iexact="financing").count() == 1
 
 
 def test_a_code_of_another_project_cannot_be_the_parent(client_for, project, other_project):

@@ -119,48 +119,76 @@ def pending(project, studio, theme, users):
 
 def test_the_coding_page_lists_and_decides_suggestions(client_for, project, studio, pending, users):
     client = client_for("coder")
-    listed = client.get(reverse("coding:api_suggestions", args=[project.pk, studio.pk])).json()
-    assert [(s["start"], s["origin_label"], s["score"]) for s in listed["suggestions"]] == [
+    listed = client.get(reverse("api:source_suggestions", args=[project.pk, studio.pk])).json()
+    assert [(s["start"], s["origin_label"], s["score"]) for s in listed] == [
         (pending[0].start, "rule “r”", 1.0),
         (pending[1].start, "rule “r”", 1.0),
     ]
-    decide = reverse("coding:suggestion_decide", args=[project.pk, pending[0].pk])
-    answer = client.post(decide, {"action": "accept"}, headers={"Accept": "application/json"})
-    assert answer.status_code == 200 and answer.json()["status"] == "accepted"
+    accept = reverse("api:suggestion_accept", args=[project.pk, pending[0].pk])
+    answer = client.post(accept)
     coding = Coding.objects.get()
+    assert answer.status_code == 200
+    assert answer.json() == {"status": "accepted", "coding": coding.pk, "origin": "rule “r”"}
     assert (coding.coder, coding.origin) == (users["coder"], "rule “r”")
     # The coding carries its origin in the page's data and in the history.
     codings = client.get(reverse("api:source_codings", args=[project.pk, studio.pk])).json()
     assert codings["codings"][0]["origin"] == "rule “r”"
     history = client_for("lead").get(reverse("coding:history", args=[project.pk])).content
     assert "from rule “r”" in history.decode()
-    again = client.post(decide, {"action": "accept"}, headers={"Accept": "application/json"})
+    again = client.post(accept)
     assert again.status_code == 404 and Coding.objects.count() == 1
-    reject = reverse("coding:suggestion_decide", args=[project.pk, pending[1].pk])
-    client.post(reject, {"action": "reject"}, headers={"Accept": "application/json"})
+    assert again.json() == {"error": "This suggestion is no longer pending."}
+    reject = reverse("api:suggestion_reject", args=[project.pk, pending[1].pk])
+    assert client.post(reject).json() == {"status": "rejected"}
     assert Suggestion.objects.get(pk=pending[1].pk).status == SuggestionStatus.REJECTED
-    listed = client.get(reverse("coding:api_suggestions", args=[project.pk, studio.pk])).json()
-    assert listed["suggestions"] == []
+    listed = client.get(reverse("api:source_suggestions", args=[project.pk, studio.pk])).json()
+    assert listed == []
 
 
-def test_viewers_cannot_decide(client_for, project, pending):
-    decide = reverse("coding:suggestion_decide", args=[project.pk, pending[0].pk])
-    assert client_for("viewer").post(decide, {"action": "accept"}).status_code == 403
+def test_the_project_lists_its_suggestions_a_page_at_a_time(client_for, project, pending, theme):
+    url = reverse("api:suggestions", args=[project.pk])
+    first = client_for("coder").get(url, {"limit": 1, "code": theme.pk}).json()
+    assert [s["id"] for s in first["items"]] == [pending[0].pk]
+    second = client_for("coder").get(url, {"limit": 1, "cursor": first["next"]}).json()
+    assert ([s["id"] for s in second["items"]], second["next"]) == ([pending[1].pk], None)
+    # Viewers may not code: they are offered none.
+    assert client_for("viewer").get(url).json() == {"items": [], "next": None}
+
+
+def test_viewers_and_outsiders_cannot_decide(client_for, project, studio, pending):
+    accept = reverse("api:suggestion_accept", args=[project.pk, pending[0].pk])
+    assert client_for("viewer").post(accept).status_code == 403
+    assert client_for("outsider").post(accept).status_code == 404
+    listed = reverse("api:source_suggestions", args=[project.pk, studio.pk])
+    assert client_for("viewer").get(listed).json() == []
+    assert client_for("outsider").get(listed).json() == {"error": "No such project."}
+    # The review queue's form (a page, not the API) still decides with a redirect.
+    page = reverse("coding:suggestion_decide", args=[project.pk, pending[0].pk])
+    assert client_for("viewer").post(page, {"action": "accept"}).status_code == 403
     assert not Coding.objects.exists()
+    answer = client_for("coder").post(page, {"action": "accept"})
+    assert answer.status_code == 302 and Coding.objects.count() == 1
 
 
 def test_accept_all_above_a_score_in_a_source(client_for, project, studio, pending, users):
     Suggestion.objects.filter(pk=pending[1].pk).update(score=0.4)
-    url = reverse("coding:suggestions_accept_all", args=[project.pk])
-    response = client_for("coder").post(
-        url, {"source": studio.pk, "min_score": "0.5"}, headers={"Accept": "application/json"}
-    )
+    url = reverse("api:source_suggestions_accept", args=[project.pk, studio.pk])
+    response = client_for("coder").post(url, {"min_score": 0.5}, content_type="application/json")
     assert response.json() == {"accepted": 1}
     assert Coding.objects.get().start == pending[0].start
-    bad = client_for("coder").post(
-        url, {"source": studio.pk, "min_score": "7"}, headers={"Accept": "application/json"}
-    )
+    bad = client_for("coder").post(url, {"min_score": 7}, content_type="application/json")
     assert bad.status_code == 400 and Coding.objects.count() == 1
+    assert bad.json() == {
+        "error": "“min_score” is too large.",
+        "fields": {"min_score": ["“min_score” is too large."]},
+    }
+    empty = client_for("coder").post(url, {"min_score": None}, content_type="application/json")
+    assert empty.json()["error"] == "“min_score” must be a number."
+    other = client_for("coder").post(
+        url, {"min_score": 0, "code": 999999}, content_type="application/json"
+    )
+    assert other.status_code == 400 and list(other.json()["fields"]) == ["code"]
+    assert Coding.objects.count() == 1
 
 
 def test_the_queue_lists_a_codes_suggestions_with_context(client_for, project, pending, theme):

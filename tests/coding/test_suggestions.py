@@ -238,15 +238,15 @@ def test_blinded_coder_gets_no_learned_suggestion_from_the_page(
     _train(project, users["lead"])
     hidden = Suggestion.objects.filter(source=made[-1]).first()
     client.force_login(second_coder)
-    listed = client.get(reverse("coding:api_suggestions", args=[project.pk, made[-1].pk]))
-    assert listed.json() == {"suggestions": []}
-    decide = reverse("coding:suggestion_decide", args=[project.pk, hidden.pk])
-    answer = client.post(decide, {"action": "accept"}, headers={"Accept": "application/json"})
+    listed = client.get(reverse("api:source_suggestions", args=[project.pk, made[-1].pk]))
+    assert listed.json() == []
+    answer = client.post(reverse("api:suggestion_accept", args=[project.pk, hidden.pk]))
     assert answer.status_code == 404
+    assert answer.json() == {"error": "This suggestion is no longer pending."}
     assert not Coding.objects.filter(coder=second_coder).exists()
     client.force_login(users["coder"])
-    listed = client.get(reverse("coding:api_suggestions", args=[project.pk, made[-1].pk]))
-    assert len(listed.json()["suggestions"]) == 6
+    listed = client.get(reverse("api:source_suggestions", args=[project.pk, made[-1].pk]))
+    assert len(listed.json()) == 6
 
 
 def test_the_stored_model_suggests_for_sources_added_since(project, codes, users, client_for):

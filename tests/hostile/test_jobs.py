@@ -36,9 +36,7 @@ def stopped_import(project, users, code):
 
 def test_a_stale_job_is_failed_with_a_message_when_it_is_shown(client_for, stopped_import):
     job, fresh, coded = stopped_import
-    response = client_for("coder").get(
-        reverse("interviews:job_detail", args=[job.guid]), HTTP_ACCEPT="application/json"
-    )
+    response = client_for("coder").get(reverse("api:job_progress", args=[job.guid]))
     data = response.json()
     assert data["status"] == "failed"
     assert data["finished"] is True

@@ -414,7 +414,7 @@ def test_a_batch_of_mixed_files_imports_in_the_background(client_for, project, t
     for source in project.sources.all():
         assert source.segments.filter(kind=SegmentKind.SENTENCE).exists(), source.title
         assert source.nlp_status == NlpStatus.DONE, source.title
-    page = client.get(job.get_absolute_url(), HTTP_ACCEPT="application/json").json()
+    page = client.get(reverse("api:job_progress", args=[job.guid])).json()
     assert page["finished"] is True and page["percent"] == 100
 
 

@@ -5,15 +5,13 @@ from django.urls import reverse
 from interviews.models import Job, JobStatus
 
 
-def test_job_progress_is_stored_and_served_as_json(client_for, project, users):
+def test_job_progress_is_stored_and_served_through_the_api(client_for, project, users):
     job = Job.objects.create(
         project=project, user=users["coder"], kind="import", title="Import 3 files"
     )
     job.progress(done=1, total=3, current="b.docx")
     job.note("c.pdf: this PDF has no text layer; run OCR first.")
-    response = client_for("coder").get(
-        reverse("interviews:job_detail", args=[job.guid]), HTTP_ACCEPT="application/json"
-    )
+    response = client_for("coder").get(reverse("api:job_progress", args=[job.guid]))
     data = response.json()
     assert (data["status"], data["done"], data["total"], data["percent"]) == ("running", 1, 3, 33)
     assert data["current"] == "b.docx"
@@ -39,6 +37,33 @@ def test_a_job_is_visible_to_its_starter_and_reviewers_only(client_for, project,
     assert client_for("outsider").get(url).status_code == 404
     page = client_for("coder").get(url).content.decode()
     assert 'id="job-data"' in page
+
+
+def test_the_api_follows_a_job_under_the_same_rule_as_its_page(client_for, project, users):
+    job = Job.objects.create(project=project, user=users["coder"], kind="import", title="Import")
+    url = reverse("api:job_progress", args=[job.guid])
+    page = reverse("interviews:job_detail", args=[job.guid])
+    expected = {"coder": 200, "lead": 200, "admin": 200, "viewer": 403, "outsider": 404}
+    for member, status in expected.items():
+        assert client_for(member).get(page).status_code == status, member
+        answer = client_for(member).get(url)
+        assert answer.status_code == status, member
+        if status == 200:
+            assert (answer.json()["guid"], answer.json()["kind"]) == (str(job.guid), "import")
+        else:
+            assert set(answer.json()) == {"error"}
+    # A job of no project (a .qdpx import) is its starter's alone.
+    own = Job.objects.create(user=users["viewer"], kind="import_qdpx", title="Import of a.qdpx")
+    assert client_for("viewer").get(reverse("api:job_progress", args=[own.guid])).json()[
+        "title"
+    ] == ("Import of a.qdpx")
+    assert client_for("admin").get(reverse("api:job_progress", args=[own.guid])).status_code == 404
+    # The page no longer answers JSON: its script reads the API.
+    assert (
+        client_for("coder")
+        .get(page, HTTP_ACCEPT="application/json")["Content-Type"]
+        .startswith("text/html")
+    )
 
 
 def test_the_job_list_costs_the_same_queries_for_many_jobs(client_for, project, users):

@@ -87,7 +87,7 @@ def test_the_browser_reports_a_duration_later_when_none_is_known(
     client_for, source, attached, monkeypatch
 ):
     Recording.objects.filter(pk=attached.pk).update(duration=None, duration_origin="")
-    url = reverse("interviews:recording_duration", args=[source.project_id, source.pk])
+    url = reverse("api:recording_duration", args=[source.project_id, source.pk])
     response = client_for("coder").post(url, {"duration": 61.5}, content_type="application/json")
     assert response.json() == {"duration": 61.5, "kept": True}
     assert Recording.objects.get(pk=attached.pk).duration == 61.5
@@ -97,6 +97,19 @@ def test_the_browser_reports_a_duration_later_when_none_is_known(
     )
     bad = client_for("coder").post(url, {"duration": "x"}, content_type="application/json")
     assert bad.status_code == 400
+    assert bad.json()["error"] == "“duration” must be a number."
+    assert Recording.objects.get(pk=attached.pk).duration == 61.5
+    # ffprobe's duration is never replaced by a browser's.
+    Recording.objects.filter(pk=attached.pk).update(duration=2.0, duration_origin="ffprobe")
+    response = client_for("coder").post(url, {"duration": 9}, content_type="application/json")
+    assert response.json() == {"duration": 2.0, "kept": False}
+
+
+def test_a_duration_for_a_source_without_a_recording_is_not_found(client_for, source):
+    url = reverse("api:recording_duration", args=[source.project_id, source.pk])
+    response = client_for("coder").post(url, {"duration": 3}, content_type="application/json")
+    assert response.status_code == 404
+    assert response.json() == {"error": "This source has no recording."}
 
 
 def test_viewers_and_outsiders_cannot_attach(client_for, source):
@@ -354,7 +367,7 @@ def test_a_deletion_rolled_back_keeps_the_file(source, attached):
 
 
 def sync_url(source):
-    return reverse("interviews:sync_point_save", args=[source.project_id, source.pk])
+    return reverse("api:source_sync_points", args=[source.project_id, source.pk])
 
 
 @pytest.mark.parametrize(
@@ -368,9 +381,12 @@ def test_admins_and_leads_set_sync_points(client_for, source, attached, role, st
     assert response.status_code == status
     assert SyncPoint.objects.filter(source=source).count() == (1 if status == 200 else 0)
     if status == 200:
-        assert {"position": 50, "time": 1.25} in [
-            {"position": p["position"], "time": p["time"]} for p in response.json()["points"]
+        assert {"position": 50, "time": 1.25, "manual": True} in [
+            {"position": p["position"], "time": p["time"], "manual": p["manual"]}
+            for p in response.json()
         ]
+    else:
+        assert set(response.json()) == {"error"}
 
 
 def test_syncing_the_same_word_again_moves_its_point(client_for, source, attached):
@@ -383,30 +399,35 @@ def test_syncing_the_same_word_again_moves_its_point(client_for, source, attache
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("body", "message"),
     [
-        {"position": -1, "time": 1},
-        {"position": 10_000, "time": 1},
-        {"position": 5, "time": -2},
-        {"position": "5", "time": 1},
-        {"position": 5, "time": "soon"},
-        {"position": True, "time": 1},
-        [],
+        ({"position": -1, "time": 1}, "“position” is too small."),
+        ({"position": 10_000, "time": 1}, "That position is outside the text."),
+        ({"position": 5, "time": -2}, "“time” is too small."),
+        ({"position": "5", "time": 1}, "“position” must be a whole number."),
+        ({"position": 5, "time": "soon"}, "“time” must be a number."),
+        ({"position": True, "time": 1}, "“position” must be a whole number."),
+        ({"time": 1}, "“position” is required."),
+        ([], "“position” is required. “time” is required."),
     ],
 )
-def test_a_bad_sync_point_is_refused_with_a_message(client_for, source, attached, body):
+def test_a_bad_sync_point_is_refused_with_a_message(client_for, source, attached, body, message):
     response = client_for("lead").post(sync_url(source), body, content_type="application/json")
     assert response.status_code == 400
-    assert response.json()["error"]
+    assert response.json()["error"] == message
     assert not SyncPoint.objects.exists()
 
 
 def test_a_sync_point_is_deleted(client_for, source, attached):
     point = services.sync_point_set(source=source, position=10, time=1.0)
-    url = reverse("interviews:sync_point_delete", args=[source.project_id, source.pk, point.pk])
-    assert client_for("coder").post(url).status_code == 403
-    assert client_for("lead").post(url).status_code == 200
+    url = reverse("api:source_sync_point_delete", args=[source.project_id, source.pk, point.pk])
+    assert client_for("coder").delete(url).status_code == 403
+    assert SyncPoint.objects.exists()
+    assert (
+        client_for("lead").delete(url).json() == client_for("viewer").get(sync_url(source)).json()
+    )
     assert not SyncPoint.objects.exists()
+    assert client_for("lead").delete(url).json() == {"error": "No such sync point."}
 
 
 # The pages ------------------------------------------------------------------------------

@@ -155,6 +155,31 @@ def test_a_choice_attribute_without_choices_is_refused(client_for, project):
     assert not Attribute.objects.filter(name="Region").exists()
 
 
+def test_an_attribute_name_the_project_has_already_is_refused_with_a_message(client_for, project):
+    Attribute.objects.create(project=project, name="Region")
+    other = Project.objects.create(name="Another study")
+    Attribute.objects.create(project=other, name="Sector group")
+    url = reverse("interviews:attribute_create", args=[project.pk])
+    fields = {"type": "text", "applies_to": "interviewee", "choices": "", "order": 0}
+    for name in ("Region", "  region "):
+        response = client_for("lead").post(url, {**fields, "name": name})
+        assert response.status_code == 200
+        assert "There is already an attribute called “Region”." in response.content.decode()
+    assert list(project.attributes.values_list("name", flat=True)) == ["Region"]
+    # Another project's names are no obstacle, and renaming one's own in case is allowed.
+    assert client_for("lead").post(url, {**fields, "name": "Sector group"}).status_code == 302
+    region = project.attributes.get(name="Region")
+    edit = reverse("interviews:attribute_edit", args=[project.pk, region.pk])
+    assert client_for("lead").post(edit, {**fields, "name": "REGION"}).status_code == 302
+    assert sorted(project.attributes.values_list("name", flat=True)) == ["REGION", "Sector group"]
+    # Renaming another attribute to a name that is taken is refused, and changes nothing.
+    group = project.attributes.get(name="Sector group")
+    edit = reverse("interviews:attribute_edit", args=[project.pk, group.pk])
+    response = client_for("lead").post(edit, {**fields, "name": "Region"})
+    assert "There is already an attribute called “REGION”." in response.content.decode()
+    assert sorted(project.attributes.values_list("name", flat=True)) == ["REGION", "Sector group"]
+
+
 def test_source_reading_view_shows_turns_with_speakers(client_for, project, source):
     page = (
         client_for("viewer")

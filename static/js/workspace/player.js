@@ -3,6 +3,7 @@
 // tie a clicked word to the paused time ("Sync here"). Keys: Ctrl+Space play/pause,
 // Ctrl+←/→ five seconds back/forward, Ctrl+, slower, Ctrl+. faster (the speed button
 // returns to normal speed). Offsets are code points, converted by offsets.js.
+import { apiCall } from "./api.js";
 import { pageText } from "./text.js";
 import { clock, nextSpeed, positionAt, timeAt } from "./timeline.js";
 
@@ -28,6 +29,7 @@ function start(data) {
   let stopAt = null; // a coding's end, in seconds, while it plays
   let current = null; // the block being spoken
 
+  const call = (method, url, body) => apiCall(method, url, body, data.csrfToken);
   const say = (text) => {
     statusEl.textContent = text;
   };
@@ -124,7 +126,7 @@ function start(data) {
     if (duration == null && Number.isFinite(media.duration)) {
       duration = media.duration;
       drawTimes();
-      if (data.canReportDuration) post(data.urls.duration, { duration: media.duration }).catch(() => {});
+      if (data.canReportDuration) call("POST", data.urls.duration, { duration: media.duration }).catch(() => {});
     }
     showClock();
   });
@@ -205,18 +207,6 @@ function start(data) {
     });
   }
 
-  async function post(url, body) {
-    const response = await fetch(url, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": data.csrfToken },
-      credentials: "same-origin",
-      body: JSON.stringify(body),
-    });
-    const json = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error(json.error || `The server answered ${response.status}.`);
-    return json;
-  }
-
   // Sync here: the word clicked (or the start of the selection) is spoken now.
   control("sync")?.addEventListener("click", async () => {
     const native = window.getSelection();
@@ -229,8 +219,7 @@ function start(data) {
     if (!found) return;
     const seconds = Math.round(media.currentTime * 1000) / 1000;
     try {
-      const answer = await post(data.urls.sync, { position: found.point, time: seconds });
-      points = answer.points;
+      points = await call("POST", data.urls.sync, { position: found.point, time: seconds });
       redraw();
       say(`Synced: position ${found.point} is spoken at ${clock(seconds)}.`);
     } catch (error) {
@@ -263,7 +252,7 @@ function start(data) {
         remove.textContent = "Remove";
         remove.addEventListener("click", async () => {
           try {
-            points = (await post(`${data.urls.sync}${point.id}/delete/`, {})).points;
+            points = await call("DELETE", `${data.urls.sync}${point.id}/`);
             redraw();
             say("Sync point removed.");
           } catch (error) {

@@ -2,6 +2,7 @@
 // team, listed with their code, score and origin and drawn in the text with a dashed underline.
 // The drawing uses the CSS Custom Highlight API, so the codings' own marks are left untouched.
 // `a` accepts the current suggestion (it becomes the user's coding), `r` rejects it.
+import { apiCall } from "./api.js";
 import { codePointsToUtf16 } from "./offsets.js";
 import { pageText } from "./text.js";
 
@@ -19,17 +20,7 @@ const canDraw = typeof CSS !== "undefined" && "highlights" in CSS && typeof High
 let suggestions = [];
 let current = null; // id of the suggestion `a` and `r` act on, once the user chose one
 
-async function request(url, { method = "GET", body } = {}) {
-  const response = await fetch(url, {
-    method,
-    headers: { Accept: "application/json", "X-CSRFToken": pageData.csrfToken },
-    body: body ? new URLSearchParams(body) : undefined,
-    credentials: "same-origin",
-  });
-  const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(data.error || `The server answered ${response.status}.`);
-  return data;
-}
+const call = (method, url, body) => apiCall(method, url, body, pageData.csrfToken);
 
 /** DOM ranges covering code points [start, end) of the source, block by block. */
 export function rangesFor(start, end, root = article) {
@@ -132,7 +123,7 @@ function render() {
 
 async function load() {
   try {
-    suggestions = (await request(section.dataset.listUrl)).suggestions;
+    suggestions = await call("GET", section.dataset.listUrl);
   } catch (error) {
     statusLine.textContent = error.message;
     return;
@@ -170,10 +161,7 @@ async function decide(id, action) {
   const index = suggestions.indexOf(s);
   const wasInList = list.contains(document.activeElement);
   try {
-    await request(section.dataset.decideUrl.replace(/\/0\/$/, `/${id}/`), {
-      method: "POST",
-      body: { action },
-    });
+    await call("POST", `${section.dataset.suggestionsUrl}${id}/${action}/`);
     const code = codes.get(s.code);
     statusLine.textContent = `${action === "accept" ? "Accepted" : "Rejected"}: ${code?.path ?? "?"} (${s.origin_label}).`;
   } catch (error) {
@@ -212,9 +200,8 @@ acceptAll.addEventListener("submit", async (event) => {
   event.preventDefault();
   const minScore = acceptAll.elements.min_score.value;
   try {
-    const result = await request(section.dataset.acceptAllUrl, {
-      method: "POST",
-      body: { source: section.dataset.source, min_score: minScore },
+    const result = await call("POST", section.dataset.acceptAllUrl, {
+      min_score: minScore === "" ? null : Number(minScore),
     });
     statusLine.textContent = `${result.accepted} suggestion${result.accepted === 1 ? "" : "s"} accepted.`;
     document.dispatchEvent(new CustomEvent("parley:codings-changed"));

@@ -259,6 +259,7 @@ export function makeText(article, { url, length }) {
 
   /** The source's text[start:end] in code points, or null when part of it is not fetched. */
   function quoteOf(start, end) {
+    if (!outline.length && length > 0) return null; // the outline has not come yet
     let quote = "";
     for (const piece of covering(start, end)) {
       if (!piece.data) return null;

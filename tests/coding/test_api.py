@@ -319,10 +319,14 @@ def test_a_write_costs_the_same_queries_on_a_short_and_a_long_text(client_for, p
     for sql in captured[1]:
         # The text is never read: the quote is cut from its fixed-width code points.
         assert not re.search(r'"interviews_source"\."text"|\bs\."text"', sql)
-    assert any(
-        re.search(r'substr\((\w+\.|"interviews_sourcecodepoints"\.)?"utf32"', sql)
-        for sql in captured[1]
-    )
+    if connection.vendor == "sqlite":
+        # SQLite's substr would read the whole blob: the query reads the code points' rowid
+        # and the quote is read from the blob in place.
+        assert not any("substr(" in sql for sql in captured[1])
+        quote_read = r"\bcp\.rowid\b|\"interviews_sourcecodepoints\"\.rowid"
+    else:
+        quote_read = r'substr\((\w+\.|"interviews_sourcecodepoints"\.)?"utf32"'
+    assert any(re.search(quote_read, sql) for sql in captured[1])
 
 
 # A coding write reads the session, the user, and by one statement the project with the

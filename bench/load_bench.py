@@ -315,9 +315,13 @@ def run_batch(server: Server, setup: dict, count: int, timings: Timings) -> None
     }
     data = {"csrfmiddlewaretoken": coder.http.cookies["csrftoken"], "start": "1", **chosen}
     started_job = coder.http.post(page.url, data, headers={"Referer": page.url}, timeout=120)
-    job_url = started_job.url
+    # The job page's address ends with the job's guid; its progress is in the API.
+    guid = started_job.url.rstrip("/").rsplit("/", 1)[-1]
+    job_url = f"{server.url}/api/v1/jobs/{guid}/"
     while True:
-        status = coder.http.get(job_url, headers={"Accept": "application/json"}, timeout=30)
+        status = coder.http.get(job_url, timeout=30)
+        if status.status_code != 200:
+            raise SystemExit(f"job {guid}: {status.status_code} {status.text[:300]}")
         job = status.json()
         if job["finished"]:
             break

@@ -235,6 +235,7 @@ class Coder:
         self.one = f"{server.url}/api/v1/projects/{setup['project']}/codings/"
         self.words = [m.span() for m in re.finditer(r"\w+", setup["text"])]
         self.mine: dict[int, str] = {}  # id → guid of the codings this coder left
+        self.held: dict[int, tuple] = {}  # id → (code, start, end) of those codings
         # As the coding page does: it loads the codings and their cursor, then polls since.
         self.cursor = self.http.get(self.api, params={"quotes": "0"}, timeout=120).json()["cursor"]
 
@@ -250,18 +251,20 @@ class Coder:
         return response if ok else None
 
     def create(self) -> None:
-        first = random.randrange(len(self.words) - 6)
-        start, end = self.words[first][0], self.words[first + random.randint(0, 5)][1]
-        body = {
-            "code": random.choice(self.setup["codes"]),
-            "start": start,
-            "end": end,
-            "quote": self.setup["text"][start:end],
-        }
+        # A passage this coder already holds with the same code is refused (409) by design:
+        # draw again rather than count that as an error.
+        while True:
+            first = random.randrange(len(self.words) - 6)
+            start, end = self.words[first][0], self.words[first + random.randint(0, 5)][1]
+            key = (random.choice(self.setup["codes"]), start, end)
+            if key not in self.held.values():
+                break
+        body = {"code": key[0], "start": start, "end": end, "quote": self.setup["text"][start:end]}
         response = self._call("create", "POST", self.api, 201, json=body)
         if response is not None:
             data = response.json()
             self.mine[data["id"]] = data["guid"]
+            self.held[data["id"]] = key
 
     def edit(self) -> None:
         if self.mine:
@@ -273,6 +276,7 @@ class Coder:
             pk = random.choice(list(self.mine))
             if self._call("delete", "DELETE", f"{self.one}{pk}/", 204) is not None:
                 del self.mine[pk]
+                self.held.pop(pk, None)
 
     def poll(self) -> None:
         response = self._call("poll", "GET", self.api, 200, params={"since": self.cursor})

@@ -234,8 +234,7 @@ class Coder:
         )
         self.one = f"{server.url}/api/v1/projects/{setup['project']}/codings/"
         self.words = [m.span() for m in re.finditer(r"\w+", setup["text"])]
-        self.mine: dict[int, str] = {}  # id → guid of the codings this coder left
-        self.held: dict[int, tuple] = {}  # id → (code, start, end) of those codings
+        self.mine: dict[int, tuple] = {}  # id → (code, start, end) of the codings it left
         # As the coding page does: it loads the codings and their cursor, then polls since.
         self.cursor = self.http.get(self.api, params={"quotes": "0"}, timeout=120).json()["cursor"]
 
@@ -257,14 +256,13 @@ class Coder:
             first = random.randrange(len(self.words) - 6)
             start, end = self.words[first][0], self.words[first + random.randint(0, 5)][1]
             key = (random.choice(self.setup["codes"]), start, end)
-            if key not in self.held.values():
+            if key not in self.mine.values():
                 break
         body = {"code": key[0], "start": start, "end": end, "quote": self.setup["text"][start:end]}
         response = self._call("create", "POST", self.api, 201, json=body)
         if response is not None:
             data = response.json()
-            self.mine[data["id"]] = data["guid"]
-            self.held[data["id"]] = key
+            self.mine[data["id"]] = key
 
     def edit(self) -> None:
         if self.mine:
@@ -276,7 +274,6 @@ class Coder:
             pk = random.choice(list(self.mine))
             if self._call("delete", "DELETE", f"{self.one}{pk}/", 204) is not None:
                 del self.mine[pk]
-                self.held.pop(pk, None)
 
     def poll(self) -> None:
         response = self._call("poll", "GET", self.api, 200, params={"since": self.cursor})

@@ -44,31 +44,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-WORDS = [
-    "film",
-    "studio",
-    "festival",
-    "partners",
-    "money",
-    "budget",
-    "audience",
-    "heritage",
-    "museum",
-    "policy",
-]
-
-
-def transcript(words: int) -> str:
-    turns, count, n = [], 0, 0
-    while count < words:
-        size = 20 + (n * 37) % 150 if n % 2 else 12
-        body = [WORDS[(count + i) % len(WORDS)] for i in range(size)]
-        sentences = [" ".join(body[i : i + 10]) for i in range(0, size, 10)]
-        speaker = "Respondent" if n % 2 else "Interviewer"
-        turns.append(f"{speaker}: " + " ".join(s[:1].upper() + s[1:] + "." for s in sentences))
-        count += size
-        n += 1
-    return "\n\n".join(turns)
+from demo.long_text import transcript  # noqa: E402
 
 
 def timed(client: Client, url: str, params=None, runs: int = 15) -> tuple[float, int]:

@@ -193,10 +193,10 @@ def coding_target(
     Raises as `project_access` does; a source or code not in the project comes back None.
 
     The one hand-written SQL statement of a coding write, because the same read as one
-    ORM query measured several times slower, the difference being Django compiling the
-    query in Python on every call: `bench/coding_read_bench.py`, PostgreSQL, p50 3.21 ms
-    for this statement against 11.95 ms for the ORM query (2026-12-03, load average 9–13
-    on 2 cores; bench/README.md, "Coding workspace").
+    ORM query measured about four times slower, the difference being Django compiling the
+    query in Python on every call: `bench/coding_read_bench.py`, PostgreSQL, p50 11.5 ms
+    for this statement against 45.4 ms for the ORM query (2026-12-03 18:21, load average
+    15.6 on 2 cores; bench/README.md, "Coding workspace").
     """
     if not user.is_authenticated:
         return grant(user, None, None, Perm.CODE), None, None

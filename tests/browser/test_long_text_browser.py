@@ -11,39 +11,16 @@ import pytest
 from django.urls import reverse
 
 from coding.models import Coding
+from demo.long_text import transcript as long_transcript
 from interviews.services import source_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-WORDS = [
-    "film",
-    "studio",
-    "festival",
-    "partners",
-    "money",
-    "budget",
-    "audience",
-    "heritage",
-    "museum",
-    "policy",
-]
 FAR_WORD = "Zanzibarquest"
 
 
 def transcript(words: int, marker_at: int | None = None) -> str:
-    """Turns of 20 to 170 words, sentences of ten words; `marker_at` puts FAR_WORD in."""
-    turns, count, n = [], 0, 0
-    while count < words:
-        size = 20 + (n * 37) % 150 if n % 2 else 12
-        body = [WORDS[(count + i) % len(WORDS)] for i in range(size)]
-        if marker_at is not None and count <= marker_at < count + size:
-            body[marker_at - count] = FAR_WORD
-        sentences = [" ".join(body[i : i + 10]) for i in range(0, size, 10)]
-        speaker = "Respondent" if n % 2 else "Interviewer"
-        turns.append(f"{speaker}: " + " ".join(s[:1].upper() + s[1:] + "." for s in sentences))
-        count += size
-        n += 1
-    return "\n\n".join(turns)
+    return long_transcript(words, marker=FAR_WORD, marker_at=marker_at)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
+from coding import pieces
 from coding.memos import memos_visible
 from coding.models import Coding, Memo
 from coding.suggestion_models import Suggestion
@@ -103,3 +104,16 @@ def sees_identities(access: Access) -> bool:
 def source_text(access: Access, source: Source) -> str:
     """The text of a source as the member may read it."""
     return Source.objects.values_list("text", flat=True).get(pk=source.pk)
+
+
+def source_length(access: Access, source: Source) -> int:
+    """The length of that text in code points, read without the text."""
+    return pieces.source_length(source)
+
+
+def source_pieces(
+    access: Access, source: Source, start: int, end: int, *, outline: bool = False
+) -> pieces.Pieces:
+    """Pieces of that text (`coding.pieces`): the stored text, which every member may read
+    (a de-identified text is stored de-identified)."""
+    return pieces.source_pieces(source, start, end, outline=outline)

@@ -411,6 +411,7 @@ class Source(models.Model):
             SourceCodePoints.objects.update_or_create(
                 source=self, defaults={"length": point.length, "utf32": point.utf32}
             )
+            SourcePiece.objects.filter(source=self).delete()  # laid out anew when asked for
         self._loaded_text = self.text
 
     def get_absolute_url(self) -> str:
@@ -556,6 +557,36 @@ class Segment(models.Model):
     def clean(self) -> None:
         if self.source_id and self.end > len(self.source.text):
             raise ValidationError("A segment cannot end beyond the source's text.")
+
+
+class SourcePiece(models.Model):
+    """One piece of a source's text as pages draw it: whole turns and paragraphs, about
+    3,000 code points (`interviews.layout`). Kept so that a request for a stretch of a long
+    text reads these rows and that stretch only; forgotten when the text or its turns
+    change, laid out again when next asked for."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="pieces")
+    index = models.PositiveIntegerField()
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    blocks = models.JSONField(
+        default=list,
+        help_text="The piece's blocks: [start, end, speaker label, timestamp, part of a cut "
+        "block].",
+    )
+
+    class Meta:
+        ordering = ["source", "index"]
+        indexes = [models.Index(fields=["source", "start"])]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "index"], name="source_piece_unique"),
+            models.CheckConstraint(
+                condition=Q(start__lte=models.F("end")), name="source_piece_start_before_end"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"piece {self.index} [{self.start}, {self.end}) of source {self.source_id}"
 
 
 class JobStatus(models.TextChoices):

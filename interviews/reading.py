@@ -26,10 +26,15 @@ class Block:
 
     @property
     def timestamp_label(self) -> str:
-        if self.timestamp is None:
-            return ""
-        total = int(self.timestamp)
-        return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
+        return timestamp_label(self.timestamp)
+
+
+def timestamp_label(seconds: float | None) -> str:
+    """A turn's time as pages show it, "01:02:03", or "" without one."""
+    if seconds is None:
+        return ""
+    total = int(seconds)
+    return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
 
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")

@@ -85,6 +85,7 @@ def source_create(
     from interviews import nlp
     from interviews.importers.base import Imported
     from interviews.ingest.segmentation import segment_rows, segments_insert
+    from interviews.layout import source_pieces_store
     from interviews.turns import parse_turns
 
     source = Source(
@@ -103,4 +104,5 @@ def source_create(
     source.interviewees.set(interviewees)
     imported = Imported(text=text, format="text", turns=parse_turns(text))
     segments_insert(segment_rows(source=source, imported=imported, speaker_map=speaker_map or {}))
+    source_pieces_store(source.pk, text)
     return source

@@ -1,4 +1,5 @@
-"""A source's text in pieces: what the coding page draws as it scrolls (coding/pieces.py)."""
+"""A source's text in pieces: what the coding page and the reading page draw as they scroll
+(interviews/layout.py, coding/pieces.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pydantic import BaseModel
 
 from api import guard
 from coding.models import MAX_OFFSET
-from coding.pieces import pieces_json, source_layout
+from coding.pieces import pieces_json
 
 router = Router(tags=["sources"])
 
@@ -69,23 +70,23 @@ def source_pieces(request: HttpRequest, pk: int, source_pk: int, query: Query[Pi
     every piece's span too, so that a page can place the pieces it has not fetched."""
     access = guard.project(request, pk)
     source = guard.source(access, source_pk)
-    text = guard.source_text(access, source)
+    length = guard.source_length(access, source)
     end = query.start if query.end is None else query.end
-    if query.start > len(text):
+    if query.start > length:
         raise ValidationError(
-            {"start": [f"The text has {len(text)} code points; start lies beyond its end."]}
+            {"start": [f"The text has {length} code points; start lies beyond its end."]}
         )
     if end < query.start:
         raise ValidationError({"end": ["end comes before start."]})
     if end - query.start > MAX_SPAN:
         raise ValidationError({"end": [f"Ask for at most {MAX_SPAN} code points at a time."]})
-    layout = source_layout(source, text)
+    pieces = guard.source_pieces(access, source, query.start, end, outline=query.outline)
     data = {
         "id": source.pk,
-        "length": len(text),
-        "count": len(layout.pieces),
-        "pieces": pieces_json(source, layout, layout.covering(query.start, end)),
+        "length": pieces.length,
+        "count": pieces.count,
+        "pieces": pieces_json(source, pieces),
     }
     if query.outline:
-        data["outline"] = [[p.start, p.end] for p in layout.pieces]
+        data["outline"] = [list(span) for span in pieces.outline]
     return data

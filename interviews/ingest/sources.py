@@ -18,6 +18,7 @@ from interviews.importers import (
 )
 from interviews.ingest.segmentation import segment_rows, segments_insert
 from interviews.ingest.speakers import SpeakerTarget
+from interviews.layout import source_pieces_store
 from interviews.models import (
     Interviewee,
     NlpStatus,
@@ -92,6 +93,7 @@ def source_import(
         raise ValidationError("An interviewee of another project cannot be linked here.")
     source.interviewees.set({i.pk: i for i in [*linked, *mapped]}.values())
     segments_insert(segment_rows(source=source, imported=imported, speaker_map=speaker_map))
+    source_pieces_store(source.pk, source.text)
     if imported.metadata.get("sync_points"):
         # Subtitles: a sync point per cue, for the recording attached now or later.
         sync_points_from_cues(source=source, cues=imported.metadata["sync_points"])

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from coding.pieces import BLOCK_LIMIT, PIECE_SIZE, blocks_cut, pieces_of
-from interviews.models import Interviewee, SegmentKind
+from interviews.layout import BLOCK_LIMIT, PIECE_SIZE, blocks_cut, pieces_of
+from interviews.models import Interviewee, SegmentKind, SourcePiece
 from interviews.reading import Block
 from interviews.services import source_create
 
@@ -185,3 +187,44 @@ def test_pieces_of_an_empty_text_and_of_blocks_without_blanks():
         (2 + BLOCK_LIMIT, 2 + 2 * BLOCK_LIMIT),
         (2 + 2 * BLOCK_LIMIT, 2 + 3 * BLOCK_LIMIT + 5),
     ]
+
+
+def test_the_pieces_are_kept_at_import_and_laid_out_anew_when_the_text_is_corrected(
+    client_for, project, users
+):
+    from interviews.deid.revisions import source_correct
+
+    source = source_create(project=project, title="Kept", text=long_transcript(60))
+    kept = list(SourcePiece.objects.filter(source=source).values_list("start", "end"))
+    assert kept[0][0] == 0 and kept[-1][1] == len(source.text) and len(kept) > 1
+    corrected = "Interviewer: A new first line.\n\n" + source.text[source.text.index("Resp") :]
+    source_correct(source=source, text=corrected, user=users["admin"])
+    assert not SourcePiece.objects.filter(source=source).exists()
+    first, pieces = all_pieces(client_for("coder"), source)
+    assert "".join(p["text"] for p in pieces) == corrected
+    blocks = [b for p in pieces for b in p["blocks"]]
+    assert [b["start"] for b in blocks[:2]] == [0, corrected.index("Resp")]
+    assert list(SourcePiece.objects.filter(source=source).values_list("start", "end")) == [
+        tuple(span) for span in first["outline"]
+    ]
+
+
+def test_a_request_reads_only_the_pieces_it_sends_never_the_whole_text(client_for, long_source):
+    client = client_for("coder")
+    outline = client.get(pieces_url(long_source), {"outline": "1"}).json()["outline"]
+    start, end = outline[5]
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.get(pieces_url(long_source), {"start": start + 1})
+    assert answer.json()["pieces"][0]["text"] == long_source.text[start:end]
+    reads = " ".join(q["sql"] for q in queries.captured_queries)
+    assert '"interviews_source"."text"' not in reads
+    assert "substr" in reads or "rowid" in reads  # the slice is cut by the database
+
+
+def test_a_source_stored_without_its_pieces_is_laid_out_on_the_first_request(
+    client_for, long_source
+):
+    SourcePiece.objects.filter(source=long_source).delete()
+    first, pieces = all_pieces(client_for("viewer"), long_source)
+    assert "".join(p["text"] for p in pieces) == long_source.text
+    assert SourcePiece.objects.filter(source=long_source).count() == first["count"] > 5

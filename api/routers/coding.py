@@ -19,10 +19,9 @@ from api.pagination import Id, PageParams, page, page_of
 from coding import codebook_services, services, workspace_data
 from coding.filters import codings_filter, filters_validate
 from coding.memos import MEMO_KINDS, memo_create, memo_delete, memo_target, memo_update
-from coding.models import MAX_OFFSET, Code, Coding, SavedQuery
+from coding.models import MAX_OFFSET, Code, Coding, SavedQuery, coding_quotes
 from coding.queries import QuerySpec, query_run
 from interviews.access import Access, Perm
-from interviews.models import Source
 
 router = Router(tags=["codings"])
 codes_router = Router(tags=["codes"])
@@ -138,10 +137,10 @@ def source_codings(
         return workspace_data.changes_since(source, access, since)
     cursor = workspace_data.change_cursor(source)
     rows = workspace_data.codings_for_page(source, access)
-    if quotes:
-        text = Source.objects.values_list("text", flat=True).get(pk=source.pk)
+    if quotes and rows:
+        words = coding_quotes(guard.codings_on_page(access).filter(source=source))
         for row in rows:
-            row["quote"] = text[row["start"] : row["end"]]
+            row["quote"] = words[row["id"]]
     return {"codings": rows, "cursor": cursor}
 
 
@@ -203,12 +202,9 @@ def _filters(access: Access, query: CodingFilters) -> dict:
 
 def _rows(access: Access, codings, *, quotes: bool) -> list[dict]:
     rows = workspace_data.coding_rows(codings, access, with_source=True)
-    texts = {}
-    if quotes and rows:
-        ids = {r["source"] for r in rows}
-        texts = dict(Source.objects.filter(pk__in=ids).values_list("pk", "text"))
+    words = coding_quotes(codings) if quotes and rows else {}
     for row in rows:
-        row["quote"] = texts[row["source"]][row["start"] : row["end"]] if texts else None
+        row["quote"] = words.get(row["id"])
     return rows
 
 

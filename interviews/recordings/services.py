@@ -220,7 +220,7 @@ def recording_remove(*, recording: Recording) -> None:
 def sync_point_set(*, source: Source, position: int, time: float, user=None) -> SyncPoint:
     """Tie `position` of the text to `time` (seconds): a new point, or the one already there
     moved. Set by hand, it wins over a turn's or a cue's time that disagrees with it."""
-    length = SourceCodePoints.lengths([source.pk]).get(source.pk, len(source.text))
+    length = SourceCodePoints.lengths([source.pk])[source.pk]  # without reading the text
     if not (0 <= position <= length):
         raise ValidationError("That position is outside the text.")
     if not (0 <= time < 1e7):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from coding.models import Change, Code, Coding, source_slice
+from coding.models import Change, Code, Coding, coding_quotes, source_slice
 from coding.services import coding_create, coding_delete, coding_update
 from interviews.models import Source, SourceCodePoints
 
@@ -82,3 +84,30 @@ def test_update_refuses_a_grouping_code_and_a_foreign_code(coding, users, other_
 def test_an_update_that_changes_nothing_leaves_no_history(coding, users):
     coding_update(coding=coding, user=users["coder"], start=coding.start)
     assert not Change.objects.filter(action="update").exists()
+
+
+def test_coding_quotes_are_cut_by_code_points_without_reading_the_texts(
+    source, other_project, code, users
+):
+    text = source.text
+    spans = [(text.index("观众很喜欢"), 5), (text.index("Harbin"), 6), (len(text) - 3, 3), (0, 1)]
+    made = [
+        coding_create(source=source, code=code, coder=users["coder"], start=s, end=s + n)
+        for s, n in spans
+    ]
+    other = other_project.sources.get()
+    foreign = Coding.objects.create(
+        source=other, code=other_project.codes.get(), coder=users["coder"], start=0, end=4
+    )
+    expected = {
+        **{c.pk: text[s : s + n] for c, (s, n) in zip(made, spans, strict=True)},
+        foreign.pk: other.text[:4],
+    }
+    with CaptureQueriesContext(connection) as queries:
+        assert coding_quotes(Coding.objects.all()) == expected
+    assert expected[made[0].pk] == "观众很喜欢"
+    assert not any('"interviews_source"."text"' in q["sql"] for q in queries.captured_queries)
+    # A source stored around Source.save gets its code points first.
+    SourceCodePoints.objects.filter(source=other).delete()
+    assert coding_quotes(Coding.objects.filter(source=other)) == {foreign.pk: other.text[:4]}
+    assert SourceCodePoints.objects.filter(source=other).exists()

@@ -230,6 +230,7 @@ function start(data) {
   // The points set by hand, each with a button to remove it (a lead moves a point to another
   // word by syncing that word and removing the old one).
   const syncList = control("sync-list");
+  const asking = new Set(); // positions whose words are being fetched
   function drawSyncs() {
     if (!syncList) return;
     const manual = points.filter((p) => p.manual && p.id !== null);
@@ -244,7 +245,13 @@ function start(data) {
     syncList.replaceChildren(
       ...manual.map((point) => {
         const item = document.createElement("li");
-        const words = (text.quoteOf(point.position, point.position + 40) ?? "").replace(/\s+/g, " ").trim();
+        const quote = text.quoteOf(point.position, point.position + 40);
+        // Words in a piece not fetched yet: only that stretch is fetched, then listed again.
+        if (quote === null && !asking.has(point.position)) {
+          asking.add(point.position);
+          text.fetchText(point.position, point.position + 40).then(drawSyncs, () => {});
+        }
+        const words = (quote ?? "").replace(/\s+/g, " ").trim();
         item.append(`[${clock(point.time)}] “${words}…” `);
         const remove = document.createElement("button");
         remove.type = "button";

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from interviews import counts, services
@@ -31,8 +32,8 @@ from interviews.models import (
     Segment,
     SegmentKind,
     Source,
+    SourceCodePoints,
 )
-from interviews.reading import reading_blocks
 
 # Projects -----------------------------------------------------------------------------
 
@@ -315,16 +316,22 @@ def source_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def source_detail(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
+    """The source to read, its details and recording. The text is drawn in pieces as the
+    page scrolls (static/js/reading.js, through the API), so a long transcript's page is as
+    small as a short one's."""
     access = project_access(request, pk)
     source = get_object_or_404(
-        Source.objects.prefetch_related("interviewees"), pk=source_pk, project=access.project
-    )
-    turns = list(
-        source.segments.filter(kind=SegmentKind.TURN)
-        .select_related("interviewee")
-        .order_by("start")
+        Source.objects.visible_to(access).defer("text").prefetch_related("interviewees"),
+        pk=source_pk,
     )
     attributes, values = _attribute_table(access.project, AttributeTarget.SOURCE, [source])
+    reading = {
+        "length": SourceCodePoints.lengths([source.pk])[source.pk],
+        "urls": {
+            "pieces": reverse("api:source_pieces", args=[pk, source.pk]),
+            "find": reverse("api:source_find", args=[pk, source.pk]),
+        },
+    }
     return render(
         request,
         "interviews/source_detail.html",
@@ -332,10 +339,12 @@ def source_detail(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse
             "access": access,
             "project": access.project,
             "source": source,
-            "blocks": reading_blocks(source.text, turns),
+            "reading_data": reading,
             "attribute_rows": [(a, values.get(source.pk, {}).get(a.pk, "")) for a in attributes],
             "sentence_count": source.segments.filter(kind=SegmentKind.SENTENCE).count(),
-            "has_speakers": any(turn.speaker for turn in turns),
+            "has_speakers": source.segments.filter(kind=SegmentKind.TURN)
+            .exclude(speaker="")
+            .exists(),
             "may_edit_source": access.may_edit_source(source),
         },
     )

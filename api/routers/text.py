@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from api import guard
 from coding.models import MAX_OFFSET
 from coding.pieces import pieces_json
+from coding.search import kwic, parse_query
 
 router = Router(tags=["sources"])
 
@@ -90,3 +91,43 @@ def source_pieces(request: HttpRequest, pk: int, source_pk: int, query: Query[Pi
     if query.outline:
         data["outline"] = [list(span) for span in pieces.outline]
     return data
+
+
+# The most places one search of a text answers: a page moves through them one at a time.
+MAX_FOUND = 1000
+
+
+class FoundOut(BaseModel):
+    id: int
+    terms: list[str] = Field(..., description="The words and phrases looked for.")
+    count: int = Field(..., description="How many places hold one of them.")
+    hits: list[list[int]] = Field(
+        ..., description=f"The first {MAX_FOUND} places [start, end), in reading order."
+    )
+
+
+@router.get(
+    "/projects/{id:pk}/sources/{id:source_pk}/find/",
+    response=FoundOut,
+    url_name="source_find",
+    summary="Where words occur in a source's text",
+)
+def source_find(
+    request: HttpRequest,
+    pk: int,
+    source_pk: int,
+    q: str = Query(..., max_length=500, description="Words, “phrases” and prefixes*."),
+):
+    """Every place in the text the caller may read that holds one of the words or phrases
+    of `q`, as the project's search finds them (whole words, case ignored), so that a page
+    drawing the text in pieces can move from hit to hit."""
+    access = guard.project(request, pk)
+    source = guard.source(access, source_pk)
+    terms = parse_query(q)
+    hits = [[start, end] for start, end, *_ in kwic(guard.source_text(access, source), terms, 0)]
+    return {
+        "id": source.pk,
+        "terms": [term.label for term in terms],
+        "count": len(hits),
+        "hits": hits[:MAX_FOUND],
+    }

@@ -711,19 +711,7 @@ async function showFragment() {
   const start = Number(match[1]);
   const end = Math.min(Number(match[2]), data.source.length);
   if (!(end > start)) return;
-  // The pieces holding the passage are drawn first; the scroll then lands on them.
-  await text.reveal(start, end);
-  // At once: a smooth scroll over a long text would end where the pieces drawn on the way
-  // no longer put the passage.
-  blockAt(start).el.scrollIntoView({ block: "center", behavior: "instant" });
-  // The pieces around it are drawn next and may not be as tall as their placeholders were.
-  await text.idle();
-  const range = rangeFor(start, end);
-  blockAt(start).el.scrollIntoView({ block: "center", behavior: "instant" });
-  if (globalThis.CSS?.highlights && globalThis.Highlight) {
-    CSS.highlights.set("ws-flash", new Highlight(range));
-    setTimeout(() => CSS.highlights.delete("ws-flash"), 2500);
-  }
+  await text.showPassage(start, end);
   select({ start, end }, { focusBlock: true });
   say(`Showing the linked passage (positions ${start}–${end}).`);
 }
@@ -756,25 +744,7 @@ function drawn(made) {
 }
 text.onDraw(drawn);
 
-// Tab moves from turn to turn (and through each turn's codings): at the edge of the drawn
-// text, the piece beyond is drawn first.
-article.addEventListener("keydown", (event) => {
-  if (event.key !== "Tab" || event.ctrlKey || event.altKey || event.metaKey) return;
-  const block = blockOf.get(event.target.closest?.(".ws-block"));
-  if (!block) return;
-  const step = event.shiftKey ? -1 : 1;
-  const stops = [block.el, ...block.marginEl.querySelectorAll(".ws-chip")];
-  if (event.target !== (step > 0 ? stops.at(-1) : stops[0])) return; // within the block
-  const beyond = text.pieces()[block.piece.index + step];
-  const next = blocks[block.index + step];
-  if (!beyond || (next && (next.piece === block.piece || next.piece === beyond))) return;
-  event.preventDefault();
-  text.neighbour(block, step).then((found) => {
-    if (!found) return;
-    if (step > 0) found.el.focus();
-    else [found.el, ...found.marginEl.querySelectorAll(".ws-chip")].at(-1).focus();
-  });
-});
+// Tab moves from turn to turn across pieces: text.js draws the piece beyond first.
 
 // ---- start ----------------------------------------------------------------------------
 async function startPage() {

@@ -228,3 +228,34 @@ def test_a_source_stored_without_its_pieces_is_laid_out_on_the_first_request(
     first, pieces = all_pieces(client_for("viewer"), long_source)
     assert "".join(p["text"] for p in pieces) == long_source.text
     assert SourcePiece.objects.filter(source=long_source).count() == first["count"] > 5
+
+
+def find_url(source) -> str:
+    return reverse("api:source_find", args=[source.project_id, source.pk])
+
+
+def test_find_answers_every_place_of_the_words_in_reading_order(client_for, long_source):
+    text = long_source.text
+    answer = client_for("viewer").get(find_url(long_source), {"q": 'minsk "it was hard"'}).json()
+    minsk = [[i, i + 5] for i in range(len(text)) if text.startswith("Minsk", i)]
+    hard = [[i, i + 11] for i in range(len(text)) if text.startswith("It was hard", i)]
+    assert answer["terms"] == ["minsk", "“it was hard”"]
+    assert answer["count"] == len(minsk) + len(hard) == 400
+    assert answer["hits"] == sorted(minsk + hard)
+    cjk = client_for("viewer").get(find_url(long_source), {"q": "观众"}).json()
+    assert cjk["count"] == 200
+    assert text[cjk["hits"][-1][0] : cjk["hits"][-1][1]] == "观众"
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [({"q": "  ,, "}, "Type one or more words"), ({}, "q"), ({"q": "x" * 501}, "q")],
+)
+def test_find_refuses_a_search_without_words(client_for, long_source, params, message):
+    response = client_for("viewer").get(find_url(long_source), params)
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+
+
+def test_outsiders_find_nothing(client_for, source):
+    assert client_for("outsider").get(find_url(source), {"q": "Minsk"}).status_code == 404

@@ -83,6 +83,8 @@ def test_no_serious_or_critical_violation_on_any_main_page(page_for, users, code
         assert response.status == 200, name
         if name == "coding page":
             page.wait_for_selector("#workspace[data-ready=true]")
+        if name == "source":  # its text drawn, turns and all
+            page.wait_for_selector("[data-reading][data-ready=true] .ws-block")
         problems = _violations(page)
         if problems:
             found[name] = problems

@@ -39,11 +39,12 @@ def test_a_subtitle_file_is_reviewed_and_its_speakers_mapped(
     page.select_option("select[name=speaker_0]", "interviewer")
     page.select_option("select[name=speaker_1]", str(interviewee.pk))
     page.click("button:has-text('Save the source')")
-    page.wait_for_selector("article.reading")
+    page.wait_for_selector("[data-reading][data-ready=true] .ws-block")
     assert "ready to code" in page.content()
     # The reading view names mapped speakers as coders may see them.
-    assert page.locator(".speaker").first.inner_text() == "Interviewer\n00:00:01"
-    assert page.locator(".speaker").nth(1).inner_text().startswith(interviewee.pseudonym)
+    speakers = page.locator("[data-reading] .ws-speaker")
+    assert speakers.first.inner_text() == "Interviewer\n00:00:01"
+    assert speakers.nth(1).inner_text().startswith(interviewee.pseudonym)
     source = Source.objects.get(project=project)
     assert source.segments.filter(speaker="Speaker 2", interviewee=interviewee).count() == 1
     assert source.segments.filter(speaker="Speaker 1", is_interviewer=True).count() == 2

@@ -180,16 +180,35 @@ def test_an_attribute_name_the_project_has_already_is_refused_with_a_message(cli
     assert sorted(project.attributes.values_list("name", flat=True)) == ["REGION", "Sector group"]
 
 
-def test_source_reading_view_shows_turns_with_speakers(client_for, project, source):
+def test_the_reading_page_holds_no_text_and_says_where_its_pieces_are(client_for, project, source):
+    response = client_for("viewer").get(
+        reverse("interviews:source_detail", args=[project.pk, source.pk])
+    )
+    page = response.content.decode()
+    # The text comes in pieces through the API as the page scrolls (tests/browser).
+    assert "观众很喜欢" not in page
+    assert response.context["reading_data"] == {
+        "length": len(source.text),
+        "urls": {
+            "pieces": reverse("api:source_pieces", args=[project.pk, source.pk]),
+            "find": reverse("api:source_find", args=[project.pk, source.pk]),
+        },
+    }
+    assert 'id="reading-data"' in page and "js/reading.js" in page
+    assert ">BY-01<" in page  # the interviewee in the header
+
+
+def test_an_empty_source_says_so(client_for, project):
+    from interviews.models import Source
+
+    empty = Source.objects.create(project=project, title="Empty", text="")  # as a fixture might
     page = (
         client_for("viewer")
-        .get(reverse("interviews:source_detail", args=[project.pk, source.pk]))
+        .get(reverse("interviews:source_detail", args=[project.pk, empty.pk]))
         .content.decode()
     )
-    assert page.count('class="speaker') == 4
-    assert page.count(">Interviewer<") == 2
-    assert page.count(">BY-01<") == 3  # the two mapped turns and the link in the header
-    assert "观众很喜欢" in page
+    assert "This source has no text." in page
+    assert "js/reading.js" not in page and "Find in this source" not in page
 
 
 def test_viewers_open_the_source_with_its_codings_and_coders_code_it(client_for, project, source):
@@ -203,17 +222,19 @@ def test_viewers_open_the_source_with_its_codings_and_coders_code_it(client_for,
     assert "Open with codings" not in coder
 
 
-def test_transcript_text_is_escaped(client_for, project):
+def test_the_title_is_escaped_and_the_text_not_on_the_page(client_for, project):
     from interviews.services import source_create
 
-    source = source_create(project=project, title="x", text="<script>alert(1)</script> hello")
+    source = source_create(
+        project=project, title="<b>x</b>", text="<script>alert(1)</script> hello"
+    )
     page = (
         client_for("viewer")
         .get(reverse("interviews:source_detail", args=[project.pk, source.pk]))
         .content.decode()
     )
-    assert "<script>alert(1)</script>" not in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>alert(1)</script>" not in page and "alert(1)" not in page
+    assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
 
 
 def test_dashboard_counts(client_for, project, source, coding):

@@ -1,7 +1,8 @@
-// The source's text as the page shows it. The text comes from the API in pieces (whole turns
-// and paragraphs, a few thousand code points each; coding/pieces.py): every piece has a
-// placeholder sized from its length, and only the pieces on screen and near it are drawn.
-// `blocks` are the drawn blocks (turns, paragraphs) in reading order; offsets are code points.
+// The source's text as a page shows it (the coding page, and read-only the source's reading
+// page). The text comes from the API in pieces (whole turns and paragraphs, a few thousand code
+// points each; interviews/layout.py): every piece has a placeholder sized from its length, and
+// only the pieces on screen and near it are drawn. `blocks` are the drawn blocks (turns,
+// paragraphs) in reading order; offsets are code points.
 import { sliceCodePoints, utf16ToCodePoint } from "./offsets.js";
 import { blockHolding, units } from "./selecting.js";
 import { lastStartingAtOrBefore } from "./spans.js";
@@ -24,7 +25,8 @@ export function pageText() {
   return shared;
 }
 
-export function makeText(article, { url, length }) {
+/** The text of `article`; `margins`: each block keeps a margin for its codings' chips. */
+export function makeText(article, { url, length, margins = true }) {
   const blocks = []; // drawn blocks, in order
   const blockOf = new Map();
   const sentences = []; // stored sentences of the pieces fetched so far, in order
@@ -91,11 +93,14 @@ export function makeText(article, { url, length }) {
     const textEl = document.createElement("div");
     textEl.className = "ws-text";
     textEl.textContent = sliceCodePoints(text, row.start - pieceStart, row.end - pieceStart);
-    const marginEl = document.createElement("div");
-    marginEl.className = "ws-margin";
-    marginEl.setAttribute("role", "group");
-    marginEl.setAttribute("aria-label", "Codings in this passage");
-    el.append(head, textEl, marginEl);
+    let marginEl = null;
+    if (margins) {
+      marginEl = document.createElement("div");
+      marginEl.className = "ws-margin";
+      marginEl.setAttribute("role", "group");
+      marginEl.setAttribute("aria-label", "Codings in this passage");
+    }
+    el.append(...[head, textEl, marginEl].filter(Boolean));
     return {
       el,
       textEl,
@@ -356,6 +361,50 @@ export function makeText(article, { url, length }) {
     return (step > 0 ? drawn[0] : drawn.at(-1)) ?? null;
   }
 
+  /** Draw the passage [start, end), scroll it to the middle of the screen and flash it;
+   * resolves to its DOM range. */
+  async function showPassage(start, end) {
+    // The pieces holding the passage are drawn first; the scroll then lands on them.
+    await reveal(start, end);
+    // At once: a smooth scroll over a long text would end where the pieces drawn on the way
+    // no longer put the passage.
+    blockAt(start).el.scrollIntoView({ block: "center", behavior: "instant" });
+    // The pieces around it are drawn next and may not be as tall as their placeholders were.
+    await idle();
+    const range = rangeFor(start, end);
+    blockAt(start).el.scrollIntoView({ block: "center", behavior: "instant" });
+    if (globalThis.CSS?.highlights && globalThis.Highlight) {
+      CSS.highlights.set("ws-flash", new Highlight(range));
+      setTimeout(() => CSS.highlights.delete("ws-flash"), 2500);
+    }
+    return range;
+  }
+
+  // Tab moves from block to block (and through the chips in each block's margin): at the edge
+  // of the drawn text, the piece beyond is drawn first.
+  article.addEventListener("keydown", (event) => {
+    if (event.key !== "Tab" || event.ctrlKey || event.altKey || event.metaKey) return;
+    const block = blockOf.get(event.target.closest?.(".ws-block"));
+    if (!block) return;
+    const step = event.shiftKey ? -1 : 1;
+    const stops = (b) => [b.el, ...(b.marginEl?.querySelectorAll(".ws-chip") ?? [])];
+    if (event.target !== stops(block).at(step > 0 ? -1 : 0)) return; // within the block
+    const beyond = outline[block.piece.index + step];
+    const next = blocks[block.index + step];
+    if (!beyond || (next && (next.piece === block.piece || next.piece === beyond))) return;
+    event.preventDefault();
+    neighbour(block, step).then((found) => {
+      if (!found) return;
+      if (step > 0) found.el.focus();
+      else stops(found).at(-1).focus();
+    });
+  });
+
+  async function idle() {
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    while (pending || inflight) await (pending ?? inflight);
+  }
+
   return {
     length,
     blocks,
@@ -371,13 +420,11 @@ export function makeText(article, { url, length }) {
     readSelection,
     rangeFor,
     neighbour,
+    showPassage,
     pieceAt,
     pieces: () => outline,
     /** Resolves once the pieces that neared the screen are drawn. */
-    idle: async () => {
-      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-      while (pending || inflight) await (pending ?? inflight);
-    },
+    idle,
     onDraw: (listener) => listeners.draw.push(listener),
     onRemove: (listener) => listeners.remove.push(listener),
   };

@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from django.db import transaction
+
 from interviews.models import Segment, SegmentKind, Source, SourcePiece
 from interviews.reading import Block, reading_blocks
 
@@ -73,31 +75,36 @@ def text_pieces(text: str, turns: list) -> list[Piece]:
 
 
 def source_pieces_store(source_id: int, text: str | None = None) -> None:
-    """Lay out the source's text as it is stored now (`text`, when the caller holds it) and
-    keep its pieces, once: a second request laying out the same text at the same moment adds
-    nothing."""
-    if text is None:
-        text = Source.objects.values_list("text", flat=True).get(pk=source_id)
-    turns = [
-        _Turn(*row)
-        for row in Segment.objects.filter(source_id=source_id, kind=SegmentKind.TURN)
-        .order_by("start")
-        .values_list("start", "end", "speaker", "timestamp")
-    ]
-    SourcePiece.objects.bulk_create(
-        [
-            SourcePiece(
-                source_id=source_id,
-                index=piece.index,
-                start=piece.start,
-                end=piece.end,
-                blocks=[[b.start, b.end, b.speaker, b.timestamp, b.part] for b in piece.blocks],
+    """Lay out the source's text as it is stored now (`text`, when the caller holds it, in
+    the transaction that stored it) and keep its pieces, once: a second request laying out
+    the same text at the same moment adds nothing."""
+    with transaction.atomic():
+        if text is None:
+            # Locked as a revision locks it: the text read here is the one the pieces keep,
+            # never one a revision replaces (and forgets the pieces of) meanwhile.
+            text = (
+                Source.objects.select_for_update().values_list("text", flat=True).get(pk=source_id)
             )
-            for piece in text_pieces(text, turns)
-        ],
-        batch_size=500,
-        ignore_conflicts=True,
-    )
+        turns = [
+            _Turn(*row)
+            for row in Segment.objects.filter(source_id=source_id, kind=SegmentKind.TURN)
+            .order_by("start")
+            .values_list("start", "end", "speaker", "timestamp")
+        ]
+        SourcePiece.objects.bulk_create(
+            [
+                SourcePiece(
+                    source_id=source_id,
+                    index=piece.index,
+                    start=piece.start,
+                    end=piece.end,
+                    blocks=[[b.start, b.end, b.speaker, b.timestamp, b.part] for b in piece.blocks],
+                )
+                for piece in text_pieces(text, turns)
+            ],
+            batch_size=500,
+            ignore_conflicts=True,
+        )
 
 
 def source_pieces_forget(source_ids: Iterable[int]) -> None:

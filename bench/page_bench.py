@@ -3,15 +3,20 @@
     .venv/bin/python bench/page_bench.py                       # SQLite (a temporary file)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/NAME .venv/bin/python bench/page_bench.py
 
+    .venv/bin/python bench/page_bench.py --codings 300         # with codings spread over each
+
 For each size it prints, as medians of 15 requests through Django's test client (every
 middleware, no network): the HTML of the coding page (bytes, server ms), the first request
-the page sends for its text (`pieces/?start=0&end=0&outline=true`: bytes, ms) and the
-codings list (with quotes). The script creates its own database (a temporary SQLite file,
-or `<name>_pagebench` beside the PostgreSQL database named) and drops it.
+the page sends for its text (`pieces/?start=0&end=0&outline=true`: bytes, ms), the codings
+list (with quotes; `--codings` codings of 40 code points spread evenly over the text, none
+by default) and the source's reading page (HTML: bytes, ms). The script creates its own
+database (a temporary SQLite file, or `<name>_pagebench` beside the PostgreSQL database
+named) and drops it.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import sys
@@ -59,6 +64,9 @@ def timed(client: Client, url: str, params=None, runs: int = 15) -> tuple[float,
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--codings", type=int, default=0, help="codings on each source")
+    args = parser.parse_args()
     vendor, db_name, base = BENCH_DB
     if vendor == "postgres":
         import psycopg
@@ -69,7 +77,7 @@ def main() -> None:
     try:
         call_command("migrate", verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
-        run()
+        run(args.codings)
     finally:
         connection.close()
         if vendor == "postgres":
@@ -77,34 +85,42 @@ def main() -> None:
                 admin.execute(f'DROP DATABASE IF EXISTS "{db_name}"')
 
 
-def run() -> None:
-    from coding.models import Code
+def run(codings: int) -> None:
+    from coding.models import Code, Coding
     from interviews.models import Membership, Project, Role
     from interviews.services import source_create
 
     user = get_user_model().objects.create_user("bench", password="x")
     project = Project.objects.create(name="Page bench", created_by=user)
     Membership.objects.create(project=project, user=user, role=Role.CODER)
-    Code.objects.create(project=project, name="Money")
+    code = Code.objects.create(project=project, name="Money")
     client = Client()
     client.force_login(user)
     load = Path("/proc/loadavg").read_text().strip()
-    print(f"database: {connection.vendor}; load average: {load}")
+    print(f"database: {connection.vendor}; load average: {load}; codings per source: {codings}")
     print(
         f"{'words':>7} {'page ms':>8} {'page B':>8} {'pieces ms':>9} {'pieces B':>9} "
-        f"{'codings ms':>10}"
+        f"{'codings ms':>10} {'reading ms':>10} {'reading B':>9}"
     )
     for words in (8_000, 50_000, 200_000):
-        source = source_create(project=project, title=f"{words} words", text=transcript(words))
+        text = transcript(words)
+        source = source_create(project=project, title=f"{words} words", text=text)
+        step = len(text) // max(codings, 1)
+        Coding.objects.bulk_create(
+            Coding(source=source, code=code, coder=user, start=i * step, end=i * step + 40)
+            for i in range(codings)
+        )
         page = reverse("coding:workspace", args=[project.pk, source.pk])
         pieces = reverse("api:source_pieces", args=[project.pk, source.pk])
-        codings = reverse("api:source_codings", args=[project.pk, source.pk])
+        listed = reverse("api:source_codings", args=[project.pk, source.pk])
+        reading = reverse("interviews:source_detail", args=[project.pk, source.pk])
         page_ms, page_bytes = timed(client, page)
         first_ms, first_bytes = timed(client, pieces, {"start": 0, "end": 0, "outline": "true"})
-        codings_ms, _ = timed(client, codings)
+        codings_ms, _ = timed(client, listed)
+        reading_ms, reading_bytes = timed(client, reading)
         print(
             f"{words:>7} {page_ms:>8.1f} {page_bytes:>8} {first_ms:>9.1f} {first_bytes:>9} "
-            f"{codings_ms:>10.1f}"
+            f"{codings_ms:>10.1f} {reading_ms:>10.1f} {reading_bytes:>9}"
         )
 
 

@@ -13,6 +13,7 @@ from interviews.models import (
     Segment,
     Source,
     SourceCodePoints,
+    SourcePiece,
 )
 
 
@@ -123,6 +124,22 @@ class SourceCodePointsAdmin(ProjectScopedAdmin):
 
     # Deletion stays possible, so that a source (or project) can be deleted in the admin;
     # a deleted copy is rebuilt from the text when it is next needed.
+
+
+@admin.register(SourcePiece)
+class SourcePieceAdmin(ProjectScopedAdmin):
+    """Laid out from the source's text and turns (`interviews.layout`): shown, never added or
+    edited by hand; deleted pieces are laid out again when a page next asks for the text."""
+
+    project_path = "source__project"
+    list_display = ["source", "index", "start", "end"]
+    fields = ["source", "index", "start", "end", "blocks"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Segment)

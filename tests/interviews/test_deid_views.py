@@ -67,10 +67,14 @@ def test_an_admin_detects_reviews_by_surface_form_and_applies(client_for, projec
     named.refresh_from_db()
     assert "Hanna" not in named.text and "Lanka" not in named.text
     # members read the de-identified text; the admin still reads the original
+    pieces = reverse("api:source_pieces", args=[project.pk, named.pk])
     for name in ("lead", "coder", "viewer"):
         body = client_for(name).get(named.get_absolute_url()).content.decode()
-        assert "[BY-07]" in body
         assert "Hanna" not in body and "Karpovich" not in body and "hanna.k@" not in body
+        # The reading page draws the text from its pieces.
+        words = "".join(p["text"] for p in client_for(name).get(pieces).json()["pieces"])
+        assert "[BY-07]" in words
+        assert "Hanna" not in words and "Karpovich" not in words and "hanna.k@" not in words
     identified = admin.get(url("identified", project, named.pk)).content.decode()
     assert "Thank you, Hanna." in identified
 

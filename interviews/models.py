@@ -335,9 +335,17 @@ class SourceQuerySet(models.QuerySet):
         return sources
 
     def withdrawn(self) -> SourceQuerySet:
-        """Sources linked to an interviewee who withdrew consent: their words stay out of
-        every analysis (reports, retrieval, queries) until an admin decides otherwise."""
-        return self.filter(interviewees__consent_status=ConsentStatus.WITHDRAWN)
+        """Sources in which an interviewee who withdrew consent speaks — linked to the
+        source, or speaking in a turn mapped to them (as erasure counts the sources a person
+        speaks in): their words stay out of every analysis (reports, retrieval, queries)
+        until an admin decides otherwise. The rule works per source, as reports attribute a
+        source's codings to its people: a shared source goes out whole."""
+        withdrawn = ConsentStatus.WITHDRAWN
+        linked = Source.interviewees.through.objects.filter(
+            interviewee__consent_status=withdrawn
+        ).values("source_id")
+        speaking = Segment.objects.filter(interviewee__consent_status=withdrawn).values("source_id")
+        return self.filter(Q(pk__in=linked) | Q(pk__in=speaking))
 
 
 class Source(models.Model):

@@ -17,8 +17,9 @@ class CodingConfig(AppConfig):
         # The SQLite triggers of the full-text index call a function defined in Python.
         connection_created.connect(register_sqlite_functions, dispatch_uid="coding-search-text")
 
-        from coding.revisions import codings_follow
+        from coding.revisions import codings_follow, suggestions_follow
         from interviews.deid.revisions import source_revised
 
-        # Codings follow their words when a source's text is revised.
+        # Codings and suggestions follow their words when a source's text is revised.
         source_revised.connect(codings_follow, dispatch_uid="coding-follow-revisions")
+        source_revised.connect(suggestions_follow, dispatch_uid="suggestions-follow-revisions")

@@ -268,3 +268,43 @@ def test_the_stored_model_suggests_for_sources_added_since(project, codes, users
         (FUNDING, codes["funding"].pk, model.origin_label),
         (TRAVEL, codes["travel"].pk, model.origin_label),
     }
+
+
+def test_suggestions_follow_their_words_when_the_source_is_revised(
+    project, source, code, users, client_for
+):
+    from interviews.deid.revisions import source_correct
+
+    def suggest(words: str, *, within: str | None = None, status=SuggestionStatus.PENDING):
+        start = source.text.index(within or words) + (within or words).index(words)
+        return Suggestion.objects.create(
+            project=project,
+            source=source,
+            code=code,
+            start=start,
+            end=start + len(words),
+            origin=SuggestionOrigin.RULE,
+            origin_label="rule “Money”",
+            status=status,
+        )
+
+    money = suggest("Money was always short")
+    place = suggest("Minsk", within="festival in Minsk")
+    wider = suggest("festival in Minsk")
+    rejected = suggest("festival", status=SuggestionStatus.REJECTED)
+    corrected = source.text.replace("a festival in Minsk.", "a festival.")
+    revision = source_correct(source=source, text=corrected, user=users["lead"])
+    source.refresh_from_db()
+    assert revision.codings_moved == 0
+    money.refresh_from_db()
+    assert source.text[money.start : money.end] == "Money was always short"
+    # Its words were removed: it goes. The wider one now covers exactly the rejected one's
+    # words: the rejection is kept, the pending one goes.
+    assert not Suggestion.objects.filter(pk__in=[place.pk, wider.pk]).exists()
+    rejected.refresh_from_db()
+    assert rejected.status == SuggestionStatus.REJECTED
+    assert source.text[rejected.start : rejected.end] == "festival"
+    listed = client_for("coder").get(
+        f"/api/v1/projects/{project.pk}/sources/{source.pk}/suggestions/"
+    )
+    assert [source.text[s["start"] : s["end"]] for s in listed.json()] == ["Money was always short"]

@@ -23,3 +23,9 @@ class CodingConfig(AppConfig):
         # Codings and suggestions follow their words when a source's text is revised.
         source_revised.connect(codings_follow, dispatch_uid="coding-follow-revisions")
         source_revised.connect(suggestions_follow, dispatch_uid="suggestions-follow-revisions")
+
+        from coding.suggestions import consent_followed
+        from interviews.models import consent_changed
+
+        # Coding help forgets the words of an interviewee who withdrew consent.
+        consent_changed.connect(consent_followed, dispatch_uid="coding-help-follows-consent")

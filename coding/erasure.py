@@ -85,10 +85,9 @@ def _entities(interviewee: Interviewee, source_ids: list[int]):
 
 
 def erasure_plan(interviewee: Interviewee) -> ErasurePlan:
-    speaks = Q(interviewees=interviewee) | Q(segments__interviewee=interviewee)
     sources = list(
-        Source.objects.filter(speaks, project=interviewee.project_id)
-        .distinct()
+        Source.objects.filter(project=interviewee.project_id)
+        .spoken_by(interviewee)
         .order_by("title", "pk")
     )
     source_ids = [s.pk for s in sources]

@@ -308,3 +308,52 @@ def test_suggestions_follow_their_words_when_the_source_is_revised(
         f"/api/v1/projects/{project.pk}/sources/{source.pk}/suggestions/"
     )
     assert [source.text[s["start"] : s["end"]] for s in listed.json()] == ["Money was always short"]
+
+
+def test_withdrawing_consent_makes_coding_help_forget_the_person_and_granting_it_relearns(
+    project, interviewee, users, django_capture_on_commit_callbacks
+):
+    from coding.suggestions import FORGOTTEN_WITHDRAWN
+
+    code = Code.objects.create(project=project, name="Funding")
+    for index in range(4):
+        # She speaks in a turn mapped to her, with a word no other source has.
+        said = "Guest: We speak of Zhyvitsa." if index == 0 else f"Host: Session {index} ended."
+        text = "\n\n".join([f"Host: {FUNDING}", said, f"Host: {OTHER}"] * 3)
+        source = source_create(
+            project=project,
+            title=f"S{index}",
+            text=text,
+            speaker_map={"Guest": interviewee} if index == 0 else {},
+        )
+        at = -1
+        while (at := text.find(FUNDING, at + 1)) >= 0:
+            coding_create(
+                source=source, code=code, coder=users["coder"], start=at, end=at + len(FUNDING)
+            )
+    settings = {"label_source": "all", "min_f1": 0.5, "min_examples": 3, "seed": 1}
+    model = model_train(model_start(project=project, user=users["lead"], **settings), epochs=2)
+    assert model.status == ModelStatus.READY and b"Zhyvitsa" in bytes(model.data)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        interviewee.consent_status = "withdrawn"
+        interviewee.save()
+    model.refresh_from_db()
+    assert (model.data, model.status, model.error) == (
+        None,
+        ModelStatus.FAILED,
+        FORGOTTEN_WITHDRAWN,
+    )
+    assert not model.suggestions.filter(status="pending").exists()
+    # The version in use is trained again at once, without her words.
+    again = SuggestionModel.objects.get(project=project, version=2)
+    assert again.status == ModelStatus.READY and again.min_examples == 3
+    assert b"Zhyvitsa" not in bytes(again.data) and b"weather" in bytes(again.data)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        interviewee.consent_status = "given"
+        interviewee.save()
+    relearned = SuggestionModel.objects.get(project=project, version=3)
+    assert relearned.status == ModelStatus.READY and b"Zhyvitsa" in bytes(relearned.data)
+    again.refresh_from_db()
+    assert again.status == ModelStatus.READY  # kept: it never read her words

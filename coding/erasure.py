@@ -8,7 +8,8 @@ to them) with its codings, memos, segments, named entities and uploaded original
 consent form, any language pipeline finding elsewhere in the project that holds their
 name, and what coding help's classifiers learned from those sources (`models_forget`: a
 new version is queued to learn without them). Their name is struck from
-the project's other memos and from its job log. The history keeps one entry — who erased
+the project's other memos and from its job log, and coding help's rules keep nothing of
+them (`_rules_scrub`). The history keeps one entry — who erased
 an interviewee, when, and how much went — and the codings' own history entries, which
 hold code paths, coders and offsets, never words or names.
 """
@@ -23,8 +24,9 @@ from django.db import transaction
 from django.db.models import Q
 
 from coding.models import Change, ChangeAction, Coding, Memo
+from coding.suggestion_models import AutocodeRule, Suggestion, SuggestionStatus
 from coding.suggestions import models_forget, models_that_read
-from interviews.models import Interviewee, Job, NamedEntity, Source
+from interviews.models import Interviewee, Job, NamedEntity, Segment, Source
 
 ERASED = "[erased]"
 # Parts of a name shorter than this ("Li", "Wu") are words of too many other things to be
@@ -39,6 +41,13 @@ def name_forms(interviewee: Interviewee) -> list[str]:
     forms |= {line.strip() for line in interviewee.contact.splitlines()}
     forms |= {part for part in re.split(r"[\s,]+", interviewee.real_name) if len(part) >= MIN_PART}
     return sorted((f for f in forms if f), key=lambda f: (-len(f), f))
+
+
+def _speakers(interviewee: Interviewee) -> set[str]:
+    """How coding help's rules may name the person as a speaker, lower-cased: the pseudonym
+    and every speaker label mapped to them."""
+    labels = Segment.objects.filter(interviewee=interviewee).values_list("speaker", flat=True)
+    return {name.strip().lower() for name in [interviewee.pseudonym, *labels] if name.strip()}
 
 
 def _pattern(forms: list[str]) -> re.Pattern | None:
@@ -135,6 +144,77 @@ def _strike(pattern: re.Pattern | None, value):
     return value
 
 
+def _names(pattern: re.Pattern | None, line: str, *, regex: bool = False) -> bool:
+    """Whether a rule's line names the person; in a regular expression, escapes such as
+    `\\s` count as a space between words."""
+    if pattern is None:
+        return False
+    return bool(pattern.search(re.sub(r"\\.", " ", line) if regex else line))
+
+
+def _rules_scrub(
+    project, pattern: re.Pattern | None, speakers: set[str], source_ids: list[int]
+) -> None:
+    """Coding help's rules keep nothing of the person. A rule that reads only the person's
+    speaker or sources, or whose every keyword and pattern names them, is deleted with its
+    pending suggestions (left as it is, it would read everyone); otherwise the keywords,
+    patterns and speakers naming them are removed, and a name naming them becomes
+    "Rule <id>". Suggestions, codings and their history that carried the rule's old name
+    take the new one."""
+    erased = set(source_ids)
+    relabel: dict[str, str] = {}
+    for rule in AutocodeRule.objects.filter(project=project).prefetch_related("sources"):
+        label = rule.origin_label
+        hers = [
+            s
+            for s in rule.speakers
+            if str(s).strip().lower() in speakers or _names(pattern, str(s))
+        ]
+        keywords = [k for k in rule.keyword_list if not _names(pattern, k)]
+        patterns = [p for p in rule.pattern_list if not _names(pattern, p, regex=True)]
+        read = {source.pk for source in rule.sources.all()}
+        only_hers = (
+            (rule.speakers and len(hers) == len(rule.speakers))
+            or (read and read <= erased)
+            or (not rule.is_speaker_rule and not keywords and not patterns)
+        )
+        named = _names(pattern, rule.name)
+        if named:
+            rule.name = _neutral_name(rule)
+            relabel[label] = rule.origin_label
+        if only_hers:
+            Suggestion.objects.filter(rule=rule, status=SuggestionStatus.PENDING).delete()
+            if named:
+                # Its decided suggestions stay (a rejection is remembered), without the name.
+                Suggestion.objects.filter(rule=rule).update(origin_label=rule.origin_label)
+            rule.delete()
+            continue
+        rule.speakers = [s for s in rule.speakers if s not in hers]
+        rule.keywords, rule.patterns = "\n".join(keywords), "\n".join(patterns)
+        rule.save(update_fields=["name", "speakers", "keywords", "patterns", "updated_at"])
+    for old, new in relabel.items():
+        Suggestion.objects.filter(project=project, origin_label=old).update(origin_label=new)
+        Coding.objects.filter(source__project=project, origin=old).update(origin=new)
+        changes = list(
+            Change.objects.filter(project=project).filter(
+                Q(before__origin=old) | Q(after__origin=old)
+            )
+        )
+        for change in changes:
+            for snapshot in (change.before, change.after):
+                if isinstance(snapshot, dict) and snapshot.get("origin") == old:
+                    snapshot["origin"] = new
+        Change.objects.bulk_update(changes, ["before", "after"], batch_size=500)
+
+
+def _neutral_name(rule: AutocodeRule) -> str:
+    name, n = f"Rule {rule.pk}", 1
+    while AutocodeRule.objects.filter(project=rule.project_id, name=name).exists():
+        n += 1
+        name = f"Rule {rule.pk} ({n})"
+    return name
+
+
 @transaction.atomic
 def interviewee_erase(*, interviewee: Interviewee, user) -> Change:
     """Delete the interviewee and everything of theirs (see the module's docstring); returns
@@ -162,6 +242,7 @@ def interviewee_erase(*, interviewee: Interviewee, user) -> Change:
         }
         if any(fields[name] != getattr(job, name) for name in fields):
             Job.objects.filter(pk=job.pk).update(**fields)
+    _rules_scrub(project, pattern, _speakers(interviewee), source_ids)
     models_forget(project=project, source_ids=source_ids, user=user)
     Source.objects.filter(pk__in=source_ids).delete()
     interviewee.delete()

@@ -67,6 +67,15 @@ class ErasurePlan:
     entities: int
     mentions: list[Memo] = field(default_factory=list)  # other memos naming the person
     learned: int = 0  # coding help's classifier versions that read those sources
+    rules: list[RuleChange] = field(default_factory=list)  # coding help's rules naming them
+
+    @property
+    def rules_deleted(self) -> int:
+        return sum(change.delete for change in self.rules)
+
+    @property
+    def rules_changed(self) -> int:
+        return len(self.rules) - self.rules_deleted
 
     @property
     def summary(self) -> str:
@@ -128,6 +137,7 @@ def erasure_plan(interviewee: Interviewee) -> ErasurePlan:
         entities=_entities(interviewee, source_ids).count(),
         mentions=mentions,
         learned=len(models_that_read(interviewee.project, source_ids)),
+        rules=_rule_changes(interviewee.project_id, pattern, _speakers(interviewee), source_ids),
     )
 
 
@@ -152,17 +162,25 @@ def _names(pattern: re.Pattern | None, line: str, *, regex: bool = False) -> boo
     return bool(pattern.search(re.sub(r"\\.", " ", line) if regex else line))
 
 
-def _rules_scrub(
+@dataclass
+class RuleChange:
+    """What erasure does to one of coding help's rules: delete it, or store it changed."""
+
+    rule: AutocodeRule
+    delete: bool
+    old_label: str
+
+
+def _rule_changes(
     project, pattern: re.Pattern | None, speakers: set[str], source_ids: list[int]
-) -> None:
-    """Coding help's rules keep nothing of the person. A rule that reads only the person's
-    speaker or sources, or whose every keyword and pattern names them, is deleted with its
-    pending suggestions (left as it is, it would read everyone); otherwise the keywords,
-    patterns and speakers naming them are removed, and a name naming them becomes
-    "Rule <id>". Suggestions, codings and their history that carried the rule's old name
-    take the new one."""
+) -> list[RuleChange]:
+    """Coding help's rules that name the person, changed in memory (nothing is saved). A
+    rule that reads only the person's speaker or sources, or whose every keyword and pattern
+    names them, is to be deleted (left as it is, it would read everyone); otherwise the
+    keywords, patterns and speakers naming them are removed, and a name naming them becomes
+    "Rule <id>"."""
     erased = set(source_ids)
-    relabel: dict[str, str] = {}
+    changes = []
     for rule in AutocodeRule.objects.filter(project=project).prefetch_related("sources"):
         label = rule.origin_label
         hers = [
@@ -173,38 +191,54 @@ def _rules_scrub(
         keywords = [k for k in rule.keyword_list if not _names(pattern, k)]
         patterns = [p for p in rule.pattern_list if not _names(pattern, p, regex=True)]
         read = {source.pk for source in rule.sources.all()}
-        only_hers = (
+        delete = bool(
             (rule.speakers and len(hers) == len(rule.speakers))
             or (read and read <= erased)
             or (not rule.is_speaker_rule and not keywords and not patterns)
         )
         named = _names(pattern, rule.name)
+        if not (delete or named or hers) and (keywords, patterns) == (
+            rule.keyword_list,
+            rule.pattern_list,
+        ):
+            continue
         if named:
             rule.name = _neutral_name(rule)
-            relabel[label] = rule.origin_label
-        if only_hers:
-            Suggestion.objects.filter(rule=rule, status=SuggestionStatus.PENDING).delete()
-            if named:
-                # Its decided suggestions stay (a rejection is remembered), without the name.
-                Suggestion.objects.filter(rule=rule).update(origin_label=rule.origin_label)
-            rule.delete()
-            continue
         rule.speakers = [s for s in rule.speakers if s not in hers]
         rule.keywords, rule.patterns = "\n".join(keywords), "\n".join(patterns)
-        rule.save(update_fields=["name", "speakers", "keywords", "patterns", "updated_at"])
-    for old, new in relabel.items():
-        Suggestion.objects.filter(project=project, origin_label=old).update(origin_label=new)
-        Coding.objects.filter(source__project=project, origin=old).update(origin=new)
-        changes = list(
-            Change.objects.filter(project=project).filter(
-                Q(before__origin=old) | Q(after__origin=old)
+        changes.append(RuleChange(rule=rule, delete=delete, old_label=label))
+    return changes
+
+
+def _rules_scrub(changes: list[RuleChange]) -> None:
+    """Apply `_rule_changes`: deleted rules go with their pending suggestions (decided ones
+    stay, a rejection remembered); suggestions, codings and their history that carried a
+    renamed rule's old name take the new one."""
+    relabel: dict[str, str] = {}
+    for change in changes:
+        rule = change.rule
+        if rule.origin_label != change.old_label:
+            relabel[change.old_label] = rule.origin_label
+            Suggestion.objects.filter(rule=rule).update(origin_label=rule.origin_label)
+        if change.delete:
+            Suggestion.objects.filter(rule=rule, status=SuggestionStatus.PENDING).delete()
+            rule.delete()
+        else:
+            rule.save(update_fields=["name", "speakers", "keywords", "patterns", "updated_at"])
+    for project_id in {change.rule.project_id for change in changes}:
+        for old, new in relabel.items():
+            Suggestion.objects.filter(project=project_id, origin_label=old).update(origin_label=new)
+            Coding.objects.filter(source__project=project_id, origin=old).update(origin=new)
+            history = list(
+                Change.objects.filter(project=project_id).filter(
+                    Q(before__origin=old) | Q(after__origin=old)
+                )
             )
-        )
-        for change in changes:
-            for snapshot in (change.before, change.after):
-                if isinstance(snapshot, dict) and snapshot.get("origin") == old:
-                    snapshot["origin"] = new
-        Change.objects.bulk_update(changes, ["before", "after"], batch_size=500)
+            for entry in history:
+                for snapshot in (entry.before, entry.after):
+                    if isinstance(snapshot, dict) and snapshot.get("origin") == old:
+                        snapshot["origin"] = new
+            Change.objects.bulk_update(history, ["before", "after"], batch_size=500)
 
 
 def _neutral_name(rule: AutocodeRule) -> str:
@@ -242,7 +276,7 @@ def interviewee_erase(*, interviewee: Interviewee, user) -> Change:
         }
         if any(fields[name] != getattr(job, name) for name in fields):
             Job.objects.filter(pk=job.pk).update(**fields)
-    _rules_scrub(project, pattern, _speakers(interviewee), source_ids)
+    _rules_scrub(plan.rules)
     models_forget(project=project, source_ids=source_ids, user=user)
     Source.objects.filter(pk__in=source_ids).delete()
     interviewee.delete()

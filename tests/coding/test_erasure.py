@@ -248,6 +248,15 @@ def test_erasing_leaves_no_row_that_names_the_person(
     assert Code.objects.filter(project=project).count() == 2
 
 
+def test_the_page_names_the_rules_of_coding_help_that_change(client_for, project, person, rules):
+    page = client_for("admin").get(_url(project, person["interviewee"])).content.decode()
+    assert (
+        "Coding help's rules that name them or read only their words: <strong>3 rules</strong> "
+        "deleted with their pending suggestions; <strong>2 rules</strong> keep only what does "
+        "not name them."
+    ) in page
+
+
 def test_erasing_from_another_project_is_not_found(client_for, project, other_project):
     stranger = other_project.interviewees.get()
     response = client_for("admin").post(

@@ -134,6 +134,7 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+SERIALIZATION_MODULES = {"json-exact": "interviews.exactjson"}
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:

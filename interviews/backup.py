@@ -1,7 +1,8 @@
 """One archive of a whole Parley instance, written while the site runs, and its restore.
 
 The archive (a .tar.gz) holds `manifest.json`, `data.json` — every row, dumped through
-Django's serialisers inside one read transaction, so that it is one consistent state of the
+Django's serialisers (times to the microsecond, `interviews/exactjson.py`) inside one read
+transaction, so that it is one consistent state of the
 database whichever engine holds it — and `media/`, every uploaded original and recording.
 A restore into an empty instance (migrated, no users or projects) loads the rows, puts the
 files back and rebuilds what is derived from the rows (code points, the search index), so
@@ -67,7 +68,7 @@ def _dump(out) -> None:
             "dumpdata",
             exclude=EXCLUDED,
             natural_foreign=True,
-            format="json",
+            format="json-exact",
             stdout=out,
             verbosity=0,
         )

@@ -241,6 +241,34 @@ def _rules_scrub(changes: list[RuleChange]) -> None:
             Change.objects.bulk_update(history, ["before", "after"], batch_size=500)
 
 
+def _origins_strike(project, pattern: re.Pattern | None, forms: list[str]) -> None:
+    """The name struck from every origin that still holds it (a rule renamed or deleted
+    before): the suggestions', the codings' and their history's."""
+    if pattern is None:
+        return
+    named = Q()
+    for form in forms:
+        named |= Q(origin_label__icontains=form)
+    for suggestion in Suggestion.objects.filter(named, project=project):
+        Suggestion.objects.filter(pk=suggestion.pk).update(
+            origin_label=_strike(pattern, suggestion.origin_label)
+        )
+    named = Q()
+    for form in forms:
+        named |= Q(origin__icontains=form)
+    for coding in Coding.objects.filter(named, source__project=project):
+        Coding.objects.filter(pk=coding.pk).update(origin=_strike(pattern, coding.origin))
+    named = Q()
+    for form in forms:
+        named |= Q(before__origin__icontains=form) | Q(after__origin__icontains=form)
+    history = list(Change.objects.filter(named, project=project))
+    for entry in history:
+        for snapshot in (entry.before, entry.after):
+            if isinstance(snapshot, dict) and isinstance(snapshot.get("origin"), str):
+                snapshot["origin"] = _strike(pattern, snapshot["origin"])
+    Change.objects.bulk_update(history, ["before", "after"], batch_size=500)
+
+
 def _neutral_name(rule: AutocodeRule) -> str:
     name, n = f"Rule {rule.pk}", 1
     while AutocodeRule.objects.filter(project=rule.project_id, name=name).exists():
@@ -277,6 +305,7 @@ def interviewee_erase(*, interviewee: Interviewee, user) -> Change:
         if any(fields[name] != getattr(job, name) for name in fields):
             Job.objects.filter(pk=job.pk).update(**fields)
     _rules_scrub(plan.rules)
+    _origins_strike(project, pattern, name_forms(interviewee))
     models_forget(project=project, source_ids=source_ids, user=user)
     Source.objects.filter(pk__in=source_ids).delete()
     interviewee.delete()

@@ -122,7 +122,30 @@ def rules(project, person, code, users):
         rule=made["Her turns"],
         origin_label=made["Her turns"].origin_label,
     )
-    return {"source": theirs, "named": named, "coding": coding, "pending": suggestions[1]}
+    # A rule named after her, deleted before: its accepted suggestion's coding keeps its name.
+    earlier = AutocodeRule.objects.create(
+        project=project, code=code, name="Secretname's words", keywords="late"
+    )
+    late = theirs.text.index("late")
+    old = Suggestion.objects.create(
+        project=project,
+        source=theirs,
+        code=code,
+        start=late,
+        end=late + 4,
+        origin=SuggestionOrigin.RULE,
+        rule=earlier,
+        origin_label=earlier.origin_label,
+    )
+    earlier_coding = suggestion_accept(suggestion=old, user=users["lead"])
+    earlier.delete()
+    return {
+        "source": theirs,
+        "named": named,
+        "coding": coding,
+        "earlier_coding": earlier_coding,
+        "pending": suggestions[1],
+    }
 
 
 def _url(project, interviewee):
@@ -228,10 +251,13 @@ def test_erasing_leaves_no_row_that_names_the_person(
         (f"Rule {named.pk}", "funding", "festival", ["BY-02"]),
         ("Everyone agrees", "agree", "", ["Kept Person"]),
     ]
-    assert list(Suggestion.objects.values_list("origin_label", "status")) == [
+    assert list(Suggestion.objects.order_by("pk").values_list("origin_label", "status")) == [
         (f"rule “Rule {named.pk}”", "accepted"),
         (f"rule “Rule {named.pk}”", "pending"),
+        ("rule “[erased]'s words”", "accepted"),
     ]
+    rules["earlier_coding"].refresh_from_db()
+    assert rules["earlier_coding"].origin == "rule “[erased]'s words”"
     rules["coding"].refresh_from_db()
     assert rules["coding"].origin == f"rule “Rule {named.pk}”"
     created = Change.objects.get(object_guid=rules["coding"].guid)

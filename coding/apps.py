@@ -17,8 +17,15 @@ class CodingConfig(AppConfig):
         # The SQLite triggers of the full-text index call a function defined in Python.
         connection_created.connect(register_sqlite_functions, dispatch_uid="coding-search-text")
 
-        from coding.revisions import codings_follow
+        from coding.revisions import codings_follow, suggestions_follow
         from interviews.deid.revisions import source_revised
 
-        # Codings follow their words when a source's text is revised.
+        # Codings and suggestions follow their words when a source's text is revised.
         source_revised.connect(codings_follow, dispatch_uid="coding-follow-revisions")
+        source_revised.connect(suggestions_follow, dispatch_uid="suggestions-follow-revisions")
+
+        from coding.suggestions import consent_followed
+        from interviews.models import consent_changed
+
+        # Coding help forgets the words of an interviewee who withdrew consent.
+        consent_changed.connect(consent_followed, dispatch_uid="coding-help-follows-consent")

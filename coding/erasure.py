@@ -8,7 +8,8 @@ to them) with its codings, memos, segments, named entities and uploaded original
 consent form, any language pipeline finding elsewhere in the project that holds their
 name, and what coding help's classifiers learned from those sources (`models_forget`: a
 new version is queued to learn without them). Their name is struck from
-the project's other memos and from its job log. The history keeps one entry — who erased
+the project's other memos and from its job log, and coding help's rules keep nothing of
+them (`_rules_scrub`). The history keeps one entry — who erased
 an interviewee, when, and how much went — and the codings' own history entries, which
 hold code paths, coders and offsets, never words or names.
 """
@@ -23,8 +24,9 @@ from django.db import transaction
 from django.db.models import Q
 
 from coding.models import Change, ChangeAction, Coding, Memo
+from coding.suggestion_models import AutocodeRule, Suggestion, SuggestionStatus
 from coding.suggestions import models_forget, models_that_read
-from interviews.models import Interviewee, Job, NamedEntity, Source
+from interviews.models import Interviewee, Job, NamedEntity, Segment, Source
 
 ERASED = "[erased]"
 # Parts of a name shorter than this ("Li", "Wu") are words of too many other things to be
@@ -39,6 +41,13 @@ def name_forms(interviewee: Interviewee) -> list[str]:
     forms |= {line.strip() for line in interviewee.contact.splitlines()}
     forms |= {part for part in re.split(r"[\s,]+", interviewee.real_name) if len(part) >= MIN_PART}
     return sorted((f for f in forms if f), key=lambda f: (-len(f), f))
+
+
+def _speakers(interviewee: Interviewee) -> set[str]:
+    """How coding help's rules may name the person as a speaker, lower-cased: the pseudonym
+    and every speaker label mapped to them."""
+    labels = Segment.objects.filter(interviewee=interviewee).values_list("speaker", flat=True)
+    return {name.strip().lower() for name in [interviewee.pseudonym, *labels] if name.strip()}
 
 
 def _pattern(forms: list[str]) -> re.Pattern | None:
@@ -58,6 +67,15 @@ class ErasurePlan:
     entities: int
     mentions: list[Memo] = field(default_factory=list)  # other memos naming the person
     learned: int = 0  # coding help's classifier versions that read those sources
+    rules: list[RuleChange] = field(default_factory=list)  # coding help's rules naming them
+
+    @property
+    def rules_deleted(self) -> int:
+        return sum(change.delete for change in self.rules)
+
+    @property
+    def rules_changed(self) -> int:
+        return len(self.rules) - self.rules_deleted
 
     @property
     def summary(self) -> str:
@@ -85,10 +103,9 @@ def _entities(interviewee: Interviewee, source_ids: list[int]):
 
 
 def erasure_plan(interviewee: Interviewee) -> ErasurePlan:
-    speaks = Q(interviewees=interviewee) | Q(segments__interviewee=interviewee)
     sources = list(
-        Source.objects.filter(speaks, project=interviewee.project_id)
-        .distinct()
+        Source.objects.filter(project=interviewee.project_id)
+        .spoken_by(interviewee)
         .order_by("title", "pk")
     )
     source_ids = [s.pk for s in sources]
@@ -120,6 +137,7 @@ def erasure_plan(interviewee: Interviewee) -> ErasurePlan:
         entities=_entities(interviewee, source_ids).count(),
         mentions=mentions,
         learned=len(models_that_read(interviewee.project, source_ids)),
+        rules=_rule_changes(interviewee.project_id, pattern, _speakers(interviewee), source_ids),
     )
 
 
@@ -134,6 +152,129 @@ def _strike(pattern: re.Pattern | None, value):
     if isinstance(value, dict):
         return {key: _strike(pattern, item) for key, item in value.items()}
     return value
+
+
+def _names(pattern: re.Pattern | None, line: str, *, regex: bool = False) -> bool:
+    """Whether a rule's line names the person; in a regular expression, escapes such as
+    `\\s` count as a space between words."""
+    if pattern is None:
+        return False
+    return bool(pattern.search(re.sub(r"\\.", " ", line) if regex else line))
+
+
+@dataclass
+class RuleChange:
+    """What erasure does to one of coding help's rules: delete it, or store it changed."""
+
+    rule: AutocodeRule
+    delete: bool
+    old_label: str
+
+
+def _rule_changes(
+    project, pattern: re.Pattern | None, speakers: set[str], source_ids: list[int]
+) -> list[RuleChange]:
+    """Coding help's rules that name the person, changed in memory (nothing is saved). A
+    rule that reads only the person's speaker or sources, or whose every keyword and pattern
+    names them, is to be deleted (left as it is, it would read everyone); otherwise the
+    keywords, patterns and speakers naming them are removed, and a name naming them becomes
+    "Rule <id>"."""
+    erased = set(source_ids)
+    changes = []
+    for rule in AutocodeRule.objects.filter(project=project).prefetch_related("sources"):
+        label = rule.origin_label
+        hers = [
+            s
+            for s in rule.speakers
+            if str(s).strip().lower() in speakers or _names(pattern, str(s))
+        ]
+        keywords = [k for k in rule.keyword_list if not _names(pattern, k)]
+        patterns = [p for p in rule.pattern_list if not _names(pattern, p, regex=True)]
+        read = {source.pk for source in rule.sources.all()}
+        delete = bool(
+            (rule.speakers and len(hers) == len(rule.speakers))
+            or (read and read <= erased)
+            or (not rule.is_speaker_rule and not keywords and not patterns)
+        )
+        named = _names(pattern, rule.name)
+        if not (delete or named or hers) and (keywords, patterns) == (
+            rule.keyword_list,
+            rule.pattern_list,
+        ):
+            continue
+        if named:
+            rule.name = _neutral_name(rule)
+        rule.speakers = [s for s in rule.speakers if s not in hers]
+        rule.keywords, rule.patterns = "\n".join(keywords), "\n".join(patterns)
+        changes.append(RuleChange(rule=rule, delete=delete, old_label=label))
+    return changes
+
+
+def _rules_scrub(changes: list[RuleChange]) -> None:
+    """Apply `_rule_changes`: deleted rules go with their pending suggestions (decided ones
+    stay, a rejection remembered); suggestions, codings and their history that carried a
+    renamed rule's old name take the new one."""
+    relabel: dict[str, str] = {}
+    for change in changes:
+        rule = change.rule
+        if rule.origin_label != change.old_label:
+            relabel[change.old_label] = rule.origin_label
+            Suggestion.objects.filter(rule=rule).update(origin_label=rule.origin_label)
+        if change.delete:
+            Suggestion.objects.filter(rule=rule, status=SuggestionStatus.PENDING).delete()
+            rule.delete()
+        else:
+            rule.save(update_fields=["name", "speakers", "keywords", "patterns", "updated_at"])
+    for project_id in {change.rule.project_id for change in changes}:
+        for old, new in relabel.items():
+            Suggestion.objects.filter(project=project_id, origin_label=old).update(origin_label=new)
+            Coding.objects.filter(source__project=project_id, origin=old).update(origin=new)
+            history = list(
+                Change.objects.filter(project=project_id).filter(
+                    Q(before__origin=old) | Q(after__origin=old)
+                )
+            )
+            for entry in history:
+                for snapshot in (entry.before, entry.after):
+                    if isinstance(snapshot, dict) and snapshot.get("origin") == old:
+                        snapshot["origin"] = new
+            Change.objects.bulk_update(history, ["before", "after"], batch_size=500)
+
+
+def _origins_strike(project, pattern: re.Pattern | None, forms: list[str]) -> None:
+    """The name struck from every origin that still holds it (a rule renamed or deleted
+    before): the suggestions', the codings' and their history's."""
+    if pattern is None:
+        return
+    named = Q()
+    for form in forms:
+        named |= Q(origin_label__icontains=form)
+    for suggestion in Suggestion.objects.filter(named, project=project):
+        Suggestion.objects.filter(pk=suggestion.pk).update(
+            origin_label=_strike(pattern, suggestion.origin_label)
+        )
+    named = Q()
+    for form in forms:
+        named |= Q(origin__icontains=form)
+    for coding in Coding.objects.filter(named, source__project=project):
+        Coding.objects.filter(pk=coding.pk).update(origin=_strike(pattern, coding.origin))
+    named = Q()
+    for form in forms:
+        named |= Q(before__origin__icontains=form) | Q(after__origin__icontains=form)
+    history = list(Change.objects.filter(named, project=project))
+    for entry in history:
+        for snapshot in (entry.before, entry.after):
+            if isinstance(snapshot, dict) and isinstance(snapshot.get("origin"), str):
+                snapshot["origin"] = _strike(pattern, snapshot["origin"])
+    Change.objects.bulk_update(history, ["before", "after"], batch_size=500)
+
+
+def _neutral_name(rule: AutocodeRule) -> str:
+    name, n = f"Rule {rule.pk}", 1
+    while AutocodeRule.objects.filter(project=rule.project_id, name=name).exists():
+        n += 1
+        name = f"Rule {rule.pk} ({n})"
+    return name
 
 
 @transaction.atomic
@@ -163,6 +304,8 @@ def interviewee_erase(*, interviewee: Interviewee, user) -> Change:
         }
         if any(fields[name] != getattr(job, name) for name in fields):
             Job.objects.filter(pk=job.pk).update(**fields)
+    _rules_scrub(plan.rules)
+    _origins_strike(project, pattern, name_forms(interviewee))
     models_forget(project=project, source_ids=source_ids, user=user)
     Source.objects.filter(pk__in=source_ids).delete()
     interviewee.delete()

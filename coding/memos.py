@@ -55,14 +55,25 @@ def memo_target(access, kind: str, target_id) -> object:
     withdrawn = kind == "interviewee" and target.consent_status == ConsentStatus.WITHDRAWN
     if kind in ("source", "coding"):
         source_id = pk if kind == "source" else target.source_id
-        withdrawn = Source.objects.withdrawn().filter(pk=source_id).exists()
+        withdrawn = source_withdrawn(source_id)
     if withdrawn:
-        about = "This interviewee" if kind == "interviewee" else f"An interviewee of this {kind}"
-        raise ValidationError(
-            f"{about} withdrew consent: no memo is written about their words until an admin "
-            "changes that."
-        )
+        raise ValidationError(withdrawn_refusal(kind))
     return target
+
+
+def withdrawn_refusal(kind: str) -> str:
+    """Why no memo is written about an interviewee who withdrew consent, their source or a
+    coding in it (`kind`): every path that writes a memo refuses with these words."""
+    about = "This interviewee" if kind == "interviewee" else f"An interviewee of this {kind}"
+    return (
+        f"{about} withdrew consent: no memo is written about their words until an admin "
+        "changes that."
+    )
+
+
+def source_withdrawn(source_id: int) -> bool:
+    """Whether an interviewee who withdrew consent speaks in the source."""
+    return Source.objects.withdrawn().filter(pk=source_id).exists()
 
 
 @transaction.atomic

@@ -491,7 +491,7 @@ class MemoQuerySet(models.QuerySet):
 
     def reportable(self) -> MemoQuerySet:
         """Without the memos about an interviewee who withdrew consent, about a source they
-        are linked to, or on its codings: like their words, these stay out of every list,
+        speak in, or on its codings: like their words, these stay out of every list,
         search and export until an admin changes the status again."""
         withdrawn = Source.objects.withdrawn().values("pk")
         return (

@@ -7,6 +7,7 @@ import functools
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, router, transaction
 
+from coding.memos import source_withdrawn, withdrawn_refusal
 from coding.models import (
     MAX_OFFSET,
     Change,
@@ -238,6 +239,11 @@ def coding_target(
     return access, source, code
 
 
+def _memo_text(coding: Coding) -> str:
+    memo = coding.memos.order_by("pk").first()
+    return memo.text if memo is not None else ""
+
+
 def _memo_set(coding: Coding, *, text: str, author) -> None:
     """The coding's memo becomes `text`; an empty text removes it."""
     text = text.strip()
@@ -287,6 +293,8 @@ def coding_create(
         raise ValidationError(QUOTE_MISMATCH)
     memo = memo.strip()
     memo_text_check(memo)
+    if memo and source_withdrawn(source.pk):
+        raise ValidationError(withdrawn_refusal("coding"))
     note = Memo(project=source.project, author=coder, text=memo) if memo else None
     history = Change(
         project=source.project,
@@ -350,6 +358,13 @@ def coding_update(
         raise ValidationError("This coding has been deleted in the meantime.")
     locked.source = coding.source
     before = coding_snapshot(locked)
+    if (
+        memo is not None
+        and memo.strip() != _memo_text(locked)
+        and source_withdrawn(locked.source_id)
+    ):
+        # As every memo write about them: refused, and nothing else changes either.
+        raise ValidationError(withdrawn_refusal("coding"))
     if code is not None:
         if code.project_id != locked.source.project_id:
             raise ValidationError("The code belongs to another project.")

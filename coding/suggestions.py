@@ -385,9 +385,13 @@ def model_train(
     try:
         corpus = training_corpus(model.project, model.label_source)
         trained = train(corpus, seed=model.seed, epochs=epochs, progress=progress)
-        # A source erased while it trained: what it learned from it is not kept.
-        if Source.objects.filter(pk__in=corpus.source_ids).count() < len(corpus.source_ids):
+        # A source erased, or of someone who withdrew consent, while it trained: what it
+        # learned from it is not kept.
+        read = Source.objects.filter(pk__in=corpus.source_ids)
+        if read.count() < len(corpus.source_ids):
             raise ValidationError(FORGOTTEN + " Train it again.")
+        if read.withdrawn().exists():
+            raise ValidationError(FORGOTTEN_WITHDRAWN + " Train it again.")
     except ValidationError as error:
         model.status = ModelStatus.FAILED
         model.error = " ".join(error.messages)
@@ -417,6 +421,9 @@ def model_train(
 FORGOTTEN = (
     "Its learned words were deleted: it had read the words of an interviewee who was erased."
 )
+FORGOTTEN_WITHDRAWN = (
+    "Its learned words were deleted: it had read the words of an interviewee who withdrew consent."
+)
 
 
 def models_that_read(project: Project, source_ids: Collection[int]) -> list[SuggestionModel]:
@@ -431,32 +438,62 @@ def models_that_read(project: Project, source_ids: Collection[int]) -> list[Sugg
     ]
 
 
-def models_forget(*, project: Project, source_ids: Collection[int], user) -> list[int]:
+def models_forget(
+    *, project: Project, source_ids: Collection[int], user, reason: str = FORGOTTEN
+) -> list[int]:
     """Forget at once what the project's classifiers learned from these sources' words
-    (about to be erased): each version that read them loses its stored weights and vocabulary
-    and its pending suggestions, and says why. When the version whose suggestions are shown
-    was one of them, a new version with its settings is queued, once the erasure is
-    committed, to learn without them. Returns the versions that forgot."""
+    (about to be erased, or of an interviewee who withdrew consent): each version that read
+    them loses its stored weights and vocabulary and its pending suggestions, and says why
+    (`reason`). When the version whose suggestions are shown was one of them, a new version
+    with its settings is queued, once the change is committed, to learn without them.
+    Returns the versions that forgot."""
     current = SuggestionModel.objects.current(project)
     forgot = []
     for model in models_that_read(project, source_ids):
-        model.data, model.status, model.error = None, ModelStatus.FAILED, FORGOTTEN
+        model.data, model.status, model.error = None, ModelStatus.FAILED, reason
         model.save(update_fields=["data", "status", "error"])
         Suggestion.objects.filter(model=model, status=SuggestionStatus.PENDING).delete()
         forgot.append(model.version)
     if current is not None and current.version in forgot:
-        # Once the erasure is committed: before it, the sources would still be there to read.
-        transaction.on_commit(
-            lambda: model_train_job(
-                project=project,
-                user=user,
-                label_source=current.label_source,
-                min_f1=current.min_f1,
-                min_examples=current.min_examples,
-                seed=current.seed,
-            )
-        )
+        # Once the change is committed: before it, the sources would still be there to read.
+        _retrain_on_commit(current, user)
     return forgot
+
+
+def _retrain_on_commit(model: SuggestionModel, user) -> None:
+    """Queue, once the transaction is committed, a new version with the model's settings."""
+    transaction.on_commit(
+        lambda: model_train_job(
+            project=model.project,
+            user=user,
+            label_source=model.label_source,
+            min_f1=model.min_f1,
+            min_examples=model.min_examples,
+            seed=model.seed,
+        )
+    )
+
+
+def consent_followed(sender, *, interviewee, withdrawn: bool, **kwargs) -> None:
+    """Coding help follows an interviewee's consent (connected to
+    `interviews.models.consent_changed`). Withdrawn: every classifier version that read the
+    sources they speak in forgets them, as at erasure (`models_forget`), and the version in
+    use is trained again without them. Given again: when the version in use did not read
+    those sources and one of them is coded, it is trained again to learn from them too."""
+    project = interviewee.project
+    source_ids = list(
+        Source.objects.filter(project=project).spoken_by(interviewee).values_list("pk", flat=True)
+    )
+    if not source_ids:
+        return
+    if withdrawn:
+        models_forget(project=project, source_ids=source_ids, user=None, reason=FORGOTTEN_WITHDRAWN)
+        return
+    current = SuggestionModel.objects.current(project)
+    if current is None or current.pk in {m.pk for m in models_that_read(project, source_ids)}:
+        return
+    if Coding.objects.filter(source_id__in=source_ids).exists():
+        _retrain_on_commit(current, None)
 
 
 def model_train_job(*, project: Project, user, **settings) -> Job:

@@ -124,6 +124,10 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "parley.sqlite3",
+            # Kept open between requests, as on PostgreSQL: opening and closing one for
+            # every request cost more than the coding write itself (bench/README.md,
+            # "Coding workspace").
+            "CONN_MAX_AGE": 60,
             "OPTIONS": {
                 # WAL lets readers work while a coder writes; IMMEDIATE avoids
                 # "database is locked" on upgrade from a read to a write lock.

@@ -7,6 +7,8 @@ from interviews.throttle import PasswordChangeView
 from interviews.views import ThrottledLoginView
 
 urlpatterns = [
+    # First: every API request (the coding page's writes among them) is resolved at once.
+    path("", include("api.urls")),
     path("accounts/login/", login_not_required(ThrottledLoginView.as_view()), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
@@ -26,5 +28,4 @@ urlpatterns = [
     path("", include("agreement.urls")),
     path("", include("reports.urls")),
     path("", include("exchange.urls")),
-    path("", include("api.urls")),
 ]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import connections, router
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from lxml import etree
 
 from coding.models import Code, Coding, Memo
@@ -25,7 +25,6 @@ from exchange.positions import PositionMap, Reading, normalise_newlines
 from interviews.models import (
     AttributeType,
     AttributeValue,
-    ConsentStatus,
     Interviewee,
     Profile,
     Project,
@@ -296,15 +295,9 @@ def project_export(
                     Interviewee.objects.filter(project=project)
                     .reportable()
                     .prefetch_related(
-                        Prefetch(
-                            "sources",
-                            Source.objects.annotate(
-                                withdrawn_people=Count(
-                                    "interviewees",
-                                    filter=Q(interviewees__consent_status=ConsentStatus.WITHDRAWN),
-                                )
-                            ),
-                        )
+                        # A source shared with someone who withdrew consent is not exported:
+                        # no reference to it.
+                        Prefetch("sources", Source.objects.exclude(pk__in=withdrawn))
                     )
                 )
                 if interviewees:
@@ -417,9 +410,7 @@ def _case_element(
     element.extend(
         _variable_values(person, "interviewee", variables, attribute_variables, values_by_owner)
     )
-    # A source shared with someone who withdrew consent is not exported: no reference to it.
-    sources = [s for s in person.sources.all() if not s.withdrawn_people]
-    for source in sorted(sources, key=lambda s: (s.title, s.pk)):
+    for source in sorted(person.sources.all(), key=lambda s: (s.title, s.pk)):
         etree.SubElement(element, _p("SourceRef"), targetGUID=_guid(source.guid))
     return element
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 
@@ -104,6 +105,12 @@ def consent_form_path(instance: Interviewee, filename: str) -> str:
     return f"consent/{instance.project_id}/{uuid.uuid4()}.{suffix}"
 
 
+# Sent after an interviewee's consent becomes Withdrawn, or stops being so:
+# sender=Interviewee, interviewee, withdrawn (bool). Apps above this one make what they
+# derived from the person's words follow (coding help's classifiers, in `coding`).
+consent_changed = Signal()
+
+
 class IntervieweeQuerySet(models.QuerySet):
     def reportable(self) -> IntervieweeQuerySet:
         """Interviewees whose words may appear in reports (consent not withdrawn)."""
@@ -155,12 +162,31 @@ class Interviewee(models.Model):
     def __str__(self) -> str:
         return self.pseudonym
 
+    def save(self, *args, **kwargs) -> None:
+        """As Model.save; when consent becomes Withdrawn or stops being so, `consent_changed`
+        is sent, whichever path saved it (the form, a CSV of people, an import)."""
+        loaded = getattr(self, "_loaded_consent", None)
+        super().save(*args, **kwargs)
+        fields = kwargs.get("update_fields")
+        if fields is not None and "consent_status" not in fields:
+            return
+        self._loaded_consent = self.consent_status
+        if loaded is not None and (loaded == ConsentStatus.WITHDRAWN) != self.has_withdrawn:
+            consent_changed.send(sender=Interviewee, interviewee=self, withdrawn=self.has_withdrawn)
+
     def get_absolute_url(self) -> str:
         return reverse("interviews:interviewee_detail", args=[self.project_id, self.pk])
 
     @property
     def has_withdrawn(self) -> bool:
         return self.consent_status == ConsentStatus.WITHDRAWN
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        if "consent_status" in field_names:
+            instance._loaded_consent = values[field_names.index("consent_status")]
+        return instance
 
 
 class AttributeType(models.TextChoices):
@@ -334,10 +360,30 @@ class SourceQuerySet(models.QuerySet):
             sources = sources.exclude(pk__in=Source.objects.withdrawn().values("pk"))
         return sources
 
+    def spoken_by(self, interviewee) -> SourceQuerySet:
+        """The sources the interviewee speaks in: linked to them, or with a speaker turn
+        mapped to them."""
+        return self.filter(
+            Q(
+                pk__in=Source.interviewees.through.objects.filter(interviewee=interviewee).values(
+                    "source_id"
+                )
+            )
+            | Q(pk__in=Segment.objects.filter(interviewee=interviewee).values("source_id"))
+        )
+
     def withdrawn(self) -> SourceQuerySet:
-        """Sources linked to an interviewee who withdrew consent: their words stay out of
-        every analysis (reports, retrieval, queries) until an admin decides otherwise."""
-        return self.filter(interviewees__consent_status=ConsentStatus.WITHDRAWN)
+        """Sources in which an interviewee who withdrew consent speaks — linked to the
+        source, or speaking in a turn mapped to them (as erasure counts the sources a person
+        speaks in): their words stay out of every analysis (reports, retrieval, queries)
+        until an admin decides otherwise. The rule works per source, as reports attribute a
+        source's codings to its people: a shared source goes out whole."""
+        withdrawn = ConsentStatus.WITHDRAWN
+        linked = Source.interviewees.through.objects.filter(
+            interviewee__consent_status=withdrawn
+        ).values("source_id")
+        speaking = Segment.objects.filter(interviewee__consent_status=withdrawn).values("source_id")
+        return self.filter(Q(pk__in=linked) | Q(pk__in=speaking))
 
 
 class Source(models.Model):

@@ -190,9 +190,28 @@ def _splits_at_spaces(language: str) -> bool:
     return isinstance(nlp.tokenizer, Tokenizer) and not any(c.isalnum() for c in punct_chars)
 
 
+# The tokens of short pieces already seen, per language: a study's transcripts share most
+# of their words, so a process's later imports rarely need the tokenizer. A piece is
+# tokenized on its own, so its tokens do not depend on the text it came from. Bounded: the
+# memo starts afresh when full.
+_PIECE_MEMO: dict[str, dict[str, list[tuple[int, bool, bool]]]] = {}
+PIECE_MEMO_SIZE = 20_000
+_MEMO_PIECE = 40  # longest piece kept
+
+
 def _piece_tokens(pieces: list[str], language: str) -> dict[str, list[tuple[int, bool, bool]]]:
     """Each piece's tokens as (offset in the piece, ordinary, sentence-final): ordinary
     tokens are neither punctuation nor sentence-final."""
+    memo = _PIECE_MEMO.setdefault(language, {})
+    known = {piece: memo[piece] for piece in pieces if piece in memo}
+    fresh = _tokenize_pieces([piece for piece in pieces if piece not in known], language)
+    if len(memo) + len(fresh) > PIECE_MEMO_SIZE:
+        memo.clear()
+    memo.update((piece, tokens) for piece, tokens in fresh.items() if len(piece) <= _MEMO_PIECE)
+    return known | fresh
+
+
+def _tokenize_pieces(pieces: list[str], language: str) -> dict[str, list[tuple[int, bool, bool]]]:
     if not pieces:
         return {}
     result: dict[str, list[tuple[int, bool, bool]]] = {}

@@ -130,7 +130,9 @@ def markdown_to_text(source: str) -> str:
     text = _MD_QUOTE.sub("", text)
     text = _MD_TAG.sub("", text)
     for _ in range(2):  # nested emphasis: ***bold italic***
-        text = _MD_EMPHASIS.sub(r"\2", text)
+        text, found = _MD_EMPHASIS.subn(r"\2", text)
+        if not found:
+            break
     return text
 
 

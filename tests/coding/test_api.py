@@ -216,6 +216,38 @@ def test_a_coder_moves_recodes_and_annotates_their_own_coding(client_for, coding
     assert coding.memos.count() == 0
 
 
+def test_no_memo_is_set_through_a_coding_of_an_interviewee_who_withdrew_consent(
+    client_for, coding, interviewee
+):
+    interviewee.consent_status = "withdrawn"
+    interviewee.save()
+    before = (coding.code_id, coding.start, coding.end)
+    refusal = (
+        "An interviewee of this coding withdrew consent: no memo is written about their words "
+        "until an admin changes that."
+    )
+    client = client_for("coder")
+    moved = {"memo": "About them", **span(coding.source, "Money was always short, but")}
+    for body in ({"memo": "About them"}, moved):
+        response = patch(client, detail_url(coding), body)
+        assert response.status_code == 400
+        assert refusal in response.content.decode()
+    created = post(
+        client,
+        list_url(coding.source),
+        {"code": coding.code_id, "start": 0, "end": 11, "memo": "Hers"},
+    )
+    assert created.status_code == 400 and refusal in created.content.decode()
+    coding.refresh_from_db()
+    assert (coding.code_id, coding.start, coding.end) == before
+    assert not Memo.objects.exists() and Coding.objects.count() == 1
+    assert not Change.objects.filter(action="update").exists()
+    # Undoing a move sends the memo as it stands: not a memo write, so not refused.
+    same = patch(client, detail_url(coding), {"memo": "", **span(coding.source, "Money was")})
+    assert same.status_code == 200, same.content
+    assert not Memo.objects.exists()
+
+
 def test_moving_a_coding_checks_the_quote_and_keeps_the_old_span_on_failure(client_for, coding):
     before = (coding.start, coding.end)
     response = patch(
@@ -332,7 +364,8 @@ def test_a_write_costs_the_same_queries_on_a_short_and_a_long_text(client_for, p
 # A coding write reads the session, the user, and by one statement the project with the
 # caller's role, the code with its parents and the source's guid, frozen flag, quote and length;
 # then, inside a savepoint of the test's transaction, it writes the coding, the source's frozen
-# flag (its first coding), the memo when there is one, and the history row.
+# flag (its first coding), the memo when there is one, and the history row. A memo also
+# costs the check that no interviewee of the source withdrew consent.
 WRITE_QUERIES = 3 + 5
 
 
@@ -342,7 +375,7 @@ def test_a_coding_write_costs_a_fixed_number_of_queries(
 ):
     client = client_for("coder")
     body = {"code": code.pk, "memo": memo, **span(source, "Money was always short")}
-    expected = WRITE_QUERIES + (1 if memo else 0)
+    expected = WRITE_QUERIES + (2 if memo else 0)
     with django_assert_num_queries(expected):
         response = post(client, list_url(source), body)
     assert response.status_code == 201

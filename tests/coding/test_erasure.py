@@ -66,6 +66,88 @@ def person(project, interviewee, source, coding, code, users):
     return {"interviewee": interviewee, "source": source, "group": group, "mention": mention}
 
 
+@pytest.fixture
+def rules(project, person, code, users):
+    """Coding help's rules naming her, her speaker label or her pseudonym, with a suggestion
+    accepted in a source of someone else, whose coding and history carry the rule's name."""
+    from coding.suggestion_models import AutocodeRule, Suggestion, SuggestionOrigin
+    from coding.suggestion_services import suggestion_accept
+
+    kept = Interviewee.objects.get(pseudonym="BY-02")
+    theirs = source_create(
+        project=project,
+        title="Interview BY-02",
+        text="Kept Person: The festival funding came late.",
+        interviewees=[kept],
+        speaker_map={"Kept Person": kept},
+    )
+    made = {
+        name: AutocodeRule.objects.create(project=project, code=code, name=name, **fields)
+        for name, fields in {
+            f"Funding as {NAME} put it": {
+                "keywords": "funding\nSecretname",
+                "patterns": "Ms\\.?\\s*Secretname\nfestival",
+                "speakers": ["BY-02", NAME],
+            },
+            "Her turns": {"speakers": ["BY-01"]},
+            "By her name": {"keywords": "Alesia Secretname\nAlesia"},
+            "Her interview": {"keywords": "money"},
+            "Everyone agrees": {"keywords": "agree", "speakers": [NAME, "Kept Person"]},
+        }.items()
+    }
+    made["Her interview"].sources.set([person["source"]])
+    named = made[f"Funding as {NAME} put it"]
+    start = theirs.text.index("festival funding")
+    suggestions = [
+        Suggestion.objects.create(
+            project=project,
+            source=theirs,
+            code=code,
+            start=start + offset,
+            end=start + offset + 8,
+            origin=SuggestionOrigin.RULE,
+            rule=named,
+            origin_label=named.origin_label,
+        )
+        for offset in (0, 9)
+    ]
+    coding = suggestion_accept(suggestion=suggestions[0], user=users["coder"])
+    Suggestion.objects.create(
+        project=project,
+        source=theirs,
+        code=code,
+        start=0,
+        end=4,
+        origin=SuggestionOrigin.RULE,
+        rule=made["Her turns"],
+        origin_label=made["Her turns"].origin_label,
+    )
+    # A rule named after her, deleted before: its accepted suggestion's coding keeps its name.
+    earlier = AutocodeRule.objects.create(
+        project=project, code=code, name="Secretname's words", keywords="late"
+    )
+    late = theirs.text.index("late")
+    old = Suggestion.objects.create(
+        project=project,
+        source=theirs,
+        code=code,
+        start=late,
+        end=late + 4,
+        origin=SuggestionOrigin.RULE,
+        rule=earlier,
+        origin_label=earlier.origin_label,
+    )
+    earlier_coding = suggestion_accept(suggestion=old, user=users["lead"])
+    earlier.delete()
+    return {
+        "source": theirs,
+        "named": named,
+        "coding": coding,
+        "earlier_coding": earlier_coding,
+        "pending": suggestions[1],
+    }
+
+
 def _url(project, interviewee):
     return reverse("coding:interviewee_erase", args=[project.pk, interviewee.pk])
 
@@ -135,8 +217,10 @@ def test_without_the_pseudonym_typed_nothing_is_erased(client_for, project, pers
 
 
 def test_erasing_leaves_no_row_that_names_the_person(
-    client_for, project, person, users, django_capture_on_commit_callbacks
+    client_for, project, person, rules, users, django_capture_on_commit_callbacks
 ):
+    from coding.suggestion_models import AutocodeRule, Suggestion
+
     interviewee, source = person["interviewee"], person["source"]
     files = [source.original_file.name, interviewee.consent_form.name]
     assert all(default_storage.exists(name) for name in files)
@@ -156,7 +240,28 @@ def test_erasing_leaves_no_row_that_names_the_person(
     # The other interviewee stays; the focus group she spoke in went.
     assert Interviewee.objects.filter(pseudonym="BY-02").exists()
     assert not Source.objects.filter(pk=person["group"].pk).exists()
-    assert not NamedEntity.objects.exists() and not Segment.objects.exists()
+    assert not NamedEntity.objects.exists()
+    assert not Segment.objects.exclude(source=rules["source"]).exists()
+    # Coding help's rules: those that read only her, or looked only for her name, are gone;
+    # the others keep what does not name her, and the one named after her is renamed.
+    named = rules["named"]
+    assert list(
+        AutocodeRule.objects.order_by("pk").values_list("name", "keywords", "patterns", "speakers")
+    ) == [
+        (f"Rule {named.pk}", "funding", "festival", ["BY-02"]),
+        ("Everyone agrees", "agree", "", ["Kept Person"]),
+    ]
+    assert list(Suggestion.objects.order_by("pk").values_list("origin_label", "status")) == [
+        (f"rule “Rule {named.pk}”", "accepted"),
+        (f"rule “Rule {named.pk}”", "pending"),
+        ("rule “[erased]'s words”", "accepted"),
+    ]
+    rules["earlier_coding"].refresh_from_db()
+    assert rules["earlier_coding"].origin == "rule “[erased]'s words”"
+    rules["coding"].refresh_from_db()
+    assert rules["coding"].origin == f"rule “Rule {named.pk}”"
+    created = Change.objects.get(object_guid=rules["coding"].guid)
+    assert created.after["origin"] == f"rule “Rule {named.pk}”"
     # The history: one entry, without a name, pseudonym or guid of the person.
     record = Change.objects.get(action=ChangeAction.ERASE)
     assert record.user == users["admin"] and record.object_type == "interviewee"
@@ -167,6 +272,15 @@ def test_erasing_leaves_no_row_that_names_the_person(
     history = client_for("lead").get(reverse("coding:history", args=[project.pk])).content.decode()
     assert "Erased interviewee" in history and "BY-01" not in history
     assert Code.objects.filter(project=project).count() == 2
+
+
+def test_the_page_names_the_rules_of_coding_help_that_change(client_for, project, person, rules):
+    page = client_for("admin").get(_url(project, person["interviewee"])).content.decode()
+    assert (
+        "Coding help's rules that name them or read only their words: <strong>3 rules</strong> "
+        "deleted with their pending suggestions; <strong>2 rules</strong> keep only what does "
+        "not name them."
+    ) in page
 
 
 def test_erasing_from_another_project_is_not_found(client_for, project, other_project):

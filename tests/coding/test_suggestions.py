@@ -268,3 +268,92 @@ def test_the_stored_model_suggests_for_sources_added_since(project, codes, users
         (FUNDING, codes["funding"].pk, model.origin_label),
         (TRAVEL, codes["travel"].pk, model.origin_label),
     }
+
+
+def test_suggestions_follow_their_words_when_the_source_is_revised(
+    project, source, code, users, client_for
+):
+    from interviews.deid.revisions import source_correct
+
+    def suggest(words: str, *, within: str | None = None, status=SuggestionStatus.PENDING):
+        start = source.text.index(within or words) + (within or words).index(words)
+        return Suggestion.objects.create(
+            project=project,
+            source=source,
+            code=code,
+            start=start,
+            end=start + len(words),
+            origin=SuggestionOrigin.RULE,
+            origin_label="rule “Money”",
+            status=status,
+        )
+
+    money = suggest("Money was always short")
+    place = suggest("Minsk", within="festival in Minsk")
+    wider = suggest("festival in Minsk")
+    rejected = suggest("festival", status=SuggestionStatus.REJECTED)
+    corrected = source.text.replace("a festival in Minsk.", "a festival.")
+    revision = source_correct(source=source, text=corrected, user=users["lead"])
+    source.refresh_from_db()
+    assert revision.codings_moved == 0
+    money.refresh_from_db()
+    assert source.text[money.start : money.end] == "Money was always short"
+    # Its words were removed: it goes. The wider one now covers exactly the rejected one's
+    # words: the rejection is kept, the pending one goes.
+    assert not Suggestion.objects.filter(pk__in=[place.pk, wider.pk]).exists()
+    rejected.refresh_from_db()
+    assert rejected.status == SuggestionStatus.REJECTED
+    assert source.text[rejected.start : rejected.end] == "festival"
+    listed = client_for("coder").get(
+        f"/api/v1/projects/{project.pk}/sources/{source.pk}/suggestions/"
+    )
+    assert [source.text[s["start"] : s["end"]] for s in listed.json()] == ["Money was always short"]
+
+
+def test_withdrawing_consent_makes_coding_help_forget_the_person_and_granting_it_relearns(
+    project, interviewee, users, django_capture_on_commit_callbacks
+):
+    from coding.suggestions import FORGOTTEN_WITHDRAWN
+
+    code = Code.objects.create(project=project, name="Funding")
+    for index in range(4):
+        # She speaks in a turn mapped to her, with a word no other source has.
+        said = "Guest: We speak of Zhyvitsa." if index == 0 else f"Host: Session {index} ended."
+        text = "\n\n".join([f"Host: {FUNDING}", said, f"Host: {OTHER}"] * 3)
+        source = source_create(
+            project=project,
+            title=f"S{index}",
+            text=text,
+            speaker_map={"Guest": interviewee} if index == 0 else {},
+        )
+        at = -1
+        while (at := text.find(FUNDING, at + 1)) >= 0:
+            coding_create(
+                source=source, code=code, coder=users["coder"], start=at, end=at + len(FUNDING)
+            )
+    settings = {"label_source": "all", "min_f1": 0.5, "min_examples": 3, "seed": 1}
+    model = model_train(model_start(project=project, user=users["lead"], **settings), epochs=2)
+    assert model.status == ModelStatus.READY and b"Zhyvitsa" in bytes(model.data)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        interviewee.consent_status = "withdrawn"
+        interviewee.save()
+    model.refresh_from_db()
+    assert (model.data, model.status, model.error) == (
+        None,
+        ModelStatus.FAILED,
+        FORGOTTEN_WITHDRAWN,
+    )
+    assert not model.suggestions.filter(status="pending").exists()
+    # The version in use is trained again at once, without her words.
+    again = SuggestionModel.objects.get(project=project, version=2)
+    assert again.status == ModelStatus.READY and again.min_examples == 3
+    assert b"Zhyvitsa" not in bytes(again.data) and b"weather" in bytes(again.data)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        interviewee.consent_status = "given"
+        interviewee.save()
+    relearned = SuggestionModel.objects.get(project=project, version=3)
+    assert relearned.status == ModelStatus.READY and b"Zhyvitsa" in bytes(relearned.data)
+    again.refresh_from_db()
+    assert again.status == ModelStatus.READY  # kept: it never read her words

@@ -118,3 +118,16 @@ def test_sentence_starts_are_those_of_spacys_sentencizer(language, text):
     assert len(expected) > 2
     assert nlp.sentence_starts(text, language) == expected
     assert nlp.sentence_starts("", language) == []
+
+
+@pytest.mark.parametrize(("language", "text"), SENTENCE_SAMPLES)
+def test_pieces_tokenized_before_split_a_text_as_the_sentencizer_does(language, text):
+    """Every piece already seen (the process's memo), then none (a memo started afresh)."""
+    doc = nlp.sentence_pipeline(language).nlp(text)
+    expected = [sentence.start_char for sentence in doc.sents]
+    nlp.sentence_starts(text, language)
+    if nlp._splits_at_spaces(language):
+        assert any(piece in nlp._PIECE_MEMO[language] for piece in text.split())
+    assert nlp.sentence_starts(text, language) == expected
+    nlp._PIECE_MEMO.clear()
+    assert nlp.sentence_starts(text, language) == expected

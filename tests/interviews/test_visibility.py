@@ -235,3 +235,102 @@ def test_agreement_offers_no_source_of_an_interviewee_who_withdrew(client_for, p
     page = client_for("lead").get(reverse("agreement:figures", args=[project.pk])).content.decode()
     assert "Interview BY-03" in page
     assert "Interview BY-02" not in page
+
+
+PANEL_TEXT = (
+    "Respondent: The quinceharvest plan worked.\n\nGuest: The quinceharvest plan hid a secret loan."
+)
+
+
+@pytest.fixture
+def guest(project, users, code):
+    """BY-05 withdrew consent and speaks only in a turn mapped to them, in a panel linked to
+    BY-03 alone; BY-03 has an interview of their own."""
+    kept = Interviewee.objects.create(
+        project=project, pseudonym="BY-03", consent_status=ConsentStatus.GIVEN
+    )
+    person = Interviewee.objects.create(
+        project=project, pseudonym="BY-05", consent_status=ConsentStatus.WITHDRAWN
+    )
+    own = source_create(
+        project=project,
+        title="Interview BY-03",
+        text=KEPT_TEXT,
+        interviewees=[kept],
+        speaker_map={"Respondent": kept},
+    )
+    panel = source_create(
+        project=project,
+        title="Panel",
+        text=PANEL_TEXT,
+        interviewees=[kept],
+        speaker_map={"Respondent": kept, "Guest": person},
+    )
+    assert list(panel.interviewees.all()) == [kept]
+    for source in (own, panel):
+        for start in [m for m in range(len(source.text)) if source.text.startswith("The q", m)]:
+            Coding.objects.create(
+                source=source, code=code, coder=users["coder"], start=start, end=start + 24
+            )
+    return {"kept": kept, "person": person, "own": own, "panel": panel}
+
+
+def test_a_withdrawn_speaker_of_a_mapped_turn_takes_the_source_out_of_analysis(
+    client_for, project, users, code, guest
+):
+    from interviews.access import access_for
+
+    panel, own = guest["panel"], guest["own"]
+    access = access_for(users["viewer"], project)
+    assert list(Source.objects.visible_to(access, analysis=True)) == [own]
+    assert {c.source for c in Coding.objects.for_analysis(access)} == {own}
+    assert exclusion_note(project) == "1 interviewee excluded: consent withdrawn"
+    client = client_for("coder")
+    page = client.get(reverse("coding:search", args=[project.pk]), {"q": "quinceharvest"})
+    page = page.content.decode()
+    assert "Interview BY-03" in page and "Panel" not in page and "secret loan" not in page
+    assert "Not searched: 1 interviewee excluded: consent withdrawn." in page
+    first_line = (
+        client.get(reverse("reports:export", args=[project.pk, "frequencies", "csv"]))
+        .content.decode("utf-8-sig")
+        .splitlines()[0]
+    )
+    assert "1 passage · text as coders read it · 1 interviewee excluded: consent withdrawn" in (
+        first_line
+    )
+    retrieval = client.get(
+        reverse("coding:retrieval", args=[project.pk]), {"code": code.pk, "export": "csv"}
+    ).content.decode("utf-8-sig")
+    assert "The quinceharvest plan w" in retrieval and "hid a secret" not in retrieval
+    assert "Panel" not in retrieval
+    query = client.get(
+        reverse("coding:query", args=[project.pk]),
+        {"operator": "or", "code_a": code.pk, "code_b": code.pk, "export": "csv"},
+    ).content.decode("utf-8-sig")
+    assert [row[0] for row in csv.reader(io.StringIO(query.split("\n", 1)[1]))] == [
+        "source",
+        "Interview BY-03",
+    ]
+    listed = client.get(f"/api/v1/projects/{project.pk}/codings/").json()["items"]
+    assert {item["source"] for item in listed} == {own.pk}
+    buffer = io.BytesIO()
+    counts = project_export(project=project, stream=buffer)
+    archive = zipfile.ZipFile(buffer)
+    document = archive.read("project.qde").decode()
+    assert f"sources/{panel.guid}.txt" not in archive.namelist()
+    assert str(panel.guid) not in document and "BY-05" not in document
+    assert counts["sources"] == 1 and counts["codings"] == 1
+    response = client_for("admin").post(
+        reverse("coding:memo_add", args=[project.pk]),
+        {"target_kind": "source", "target_id": panel.pk, "text": "About the panel"},
+        follow=True,
+    )
+    assert "withdrew consent: no memo is written about their words" in response.content.decode()
+    assert not Memo.objects.exists()
+
+    guest["person"].consent_status = ConsentStatus.GIVEN
+    guest["person"].save()
+    assert set(Source.objects.visible_to(access, analysis=True)) == {own, panel}
+    page = client.get(reverse("coding:search", args=[project.pk]), {"q": "quinceharvest"})
+    assert "Panel" in page.content.decode()
+    assert exclusion_note(project) == ""

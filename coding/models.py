@@ -192,7 +192,9 @@ def source_slice(source: Source, start: int, end: int) -> tuple[str, int]:
         if end <= start:
             return "", known["_length"]
         if isinstance(known.get("_quote"), int):  # SQLite: the rowid, see CodePointSlice
-            known["_quote"] = _code_points_read(known["_quote"], start, end, source._state.db)
+            known["_quote"] = _code_points_read(known["_quote"], [(start, end)], source._state.db)[
+                0
+            ]
         return _decoded(known.get("_quote")), known["_length"]
     row = (
         with_slice(Source.objects.filter(pk=source.pk), start, end)
@@ -207,18 +209,23 @@ def source_slice(source: Source, start: int, end: int) -> tuple[str, int]:
     return source_slice(source, start, end)
 
 
-def _code_points_read(rowid: int, start: int, end: int, using: str | None) -> bytes:
-    """The bytes of code points [start, end) read from SQLite's blob in place: the pages
-    that hold them (and the page numbers of those before, which SQLite follows from one page
-    to the next), where `substr` reads the whole blob (5 MB for 200,000 words)."""
+def _code_points_read(rowid: int, spans: list[tuple[int, int]], using: str | None) -> list[bytes]:
+    """The bytes of code points [start, end) of each span, read from SQLite's blob in place,
+    the blob opened once: the pages that hold them (and the page numbers of those before,
+    which SQLite follows from one page to the next), where `substr` reads the whole blob
+    (5 MB for 200,000 words)."""
     connection = connections[using or router.db_for_read(SourceCodePoints)]
     table = SourceCodePoints._meta.db_table
-    first, count = slice_bytes(start, end)
+    found = []
     with connection.connection.blobopen(table, "utf32", rowid, readonly=True) as blob:
-        if first - 1 >= len(blob):
-            return b""
-        blob.seek(first - 1)
-        return blob.read(count)
+        for start, end in spans:
+            first, count = slice_bytes(start, end)
+            if first - 1 >= len(blob):
+                found.append(b"")
+                continue
+            blob.seek(first - 1)
+            found.append(blob.read(count))
+    return found
 
 
 def _decoded(quote: str | bytes | memoryview | None) -> str:
@@ -287,36 +294,24 @@ def coding_quotes(codings: models.QuerySet) -> dict[int, str]:
             SourceCodePoints.restore(missing)
             return coding_quotes(codings)
         return {pk: SourceCodePoints.decode(quote) for pk, (_source, quote) in found.items()}
-    # SQLite's substr would read each source's whole blob once a coding: the blob is opened
-    # once a source and each coding's bytes read in place (see `_code_points_read`).
-    spans = list(codings.values_list("pk", "source_id", "start", "end"))
-    sources = {source_id for _pk, source_id, _s, _e in spans}
+    # SQLite's substr would read each source's whole blob once a coding: each source's
+    # blob is opened once and its codings' bytes read in place (`_code_points_read`).
+    spans: dict[int, list[tuple[int, int, int]]] = {}
+    for pk, source_id, start, end in codings.values_list("pk", "source_id", "start", "end"):
+        spans.setdefault(source_id, []).append((pk, start, end))
     rowids = dict(
-        with_slice(Source.objects.filter(pk__in=sources), 0, 1).values_list("pk", "_quote")
+        with_slice(Source.objects.filter(pk__in=list(spans)), 0, 1).values_list("pk", "_quote")
     )
-    if any(rowids.get(source_id) is None for source_id in sources):
-        SourceCodePoints.restore(sources)
+    if any(rowids.get(source_id) is None for source_id in spans):
+        SourceCodePoints.restore(list(spans))
         return coding_quotes(codings)
-    connection = connections[using]
-    table = SourceCodePoints._meta.db_table
     quotes: dict[int, str] = {}
-    spans.sort(key=lambda span: span[1])
-    opened, blob = None, None
-    try:
-        for pk, source_id, start, end in spans:
-            if source_id != opened:
-                if blob is not None:
-                    blob.close()
-                blob = connection.connection.blobopen(
-                    table, "utf32", rowids[source_id], readonly=True
-                )
-                opened = source_id
-            first, count = slice_bytes(start, end)
-            blob.seek(min(first - 1, len(blob)))
-            quotes[pk] = SourceCodePoints.decode(blob.read(count))
-    finally:
-        if blob is not None:
-            blob.close()
+    for source_id, rows in spans.items():
+        read = _code_points_read(rowids[source_id], [(s, e) for _pk, s, e in rows], using)
+        quotes.update(
+            (pk, SourceCodePoints.decode(data))
+            for (pk, _s, _e), data in zip(rows, read, strict=True)
+        )
     return quotes
 
 

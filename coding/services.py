@@ -239,15 +239,10 @@ def coding_target(
     return access, source, code
 
 
-def _memo_text(coding: Coding) -> str:
-    memo = coding.memos.order_by("pk").first()
-    return memo.text if memo is not None else ""
-
-
-def _memo_set(coding: Coding, *, text: str, author) -> None:
-    """The coding's memo becomes `text`; an empty text removes it."""
+def _memo_set(coding: Coding, memo: Memo | None, *, text: str, author) -> None:
+    """The coding's memo (`memo`, its first, or None) becomes `text`; an empty text removes
+    it."""
     text = text.strip()
-    memo = coding.memos.order_by("pk").first()
     if not text:
         if memo is not None:
             memo.delete()
@@ -358,9 +353,10 @@ def coding_update(
         raise ValidationError("This coding has been deleted in the meantime.")
     locked.source = coding.source
     before = coding_snapshot(locked)
+    note = locked.memos.order_by("pk").first() if memo is not None else None
     if (
         memo is not None
-        and memo.strip() != _memo_text(locked)
+        and memo.strip() != (note.text if note is not None else "")
         and source_withdrawn(locked.source_id)
     ):
         # As every memo write about them: refused, and nothing else changes either.
@@ -386,7 +382,7 @@ def coding_update(
             f"This passage is already coded exactly so with “{locked.code.name}”.", code="conflict"
         ) from None
     if memo is not None:
-        _memo_set(locked, text=memo, author=user)
+        _memo_set(locked, note, text=memo, author=user)
     after = coding_snapshot(locked)
     if after != before or memo is not None:
         change_record(user=user, action=ChangeAction.UPDATE, obj=locked, before=before, after=after)

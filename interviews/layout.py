@@ -9,13 +9,12 @@ any passage exactly. Offsets are code points, half-open [start, end).
 
 Laying out a text reads all of it and all its turns, which grows with its length; so the
 pieces are stored (`SourcePiece`) when a source is imported, forgotten when its text or its
-turns change, and laid out again on the first request that finds none. A request then reads
-only the rows and the slice of text it sends.
+turns change (`Source.text_derived_refresh`), and laid out again on the first request that
+finds none. A request then reads only the rows and the slice of text it sends.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from django.db import transaction
@@ -105,12 +104,6 @@ def source_pieces_store(source_id: int, text: str | None = None) -> None:
             batch_size=500,
             ignore_conflicts=True,
         )
-
-
-def source_pieces_forget(source_ids: Iterable[int]) -> None:
-    """The text or the turns of these sources changed: their pieces are laid out anew when
-    next asked for."""
-    SourcePiece.objects.filter(source_id__in=list(source_ids)).delete()
 
 
 class _Turn:

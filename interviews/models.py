@@ -453,11 +453,7 @@ class Source(models.Model):
         if adding:
             SourceCodePoints.of(self).save(force_insert=True)
         elif text_changed:
-            point = SourceCodePoints.of(self)
-            SourceCodePoints.objects.update_or_create(
-                source=self, defaults={"length": point.length, "utf32": point.utf32}
-            )
-            SourcePiece.objects.filter(source=self).delete()  # laid out anew when asked for
+            self.text_derived_refresh()
         self._loaded_text = self.text
 
     def get_absolute_url(self) -> str:
@@ -471,6 +467,15 @@ class Source(models.Model):
                     "Import a corrected revision instead."
                 }
             )
+
+    def text_derived_refresh(self) -> None:
+        """After the stored text changed (a save, a revision): its code points anew, and its
+        pieces (`interviews.layout`) laid out anew when next asked for."""
+        point = SourceCodePoints.of(self)
+        SourceCodePoints.objects.update_or_create(
+            source=self, defaults={"length": point.length, "utf32": point.utf32}
+        )
+        SourcePiece.objects.filter(source=self).delete()
 
     @classmethod
     def from_db(cls, db, field_names, values):

@@ -21,8 +21,7 @@ from django.dispatch import Signal
 from interviews.deid.edits import Edit, EditError, SpanMap, apply_edits, diff_edits, normalised
 from interviews.deid.models import IdentifyingSpan, RevisionKind, SourceRevision, SpanStatus
 from interviews.importers.base import normalise
-from interviews.layout import source_pieces_forget
-from interviews.models import NamedEntity, Segment, Source, SourceCodePoints, count_words
+from interviews.models import NamedEntity, Segment, Source, count_words
 from interviews.recordings.models import SyncPoint
 
 # Sent inside the revision's transaction: sender=Source, source, revision, span_map, user.
@@ -101,11 +100,7 @@ def source_revise(
     for name, value in fields.items():
         setattr(source, name, value)
     source._loaded_text = new
-    point = SourceCodePoints.of(source)
-    SourceCodePoints.objects.update_or_create(
-        source=source, defaults={"length": point.length, "utf32": point.utf32}
-    )
-    source_pieces_forget([source.pk])
+    source.text_derived_refresh()
     moved = source_revised.send(
         sender=Source, source=source, revision=revision, span_map=mapping, user=user
     )

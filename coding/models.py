@@ -197,7 +197,7 @@ def source_slice(source: Source, start: int, end: int) -> tuple[str, int]:
             ]
         return _decoded(known.get("_quote")), known["_length"]
     row = (
-        with_slice(Source.objects.filter(pk=source.pk), start, end)
+        with_slice(Source.objects.filter(pk=source.pk), *slice_bytes(start, end))
         .values_list("_quote", "_length")
         .get()
     )
@@ -233,14 +233,14 @@ def _decoded(quote: str | bytes | memoryview | None) -> str:
 
 
 class CodePointSlice(models.Func):
-    """The bytes of code points [start, end) of a `SourceCodePoints.utf32` column
-    (PostgreSQL's bytea and SQLite's blob `substr` both count bytes from 1)."""
+    """`count` bytes from byte `first` of a `SourceCodePoints.utf32` column, as
+    `slice_bytes` gives them for a span of code points (PostgreSQL's bytea and SQLite's
+    blob `substr` both count bytes from 1)."""
 
     function = "substr"
     output_field = models.BinaryField()
 
-    def __init__(self, expression, start: int, end: int):
-        first, count = slice_bytes(start, end)
+    def __init__(self, expression, first: int, count: int):
         super().__init__(expression, models.Value(first), models.Value(count))
 
     def as_sqlite(self, compiler, connection, **extra_context):
@@ -263,12 +263,16 @@ def slice_bytes(start: int, end: int) -> tuple[int, int]:
     return min(start * width + 1, SLICE_LIMIT), min(max(end - start, 0) * width, SLICE_LIMIT)
 
 
-def with_slice(sources: models.QuerySet, start: int, end: int) -> models.QuerySet:
-    """Sources annotated with the bytes of text[start:end] (`_quote`, decoded by
-    source_slice) and the text's length (`_length`), read from their code points."""
+def with_slice(
+    sources: models.QuerySet, first: int, count: int, *, prefix: str = ""
+) -> models.QuerySet:
+    """Sources annotated with the bytes of a span of their text (`_quote`, decoded by
+    source_slice; `first` and `count` from `slice_bytes`) and the text's length
+    (`_length`), read from their code points. `prefix` leads from the query's rows to the
+    sources (for a query of other rows)."""
     return sources.annotate(
-        _quote=CodePointSlice("code_points__utf32", start, end),
-        _length=models.F("code_points__length"),
+        _quote=CodePointSlice(f"{prefix}code_points__utf32", first, count),
+        _length=models.F(f"{prefix}code_points__length"),
     )
 
 
@@ -300,7 +304,9 @@ def coding_quotes(codings: models.QuerySet) -> dict[int, str]:
     for pk, source_id, start, end in codings.values_list("pk", "source_id", "start", "end"):
         spans.setdefault(source_id, []).append((pk, start, end))
     rowids = dict(
-        with_slice(Source.objects.filter(pk__in=list(spans)), 0, 1).values_list("pk", "_quote")
+        with_slice(Source.objects.filter(pk__in=list(spans)), *slice_bytes(0, 1)).values_list(
+            "pk", "_quote"
+        )
     )
     if any(rowids.get(source_id) is None for source_id in spans):
         SourceCodePoints.restore(list(spans))

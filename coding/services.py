@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import functools
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, router, transaction
+from django.db.models import FilteredRelation, OuterRef, Q
 
 from coding.memos import source_withdrawn, withdrawn_refusal
 from coding.models import (
@@ -19,12 +18,13 @@ from coding.models import (
     memo_text_check,
     slice_bytes,
     source_slice,
+    with_slice,
 )
-from interviews.access import Access, Perm, grant
-from interviews.deid.models import DeidSettings, RevisionKind, SourceRevision
-from interviews.deid.services import CODING_REFUSED
+from interviews.access import Access, Perm, grant, member_role
+from interviews.compiled import Compiled
+from interviews.deid.services import CODING_REFUSED, coding_refused_expression
 from interviews.deid.services import coding_refused as deid_refusal
-from interviews.models import Membership, Project, Source, SourceCodePoints
+from interviews.models import Project, Source
 
 
 def coding_snapshot(coding: Coding) -> dict:
@@ -101,91 +101,56 @@ def _check_quote(source: Source, start: int, end: int, quote: str | None) -> Non
         raise ValidationError(QUOTE_MISMATCH)
 
 
-def _target_columns(model, names: set[str] | None = None) -> list:
-    """The model's concrete fields (those named, or all) in their declared order, as
-    `Model.from_db` takes them."""
-    return [f for f in model._meta.concrete_fields if names is None or f.attname in names]
-
-
 # What a new coding reads: the project (all of it, for the caller's Access), of the code
 # whether it may be applied and, up to its grandparent, the names and guids for the history
 # row (other fields, and further parents of a deeper tree, load when asked), and the source
 # without its text.
 _PARENT = {"id", "guid", "project_id", "name", "parent_id"}
+
+
+def _declared(model, names: set[str] | None = None) -> tuple[str, ...]:
+    """The model's concrete fields' attnames (those named, or all) in their declared order,
+    as `Model.from_db` takes them."""
+    return tuple(
+        f.attname for f in model._meta.concrete_fields if names is None or f.attname in names
+    )
+
+
 _TARGET_ROWS = (
-    ("p", Project, None),
-    ("c", Code, _PARENT | {"is_codable"}),
-    ("c1", Code, _PARENT),
-    ("c2", Code, _PARENT),
-    ("s", Source, {"id", "guid", "project_id", "frozen"}),
+    (Project, "", _declared(Project)),
+    (Code, "c__", _declared(Code, _PARENT | {"is_codable"})),
+    (Code, "c__parent__", _declared(Code, _PARENT)),
+    (Code, "c__parent__parent__", _declared(Code, _PARENT)),
+    (Source, "s__", _declared(Source, {"id", "guid", "project_id", "frozen"})),
 )
 
 
-@functools.cache
-def _target_statement(using: str) -> tuple[str, list]:
-    """The SQL of `coding_target` for a database, and per row of `_TARGET_ROWS` its model,
-    attnames and, per column, the converters the ORM would apply and the column."""
-    connection = connections[using]
-    qn = connection.ops.quote_name
-
-    def table(model) -> str:
-        return qn(model._meta.db_table)
-
-    def column(model, name: str) -> str:
-        return qn(model._meta.get_field(name).column)
-
-    selected, readers = [], []
-    for alias, model, names in _TARGET_ROWS:
-        fields = _target_columns(model, names)
-        columns = []
-        for field in fields:
-            col = field.get_col(alias)
-            converters = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-            columns.append((converters, col))
-            selected.append(f"{alias}.{qn(field.column)}")
-        readers.append((model, tuple(f.attname for f in fields), columns))
-    code, source = table(Code), table(Source)
-    sql = (
-        # the caller's membership role: the rule of `member_role`
-        f"SELECT (SELECT m.{column(Membership, 'role')} FROM {table(Membership)} m "
-        f"WHERE m.{column(Membership, 'project')} = p.{column(Project, 'id')} "
-        f"AND m.{column(Membership, 'user')} = %s LIMIT 1), "
-        # the text's length and the quote's bytes: `with_slice`
-        f"cp.{column(SourceCodePoints, 'length')}, "
-        # (on SQLite the row's rowid: its substr reads the whole blob, see CodePointSlice)
-        + (
-            "cp.rowid, "
-            if connection.vendor == "sqlite"
-            else f"substr(cp.{column(SourceCodePoints, 'utf32')}, %s, %s), "
-        )
-        +
-        # de-identification first: the rule of `coding_refused_expression`
-        f"(EXISTS (SELECT 1 FROM {table(DeidSettings)} d "
-        f"WHERE d.{column(DeidSettings, 'project')} = p.{column(Project, 'id')} "
-        f"AND d.{column(DeidSettings, 'required_before_coding')} = %s) "
-        f"AND NOT EXISTS (SELECT 1 FROM {table(SourceRevision)} r "
-        f"WHERE r.{column(SourceRevision, 'source')} = s.{column(Source, 'id')} "
-        f"AND r.{column(SourceRevision, 'kind')} = %s)), "
-        f"{', '.join(selected)} "
-        f"FROM {table(Project)} p "
-        f"LEFT JOIN {code} c ON c.{column(Code, 'id')} = %s "
-        f"AND c.{column(Code, 'project')} = p.{column(Project, 'id')} "
-        f"LEFT JOIN {code} c1 ON c1.{column(Code, 'id')} = c.{column(Code, 'parent')} "
-        f"LEFT JOIN {code} c2 ON c2.{column(Code, 'id')} = c1.{column(Code, 'parent')} "
-        f"LEFT JOIN {source} s ON s.{column(Source, 'id')} = %s "
-        f"AND s.{column(Source, 'project')} = p.{column(Project, 'id')} "
-        f"LEFT JOIN {table(SourceCodePoints)} cp "
-        f"ON cp.{column(SourceCodePoints, 'source')} = s.{column(Source, 'id')} "
-        f"WHERE p.{column(Project, 'id')} = %s"
+def _target_query(*, user, project, source, code, first, count):
+    """The project with the caller's role, the code and its parents, the source, the quote's
+    bytes and the text's length, and whether de-identification must come first, as one
+    query: the rules of `member_role`, `with_slice` and `coding_refused_expression`."""
+    rows = Project.objects.filter(pk=project).order_by()
+    rows = rows.annotate(
+        c=FilteredRelation("codes", condition=Q(codes__pk=code)),
+        s=FilteredRelation("sources", condition=Q(sources__pk=source)),
     )
-    return sql, readers
+    rows = with_slice(rows, first, count, prefix="s__")
+    rows = rows.annotate(
+        _role=member_role(user, OuterRef("pk")),
+        _refused=coding_refused_expression(project=OuterRef("pk"), source=OuterRef("s__pk")),
+    )
+    columns = [prefix + name for _model, prefix, names in _TARGET_ROWS for name in names]
+    return rows.values_list("_role", "_length", "_quote", "_refused", *columns)
+
+
+_TARGET = Compiled(_target_query, ("user", "project", "source", "code", "first", "count"))
 
 
 def coding_target(
     user, project_pk: int, source_pk: int, code_id: int, span: tuple[int, int]
 ) -> tuple[Access, Source | None, Code | None]:
-    """Everything a new coding checks, read by one statement: the project with the
-    caller's membership role (the rule of `project_access`); the code with its parent and
+    """Everything a new coding checks, read by one query: the project with the caller's
+    membership role (the rule of `project_access`); the code with its parent and
     grandparent; the source's guid and `frozen` flag, the text at `span` and the text's
     length, cut by the database from the source's fixed-width code points (`with_slice`),
     so a write costs the same on a short text and a long one; and whether the project
@@ -193,38 +158,33 @@ def coding_target(
 
     Raises as `project_access` does; a source or code not in the project comes back None.
 
-    The one hand-written SQL statement of a coding write, because the same read as one
-    ORM query measured about four times slower, the difference being Django compiling the
-    query in Python on every call: `bench/coding_read_bench.py`, PostgreSQL, p50 11.5 ms
-    for this statement against 45.4 ms for the ORM query (2026-12-03 18:21, load average
-    15.6 on 2 cores; bench/README.md, "Coding workspace").
+    The query is the ORM's, compiled once (`interviews.compiled`): compiled on every call
+    it measured about four times slower than the same SQL run directly
+    (`bench/coding_read_bench.py`; bench/README.md, "Coding workspace").
     """
     if not user.is_authenticated:
         return grant(user, None, None, Perm.CODE), None, None
     start, end = span
     using = router.db_for_read(Coding)
-    connection = connections[using]
-    sql, readers = _target_statement(using)
-    cut = () if connection.vendor == "sqlite" else slice_bytes(start, end)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [user.pk, *cut, True, RevisionKind.DEIDENTIFY, code_id, source_pk, project_pk],
-        )
-        row = cursor.fetchone()
+    first, count = slice_bytes(start, end)
+    row = _TARGET.row(
+        using,
+        user=user.pk,
+        project=project_pk,
+        source=source_pk,
+        code=code_id,
+        first=first,
+        count=count,
+    )
     if row is None:
         return grant(user, None, None, Perm.CODE), None, None
     role, length, quote, refused = row[:4]
-    at, rows = 4, []
-    for model, attnames, columns in readers:
-        converted = []
-        for (converters, col), value in zip(columns, row[at : at + len(columns)], strict=True):
-            for converter in converters:
-                value = converter(value, col, connection)
-            converted.append(value)
-        at += len(columns)
-        rows.append(None if converted[0] is None else model.from_db(using, attnames, converted))
-    project, code, parent, grandparent, source = rows
+    at, found = 4, []
+    for model, _prefix, names in _TARGET_ROWS:
+        values = row[at : at + len(names)]
+        at += len(names)
+        found.append(None if values[0] is None else model.from_db(using, names, values))
+    project, code, parent, grandparent, source = found
     access = grant(user, project, role, Perm.CODE)
     if code is not None:
         code.project = project
@@ -310,15 +270,15 @@ def coding_create(
 
 
 def _coding_insert(coding: Coding, note: Memo | None, history: Change, *, using: str) -> bool:
-    """Save a new coding, its memo and its history row together; False, and nothing
-    saved, when the coder had already coded exactly this span with this code.
+    """Save a new coding, its memo and its history row together, and freeze its source's
+    text; False, and nothing saved, when the coder had already coded exactly this span with
+    this code.
 
-    By the ORM on both databases. On PostgreSQL one hand-written statement (INSERT … ON
-    CONFLICT DO NOTHING for the three rows) made the whole write 6–20 % faster (p50,
-    2026-12-03, load average 12–15 on 2 cores), but a write keeps one hand-written
-    statement, and its read (`coding_target`) saves more by it (bench/README.md, "Coding
-    workspace").
+    By the ORM, except on PostgreSQL, where `_coding_insert_statement` does it in one
+    statement (see there why).
     """
+    if connections[using].vendor == "postgresql":
+        return _coding_insert_statement(coding, note, history, using=using)
     try:
         # Outermost, this is one transaction; inside a caller's, a savepoint.
         with transaction.atomic(using=using):
@@ -329,6 +289,73 @@ def _coding_insert(coding: Coding, note: Memo | None, history: Change, *, using:
             history.save(using=using)
     except IntegrityError:
         return False
+    return True
+
+
+def _coding_insert_statement(
+    coding: Coding, note: Memo | None, history: Change, *, using: str
+) -> bool:
+    """`_coding_insert` on PostgreSQL, in one statement: the coding write's one hand-written
+    SQL statement.
+
+    One round trip instead of five (BEGIN, the INSERTs, COMMIT). A single statement is
+    atomic on its own, so outside a caller's transaction none is opened, and inside one no
+    savepoint is needed, as an existing span is skipped (`ON CONFLICT … DO NOTHING`) rather
+    than raised. The memo, the history row and the source's `frozen` flag are written only
+    when the coding was. With the ORM instead, the coding write's p50 was 38–54 % slower
+    (bench/README.md, "The coding write on a quiet machine").
+    """
+    connection = connections[using]
+    qn = connection.ops.quote_name
+    table = Coding._meta.db_table
+    pk = qn(Coding._meta.pk.column)
+    fields = [f for f in Coding._meta.concrete_fields if not f.primary_key]
+    conflict = ", ".join(
+        qn(Coding._meta.get_field(name).column)
+        for name in ("source", "code", "coder", "start", "end")  # `coding_unique_span`
+    )
+    sql = [
+        f"WITH new_coding AS (INSERT INTO {qn(table)} "
+        f"({', '.join(qn(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {pk})"
+    ]
+    params = [f.get_db_prep_save(f.pre_save(coding, True), connection) for f in fields]
+    for name, row in (("new_memo", note), ("new_change", history)):
+        if row is None:
+            continue
+        fields = [f for f in row._meta.concrete_fields if not f.primary_key]
+        values = []
+        for f in fields:
+            if f.name == "coding":
+                values.append(f"new_coding.{pk}")
+            else:
+                values.append(f"%s::{f.cast_db_type(connection)}")
+                params.append(f.get_db_prep_save(f.pre_save(row, True), connection))
+        sql.append(
+            f"{name} AS (INSERT INTO {qn(row._meta.db_table)} "
+            f"({', '.join(qn(f.column) for f in fields)}) "
+            f"SELECT {', '.join(values)} FROM new_coding)"
+        )
+    source = coding.source
+    if not source.frozen:
+        frozen = Source._meta.get_field("frozen")
+        sql.append(
+            f"new_frozen AS (UPDATE {qn(Source._meta.db_table)} SET {qn(frozen.column)} = true "
+            f"WHERE {qn(Source._meta.pk.column)} = %s AND NOT {qn(frozen.column)} "
+            f"AND EXISTS (SELECT 1 FROM new_coding))"
+        )
+        params.append(source.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(", ".join(sql) + f" SELECT {pk} FROM new_coding", params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    coding.pk = row[0]
+    coding._state.adding, coding._state.db = False, using
+    if note is not None:
+        note.coding = coding
+    source.frozen = True
     return True
 
 

@@ -1,0 +1,36 @@
+"""An ORM query compiled once gives, for every set of values, what the ORM gives."""
+
+from django.db.models import Count, F, OuterRef, Subquery
+
+from interviews.compiled import Compiled
+from interviews.models import Membership, Project, Source
+
+
+def _query(*, project, user):
+    rows = Project.objects.filter(pk=project).order_by()
+    role = Membership.objects.filter(project_id=OuterRef("pk"), user_id=user).values("role")
+    return rows.annotate(
+        role=Subquery(role[:1]), sources_n=Count("sources"), title_of=F("name")
+    ).values_list("role", "guid", "sources_n", "name", "title_of")
+
+
+def test_a_compiled_query_answers_as_the_orm_for_each_set_of_values(project, other_project, users):
+    compiled = Compiled(_query, ("project", "user"))
+    cases = [
+        (project.pk, users["coder"].pk),
+        (project.pk, users["viewer"].pk),
+        (other_project.pk, users["coder"].pk),
+        (other_project.pk, other_project.created_by_id),
+    ]
+    for project_pk, user_pk in cases:
+        expected = list(_query(project=project_pk, user=user_pk))[0]
+        assert compiled.row("default", project=project_pk, user=user_pk) == list(expected)
+    # the guid arrives converted, as the ORM gives it, on every database
+    row = compiled.row("default", project=project.pk, user=users["coder"].pk)
+    assert row[:2] == ["coder", project.guid]
+    assert row[2] == Source.objects.filter(project=project).count()
+
+
+def test_a_compiled_query_without_a_row_answers_none(project, users):
+    compiled = Compiled(_query, ("project", "user"))
+    assert compiled.row("default", project=project.pk + 1000, user=users["coder"].pk) is None

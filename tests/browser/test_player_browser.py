@@ -85,6 +85,10 @@ def test_the_keys_play_pause_skip_and_change_speed(page_for, users, recorded):
     assert page.evaluate(rate) == 1.5
     page.keyboard.press("Control+Comma")
     assert page.evaluate(rate) == 1.25
+    page.keyboard.press("Control+Shift+Period")  # slower with the same key
+    assert page.evaluate(rate) == 1
+    page.keyboard.press("Control+Period")
+    assert page.evaluate(rate) == 1.25
     assert page.locator('[data-rec="speed"]').text_content() == "1.25×"
     page.locator('[data-rec="speed"]').click()  # back to normal speed
     assert page.evaluate(rate) == 1

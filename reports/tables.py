@@ -668,7 +668,10 @@ def theme(
         ["Code", "Quote", "Interviewee", "Sector", "Source", "Coder", "Exemplar", "Memo"],
     )
     memos = Table("memos", "Memos", ["Code", "Title", "Memo"])
-    exploded = _explode(_slim(frame, "coder", "memo"), [data.subtree(pk) for pk in chosen], None)
+    timed = "time" if "time" in frame.columns else None
+    exploded = _explode(
+        _slim(frame, "coder", "memo", timed), [data.subtree(pk) for pk in chosen], None
+    )
     counts = _group_counts(exploded.assign(_g=exploded["_row"]), "_g", list(range(len(chosen))))
     exploded["_ex"] = exploded["coding_id"].isin(data.exemplar_ids)
     picked = exploded[exploded["_ex"]] if exemplars_only else exploded
@@ -688,6 +691,16 @@ def theme(
     )
     quotes.rows = [list(row) for row in rows]
     quotes.links = [None] * len(quotes.rows)
+    # Where each quote is (source, start, end, its time or None), for the page's links.
+    places = list(
+        zip(
+            picked["source_id"].tolist(),
+            picked["start"].tolist(),
+            picked["end"].tolist(),
+            picked[timed].tolist() if timed else [None] * len(picked),
+            strict=True,
+        )
+    )
     totals = {}
     for index, pk in enumerate(chosen):
         code = by_id[pk]
@@ -719,5 +732,6 @@ def theme(
             "exemplars_only": exemplars_only,
             "quotes_per_code": quotes_per_code,
             "totals": totals,
+            "quote_places": places,
         },
     )

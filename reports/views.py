@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from coding.disclosures import disclosure_record
 from coding.models import Code, Coding
 from interviews.access import Access, Perm, project_access
-from interviews.recordings.quotes import passage_link
+from interviews.recordings.quotes import has_time, passage_link
 from interviews.visibility import Disclosure, only_coder, wants_identified
 from reports import charts, exports, services
 from reports.counting import COUNTING
@@ -135,7 +135,7 @@ def report(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         )
         context["page_url"] = f"{request.path}?{context['query']}"
     if kind == ReportKind.THEME:
-        context["themes"] = _theme_layout(result, tables)
+        context["themes"] = _theme_layout(result, tables, pk)
     return render(request, "reports/report.html", context)
 
 
@@ -155,11 +155,21 @@ def _swot_layout(result: Report, tables: list[dict]) -> list[dict]:
     return quadrants
 
 
-def _theme_layout(result: Report, tables: list[dict]) -> list[dict]:
-    """Per code its counts, the quotes the report keeps, and a link to all its passages."""
+def _theme_layout(result: Report, tables: list[dict], pk: int) -> list[dict]:
+    """Per code its counts, the quotes the report keeps, and a link to all its passages.
+
+    A quote from a source with a recording gets (as its ninth item) a link to the coding
+    page playing from its time; others get None."""
     quotes: dict[str, list] = {}
-    for row in result.table("quotes").rows:
-        quotes.setdefault(row[0], []).append(row)
+    rows = result.table("quotes").rows
+    places = result.layout.get("quote_places") or [None] * len(rows)
+    for row, place in zip(rows, places, strict=True):
+        link = None
+        if place is not None and has_time(place[3]):
+            source_id, start, end, seconds = place
+            workspace = reverse("coding:workspace", args=[pk, source_id])
+            link = passage_link(workspace, start, end, seconds)
+        quotes.setdefault(row[0], []).append([*row, link])
     themes = []
     columns = result.tables[0].columns
     for row in tables[0]["rows"]:

@@ -90,3 +90,13 @@ def test_report_passages_link_to_play_from_the_quote(client_for, project, timed)
     page = client_for("viewer").get(url).content.decode()
     workspace = reverse("coding:workspace", args=[project.pk, source.pk])
     assert f"{workspace}?t=750.0#pos={start}-" in page
+
+
+def test_theme_report_quotes_link_to_play_from_their_time(client_for, project, timed):
+    source, code, start = timed
+    page = client_for("viewer").get(reverse("reports:report", args=[project.pk, "theme"]))
+    html = page.content.decode()
+    workspace = reverse("coding:workspace", args=[project.pk, source.pk])
+    end = TEXT.index(", with")
+    assert html.count("▶ Play from here") == 1  # the quote without recording has no link
+    assert f'<a href="{workspace}?t=750.0#pos={start}-{end}" title="Play from here">' in html

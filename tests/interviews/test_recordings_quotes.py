@@ -100,3 +100,25 @@ def test_theme_report_quotes_link_to_play_from_their_time(client_for, project, t
     end = TEXT.index(", with")
     assert html.count("▶ Play from here") == 1  # the quote without recording has no link
     assert f'<a href="{workspace}?t=750.0#pos={start}-{end}" title="Play from here">' in html
+
+
+def test_the_excel_and_word_exports_carry_the_time(client_for, project, timed):
+    import zipfile
+
+    source, code, start = timed
+    client = client_for("lead")
+
+    def xml_of(body: bytes) -> str:
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            return "".join(
+                archive.read(name).decode()
+                for name in archive.namelist()
+                if name.startswith(("xl/", "word/")) and name.endswith(".xml")
+            )
+
+    for fmt in ("xlsx", "docx"):
+        body = client.get(reverse("reports:export", args=[project.pk, "theme", fmt])).content
+        assert "[00:12:30] [00:12:30] Ivan: It started in Minsk" in xml_of(body), fmt
+    retrieval = reverse("coding:retrieval", args=[project.pk])
+    xml = xml_of(client.get(retrieval, {"code": code.pk, "export": "xlsx"}).content)
+    assert ">time<" in xml and ">00:12:30<" in xml

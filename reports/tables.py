@@ -275,7 +275,8 @@ def swot(
         if children and quadrant_id in used:
             plan.append((quadrant_id, "(general)", {quadrant_id}, quadrant_id, True, True))
     label_of = {None: "All"}
-    exploded = _explode(_slim(frame, by), [row[2] for row in plan], by)
+    timed = "time" if "time" in frame.columns else None
+    exploded = _explode(_slim(frame, by, timed), [row[2] for row in plan], by)
     grouped = exploded.groupby(["_row", "_group"])
     codings = grouped.size().to_dict()
     sources = grouped["source_id"].nunique().to_dict()
@@ -288,8 +289,10 @@ def swot(
     picked = picked.groupby(["_row", "_group"], sort=False).head(quotes_per_cell)
     cell_quotes: dict[tuple, list] = {}
     columns = ["_row", "_group", "quote", "interviewee", "sector", "source"]
+    columns += ["source_id", "start", "end"] + ([timed] if timed else [])
     for row, group, *rest in zip(*(picked[c].tolist() for c in columns), strict=True):
         cell_quotes.setdefault((row, group), []).append(rest)
+    places = []  # where each quote is (source, start, end, its time or None), for the page
     for index, (quadrant_id, label, _members, drill_code, direct, with_quotes) in enumerate(plan):
         name = codes[quadrant_id].name
         if label == "(all)":
@@ -312,10 +315,11 @@ def swot(
         matrix.add(values, links)
         if with_quotes:
             for group in groups:
-                for quote, person, sector, source in cell_quotes.get(
+                for quote, person, sector, source, *place in cell_quotes.get(
                     (index, label_of.get(group, group)), []
                 ):
                     quotes.add([name, label, group or "All", quote, person, sector, source])
+                    places.append((*place, None) if len(place) == 3 else tuple(place))
     return Report(
         kind="swot",
         title="SWOT matrix" + (f" by {data.label(by)}" if by else ""),
@@ -328,6 +332,7 @@ def swot(
             "by": by,
             "unit": unit,
             "unit_short": f"{unit[:3]}.",
+            "quote_places": places,
         },
     )
 

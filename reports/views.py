@@ -127,7 +127,7 @@ def report(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         "codings": len(data.frame),
     }
     if kind == ReportKind.SWOT:
-        context["quadrants"] = _swot_layout(result, tables)
+        context["quadrants"] = _swot_layout(result, tables, pk)
     if kind == ReportKind.FRAMEWORK:
         editing = (request.GET.get("edit_row"), request.GET.get("edit_code"))
         context["matrix"] = _framework_layout(
@@ -139,10 +139,27 @@ def report(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     return render(request, "reports/report.html", context)
 
 
-def _swot_layout(result: Report, tables: list[dict]) -> list[dict]:
-    """The SWOT table's rows grouped by quadrant, each sub-theme with its quotes."""
+def _quotes_with_links(result: Report, pk: int) -> list[list]:
+    """The rows of the report's quotes table, each with one more item: a link to the coding
+    page playing from the quote's time when its source has a recording, else None."""
+    rows = result.table("quotes").rows
+    places = result.layout.get("quote_places") or [None] * len(rows)
+    linked = []
+    for row, place in zip(rows, places, strict=True):
+        link = None
+        if place is not None and has_time(place[3]):
+            source_id, start, end, seconds = place
+            workspace = reverse("coding:workspace", args=[pk, source_id])
+            link = passage_link(workspace, start, end, seconds)
+        linked.append([*row, link])
+    return linked
+
+
+def _swot_layout(result: Report, tables: list[dict], pk: int) -> list[dict]:
+    """The SWOT table's rows grouped by quadrant, each sub-theme with its quotes (each with
+    its play link as the eighth item, see `_quotes_with_links`)."""
     quotes: dict[tuple[str, str], list] = {}
-    for row in result.table("quotes").rows:
+    for row in _quotes_with_links(result, pk):
         quotes.setdefault((row[0], row[1]), []).append(row)
     quadrants: list[dict] = []
     for row in tables[0]["rows"]:
@@ -158,18 +175,10 @@ def _swot_layout(result: Report, tables: list[dict]) -> list[dict]:
 def _theme_layout(result: Report, tables: list[dict], pk: int) -> list[dict]:
     """Per code its counts, the quotes the report keeps, and a link to all its passages.
 
-    A quote from a source with a recording gets (as its ninth item) a link to the coding
-    page playing from its time; others get None."""
+    Each quote has its play link as the ninth item (see `_quotes_with_links`)."""
     quotes: dict[str, list] = {}
-    rows = result.table("quotes").rows
-    places = result.layout.get("quote_places") or [None] * len(rows)
-    for row, place in zip(rows, places, strict=True):
-        link = None
-        if place is not None and has_time(place[3]):
-            source_id, start, end, seconds = place
-            workspace = reverse("coding:workspace", args=[pk, source_id])
-            link = passage_link(workspace, start, end, seconds)
-        quotes.setdefault(row[0], []).append([*row, link])
+    for row in _quotes_with_links(result, pk):
+        quotes.setdefault(row[0], []).append(row)
     themes = []
     columns = result.tables[0].columns
     for row in tables[0]["rows"]:

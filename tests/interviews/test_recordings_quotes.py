@@ -122,3 +122,16 @@ def test_the_excel_and_word_exports_carry_the_time(client_for, project, timed):
     retrieval = reverse("coding:retrieval", args=[project.pk])
     xml = xml_of(client.get(retrieval, {"code": code.pk, "export": "xlsx"}).content)
     assert ">time<" in xml and ">00:12:30<" in xml
+
+
+def test_swot_quotes_link_to_play_from_their_time(client_for, project, timed, users):
+    source, code, start = timed
+    end = TEXT.index(", with")
+    strengths = Code.objects.create(project=project, name="Strengths")
+    Coding.objects.create(source=source, code=strengths, coder=users["coder"], start=start, end=end)
+    page = client_for("viewer").get(reverse("reports:report", args=[project.pk, "swot"]))
+    html = page.content.decode()
+    workspace = reverse("coding:workspace", args=[project.pk, source.pk])
+    assert "“[00:12:30] [00:12:30] Ivan: It started in Minsk”" in html
+    assert html.count("▶ Play from here") == 1
+    assert f'<a href="{workspace}?t=750.0#pos={start}-{end}" title="Play from here">' in html

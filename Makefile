@@ -61,15 +61,16 @@ chromium:
 	fi
 
 # Recordings: ffprobe (Debian's ffmpeg) reads their length, and the tests make audio and video
-# with ffmpeg and speech with espeak-ng. Installed where we may (root with apt).
+# with ffmpeg and speech with espeak-ng, and serve them through nginx as deploy/ configures it.
+# Installed where we may (root with apt).
 media-tools:
-	@if ! command -v ffprobe >/dev/null || ! command -v espeak-ng >/dev/null; then \
+	@if ! command -v ffprobe >/dev/null || ! command -v espeak-ng >/dev/null || ! [ -x /usr/sbin/nginx ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing ffmpeg and espeak-ng for recordings…"; \
+	    echo "Installing ffmpeg, espeak-ng and nginx for recordings…"; \
 	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg espeak-ng >/dev/null; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg espeak-ng nginx-light >/dev/null; \
 	  else \
-	    echo "ffmpeg/espeak-ng are not installed (apt-get install ffmpeg espeak-ng): recording lengths come from the browser and the tests that need them are skipped."; \
+	    echo "ffmpeg/espeak-ng/nginx are not installed (apt-get install ffmpeg espeak-ng nginx-light): recording lengths come from the browser and the tests that need them are skipped."; \
 	  fi; \
 	fi
 

@@ -49,6 +49,7 @@ from interviews.models import (
     Source,
     SourceKind,
 )
+from interviews.recordings import services as recordings
 from interviews.services import project_create, source_create
 
 _CHUNK = 5000
@@ -285,8 +286,13 @@ class ProjectImport(ProjectReading):
 
     # Storing ----------------------------------------------------------------------------
 
-    @transaction.atomic
     def store(self) -> Project:
+        # A failed import stores nothing: neither rows nor the recordings' files.
+        with recordings.files_removed_on_failure():
+            return self._store()
+
+    @transaction.atomic
+    def _store(self) -> Project:
         report = self.report
         root = self.root
         name = (root.get("name") or "").strip()[:200] or "Imported project"

@@ -275,7 +275,8 @@ def swot(
         if children and quadrant_id in used:
             plan.append((quadrant_id, "(general)", {quadrant_id}, quadrant_id, True, True))
     label_of = {None: "All"}
-    exploded = _explode(_slim(frame, by), [row[2] for row in plan], by)
+    timed = "time" if "time" in frame.columns else None
+    exploded = _explode(_slim(frame, by, timed), [row[2] for row in plan], by)
     grouped = exploded.groupby(["_row", "_group"])
     codings = grouped.size().to_dict()
     sources = grouped["source_id"].nunique().to_dict()
@@ -288,8 +289,10 @@ def swot(
     picked = picked.groupby(["_row", "_group"], sort=False).head(quotes_per_cell)
     cell_quotes: dict[tuple, list] = {}
     columns = ["_row", "_group", "quote", "interviewee", "sector", "source"]
+    columns += ["source_id", "start", "end"] + ([timed] if timed else [])
     for row, group, *rest in zip(*(picked[c].tolist() for c in columns), strict=True):
         cell_quotes.setdefault((row, group), []).append(rest)
+    places = []  # where each quote is (source, start, end, its time or None), for the page
     for index, (quadrant_id, label, _members, drill_code, direct, with_quotes) in enumerate(plan):
         name = codes[quadrant_id].name
         if label == "(all)":
@@ -312,10 +315,11 @@ def swot(
         matrix.add(values, links)
         if with_quotes:
             for group in groups:
-                for quote, person, sector, source in cell_quotes.get(
+                for quote, person, sector, source, *place in cell_quotes.get(
                     (index, label_of.get(group, group)), []
                 ):
                     quotes.add([name, label, group or "All", quote, person, sector, source])
+                    places.append((*place, None) if len(place) == 3 else tuple(place))
     return Report(
         kind="swot",
         title="SWOT matrix" + (f" by {data.label(by)}" if by else ""),
@@ -328,6 +332,7 @@ def swot(
             "by": by,
             "unit": unit,
             "unit_short": f"{unit[:3]}.",
+            "quote_places": places,
         },
     )
 
@@ -668,7 +673,10 @@ def theme(
         ["Code", "Quote", "Interviewee", "Sector", "Source", "Coder", "Exemplar", "Memo"],
     )
     memos = Table("memos", "Memos", ["Code", "Title", "Memo"])
-    exploded = _explode(_slim(frame, "coder", "memo"), [data.subtree(pk) for pk in chosen], None)
+    timed = "time" if "time" in frame.columns else None
+    exploded = _explode(
+        _slim(frame, "coder", "memo", timed), [data.subtree(pk) for pk in chosen], None
+    )
     counts = _group_counts(exploded.assign(_g=exploded["_row"]), "_g", list(range(len(chosen))))
     exploded["_ex"] = exploded["coding_id"].isin(data.exemplar_ids)
     picked = exploded[exploded["_ex"]] if exemplars_only else exploded
@@ -688,6 +696,16 @@ def theme(
     )
     quotes.rows = [list(row) for row in rows]
     quotes.links = [None] * len(quotes.rows)
+    # Where each quote is (source, start, end, its time or None), for the page's links.
+    places = list(
+        zip(
+            picked["source_id"].tolist(),
+            picked["start"].tolist(),
+            picked["end"].tolist(),
+            picked[timed].tolist() if timed else [None] * len(picked),
+            strict=True,
+        )
+    )
     totals = {}
     for index, pk in enumerate(chosen):
         code = by_id[pk]
@@ -719,5 +737,6 @@ def theme(
             "exemplars_only": exemplars_only,
             "quotes_per_code": quotes_per_code,
             "totals": totals,
+            "quote_places": places,
         },
     )

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from coding.disclosures import disclosure_record
 from coding.models import Code, Coding
 from interviews.access import Access, Perm, project_access
-from interviews.recordings.quotes import passage_link
+from interviews.recordings.quotes import has_time, passage_link
 from interviews.visibility import Disclosure, only_coder, wants_identified
 from reports import charts, exports, services
 from reports.counting import COUNTING
@@ -127,7 +127,7 @@ def report(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         "codings": len(data.frame),
     }
     if kind == ReportKind.SWOT:
-        context["quadrants"] = _swot_layout(result, tables)
+        context["quadrants"] = _swot_layout(result, tables, pk)
     if kind == ReportKind.FRAMEWORK:
         editing = (request.GET.get("edit_row"), request.GET.get("edit_code"))
         context["matrix"] = _framework_layout(
@@ -135,14 +135,31 @@ def report(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         )
         context["page_url"] = f"{request.path}?{context['query']}"
     if kind == ReportKind.THEME:
-        context["themes"] = _theme_layout(result, tables)
+        context["themes"] = _theme_layout(result, tables, pk)
     return render(request, "reports/report.html", context)
 
 
-def _swot_layout(result: Report, tables: list[dict]) -> list[dict]:
-    """The SWOT table's rows grouped by quadrant, each sub-theme with its quotes."""
+def _quotes_with_links(result: Report, pk: int) -> list[list]:
+    """The rows of the report's quotes table, each with one more item: a link to the coding
+    page playing from the quote's time when its source has a recording, else None."""
+    rows = result.table("quotes").rows
+    places = result.layout.get("quote_places") or [None] * len(rows)
+    linked = []
+    for row, place in zip(rows, places, strict=True):
+        link = None
+        if place is not None and has_time(place[3]):
+            source_id, start, end, seconds = place
+            workspace = reverse("coding:workspace", args=[pk, source_id])
+            link = passage_link(workspace, start, end, seconds)
+        linked.append([*row, link])
+    return linked
+
+
+def _swot_layout(result: Report, tables: list[dict], pk: int) -> list[dict]:
+    """The SWOT table's rows grouped by quadrant, each sub-theme with its quotes (each with
+    its play link as the eighth item, see `_quotes_with_links`)."""
     quotes: dict[tuple[str, str], list] = {}
-    for row in result.table("quotes").rows:
+    for row in _quotes_with_links(result, pk):
         quotes.setdefault((row[0], row[1]), []).append(row)
     quadrants: list[dict] = []
     for row in tables[0]["rows"]:
@@ -155,10 +172,12 @@ def _swot_layout(result: Report, tables: list[dict]) -> list[dict]:
     return quadrants
 
 
-def _theme_layout(result: Report, tables: list[dict]) -> list[dict]:
-    """Per code its counts, the quotes the report keeps, and a link to all its passages."""
+def _theme_layout(result: Report, tables: list[dict], pk: int) -> list[dict]:
+    """Per code its counts, the quotes the report keeps, and a link to all its passages.
+
+    Each quote has its play link as the ninth item (see `_quotes_with_links`)."""
     quotes: dict[str, list] = {}
-    for row in result.table("quotes").rows:
+    for row in _quotes_with_links(result, pk):
         quotes.setdefault(row[0], []).append(row)
     themes = []
     columns = result.tables[0].columns

@@ -9,22 +9,23 @@ from collections.abc import Iterable
 from interviews.recordings.services import start_times
 from interviews.recordings.sync import clock
 
-__all__ = ["passage_link", "start_times", "timed_quote"]
+__all__ = ["has_time", "passage_link", "start_times", "timed_quote"]
 
 
-def _known(seconds: float | None) -> bool:
-    # A table column of times holds NaN (not None) where a source has no recording.
+def has_time(seconds: float | None) -> bool:
+    """A time is known (a table column of times holds NaN, not None, where a source has no
+    recording)."""
     return seconds is not None and seconds == seconds
 
 
 def timed_quote(quote: str, seconds: float | None) -> str:
     """The quote as reports show it: `[00:12:31] quote`, or unchanged without a time."""
-    return f"[{clock(seconds)}] {quote}" if _known(seconds) else quote
+    return f"[{clock(seconds)}] {quote}" if has_time(seconds) else quote
 
 
 def passage_link(workspace_url: str, start: int, end: int, seconds: float | None = None) -> str:
     """The coding page at a passage; with a time, playing the recording from there."""
-    play = f"?t={seconds:.1f}" if _known(seconds) else ""
+    play = f"?t={seconds:.1f}" if has_time(seconds) else ""
     return f"{workspace_url}{play}#pos={start}-{end}"
 
 

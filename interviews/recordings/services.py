@@ -8,7 +8,9 @@ import shutil
 import subprocess
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -27,6 +29,27 @@ PROBE_SECONDS = 60
 
 class MediaRefused(ValueError):
     """A recording that cannot be attached; the message says why, for the person who sent it."""
+
+
+# The files stored inside a `files_removed_on_failure` block, while one is open.
+_stored_in_block: ContextVar[list[Path] | None] = ContextVar("_stored_in_block", default=None)
+
+
+@contextmanager
+def files_removed_on_failure() -> Iterator[None]:
+    """Around a transaction that attaches recordings (a project import): if the block
+    raises, the rows are rolled back and the files stored meanwhile are deleted, so that no
+    recording is left on disk without its row."""
+    stored: list[Path] = []
+    token = _stored_in_block.set(stored)
+    try:
+        yield
+    except BaseException:
+        for path in stored:
+            path.unlink(missing_ok=True)
+        raise
+    finally:
+        _stored_in_block.reset(token)
 
 
 def max_bytes() -> int:
@@ -194,6 +217,9 @@ def _store(*, source, path, media, size, duration, origin, original_name, user) 
     except BaseException:
         target.unlink(missing_ok=True)
         raise
+    stored = _stored_in_block.get()
+    if stored is not None:
+        stored.append(target)
     return recording
 
 

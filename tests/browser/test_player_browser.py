@@ -85,6 +85,10 @@ def test_the_keys_play_pause_skip_and_change_speed(page_for, users, recorded):
     assert page.evaluate(rate) == 1.5
     page.keyboard.press("Control+Comma")
     assert page.evaluate(rate) == 1.25
+    page.keyboard.press("Control+Shift+Period")  # slower with the same key
+    assert page.evaluate(rate) == 1
+    page.keyboard.press("Control+Period")
+    assert page.evaluate(rate) == 1.25
     assert page.locator('[data-rec="speed"]').text_content() == "1.25×"
     page.locator('[data-rec="speed"]').click()  # back to normal speed
     assert page.evaluate(rate) == 1
@@ -197,3 +201,78 @@ def test_a_file_over_the_limit_is_refused_before_it_is_sent(
     page.set_input_files('form.rec-attach input[type="file"]', str(wav))
     assert "larger than the limit" in page.locator('[data-rec="attach-error"]').text_content()
     assert page.locator('form.rec-attach input[type="file"]').input_value() == ""
+
+
+def test_a_quotes_time_in_retrieval_opens_the_coding_page_playing_from_there(
+    page_for, users, recorded, project
+):
+    code = Code.objects.create(project=project, name="Audience")
+    start = TEXT.index("And the audience")
+    Coding.objects.create(
+        source=recorded, code=code, coder=users["coder"], start=start, end=len(TEXT)
+    )
+    page = page_for(users["viewer"])
+    page.goto(reverse("coding:retrieval", args=[project.pk]) + f"?code={code.pk}")
+    link = page.locator('a[title="Play from here"]')
+    # The turn's time is at its label; the quoted words come 17 of its 49 characters later
+    # (the recording ends at 10 s): 7 + 3 * 17 / 49 = 8.04 s.
+    assert link.text_content() == "[00:00:08]"
+    assert "?t=8.0#pos=" in link.get_attribute("href")
+    link.click()
+    page.wait_for_selector("#workspace[data-ready=true]")
+    assert "?t=8.0" in page.url
+    page.wait_for_function("() => !document.getElementById('rec-media').paused")
+    assert 8.0 <= current_time(page) < 9.5
+    page.wait_for_function(
+        "() => document.querySelector('.ws-block.rec-current')?.dataset.start === "
+        f"'{TEXT.index('[00:00:07]')}'"
+    )
+    assert page.errors == []
+
+
+LONG = "\n\n".join(
+    f"[00:00:{n:02d}] {'Olga' if n % 2 else 'Ivan'}: "
+    + " ".join(
+        f"Turn {n} goes on about the festival, its money and its audience." for _ in range(4)
+    )
+    for n in range(1, 40)
+)
+
+
+def test_the_turn_being_spoken_is_followed_unless_the_toggle_is_off(page_for, users, project):
+    source = source_create(project=project, title="Long talk", text=LONG)
+    path = services.incoming_dir() / "long.part"
+    path.write_bytes(wav_bytes(40.0))
+    services.recording_attach(source=source, path=path, original_name="long.wav")
+    page = page_for(users["coder"])
+    page.set_viewport_size({"width": 1200, "height": 700})
+    open_player(page, source)
+
+    def marked_in_view() -> bool:
+        """() => {
+          const box = document.querySelector('.ws-block.rec-current')?.getBoundingClientRect();
+          return Boolean(box) && box.bottom > 0 && box.top < window.innerHeight;
+        }"""
+        return page.evaluate(marked_in_view.__doc__)
+
+    def play_at(seconds: int):
+        page.evaluate("document.getElementById('rec-media').pause()")
+        page.evaluate(
+            "window.scrollTo(0, 0); document.querySelector('.ws-text-area').scrollTop = 0"
+        )
+        # From just before the turn, so that the turn begins while playing.
+        page.evaluate(f"document.getElementById('rec-media').currentTime = {seconds - 1}.6")
+        page.evaluate("document.getElementById('rec-media').play()")
+        at = LONG.index(f"[00:00:{seconds:02d}]")
+        page.wait_for_function(
+            f"() => document.querySelector('.ws-block.rec-current')?.dataset.start === '{at}'"
+        )
+
+    assert page.locator('[data-rec="follow"]').is_checked()
+    play_at(30)
+    page.wait_for_function(f"() => ({marked_in_view.__doc__})()")
+    page.locator('[data-rec="follow"]').uncheck()
+    play_at(35)
+    page.wait_for_timeout(1200)
+    assert not marked_in_view()
+    assert page.errors == []

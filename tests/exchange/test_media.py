@@ -321,3 +321,24 @@ def test_a_recording_that_is_not_media_is_reported_and_the_text_kept(users):
     assert Source.objects.filter(project=project, title="Interview 7").exists()
     assert not Recording.objects.filter(source__project=project).exists()
     assert any("Windows program" in line for line in report.not_carried)
+
+
+def test_a_failed_import_leaves_no_recording_file_behind(users, monkeypatch):
+    from exchange import storing
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(storing, "_code_sets", fail)
+    data = qdpx(
+        OTHER_TOOL,
+        {"sources/interview7.wav": wav_bytes(1.0), "sources/walk.txt": b"Walking."},
+    )
+    folder = Path(settings.MEDIA_ROOT) / "recordings"
+    before = sorted(folder.rglob("*")) if folder.exists() else []
+    with pytest.raises(RuntimeError):
+        qdpx_import(archive=read_archive(io.BytesIO(data)), user=users["admin"])
+    assert not Recording.objects.exists()
+    after = sorted(folder.rglob("*")) if folder.exists() else []
+    assert [p for p in after if p.is_file()] == [p for p in before if p.is_file()]
+    assert list(services.incoming_dir().iterdir()) == []

@@ -90,3 +90,48 @@ def test_report_passages_link_to_play_from_the_quote(client_for, project, timed)
     page = client_for("viewer").get(url).content.decode()
     workspace = reverse("coding:workspace", args=[project.pk, source.pk])
     assert f"{workspace}?t=750.0#pos={start}-" in page
+
+
+def test_theme_report_quotes_link_to_play_from_their_time(client_for, project, timed):
+    source, code, start = timed
+    page = client_for("viewer").get(reverse("reports:report", args=[project.pk, "theme"]))
+    html = page.content.decode()
+    workspace = reverse("coding:workspace", args=[project.pk, source.pk])
+    end = TEXT.index(", with")
+    assert html.count("▶ Play from here") == 1  # the quote without recording has no link
+    assert f'<a href="{workspace}?t=750.0#pos={start}-{end}" title="Play from here">' in html
+
+
+def test_the_excel_and_word_exports_carry_the_time(client_for, project, timed):
+    import zipfile
+
+    source, code, start = timed
+    client = client_for("lead")
+
+    def xml_of(body: bytes) -> str:
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            return "".join(
+                archive.read(name).decode()
+                for name in archive.namelist()
+                if name.startswith(("xl/", "word/")) and name.endswith(".xml")
+            )
+
+    for fmt in ("xlsx", "docx"):
+        body = client.get(reverse("reports:export", args=[project.pk, "theme", fmt])).content
+        assert "[00:12:30] [00:12:30] Ivan: It started in Minsk" in xml_of(body), fmt
+    retrieval = reverse("coding:retrieval", args=[project.pk])
+    xml = xml_of(client.get(retrieval, {"code": code.pk, "export": "xlsx"}).content)
+    assert ">time<" in xml and ">00:12:30<" in xml
+
+
+def test_swot_quotes_link_to_play_from_their_time(client_for, project, timed, users):
+    source, code, start = timed
+    end = TEXT.index(", with")
+    strengths = Code.objects.create(project=project, name="Strengths")
+    Coding.objects.create(source=source, code=strengths, coder=users["coder"], start=start, end=end)
+    page = client_for("viewer").get(reverse("reports:report", args=[project.pk, "swot"]))
+    html = page.content.decode()
+    workspace = reverse("coding:workspace", args=[project.pk, source.pk])
+    assert "“[00:12:30] [00:12:30] Ivan: It started in Minsk”" in html
+    assert html.count("▶ Play from here") == 1
+    assert f'<a href="{workspace}?t=750.0#pos={start}-{end}" title="Play from here">' in html

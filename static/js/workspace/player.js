@@ -1,8 +1,8 @@
 // The recording docked above the text: a turn's time seeks there, the turn being spoken is
 // marked (and followed, when "Follow the text" is on), a coding plays its span, and leads
 // tie a clicked word to the paused time ("Sync here"). Keys: Ctrl+Space play/pause,
-// Ctrl+←/→ five seconds back/forward, Ctrl+, slower, Ctrl+. faster (the speed button
-// returns to normal speed). Offsets are code points, converted by offsets.js.
+// Ctrl+←/→ five seconds back/forward, Ctrl+. faster, Ctrl+Shift+. or Ctrl+, slower (the
+// speed button returns to normal speed). Offsets are code points, converted by offsets.js.
 import { apiCall } from "./api.js";
 import { pageText } from "./text.js";
 import { clock, nextSpeed, positionAt, timeAt } from "./timeline.js";
@@ -181,9 +181,10 @@ function start(data) {
     } else if (event.key === "ArrowRight") {
       event.preventDefault();
       skip(5);
-    } else if (event.code === "Period" || event.key === ".") {
+    } else if (event.code === "Period" || event.key === "." || event.key === ">") {
+      // Ctrl+. faster, Ctrl+Shift+. slower (as Ctrl+, is).
       event.preventDefault();
-      setSpeed(nextSpeed(media.playbackRate, 1));
+      setSpeed(nextSpeed(media.playbackRate, event.shiftKey ? -1 : 1));
     } else if (event.code === "Comma" || event.key === ",") {
       event.preventDefault();
       setSpeed(nextSpeed(media.playbackRate, -1));

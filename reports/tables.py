@@ -401,7 +401,8 @@ def framework(
     frame = data.frame
     column = ROW_DIMENSIONS.get(rows, rows)
     by_id_dimension = column in ROW_DIMENSIONS.values()
-    exploded = _explode(_slim(frame, column), [data.subtree(pk) for pk in codes], None)
+    timed = "time" if "time" in frame.columns else None
+    exploded = _explode(_slim(frame, column, timed), [data.subtree(pk) for pk in codes], None)
     exploded["_key"] = _row_keys(exploded[column], by_id_dimension)
     exploded = exploded[exploded["_key"].notna()]
     cell_counts = exploded.groupby(["_row", "_key"]).size().to_dict()
@@ -410,14 +411,19 @@ def framework(
     picked = picked.drop_duplicates(["_row", "source_id", "start", "end"])
     picked = picked.groupby(["_row", "_key"], sort=False).head(quotes_per_cell)
     cell_quotes: dict[tuple[int, str], list] = {}
-    for row, key, quote, who in zip(
+    for row, key, quote, who, *place in zip(
         picked["_row"].tolist(),
         picked["_key"].tolist(),
         picked["quote"].tolist(),
         _attributions(picked),
+        picked["source_id"].tolist(),
+        picked["start"].tolist(),
+        picked["end"].tolist(),
+        picked[timed].tolist() if timed else [None] * len(picked),
         strict=True,
     ):
-        cell_quotes.setdefault((row, key), []).append((quote, who))
+        cell_quotes.setdefault((row, key), []).append((quote, who, tuple(place)))
+    places = []  # where each quote is (source, start, end, its time or None), for the page
     keys = []
     for key, label in framework_rows(data, rows):
         keys.append(key)
@@ -426,8 +432,9 @@ def framework(
             values.append(int(cell_counts.get((index, key), 0)))
             links.append(_drill(pk, rows, key))
             summary_row.append(summaries.get((key, pk), ""))
-            for quote, who in cell_quotes.get((index, key), []):
+            for quote, who, place in cell_quotes.get((index, key), []):
                 quotes.add([label, by_id[pk].path, quote, who])
+                places.append(place)
         counts.add(values, links)
         texts.add(summary_row)
     return Report(
@@ -436,7 +443,7 @@ def framework(
         tables=[counts, texts, quotes],
         provenance=data.provenance,
         about=data.about,
-        layout={"rows": rows, "row_keys": keys, "codes": codes},
+        layout={"rows": rows, "row_keys": keys, "codes": codes, "quote_places": places},
     )
 
 

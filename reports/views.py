@@ -131,7 +131,7 @@ def report(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     if kind == ReportKind.FRAMEWORK:
         editing = (request.GET.get("edit_row"), request.GET.get("edit_code"))
         context["matrix"] = _framework_layout(
-            result, tables, editing if context["can_edit"] else None
+            result, tables, pk, editing if context["can_edit"] else None
         )
         context["page_url"] = f"{request.path}?{context['query']}"
     if kind == ReportKind.THEME:
@@ -203,15 +203,19 @@ def _theme_layout(result: Report, tables: list[dict], pk: int) -> list[dict]:
 
 
 def _framework_layout(
-    result: Report, tables: list[dict], editing: tuple[str | None, str | None] | None = None
+    result: Report,
+    tables: list[dict],
+    pk: int,
+    editing: tuple[str | None, str | None] | None = None,
 ) -> dict:
     """The matrix by row and cell; `editing` names the one cell (row key, code id) whose
     summary form the page opens, so a matrix of hundreds of cells carries a single form."""
     counts, summaries = tables[0]["rows"], result.table("summaries").rows
     quotes: dict[tuple[str, str], list] = {}
-    for row in result.table("quotes").rows:  # (row, code, quote shortened for a cell, who)
+    # (row, code, quote shortened for a cell, who, play link or None)
+    for row in _quotes_with_links(result, pk):
         text = row[2] if len(row[2]) <= CELL_QUOTE else row[2][: CELL_QUOTE - 1] + "…"
-        quotes.setdefault((row[0], row[1]), []).append((text, row[3]))
+        quotes.setdefault((row[0], row[1]), []).append((text, row[3], row[4]))
     headers = result.tables[0].columns[1:]
     rows = []
     for key, count_row, summary_row in zip(

@@ -135,3 +135,18 @@ def test_swot_quotes_link_to_play_from_their_time(client_for, project, timed, us
     assert "“[00:12:30] [00:12:30] Ivan: It started in Minsk”" in html
     assert html.count("▶ Play from here") == 1
     assert f'<a href="{workspace}?t=750.0#pos={start}-{end}" title="Play from here">' in html
+
+
+def test_framework_quotes_link_to_play_from_their_time(client_for, project, timed):
+    source, code, start = timed
+    end = TEXT.index(", with")
+    url = reverse("reports:report", args=[project.pk, "framework"])
+    page = client_for("viewer").get(url, {"rows": "source"})
+    html = page.content.decode()
+    workspace = reverse("coding:workspace", args=[project.pk, source.pk])
+    assert "“[00:12:30] [00:12:30] Ivan: It started in Minsk”" in html
+    assert html.count("▶ Play from here") == 1  # the quote without recording has no link
+    assert (
+        f'<a href="{workspace}?t=750.0#pos={start}-{end}" class="text-nowrap" '
+        'title="Play from here">' in html
+    )

@@ -116,3 +116,18 @@ def test_train_suggestions_writes_figures_per_code(project, corpus, users, tmp_p
 def test_train_suggestions_fails_clearly_without_codings(project, corpus):
     with pytest.raises(CommandError, match="at least two coded sources"):
         run("train_suggestions", str(project.pk), "--epochs", "1")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--seed", "-1"], "The seed is a whole number from 0 to 2147483647."),
+        (["--seed", str(2**31)], "The seed is a whole number from 0 to 2147483647."),
+        (["--min-examples", "0"], "at least one training example"),
+        (["--min-f1", "1.5"], "between 0 and 1"),
+    ],
+)
+def test_train_suggestions_refuses_bad_settings(project, corpus, args, message):
+    with pytest.raises(CommandError, match=message):
+        run("train_suggestions", str(project.pk), "--epochs", "1", *args)
+    assert not SuggestionModel.objects.exists()

@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from coding.models import Code, Coding
 from coding.services import coding_create
 from coding.suggestion_models import AutocodeRule, Suggestion, SuggestionModel
+from interviews.models import Interviewee
 from interviews.services import source_create
 
 TEXT = "We co-produced a film. The co-productions grew. Nothing else happened here."
@@ -82,12 +83,33 @@ def test_autocode_reads_only_the_named_sources(project, corpus):
         (["--code", "Co-production", "--keywords", "x", "--attribute", "Country"], "NAME=VALUE"),
         (["--code", "Co-production", "--keywords", "x", "--user", "stranger"], "No member"),
         (["--code", "Co-production", "--keywords", "x", "--source", "Nowhere"], "No source"),
+        (["--code", "Co-production", "--attribute", "Mood=calm"], "No attribute “Mood”"),
+        (["--code", "Co-production", "--attribute", "Country=Narnia"], "No interviewee has"),
+        (["--code", "Co-production", "--speaker", "Nobody"], "No speaker “Nobody”"),
     ],
 )
 def test_autocode_refuses_bad_input(project, corpus, args, message):
     with pytest.raises(CommandError, match=message):
         run("autocode", str(project.pk), *args)
     assert not AutocodeRule.objects.exists() and not Suggestion.objects.exists()
+
+
+def test_autocode_codes_a_known_speaker_or_attribute_value_in_any_case(project, corpus):
+    person = Interviewee.objects.create(project=project, pseudonym="BY-02", country="Belarus")
+    source_create(
+        project=project,
+        title="Talk",
+        text="Interviewer: Why?\n\nBY-02: Money is short.\n",
+        interviewees=[person],
+        speaker_map={"Interviewer": "interviewer", "BY-02": person},
+    )
+    for option in (["--speaker", "by-02"], ["--attribute", "country=belarus"]):
+        out = run("autocode", str(project.pk), "--code", "Co-production", "--dry-run", *option)
+        assert "1 hits in 1 of 4 sources." in out
+    with pytest.raises(
+        CommandError, match="No interviewee has Country = Poland; the values held: Belarus."
+    ):
+        run("autocode", str(project.pk), "--code", "Co-production", "--attribute", "Country=Poland")
 
 
 def test_autocode_names_an_unknown_project(db):

@@ -153,3 +153,15 @@ def test_train_suggestions_refuses_bad_settings(project, corpus, args, message):
     with pytest.raises(CommandError, match=message):
         run("train_suggestions", str(project.pk), "--epochs", "1", *args)
     assert not SuggestionModel.objects.exists()
+
+
+@pytest.mark.parametrize("command", ["autocode", "train_suggestions"])
+def test_an_unwritable_json_file_is_refused_before_any_work(project, corpus, tmp_path, command):
+    target = tmp_path / "missing" / "out.json"
+    extra = (
+        ["--code", "Co-production", "--keywords", "co-production"] if command == "autocode" else []
+    )
+    with pytest.raises(CommandError, match=f"Cannot write {target}: there is no directory"):
+        run(command, str(project.pk), *extra, "--json", str(target))
+    assert not Suggestion.objects.exists() and not AutocodeRule.objects.exists()
+    assert not SuggestionModel.objects.exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -42,6 +43,20 @@ def terminal_progress(stream=None):
             stream.write(progress_bar(done, total, current) + "\n")
 
     return report
+
+
+def check_json_target(path: str | None) -> None:
+    """Refuse, before any work, a JSON file that could not be written."""
+    if not path:
+        return
+    target = Path(path)
+    folder = target.parent
+    if target.is_dir():
+        raise CommandError(f"Cannot write {path}: it is a directory.")
+    if not folder.is_dir():
+        raise CommandError(f"Cannot write {path}: there is no directory {folder}.")
+    if not os.access(target if target.exists() else folder, os.W_OK):
+        raise CommandError(f"Cannot write {path}: permission denied.")
 
 
 def write_json(path: str, data: dict) -> None:

@@ -7,7 +7,12 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from coding.management.commands._terminal import terminal_progress, user_named, write_json
+from coding.management.commands._terminal import (
+    check_json_target,
+    terminal_progress,
+    user_named,
+    write_json,
+)
 from coding.suggestion_forms import ATTRIBUTE_SEPARATOR, attribute_choices
 from coding.suggestion_models import AutocodeRule, RuleScope
 from coding.suggestion_services import (
@@ -134,6 +139,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         project = project_named(options["project"])
+        check_json_target(options.get("json"))
         user = user_named(project, options.get("user"))
         try:
             code = codable_code(project, options["code"])

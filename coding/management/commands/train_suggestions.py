@@ -5,7 +5,12 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from coding.management.commands._terminal import terminal_progress, user_named, write_json
+from coding.management.commands._terminal import (
+    check_json_target,
+    terminal_progress,
+    user_named,
+    write_json,
+)
 from coding.models import Code
 from coding.suggestion_models import LabelSource, ModelStatus, SuggestionModel
 from coding.suggestions import EPOCHS, model_start, model_train
@@ -37,6 +42,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         project = project_named(options["project"])
+        check_json_target(options.get("json"))
         user = user_named(project, options.get("user"))
         last = SuggestionModel.objects.filter(project=project).order_by("-version").first()
 

@@ -135,6 +135,29 @@ def test_train_suggestions_writes_figures_per_code(project, corpus, users, tmp_p
     assert SuggestionModel.objects.get().status == "ready"
 
 
+def test_train_suggestions_names_codes_by_path(project, corpus, users, tmp_path):
+    code, sources = corpus
+    films = Code.objects.create(project=project, name="Films")
+    series = Code.objects.create(project=project, name="Series")
+    twins = [
+        Code.objects.create(project=project, name="Funding", parent=p) for p in (films, series)
+    ]
+    for source in sources:
+        coding_create(source=source, code=twins[0], coder=users["coder"], start=0, end=22)
+        coding_create(source=source, code=twins[1], coder=users["coder"], start=23, end=47)
+    target = tmp_path / "model.json"
+    out = run(
+        "train_suggestions", str(project.pk), "--labels", "all", "--min-examples", "1",
+        "--epochs", "1", "--json", str(target),
+    )  # fmt: skip
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert {name: figures["code_id"] for name, figures in data["codes"].items()} == {
+        "Films/Funding": twins[0].pk,
+        "Series/Funding": twins[1].pk,
+    }
+    assert "Films/Funding " in out and "Series/Funding " in out
+
+
 def test_train_suggestions_fails_clearly_without_codings(project, corpus):
     with pytest.raises(CommandError, match="at least two coded sources"):
         run("train_suggestions", str(project.pk), "--epochs", "1")

@@ -86,6 +86,11 @@ def test_autocode_reads_only_the_named_sources(project, corpus):
         (["--code", "Co-production", "--attribute", "Mood=calm"], "No attribute “Mood”"),
         (["--code", "Co-production", "--attribute", "Country=Narnia"], "No interviewee has"),
         (["--code", "Co-production", "--speaker", "Nobody"], "No speaker “Nobody”"),
+        (
+            ["--code", "Co-production", "--keywords", "x", "--accept", "--user", "viewer"],
+            "viewer is a viewer in this project and cannot code",
+        ),
+        (["--code", "Co-production", "--keywords", "x", "--accept", "--dry-run"], "--dry-run"),
     ],
 )
 def test_autocode_refuses_bad_input(project, corpus, args, message):

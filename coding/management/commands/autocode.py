@@ -22,8 +22,9 @@ from coding.suggestion_services import (
     rule_run,
     rule_save,
 )
+from interviews.access import ROLE_PERMS, Perm
 from interviews.management.commands.import_sources import project_named
-from interviews.models import Attribute, Interviewee, Segment, SegmentKind, Source
+from interviews.models import Attribute, Interviewee, Role, Segment, SegmentKind, Source
 
 
 def _attribute(raw: str) -> tuple[str, str]:
@@ -141,6 +142,15 @@ class Command(BaseCommand):
         project = project_named(options["project"])
         check_json_target(options.get("json"))
         user = user_named(project, options.get("user"))
+        if options["accept"]:
+            if options["dry_run"]:
+                raise CommandError("--accept stores codings; it cannot go with --dry-run.")
+            role = project.role_of(user)
+            if Perm.CODE not in ROLE_PERMS[role]:
+                raise CommandError(
+                    f"{user.get_username()} is a {Role(role).label.lower()} in this project and "
+                    "cannot code; name a coder with --user."
+                )
         try:
             code = codable_code(project, options["code"])
         except ValidationError as error:

@@ -88,6 +88,18 @@ def test_turn_scope_leaves_the_speaker_label_out(english, cooperation, users, pr
     ]
 
 
+def test_paragraph_scope_codes_the_paragraph_of_a_text_without_turns(cooperation, users, project):
+    text = "Notes from the visit. The money ran out early.\n\nThe crew went home. Nothing else.\n"
+    source_create(project=project, title="Notes", text=text)
+    for scope in ("paragraph", "turn"):  # a text without turns: its paragraph
+        rule = make_rule(
+            project, cooperation, users["lead"], name=scope, keywords="money", scope=scope
+        )
+        assert quotes(rule_run(rule=rule, dry_run=True)) == [
+            "Notes from the visit. The money ran out early."
+        ]
+
+
 def test_regular_expressions_and_speaker_restriction(english, cooperation, users, project):
     rule = make_rule(
         project,

@@ -119,6 +119,33 @@ def test_training_measures_each_code_on_held_out_sources_and_suggests(project, c
     assert not Suggestion.objects.filter(source=made[0]).exists()
 
 
+def test_the_lead_reads_each_codes_figures_before_anything_is_suggested(
+    project, codes, users, client_for
+):
+    from django.urls import reverse
+    from lxml import html as lxml_html
+
+    _corpus(project, codes, users["coder"])
+    model = _train(project, users["lead"], min_examples=13)  # funding has 12: not suggested
+    page = client_for("lead").get(reverse("coding:coding_help", args=[project.pk]))
+    rows = lxml_html.fromstring(page.content).xpath("//table[@id='model-figures']/tbody/tr")
+    table = {
+        row.xpath("td")[0].text_content(): [td.text_content() for td in row.xpath("td")[1:]]
+        for row in rows
+    }
+    funding = model.metrics[str(codes["funding"].pk)]
+    assert table["Funding"] == [
+        "12",
+        "3",
+        f"{funding['precision']:.2f}",
+        f"{funding['recall']:.2f}",
+        f"{funding['f1']:.2f}",
+        "no",
+    ]
+    assert table["Travel"][:2] == ["12", "3"]
+    assert "(seed 1)" in page.content.decode()
+
+
 def test_training_is_deterministic_under_its_seed(project, codes, users):
     _corpus(project, codes, users["coder"], sources=4, coded=4)
     first = _train(project, users["lead"], seed=3)

@@ -193,3 +193,21 @@ def test_an_unwritable_json_file_is_refused_before_any_work(project, corpus, tmp
         run(command, str(project.pk), *extra, "--json", str(target))
     assert not Suggestion.objects.exists() and not AutocodeRule.objects.exists()
     assert not SuggestionModel.objects.exists()
+
+
+def test_progress_into_a_log_shows_each_pass_of_a_training(project, corpus, users, capsys):
+    code, sources = corpus
+    for source in sources:
+        coding_create(source=source, code=code, coder=users["coder"], start=0, end=22)
+    run(
+        "train_suggestions", str(project.pk), "--labels", "all", "--min-examples", "1",
+        "--epochs", "3",
+    )  # fmt: skip
+    lines = capsys.readouterr().err.splitlines()
+    assert [line.split("]", 1)[1].split(None, 1)[1] for line in lines[:4]] == [
+        "Training: pass 1 of 3",
+        "Training: pass 2 of 3",
+        "Training: pass 3 of 3",
+        "Measuring on the held-out sources",
+    ]
+    assert "0/3    Suggesting" in lines[4]

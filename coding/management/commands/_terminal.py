@@ -39,7 +39,9 @@ def terminal_progress(stream=None):
             if done >= total:
                 stream.write("\n")
             stream.flush()
-        elif done >= total or done % 25 == 0:
+        elif done >= total or total <= 25 or done % 25 == 0:
+            # Into a log: every step of a short task (the passes of a training), else
+            # every 25th.
             stream.write(progress_bar(done, total, current) + "\n")
 
     return report

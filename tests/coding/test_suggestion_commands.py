@@ -117,6 +117,20 @@ def test_autocode_codes_a_known_speaker_or_attribute_value_in_any_case(project, 
         run("autocode", str(project.pk), "--code", "Co-production", "--attribute", "Country=Poland")
 
 
+def test_autocode_asks_for_the_path_of_a_name_two_codes_share(project, corpus):
+    for parent in ("Films", "Series"):
+        Code.objects.create(
+            project=project,
+            name="Funding",
+            parent=Code.objects.create(project=project, name=parent),
+        )
+    with pytest.raises(CommandError, match="Several codes are called “Funding”; give the path"):
+        run("autocode", str(project.pk), "--code", "Funding", "--keywords", "film")
+    out = run("autocode", str(project.pk), "--code", "series/funding", "--keywords", "film")
+    assert "3 new suggestions" in out
+    assert set(Suggestion.objects.values_list("code__parent__name", flat=True)) == {"Series"}
+
+
 def test_autocode_names_an_unknown_project(db):
     with pytest.raises(CommandError, match="No project “Missing”"):
         run("autocode", "Missing", "--code", "x", "--keywords", "y")

@@ -7,6 +7,7 @@ from django import forms
 from coding.models import Code
 from coding.suggestion_models import LabelSource, RuleScope
 from coding.suggestion_services import BUILT_IN_ATTRIBUTES
+from coding.suggestions import MAX_SEED
 from interviews.models import AttributeValue, Interviewee, Project, Segment, SegmentKind, Source
 
 ATTRIBUTE_SEPARATOR = " = "
@@ -153,7 +154,7 @@ class TrainForm(forms.Form):
         label="Least training examples to suggest a code", min_value=1, initial=10
     )
     seed = forms.IntegerField(
-        label="Seed (held-out split and training)", min_value=0, max_value=2**31 - 1, initial=0
+        label="Seed (held-out split and training)", min_value=0, max_value=MAX_SEED, initial=0
     )
 
     def __init__(self, *args, **kwargs) -> None:

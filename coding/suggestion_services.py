@@ -275,13 +275,14 @@ def rule_run(
 
 
 def _drop_stale(rule: AutocodeRule, found: set[tuple[int, int, int]]) -> int:
-    """Delete the rule's pending suggestions it no longer finds (after it was changed);
-    decided ones stay, so a rejection is still remembered."""
+    """Delete the rule's pending suggestions it no longer finds (after it was changed, in
+    its words or its code); decided ones stay, so a rejection is still remembered."""
     pending = Suggestion.objects.filter(rule=rule, status=SuggestionStatus.PENDING)
+    rows = pending.values_list("pk", "code_id", "source_id", "start", "end")
     stale = [
         pk
-        for pk, source_id, start, end in pending.values_list("pk", "source_id", "start", "end")
-        if (source_id, start, end) not in found
+        for pk, code_id, source_id, start, end in rows
+        if code_id != rule.code_id or (source_id, start, end) not in found
     ]
     for i in range(0, len(stale), 500):
         Suggestion.objects.filter(pk__in=stale[i : i + 500]).delete()

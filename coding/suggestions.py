@@ -38,6 +38,7 @@ EPOCHS = 6
 HELD_OUT_SHARE = 0.2
 DECISION = 0.5  # a code is suggested for a sentence when its score reaches this
 MIN_COVER = 0.5  # share of a sentence a coding must cover to label it
+MAX_SEED = 2**31 - 1  # what the database's seed column holds
 
 Progress = Callable[[int, int, str], None]
 
@@ -359,6 +360,10 @@ def model_start(
         raise ValidationError(f"Unknown choice of codings: {label_source}.")
     if not 0 <= min_f1 <= 1:
         raise ValidationError("The F1 threshold lies between 0 and 1.")
+    if min_examples < 1:
+        raise ValidationError("A code needs at least one training example to be suggested.")
+    if not 0 <= seed <= MAX_SEED:
+        raise ValidationError(f"The seed is a whole number from 0 to {MAX_SEED}.")
     with transaction.atomic():
         last = (
             SuggestionModel.objects.select_for_update()

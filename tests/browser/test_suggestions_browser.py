@@ -59,8 +59,13 @@ def test_a_accepts_and_r_rejects_the_current_suggestion(page_for, users, source,
         first.end,
         "rule “Minsk”",
     )
-    # The new coding shows on the page with its origin.
-    page.wait_for_selector(f".ws-chip[data-id='{coding.pk}']")
+    # The new coding shows on the page, and its details give its origin.
+    chip = page.locator(f".ws-chip[data-id='{coding.pk}']")
+    chip.click()
+    summary = page.locator("[data-field=editor-summary]")
+    summary.wait_for()
+    assert "Financing — coder (from rule “Minsk”)" in summary.inner_text()
+    cards.first.locator("[data-action=focus]").focus()
     page.keyboard.press("r")
     page.wait_for_function(
         "() => document.querySelector('[data-field=suggestion-count]').textContent === '0'"

@@ -88,6 +88,18 @@ def test_turn_scope_leaves_the_speaker_label_out(english, cooperation, users, pr
     ]
 
 
+def test_paragraph_scope_codes_the_paragraph_of_a_text_without_turns(cooperation, users, project):
+    text = "Notes from the visit. The money ran out early.\n\nThe crew went home. Nothing else.\n"
+    source_create(project=project, title="Notes", text=text)
+    for scope in ("paragraph", "turn"):  # a text without turns: its paragraph
+        rule = make_rule(
+            project, cooperation, users["lead"], name=scope, keywords="money", scope=scope
+        )
+        assert quotes(rule_run(rule=rule, dry_run=True)) == [
+            "Notes from the visit. The money ran out early."
+        ]
+
+
 def test_regular_expressions_and_speaker_restriction(english, cooperation, users, project):
     rule = make_rule(
         project,
@@ -193,3 +205,19 @@ def test_a_changed_rule_drops_its_pending_suggestions_it_no_longer_finds(
         ENGLISH[s.start : s.end] for s in Suggestion.objects.filter(status="pending")
     ) == ["Co-productions with China are new.", "The co-production fund pays half."]
     assert Suggestion.objects.get(pk=money.pk).status == SuggestionStatus.ACCEPTED
+
+
+def test_a_rule_given_another_code_withdraws_its_pending_suggestions_of_the_old_one(
+    english, cooperation, users, project
+):
+    rule = make_rule(project, cooperation, users["lead"], keywords="co-production")
+    rule_run(rule=rule, dry_run=False)
+    money = Code.objects.create(project=project, name="Money")
+    rule = rule_save(project=project, rule=rule, user=users["lead"], code=money)
+    run = rule_run(rule=rule, dry_run=False)
+    assert (run.created, run.dropped) == (2, 2)
+    pending = Suggestion.objects.filter(status=SuggestionStatus.PENDING)
+    assert sorted((s.code.name, ENGLISH[s.start : s.end]) for s in pending) == [
+        ("Money", "Co-productions with China are new."),
+        ("Money", "The co-production fund pays half."),
+    ]

@@ -229,6 +229,13 @@ def test_suggestions_count_nowhere_until_accepted(client_for, project, theme, pe
         url = reverse("coding:retrieval", args=[project.pk])
         return client_for("lead").get(url, {"code": theme.pk}).content.decode()
 
+    def frequency() -> list[str]:
+        url = reverse("reports:export", args=[project.pk, "frequencies", "csv"])
+        rows = client_for("lead").get(url).content.decode("utf-8-sig").splitlines()
+        return next(row for row in rows if row.startswith("Co-production,")).split(",")[1:3]
+
     assert "Our co-productions with China grew." not in retrieved()
+    assert frequency() == ["0", "0.0"]
     suggestion_accept(suggestion=pending[0], user=users["coder"])
     assert "Our co-productions with China grew." in retrieved()
+    assert frequency() == ["1", "100.0"]

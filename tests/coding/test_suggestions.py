@@ -119,6 +119,67 @@ def test_training_measures_each_code_on_held_out_sources_and_suggests(project, c
     assert not Suggestion.objects.filter(source=made[0]).exists()
 
 
+def test_the_lead_reads_each_codes_figures_before_anything_is_suggested(
+    project, codes, users, client_for
+):
+    from django.urls import reverse
+    from lxml import html as lxml_html
+
+    _corpus(project, codes, users["coder"])
+    model = _train(project, users["lead"], min_examples=13)  # funding has 12: not suggested
+    page = client_for("lead").get(reverse("coding:coding_help", args=[project.pk]))
+    rows = lxml_html.fromstring(page.content).xpath("//table[@id='model-figures']/tbody/tr")
+    table = {
+        row.xpath("td")[0].text_content(): [td.text_content() for td in row.xpath("td")[1:]]
+        for row in rows
+    }
+    funding = model.metrics[str(codes["funding"].pk)]
+    assert table["Funding"] == [
+        "12",
+        "3",
+        f"{funding['precision']:.2f}",
+        f"{funding['recall']:.2f}",
+        f"{funding['f1']:.2f}",
+        "no",
+    ]
+    assert table["Travel"][:2] == ["12", "3"]
+    assert "(seed 1)" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "planted", "other"),
+    [
+        ("ru", "Государство платит за наши фильмы.", "Погода была хорошая."),
+        ("zh", "国家资助我们的电影。", "那天天气很好。"),
+    ],
+)
+def test_a_classifier_learns_in_other_languages_from_a_blank_pipeline(
+    project, codes, users, language, planted, other
+):
+    made = []
+    for index in range(6):
+        text = " ".join([planted, other, f"{index}."] * 3)
+        source = source_create(project=project, title=f"S{index}", text=text, language=language)
+        made.append(source)
+        if index == 5:
+            continue
+        at = -1
+        while (at := text.find(planted, at + 1)) >= 0:
+            coding_create(
+                source=source,
+                code=codes["funding"],
+                coder=users["coder"],
+                start=at,
+                end=at + len(planted),
+            )
+    model = _train(project, users["lead"])
+    assert model.status == ModelStatus.READY, model.error
+    assert model.summary["language"] == language
+    assert model.metrics[str(codes["funding"].pk)]["examples"] == 12
+    suggested = Suggestion.objects.filter(source=made[-1])
+    assert {made[-1].text[s.start : s.end] for s in suggested} == {planted}
+
+
 def test_training_is_deterministic_under_its_seed(project, codes, users):
     _corpus(project, codes, users["coder"], sources=4, coded=4)
     first = _train(project, users["lead"], seed=3)

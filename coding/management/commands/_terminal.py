@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -38,10 +39,26 @@ def terminal_progress(stream=None):
             if done >= total:
                 stream.write("\n")
             stream.flush()
-        elif done >= total or done % 25 == 0:
+        elif done >= total or total <= 25 or done % 25 == 0:
+            # Into a log: every step of a short task (the passes of a training), else
+            # every 25th.
             stream.write(progress_bar(done, total, current) + "\n")
 
     return report
+
+
+def check_json_target(path: str | None) -> None:
+    """Refuse, before any work, a JSON file that could not be written."""
+    if not path:
+        return
+    target = Path(path)
+    folder = target.parent
+    if target.is_dir():
+        raise CommandError(f"Cannot write {path}: it is a directory.")
+    if not folder.is_dir():
+        raise CommandError(f"Cannot write {path}: there is no directory {folder}.")
+    if not os.access(target if target.exists() else folder, os.W_OK):
+        raise CommandError(f"Cannot write {path}: permission denied.")
 
 
 def write_json(path: str, data: dict) -> None:

@@ -7,11 +7,24 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from coding.management.commands._terminal import terminal_progress, user_named, write_json
+from coding.management.commands._terminal import (
+    check_json_target,
+    terminal_progress,
+    user_named,
+    write_json,
+)
+from coding.suggestion_forms import ATTRIBUTE_SEPARATOR, attribute_choices
 from coding.suggestion_models import AutocodeRule, RuleScope
-from coding.suggestion_services import codable_code, rule_accept_all, rule_run, rule_save
+from coding.suggestion_services import (
+    BUILT_IN_ATTRIBUTES,
+    codable_code,
+    rule_accept_all,
+    rule_run,
+    rule_save,
+)
+from interviews.access import ROLE_PERMS, Perm
 from interviews.management.commands.import_sources import project_named
-from interviews.models import Source
+from interviews.models import Attribute, Interviewee, Role, Segment, SegmentKind, Source
 
 
 def _attribute(raw: str) -> tuple[str, str]:
@@ -19,6 +32,60 @@ def _attribute(raw: str) -> tuple[str, str]:
     if not sep or not name.strip() or not value.strip():
         raise CommandError(f"Give an attribute as NAME=VALUE, not “{raw}”.")
     return name.strip(), value.strip()
+
+
+def _listed(items) -> str:
+    items = sorted(items, key=str.lower)
+    shown = ", ".join(items[:20])
+    return shown + (f" … ({len(items)} in all)" if len(items) > 20 else "") if items else "none"
+
+
+def _check_attributes(project, attributes: dict[str, list[str]]) -> None:
+    """Refuse an attribute the project does not have, or a value no interviewee holds (a
+    rule restricted to it would find nothing)."""
+    held: dict[str, tuple[str, set[str]]] = {}
+    for key, _ in attribute_choices(project):
+        name, _, value = key.partition(ATTRIBUTE_SEPARATOR)
+        held.setdefault(name.lower(), (name, set()))[1].add(value)
+    names = {
+        n.lower(): n
+        for n in Attribute.objects.filter(project=project).values_list("name", flat=True)
+    }
+    names.update({n: n.capitalize() for n in BUILT_IN_ATTRIBUTES})
+    for name, values in attributes.items():
+        if name.lower() not in names:
+            raise CommandError(
+                f"No attribute “{name}” in this project; its attributes: {_listed(names.values())}."
+            )
+        label, found = held.get(name.lower(), (names[name.lower()], set()))
+        for value in values:
+            if value.lower() not in {v.strip().lower() for v in found}:
+                raise CommandError(
+                    f"No interviewee has {label} = {value}; the values held: {_listed(found)}."
+                )
+
+
+def _check_speakers(project, speakers: list[str]) -> None:
+    """Refuse a speaker who says nothing in the project: not a pseudonym, not
+    “Interviewer”, not a speaker label of any turn."""
+    known = {"interviewer": "Interviewer"}
+    for pseudonym in Interviewee.objects.filter(project=project).values_list(
+        "pseudonym", flat=True
+    ):
+        known[pseudonym.strip().lower()] = pseudonym
+    labels = (
+        Segment.objects.filter(source__project=project, kind=SegmentKind.TURN)
+        .exclude(speaker="")
+        .values_list("speaker", flat=True)
+        .distinct()
+    )
+    for label in labels:
+        known.setdefault(label.strip().lower(), label.strip())
+    for speaker in speakers:
+        if speaker.strip().lower() not in known:
+            raise CommandError(
+                f"No speaker “{speaker}” in this project; the speakers: {_listed(known.values())}."
+            )
 
 
 def _source(project, ref: str) -> Source:
@@ -73,7 +140,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         project = project_named(options["project"])
+        check_json_target(options.get("json"))
         user = user_named(project, options.get("user"))
+        if options["accept"]:
+            if options["dry_run"]:
+                raise CommandError("--accept stores codings; it cannot go with --dry-run.")
+            role = project.role_of(user)
+            if Perm.CODE not in ROLE_PERMS[role]:
+                raise CommandError(
+                    f"{user.get_username()} is a {Role(role).label.lower()} in this project and "
+                    "cannot code; name a coder with --user."
+                )
         try:
             code = codable_code(project, options["code"])
         except ValidationError as error:
@@ -83,6 +160,8 @@ class Command(BaseCommand):
         for raw in options["attribute"]:
             name, value = _attribute(raw)
             attributes.setdefault(name, []).append(value)
+        _check_attributes(project, attributes)
+        _check_speakers(project, options["speaker"])
         sources = [_source(project, ref) for ref in options["source"]]
         fields = {
             "code": code,

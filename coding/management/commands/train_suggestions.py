@@ -5,7 +5,12 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from coding.management.commands._terminal import terminal_progress, user_named, write_json
+from coding.management.commands._terminal import (
+    check_json_target,
+    terminal_progress,
+    user_named,
+    write_json,
+)
 from coding.models import Code
 from coding.suggestion_models import LabelSource, ModelStatus, SuggestionModel
 from coding.suggestions import EPOCHS, model_start, model_train
@@ -37,6 +42,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         project = project_named(options["project"])
+        check_json_target(options.get("json"))
         user = user_named(project, options.get("user"))
         last = SuggestionModel.objects.filter(project=project).order_by("-version").first()
 
@@ -61,17 +67,18 @@ class Command(BaseCommand):
         model = model_train(model, epochs=options["epochs"], progress=terminal_progress())
         if model.status == ModelStatus.FAILED:
             raise CommandError(model.error)
-        names = dict(Code.objects.filter(project=project).values_list("pk", "name"))
+        # By path: two codes may share a name under different parents.
+        names = {code.pk: code.path for code in Code.objects.filter(project=project).tree_order()}
         out = self.stdout
         out.write(f"{model.origin_label}: trained in {model.seconds:.1f} s, seed {model.seed}.")
-        out.write(f"{'code':<30} {'examples':>8} {'held out':>8}  prec.  recall   F1  suggested")
+        out.write(f"{'code':<40} {'examples':>8} {'held out':>8}  prec.  recall   F1  suggested")
         rows = {}
         for code_id, figures in model.metrics.items():
             name = names.get(int(code_id), code_id)
             passes = model.code_passes(int(code_id))
             rows[name] = {**figures, "code_id": int(code_id), "suggested": passes}
             out.write(
-                f"{name[:30]:<30} {figures['examples']:>8} {figures['held_out']:>8}  "
+                f"{name[:40]:<40} {figures['examples']:>8} {figures['held_out']:>8}  "
                 f"{_figure(figures['precision'])}  {_figure(figures['recall'])}  "
                 f"{_figure(figures['f1'])}  {'yes' if passes else 'no'}"
             )

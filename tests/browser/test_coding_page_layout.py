@@ -8,11 +8,14 @@ from django.urls import reverse
 
 from coding.models import Code, CodePin
 from coding.services import coding_create
+from tests.browser import test_accessibility
 from tests.browser.test_workspace_browser import open_workspace, select_text, stored
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDE, TABLET, PHONE = (1400, 900), (768, 1000), (390, 844)
+
+coded = test_accessibility.coded  # a source coded by two coders: the same fixture
 
 
 def sized(page, size):
@@ -240,3 +243,17 @@ def test_reports_scroll_inside_their_tables_on_a_phone(page_for, users, source, 
     wrapper = page.locator(".table-responsive").first
     assert wrapper.evaluate("el => el.scrollWidth > el.clientWidth")
     assert not page.locator("#project-menu").is_visible()
+
+
+def test_no_main_page_scrolls_sideways_on_a_phone(page_for, users, coded, code):
+    """Wide tables scroll inside their wrappers; nothing, not even a hidden label of a table
+    column, widens the page itself."""
+    page = sized(page_for(users["admin"]), PHONE)
+    wide = {}
+    for name, url in test_accessibility._pages(coded.project, coded, code, users).items():
+        assert page.goto(url).status == 200, name
+        width = page.evaluate("() => document.scrollingElement.scrollWidth")
+        if width > PHONE[0]:
+            wide[name] = width
+    assert wide == {}
+    assert page.errors == []

@@ -40,6 +40,8 @@ def _pages(project, source, code, users) -> dict[str, str]:
         "source": reverse("interviews:source_detail", args=[pk, source.pk]),
         "coding page": reverse("coding:workspace", args=[pk, source.pk]),
         "codebook": reverse("coding:codebook", args=[pk]),
+        "code": reverse("coding:code_detail", args=[pk, code.pk]),  # where merging starts
+        "code delete": reverse("coding:code_delete", args=[pk, code.pk]),
         "retrieval": reverse("coding:retrieval", args=[pk]) + f"?code={code.pk}",
         "reports": reverse("reports:index", args=[pk]),
         "agreement": reverse("agreement:figures", args=[pk]) + agreement,

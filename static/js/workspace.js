@@ -187,20 +187,26 @@ function showTools(tab, then = () => {}) {
   }
 }
 
+/** Close the tools' panel on a narrow screen; true when it was open. */
 function hideTools() {
   if (narrow.matches && Offcanvas && tools.classList.contains("show")) {
     Offcanvas.getOrCreateInstance(tools).hide();
+    return true;
   }
+  return false;
 }
 
 /** Put the focus back on the passage at `point`, so the next key works there. */
 function focusPassage(point) {
-  hideTools();
-  if (point === undefined) {
-    (currentBlock() ?? blocks[0])?.el.focus({ preventScroll: true });
-    return;
-  }
-  text.reveal(point).then(() => blockAt(point)?.el.focus({ preventScroll: true }));
+  const here = point === undefined ? (currentBlock() ?? blocks[0]) : null;
+  const focus = () => {
+    if (here) here.el.focus({ preventScroll: true });
+    else text.reveal(point).then(() => blockAt(point)?.el.focus({ preventScroll: true }));
+  };
+  // Once the panel is hidden, Bootstrap gives the focus to the button that opened it: take
+  // it back to the passage then too.
+  if (hideTools()) tools.addEventListener("hidden.bs.offcanvas", focus, { once: true });
+  focus();
 }
 
 // ---- selection ------------------------------------------------------------------------

@@ -162,9 +162,13 @@ def test_coding_a_whole_turn_codes_the_answer_not_the_label(page_for, users, sou
 # 4. Codes from where one codes ---------------------------------------------------------------
 
 
-def test_a_lead_creates_a_code_from_the_chooser_and_applies_it(page_for, users, source, code):
-    page = open_workspace(sized(page_for(users["lead"]), WIDE), source)
+@pytest.mark.parametrize("size", [WIDE, PHONE])
+def test_a_lead_creates_a_code_from_the_chooser_and_applies_it(page_for, users, source, code, size):
+    page = open_workspace(sized(page_for(users["lead"]), size), source)
     select_text(page, "the partners trusted each other")
+    if size == PHONE:  # the chooser is in the tools, over the text
+        page.get_by_role("button", name="Coding tools").click()
+        page.wait_for_selector("#ws-tools.show")
     page.locator("#ws-code-search").fill("Trust between partners")
     options = page.locator("#ws-code-options [role=option]")
     assert options.all_text_contents() == ["New code “Trust between partners”…"]
@@ -178,6 +182,11 @@ def test_a_lead_creates_a_code_from_the_chooser_and_applies_it(page_for, users, 
     (coded,) = stored(source)
     assert (coded.code, coded.quote) == (made, "the partners trusted each other")
     # The new code is in the codebook and the editor's list at once.
+    if size == PHONE:  # coding gave the focus back to the passage: the tools closed
+        page.wait_for_selector("#ws-tools", state="hidden")
+        assert active(page, "el => el.getAttribute('aria-label')") == "Turn of BY-01"
+        page.get_by_role("button", name="Coding tools").click()
+        page.wait_for_selector("#ws-tools.show")
     page.locator("#ws-tab-codebook").click()
     assert "Trust between partners" in page.locator("[data-field=codebook]").text_content()
     assert page.errors == []

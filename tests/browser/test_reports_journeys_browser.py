@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from interviews.models import Attribute, AttributeValue, Interviewee
 from tests.agreement import test_agreement_reading, test_agreement_views
+from tests.browser.test_accessibility import _violations
 from tests.reports import conftest as reports_conftest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -131,6 +132,7 @@ def test_the_built_in_fields_are_listed_and_a_duplicate_merges_into_its_field(
     assert "1 value copied into Country, where it is empty: BY-01 → “Belarus”." in plan
     assert Attribute.objects.filter(pk=country.pk).exists()
     assert fits(page, width)
+    assert _violations(page) == []
     page.get_by_role("button", name="Merge into Country").click()
     page.wait_for_url("**/attributes/")
     assert not Attribute.objects.filter(pk=country.pk).exists()

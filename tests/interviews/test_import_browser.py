@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from interviews.models import Interviewee, Job, JobStatus, Source
+from tests.browser.test_accessibility import _violations
 from tests.interviews.import_files import MIXED, make_docx, make_zip, mixed_folder
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -105,8 +106,9 @@ def test_a_file_name_links_its_interviewee_on_the_review_page(
     )
     chosen = page.locator("select[name=interviewees] option:checked").all_inner_texts()
     assert [c.strip() for c in chosen] == ["BY-05"]
-    # The review, speakers table and all, fits the screen.
+    # The review, speakers table and all, fits the screen, and axe finds nothing serious.
     assert page.evaluate("() => document.scrollingElement.scrollWidth") <= width
+    assert _violations(page) == []
     page.click("button:has-text('Save the source')")
     page.wait_for_selector("[data-reading][data-ready=true] .ws-block")
     source = Source.objects.get(project=project)

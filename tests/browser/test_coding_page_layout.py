@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from coding.models import Code, CodePin
 from coding.services import coding_create
+from interviews.services import source_create
 from tests.browser import test_accessibility
 from tests.browser.test_workspace_browser import open_workspace, select_text, stored
 
@@ -97,6 +98,32 @@ def test_each_coding_draws_its_own_band(page_for, users, source, code):
         "Weaknesses/Financing — coder\nWeaknesses/Financing — lead\nWeaknesses — lead"
     )
     assert card["y"] + card["height"] <= mark.bounding_box()["y"]
+    assert page.errors == []
+
+
+def test_at_the_top_of_the_window_the_hover_card_stands_beside_the_text(
+    page_for, users, project, code
+):
+    turns = [
+        f"Speaker {1 + i % 2}: Turn {i} of a long talk about films and money." for i in range(40)
+    ]
+    long = source_create(project=project, title="A long talk", text="\n\n".join(turns))
+    start = long.text.index("Turn 30")
+    coding_create(source=long, code=code, coder=users["coder"], start=start, end=start + 7)
+    page = open_workspace(sized(page_for(users["lead"]), (1400, 400)), long)
+    mark = page.locator("mark.hl").first
+    top = mark.evaluate("el => el.getClientRects()[0].top + window.scrollY")
+    page.evaluate("(y) => window.scrollTo(0, y - 4)", top)
+    line = mark.evaluate("el => { const r = el.getClientRects()[0]; return [r.left, r.top]; }")
+    assert 0 <= line[1] < 10  # the line is at the top: no room above it
+    page.mouse.move(line[0] + 3, line[1] + 8)
+    page.wait_for_selector("#ws-tooltip:not([hidden])")
+    card = box(page, "#ws-tooltip")
+    text = mark.evaluate("el => el.closest('.ws-text').getBoundingClientRect().right")
+    # In the window, level with the line, and over no line of the text.
+    assert card["y"] >= 0 and card["y"] + card["height"] <= 400
+    assert card["x"] >= text and card["x"] + card["width"] <= 1400
+    assert page.locator("#ws-tooltip").text_content() == "Weaknesses/Financing — coder"
     assert page.errors == []
 
 

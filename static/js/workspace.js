@@ -187,20 +187,26 @@ function showTools(tab, then = () => {}) {
   }
 }
 
+/** Close the tools' panel on a narrow screen; true when it was open. */
 function hideTools() {
   if (narrow.matches && Offcanvas && tools.classList.contains("show")) {
     Offcanvas.getOrCreateInstance(tools).hide();
+    return true;
   }
+  return false;
 }
 
 /** Put the focus back on the passage at `point`, so the next key works there. */
 function focusPassage(point) {
-  hideTools();
-  if (point === undefined) {
-    (currentBlock() ?? blocks[0])?.el.focus({ preventScroll: true });
-    return;
-  }
-  text.reveal(point).then(() => blockAt(point)?.el.focus({ preventScroll: true }));
+  const here = point === undefined ? (currentBlock() ?? blocks[0]) : null;
+  const focus = () => {
+    if (here) here.el.focus({ preventScroll: true });
+    else text.reveal(point).then(() => blockAt(point)?.el.focus({ preventScroll: true }));
+  };
+  // Once the panel is hidden, Bootstrap gives the focus to the button that opened it: take
+  // it back to the passage then too.
+  if (hideTools()) tools.addEventListener("hidden.bs.offcanvas", focus, { once: true });
+  focus();
 }
 
 // ---- selection ------------------------------------------------------------------------
@@ -647,12 +653,16 @@ article.addEventListener("mouseover", (event) => {
   }
   tooltip.textContent = mark.dataset.describe;
   tooltip.hidden = false;
-  // Above the line under the pointer, so it never covers the line that follows.
+  // Above the line under the pointer, so it never covers the line that follows; where the
+  // line is at the top of the window, beside the text column, level with the line.
   const rects = [...mark.getClientRects()];
   const line = rects.find((r) => event.clientY >= r.top && event.clientY <= r.bottom) ?? rects[0];
-  const left = Math.min(line.left, document.documentElement.clientWidth - tooltip.offsetWidth - 4);
+  const above = line.top - tooltip.offsetHeight - 4;
+  const fits = above >= 0;
+  const wanted = fits ? line.left : mark.closest(".ws-text").getBoundingClientRect().right + 8;
+  const left = Math.min(wanted, document.documentElement.clientWidth - tooltip.offsetWidth - 4);
   tooltip.style.left = `${Math.max(4, left) + window.scrollX}px`;
-  tooltip.style.top = `${line.top + window.scrollY - tooltip.offsetHeight - 4}px`;
+  tooltip.style.top = `${(fits ? above : line.top) + window.scrollY}px`;
 });
 article.addEventListener("mouseleave", () => {
   tooltip.hidden = true;

@@ -40,6 +40,8 @@ def _pages(project, source, code, users) -> dict[str, str]:
         "source": reverse("interviews:source_detail", args=[pk, source.pk]),
         "coding page": reverse("coding:workspace", args=[pk, source.pk]),
         "codebook": reverse("coding:codebook", args=[pk]),
+        "code": reverse("coding:code_detail", args=[pk, code.pk]),  # where merging starts
+        "code delete": reverse("coding:code_delete", args=[pk, code.pk]),
         "retrieval": reverse("coding:retrieval", args=[pk]) + f"?code={code.pk}",
         "reports": reverse("reports:index", args=[pk]),
         "agreement": reverse("agreement:figures", args=[pk]) + agreement,
@@ -92,14 +94,18 @@ def test_no_serious_or_critical_violation_on_any_main_page(page_for, users, code
     assert page.errors == []
 
 
-def test_the_coding_page_with_its_editor_and_tools_open(page_for, users, coded):
+@pytest.mark.parametrize("width", [1400, 390])
+def test_the_coding_page_with_its_editor_and_tools_open(page_for, users, coded, width):
     page = page_for(users["coder"])
+    page.set_viewport_size({"width": width, "height": 900})
     page.goto(reverse("coding:workspace", args=[coded.project_id, coded.pk]))
     page.wait_for_selector("#workspace[data-ready=true]")
+    page.get_by_text("Keyboard", exact=True).click()
+    assert _violations(page) == []
+    # The editor opens in the tools (on a phone, the panel over the text).
     page.locator(".ws-chip").first.focus()
     page.keyboard.press("Enter")
     page.wait_for_function("() => document.activeElement.id === 'ws-edit-code'")
-    page.get_by_text("Keyboard", exact=True).click()
     assert _violations(page) == []
     for tab in ("codings", "codebook"):
         page.locator(f"#ws-tab-{tab}").click()

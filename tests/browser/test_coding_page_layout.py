@@ -8,11 +8,15 @@ from django.urls import reverse
 
 from coding.models import Code, CodePin
 from coding.services import coding_create
+from interviews.services import source_create
+from tests.browser import test_accessibility
 from tests.browser.test_workspace_browser import open_workspace, select_text, stored
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDE, TABLET, PHONE = (1400, 900), (768, 1000), (390, 844)
+
+coded = test_accessibility.coded  # a source coded by two coders: the same fixture
 
 
 def sized(page, size):
@@ -97,6 +101,32 @@ def test_each_coding_draws_its_own_band(page_for, users, source, code):
     assert page.errors == []
 
 
+def test_at_the_top_of_the_window_the_hover_card_stands_beside_the_text(
+    page_for, users, project, code
+):
+    turns = [
+        f"Speaker {1 + i % 2}: Turn {i} of a long talk about films and money." for i in range(40)
+    ]
+    long = source_create(project=project, title="A long talk", text="\n\n".join(turns))
+    start = long.text.index("Turn 30")
+    coding_create(source=long, code=code, coder=users["coder"], start=start, end=start + 7)
+    page = open_workspace(sized(page_for(users["lead"]), (1400, 400)), long)
+    mark = page.locator("mark.hl").first
+    top = mark.evaluate("el => el.getClientRects()[0].top + window.scrollY")
+    page.evaluate("(y) => window.scrollTo(0, y - 4)", top)
+    line = mark.evaluate("el => { const r = el.getClientRects()[0]; return [r.left, r.top]; }")
+    assert 0 <= line[1] < 10  # the line is at the top: no room above it
+    page.mouse.move(line[0] + 3, line[1] + 8)
+    page.wait_for_selector("#ws-tooltip:not([hidden])")
+    card = box(page, "#ws-tooltip")
+    text = mark.evaluate("el => el.closest('.ws-text').getBoundingClientRect().right")
+    # In the window, level with the line, and over no line of the text.
+    assert card["y"] >= 0 and card["y"] + card["height"] <= 400
+    assert card["x"] >= text and card["x"] + card["width"] <= 1400
+    assert page.locator("#ws-tooltip").text_content() == "Weaknesses/Financing — coder"
+    assert page.errors == []
+
+
 # 3. The keyboard all the way -----------------------------------------------------------------
 
 
@@ -159,9 +189,13 @@ def test_coding_a_whole_turn_codes_the_answer_not_the_label(page_for, users, sou
 # 4. Codes from where one codes ---------------------------------------------------------------
 
 
-def test_a_lead_creates_a_code_from_the_chooser_and_applies_it(page_for, users, source, code):
-    page = open_workspace(sized(page_for(users["lead"]), WIDE), source)
+@pytest.mark.parametrize("size", [WIDE, PHONE])
+def test_a_lead_creates_a_code_from_the_chooser_and_applies_it(page_for, users, source, code, size):
+    page = open_workspace(sized(page_for(users["lead"]), size), source)
     select_text(page, "the partners trusted each other")
+    if size == PHONE:  # the chooser is in the tools, over the text
+        page.get_by_role("button", name="Coding tools").click()
+        page.wait_for_selector("#ws-tools.show")
     page.locator("#ws-code-search").fill("Trust between partners")
     options = page.locator("#ws-code-options [role=option]")
     assert options.all_text_contents() == ["New code “Trust between partners”…"]
@@ -175,6 +209,11 @@ def test_a_lead_creates_a_code_from_the_chooser_and_applies_it(page_for, users, 
     (coded,) = stored(source)
     assert (coded.code, coded.quote) == (made, "the partners trusted each other")
     # The new code is in the codebook and the editor's list at once.
+    if size == PHONE:  # coding gave the focus back to the passage: the tools closed
+        page.wait_for_selector("#ws-tools", state="hidden")
+        assert active(page, "el => el.getAttribute('aria-label')") == "Turn of BY-01"
+        page.get_by_role("button", name="Coding tools").click()
+        page.wait_for_selector("#ws-tools.show")
     page.locator("#ws-tab-codebook").click()
     assert "Trust between partners" in page.locator("[data-field=codebook]").text_content()
     assert page.errors == []
@@ -240,3 +279,17 @@ def test_reports_scroll_inside_their_tables_on_a_phone(page_for, users, source, 
     wrapper = page.locator(".table-responsive").first
     assert wrapper.evaluate("el => el.scrollWidth > el.clientWidth")
     assert not page.locator("#project-menu").is_visible()
+
+
+def test_no_main_page_scrolls_sideways_on_a_phone(page_for, users, coded, code):
+    """Wide tables scroll inside their wrappers; nothing, not even a hidden label of a table
+    column, widens the page itself."""
+    page = sized(page_for(users["admin"]), PHONE)
+    wide = {}
+    for name, url in test_accessibility._pages(coded.project, coded, code, users).items():
+        assert page.goto(url).status == 200, name
+        width = page.evaluate("() => document.scrollingElement.scrollWidth")
+        if width > PHONE[0]:
+            wide[name] = width
+    assert wide == {}
+    assert page.errors == []

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from interviews.models import Job, JobStatus, Source
+from interviews.models import Interviewee, Job, JobStatus, Source
+from tests.browser.test_accessibility import _violations
 from tests.interviews.import_files import MIXED, make_docx, make_zip, mixed_folder
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -85,3 +86,30 @@ def test_a_zip_batch_maps_its_speakers_then_shows_progress_and_errors(
     zoom = Source.objects.get(original_name="zoom-CN-09.vtt")
     assert zoom.segments.filter(speaker="Speaker 2", interviewee=interviewee).count() == 1
     assert zoom.segments.filter(speaker="Speaker 1", is_interviewer=True).count() == 2
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_a_file_name_links_its_interviewee_on_the_review_page(
+    page, live_server, project, tmp_path, width
+):
+    person = Interviewee.objects.create(project=project, pseudonym="BY-05")
+    Interviewee.objects.create(project=project, pseudonym="BY-050")
+    transcript = tmp_path / "long_interview_BY-05.txt"
+    transcript.write_text("Interviewer: Where did it start?\n\nBY-05: In Minsk, at a festival.\n")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{live_server.url}/projects/{project.pk}/sources/import/")
+    page.set_input_files("input[name=files]", str(transcript))
+    page.click("button:has-text('Import')")
+    page.wait_for_selector("text=Review before saving")
+    assert page.locator("[data-field=file-link]").inner_text() == (
+        "The file name links it to BY-05: preselected as interviewee below."
+    )
+    chosen = page.locator("select[name=interviewees] option:checked").all_inner_texts()
+    assert [c.strip() for c in chosen] == ["BY-05"]
+    # The review, speakers table and all, fits the screen, and axe finds nothing serious.
+    assert page.evaluate("() => document.scrollingElement.scrollWidth") <= width
+    assert _violations(page) == []
+    page.click("button:has-text('Save the source')")
+    page.wait_for_selector("[data-reading][data-ready=true] .ws-block")
+    source = Source.objects.get(project=project)
+    assert list(source.interviewees.all()) == [person]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 
@@ -46,3 +48,9 @@ def page_for(browser, live_server, settings):
     yield make
     for context in contexts:
         context.close()
+    # Requests the pages had started (a recording's ranges, a poll) may still be running in
+    # the live server's threads: they finish before the test's data is flushed, which on
+    # SQLite's shared in-memory database would otherwise find a table locked.
+    for thread in threading.enumerate():
+        if "process_request_thread" in thread.name:
+            thread.join(timeout=10)

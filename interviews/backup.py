@@ -39,8 +39,9 @@ EXCLUDED = [
     "interviews.sourcepiece",  # laid out again when a page first asks for the text
     "django_tasks_database",
 ]
-# Media folders of work in progress (staged uploads, exchange files waiting).
-TRANSIENT_MEDIA = {"import-staging", "exchange"}
+# Media folders of work in progress (staged uploads, exchange files waiting, recordings
+# still arriving or left half-written by a failed upload).
+TRANSIENT_MEDIA = {("import-staging",), ("exchange",), ("recordings", "incoming")}
 
 
 class BackupError(Exception):
@@ -54,8 +55,12 @@ def _media_files() -> list[Path]:
     return sorted(
         path
         for path in root.rglob("*")
-        if path.is_file() and path.relative_to(root).parts[0] not in TRANSIENT_MEDIA
+        if path.is_file() and not _transient(path.relative_to(root).parts)
     )
+
+
+def _transient(parts: tuple[str, ...]) -> bool:
+    return any(parts[: len(folder)] == folder for folder in TRANSIENT_MEDIA)
 
 
 def _dump(out) -> None:

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -150,3 +151,21 @@ def test_a_backup_moves_between_sqlite_and_postgresql(tmp_path):
     third = json.loads(_manage(back, *dump, media=tmp_path / "c" / "media"))
     assert _differences(first, third) == []
     assert len([r for r in first if r["model"] == "coding.coding"]) > 100
+
+
+def test_a_backup_leaves_out_work_in_progress(db, tmp_path, settings):
+    media = Path(settings.MEDIA_ROOT)
+    kept = media / "recordings" / "kept.wav"
+    for path in (
+        kept,
+        media / "recordings" / "incoming" / "tmp1234.part",
+        media / "import-staging" / "batch" / "a.txt",
+        media / "exchange" / "waiting.qdpx",
+    ):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"bytes")
+    archive = tmp_path / "parley.tar.gz"
+    call_command("backup", str(archive), stdout=io.StringIO())
+    with tarfile.open(archive) as opened:
+        names = [m.name for m in opened.getmembers() if m.name.startswith("media/")]
+    assert names == ["media/recordings/kept.wav"]

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -69,7 +70,20 @@ def incoming_dir() -> Path:
 
 
 def incoming_file() -> tempfile._TemporaryFileWrapper:
+    incoming_prune()
     return tempfile.NamedTemporaryFile(dir=incoming_dir(), suffix=".part", delete=False)
+
+
+def incoming_prune(max_age: float = 2 * 86400) -> None:
+    """Remove what a crashed or cut upload left in `incoming_dir()` (a file arriving or
+    waiting for its view is minutes old, never `max_age` seconds)."""
+    limit = time.time() - max_age
+    for path in incoming_dir().glob("*.part"):
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+        except FileNotFoundError:  # another process took it in the meantime
+            pass
 
 
 def copy_limited(source: BinaryIO, target: BinaryIO, *, limit: int | None = None) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -485,3 +487,18 @@ def test_a_head_request_gets_the_headers_only(client_for, source, attached):
     assert response.status_code == 200
     assert response["Content-Length"] == str(attached.size)
     assert client_for("viewer").post(file_url(source)).status_code == 405
+
+
+def test_a_new_upload_removes_what_old_cut_uploads_left(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    old = services.incoming_dir() / "tmpold.part"
+    recent = services.incoming_dir() / "tmprecent.part"
+    for path in (old, recent):
+        path.write_bytes(b"half a recording")
+    three_days_ago = time.time() - 3 * 86400
+    os.utime(old, (three_days_ago, three_days_ago))
+    arriving = services.incoming_file()
+    arriving.close()
+    assert sorted(p.name for p in services.incoming_dir().iterdir()) == sorted(
+        [recent.name, Path(arriving.name).name]
+    )

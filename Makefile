@@ -68,7 +68,9 @@ media-tools:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Installing ffmpeg, espeak-ng and nginx for recordings…"; \
 	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg espeak-ng nginx-light >/dev/null; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg espeak-ng >/dev/null && \
+	    { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null || \
+	      echo "nginx could not be installed: the test of recordings behind nginx is skipped."; }; \
 	  else \
 	    echo "ffmpeg/espeak-ng/nginx are not installed (apt-get install ffmpeg espeak-ng nginx-light): recording lengths come from the browser and the tests that need them are skipped."; \
 	  fi; \

@@ -123,6 +123,12 @@ if DATABASE_URL:
         # points (4 bytes a character) go as they are, not as hex in the SQL (bench/README.md,
         # "Import on PostgreSQL").
         DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
+        # A statement a connection has run this many times is prepared on the server, so
+        # its plan is not made again on every request (the session, the user, the coding
+        # write's read and insert); empty turns it off, as a pooler in transaction mode
+        # older than PgBouncer 1.21 needs (bench/README.md, "Coding workspace").
+        _prepare = env_str("PARLEY_PG_PREPARE_THRESHOLD", "5").strip()
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = int(_prepare) if _prepare else None
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

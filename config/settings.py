@@ -89,7 +89,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "config.web.ContentSecurityPolicyMiddleware",
     # Last: answers a locked-out login with interviews.throttle.lockout.
     "axes.middleware.AxesMiddleware",
 ]

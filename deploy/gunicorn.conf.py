@@ -19,8 +19,9 @@ worker_class = "sync"
 #   loads its own);
 # - phase one of an import: the file readers (lxml, pypdf), the blank spaCy pipeline that
 #   splits sentences and the tokenizer tables its first use loads (PARLEY_PRELOAD_LANGUAGE,
-#   "en" by default; empty: not preloaded, and a worker's first import loads them, 1-2 s). No trained pipeline is
-#   loaded in the web processes: named entities are found in the task worker;
+#   "en" by default; empty: not preloaded, and a worker's first import loads them, 1-2 s).
+#   No trained pipeline is loaded in the web processes: the task worker finds named
+#   entities;
 # - the report pages' pandas and matplotlib (PARLEY_PRELOAD_REPORTS=0: not preloaded, and a
 #   worker's first report loads them, about 0.8 s of CPU and 120 MB it then keeps).
 # Loading the URLs alone imports neither spaCy, pandas, matplotlib nor the PDF and Word

@@ -27,9 +27,10 @@ if TYPE_CHECKING:
     from reports.tables import Report
 
 # The pages that compute a report import pandas (reports.frame, .tables, .definitions) and
-# matplotlib (reports.charts) when they first run, not when the URLs are loaded: a web
-# process that serves no report does not hold them (about 150 MB). bench/README.md
-# ("Beside Taguette 1.5.2") has the figures and the first report's cost.
+# matplotlib (reports.charts) when they first run, not when the URLs are loaded: a process
+# that serves no report (a command, the task worker) does not hold them (about 120 MB).
+# gunicorn's master loads them once for its workers (deploy/gunicorn.conf.py);
+# bench/README.md ("Beside Taguette 1.5.2") has the figures and the first report's cost.
 
 PASSAGES_PER_PAGE = 100  # the passages behind a number, a page at a time
 CELL_QUOTE = 300  # characters of a quote a matrix cell shows; the exports carry it whole

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -9,6 +10,11 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# django-ninja's folders of templates and static files (the API docs page, served from this
+# site). They are named below instead of listing "ninja" among the apps, which would import
+# all of django-ninja and pydantic (about 12 MB) in every process, the task worker and each
+# command included; the web processes import it with the API's URLs.
+NINJA_DIR = Path(importlib.util.find_spec("ninja").origin).parent
 
 
 def env_str(name: str, default: str = "") -> str:
@@ -73,7 +79,6 @@ INSTALLED_APPS = [
     "exchange",
     "demo",
     "axes",
-    "ninja",  # serves the API docs page's assets from this site
     "api",
 ]
 
@@ -99,7 +104,7 @@ ROOT_URLCONF = "config.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [BASE_DIR / "templates", NINJA_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -207,7 +212,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [BASE_DIR / "static", NINJA_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))

@@ -113,6 +113,4 @@ def test_the_header_follows_the_settings_and_a_view_of_its_own(client_for, proje
     view = csp_update({"img-src": ["https://example.org"]})(lambda request: HttpResponse("x"))
     middleware = ContentSecurityPolicyMiddleware(view)
     response = middleware(RequestFactory().get("/somewhere/"))
-    assert response.headers["Content-Security-Policy"] == (
-        "default-src 'none'; img-src https://example.org"
-    )
+    assert _directives(response) == {"default-src": "'none'", "img-src": "https://example.org"}

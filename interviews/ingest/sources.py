@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -16,7 +17,7 @@ from interviews.importers import (
     Imported,
     ImportRefused,
 )
-from interviews.ingest.segmentation import segment_rows, segments_insert
+from interviews.ingest.segmentation import segment_rows, segments_insert, text_layout
 from interviews.ingest.speakers import SpeakerTarget
 from interviews.layout import source_pieces_store
 from interviews.models import (
@@ -67,33 +68,44 @@ def source_import(
             f"“{existing.title}” already in this project; skipped."
         )
     language = language or nlp.detect_language(imported.text)
-    source = Source(
-        project=project,
-        title=(title or imported.title or original_name or "Untitled")[:300],
-        kind=kind,
-        text=imported.text,
-        language=language,
-        date=date,
-        interviewer=interviewer,
-        original_name=original_name[:300],
-        checksum=checksum,
-        nlp_status=NlpStatus.PENDING,
-        nlp_pipeline=nlp.sentence_pipeline(language).name,
-        created_by=user,
+    pipeline = nlp.sentence_pipeline(language)
+    # The text's paragraphs, sentences and pieces are worked out in a second thread while
+    # this one stores the source and waits for the database: on PostgreSQL the source's
+    # insert computes its search vector over the whole text, about as long as splitting it
+    # into sentences takes (bench/README.md, "Import on PostgreSQL"). The thread touches no
+    # database; if storing fails, its work is dropped with the transaction.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        laid_out = pool.submit(text_layout, imported.text, language, imported.turns)
+        source = Source(
+            project=project,
+            title=(title or imported.title or original_name or "Untitled")[:300],
+            kind=kind,
+            text=imported.text,
+            language=language,
+            date=date,
+            interviewer=interviewer,
+            original_name=original_name[:300],
+            checksum=checksum,
+            nlp_status=NlpStatus.PENDING,
+            nlp_pipeline=pipeline.name,
+            created_by=user,
+        )
+        source.full_clean()
+        source.save()
+        if original_bytes is not None and original_name:
+            source.original_file.save(original_name, ContentFile(original_bytes), save=False)
+            Source.objects.filter(pk=source.pk).update(original_file=source.original_file.name)
+        linked = list(interviewees)
+        speaker_map = speaker_map or {}
+        mapped = [t for t in speaker_map.values() if isinstance(t, Interviewee)]
+        if any(i.project_id != project.pk for i in [*linked, *mapped]):
+            raise ValidationError("An interviewee of another project cannot be linked here.")
+        source.interviewees.set({i.pk: i for i in [*linked, *mapped]}.values())
+        layout = laid_out.result()
+    segments_insert(
+        segment_rows(source=source, imported=imported, speaker_map=speaker_map, layout=layout)
     )
-    source.full_clean()
-    source.save()
-    if original_bytes is not None and original_name:
-        source.original_file.save(original_name, ContentFile(original_bytes), save=False)
-        Source.objects.filter(pk=source.pk).update(original_file=source.original_file.name)
-    linked = list(interviewees)
-    speaker_map = speaker_map or {}
-    mapped = [t for t in speaker_map.values() if isinstance(t, Interviewee)]
-    if any(i.project_id != project.pk for i in [*linked, *mapped]):
-        raise ValidationError("An interviewee of another project cannot be linked here.")
-    source.interviewees.set({i.pk: i for i in [*linked, *mapped]}.values())
-    segments_insert(segment_rows(source=source, imported=imported, speaker_map=speaker_map))
-    source_pieces_store(source.pk, source.text)
+    source_pieces_store(source.pk, source.text, layout.pieces)
     if imported.metadata.get("sync_points"):
         # Subtitles: a sync point per cue, for the recording attached now or later.
         sync_points_from_cues(source=source, cues=imported.metadata["sync_points"])

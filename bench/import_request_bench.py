@@ -9,7 +9,7 @@ the database of DATABASE_URL (a scratch one: the script adds a user, a project a
 sources) or a throwaway SQLite file. Every round imports a new transcript of each size (the
 same generated texts as peer_bench's). Printed per size, as median over the rounds:
 
-- wall: the three requests, milliseconds;
+- wall: the three requests, milliseconds (and each request's);
 - cpu: this process's CPU time (time.process_time) plus, on PostgreSQL, the CPU time of the
   server process serving its connection (read from /proc), so that load from other work on
   the machine counts less than in wall clock;
@@ -17,6 +17,9 @@ same generated texts as peer_bench's). Printed per size, as median over the roun
   (`execute_wrapper`; a COPY and the commit are timed apart).
 
 With `--profile` the confirmation of the last round's largest size runs under cProfile.
+With `--serial` every other import lays out its text in the request's own thread, before
+the source is written (as before 2026-12-04), so that both ways meet the same load; the
+figures are printed for each way.
 """
 
 from __future__ import annotations
@@ -176,7 +179,28 @@ def import_one(client: Client, project: int, title: str, text: str, profile: boo
     server = backend_cpu(pid) - server0 if backend_pid() == pid else float("nan")
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
-    return wall, time.process_time() - cpu0 + server, statements.times, statements.counts, walls
+    client = time.process_time() - cpu0
+    return wall, client + server, statements.times, statements.counts, walls, server
+
+
+class _Serial:
+    """An executor that runs what it is given at once, in the calling thread."""
+
+    def __init__(self, max_workers=None):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def submit(self, function, *args):
+        from concurrent.futures import Future
+
+        future = Future()
+        future.set_result(function(*args))
+        return future
 
 
 def _upload(title: str, text: str):
@@ -190,7 +214,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--sizes", type=int, nargs="+", default=[8000, 50000, 200000])
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--serial", action="store_true", help="alternate with a serial layout")
     args = parser.parse_args()
+    from interviews.ingest import sources
+
+    threaded = getattr(sources, "ThreadPoolExecutor", None)
+    ways = ["threaded", "serial"] if args.serial else ["as committed"]
 
     from django.core.management import call_command
 
@@ -202,29 +231,36 @@ def main() -> None:
     client.force_login(user)
     # Every round's texts are new to the project (a copy would be refused as a duplicate).
     texts = {
-        words: make_transcripts(args.rounds + 1, words, seed=int(time.time()) + words)
+        words: make_transcripts(2 * args.rounds + 1, words, seed=int(time.time()) + words)
         for words in args.sizes
     }
     print(f"database: {connection.vendor}; rounds {args.rounds}; load {os.getloadavg()}")
     # One import outside the timings: the pipelines load once per process.
     import_one(client, project, "warm-up", texts[args.sizes[0]][-1], False)
-    figures: dict[int, list] = defaultdict(list)
+    figures: dict[tuple[str, int], list] = defaultdict(list)
     for number in range(args.rounds):
         for words in args.sizes:
-            profile = args.profile and number == args.rounds - 1 and words == max(args.sizes)
-            figures[words].append(
-                import_one(client, project, f"t{number}-{words}", texts[words][number], profile)
-            )
-    for words in args.sizes:
-        runs = figures[words]
+            for way in ways if number % 2 == 0 else ways[::-1]:
+                if args.serial:
+                    sources.ThreadPoolExecutor = threaded if way == "threaded" else _Serial
+                profile = args.profile and number == args.rounds - 1 and words == max(args.sizes)
+                text = texts[words][2 * number + (way == "serial")]
+                figures[way, words].append(
+                    import_one(client, project, f"t{number}-{words}-{way}", text, profile)
+                )
+    for way, words in sorted(figures, key=lambda k: (k[1], k[0])):
+        runs = figures[way, words]
+        if args.serial:
+            print(f"{way}:")
         wall = statistics.median(r[0] for r in runs) * 1000
         cpu = statistics.median(r[1] for r in runs) * 1000
         parts = " + ".join(
             f"{statistics.median(r[4][i] for r in runs) * 1000:.1f}" for i in range(3)
         )
+        server = statistics.median(r[5] for r in runs) * 1000
         print(
             f"{words:>8,} words: wall {wall:7.1f} ms ({parts}), cpu {cpu:7.1f} ms "
-            f"(median of {len(runs)}); {sum(runs[0][3].values())} statements"
+            f"(server {server:.0f}; median of {len(runs)}); {sum(runs[0][3].values())} statements"
         )
         kinds = sorted({k for r in runs for k in r[2]}, key=lambda k: -runs[0][2].get(k, 0))
         for kind in kinds:

@@ -17,9 +17,6 @@ same generated texts as peer_bench's). Printed per size, as median over the roun
   (`execute_wrapper`; a COPY and the commit are timed apart).
 
 With `--profile` the confirmation of the last round's largest size runs under cProfile.
-With `--serial` every other import lays out its text in the request's own thread, before
-the source is written (as before 2026-12-04), so that both ways meet the same load; the
-figures are printed for each way.
 """
 
 from __future__ import annotations
@@ -183,26 +180,6 @@ def import_one(client: Client, project: int, title: str, text: str, profile: boo
     return wall, client + server, statements.times, statements.counts, walls, server
 
 
-class _Serial:
-    """An executor that runs what it is given at once, in the calling thread."""
-
-    def __init__(self, max_workers=None):
-        pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def submit(self, function, *args):
-        from concurrent.futures import Future
-
-        future = Future()
-        future.set_result(function(*args))
-        return future
-
-
 def _upload(title: str, text: str):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -214,12 +191,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--sizes", type=int, nargs="+", default=[8000, 50000, 200000])
     parser.add_argument("--profile", action="store_true")
-    parser.add_argument("--serial", action="store_true", help="alternate with a serial layout")
     args = parser.parse_args()
-    from interviews.ingest import sources
-
-    threaded = getattr(sources, "ThreadPoolExecutor", None)
-    ways = ["threaded", "serial"] if args.serial else ["as committed"]
 
     from django.core.management import call_command
 
@@ -231,27 +203,21 @@ def main() -> None:
     client.force_login(user)
     # Every round's texts are new to the project (a copy would be refused as a duplicate).
     texts = {
-        words: make_transcripts(2 * args.rounds + 1, words, seed=int(time.time()) + words)
+        words: make_transcripts(args.rounds + 1, words, seed=int(time.time()) + words)
         for words in args.sizes
     }
     print(f"database: {connection.vendor}; rounds {args.rounds}; load {os.getloadavg()}")
     # One import outside the timings: the pipelines load once per process.
     import_one(client, project, "warm-up", texts[args.sizes[0]][-1], False)
-    figures: dict[tuple[str, int], list] = defaultdict(list)
+    figures: dict[int, list] = defaultdict(list)
     for number in range(args.rounds):
         for words in args.sizes:
-            for way in ways if number % 2 == 0 else ways[::-1]:
-                if args.serial:
-                    sources.ThreadPoolExecutor = threaded if way == "threaded" else _Serial
-                profile = args.profile and number == args.rounds - 1 and words == max(args.sizes)
-                text = texts[words][2 * number + (way == "serial")]
-                figures[way, words].append(
-                    import_one(client, project, f"t{number}-{words}-{way}", text, profile)
-                )
-    for way, words in sorted(figures, key=lambda k: (k[1], k[0])):
-        runs = figures[way, words]
-        if args.serial:
-            print(f"{way}:")
+            profile = args.profile and number == args.rounds - 1 and words == max(args.sizes)
+            figures[words].append(
+                import_one(client, project, f"t{number}-{words}", texts[words][number], profile)
+            )
+    for words in args.sizes:
+        runs = figures[words]
         wall = statistics.median(r[0] for r in runs) * 1000
         cpu = statistics.median(r[1] for r in runs) * 1000
         parts = " + ".join(

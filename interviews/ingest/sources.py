@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -68,40 +67,34 @@ def source_import(
             f"“{existing.title}” already in this project; skipped."
         )
     language = language or nlp.detect_language(imported.text)
-    pipeline = nlp.sentence_pipeline(language)
-    # The text's paragraphs, sentences and pieces are worked out in a second thread while
-    # this one stores the source and waits for the database: on PostgreSQL the source's
-    # insert computes its search vector over the whole text, about as long as splitting it
-    # into sentences takes (bench/README.md, "Import on PostgreSQL"). The thread touches no
-    # database; if storing fails, its work is dropped with the transaction.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        laid_out = pool.submit(text_layout, imported.text, language, imported.turns)
-        source = Source(
-            project=project,
-            title=(title or imported.title or original_name or "Untitled")[:300],
-            kind=kind,
-            text=imported.text,
-            language=language,
-            date=date,
-            interviewer=interviewer,
-            original_name=original_name[:300],
-            checksum=checksum,
-            nlp_status=NlpStatus.PENDING,
-            nlp_pipeline=pipeline.name,
-            created_by=user,
-        )
-        source.full_clean()
-        source.save()
-        if original_bytes is not None and original_name:
-            source.original_file.save(original_name, ContentFile(original_bytes), save=False)
-            Source.objects.filter(pk=source.pk).update(original_file=source.original_file.name)
-        linked = list(interviewees)
-        speaker_map = speaker_map or {}
-        mapped = [t for t in speaker_map.values() if isinstance(t, Interviewee)]
-        if any(i.project_id != project.pk for i in [*linked, *mapped]):
-            raise ValidationError("An interviewee of another project cannot be linked here.")
-        source.interviewees.set({i.pk: i for i in [*linked, *mapped]}.values())
-        layout = laid_out.result()
+    source = Source(
+        project=project,
+        title=(title or imported.title or original_name or "Untitled")[:300],
+        kind=kind,
+        text=imported.text,
+        language=language,
+        date=date,
+        interviewer=interviewer,
+        original_name=original_name[:300],
+        checksum=checksum,
+        nlp_status=NlpStatus.PENDING,
+        nlp_pipeline=nlp.sentence_pipeline(language).name,
+        created_by=user,
+    )
+    source.full_clean()
+    source.save()
+    if original_bytes is not None and original_name:
+        source.original_file.save(original_name, ContentFile(original_bytes), save=False)
+        Source.objects.filter(pk=source.pk).update(original_file=source.original_file.name)
+    linked = list(interviewees)
+    speaker_map = speaker_map or {}
+    mapped = [t for t in speaker_map.values() if isinstance(t, Interviewee)]
+    if any(i.project_id != project.pk for i in [*linked, *mapped]):
+        raise ValidationError("An interviewee of another project cannot be linked here.")
+    source.interviewees.set({i.pk: i for i in [*linked, *mapped]}.values())
+    # Segments and pieces from one layout of the text in hand: the pieces need not read back
+    # the turns just written.
+    layout = text_layout(imported.text, language, imported.turns)
     segments_insert(
         segment_rows(source=source, imported=imported, speaker_map=speaker_map, layout=layout)
     )

@@ -123,8 +123,8 @@ def test_the_vector_is_the_one_translate_made():
 
 
 def test_an_import_stores_these_segments_and_pieces(interviewee, stored):
-    """The rows of the sample transcript, as the import stored them before its text was
-    laid out beside the database's work."""
+    """The rows of the sample transcript, as the import stored them when its pieces were
+    laid out from the turns read back (main at 862e7a9)."""
     iv = interviewee.pk
     assert _segments(stored) == [
         ("paragraph", 0, 68, "", None, False, None),

@@ -73,23 +73,16 @@ def text_pieces(text: str, turns: list) -> list[Piece]:
     return pieces_of(blocks_cut(reading_blocks(text, turns)), len(text))
 
 
-def source_pieces_store(source_id: int, text: str | None = None) -> None:
+def source_pieces_store(
+    source_id: int, text: str | None = None, pieces: list[Piece] | None = None
+) -> None:
     """Lay out the source's text as it is stored now (`text`, when the caller holds it, in
     the transaction that stored it) and keep its pieces, once: a second request laying out
-    the same text at the same moment adds nothing."""
+    the same text at the same moment adds nothing. `pieces`: the text's pieces when the
+    caller has laid them out already (`text_pieces` of the text and its turns)."""
     with transaction.atomic():
-        if text is None:
-            # Locked as a revision locks it: the text read here is the one the pieces keep,
-            # never one a revision replaces (and forgets the pieces of) meanwhile.
-            text = (
-                Source.objects.select_for_update().values_list("text", flat=True).get(pk=source_id)
-            )
-        turns = [
-            _Turn(*row)
-            for row in Segment.objects.filter(source_id=source_id, kind=SegmentKind.TURN)
-            .order_by("start")
-            .values_list("start", "end", "speaker", "timestamp")
-        ]
+        if pieces is None:
+            pieces = _pieces_read(source_id, text)
         SourcePiece.objects.bulk_create(
             [
                 SourcePiece(
@@ -99,14 +92,31 @@ def source_pieces_store(source_id: int, text: str | None = None) -> None:
                     end=piece.end,
                     blocks=[[b.start, b.end, b.speaker, b.timestamp, b.part] for b in piece.blocks],
                 )
-                for piece in text_pieces(text, turns)
+                for piece in pieces
             ],
             batch_size=500,
             ignore_conflicts=True,
         )
 
 
-class _Turn:
+def _pieces_read(source_id: int, text: str | None) -> list[Piece]:
+    """The pieces of the source's stored text and turns (`text` when the caller holds it)."""
+    if text is None:
+        # Locked as a revision locks it: the text read here is the one the pieces keep,
+        # never one a revision replaces (and forgets the pieces of) meanwhile.
+        text = Source.objects.select_for_update().values_list("text", flat=True).get(pk=source_id)
+    turns = [
+        TurnRow(*row)
+        for row in Segment.objects.filter(source_id=source_id, kind=SegmentKind.TURN)
+        .order_by("start")
+        .values_list("start", "end", "speaker", "timestamp")
+    ]
+    return text_pieces(text, turns)
+
+
+class TurnRow:
+    """A speaker turn as its segment row keeps it."""
+
     __slots__ = ("start", "end", "speaker", "timestamp")
 
     def __init__(self, start: int, end: int, speaker: str, timestamp: float | None) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import connection
 
 from interviews import nlp
@@ -9,6 +11,7 @@ from interviews.importers import (
     Imported,
 )
 from interviews.ingest.speakers import INTERVIEWER, SpeakerTarget
+from interviews.layout import Piece, TurnRow, text_pieces
 from interviews.models import (
     Interviewee,
     Segment,
@@ -24,6 +27,26 @@ def turn_sentence_spans(text: str, language: str, turns: list) -> list[tuple[int
     return nlp.sentence_spans(text, language, [t.start for t in turns], labels)
 
 
+@dataclass(frozen=True)
+class TextLayout:
+    """What a new text's segments and pieces are made of, worked out without the database."""
+
+    paragraphs: list[tuple[int, int]]
+    sentences: list[tuple[int, int]]
+    pieces: list[Piece]
+
+
+def text_layout(text: str, language: str, turns: list) -> TextLayout:
+    """The paragraphs, sentences and pieces of a text with its speaker turns, as they are
+    stored (the pieces laid out with the turns as their rows keep them)."""
+    rows = [TurnRow(t.start, t.end, t.speaker[:200], t.timestamp) for t in turns]
+    return TextLayout(
+        paragraphs=paragraph_spans(text),
+        sentences=turn_sentence_spans(text, language, turns),
+        pieces=text_pieces(text, sorted(rows, key=lambda t: t.start)),
+    )
+
+
 SEGMENT_COLUMNS = (
     "source_id", "kind", "start", "end", "speaker", "interviewee_id", "is_interviewer", "timestamp",
 )  # fmt: skip
@@ -34,10 +57,12 @@ def segment_rows(
     source: Source,
     imported: Imported,
     speaker_map: dict[str, SpeakerTarget],
+    layout: TextLayout | None = None,
 ) -> list[tuple]:
     """Turn, paragraph and sentence rows (values of SEGMENT_COLUMNS) of a freshly imported
-    source, for `segments_insert`."""
-    text = source.text
+    source, for `segments_insert`; `layout` when it is worked out already."""
+    if layout is None:
+        layout = text_layout(source.text, source.language, imported.turns)
     pk = source.pk
     rows = []
     for turn in imported.turns:
@@ -55,12 +80,9 @@ def segment_rows(
             )
         )
     paragraph = SegmentKind.PARAGRAPH.value
-    rows.extend((pk, paragraph, s, e, "", None, False, None) for s, e in paragraph_spans(text))
+    rows.extend((pk, paragraph, s, e, "", None, False, None) for s, e in layout.paragraphs)
     sentence = SegmentKind.SENTENCE.value
-    rows.extend(
-        (pk, sentence, s, e, "", None, False, None)
-        for s, e in turn_sentence_spans(text, source.language, imported.turns)
-    )
+    rows.extend((pk, sentence, s, e, "", None, False, None) for s, e in layout.sentences)
     return rows
 
 

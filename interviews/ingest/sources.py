@@ -16,7 +16,7 @@ from interviews.importers import (
     Imported,
     ImportRefused,
 )
-from interviews.ingest.segmentation import segment_rows, segments_insert
+from interviews.ingest.segmentation import segment_rows, segments_insert, text_layout
 from interviews.ingest.speakers import SpeakerTarget
 from interviews.layout import source_pieces_store
 from interviews.models import (
@@ -92,8 +92,13 @@ def source_import(
     if any(i.project_id != project.pk for i in [*linked, *mapped]):
         raise ValidationError("An interviewee of another project cannot be linked here.")
     source.interviewees.set({i.pk: i for i in [*linked, *mapped]}.values())
-    segments_insert(segment_rows(source=source, imported=imported, speaker_map=speaker_map))
-    source_pieces_store(source.pk, source.text)
+    # Segments and pieces from one layout of the text in hand: the pieces need not read back
+    # the turns just written.
+    layout = text_layout(imported.text, language, imported.turns)
+    segments_insert(
+        segment_rows(source=source, imported=imported, speaker_map=speaker_map, layout=layout)
+    )
+    source_pieces_store(source.pk, source.text, layout.pieces)
     if imported.metadata.get("sync_points"):
         # Subtitles: a sync point per cue, for the recording attached now or later.
         sync_points_from_cues(source=source, cues=imported.metadata["sync_points"])

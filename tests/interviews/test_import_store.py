@@ -1,5 +1,6 @@
 """What an import stores in its few statements (COPY on PostgreSQL) is what the ORM stores:
-segments, code points, and the search index behind search hits."""
+segments, pieces, code points, and the search index behind search hits; and a failed import
+stores none of them."""
 
 from __future__ import annotations
 
@@ -7,14 +8,25 @@ import re
 import string
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 
-from coding.search import CJK_CLASS, PG_PUNCTUATION_CLASS, pg_vector_sql, search_run
-from interviews.importers import read_file
+from coding.search import (
+    CJK_CLASS,
+    FTS_TABLE,
+    PG_PUNCTUATION_CLASS,
+    PG_TABLE,
+    pg_vector_sql,
+    search_run,
+)
+from interviews.importers import Imported, read_file
+from interviews.ingest import sources
 from interviews.ingest.segmentation import SEGMENT_COLUMNS, segment_rows
 from interviews.ingest.sources import source_import
 from interviews.ingest.speakers import INTERVIEWER
-from interviews.models import Segment, Source, SourceCodePoints
+from interviews.layout import source_pieces_store
+from interviews.models import Interviewee, Segment, Source, SourceCodePoints, SourcePiece
+from interviews.turns import Turn
 
 TRANSCRIPT = (
     "[00:00:05] Interviewer: How did the co-production with Harbin start?\n\n"
@@ -108,3 +120,124 @@ def test_the_vector_is_the_one_translate_made():
         same, vector = cursor.fetchone()
     assert same
     assert "'电'" in vector and "'olga'" in vector and "'example'" in vector
+
+
+def test_an_import_stores_these_segments_and_pieces(interviewee, stored):
+    """The rows of the sample transcript, as the import stored them when its pieces were
+    laid out from the turns read back (main at 862e7a9)."""
+    iv = interviewee.pk
+    assert _segments(stored) == [
+        ("paragraph", 0, 68, "", None, False, None),
+        ("paragraph", 70, 183, "", None, False, None),
+        ("paragraph", 185, 266, "", None, False, None),
+        ("paragraph", 268, 309, "", None, False, None),
+        ("paragraph", 311, 355, "", None, False, None),
+        ("sentence", 24, 68, "", None, False, None),
+        ("sentence", 93, 127, "", None, False, None),
+        ("sentence", 128, 183, "", None, False, None),
+        ("sentence", 185, 266, "", None, False, None),
+        ("sentence", 292, 309, "", None, False, None),
+        ("sentence", 336, 355, "", None, False, None),
+        ("turn", 0, 68, "Interviewer", None, True, 5.0),
+        ("turn", 70, 266, "Respondent", iv, False, 9.0),
+        ("turn", 268, 309, "Interviewer", None, True, 72.0),
+        ("turn", 311, 355, "Someone else", None, False, 75.0),
+    ]
+    assert list(
+        SourcePiece.objects.filter(source=stored).values_list("index", "start", "end", "blocks")
+    ) == [
+        (
+            0,
+            0,
+            355,
+            [
+                [0, 68, "Interviewer", 5.0, False],
+                [70, 266, "Respondent", 9.0, False],
+                [268, 309, "Interviewer", 72.0, False],
+                [311, 355, "Someone else", 75.0, False],
+            ],
+        )
+    ]
+
+
+def test_the_pieces_of_an_import_are_those_laid_out_from_its_rows(project):
+    """Pieces laid out from the imported turns are those laid out from the stored rows,
+    for a long text with a speaker label longer than a row keeps."""
+    long_name = "Speaker " + "x" * 300
+    parts, turns, position = [], [], 0
+    for number in range(60):
+        speaker = long_name if number % 3 == 0 else ("Interviewer" if number % 2 else "Ann")
+        body = f"{speaker}: " + " ".join(f"Sentence {number}.{k} of the turn." for k in range(40))
+        turns.append(Turn(position, position + len(body), speaker, float(number), len(speaker) + 2))
+        parts.append(body)
+        position += len(body) + 2
+    text = "\n\n".join(parts)
+    imported = Imported(text=text, format="text", title="Long", turns=turns)
+
+    source = source_import(project=project, imported=imported, language="en")
+
+    stored = list(
+        SourcePiece.objects.filter(source=source)
+        .order_by("index")
+        .values_list("index", "start", "end", "blocks")
+    )
+    SourcePiece.objects.filter(source=source).delete()
+    source_pieces_store(source.pk)
+    again = list(
+        SourcePiece.objects.filter(source=source)
+        .order_by("index")
+        .values_list("index", "start", "end", "blocks")
+    )
+    assert len(stored) > 5
+    assert stored == again
+    assert stored[0][3][0][2] == long_name[:200]
+
+
+def _stored_counts() -> dict[str, int]:
+    with connection.cursor() as cursor:
+        index = PG_TABLE if connection.vendor == "postgresql" else FTS_TABLE
+        cursor.execute(f"SELECT count(*) FROM {index}")
+        indexed = cursor.fetchone()[0]
+    return {
+        "sources": Source.objects.count(),
+        "segments": Segment.objects.count(),
+        "pieces": SourcePiece.objects.count(),
+        "code points": SourceCodePoints.objects.count(),
+        "search index": indexed,
+    }
+
+
+def test_an_import_refused_after_the_source_was_written_stores_nothing(
+    project, other_project, imported
+):
+    before = _stored_counts()
+    stranger = Interviewee.objects.create(project=other_project, pseudonym="XX-01")
+
+    with pytest.raises(ValidationError):
+        source_import(project=project, imported=imported, language="en", interviewees=[stranger])
+
+    assert _stored_counts() == before
+
+
+def test_an_import_whose_text_cannot_be_laid_out_stores_nothing(project, imported, monkeypatch):
+    before = _stored_counts()
+
+    def broken(*args):
+        raise RuntimeError("no sentences")
+
+    monkeypatch.setattr(sources, "text_layout", broken)
+    with pytest.raises(RuntimeError, match="no sentences"):
+        source_import(project=project, imported=imported, language="en")
+
+    assert _stored_counts() == before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own index")
+def test_an_imported_source_has_the_vector_of_its_text(stored):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT vector = {pg_vector_sql('%s')}, capped, crowded, partial "
+            f"FROM {PG_TABLE} WHERE source_id = %s",
+            [stored.text, stored.pk],
+        )
+        assert cursor.fetchone() == (True, False, [], False)

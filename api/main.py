@@ -5,8 +5,9 @@ at `/api/v1/docs` (Swagger UI served from this site, nothing from a CDN)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 
 from api import (
     converters,  # noqa: F401 - registers the `id` path converter
@@ -25,6 +26,15 @@ ERRORS = {
     "409": "A conflict with what is stored (a name or a coding that exists already).",
     "429": "Too many requests with this token; wait `Retry-After` seconds.",
 }
+
+
+class SiteSwagger(Swagger):
+    """The Swagger UI page drawn from django-ninja's own template, with its script and style
+    from this site's static files. django-ninja reads that template by name only when
+    "ninja" is an installed app, and otherwise the page it names here; config/settings.py
+    says why "ninja" is not one."""
+
+    template_cdn = str(settings.NINJA_DIR / "templates" / "ninja" / "swagger.html")
 
 
 class ParleyApi(NinjaAPI):
@@ -69,6 +79,7 @@ api = ParleyApi(
     throttle=[TokenThrottle()],
     openapi_url="/openapi.json",
     docs_url="/docs",
+    docs=SiteSwagger(),
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -9,6 +10,11 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# django-ninja's folders of templates and static files (the API docs page, served from this
+# site). They are named below instead of listing "ninja" among the apps, which would import
+# all of django-ninja and pydantic (about 12 MB) in every process, the task worker and each
+# command included; the web processes import it with the API's URLs.
+NINJA_DIR = Path(importlib.util.find_spec("ninja").origin).parent
 
 
 def env_str(name: str, default: str = "") -> str:
@@ -73,7 +79,6 @@ INSTALLED_APPS = [
     "exchange",
     "demo",
     "axes",
-    "ninja",  # serves the API docs page's assets from this site
     "api",
 ]
 
@@ -89,7 +94,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "config.web.ContentSecurityPolicyMiddleware",
     # Last: answers a locked-out login with interviews.throttle.lockout.
     "axes.middleware.AxesMiddleware",
 ]
@@ -99,7 +104,7 @@ ROOT_URLCONF = "config.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [BASE_DIR / "templates", NINJA_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -123,6 +128,12 @@ if DATABASE_URL:
         # points (4 bytes a character) go as they are, not as hex in the SQL (bench/README.md,
         # "Import on PostgreSQL").
         DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
+        # A statement a connection has run this many times is prepared on the server, so
+        # its plan is not made again on every request (the session, the user, the coding
+        # write's read and insert); empty turns it off, as a pooler in transaction mode
+        # older than PgBouncer 1.21 needs (bench/README.md, "Coding workspace").
+        _prepare = env_str("PARLEY_PG_PREPARE_THRESHOLD", "5").strip()
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = int(_prepare) if _prepare else None
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -201,7 +212,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [BASE_DIR / "static", NINJA_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))

@@ -5,10 +5,16 @@ PostgreSQL, and a request cut so answers 503 with a message instead of an error 
 config/wsgi.py and config/asgi.py call `serve_web()`; `manage.py db_worker`, `rqworker` and
 other commands never import them, so imports, exports and language processing run as long
 as they need.
+
+`ContentSecurityPolicyMiddleware` sets the Content-Security-Policy header of the settings,
+built once instead of on every request.
 """
 
 from __future__ import annotations
 
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
 from django.db import OperationalError
 from django.db.backends.signals import connection_created
@@ -52,3 +58,56 @@ class StatementTimeoutMiddleware:
                 content_type="text/plain; charset=utf-8",
             )
         return None
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware with each header built once. No view of Parley changes the
+    policy for one response (`csp_update`, `csp_replace`, `csp_exempt`) or uses a nonce, so
+    every response carries the policy of the settings: it is built when the settings change,
+    not on every request (django-csp builds it twice a response). A response that does carry
+    its own policy or a nonce goes through django-csp as it is."""
+
+    _OWN = (
+        "_csp_config",
+        "_csp_update",
+        "_csp_replace",
+        "_csp_exempt",
+        "_csp_config_ro",
+        "_csp_update_ro",
+        "_csp_replace_ro",
+        "_csp_exempt_ro",
+    )
+
+    def __init__(self, get_response):
+        super().__init__(get_response)
+        self._built: tuple[object, object, list[tuple[str, str, tuple]]] | None = None
+
+    def _headers(self) -> list[tuple[str, str, tuple]]:
+        """(header, policy, excluded path prefixes) for the policy and the report-only one."""
+        policy = getattr(settings, "CONTENT_SECURITY_POLICY", None)
+        report_only = getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
+        if self._built is None or self._built[:2] != (policy, report_only):
+            headers = []
+            for header, config, ro in (
+                (HEADER, policy, False),
+                (HEADER_REPORT_ONLY, report_only, True),
+            ):
+                value = build_policy(report_only=ro)
+                if value:
+                    prefixes = tuple((config or {}).get("EXCLUDE_URL_PREFIXES") or ())
+                    headers.append((header, value, prefixes))
+            self._built = (policy, report_only, headers)
+        return self._built[2]
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if getattr(request, "_csp_nonce", None) is not None or any(
+            hasattr(response, name) for name in self._OWN
+        ):
+            return super().process_response(request, response)
+        if response.status_code in (500, 404) and settings.DEBUG:
+            return response
+        for header, value, prefixes in self._headers():
+            if header not in response and not request.path_info.startswith(prefixes):
+                response[header] = value
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response

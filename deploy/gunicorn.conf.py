@@ -13,12 +13,23 @@ workers = int(os.environ.get("PARLEY_WEB_WORKERS", min(2 * multiprocessing.cpu_c
 # killed and its worker replaced; PostgreSQL cuts a statement earlier
 # (PARLEY_STATEMENT_TIMEOUT_SECONDS, 30 by default), so most never reach this.
 worker_class = "sync"
-# The application (every view, with pandas and matplotlib for reports) and the pipeline
-# that splits sentences on import are loaded once, in the master process, before the
-# workers are forked: the workers share those pages (copy-on-write) instead of each loading
-# its own, and no worker's first request waits for a load. PARLEY_PRELOAD_APP=0 loads them
-# in each worker instead. bench/peer_bench.py measures both (bench/README.md).
+# What the master loads before it forks the workers, which then share those pages
+# (copy-on-write) and whose first request waits for no load:
+# - the application: settings, models, every view (PARLEY_PRELOAD_APP=0: each worker
+#   loads its own);
+# - phase one of an import: the file readers (lxml, pypdf), the blank spaCy pipeline that
+#   splits sentences and the tokenizer tables its first use loads (PARLEY_PRELOAD_LANGUAGE,
+#   "en" by default; empty: not preloaded, and a worker's first import loads them, 1-2 s).
+#   No trained pipeline is loaded in the web processes: the task worker finds named
+#   entities;
+# - the report pages' pandas and matplotlib (PARLEY_PRELOAD_REPORTS=0: not preloaded, and a
+#   worker's first report loads them, about 0.8 s of CPU and 120 MB it then keeps).
+# Loading the URLs alone imports neither spaCy, pandas, matplotlib nor the PDF and Word
+# readers. bench/README.md ("Beside Taguette 1.5.2") has the memory and first-request
+# figures of each choice, measured with bench/peer_bench.py and bench/preload_bench.py.
 preload_app = os.environ.get("PARLEY_PRELOAD_APP", "1") != "0"
+preload_language = os.environ.get("PARLEY_PRELOAD_LANGUAGE", "en")
+preload_reports = os.environ.get("PARLEY_PRELOAD_REPORTS", "1") != "0"
 
 
 def when_ready(server):
@@ -27,14 +38,22 @@ def when_ready(server):
         return
     from django.db import connections
 
-    from interviews import nlp
-    from interviews.importers import read_file
+    if preload_language:
+        import interviews.importers.html
+        import interviews.importers.office
+        import interviews.importers.pdf  # noqa: F401  (the readers needing lxml and pypdf)
+        from interviews import nlp
+        from interviews.importers import read_file
 
-    # Phase one of an import once, on a short text: the reader, the sentence pipeline and
-    # what its first use loads (tokenizer tables) are then in every worker from its start.
-    language = os.environ.get("PARLEY_PRELOAD_LANGUAGE", "en")
-    warm = read_file("warm-up.txt", b"Interviewer: Ready? Yes.\n\nRespondent: It is. Done.")
-    nlp.sentence_spans(warm.text, language, [turn.start for turn in warm.turns])
+        # Phase one of an import once, on a short text: the reader, the sentence pipeline
+        # and what its first use loads are then in every worker from its start.
+        warm = read_file("warm-up.txt", b"Interviewer: Ready? Yes.\n\nRespondent: It is. Done.")
+        nlp.sentence_spans(warm.text, preload_language, [turn.start for turn in warm.turns])
+    if preload_reports:
+        import reports.charts
+        import reports.definitions
+        import reports.exports
+        import reports.tidy  # noqa: F401
     # Workers open their own database connections; none may be inherited.
     connections.close_all()
 

@@ -22,15 +22,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
+TIME_PATTERN = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 # A label: up to five words of letters (any script), digits, dots, apostrophes, hyphens.
 # No word of a name is longer than 40 characters: a line of one long word fails at once
 # instead of being tried at every length of that word.
 _WORD = r"[\w.'’\-]"
 _LABEL = rf"[^\W\d_]{_WORD}{{0,39}}(?:[ \t]{_WORD}{{1,40}}){{0,4}}"
-_LABEL_TIME = rf"(?:[ \t]+[\[(]?(?P<time2>{_TIME})[\])]?)?"
+_LABEL_TIME = rf"(?:[ \t]+[\[(]?(?P<time2>{TIME_PATTERN})[\])]?)?"
 TURN_RE = re.compile(
-    rf"^[ \t]*(?:\[?(?P<time>{_TIME})\]?[ \t]+)?(?:-[ \t]*)?(?P<speaker>{_LABEL}){_LABEL_TIME}"
+    rf"^[ \t]*(?:\[?(?P<time>{TIME_PATTERN})\]?[ \t]+)?(?:-[ \t]*)?(?P<speaker>{_LABEL}){_LABEL_TIME}"
     rf"[ \t]*[:：][ \t]*(?:(?=\S)|\n(?=[ \t]*\S))",
     re.MULTILINE,
 )
@@ -39,7 +39,7 @@ VOICE_RE = re.compile(
 )
 # “Speaker 1  0:03” alone on a line, the speech on the next (Otter, Zoom and others).
 NAME_TIME_LINE_RE = re.compile(
-    rf"^[ \t]*(?P<speaker>[^\W\d_]{_WORD}{{0,39}}(?:[ \t]{_WORD}{{1,40}}){{0,2}})[ \t]+\[?(?P<time>{_TIME})\]?[ \t]*\n(?=[ \t]*\S)",
+    rf"^[ \t]*(?P<speaker>[^\W\d_]{_WORD}{{0,39}}(?:[ \t]{_WORD}{{1,40}}){{0,2}})[ \t]+\[?(?P<time>{TIME_PATTERN})\]?[ \t]*\n(?=[ \t]*\S)",
     re.MULTILINE,
 )
 # Words that look like labels but start ordinary sentences ("Note: ...", "Example: ...").

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -18,20 +19,18 @@ from coding.models import Code, Coding
 from interviews.access import Access, Perm, project_access
 from interviews.recordings.quotes import has_time, passage_link
 from interviews.visibility import Disclosure, only_coder, wants_identified
-from reports import charts, exports, services
-from reports.counting import COUNTING
-from reports.definitions import (
-    COMPLETE_FORMATS,
-    MODES,
-    Definition,
-    choices_for,
-    parse,
-    run,
-)
-from reports.frame import CONSENSUS_CODER, report_data
+from reports import services
 from reports.models import ReportKind, SavedReport
-from reports.tables import Report
-from reports.tables import passages as select_passages
+
+if TYPE_CHECKING:
+    from reports.definitions import Definition
+    from reports.tables import Report
+
+# The pages that compute a report import pandas (reports.frame, .tables, .definitions) and
+# matplotlib (reports.charts) when they first run, not when the URLs are loaded: a process
+# that serves no report (a command, the task worker) does not hold them (about 120 MB).
+# gunicorn's master loads them once for its workers (deploy/gunicorn.conf.py);
+# bench/README.md ("Beside Taguette 1.5.2") has the figures and the first report's cost.
 
 PASSAGES_PER_PAGE = 100  # the passages behind a number, a page at a time
 CELL_QUOTE = 300  # characters of a quote a matrix cell shows; the exports carry it whole
@@ -45,6 +44,8 @@ def _only_coder(access: Access):
 
 
 def _definition(request: HttpRequest, access: Access, kind: str) -> tuple[Definition, dict]:
+    from reports.definitions import choices_for, parse
+
     choices = choices_for(access.project, only_coder=_only_coder(access))
     definition = parse(
         kind,
@@ -101,6 +102,11 @@ def index(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def report(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    from reports import charts
+    from reports.counting import COUNTING
+    from reports.definitions import MODES, run
+    from reports.frame import CONSENSUS_CODER
+
     access = project_access(request, pk)
     if kind not in ReportKind.values:
         raise Http404("No such report.")
@@ -238,6 +244,9 @@ def _framework_layout(
 
 
 def export(request: HttpRequest, pk: int, kind: str, fmt: str) -> HttpResponse:
+    from reports import exports
+    from reports.definitions import COMPLETE_FORMATS, run
+
     access = project_access(request, pk)
     if kind not in ReportKind.values or fmt not in exports.FORMATS:
         raise Http404("No such report or format.")
@@ -266,6 +275,10 @@ def export(request: HttpRequest, pk: int, kind: str, fmt: str) -> HttpResponse:
 
 def passages(request: HttpRequest, pk: int) -> HttpResponse:
     """The passages behind one number of a report, each linking to its place in the source."""
+    from reports.definitions import MODES
+    from reports.frame import report_data
+    from reports.tables import passages as select_passages
+
     access = project_access(request, pk)
     definition, choices = _definition(request, access, request.GET.get("kind", "frequencies"))
     data = report_data(

@@ -78,3 +78,39 @@ def test_no_template_carries_an_inline_script_or_style():
         if pattern.search(path.read_text(encoding="utf-8"))
     ]
     assert found == []
+
+
+@pytest.mark.django_db
+def test_the_header_follows_the_settings_and_a_view_of_its_own(client_for, project, settings):
+    """The header is built once, but anew when the policy in the settings changes; a report-only
+    policy and excluded prefixes apply as django-csp applies them; a response carrying a
+    policy of its own (django-csp's decorators) keeps it."""
+    from csp.decorators import csp_update
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from config.web import ContentSecurityPolicyMiddleware
+
+    url = reverse("api:project", kwargs={"pk": project.pk})
+    client = client_for("coder")
+    assert _directives(client.get(url)) == POLICY
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {
+        "DIRECTIVES": {"img-src": ["'self'"]},
+        "EXCLUDE_URL_PREFIXES": ["/accounts/"],
+    }
+    answer = client.get(url)
+    assert answer.headers["Content-Security-Policy"] == "default-src 'none'"
+    report_only = answer.headers["Content-Security-Policy-Report-Only"]
+    assert sorted(part.strip() for part in report_only.split(";")) == [
+        "default-src 'self'",
+        "img-src 'self'",
+    ]
+    login = Client().get(reverse("login"))
+    assert login.headers["Content-Security-Policy"] == "default-src 'none'"
+    assert "Content-Security-Policy-Report-Only" not in login.headers
+
+    view = csp_update({"img-src": ["https://example.org"]})(lambda request: HttpResponse("x"))
+    middleware = ContentSecurityPolicyMiddleware(view)
+    response = middleware(RequestFactory().get("/somewhere/"))
+    assert _directives(response) == {"default-src": "'none'", "img-src": "https://example.org"}

@@ -77,25 +77,46 @@ def test_the_web_process_loads_every_view_before_its_first_request(tmp_path):
     assert result.stdout.split() == ["True", "True", "True"], result.stderr
 
 
-def test_gunicorn_preloads_the_application_and_the_sentence_pipeline_unless_told_not_to(
-    tmp_path,
-):
-    clean = _clean_environment()
+HEAVY = ("spacy", "pandas", "matplotlib", "pypdf", "docx", "openpyxl", "presidio_analyzer")
+
+
+def _loaded_after(script: str, tmp_path, **env) -> list[str]:
+    """The heavy libraries in sys.modules after the script runs in a fresh process."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import sys\n{script}\nprint(*[m for m in {HEAVY!r} if m in sys.modules])",
+        ],
+        cwd=ROOT,
+        env={**_clean_environment(), "DEBUG": "1", "PARLEY_DATA_DIR": str(tmp_path), **env},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_starting_django_and_loading_the_urls_imports_no_heavy_library(tmp_path):
     script = (
-        "import runpy, sys, config.wsgi\n"
+        "import django\nfrom django.urls import get_resolver\n"
+        "django.setup()\nget_resolver().url_patterns\nimport config.wsgi"
+    )
+    assert _loaded_after(script, tmp_path, DJANGO_SETTINGS_MODULE="config.settings") == []
+
+
+def test_gunicorn_preloads_what_requests_need_unless_told_not_to(tmp_path):
+    script = (
+        "import runpy, config.wsgi\n"
         "conf = runpy.run_path('deploy/gunicorn.conf.py')\n"
         "conf['when_ready'](None)\n"
-        "print(conf['preload_app'], 'spacy' in sys.modules)"
+        "print(conf['preload_app'])"
     )
-    answers = []
-    for preload in ("", "0"):
-        result = subprocess.run(
-            [sys.executable, "-c", script],
-            cwd=ROOT,
-            env={**clean, "DEBUG": "1", "PARLEY_DATA_DIR": str(tmp_path)}
-            | ({"PARLEY_PRELOAD_APP": preload} if preload else {}),
-            capture_output=True,
-            text=True,
-        )
-        answers.append(result.stdout.split() or result.stderr)
-    assert answers == [["True", "True"], ["False", "False"]]
+    assert _loaded_after(script, tmp_path) == ["True", "spacy", "pandas", "matplotlib", "pypdf"]
+    assert _loaded_after(script, tmp_path, PARLEY_PRELOAD_REPORTS="0") == ["True", "spacy", "pypdf"]
+    assert _loaded_after(script, tmp_path, PARLEY_PRELOAD_LANGUAGE="") == [
+        "True",
+        "pandas",
+        "matplotlib",
+    ]
+    assert _loaded_after(script, tmp_path, PARLEY_PRELOAD_APP="0") == ["False"]

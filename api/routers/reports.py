@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
@@ -11,10 +11,13 @@ from pydantic import BaseModel
 from api import guard
 from api.errors import ApiError, one
 from api.pagination import Id
-from reports import tidy
-from reports.definitions import Definition, choices_for, parse, parse_mapping, run
-from reports.frame import Filters
 from reports.models import ReportKind, SavedReport
+
+if TYPE_CHECKING:
+    from reports.definitions import Definition
+
+# reports.definitions, .frame and .tidy (pandas) are imported by the endpoints that run a
+# report, so that loading the API's URLs does not load pandas (see reports/views.py).
 
 router = Router(tags=["reports"])
 
@@ -63,6 +66,8 @@ def _cell(value):
 
 
 def _report(request: HttpRequest, access, definition: Definition) -> dict:
+    from reports.definitions import run
+
     if definition.errors:
         raise ApiError(400, " ".join(definition.errors), {"params": definition.errors})
     result, data = run(access.project, definition, only_coder=guard.only_coder(access))
@@ -85,6 +90,8 @@ def _report(request: HttpRequest, access, definition: Definition) -> dict:
 
 
 def _known(access) -> dict:
+    from reports.definitions import choices_for
+
     choices = choices_for(access.project, only_coder=guard.only_coder(access))
     return {
         "labels": choices["labels"],
@@ -115,6 +122,8 @@ def report(request: HttpRequest, pk: int, kind: ReportKind, query: Query[ReportP
         if not sep:
             raise ApiError(400, "Write each attribute filter as key=value.", {"attribute": [item]})
         params.setdefault(f"f_{key.strip()}", []).append(value.strip())
+    from reports.definitions import parse_mapping
+
     return _report(request, access, parse_mapping(str(kind), params, **_known(access)))
 
 
@@ -139,6 +148,8 @@ def saved_reports(request: HttpRequest, pk: int):
     summary="Run a saved report",
 )
 def saved_report_run(request: HttpRequest, pk: int, saved_pk: int):
+    from reports.definitions import parse
+
     access = guard.project(request, pk)
     saved = one(SavedReport.objects.filter(project=access.project, pk=saved_pk), "saved report")
     params = {k: v if isinstance(v, list) else [v] for k, v in (saved.params or {}).items()}
@@ -194,6 +205,9 @@ def codings_table(request: HttpRequest, pk: int, query: Query[TableParams]):
                 f"There is no {name} {unknown[0]} in this project.",
                 {name: [str(u) for u in unknown]},
             )
+    from reports import tidy
+    from reports.frame import Filters
+
     filters = Filters(codes=query.code, sources=query.source, coders=query.coder)
     frame = tidy.codings_table(access.project, filters, only_coder=guard.only_coder(access))
     if query.format == "json":

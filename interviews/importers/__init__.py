@@ -9,15 +9,13 @@ is stored and what coders see.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from django.conf import settings
 
 from interviews.importers.archive import Limits, SafeZip, is_unsafe_name, plain_name
 from interviews.importers.base import Imported, ImportRefused, label, normalise, sniff
-from interviews.importers.html import read_html
-from interviews.importers.office import read_docx, read_odt
-from interviews.importers.pdf import read_pdf
 from interviews.importers.subtitles import read_srt, read_vtt
 from interviews.importers.text import read_md, read_pasted, read_txt
 
@@ -36,6 +34,28 @@ __all__ = [
     "sniff",
     "unpack_zip",
 ]
+
+
+def _on_first_use(module: str, function: str) -> Callable[..., Imported]:
+    """A reader whose module is imported when a file of its format is first read.
+
+    The HTML, Word/ODT and PDF readers need lxml and pypdf (together about 35 MB of memory
+    in each process); every process imports this package (a revision normalises text with
+    base.normalise), and most never read such a file.
+    """
+
+    def reader(data: bytes, *, name: str = "") -> Imported:
+        read = getattr(importlib.import_module(f"interviews.importers.{module}"), function)
+        return read(data, name=name)
+
+    reader.__name__ = reader.__qualname__ = function
+    return reader
+
+
+read_html = _on_first_use("html", "read_html")
+read_docx = _on_first_use("office", "read_docx")
+read_odt = _on_first_use("office", "read_odt")
+read_pdf = _on_first_use("pdf", "read_pdf")
 
 READERS: dict[str, Callable[..., Imported]] = {
     "txt": read_txt,

@@ -4,8 +4,14 @@ from there. Only sources with a recording get a time."""
 
 from __future__ import annotations
 
+import re
+
 from interviews.recordings.services import start_times, timelines
 from interviews.recordings.sync import clock
+from interviews.turns import TIME_PATTERN
+
+# A quote that starts at a turn's label starts with the transcript's own time stamp.
+_STAMPED = re.compile(rf"[ \t]*[\[(]?{TIME_PATTERN}[\])]?\s")
 
 __all__ = ["has_time", "passage_link", "start_times", "timed_quote"]
 
@@ -17,8 +23,11 @@ def has_time(seconds: float | None) -> bool:
 
 
 def timed_quote(quote: str, seconds: float | None) -> str:
-    """The quote as reports show it: `[00:12:31] quote`, or unchanged without a time."""
-    return f"[{clock(seconds)}] {quote}" if has_time(seconds) else quote
+    """The quote as reports show it: `[00:12:31] quote`, or unchanged without a time or when
+    it starts with the transcript's own time stamp (a quote from a turn's label)."""
+    if not has_time(seconds) or _STAMPED.match(quote):
+        return quote
+    return f"[{clock(seconds)}] {quote}"
 
 
 def passage_link(workspace_url: str, start: int, end: int, seconds: float | None = None) -> str:

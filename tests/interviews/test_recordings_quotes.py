@@ -45,6 +45,10 @@ def test_quote_labels_and_links():
     assert timed_quote("words", 751.4) == "[00:12:31] words"
     assert timed_quote("words", None) == "words"
     assert timed_quote("words", float("nan")) == "words"
+    # A quote from a turn's label carries the transcript's own time once, not twice.
+    assert timed_quote("[00:12:30] Ivan: words", 750.0) == "[00:12:30] Ivan: words"
+    assert timed_quote("(0:12:30) Ivan: words", 750.0) == "(0:12:30) Ivan: words"
+    assert timed_quote("12 words", 750.0) == "[00:12:30] 12 words"
     assert passage_link("/w/", 3, 9, 751.44) == "/w/?t=751.4#pos=3-9"
     assert passage_link("/w/", 3, 9) == "/w/#pos=3-9"
 
@@ -76,12 +80,14 @@ def test_report_quotes_and_their_exports_carry_the_time(client_for, project, tim
     source, code, start = timed
     client = client_for("lead")
     page = client.get(reverse("reports:report", args=[project.pk, "theme"])).content.decode()
-    assert "[00:12:30] [00:12:30] Ivan: It started in Minsk" in page
+    assert "[00:12:30] Ivan: It started in Minsk" in page
+    assert "[00:12:30] [00:12:30]" not in page
     assert "“ministry”" in page  # a source without recording: no time
     body = client.get(
         reverse("reports:export", args=[project.pk, "theme", "csv"]) + "?table=quotes"
     ).content.decode("utf-8-sig")
-    assert "[00:12:30] [00:12:30] Ivan: It started in Minsk" in body
+    assert "[00:12:30] Ivan: It started in Minsk" in body
+    assert "[00:12:30] [00:12:30]" not in body
 
 
 def test_report_passages_link_to_play_from_the_quote(client_for, project, timed):
@@ -118,7 +124,8 @@ def test_the_excel_and_word_exports_carry_the_time(client_for, project, timed):
 
     for fmt in ("xlsx", "docx"):
         body = client.get(reverse("reports:export", args=[project.pk, "theme", fmt])).content
-        assert "[00:12:30] [00:12:30] Ivan: It started in Minsk" in xml_of(body), fmt
+        assert "[00:12:30] Ivan: It started in Minsk" in xml_of(body), fmt
+        assert "[00:12:30] [00:12:30]" not in xml_of(body), fmt
     retrieval = reverse("coding:retrieval", args=[project.pk])
     xml = xml_of(client.get(retrieval, {"code": code.pk, "export": "xlsx"}).content)
     assert ">time<" in xml and ">00:12:30<" in xml
@@ -132,7 +139,8 @@ def test_swot_quotes_link_to_play_from_their_time(client_for, project, timed, us
     page = client_for("viewer").get(reverse("reports:report", args=[project.pk, "swot"]))
     html = page.content.decode()
     workspace = reverse("coding:workspace", args=[project.pk, source.pk])
-    assert "“[00:12:30] [00:12:30] Ivan: It started in Minsk”" in html
+    assert "“[00:12:30] Ivan: It started in Minsk”" in html
+    assert "[00:12:30] [00:12:30]" not in html
     assert html.count("▶ Play from here") == 1
     assert f'<a href="{workspace}?t=750.0#pos={start}-{end}" title="Play from here">' in html
 
@@ -144,7 +152,8 @@ def test_framework_quotes_link_to_play_from_their_time(client_for, project, time
     page = client_for("viewer").get(url, {"rows": "source"})
     html = page.content.decode()
     workspace = reverse("coding:workspace", args=[project.pk, source.pk])
-    assert "“[00:12:30] [00:12:30] Ivan: It started in Minsk”" in html
+    assert "“[00:12:30] Ivan: It started in Minsk”" in html
+    assert "[00:12:30] [00:12:30]" not in html
     assert html.count("▶ Play from here") == 1  # the quote without recording has no link
     assert (
         f'<a href="{workspace}?t=750.0#pos={start}-{end}" class="text-nowrap" '

@@ -148,7 +148,7 @@ class Code(models.Model):
         frontier = [self.pk]
         while frontier:
             frontier = list(
-                Code.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+                Code.objects.filter(parent_id__in=frontier).order_by().values_list("pk", flat=True)
             )
             if frontier:
                 levels.append(frontier)
@@ -371,8 +371,13 @@ class CodingQuerySet(models.QuerySet):
     def for_analysis(self, access) -> CodingQuerySet:
         """What search, retrieval, queries and exports read: the codings the member may see
         in the project's sources, without the words of interviewees who withdrew consent."""
-        sources = Source.objects.visible_to(access, analysis=True)
-        return self.visible_to(access).filter(source__in=sources)
+        # The rule of `Source.objects.visible_to(access, analysis=True)`, written on the
+        # codings' own columns: one subquery less to build and to plan on every page.
+        return (
+            self.visible_to(access)
+            .filter(source__project=access.project)
+            .exclude(source__in=Source.objects.withdrawn())
+        )
 
 
 class ChangeQuerySet(models.QuerySet):

@@ -89,9 +89,10 @@ def attribute_columns(project: Project) -> list[tuple[str, str]]:
     return columns
 
 
-def _source_people(project: Project, source_ids: set[int]) -> dict[int, tuple[str, dict]]:
+def _source_people(
+    source_ids: set[int], columns: list[tuple[str, str]]
+) -> dict[int, tuple[str, dict]]:
     """Per source: its interviewees' pseudonyms and their attribute values (joined by '; ')."""
-    columns = attribute_columns(project)
     through = Source.interviewees.through.objects.filter(source_id__in=source_ids).select_related(
         "interviewee"
     )
@@ -131,10 +132,13 @@ def retrieval_passages(
     codings = list(codings)
     source_ids = {c.source_id for c in codings}
     texts = (disclosure or Disclosure(project=project)).texts(source_ids)
-    titles = dict(Source.objects.filter(pk__in=source_ids).values_list("pk", "title"))
-    paths = {c.pk: c.path for c in Code.objects.filter(project=project).tree_order()}
-    people = _source_people(project, source_ids)
+    titles = dict(Source.objects.filter(pk__in=source_ids).order_by().values_list("pk", "title"))
+    codes = Code.objects.filter(project=project).only("pk", "parent_id", "name", "order")
+    paths = {c.pk: c.path for c in codes.tree_order()}
     labels = attribute_columns(project)
+    people = _source_people(source_ids, labels)
+    # One address of the coding page per source, not one per passage.
+    workspaces = {pk: reverse("coding:workspace", args=[project.pk, pk]) for pk in source_ids}
     memos: dict[int, list[str]] = defaultdict(list)
     for memo in Memo.objects.filter(coding_id__in=[c.pk for c in codings]).order_by("created_at"):
         memos[memo.coding_id].append(memo.text)
@@ -163,7 +167,7 @@ def retrieval_passages(
                 attributes=attributes,
                 memo="\n\n".join(memos.get(coding.pk, [])),
                 link=passage_link(
-                    reverse("coding:workspace", args=[project.pk, coding.source_id]),
+                    workspaces[coding.source_id],
                     coding.start,
                     coding.end,
                     time,

@@ -100,7 +100,7 @@ class Disclosure:
 
     def texts(self, source_ids: Iterable[int]) -> dict[int, ReadableText]:
         """Per source id, the text this reader may read or write out."""
-        rows = Source.objects.filter(project=self.project, pk__in=list(source_ids))
+        rows = Source.objects.filter(project=self.project, pk__in=list(source_ids)).order_by()
         # The text coders read is `Source.text`; the identified original is kept apart for
         # admins, and until a source is de-identified the two are the same text.
         if self.identified:

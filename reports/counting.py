@@ -11,6 +11,7 @@ same rows, so which sources or interviewees a code occurs in does not depend on 
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 PASSAGES, PER_CODER, CONSENSUS = "passages", "coder", "consensus"
@@ -35,6 +36,9 @@ def merge_passages(frame: pd.DataFrame) -> pd.DataFrame:
     if "interviewee_id" in frame.columns:
         frame = frame.assign(_speaker=frame["interviewee_id"].fillna(-1).astype("int64"))
         keys.append("_speaker")
+    kept = [c for c in frame.columns if c != "_speaker"]
+    if not _overlaps(frame, keys):
+        return frame[kept]  # every coding is a passage of its own: no need to sort the rows
     ordered = frame.sort_values([*keys, "start", "end", "coding_id"])
     ordered = ordered.reset_index(drop=True)
     same = pd.Series(True, index=ordered.index)
@@ -44,9 +48,6 @@ def merge_passages(frame: pd.DataFrame) -> pd.DataFrame:
     # before it overlaps the passage being built.
     reach = ordered.groupby(keys)["end"].cummax().shift()
     passage = (~(same & (ordered["start"] < reach))).cumsum()
-    kept = [c for c in frame.columns if c != "_speaker"]
-    if passage.iloc[-1] == len(ordered):
-        return frame[kept]  # nothing overlaps
     grouped = ordered.groupby(passage, sort=False)
     merged = grouped.first()
     merged["end"] = grouped["end"].max()
@@ -86,6 +87,28 @@ def merge_passages(frame: pd.DataFrame) -> pd.DataFrame:
             merged.loc[keys, "quote"] = [quotes[k][0] for k in keys]
     merged = merged.reset_index(drop=True)[kept]
     return merged.sort_values(["source_id", "start", "end", "coding_id"]).reset_index(drop=True)
+
+
+def _overlaps(frame: pd.DataFrame, keys: list[str]) -> bool:
+    """Whether two codings with the same `keys` overlap: the test of `merge_passages` on
+    bare arrays, which spares sorting a whole frame (its quotes and memos) when no passage
+    has more than one coding."""
+    columns = [frame[key].to_numpy(dtype="int64") for key in keys]
+    start = frame["start"].to_numpy(dtype="int64")
+    end = frame["end"].to_numpy(dtype="int64")
+    # Sorted as merge_passages sorts: by the keys, then start, end and id.
+    order = np.lexsort((frame["coding_id"].to_numpy(dtype="int64"), end, start, *columns[::-1]))
+    start, end = start[order], end[order]
+    same = np.ones(len(order) - 1, dtype=bool)
+    for column in columns:
+        ordered = column[order]
+        same &= ordered[1:] == ordered[:-1]
+    # The furthest end reached so far within each group: ends shifted by the group's number
+    # times a bound above every end, so that one running maximum never crosses groups.
+    group = np.concatenate(([0], np.cumsum(~same)))
+    bound = int(end.max()) + 1
+    reach = np.maximum.accumulate(group * bound + end)[:-1] - group[1:] * bound
+    return bool((same & (start[1:] < reach)).any())
 
 
 def count_as(frame: pd.DataFrame, counting: str, consensus_coder: str) -> pd.DataFrame:

@@ -5,9 +5,8 @@ from there. Only sources with a recording get a time."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
-from interviews.recordings.services import start_times
+from interviews.recordings.services import start_times, timelines
 from interviews.recordings.sync import clock
 from interviews.turns import TIME_PATTERN
 
@@ -37,8 +36,15 @@ def passage_link(workspace_url: str, start: int, end: int, seconds: float | None
     return f"{workspace_url}{play}#pos={start}-{end}"
 
 
-def times_of(rows: Iterable[tuple[int, int]]) -> list[float | None]:
-    """The start time of each (source id, start), None where its source has no recording."""
-    rows = list(rows)
-    found = start_times(rows)
-    return [found.get(row) for row in rows]
+def times_of(source_ids: list[int], starts: list[int]) -> list[float | None]:
+    """The start time of each (source id, start) of two parallel lists, None where its
+    source has no recording. Without a recording among the sources nothing is looked up
+    (a report's frame holds tens of thousands of rows)."""
+    lines = timelines(set(source_ids))
+    if not lines:
+        return [None] * len(source_ids)
+    times: list[float | None] = []
+    for source_id, start in zip(source_ids, starts, strict=True):
+        line = lines.get(source_id)
+        times.append(None if line is None else line.time_at(start))
+    return times

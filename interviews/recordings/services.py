@@ -359,6 +359,8 @@ def start_times(spans: Iterable[tuple[int, int]]) -> dict[tuple[int, int], float
     spans = list(spans)
     lines = timelines({source_id for source_id, _ in spans})
     found: dict[tuple[int, int], float] = {}
+    if not lines:
+        return found  # no source has a recording: nothing to look up, span by span
     for source_id, start in spans:
         line = lines.get(source_id)
         if line is not None:

@@ -104,6 +104,32 @@ def test_a_code_with_its_sub_codes(project, users, study):
     ]
 
 
+def test_each_passage_links_to_its_own_source_and_shows_its_own_people(project, users, study):
+    passages = _retrieve(project, users["lead"], study["finance"], include_subcodes=True)
+    by = reverse("coding:workspace", args=[project.pk, study["s_by"].pk])
+    cn = reverse("coding:workspace", args=[project.pk, study["s_cn"].pk])
+    assert [(p.link, p.interviewees, p.attribute_text, p.time) for p in passages] == [
+        (
+            f"{by}#pos=0-17",
+            "BY-01",
+            "Country: Belarus; Sector: Film; Organisation type: State",
+            None,
+        ),
+        (
+            f"{by}#pos=28-56",
+            "BY-01",
+            "Country: Belarus; Sector: Film; Organisation type: State",
+            None,
+        ),
+        (
+            f"{cn}#pos=10-44",
+            "CN-01",
+            "Country: China; Sector: TV; Organisation type: Private",
+            None,
+        ),
+    ]
+
+
 @pytest.mark.parametrize(
     ("filters", "expected"),
     [

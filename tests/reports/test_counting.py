@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pandas as pd
 import pytest
 from django.contrib.auth import get_user_model
@@ -70,6 +72,42 @@ def test_a_frame_without_overlaps_is_unchanged():
     frame = _frame([(1, 1, 7, "a", 0, 5, "x", ""), (2, 1, 7, "b", 5, 9, "y", "")])
     assert merge_passages(frame).equals(frame)
     assert len(merge_passages(_frame([]))) == 0
+
+
+def test_a_frame_without_overlaps_keeps_its_rows_in_their_order():
+    rows = [
+        (5, 2, 7, "a", 0, 10, "x", ""),
+        (1, 1, 7, "b", 10, 20, "y", ""),  # touches the next one: no overlap
+        (2, 1, 7, "c", 0, 10, "z", ""),
+        (3, 1, 8, "a", 5, 15, "w", ""),  # overlaps 1, but with another code
+    ]
+    frame = _frame(rows).assign(interviewee_id=pd.array([None, 11, 12, 11], dtype="Int64"))
+    assert merge_passages(frame).equals(frame)
+
+
+def test_codings_merge_exactly_when_two_of_them_overlap():
+    rng = random.Random(3)
+    for _ in range(300):
+        rows = []
+        for pk in range(rng.randint(2, 9)):
+            start = rng.randint(0, 40)
+            end = start + rng.randint(1, 12)
+            rows.append((pk, rng.randint(1, 2), rng.randint(1, 2), "c", start, end, "", ""))
+        speakers = [rng.choice([None, 11, 12]) for _ in rows]
+        frame = _frame(rows).assign(interviewee_id=pd.array(speakers, dtype="Int64"))
+        keyed = [
+            (source, code, -1 if who is None else who, start, end)
+            for (_pk, source, code, _c, start, end, _q, _m), who in zip(rows, speakers, strict=True)
+        ]
+        expected = any(
+            a[:3] == b[:3] and a[3] < b[4] and b[3] < a[4]
+            for i, a in enumerate(keyed)
+            for b in keyed[i + 1 :]
+        )
+        merged = merge_passages(frame)
+        assert (len(merged) < len(frame)) == expected, rows
+        if not expected:
+            assert merged.equals(frame)
 
 
 def _url(study, kind, query=""):

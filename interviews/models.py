@@ -355,10 +355,7 @@ class SourceQuerySet(models.QuerySet):
         """The sources of the member's project; for analysis (search, retrieval, queries,
         reports, exports) without those of interviewees who withdrew consent. The rule as a
         whole is described in interviews/visibility.py."""
-        sources = self.filter(project=access.project)
-        if analysis:
-            sources = sources.exclude(pk__in=Source.objects.withdrawn().values("pk"))
-        return sources
+        return self.filter(source_visible(access, analysis=analysis))
 
     def spoken_by(self, interviewee) -> SourceQuerySet:
         """The sources the interviewee speaks in: linked to them, or with a speaker turn
@@ -384,6 +381,17 @@ class SourceQuerySet(models.QuerySet):
         ).values("source_id")
         speaking = Segment.objects.filter(interviewee__consent_status=withdrawn).values("source_id")
         return self.filter(Q(pk__in=linked) | Q(pk__in=speaking))
+
+
+def source_visible(access, *, analysis: bool = False, prefix: str = "") -> Q:
+    """The rule of `Source.objects.visible_to` as a condition on sources, or on the rows
+    that point to one (`prefix`, e.g. "source__"): a query of codings filters on its own
+    columns, without a subquery of sources to build and plan."""
+    condition = Q(**{f"{prefix}project": access.project})
+    if analysis:
+        withdrawn = Source.objects.withdrawn().values("pk")
+        condition &= ~Q(**{f"{prefix}pk__in": withdrawn})
+    return condition
 
 
 class Source(models.Model):

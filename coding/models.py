@@ -297,6 +297,21 @@ def source_quotes(source: Source, spans: list[tuple[int, int]]) -> list[str] | N
     return [SourceCodePoints.decode(data) for data in read]
 
 
+def span_bytes() -> models.Func:
+    """The bytes of a row's [start, end) of its source's text (a coding's words, a piece's
+    text), cut by the database from the source's code points, to annotate a query of rows
+    with `source`, `start` and `end` (not on SQLite, whose substr reads the whole blob);
+    `SourceCodePoints.decode` gives the text, and None means the source has no code points
+    stored yet."""
+    return models.Func(
+        models.F("source__code_points__utf32"),
+        models.F("start") * CODE_POINT_BYTES + 1,
+        (models.F("end") - models.F("start")) * CODE_POINT_BYTES,
+        function="substr",
+        output_field=models.BinaryField(),
+    )
+
+
 def coding_quotes(codings: models.QuerySet) -> dict[int, str]:
     """The words of each coding of the queryset, by id, each cut by the database from its
     source's code points: a list of codings reads their quotes, never their sources' texts
@@ -304,15 +319,7 @@ def coding_quotes(codings: models.QuerySet) -> dict[int, str]:
     codings = codings.order_by()
     using = codings.db
     if connections[using].vendor != "sqlite":
-        rows = codings.annotate(
-            _quote=models.Func(
-                models.F("source__code_points__utf32"),
-                models.F("start") * CODE_POINT_BYTES + 1,
-                (models.F("end") - models.F("start")) * CODE_POINT_BYTES,
-                function="substr",
-                output_field=models.BinaryField(),
-            )
-        ).values_list("pk", "source_id", "_quote")
+        rows = codings.annotate(_quote=span_bytes()).values_list("pk", "source_id", "_quote")
         found = {pk: (source_id, quote) for pk, source_id, quote in rows}
         missing = {source_id for source_id, quote in found.values() if quote is None}
         if missing:  # sources stored without their code points: add them, read again

@@ -10,15 +10,31 @@ Offsets are code points, half-open [start, end).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
-from django.db import router
-from django.db.models import BigIntegerField, Case, JSONField, Max, Q, Value, When
+from django.db import connections, router
+from django.db.models import (
+    BigIntegerField,
+    BinaryField,
+    Case,
+    JSONField,
+    Max,
+    Q,
+    Value,
+    When,
+)
 
-from coding.models import source_slice
+from coding.models import source_slice, span_bytes
 from coding.turn_labels import label_length
 from interviews.compiled import Compiled
 from interviews.layout import source_pieces_store
-from interviews.models import Segment, SegmentKind, Source, SourcePiece
+from interviews.models import (
+    Segment,
+    SegmentKind,
+    Source,
+    SourceCodePoints,
+    SourcePiece,
+)
 from interviews.reading import timestamp_label
 
 
@@ -47,12 +63,13 @@ def source_pieces(source: Source, start: int, end: int, *, outline: bool = False
     empty; the last one at the very end), `start` at most the text's length."""
     length = source_length(source)
     stored = SourcePiece.objects.filter(source_id=source.pk)
+    text = None
     if outline:
-        # One query: every piece's span, and the blocks of those wanted.
-        rows, spans = _with_outline(source, start, end, length)
+        # One query: every piece's span, and the blocks (and text) of those wanted.
+        rows, spans, text = _with_outline(source, start, end, length)
         if not rows:  # laid out for the first time since the text or its turns changed
             source_pieces_store(source.pk)
-            rows, spans = _with_outline(source, start, end, length)
+            rows, spans, text = _with_outline(source, start, end, length)
         count = len(spans)
     else:
         holds = Q(start__lt=max(end, start + 1)) & (Q(end__gt=start) | Q(end=length))
@@ -63,25 +80,26 @@ def source_pieces(source: Source, start: int, end: int, *, outline: bool = False
             rows = list(wanted.order_by("index"))
         spans = None
         count = (stored.aggregate(last=Max("index"))["last"] or 0) + 1
-    text = source_slice(source, rows[0].start, rows[-1].end)[0] if rows else ""
+    if text is None:
+        text = source_slice(source, rows[0].start, rows[-1].end)[0] if rows else ""
     return Pieces(length=length, count=count, outline=spans, rows=rows, text=text)
 
 
 def _with_outline(
     source: Source, start: int, end: int, length: int
-) -> tuple[list[SourcePiece], list]:
-    """The pieces holding any of [start, end) as `source_pieces` picks them, and every
-    piece's (start, end), read by one query (the ORM's, compiled once,
+) -> tuple[list[SourcePiece], list, str | None]:
+    """The pieces holding any of [start, end) as `source_pieces` picks them, every piece's
+    (start, end) and, where the database cuts it (not on SQLite, see `span_bytes`),
+    the text of the pieces picked (None otherwise: the pieces tile the text, so theirs is
+    the text of their span), read by one query (the ORM's, compiled once,
     `interviews.compiled`: the coding page asks it each time it opens)."""
-    found = _OUTLINE.rows(
-        router.db_for_read(SourcePiece),
-        source=source.pk,
-        before=max(end, start + 1),
-        start=start,
-        length=length,
+    using = router.db_for_read(SourcePiece)
+    cut = connections[using].vendor != "sqlite"
+    found = _OUTLINE[cut].rows(
+        using, source=source.pk, before=max(end, start + 1), start=start, length=length
     )
-    rows, spans = [], []
-    for index, piece_start, piece_end, blocks in found:
+    rows, spans, parts = [], [], []
+    for index, piece_start, piece_end, blocks, *words in found:
         spans.append((piece_start, piece_end))
         if blocks is not None:
             rows.append(
@@ -93,29 +111,31 @@ def _with_outline(
                     blocks=blocks,
                 )
             )
-    return rows, spans
+            parts.append(words[0] if cut else None)
+    if not cut or any(part is None for part in parts):
+        return rows, spans, None
+    return rows, spans, "".join(SourceCodePoints.decode(part) for part in parts)
 
 
-def _outline_query(*, source, before, start, length):
+def _outline_query(*, source, before, start, length, cut: bool):
     # The values as expressions, not integers: the ORM finds no row for a negative integer
     # compared with a positive field, and the compiled query's stand-ins are negative.
     before, start, length = (
         Value(v, output_field=BigIntegerField()) for v in (before, start, length)
     )
     holds = Q(start__lt=before) & (Q(end__gt=start) | Q(end=length))
-    return (
-        SourcePiece.objects.filter(source_id=source)
-        .order_by("index")
-        .values_list(
-            "index",
-            "start",
-            "end",
-            Case(When(holds, then="blocks"), default=None, output_field=JSONField()),
-        )
-    )
+    columns = [Case(When(holds, then="blocks"), default=None, output_field=JSONField())]
+    if cut:
+        words = Case(When(holds, then=span_bytes()), default=None, output_field=BinaryField())
+        columns.append(words)
+    pieces = SourcePiece.objects.filter(source_id=source).order_by("index")
+    return pieces.values_list("index", "start", "end", *columns)
 
 
-_OUTLINE = Compiled(_outline_query, ("source", "before", "start", "length"))
+_OUTLINE = {
+    cut: Compiled(partial(_outline_query, cut=cut), ("source", "before", "start", "length"))
+    for cut in (True, False)
+}
 
 
 def pieces_answer(source: Source, pieces: Pieces) -> dict:

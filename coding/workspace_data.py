@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import partial
 from types import SimpleNamespace
 
-from django.db import router, transaction
+from django.db import connections, router, transaction
 from django.db.models import Exists, Max, OuterRef, Subquery
 
 from coding import services
@@ -23,12 +23,13 @@ from coding.models import (
     coding_quotes,
     slice_bytes,
     source_quotes,
+    span_bytes,
     tree_ordered,
     with_slice,
 )
 from interviews.access import Access, Perm
 from interviews.compiled import Compiled, keys_fit
-from interviews.models import Profile, SelectionSnap, Source
+from interviews.models import Profile, SelectionSnap, Source, SourceCodePoints
 from interviews.recordings.models import Recording
 
 
@@ -109,8 +110,8 @@ def source_codings_json(source: Source, access: Access, *, quotes: bool = True) 
     cursor = source.__dict__.get("_cursor", _NOT_READ)
     if cursor is _NOT_READ:
         cursor = change_cursor(source)
-    rows = codings_for_page(source, access)
-    if quotes and rows:
+    rows = codings_for_page(source, access, quotes=quotes)
+    if quotes and rows and any("quote" not in row for row in rows):
         words = source_quotes(source, [(row["start"], row["end"]) for row in rows])
         if words is None:
             by_id = coding_quotes(Coding.objects.visible_to(access).filter(source=source))
@@ -123,15 +124,25 @@ def source_codings_json(source: Source, access: Access, *, quotes: bool = True) 
 _NOT_READ = object()
 
 
-def codings_for_page(source: Source, access: Access) -> list[dict]:
-    """Every coding of the source the user may see, for the page and the API list.
+def codings_for_page(source: Source, access: Access, *, quotes: bool = False) -> list[dict]:
+    """Every coding of the source the user may see, for the page and the API list; with
+    `quotes`, each one's words where the database cuts them (not on SQLite, see
+    `span_bytes`; a row without them has no "quote").
 
     Read as plain rows by one query (the ORM's, compiled once, `interviews.compiled`),
     because a long transcript has thousands of codings.
     """
-    compiled = _PAGE_CODINGS[access.sees_all_codings]
-    found = compiled.rows(router.db_for_read(Coding), source=source.pk, user=access.user.pk)
-    return _rows_json(found, access, with_times=True, with_source=False, memos=None)
+    using = router.db_for_read(Coding)
+    cut = quotes and connections[using].vendor != "sqlite"
+    found = _PAGE_CODINGS[access.sees_all_codings, cut].rows(
+        using, source=source.pk, user=access.user.pk
+    )
+    rows = _rows_json(found, access, with_times=True, with_source=False, memos=None)
+    if cut:
+        for row, values in zip(rows, found, strict=True):
+            if values[-1] is not None:
+                row["quote"] = SourceCodePoints.decode(values[-1])
+    return rows
 
 
 _CODING_FIELDS = (
@@ -147,7 +158,7 @@ _CODING_FIELDS = (
 )
 
 
-def _page_codings_query(*, source, user, sees_all: bool):
+def _page_codings_query(*, source, user, sees_all: bool, quotes: bool):
     # The rule of `Coding.objects.visible_to`, for a member who sees every coding or not.
     seer = SimpleNamespace(sees_all_codings=sees_all, user=user)
     visible = Coding.objects.filter(source=source).visible_to(seer)
@@ -155,12 +166,19 @@ def _page_codings_query(*, source, user, sees_all: bool):
     # whose lists read them apart, `first_memos`).
     memo = Memo.objects.filter(coding=OuterRef("pk")).order_by("pk").values("text")[:1]
     visible = visible.annotate(_memo=Subquery(memo)).order_by("start", "end", "pk")
-    return visible.values_list(*_CODING_FIELDS, "_memo", "modified_at")
+    if quotes:
+        visible = visible.annotate(_quote=span_bytes())
+    return visible.values_list(
+        *_CODING_FIELDS, "_memo", "modified_at", *(["_quote"] if quotes else [])
+    )
 
 
 _PAGE_CODINGS = {
-    sees_all: Compiled(partial(_page_codings_query, sees_all=sees_all), ("source", "user"))
+    (sees_all, quotes): Compiled(
+        partial(_page_codings_query, sees_all=sees_all, quotes=quotes), ("source", "user")
+    )
     for sees_all in (True, False)
+    for quotes in (True, False)
 }
 
 

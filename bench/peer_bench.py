@@ -16,8 +16,8 @@ Each round visits the systems in a rotated order and, for each document size, me
   reads .txt only through Calibre); Parley's upload, the review page and its confirmation,
   the requests a browser sends (speakers mapped as the page preselects them);
 - open a document: the page and the data its script loads first (Taguette: the page, the
-  document's highlights and its contents; Parley: the coding page, which carries the text
-  and the codings);
+  document's highlights and its contents; Parley: the coding page, which carries the first
+  piece of the text, the outline and the codings, and whatever of those it does not carry);
 - create a coding (a highlight) of a random passage with one code (tag), as the coding page
   sends it;
 - after the round, the resident memory of each system's web processes: RSS summed, and PSS
@@ -362,12 +362,23 @@ class Parley:
         page = self.http.get(f"{self.base}/projects/{self.project}/sources/{source}/code/")
         page.raise_for_status()
         size = len(page.content)
-        # What the page asks for first: the outline with the first pieces, and the codings.
+        # What the page's script asks for before the text shows (static/js/workspace.js,
+        # startPage): what the page does not carry already (`first` in its data).
+        data = json.loads(
+            re.search(
+                r'<script id="workspace-data" type="application/json">(.*?)</script>',
+                page.text,
+                re.S,
+            ).group(1)
+        )
+        carried = data.get("first", {})
         api = f"{self.base}/api/v1/projects/{self.project}/sources/{source}"
-        for path, query in (
-            ("pieces/", {"start": 0, "end": 0, "outline": "true"}),
-            ("codings/", {}),
+        for name, path, query in (
+            ("pieces", "pieces/", {"start": 0, "end": 0, "outline": "true"}),
+            ("codings", "codings/", {}),
         ):
+            if name in carried:
+                continue
             answer = self.http.get(f"{api}/{path}", params=query)
             answer.raise_for_status()
             size += len(answer.content)

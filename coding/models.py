@@ -35,23 +35,26 @@ SLICE_LIMIT = 2**30
 class CodeQuerySet(models.QuerySet):
     def tree_order(self) -> list[Code]:
         """The codes depth-first, siblings by their order; each gets `.depth` and `.path`."""
-        codes = list(self.order_by("order", "name", "pk"))
-        children: dict[int | None, list[Code]] = {}
-        for code in codes:
-            children.setdefault(code.parent_id, []).append(code)
-        ordered: list[Code] = []
-        # An explicit stack, not recursion: no depth of tree can exhaust Python's stack.
-        stack = [(code, 0, "") for code in reversed(children.get(None, []))]
-        while stack:
-            code, depth, prefix = stack.pop()
-            code.depth = depth
-            code.path = f"{prefix}{code.name}"
-            ordered.append(code)
-            below = children.get(code.pk, [])
-            stack.extend(
-                (sub, depth + 1, f"{code.path}{PATH_SEPARATOR}") for sub in reversed(below)
-            )
-        return ordered
+        return tree_ordered(list(self.order_by("order", "name", "pk")))
+
+
+def tree_ordered(codes: list) -> list:
+    """Codes (or rows with `pk`, `parent_id` and `name`) sorted by order, name and pk, put
+    depth-first; each gets `.depth` and `.path`."""
+    children: dict[int | None, list] = {}
+    for code in codes:
+        children.setdefault(code.parent_id, []).append(code)
+    ordered: list = []
+    # An explicit stack, not recursion: no depth of tree can exhaust Python's stack.
+    stack = [(code, 0, "") for code in reversed(children.get(None, []))]
+    while stack:
+        code, depth, prefix = stack.pop()
+        code.depth = depth
+        code.path = f"{prefix}{code.name}"
+        ordered.append(code)
+        below = children.get(code.pk, [])
+        stack.extend((sub, depth + 1, f"{code.path}{PATH_SEPARATOR}") for sub in reversed(below))
+    return ordered
 
 
 DEFAULT_COLOUR = "#1e88e5"
@@ -187,6 +190,13 @@ def source_slice(source: Source, start: int, end: int) -> tuple[str, int]:
     if "text" in source.__dict__:
         return source.text[start:end], len(source.text)
     known = source.__dict__
+    if known.get("_length") is not None and isinstance(known.get("_rowid"), int):
+        # SQLite, the source read with its code points' rowid (`with_slice`): any span is
+        # read in place.
+        if end <= start:
+            return "", known["_length"]
+        data = _code_points_read(known["_rowid"], [(start, end)], source._state.db)[0]
+        return _decoded(data), known["_length"]
     if known.get("_length") is not None and (
         end <= start or known.get("_slice_span") == (start, end)
     ):
@@ -277,6 +287,32 @@ def with_slice(
     )
 
 
+def source_quotes(source: Source, spans: list[tuple[int, int]]) -> list[str] | None:
+    """The words of each span of the source's text, read in place when the source was read
+    with its code points' rowid (SQLite, `with_slice`, see `source_slice`); None when it
+    was not (the caller asks `coding_quotes`)."""
+    known = source.__dict__
+    if known.get("_length") is None or not isinstance(known.get("_rowid"), int):
+        return None
+    read = _code_points_read(known["_rowid"], spans, source._state.db)
+    return [SourceCodePoints.decode(data) for data in read]
+
+
+def span_bytes() -> models.Func:
+    """The bytes of a row's [start, end) of its source's text (a coding's words, a piece's
+    text), cut by the database from the source's code points, to annotate a query of rows
+    with `source`, `start` and `end` (not on SQLite, whose substr reads the whole blob);
+    `SourceCodePoints.decode` gives the text, and None means the source has no code points
+    stored yet."""
+    return models.Func(
+        models.F("source__code_points__utf32"),
+        models.F("start") * CODE_POINT_BYTES + 1,
+        (models.F("end") - models.F("start")) * CODE_POINT_BYTES,
+        function="substr",
+        output_field=models.BinaryField(),
+    )
+
+
 def coding_quotes(codings: models.QuerySet) -> dict[int, str]:
     """The words of each coding of the queryset, by id, each cut by the database from its
     source's code points: a list of codings reads their quotes, never their sources' texts
@@ -284,15 +320,7 @@ def coding_quotes(codings: models.QuerySet) -> dict[int, str]:
     codings = codings.order_by()
     using = codings.db
     if connections[using].vendor != "sqlite":
-        rows = codings.annotate(
-            _quote=models.Func(
-                models.F("source__code_points__utf32"),
-                models.F("start") * CODE_POINT_BYTES + 1,
-                (models.F("end") - models.F("start")) * CODE_POINT_BYTES,
-                function="substr",
-                output_field=models.BinaryField(),
-            )
-        ).values_list("pk", "source_id", "_quote")
+        rows = codings.annotate(_quote=span_bytes()).values_list("pk", "source_id", "_quote")
         found = {pk: (source_id, quote) for pk, source_id, quote in rows}
         missing = {source_id for source_id, quote in found.values() if quote is None}
         if missing:  # sources stored without their code points: add them, read again

@@ -10,13 +10,31 @@ Offsets are code points, half-open [start, end).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
-from django.db.models import Max, Q
+from django.db import connections, router
+from django.db.models import (
+    BigIntegerField,
+    BinaryField,
+    Case,
+    JSONField,
+    Max,
+    Q,
+    Value,
+    When,
+)
 
-from coding.models import source_slice
+from coding.models import source_slice, span_bytes
 from coding.turn_labels import label_length
+from interviews.compiled import Compiled
 from interviews.layout import source_pieces_store
-from interviews.models import SegmentKind, Source, SourcePiece
+from interviews.models import (
+    Segment,
+    SegmentKind,
+    Source,
+    SourceCodePoints,
+    SourcePiece,
+)
 from interviews.reading import timestamp_label
 
 
@@ -45,19 +63,94 @@ def source_pieces(source: Source, start: int, end: int, *, outline: bool = False
     empty; the last one at the very end), `start` at most the text's length."""
     length = source_length(source)
     stored = SourcePiece.objects.filter(source_id=source.pk)
-    wanted = stored.filter(start__lt=max(end, start + 1)).filter(Q(end__gt=start) | Q(end=length))
-    rows = list(wanted.order_by("index"))
-    if not rows:  # laid out for the first time since the text or its turns changed
-        source_pieces_store(source.pk)
-        rows = list(wanted.order_by("index"))
+    text = None
     if outline:
-        spans = list(stored.order_by("index").values_list("start", "end"))
+        # One query: every piece's span, and the blocks (and text) of those wanted.
+        rows, spans, text = _with_outline(source, start, end, length)
+        if not rows:  # laid out for the first time since the text or its turns changed
+            source_pieces_store(source.pk)
+            rows, spans, text = _with_outline(source, start, end, length)
         count = len(spans)
     else:
+        holds = Q(start__lt=max(end, start + 1)) & (Q(end__gt=start) | Q(end=length))
+        wanted = stored.filter(holds)
+        rows = list(wanted.order_by("index"))
+        if not rows:
+            source_pieces_store(source.pk)
+            rows = list(wanted.order_by("index"))
         spans = None
         count = (stored.aggregate(last=Max("index"))["last"] or 0) + 1
-    text = source_slice(source, rows[0].start, rows[-1].end)[0] if rows else ""
+    if text is None:
+        text = source_slice(source, rows[0].start, rows[-1].end)[0] if rows else ""
     return Pieces(length=length, count=count, outline=spans, rows=rows, text=text)
+
+
+def _with_outline(
+    source: Source, start: int, end: int, length: int
+) -> tuple[list[SourcePiece], list, str | None]:
+    """The pieces holding any of [start, end) as `source_pieces` picks them, every piece's
+    (start, end) and, where the database cuts it (not on SQLite, see `span_bytes`),
+    the text of the pieces picked (None otherwise: the pieces tile the text, so theirs is
+    the text of their span), read by one query (the ORM's, compiled once,
+    `interviews.compiled`: the coding page asks it each time it opens)."""
+    using = router.db_for_read(SourcePiece)
+    cut = connections[using].vendor != "sqlite"
+    found = _OUTLINE[cut].rows(
+        using, source=source.pk, before=max(end, start + 1), start=start, length=length
+    )
+    rows, spans, parts = [], [], []
+    for index, piece_start, piece_end, blocks, *words in found:
+        spans.append((piece_start, piece_end))
+        if blocks is not None:
+            rows.append(
+                SourcePiece(
+                    source_id=source.pk,
+                    index=index,
+                    start=piece_start,
+                    end=piece_end,
+                    blocks=blocks,
+                )
+            )
+            parts.append(words[0] if cut else None)
+    if not cut or any(part is None for part in parts):
+        return rows, spans, None
+    return rows, spans, "".join(SourceCodePoints.decode(part) for part in parts)
+
+
+def _outline_query(*, source, before, start, length, cut: bool):
+    # The values as expressions, not integers: the ORM finds no row for a negative integer
+    # compared with a positive field, and the compiled query's stand-ins are negative.
+    before, start, length = (
+        Value(v, output_field=BigIntegerField()) for v in (before, start, length)
+    )
+    holds = Q(start__lt=before) & (Q(end__gt=start) | Q(end=length))
+    columns = [Case(When(holds, then="blocks"), default=None, output_field=JSONField())]
+    if cut:
+        words = Case(When(holds, then=span_bytes()), default=None, output_field=BinaryField())
+        columns.append(words)
+    pieces = SourcePiece.objects.filter(source_id=source).order_by("index")
+    return pieces.values_list("index", "start", "end", *columns)
+
+
+_OUTLINE = {
+    cut: Compiled(partial(_outline_query, cut=cut), ("source", "before", "start", "length"))
+    for cut in (True, False)
+}
+
+
+def pieces_answer(source: Source, pieces: Pieces) -> dict:
+    """The answer of the pieces API (`api/routers/text.py`), which the coding page also
+    carries for its first view: the pieces with the text's length, their count and, when
+    asked for, the outline."""
+    data = {
+        "id": source.pk,
+        "length": pieces.length,
+        "count": pieces.count,
+        "pieces": pieces_json(source, pieces),
+    }
+    if pieces.outline is not None:
+        data["outline"] = [list(span) for span in pieces.outline]
+    return data
 
 
 def pieces_json(source: Source, pieces: Pieces) -> list[dict]:
@@ -65,20 +158,18 @@ def pieces_json(source: Source, pieces: Pieces) -> list[dict]:
     rows = pieces.rows
     if not rows:
         return []
-    within = {"start__lt": rows[-1].end, "end__gt": rows[0].start}
-    sentences = list(
-        source.segments.filter(kind=SegmentKind.SENTENCE, **within)
-        .order_by("start")
-        .values_list("start", "end")
+    # The stored sentences of these pieces, and who speaks in each of their turns as coders
+    # may see it: the pseudonym, "Interviewer", or the label itself when it is mapped to no
+    # one (one query).
+    sentences, names = [], {}
+    found = _SEGMENTS.rows(
+        router.db_for_read(Segment), source=source.pk, first=rows[0].start, last=rows[-1].end
     )
-    # Who speaks in each turn of these pieces, as coders may see it: the pseudonym,
-    # "Interviewer", or the label itself when it is mapped to no one.
-    names = {
-        start: pseudonym or ("Interviewer" if is_interviewer else speaker)
-        for start, speaker, pseudonym, is_interviewer in source.segments.filter(
-            kind=SegmentKind.TURN, **within
-        ).values_list("start", "speaker", "interviewee__pseudonym", "is_interviewer")
-    }
+    for kind, start, end, speaker, pseudonym, is_interviewer in found:
+        if kind == SegmentKind.SENTENCE:
+            sentences.append((start, end))
+        else:
+            names[start] = pseudonym or ("Interviewer" if is_interviewer else speaker)
     offset = pieces.start
     text = pieces.text
     return [
@@ -92,6 +183,23 @@ def pieces_json(source: Source, pieces: Pieces) -> list[dict]:
         }
         for piece in rows
     ]
+
+
+def _segments_query(*, source, first, last):
+    first, last = (Value(v, output_field=BigIntegerField()) for v in (first, last))
+    return (
+        Segment.objects.filter(
+            source_id=source,
+            kind__in=[SegmentKind.SENTENCE, SegmentKind.TURN],
+            start__lt=last,
+            end__gt=first,
+        )
+        .order_by("start", "end", "kind")
+        .values_list("kind", "start", "end", "speaker", "interviewee__pseudonym", "is_interviewer")
+    )
+
+
+_SEGMENTS = Compiled(_segments_query, ("source", "first", "last"))
 
 
 def _block_json(block: list, text: str, offset: int, names: dict[int, str]) -> dict:

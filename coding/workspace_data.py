@@ -6,13 +6,31 @@ their own codings (`Coding.objects.visible_to`).
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.db.models import Max
+from dataclasses import dataclass
+from functools import partial
+from types import SimpleNamespace
+
+from django.db import connections, router, transaction
+from django.db.models import Exists, Max, OuterRef, Subquery
 
 from coding import services
-from coding.models import Change, Code, CodePin, Coding, Memo
+from coding.models import (
+    Change,
+    Code,
+    CodePin,
+    Coding,
+    Memo,
+    coding_quotes,
+    slice_bytes,
+    source_quotes,
+    span_bytes,
+    tree_ordered,
+    with_slice,
+)
 from interviews.access import Access, Perm
-from interviews.models import Source
+from interviews.compiled import Compiled, keys_fit
+from interviews.models import Profile, SelectionSnap, Source, SourceCodePoints
+from interviews.recordings.models import Recording
 
 
 def coding_json(
@@ -39,13 +57,129 @@ def coding_json(
     return data
 
 
-def codings_for_page(source: Source, access: Access, *, with_times: bool = True) -> list[dict]:
-    """Every coding of the source the user may see, for the page and the API list.
+def page_source(access: Access, pk: int) -> Source | None:
+    """The source the coding page shows (one the member may see), without its text, read
+    with what the page asks of it besides by one query (the ORM's, compiled once,
+    `interviews.compiled`): the text's length and what reads its slices (`with_slice`),
+    the change cursor, whether it has a recording and the user's snap setting
+    (`selection_snap`, its default without a profile)."""
+    if not keys_fit(pk):
+        return None
+    using = router.db_for_read(Source)
+    row = _PAGE_SOURCE.row(using, user=access.user.pk, project=access.project.pk, source=pk)
+    if row is None:
+        return None
+    length, quote, cursor, has_recording, snap, *values = row
+    found = Source.from_db(using, _PAGE_SOURCE_FIELDS, values)
+    found.project = access.project
+    found.__dict__.update(
+        _length=length, _cursor=cursor, has_recording=has_recording, _slice_span=(0, 0)
+    )
+    if isinstance(quote, int):  # SQLite: the rowid (CodePointSlice)
+        found._rowid = quote
+    found.selection_snap = snap or SelectionSnap.WORD
+    return found
 
-    Read as plain rows (two queries), because a long transcript has thousands of codings.
+
+_PAGE_SOURCE_FIELDS = tuple(f.attname for f in Source._meta.concrete_fields if f.name != "text")
+
+
+def _page_source_query(*, user, project, source):
+    changes = Change.objects.filter(source=OuterRef("pk")).order_by().values("source")
+    access = SimpleNamespace(project=project)
+    rows = with_slice(Source.objects.visible_to(access), *slice_bytes(0, 0)).filter(pk=source)
+    rows = rows.order_by().annotate(
+        _cursor=Subquery(changes.annotate(last=Max("pk")).values("last")[:1]),
+        _recorded=Exists(Recording.objects.filter(source=OuterRef("pk"))),
+        _snap=Subquery(Profile.objects.filter(user=user).values("selection_snap")[:1]),
+    )
+    return rows.values_list(
+        "_length", "_quote", "_cursor", "_recorded", "_snap", *_PAGE_SOURCE_FIELDS
+    )[:1]
+
+
+_PAGE_SOURCE = Compiled(_page_source_query, ("user", "project", "source"))
+
+
+def source_codings_json(source: Source, access: Access, *, quotes: bool = True) -> dict:
+    """The answer of the API's list of a source's codings, which the coding page also
+    carries for its first view: every coding the user may see (with its words) and the
+    cursor to ask for changes since. The cursor is read first (or with the source, by
+    `page_source`), so a change made meanwhile comes again with the next poll rather
+    than never."""
+    cursor = source.__dict__.get("_cursor", _NOT_READ)
+    if cursor is _NOT_READ:
+        cursor = change_cursor(source)
+    rows = codings_for_page(source, access, quotes=quotes)
+    if quotes and rows and any("quote" not in row for row in rows):
+        words = source_quotes(source, [(row["start"], row["end"]) for row in rows])
+        if words is None:
+            by_id = coding_quotes(Coding.objects.visible_to(access).filter(source=source))
+            words = [by_id[row["id"]] for row in rows]
+        for row, quote in zip(rows, words, strict=True):
+            row["quote"] = quote
+    return {"codings": rows, "cursor": cursor or 0}
+
+
+_NOT_READ = object()
+
+
+def codings_for_page(source: Source, access: Access, *, quotes: bool = False) -> list[dict]:
+    """Every coding of the source the user may see, for the page and the API list; with
+    `quotes`, each one's words where the database cuts them (not on SQLite, see
+    `span_bytes`; a row without them has no "quote").
+
+    Read as plain rows by one query (the ORM's, compiled once, `interviews.compiled`),
+    because a long transcript has thousands of codings.
     """
-    visible = Coding.objects.filter(source=source).visible_to(access)
-    return coding_rows(visible.order_by("start", "end", "pk"), access, with_times=with_times)
+    using = router.db_for_read(Coding)
+    cut = quotes and connections[using].vendor != "sqlite"
+    found = _PAGE_CODINGS[access.sees_all_codings, cut].rows(
+        using, source=source.pk, user=access.user.pk
+    )
+    rows = _rows_json(found, access, with_times=True, with_source=False, memos=None)
+    if cut:
+        for row, values in zip(rows, found, strict=True):
+            if values[-1] is not None:
+                row["quote"] = SourceCodePoints.decode(values[-1])
+    return rows
+
+
+_CODING_FIELDS = (
+    "pk",
+    "guid",
+    "code_id",
+    "coder_id",
+    "coder__username",
+    "start",
+    "end",
+    "source_id",
+    "origin",
+)
+
+
+def _page_codings_query(*, source, user, sees_all: bool, quotes: bool):
+    # The rule of `Coding.objects.visible_to`, for a member who sees every coding or not.
+    seer = SimpleNamespace(sees_all_codings=sees_all, user=user)
+    visible = Coding.objects.filter(source=source).visible_to(seer)
+    # Each coding's memo is read with it (a source has far fewer codings than a project,
+    # whose lists read them apart, `first_memos`).
+    memo = Memo.objects.filter(coding=OuterRef("pk")).order_by("pk").values("text")[:1]
+    visible = visible.annotate(_memo=Subquery(memo)).order_by("start", "end", "pk")
+    if quotes:
+        visible = visible.annotate(_quote=span_bytes())
+    return visible.values_list(
+        *_CODING_FIELDS, "_memo", "modified_at", *(["_quote"] if quotes else [])
+    )
+
+
+_PAGE_CODINGS = {
+    (sees_all, quotes): Compiled(
+        partial(_page_codings_query, sees_all=sees_all, quotes=quotes), ("source", "user")
+    )
+    for sees_all in (True, False)
+    for quotes in (True, False)
+}
 
 
 def coding_rows(
@@ -53,24 +187,26 @@ def coding_rows(
 ) -> list[dict]:
     """The codings of an ordered queryset as plain rows, in the shape of `coding_json`."""
     memos = first_memos(codings)
+    found = codings.values_list(*_CODING_FIELDS, *(["modified_at"] if with_times else []))
+    return _rows_json(
+        ((*row[:9], None, *row[9:]) for row in found),
+        access,
+        with_times=with_times,
+        with_source=with_source,
+        memos=memos,
+    )
+
+
+def _rows_json(
+    found, access: Access, *, with_times: bool, with_source: bool, memos: dict[int, str] | None
+) -> list[dict]:
+    """Rows of `_CODING_FIELDS`, the memo (or None, and `memos` by coding) and the time
+    changed (`with_times`), as `coding_json` gives a coding."""
     reviews = access.can(Perm.REVIEW)
     codes_ok = access.can(Perm.CODE)
     me = access.user.pk
     rows = []
-    fields = ["pk", "guid", "code_id", "coder_id", "coder__username", "start", "end", "source_id"]
-    fields.append("origin")
-    for (
-        pk,
-        guid,
-        code_id,
-        coder_id,
-        coder,
-        start,
-        end,
-        source_id,
-        origin,
-        *modified,
-    ) in codings.values_list(*fields, *(["modified_at"] if with_times else [])):
+    for pk, guid, code_id, coder_id, coder, start, end, source_id, origin, memo, *more in found:
         row = {
             "id": pk,
             "guid": str(guid),
@@ -79,14 +215,14 @@ def coding_rows(
             "start": start,
             "end": end,
             "origin": origin,
-            "memo": memos.get(pk, ""),
+            "memo": (memo or "") if memos is None else memos.get(pk, ""),
             "mine": coder_id == me,
             "editable": reviews or (codes_ok and coder_id == me),
         }
         if with_source:
             row["source"] = source_id
         if with_times:
-            row["modified_at"] = modified[0].isoformat()
+            row["modified_at"] = more[0].isoformat()
         rows.append(row)
     return rows
 
@@ -126,17 +262,74 @@ def changes_since(source: Source, access: Access, since: int) -> dict:
     }
 
 
-def pins_json(access: Access) -> list[dict]:
-    """The user's number-key codes; without pins, the first nine codable codes in order."""
-    pins = list(
-        CodePin.objects.filter(user=access.user, project=access.project).values_list(
-            "slot", "code_id"
-        )
-    )
+@dataclass
+class CodeRow:
+    """What the coding page needs of a code (`codebook_rows`)."""
+
+    pk: int
+    name: str
+    parent_id: int | None
+    colour: str
+    is_codable: bool
+    depth: int = 0
+    path: str = ""
+
+
+def codebook_rows(access: Access) -> list[CodeRow]:
+    """The project's codebook in tree order (`tree_ordered`) as light rows, read by one
+    query (the ORM's, compiled once, `interviews.compiled`): the coding page reads it each
+    time it opens."""
+    found = _CODEBOOK.rows(router.db_for_read(Code), project=access.project.pk)
+    return tree_ordered([CodeRow(*row) for row in found])
+
+
+def _codebook_query(*, project):
+    codes = Code.objects.filter(project_id=project).order_by("order", "name", "pk")
+    return codes.values_list("pk", "name", "parent_id", "colour", "is_codable")
+
+
+_CODEBOOK = Compiled(_codebook_query, ("project",))
+
+
+def pins_json(access: Access, codes: list | None = None) -> list[dict]:
+    """The user's number-key codes; without pins, the first nine codable codes in order
+    (of `codes`, the project's codebook in tree order, when the caller has read it)."""
+    using = router.db_for_read(CodePin)
+    pins = _PINS.rows(using, user=access.user.pk, project=access.project.pk)
     if pins:
         return [{"slot": slot, "code": code} for slot, code in pins]
-    codable = [c for c in Code.objects.filter(project=access.project).tree_order() if c.is_codable]
+    if codes is None:
+        codes = Code.objects.filter(project=access.project).tree_order()
+    codable = [c for c in codes if c.is_codable]
     return [{"slot": i, "code": c.pk} for i, c in enumerate(codable[:9], start=1)]
+
+
+def _pins_query(*, user, project):
+    pins = CodePin.objects.filter(user_id=user, project_id=project).order_by("slot")
+    return pins.values_list("slot", "code_id")
+
+
+_PINS = Compiled(_pins_query, ("user", "project"))
+
+
+def recent_code_ids(access: Access, limit: int = 5) -> list[int]:
+    """The codes the user applied last in the project, latest first (`limit` of them)."""
+    recent: list[int] = []
+    using = router.db_for_read(Coding)
+    for (code_id,) in _RECENT.rows(using, user=access.user.pk, project=access.project.pk):
+        if code_id not in recent:
+            recent.append(code_id)
+        if len(recent) == limit:
+            break
+    return recent
+
+
+def _recent_query(*, user, project):
+    codings = Coding.objects.filter(coder_id=user, source__project_id=project)
+    return codings.order_by("-modified_at").values_list("code_id")[:200]
+
+
+_RECENT = Compiled(_recent_query, ("user", "project"))
 
 
 @transaction.atomic

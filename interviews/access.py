@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
+from django.db import router
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest
 
+from interviews.compiled import Compiled, keys_fit
 from interviews.models import Membership, Project, Role
 
 
@@ -113,14 +115,29 @@ def project_access(request: HttpRequest, project_pk: int, perm: Perm = Perm.VIEW
 def project_with_role(user, project_pk: int) -> Project | None:
     """The project with the user's membership role (`member_role`, None for outsiders),
     read by one query; None when there is no such project or the user is anonymous."""
-    if not user.is_authenticated:
+    if not user.is_authenticated or not keys_fit(project_pk):
         return None
-    found = (
-        Project.objects.filter(pk=project_pk)
-        .annotate(member_role=member_role(user, OuterRef("pk")))
-        .order_by()  # one row by its key
-    )[:1]
-    return found[0] if found else None
+    # Every request of a project's pages asks it: the ORM's query, compiled once
+    # (`interviews.compiled`).
+    using = router.db_for_read(Project)
+    row = _PROJECT_WITH_ROLE.row(using, user=user.pk, project=project_pk)
+    if row is None:
+        return None
+    project = Project.from_db(using, _PROJECT_FIELDS, row[1:])
+    project.member_role = row[0]
+    return project
+
+
+_PROJECT_FIELDS = tuple(f.attname for f in Project._meta.concrete_fields)
+
+
+def _project_with_role_query(*, user, project):
+    rows = Project.objects.filter(pk=project).order_by()  # one row by its key
+    rows = rows.annotate(member_role=member_role(user, OuterRef("pk")))
+    return rows.values_list("member_role", *_PROJECT_FIELDS)[:1]
+
+
+_PROJECT_WITH_ROLE = Compiled(_project_with_role_query, ("user", "project"))
 
 
 def member_role(user, project: OuterRef) -> Subquery:

@@ -21,13 +21,20 @@ from django.db.models import QuerySet
 _STAND_IN_BASE = -7_301_000
 
 
+def keys_fit(*values: int) -> bool:
+    """Whether each value can be a row's key (a big integer): the ORM finds no row for one
+    that cannot, where compiled SQL given it would fail."""
+    return all(-(2**63) <= value < 2**63 for value in values)
+
+
 class Compiled:
     """A `values_list` queryset of fixed shape, compiled once per database.
 
     `build(**slots)` returns the queryset for the given slot values (all integers); it is
     called once per database with stand-ins, which reach the SQL as parameters (a slot
     whose value a database's SQL does not need may be left out of it there).
-    `row(using, **slots)` runs it and returns its first row, converted, or None.
+    `row(using, **slots)` runs it and returns its first row, converted, or None;
+    `rows(using, **slots)` every row.
     """
 
     def __init__(self, build: Callable[..., QuerySet], slots: tuple[str, ...]):
@@ -60,6 +67,14 @@ class Compiled:
         return compiled
 
     def row(self, using: str, **values: int) -> list[Any] | None:
+        found = self._run(using, values, one=True)
+        return found[0] if found else None
+
+    def rows(self, using: str, **values: int) -> list[list[Any]]:
+        """Every row, converted, in the query's order."""
+        return self._run(using, values, one=False)
+
+    def _run(self, using: str, values: dict[str, int], *, one: bool) -> list[list[Any]]:
         sql, params, slots, converters, order = self._by_db.get(using) or self._compile(using)
         bound = [
             fixed if name is None else kind(values[name])
@@ -68,11 +83,12 @@ class Compiled:
         connection = connections[using]
         with connection.cursor() as cursor:
             cursor.execute(sql, bound)
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        row = list(row)
-        for position, (functions, expression) in converters.items():
-            for function in functions:
-                row[position] = function(row[position], expression, connection)
-        return [row[position] for position in order]
+            fetched = cursor.fetchmany(1) if one else cursor.fetchall()
+        found = []
+        for values_in_sql in fetched:
+            row = list(values_in_sql)
+            for position, (functions, expression) in converters.items():
+                for function in functions:
+                    row[position] = function(row[position], expression, connection)
+            found.append([row[position] for position in order])
+        return found

@@ -135,13 +135,7 @@ def source_codings(
     access, source = guard.project_source(request, pk, source_pk)
     if since is not None:
         return workspace_data.changes_since(source, access, since)
-    cursor = workspace_data.change_cursor(source)
-    rows = workspace_data.codings_for_page(source, access)
-    if quotes and rows:
-        words = coding_quotes(guard.codings_on_page(access).filter(source=source))
-        for row in rows:
-            row["quote"] = words[row["id"]]
-    return {"codings": rows, "cursor": cursor}
+    return workspace_data.source_codings_json(source, access, quotes=quotes)
 
 
 @router.post(

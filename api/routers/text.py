@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from api import guard
 from coding.models import MAX_OFFSET
-from coding.pieces import pieces_json
+from coding.pieces import pieces_answer
 from coding.search import kwic, parse_query
 
 router = Router(tags=["sources"])
@@ -82,15 +82,7 @@ def source_pieces(request: HttpRequest, pk: int, source_pk: int, query: Query[Pi
     if end - query.start > MAX_SPAN:
         raise ValidationError({"end": [f"Ask for at most {MAX_SPAN} code points at a time."]})
     pieces = guard.source_pieces(access, source, query.start, end, outline=query.outline)
-    data = {
-        "id": source.pk,
-        "length": pieces.length,
-        "count": pieces.count,
-        "pieces": pieces_json(source, pieces),
-    }
-    if query.outline:
-        data["outline"] = [list(span) for span in pieces.outline]
-    return data
+    return pieces_answer(source, pieces)
 
 
 # The most places one search of a text answers: a page moves through them one at a time.

@@ -1,30 +1,14 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 
 from coding import workspace_data
-from coding.models import Code, Coding
+from coding.pieces import pieces_answer, source_pieces
 from interviews.access import Perm, project_access
-from interviews.models import Source, SourceCodePoints, profile_for
-
-
-def _recent_code_ids(access, limit: int = 5) -> list[int]:
-    recent: list[int] = []
-    rows = (
-        Coding.objects.filter(coder=access.user, source__project=access.project)
-        .order_by("-modified_at")
-        .values_list("code_id", flat=True)[:200]
-    )
-    for code_id in rows:
-        if code_id not in recent:
-            recent.append(code_id)
-        if len(recent) == limit:
-            break
-    return recent
 
 
 def workspace(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
@@ -35,20 +19,30 @@ def workspace(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
     """
     access = project_access(request, pk, Perm.VIEW)
     can_code = access.can(Perm.CODE)
-    # The text is not read here: the page fetches it in pieces (api/routers/text.py), so
-    # that a long transcript opens as fast as a short one.
-    source = get_object_or_404(Source.objects.visible_to(access).defer("text"), pk=source_pk)
-    length = SourceCodePoints.lengths([source.pk])[source.pk]
-    codes = Code.objects.filter(project=access.project).tree_order()
-    cursor = workspace_data.change_cursor(source)
+    # The whole text is not read here: the page carries the first piece of it, as the pieces
+    # API answers for the start of the text (api/routers/text.py), and fetches the others as
+    # it scrolls, so that a long transcript opens as fast as a short one. It carries the
+    # codings as the API lists them too: opening the page is one request.
+    source = workspace_data.page_source(access, source_pk)
+    if source is None:
+        raise Http404("No such source.")
+    first = {
+        "pieces": pieces_answer(source, source_pieces(source, 0, 0, outline=True)),
+        "codings": workspace_data.source_codings_json(source, access),
+    }
+    codes = workspace_data.codebook_rows(access)
     data = {
-        "source": {"id": source.pk, "length": length, "language": source.language},
+        "source": {
+            "id": source.pk,
+            "length": first["pieces"]["length"],
+            "language": source.language,
+        },
         "user": request.user.get_username(),
         "canCode": can_code,
         "canReview": access.can(Perm.REVIEW),
         "canCreateCodes": access.can(Perm.MANAGE_CODEBOOK),
         "seesAll": access.sees_all_codings,
-        "snap": profile_for(request.user).selection_snap,
+        "snap": source.selection_snap,
         "codes": [
             {
                 "id": c.pk,
@@ -61,9 +55,10 @@ def workspace(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
             }
             for c in codes
         ],
-        "cursor": cursor,
-        "pins": workspace_data.pins_json(access) if can_code else [],
-        "recent": _recent_code_ids(access) if can_code else [],
+        "cursor": first["codings"]["cursor"],
+        "first": first,
+        "pins": workspace_data.pins_json(access, codes) if can_code else [],
+        "recent": workspace_data.recent_code_ids(access) if can_code else [],
         "csrfToken": get_token(request),
         "pollSeconds": getattr(settings, "PARLEY_POLL_SECONDS", 3),
         "urls": {

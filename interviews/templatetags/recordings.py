@@ -15,6 +15,10 @@ register = template.Library()
 
 
 def _recording(source) -> Recording | None:
+    # A page that read whether the source has one with the source (the coding page's
+    # `has_recording`) asks no more when it has none.
+    if source.__dict__.get("has_recording") is False:
+        return None
     return Recording.objects.filter(source=source).first()
 
 

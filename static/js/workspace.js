@@ -759,7 +759,9 @@ text.onDraw(drawn);
 // ---- start ----------------------------------------------------------------------------
 async function startPage() {
   const hash = /^#pos=(\d+)-/.exec(window.location.hash);
-  const [listed] = await Promise.all([api.list(), text.start(hash ? Number(hash[1]) : 0)]);
+  // The page carries its codings and the first piece of its text (data.first); a link to a
+  // passage further on fetches the pieces there.
+  const [listed] = await Promise.all([data.first.codings, text.start(hash ? Number(hash[1]) : 0, data.first.pieces)]);
   for (const coding of listed.codings) codings.set(coding.id, coding);
   cursor = listed.cursor;
   if (data.source.length === 0) {

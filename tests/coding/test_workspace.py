@@ -24,10 +24,11 @@ def workspace_url(source) -> str:
 
 
 def page_codings(client, source) -> list[dict]:
-    """The codings the page loads from the API when it starts."""
-    return client.get(page_data(client.get(workspace_url(source)))["urls"]["codings"]).json()[
-        "codings"
-    ]
+    """The codings the page carries when it opens: the API's list of them."""
+    data = page_data(client.get(workspace_url(source)))
+    listed = client.get(data["urls"]["codings"]).json()
+    assert data["first"]["codings"] == listed
+    return listed["codings"]
 
 
 def page_pieces(client, source) -> list[dict]:
@@ -48,10 +49,14 @@ def test_a_coder_opens_the_page_with_the_text_and_codings(client_for, source, co
     client = client_for("coder")
     response = client.get(workspace_url(source))
     assert response.status_code == 200
-    html = response.content.decode()
-    # The page holds no text: it fetches the pieces it draws (api/routers/text.py).
-    assert "It started at a festival in Minsk." not in html
     data = page_data(response)
+    # The page carries what its script would fetch first, as the API answers it: the
+    # first piece of the text with every piece's span (api/routers/text.py), and the
+    # codings with the cursor to poll from.
+    first = client.get(data["urls"]["pieces"], {"start": 0, "end": 0, "outline": "true"})
+    assert data["first"]["pieces"] == first.json()
+    assert "It started at a festival in Minsk." in data["first"]["pieces"]["pieces"][0]["text"]
+    assert data["cursor"] == data["first"]["codings"]["cursor"]
     assert "codings" not in data and "sentences" not in data
     codings = page_codings(client, source)
     assert [c["id"] for c in codings] == [coding.pk]
@@ -81,6 +86,19 @@ WRITING_CONTROLS = [
     'data-action="to-selection"',
     "data-move=",
 ]
+
+
+def test_a_long_source_opens_with_its_first_piece_only(client_for, project):
+    turns = [f"Respondent: Turn {i} " + "word " * 300 for i in range(60)]
+    source = source_create(project=project, title="Long", text="\n\n".join(turns))
+    response = client_for("coder").get(workspace_url(source))
+    data = page_data(response)
+    carried = data["first"]["pieces"]
+    assert [p["index"] for p in carried["pieces"]] == [0]
+    assert carried["count"] == len(carried["outline"]) > 1
+    assert carried["outline"][-1][1] == data["source"]["length"] == len(source.text)
+    assert "Turn 0 " in response.content.decode()
+    assert "Turn 59 " not in response.content.decode()
 
 
 def test_a_viewer_reads_the_page_with_its_codings_but_no_tools_to_code(client_for, source, coding):
@@ -203,7 +221,7 @@ def test_the_page_costs_the_same_queries_with_few_or_many_codings(
     client_for, source, code, coding, users, django_assert_max_num_queries
 ):
     client = client_for("coder")
-    with django_assert_max_num_queries(20) as few:
+    with django_assert_max_num_queries(12) as few:
         client.get(workspace_url(source))
     for i in range(40):
         coding_create(source=source, code=code, coder=users["coder"], start=i, end=i + 3)
@@ -211,6 +229,8 @@ def test_the_page_costs_the_same_queries_with_few_or_many_codings(
         response = client.get(workspace_url(source))
     assert response.status_code == 200
     assert len(page_codings(client, source)) == 41
+    # The page polls for changes from the last one it has seen.
+    assert page_data(response)["cursor"] == Change.objects.filter(source=source).latest("pk").pk
 
 
 # ---- pinned codes -------------------------------------------------------------------------

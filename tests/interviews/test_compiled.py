@@ -34,3 +34,22 @@ def test_a_compiled_query_answers_as_the_orm_for_each_set_of_values(project, oth
 def test_a_compiled_query_without_a_row_answers_none(project, users):
     compiled = Compiled(_query, ("project", "user"))
     assert compiled.row("default", project=project.pk + 1000, user=users["coder"].pk) is None
+
+
+def _sources(*, project):
+    return Source.objects.filter(project_id=project).order_by("pk").values_list("pk", "title")
+
+
+def test_a_compiled_query_gives_every_row_in_order(project, other_project):
+    compiled = Compiled(_sources, ("project",))
+    for one in (project, other_project):
+        assert compiled.rows("default", project=one.pk) == [
+            list(r) for r in _sources(project=one.pk)
+        ]
+    assert compiled.rows("default", project=other_project.pk + 1000) == []
+
+
+def test_ids_no_key_can_hold_find_no_project(client_for):
+    client = client_for("coder")
+    assert client.get("/projects/99999999999999999999/").status_code == 404
+    assert client.get("/projects/9223372036854775808/sources/").status_code == 404

@@ -216,10 +216,12 @@ export function makeText(article, { url, length, margins = true }) {
     { rootMargin: FAR },
   );
 
-  /** Fetch the outline and the first pieces, and lay out the placeholders. */
-  function start(near = 0) {
+  /** Fetch the outline and the first pieces, and lay out the placeholders. `first`: the
+   * pieces API's answer for the start of the text with the outline, when the page carries
+   * it (the coding page does), so that a page opened at the start fetches nothing more. */
+  function start(near = 0, first = null) {
     started ??= (async () => {
-      const answer = await fetchPieces(near, near, true);
+      const answer = first && near === 0 ? first : await fetchPieces(near, near, true);
       outline = answer.outline.map(([s, e], index) => ({ index, start: s, end: e, el: null, data: null, drawn: false }));
       // A first guess of the height of a code point: the column holds about 72 characters a line.
       const lineHeight = parseFloat(getComputedStyle(article).lineHeight) || 24;

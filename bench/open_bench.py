@@ -1,0 +1,189 @@
+"""Opening a document on the coding page, in this process: CPU time and queries per request.
+
+    .venv/bin/python bench/open_bench.py [--words 50000] [--codings 5] [--opens 200] [--rounds 3]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/NAME .venv/bin/python bench/open_bench.py
+    .venv/bin/python bench/open_bench.py --profile page     # cProfile of one request, 300 times
+
+A companion of `peer_bench.py`'s "open" for comparing two checkouts on a loaded machine (run
+it alternately in each). It imports one generated transcript, adds `--codings` codings of
+the member's own, and asks what a browser asks when it opens the coding page: the page
+itself, then each request the page's script sends before the text shows (the addresses are
+read from the page's `workspace-data`, `first` in it naming what the page carries already).
+Each request goes through Django's WSGI handler with a session cookie (every middleware,
+the session and user reads, the permission check, the answer's body). It prints per request
+the CPU time (`time.process_time`, p50), the wall clock (p50), the number of queries and the
+bytes. The script creates and drops its own database (`<name>_openbench`, or a temporary
+SQLite file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import benchenv
+
+ROOT = benchenv.setup(
+    data_prefix="parley-open-", STATIC_ROOT=tempfile.mkdtemp(prefix="parley-open-static-")
+)
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from coding.models import Code, Coding  # noqa: E402
+from interviews.models import Membership, Project, Role  # noqa: E402
+from interviews.services import source_create  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from import_bench import make_transcripts  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--words", type=int, default=50000)
+    parser.add_argument("--codings", type=int, default=5)
+    parser.add_argument("--opens", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--profile", choices=["page", "pieces", "codings"], default=None)
+    args = parser.parse_args()
+    database = settings.DATABASES["default"]
+    if connection.vendor == "sqlite":
+        name = str(Path(os.environ["PARLEY_DATA_DIR"]) / "openbench.sqlite3")
+    else:
+        name = f"{database['NAME']}_openbench"
+    database.setdefault("TEST", {})["NAME"] = name
+    old = database["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        call_command("collectstatic", interactive=False, verbosity=0)
+        run(args)
+    finally:
+        connection.creation.destroy_test_db(old, verbosity=0)
+        shutil.rmtree(os.environ["STATIC_ROOT"], ignore_errors=True)
+
+
+def run(args) -> None:
+    user = get_user_model().objects.create_user("coder", password="bench-password-1")
+    project = Project.objects.create(name="Bench", created_by=user)
+    Membership.objects.create(project=project, user=user, role=Role.CODER)
+    codes = [Code.objects.create(project=project, name=f"Code {i}") for i in range(20)]
+    text = make_transcripts(1, args.words, seed=18)[0]
+    source = source_create(project=project, title="Bench", text=text)
+    step = len(text) // max(args.codings, 1)
+    for i in range(args.codings):
+        Coding.objects.create(
+            source=source, code=codes[i % 20], coder=user, start=i * step, end=i * step + 40
+        )
+    client = Client()
+    client.force_login(user)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    handler = WSGIHandler()
+
+    def get(url: str) -> tuple[int, bytes]:
+        path, _sep, query = url.partition("?")
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "SERVER_NAME": "testserver",
+            "SERVER_PORT": "80",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(b""),
+            "HTTP_COOKIE": cookie,
+            "HTTP_HOST": "testserver",
+            "HTTP_ACCEPT": "text/html,application/json",
+            "wsgi.errors": sys.stderr,
+        }
+        status = []
+        response = handler(environ, lambda code, headers: status.append(code))
+        try:
+            body = b"".join(response)
+        finally:
+            response.close()
+        return int(status[0].split()[0]), body
+
+    page_url = reverse("coding:workspace", args=[project.pk, source.pk])
+    status, body = get(page_url)
+    assert status == 200, status
+    data = json.loads(
+        re.search(
+            rb'<script id="workspace-data" type="application/json">(.*?)</script>', body, re.S
+        )
+        .group(1)
+        .decode()
+    )
+    urls = data["urls"]
+    carried = data.get("first", {})
+    requests = {"page": page_url}
+    # What the page's script fetches before the text shows (static/js/workspace.js, startPage).
+    if "pieces" not in carried:
+        requests["pieces"] = f"{urls['pieces']}?start=0&end=0&outline=true"
+    if "codings" not in carried:
+        requests["codings"] = urls["codings"]
+
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        f"Opening a document · {connection.vendor} · {args.words:,} words, {args.codings} codings"
+        f" · {time.strftime('%Y-%m-%d %H:%M')} · load average {load}"
+    )
+    if args.profile:
+        url = requests[args.profile]
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(300):
+            get(url)
+        profiler.disable()
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(60)
+        print(out.getvalue())
+        return
+    for name, url in requests.items():
+        with CaptureQueriesContext(connection) as queries:
+            status, body = get(url)
+        assert status == 200, (url, status)
+        print(f"  {name:<8} {len(queries):>2} queries, {len(body):>6} bytes  {url}")
+        for query in queries:
+            print(f"      {query['sql'][:150]}")
+    for round_ in range(args.rounds):
+        cpus = {name: [] for name in requests}
+        walls = {name: [] for name in requests}
+        totals_cpu, totals_wall = [], []
+        for _ in range(args.opens):
+            c_open, t_open = time.process_time(), time.perf_counter()
+            for name, url in requests.items():
+                c0, t0 = time.process_time(), time.perf_counter()
+                get(url)
+                walls[name].append(time.perf_counter() - t0)
+                cpus[name].append(time.process_time() - c0)
+            totals_wall.append(time.perf_counter() - t_open)
+            totals_cpu.append(time.process_time() - c_open)
+        cells = [
+            f"{name} CPU {statistics.median(cpus[name]) * 1000:.2f} / wall "
+            f"{statistics.median(walls[name]) * 1000:.2f}"
+            for name in requests
+        ]
+        print(
+            f"  round {round_ + 1}: open CPU p50 {statistics.median(totals_cpu) * 1000:.2f} ms, "
+            f"wall p50 {statistics.median(totals_wall) * 1000:.2f} ms; " + "; ".join(cells)
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -303,7 +303,8 @@ def _coding_insert_statement(
     savepoint is needed, as an existing span is skipped (`ON CONFLICT … DO NOTHING`) rather
     than raised. The memo, the history row and the source's `frozen` flag are written only
     when the coding was. With the ORM instead, the coding write's p50 was 38–54 % slower
-    (bench/README.md, "The coding write on a quiet machine").
+    (bench/README.md, "The coding write on a quiet machine"), and still 30 % slower with
+    statements prepared on the server ("Statements prepared on the server").
     """
     connection = connections[using]
     qn = connection.ops.quote_name

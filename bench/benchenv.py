@@ -9,8 +9,11 @@ to `testserver` or 127.0.0.1), and a data folder of its own.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,3 +40,40 @@ def setup(*, data_prefix: str | None = None, **environ: str) -> Path:
 
     django.setup()
     return ROOT
+
+
+@contextmanager
+def scratch_database(name: str) -> Iterator[None]:
+    """A database of the benchmark's own for the run, dropped after it: `<name>.sqlite3` in
+    the data folder on SQLite, `<database>_<name>` on PostgreSQL."""
+    from django.conf import settings
+    from django.db import connection
+
+    database = settings.DATABASES["default"]
+    if connection.vendor == "sqlite":
+        scratch = str(Path(os.environ["PARLEY_DATA_DIR"]) / f"{name}.sqlite3")
+    else:
+        scratch = f"{database['NAME']}_{name}"
+    database.setdefault("TEST", {})["NAME"] = scratch
+    old = database["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        yield
+    finally:
+        connection.creation.destroy_test_db(old, verbosity=0)
+
+
+def collect_static(static_root: Path) -> None:
+    """The site's static files collected into `static_root` by a process of their own, with
+    the production settings the benchmarks' servers run."""
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DEBUG": "0",
+            "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-not-a-secret"),
+            "STATIC_ROOT": str(static_root),
+        },
+        check=True,
+    )

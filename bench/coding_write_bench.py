@@ -22,7 +22,6 @@ import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
 import benchenv
 
@@ -56,18 +55,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--words", type=int, default=8000)
     args = parser.parse_args()
-    database = settings.DATABASES["default"]
-    if connection.vendor == "sqlite":
-        name = str(Path(os.environ["PARLEY_DATA_DIR"]) / "cwbench.sqlite3")
-    else:
-        name = f"{database['NAME']}_cwbench"
-    database.setdefault("TEST", {})["NAME"] = name
-    old = database["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with benchenv.scratch_database("cwbench"):
         run(args)
-    finally:
-        connection.creation.destroy_test_db(old, verbosity=0)
 
 
 def run(args) -> None:

@@ -63,19 +63,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", choices=["page", "pieces", "codings"], default=None)
     args = parser.parse_args()
-    database = settings.DATABASES["default"]
-    if connection.vendor == "sqlite":
-        name = str(Path(os.environ["PARLEY_DATA_DIR"]) / "openbench.sqlite3")
-    else:
-        name = f"{database['NAME']}_openbench"
-    database.setdefault("TEST", {})["NAME"] = name
-    old = database["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        call_command("collectstatic", interactive=False, verbosity=0)
-        run(args)
+        with benchenv.scratch_database("openbench"):
+            call_command("collectstatic", interactive=False, verbosity=0)
+            run(args)
     finally:
-        connection.creation.destroy_test_db(old, verbosity=0)
         shutil.rmtree(os.environ["STATIC_ROOT"], ignore_errors=True)
 
 

@@ -51,6 +51,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import benchenv  # noqa: E402
 from import_bench import make_transcripts  # noqa: E402
 
 PEER = Path(__file__).resolve().parent / ".peer"
@@ -536,17 +537,7 @@ def main() -> None:
     print(f"load average before: {load()}")
     scratch = Path(tempfile.mkdtemp(prefix="parley-peer-"))
     static_root = scratch / "static"
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "DEBUG": "0",
-            "SECRET_KEY": "bench-only-not-a-secret",
-            "STATIC_ROOT": str(static_root),
-        },
-        check=True,
-    )
+    benchenv.collect_static(static_root)
     systems = []
     peer_db = ""
     try:

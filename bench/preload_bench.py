@@ -23,7 +23,6 @@ import os
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,8 +33,9 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import benchenv  # noqa: E402
 from import_bench import make_transcripts  # noqa: E402
-from peer_bench import ROOT, Parley, load, memory_mb, word_spans  # noqa: E402
+from peer_bench import Parley, load, memory_mb, word_spans  # noqa: E402
 
 PRELOADS = {"app", "import", "reports"}
 
@@ -130,17 +130,7 @@ def main() -> None:
     print(f"load average before: {load()}")
     scratch = Path(tempfile.mkdtemp(prefix="parley-preload-"))
     static_root = scratch / "static"
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "DEBUG": "0",
-            "SECRET_KEY": "bench-only",
-            "STATIC_ROOT": str(static_root),
-        },
-        check=True,
-    )
+    benchenv.collect_static(static_root)
     text = make_transcripts(1, args.words, seed=18)[0]
     try:
         for config in args.configs:

@@ -99,6 +99,12 @@ def build(codings: int, sources: int = 100) -> tuple[Project, object, list[Sourc
             )
         )
     Coding.objects.bulk_create(rows, batch_size=5000)
+    if connection.vendor == "postgresql":
+        # The statistics autovacuum gathers a while after a bulk insert: without them
+        # PostgreSQL plans a page of the list as if the project had a handful of codings and
+        # reads all of them for every page (47.5 s for the 200 pages instead of seconds).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return project, lead, made, codes
 
 

@@ -17,6 +17,8 @@ from typing import Any
 from django.db import connections
 from django.db.models import QuerySet
 
+from interviews.params import MAX_ID
+
 # Stand-ins: distinct negative integers no real key or position takes.
 _STAND_IN_BASE = -7_301_000
 
@@ -24,7 +26,7 @@ _STAND_IN_BASE = -7_301_000
 def keys_fit(*values: int) -> bool:
     """Whether each value can be a row's key (a big integer): the ORM finds no row for one
     that cannot, where compiled SQL given it would fail."""
-    return all(-(2**63) <= value < 2**63 for value in values)
+    return all(-MAX_ID - 1 <= value <= MAX_ID for value in values)
 
 
 class Compiled:

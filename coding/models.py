@@ -190,22 +190,14 @@ def source_slice(source: Source, start: int, end: int) -> tuple[str, int]:
     if "text" in source.__dict__:
         return source.text[start:end], len(source.text)
     known = source.__dict__
-    if known.get("_length") is not None and isinstance(known.get("_rowid"), int):
-        # SQLite, the source read with its code points' rowid (`with_slice`): any span is
-        # read in place.
-        if end <= start:
-            return "", known["_length"]
-        data = _code_points_read(known["_rowid"], [(start, end)], source._state.db)[0]
-        return _decoded(data), known["_length"]
-    if known.get("_length") is not None and (
-        end <= start or known.get("_slice_span") == (start, end)
-    ):
-        if end <= start:
-            return "", known["_length"]
-        if isinstance(known.get("_quote"), int):  # SQLite: the rowid, see CodePointSlice
-            known["_quote"] = _code_points_read(known["_quote"], [(start, end)], source._state.db)[
-                0
-            ]
+    if known.get("_length") is not None and end <= start:
+        return "", known["_length"]
+    # SQLite, the source read with its code points' rowid (`with_slice`): any span is read
+    # in place.
+    in_place = source_quotes(source, [(start, end)])
+    if in_place is not None:
+        return in_place[0], known["_length"]
+    if known.get("_length") is not None and known.get("_slice_span") == (start, end):
         return _decoded(known.get("_quote")), known["_length"]
     row = (
         with_slice(Source.objects.filter(pk=source.pk), *slice_bytes(start, end))
@@ -216,8 +208,18 @@ def source_slice(source: Source, start: int, end: int) -> tuple[str, int]:
         SourceCodePoints.restore([source.pk])
         return source_slice(source, start, end)
     # The text of a source with codings is frozen, so its length can be remembered.
-    known.update(_quote=row[0], _length=row[1], _slice_span=(start, end))
+    slice_known(source, row[0], row[1], (start, end))
     return source_slice(source, start, end)
+
+
+def slice_known(source: Source, quote, length: int | None, span: tuple[int, int]) -> None:
+    """Keep on `source` what a `with_slice` query read of it, for `source_slice` and
+    `source_quotes`: the text's length and, on SQLite, the rowid of its code points (any
+    span is then read in place, see `CodePointSlice`), elsewhere the bytes of `span`."""
+    if isinstance(quote, int):
+        source.__dict__.update(_rowid=quote, _length=length)
+    else:
+        source.__dict__.update(_quote=quote, _length=length, _slice_span=span)
 
 
 def _code_points_read(rowid: int, spans: list[tuple[int, int]], using: str | None) -> list[bytes]:

@@ -17,6 +17,7 @@ from coding.models import (
     Memo,
     memo_text_check,
     slice_bytes,
+    slice_known,
     source_slice,
     with_slice,
 )
@@ -194,7 +195,7 @@ def coding_target(
     if source is not None:
         source.project = project
         if length is not None and 0 <= start < end:
-            source.__dict__.update(_quote=quote, _length=length, _slice_span=span)
+            slice_known(source, quote, length, span)
         source.__dict__["_deid_refused"] = bool(refused)
     return access, source, code
 

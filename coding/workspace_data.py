@@ -22,6 +22,7 @@ from coding.models import (
     Memo,
     coding_quotes,
     slice_bytes,
+    slice_known,
     source_quotes,
     span_bytes,
     tree_ordered,
@@ -72,11 +73,8 @@ def page_source(access: Access, pk: int) -> Source | None:
     length, quote, cursor, has_recording, snap, *values = row
     found = Source.from_db(using, _PAGE_SOURCE_FIELDS, values)
     found.project = access.project
-    found.__dict__.update(
-        _length=length, _cursor=cursor, has_recording=has_recording, _slice_span=(0, 0)
-    )
-    if isinstance(quote, int):  # SQLite: the rowid (CodePointSlice)
-        found._rowid = quote
+    found.__dict__.update(_cursor=cursor, has_recording=has_recording)
+    slice_known(found, quote, length, (0, 0))
     found.selection_snap = snap or SelectionSnap.WORD
     return found
 

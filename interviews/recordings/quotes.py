@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import re
 
-from interviews.recordings.services import start_times, timelines
+from interviews.recordings.services import start_times, times_of
 from interviews.recordings.sync import clock
 from interviews.turns import TIME_PATTERN
 
 # A quote that starts at a turn's label starts with the transcript's own time stamp.
 _STAMPED = re.compile(rf"[ \t]*[\[(]?{TIME_PATTERN}[\])]?\s")
 
-__all__ = ["has_time", "passage_link", "start_times", "timed_quote"]
+__all__ = ["has_time", "passage_link", "start_times", "timed_quote", "times_of"]
 
 
 def has_time(seconds: float | None) -> bool:
@@ -34,17 +34,3 @@ def passage_link(workspace_url: str, start: int, end: int, seconds: float | None
     """The coding page at a passage; with a time, playing the recording from there."""
     play = f"?t={seconds:.1f}" if has_time(seconds) else ""
     return f"{workspace_url}{play}#pos={start}-{end}"
-
-
-def times_of(source_ids: list[int], starts: list[int]) -> list[float | None]:
-    """The start time of each (source id, start) of two parallel lists, None where its
-    source has no recording. Without a recording among the sources nothing is looked up
-    (a report's frame holds tens of thousands of rows)."""
-    lines = timelines(set(source_ids))
-    if not lines:
-        return [None] * len(source_ids)
-    times: list[float | None] = []
-    for source_id, start in zip(source_ids, starts, strict=True):
-        line = lines.get(source_id)
-        times.append(None if line is None else line.time_at(start))
-    return times

@@ -357,14 +357,19 @@ def player_points(source: Source, line: Timeline | None = None) -> list[dict]:
 def start_times(spans: Iterable[tuple[int, int]]) -> dict[tuple[int, int], float]:
     """The time each (source id, start) is spoken, for sources that have a recording."""
     spans = list(spans)
-    lines = timelines({source_id for source_id, _ in spans})
-    found: dict[tuple[int, int], float] = {}
+    times = times_of([source_id for source_id, _ in spans], [start for _, start in spans])
+    return {span: time for span, time in zip(spans, times, strict=True) if time is not None}
+
+
+def times_of(source_ids: list[int], starts: list[int]) -> list[float | None]:
+    """The start time of each (source id, start) of two parallel lists, None where its
+    source has no recording. Without a recording among the sources nothing is looked up
+    (a report's frame holds tens of thousands of rows)."""
+    lines = timelines(set(source_ids))
     if not lines:
-        return found  # no source has a recording: nothing to look up, span by span
-    for source_id, start in spans:
+        return [None] * len(source_ids)
+    times: list[float | None] = []
+    for source_id, start in zip(source_ids, starts, strict=True):
         line = lines.get(source_id)
-        if line is not None:
-            seconds = line.time_at(start)
-            if seconds is not None:
-                found[(source_id, start)] = seconds
-    return found
+        times.append(None if line is None else line.time_at(start))
+    return times

@@ -84,7 +84,7 @@ def source_create(
     """
     from interviews import nlp
     from interviews.importers.base import Imported
-    from interviews.ingest.segmentation import segment_rows, segments_insert
+    from interviews.ingest.segmentation import segment_rows, segments_insert, text_layout
     from interviews.layout import source_pieces_store
     from interviews.turns import parse_turns
 
@@ -103,6 +103,9 @@ def source_create(
     source.save()
     source.interviewees.set(interviewees)
     imported = Imported(text=text, format="text", turns=parse_turns(text))
-    segments_insert(segment_rows(source=source, imported=imported, speaker_map=speaker_map or {}))
-    source_pieces_store(source.pk, text)
+    layout = text_layout(text, language, imported.turns)
+    segments_insert(
+        segment_rows(source=source, imported=imported, speaker_map=speaker_map or {}, layout=layout)
+    )
+    source_pieces_store(source.pk, text, layout.pieces)
     return source

@@ -57,12 +57,10 @@ def segment_rows(
     source: Source,
     imported: Imported,
     speaker_map: dict[str, SpeakerTarget],
-    layout: TextLayout | None = None,
+    layout: TextLayout,
 ) -> list[tuple]:
     """Turn, paragraph and sentence rows (values of SEGMENT_COLUMNS) of a freshly imported
-    source, for `segments_insert`; `layout` when it is worked out already."""
-    if layout is None:
-        layout = text_layout(source.text, source.language, imported.turns)
+    source, for `segments_insert`, from the text's `layout` (`text_layout`)."""
     pk = source.pk
     rows = []
     for turn in imported.turns:

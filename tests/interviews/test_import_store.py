@@ -21,7 +21,7 @@ from coding.search import (
 )
 from interviews.importers import Imported, read_file
 from interviews.ingest import sources
-from interviews.ingest.segmentation import SEGMENT_COLUMNS, segment_rows
+from interviews.ingest.segmentation import SEGMENT_COLUMNS, segment_rows, text_layout
 from interviews.ingest.sources import source_import
 from interviews.ingest.speakers import INTERVIEWER
 from interviews.layout import source_pieces_store
@@ -59,7 +59,8 @@ def test_segments_stored_in_one_statement_are_those_the_orm_stores(
 ):
     speaker_map = {"Interviewer": INTERVIEWER, "Respondent": interviewee}
     twin = Source.objects.create(project=project, title="Twin", text=stored.text, language="en")
-    rows = segment_rows(source=twin, imported=imported, speaker_map=speaker_map)
+    layout = text_layout(twin.text, twin.language, imported.turns)
+    rows = segment_rows(source=twin, imported=imported, speaker_map=speaker_map, layout=layout)
     Segment.objects.bulk_create(
         Segment(**dict(zip(SEGMENT_COLUMNS, row, strict=True))) for row in rows
     )

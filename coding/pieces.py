@@ -72,8 +72,7 @@ def source_pieces(source: Source, start: int, end: int, *, outline: bool = False
             rows, spans, text = _with_outline(source, start, end, length)
         count = len(spans)
     else:
-        holds = Q(start__lt=max(end, start + 1)) & (Q(end__gt=start) | Q(end=length))
-        wanted = stored.filter(holds)
+        wanted = stored.filter(_holding(max(end, start + 1), start, length))
         rows = list(wanted.order_by("index"))
         if not rows:
             source_pieces_store(source.pk)
@@ -117,13 +116,19 @@ def _with_outline(
     return rows, spans, "".join(SourceCodePoints.decode(part) for part in parts)
 
 
+def _holding(before, start, length) -> Q:
+    """The pieces `source_pieces` picks: those starting before `before` that end after
+    `start`, or the last one (which ends at the text's `length`)."""
+    return Q(start__lt=before) & (Q(end__gt=start) | Q(end=length))
+
+
 def _outline_query(*, source, before, start, length, cut: bool):
     # The values as expressions, not integers: the ORM finds no row for a negative integer
     # compared with a positive field, and the compiled query's stand-ins are negative.
     before, start, length = (
         Value(v, output_field=BigIntegerField()) for v in (before, start, length)
     )
-    holds = Q(start__lt=before) & (Q(end__gt=start) | Q(end=length))
+    holds = _holding(before, start, length)
     columns = [Case(When(holds, then="blocks"), default=None, output_field=JSONField())]
     if cut:
         words = Case(When(holds, then=span_bytes()), default=None, output_field=BinaryField())

@@ -36,7 +36,6 @@ export function makeApi(urls, csrfToken) {
     create: (coding) => call("POST", urls.codings, coding),
     update: (id, changes) => call("PATCH", one(id), changes),
     remove: (id) => call("DELETE", one(id)),
-    list: () => call("GET", urls.codings),
     since: (cursor) => call("GET", `${urls.codings}?since=${cursor}`),
     pin: (code, slot) => call("POST", urls.pins, { code, slot }),
     createCode: (name, parent, colour) =>

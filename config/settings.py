@@ -131,7 +131,8 @@ if DATABASE_URL:
         # A statement a connection has run this many times is prepared on the server, so
         # its plan is not made again on every request (the session, the user, the coding
         # write's read and insert); empty turns it off, as a pooler in transaction mode
-        # older than PgBouncer 1.21 needs (bench/README.md, "Coding workspace").
+        # older than PgBouncer 1.21 needs (bench/README.md, "Statements prepared on the
+        # server").
         _prepare = env_str("PARLEY_PG_PREPARE_THRESHOLD", "5").strip()
         DATABASES["default"]["OPTIONS"]["prepare_threshold"] = int(_prepare) if _prepare else None
 else:

@@ -196,7 +196,8 @@ LOGIN_LOCKOUT_SECONDS = env_int("PARLEY_LOGIN_LOCKOUT_SECONDS", 900)
 # included, are not affected.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the user of a session with a query compiled once.
+    "config.sessions.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = LOGIN_MAX_FAILURES
 AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
@@ -276,6 +277,8 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions, each read with a query compiled once (config/sessions.py).
+SESSION_ENGINE = "config.sessions"
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

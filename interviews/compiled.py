@@ -12,6 +12,7 @@ expressions; nothing is restated in SQL.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import connections
@@ -19,8 +20,17 @@ from django.db.models import QuerySet
 
 from interviews.params import MAX_ID
 
-# Stand-ins: distinct negative integers no real key or position takes.
+# Stand-ins: distinct negative integers no real key or position takes, and for a slot of
+# text or time a value no request sends (a text with control characters, an instant of 1901).
 _STAND_IN_BASE = -7_301_000
+
+
+def _stand_in(kind: type, index: int) -> Any:
+    if kind is str:
+        return f"\x1fcompiled slot {index}\x1f"
+    if kind is datetime:
+        return datetime(1901, 1, 1, tzinfo=UTC) + timedelta(microseconds=index + 1)
+    return _STAND_IN_BASE - index
 
 
 def keys_fit(*values: int) -> bool:
@@ -32,32 +42,55 @@ def keys_fit(*values: int) -> bool:
 class Compiled:
     """A `values_list` queryset of fixed shape, compiled once per database.
 
-    `build(**slots)` returns the queryset for the given slot values (all integers); it is
-    called once per database with stand-ins, which reach the SQL as parameters (a slot
-    whose value a database's SQL does not need may be left out of it there).
+    `build(**slots)` returns the queryset for the given slot values; it is called once per
+    database with stand-ins, which reach the SQL as parameters (a slot whose value a
+    database's SQL does not need may be left out of it there). Slots are integers unless
+    `kinds` names them `str` or `datetime` (an aware instant, passed to the database as the
+    ORM passes a DateTimeField's value).
     `row(using, **slots)` runs it and returns its first row, converted, or None;
     `rows(using, **slots)` every row.
     """
 
-    def __init__(self, build: Callable[..., QuerySet], slots: tuple[str, ...]):
+    def __init__(
+        self,
+        build: Callable[..., QuerySet],
+        slots: tuple[str, ...],
+        kinds: dict[str, type] | None = None,
+    ):
         self.build = build
         self.slots = slots
+        self.kinds = {name: (kinds or {}).get(name, int) for name in slots}
         self._by_db: dict[str, tuple] = {}
 
     def _compile(self, using: str) -> tuple:
-        stand_ins = {name: _STAND_IN_BASE - i for i, name in enumerate(self.slots)}
+        connection = connections[using]
+        stand_ins = {name: _stand_in(self.kinds[name], i) for i, name in enumerate(self.slots)}
         queryset = self.build(**stand_ins).using(using)
         compiler = queryset.query.get_compiler(using)
         sql, params = compiler.as_sql()
-        names = {value: name for name, value in stand_ins.items()}
-        # Per parameter: the slot it carries (None for a fixed value) and its type, as a
-        # driver may wrap an integer (psycopg's Int4) to bind it.
-        slots = [
-            (names.get(int(p)), type(p))
-            if isinstance(p, int) and not isinstance(p, bool)
-            else (None, None)
-            for p in params
-        ]
+        # Per parameter: the slot it carries (None for a fixed value) and how a value of the
+        # slot is bound: an integer in the type the driver was given (psycopg's Int4 wraps
+        # one), a time as the backend adapts a DateTimeField's value.
+        adapt_time = connection.ops.adapt_datetimefield_value
+        by_sql_value = {}
+        for name, value in stand_ins.items():
+            kind = self.kinds[name]
+            if kind is datetime:
+                by_sql_value[(datetime, adapt_time(value))] = (name, adapt_time)
+            elif kind is str:
+                by_sql_value[(str, value)] = (name, str)
+            else:
+                by_sql_value[(int, value)] = (name, None)
+        slots = []
+        for p in params:
+            if isinstance(p, int) and not isinstance(p, bool):
+                found = by_sql_value.get((int, int(p)))
+                slots.append((found[0], type(p)) if found else (None, None))
+            elif isinstance(p, str | datetime):
+                found = by_sql_value.get((str, p)) if isinstance(p, str) else None
+                slots.append(found or by_sql_value.get((datetime, p)) or (None, None))
+            else:
+                slots.append((None, None))
         fields = [column[0] for column in compiler.select[: compiler.col_count]]
         converters = compiler.get_converters(fields)
         # The SQL may select the columns in another order than asked (annotations apart):
@@ -68,15 +101,15 @@ class Compiled:
         self._by_db[using] = compiled
         return compiled
 
-    def row(self, using: str, **values: int) -> list[Any] | None:
+    def row(self, using: str, **values: Any) -> list[Any] | None:
         found = self._run(using, values, one=True)
         return found[0] if found else None
 
-    def rows(self, using: str, **values: int) -> list[list[Any]]:
+    def rows(self, using: str, **values: Any) -> list[list[Any]]:
         """Every row, converted, in the query's order."""
         return self._run(using, values, one=False)
 
-    def _run(self, using: str, values: dict[str, int], *, one: bool) -> list[list[Any]]:
+    def _run(self, using: str, values: dict[str, Any], *, one: bool) -> list[list[Any]]:
         sql, params, slots, converters, order = self._by_db.get(using) or self._compile(using)
         bound = [
             fixed if name is None else kind(values[name])

@@ -53,3 +53,38 @@ def test_ids_no_key_can_hold_find_no_project(client_for):
     client = client_for("coder")
     assert client.get("/projects/99999999999999999999/").status_code == 404
     assert client.get("/projects/9223372036854775808/sources/").status_code == 404
+
+
+def _named_since(*, project, title, since):
+    return (
+        Source.objects.filter(project_id=project, title=title, created_at__gte=since)
+        .order_by("pk")
+        .values_list("pk", "created_at")
+    )
+
+
+def test_slots_of_text_and_time_answer_as_the_orm(project):
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    first = Source.objects.create(project=project, title="Minsk", text="One.")
+    second = Source.objects.create(project=project, title="Harbin 观众", text="Two.")
+    compiled = Compiled(
+        _named_since, ("project", "title", "since"), kinds={"title": str, "since": datetime}
+    )
+    now = timezone.now()
+    cases = [
+        ("Minsk", first.created_at),
+        ("Minsk", first.created_at + timedelta(microseconds=1)),
+        ("Harbin 观众", now - timedelta(days=1)),
+        ("Harbin 观众", now + timedelta(days=1)),
+        ("", now - timedelta(days=1)),
+        ("\x1fcompiled slot 1\x1f", now - timedelta(days=1)),
+    ]
+    for title, since in cases:
+        expected = [list(r) for r in _named_since(project=project.pk, title=title, since=since)]
+        assert compiled.rows("default", project=project.pk, title=title, since=since) == expected
+    assert compiled.rows(
+        "default", project=project.pk, title="Harbin 观众", since=second.created_at
+    ) == [[second.pk, second.created_at]]

@@ -143,7 +143,9 @@ def run(args) -> None:
             get(url)
         profiler.disable()
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(60)
+        pstats.Stats(profiler, stream=out).sort_stats(
+            os.environ.get("PROFILE_SORT", "cumulative")
+        ).print_stats(60)
         print(out.getvalue())
         return
     for name, url in requests.items():

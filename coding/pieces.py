@@ -103,7 +103,7 @@ def _with_outline(
     if not found:
         return [], [], None
     rows, parts = [], []
-    for index, piece_start, piece_end, blocks, ends, *words in found:
+    for index, piece_start, piece_end, blocks, _ends, *words in found:
         rows.append(
             SourcePiece(
                 source_id=source.pk, index=index, start=piece_start, end=piece_end, blocks=blocks
@@ -111,7 +111,7 @@ def _with_outline(
         )
         parts.append(words[0] if cut else None)
     # The pieces tile the text from 0: each starts where the one before it ends.
-    ends = sorted(int(one) for one in ends.split(","))
+    ends = sorted(int(one) for one in found[0][4].split(","))
     spans = list(zip([0, *ends[:-1]], ends, strict=True))
     if not cut or any(part is None for part in parts):
         return rows, spans, None

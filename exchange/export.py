@@ -203,12 +203,17 @@ def project_export(
     """
     disclosure = Disclosure(project=project, identified=include_identities)
     withdrawn = withdrawn_sources(project)
+    # The texts are read one source at a time (twice: for its text file, then for its
+    # codings' positions), so that the export holds one text at a time, not all of them.
     sources = list(
         project.sources.exclude(pk__in=withdrawn)
+        .defer("text")
         .order_by("title", "pk")
         .prefetch_related("interviewees")
     )
-    texts = disclosure.texts(s.pk for s in sources)
+
+    def readable(source: Source) -> ReadableText:
+        return disclosure.texts([source.pk])[source.pk]
     total_codings = Coding.objects.filter(source__in=sources).count()
     memos = list(Memo.objects.filter(project=project).reportable().order_by("created_at", "pk"))
     memo_refs: dict[tuple[str, int | None], list[str]] = defaultdict(list)
@@ -249,8 +254,9 @@ def project_export(
     with archive:
         # Text files first: the zip takes one open entry at a time.
         for source in sources:
-            text, _to_lf = _lf_text(texts[source.pk].text)
+            text, _to_lf = _lf_text(readable(source).text)
             archive.writestr(f"sources/{_guid(source.guid)}.txt", text.encode("utf-8"))
+            del text
         recordings = media.recordings_of(sources)
         media.recordings_write(archive, recordings)
         with (
@@ -326,7 +332,7 @@ def project_export(
                                 variables,
                                 attribute_variables,
                                 values_by_owner,
-                                texts[source.pk],
+                                readable(source),
                                 recording=recordings.get(source.pk),
                             )
                             done += written + 1

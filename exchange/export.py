@@ -214,6 +214,7 @@ def project_export(
 
     def readable(source: Source) -> ReadableText:
         return disclosure.texts([source.pk])[source.pk]
+
     total_codings = Coding.objects.filter(source__in=sources).count()
     memos = list(Memo.objects.filter(project=project).reportable().order_by("created_at", "pk"))
     memo_refs: dict[tuple[str, int | None], list[str]] = defaultdict(list)

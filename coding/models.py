@@ -300,6 +300,23 @@ def source_quotes(source: Source, spans: list[tuple[int, int]]) -> list[str] | N
     return [SourceCodePoints.decode(data) for data in read]
 
 
+def source_span_quotes(source: Source, spans: list[tuple[int, int]]) -> list[str] | None:
+    """The words of each span of the source's text (a list of its codings' quotes): read
+    once, as the stretch of text from the first span's start to the last one's end, when
+    that is no longer than the spans together (codings overlap: 2,000 codings of an
+    8,000-word interview quote its text eight times over), so that it is cut and decoded
+    once, not span by span; otherwise span by span as `source_quotes` reads them (None
+    where it cannot: the caller asks `coding_quotes`)."""
+    if not spans:
+        return []
+    first = min(start for start, _end in spans)
+    last = max(end for _start, end in spans)
+    if last - first <= sum(max(end - start, 0) for start, end in spans):
+        text = source_slice(source, first, last)[0]
+        return [text[start - first : end - first] for start, end in spans]
+    return source_quotes(source, spans)
+
+
 def span_bytes() -> models.Func:
     """The bytes of a row's [start, end) of its source's text (a coding's words, a piece's
     text), cut by the database from the source's code points, to annotate a query of rows

@@ -15,7 +15,8 @@ For each transcript size it prints:
 - with `--render-only` (SQLite too): the page alone, and the codings list of the API (what
   the page's script fetched before the page carried it), each through Django's WSGI
   handler with a session cookie: CPU time (`time.process_time`) and wall clock, p50 of
-  `--renders`, alternated; `--profile page|codings` prints a cProfile of 300 of one;
+  `--renders`, alternated, and on PostgreSQL the mean CPU time of the database server's
+  process; `--profile page|codings` prints a cProfile of 300 of one;
 - coding round trip server-side: a POST of a new coding through Django's WSGI handler in
   this process, every middleware included, no client or network (p50/p95 of 300), and
   then the p50 of each statement it sends to the database (100 more writes);
@@ -40,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import benchenv
 
@@ -261,6 +263,20 @@ def wsgi_getter(user):
     return get
 
 
+def server_cpu() -> float:
+    """The CPU time (s) PostgreSQL's process serving this connection has used (read from
+    /proc, in clock ticks: summed over many requests for a mean); 0 elsewhere."""
+    if connection.vendor != "postgresql":
+        return 0.0
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # a server on another machine
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def measure_render_only(source, user, renders: int, profile: str | None) -> None:
     """The page and the codings list of the API, alternated, `renders` times each: CPU time
     and wall clock p50 (the first of each left out), or a cProfile of one of them."""
@@ -301,18 +317,23 @@ def measure_render_only(source, user, renders: int, profile: str | None) -> None
         return
     cpu = {name: [] for name in urls}
     wall = {name: [] for name in urls}
-    for _ in range(renders + 1):
+    server = dict.fromkeys(urls, 0.0)
+    for i in range(renders + 1):
         for name, url in urls.items():
+            s0 = server_cpu()
             c0, t0 = time.process_time(), time.perf_counter()
             get(url)
             wall[name].append(time.perf_counter() - t0)
             cpu[name].append(time.process_time() - c0)
+            if i:
+                server[name] += server_cpu() - s0
     both_cpu = [a + b for a, b in zip(cpu["page"][1:], cpu["codings"][1:], strict=True)]
     both_wall = [a + b for a, b in zip(wall["page"][1:], wall["codings"][1:], strict=True)]
     for name in urls:
         print(
             f"  {name:<8} CPU p50 {ms(statistics.median(cpu[name][1:]))}, "
             f"wall p50 {ms(statistics.median(wall[name][1:]))} (n={renders})"
+            + (f"; database server CPU, mean {ms(server[name] / renders)}" if server[name] else "")
         )
     print(
         f"  page + codings CPU p50 {ms(statistics.median(both_cpu))}, "

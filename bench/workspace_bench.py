@@ -12,6 +12,11 @@ For each transcript size it prints:
 - server time to render the coding page (in-process Django client, median of 15);
 - page weight: the HTML, the HTML gzipped, and the page's own CSS/JS and vendored files;
 - Chromium time to show: navigation start to every highlight drawn (median of 5);
+- with `--render-only` (SQLite too): the page alone, and the codings list of the API (what
+  the page's script fetched before the page carried it), each through Django's WSGI
+  handler with a session cookie: CPU time (`time.process_time`) and wall clock, p50 of
+  `--renders`, alternated, and on PostgreSQL the mean CPU time of the database server's
+  process; `--profile page|codings` prints a cProfile of 300 of one;
 - coding round trip server-side: a POST of a new coding through Django's WSGI handler in
   this process, every middleware included, no client or network (p50/p95 of 300), and
   then the p50 of each statement it sends to the database (100 more writes);
@@ -36,13 +41,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import benchenv
 
 print = functools.partial(print, flush=True)  # noqa: A001
 
 STATIC_ROOT = tempfile.mkdtemp(prefix="parley-bench-static-")
-ROOT = benchenv.setup(STATIC_ROOT=STATIC_ROOT)
+ROOT = benchenv.setup(data_prefix="parley-ws-", STATIC_ROOT=STATIC_ROOT)
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import (  # noqa: E402
@@ -151,7 +157,10 @@ def word_spans(text: str) -> list[tuple[int, int]]:
 
 
 def build(words: int, codings: int, seed: int = 7):
-    from coding.codebook_services import codebook_apply_template
+    try:
+        from coding.codebook_services import codebook_apply_template
+    except ImportError:  # a checkout from before 2026-12 (the same function, in services)
+        from coding.services import codebook_apply_template
     from coding.models import Code, Coding
     from interviews.models import Membership, Project, Role
     from interviews.services import source_create
@@ -216,6 +225,120 @@ def measure_render(source, user) -> tuple[float, bytes]:
         assert response.status_code == 200, response.status_code
         body = response.content
     return statistics.median(times[1:]), body
+
+
+def wsgi_getter(user):
+    """get(url) -> (status, body): a GET through Django's WSGI handler as gunicorn calls it,
+    with a session cookie of `user` (every middleware, the session and user reads)."""
+    import io
+
+    from django.core.handlers.wsgi import WSGIHandler
+
+    handler = WSGIHandler()
+    cookie = f"{settings.SESSION_COOKIE_NAME}={session_cookie(user)}"
+
+    def get(url: str) -> tuple[int, bytes]:
+        path, _sep, query = url.partition("?")
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "80",
+            "HTTP_HOST": "127.0.0.1",
+            "HTTP_COOKIE": cookie,
+            "HTTP_ACCEPT": "text/html,application/json",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(b""),
+            "wsgi.errors": sys.stderr,
+        }
+        status = []
+        response = handler(environ, lambda code, headers: status.append(code))
+        try:
+            body = b"".join(response)
+        finally:
+            response.close()
+        return int(status[0].split()[0]), body
+
+    return get
+
+
+def server_cpu() -> float:
+    """The CPU time (s) PostgreSQL's process serving this connection has used (read from
+    /proc, in clock ticks: summed over many requests for a mean); 0 elsewhere."""
+    if connection.vendor != "postgresql":
+        return 0.0
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # a server on another machine
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure_render_only(source, user, renders: int, profile: str | None) -> None:
+    """The page and the codings list of the API, alternated, `renders` times each: CPU time
+    and wall clock p50 (the first of each left out), or a cProfile of one of them."""
+    import cProfile
+    import io
+    import json
+    import pstats
+
+    from django.test.utils import CaptureQueriesContext
+
+    get = wsgi_getter(user)
+    page = reverse("coding:workspace", args=[source.project_id, source.pk])
+    status, body = get(page)
+    assert status == 200, status
+    data = json.loads(
+        re.search(
+            rb'<script id="workspace-data" type="application/json">(.*?)</script>', body, re.S
+        )
+        .group(1)
+        .decode()
+    )
+    urls = {"page": page, "codings": data["urls"]["codings"]}
+    for name, url in urls.items():
+        with CaptureQueriesContext(connection) as queries:
+            status, body = get(url)
+        assert status == 200, (url, status)
+        print(f"  {name}: {len(queries)} queries, {len(body) / 1024:.0f} KiB")
+    if profile:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(300):
+            get(urls[profile])
+        profiler.disable()
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(40)
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(60)
+        print(out.getvalue())
+        return
+    cpu = {name: [] for name in urls}
+    wall = {name: [] for name in urls}
+    server = dict.fromkeys(urls, 0.0)
+    for i in range(renders + 1):
+        for name, url in urls.items():
+            s0 = server_cpu()
+            c0, t0 = time.process_time(), time.perf_counter()
+            get(url)
+            wall[name].append(time.perf_counter() - t0)
+            cpu[name].append(time.process_time() - c0)
+            if i:
+                server[name] += server_cpu() - s0
+    both_cpu = [a + b for a, b in zip(cpu["page"][1:], cpu["codings"][1:], strict=True)]
+    both_wall = [a + b for a, b in zip(wall["page"][1:], wall["codings"][1:], strict=True)]
+    for name in urls:
+        print(
+            f"  {name:<8} CPU p50 {ms(statistics.median(cpu[name][1:]))}, "
+            f"wall p50 {ms(statistics.median(wall[name][1:]))} (n={renders})"
+            + (f"; database server CPU, mean {ms(server[name] / renders)}" if server[name] else "")
+        )
+    print(
+        f"  page + codings CPU p50 {ms(statistics.median(both_cpu))}, "
+        f"wall p50 {ms(statistics.median(both_wall))}"
+    )
 
 
 def static_weight() -> dict[str, int]:
@@ -534,6 +657,29 @@ def measure_chromium(base, source, user, runs=5) -> list[float]:
     return times
 
 
+def render_only(args) -> None:
+    """`--render-only`: the server's time of the page and of the codings list, on the
+    database DATABASE_URL names or SQLite (a scratch database, dropped after)."""
+    name = connection.vendor
+    with benchenv.scratch_database("wsrender"):
+        try:
+            call_command("collectstatic", interactive=False, verbosity=0)
+            load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+            print(
+                f"Coding page render · {name} · {time.strftime('%Y-%m-%d %H:%M')} · "
+                f"load average {load}"
+            )
+            for words in args.words:
+                project, source, coders, codes, spans = build(words, args.codings)
+                print(
+                    f"\n{source.word_count} words, {source.codings.count()} codings, "
+                    f"{len(source.text)} characters"
+                )
+                measure_render_only(source, coders[0], args.renders, args.profile)
+        finally:
+            shutil.rmtree(STATIC_ROOT, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--words", type=int, nargs="+", default=[50_000, 8_000])
@@ -542,7 +688,15 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium timing")
+    parser.add_argument(
+        "--render-only", action="store_true", help="only the page and the codings list, CPU time"
+    )
+    parser.add_argument("--renders", type=int, default=60, help="with --render-only")
+    parser.add_argument("--profile", choices=["page", "codings"], default=None)
     args = parser.parse_args()
+    if args.render_only or args.profile:
+        render_only(args)
+        return
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL database; the benchmark targets PostgreSQL.")
 

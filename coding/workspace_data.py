@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import partial
 from types import SimpleNamespace
 
-from django.db import connections, router, transaction
+from django.db import router, transaction
 from django.db.models import Exists, Max, OuterRef, Subquery
 
 from coding import services
@@ -23,15 +23,15 @@ from coding.models import (
     coding_quotes,
     slice_bytes,
     slice_known,
-    source_quotes,
-    span_bytes,
+    source_span_quotes,
     tree_ordered,
     with_slice,
 )
 from interviews.access import Access, Perm
 from interviews.compiled import Compiled, keys_fit
-from interviews.models import Profile, SelectionSnap, Source, SourceCodePoints
+from interviews.models import Profile, SelectionSnap, Source
 from interviews.recordings.models import Recording
+from interviews.sql_text import IsoFormat, UuidText
 
 
 def coding_json(
@@ -108,9 +108,9 @@ def source_codings_json(source: Source, access: Access, *, quotes: bool = True) 
     cursor = source.__dict__.get("_cursor", _NOT_READ)
     if cursor is _NOT_READ:
         cursor = change_cursor(source)
-    rows = codings_for_page(source, access, quotes=quotes)
-    if quotes and rows and any("quote" not in row for row in rows):
-        words = source_quotes(source, [(row["start"], row["end"]) for row in rows])
+    rows = codings_for_page(source, access)
+    if quotes and rows:
+        words = source_span_quotes(source, [(row["start"], row["end"]) for row in rows])
         if words is None:
             by_id = coding_quotes(Coding.objects.visible_to(access).filter(source=source))
             words = [by_id[row["id"]] for row in rows]
@@ -122,30 +122,25 @@ def source_codings_json(source: Source, access: Access, *, quotes: bool = True) 
 _NOT_READ = object()
 
 
-def codings_for_page(source: Source, access: Access, *, quotes: bool = False) -> list[dict]:
-    """Every coding of the source the user may see, for the page and the API list; with
-    `quotes`, each one's words where the database cuts them (not on SQLite, see
-    `span_bytes`; a row without them has no "quote").
+def codings_for_page(source: Source, access: Access) -> list[dict]:
+    """Every coding of the source the user may see, for the page and the API list, without
+    its words (`source_codings_json` reads them: the text they cover, once, where they
+    overlap).
 
     Read as plain rows by one query (the ORM's, compiled once, `interviews.compiled`),
     because a long transcript has thousands of codings.
     """
     using = router.db_for_read(Coding)
-    cut = quotes and connections[using].vendor != "sqlite"
-    found = _PAGE_CODINGS[access.sees_all_codings, cut].rows(
+    found = _PAGE_CODINGS[access.sees_all_codings].rows(
         using, source=source.pk, user=access.user.pk
     )
-    rows = _rows_json(found, access, with_times=True, with_source=False, memos=None)
-    if cut:
-        for row, values in zip(rows, found, strict=True):
-            if values[-1] is not None:
-                row["quote"] = SourceCodePoints.decode(values[-1])
-    return rows
+    return _rows_json(found, access, with_times=True, with_source=False, memos=None)
 
 
+# The guid and the time changed are read as the text the answer carries (`_as_text`).
 _CODING_FIELDS = (
     "pk",
-    "guid",
+    "_guid",
     "code_id",
     "coder_id",
     "coder__username",
@@ -156,27 +151,27 @@ _CODING_FIELDS = (
 )
 
 
-def _page_codings_query(*, source, user, sees_all: bool, quotes: bool):
+def _as_text(codings):
+    """Codings with their guid and time changed as `coding_json` writes them, selected as
+    that text (`interviews.sql_text`): not parsed into Python objects and written back, row
+    by row."""
+    return codings.annotate(_guid=UuidText("guid"), _modified=IsoFormat("modified_at"))
+
+
+def _page_codings_query(*, source, user, sees_all: bool):
     # The rule of `Coding.objects.visible_to`, for a member who sees every coding or not.
     seer = SimpleNamespace(sees_all_codings=sees_all, user=user)
     visible = Coding.objects.filter(source=source).visible_to(seer)
     # Each coding's memo is read with it (a source has far fewer codings than a project,
     # whose lists read them apart, `first_memos`).
     memo = Memo.objects.filter(coding=OuterRef("pk")).order_by("pk").values("text")[:1]
-    visible = visible.annotate(_memo=Subquery(memo)).order_by("start", "end", "pk")
-    if quotes:
-        visible = visible.annotate(_quote=span_bytes())
-    return visible.values_list(
-        *_CODING_FIELDS, "_memo", "modified_at", *(["_quote"] if quotes else [])
-    )
+    visible = _as_text(visible.annotate(_memo=Subquery(memo))).order_by("start", "end", "pk")
+    return visible.values_list(*_CODING_FIELDS, "_memo", "_modified")
 
 
 _PAGE_CODINGS = {
-    (sees_all, quotes): Compiled(
-        partial(_page_codings_query, sees_all=sees_all, quotes=quotes), ("source", "user")
-    )
+    sees_all: Compiled(partial(_page_codings_query, sees_all=sees_all), ("source", "user"))
     for sees_all in (True, False)
-    for quotes in (True, False)
 }
 
 
@@ -185,7 +180,7 @@ def coding_rows(
 ) -> list[dict]:
     """The codings of an ordered queryset as plain rows, in the shape of `coding_json`."""
     memos = first_memos(codings)
-    found = codings.values_list(*_CODING_FIELDS, *(["modified_at"] if with_times else []))
+    found = _as_text(codings).values_list(*_CODING_FIELDS, *(["_modified"] if with_times else []))
     return _rows_json(
         ((*row[:9], None, *row[9:]) for row in found),
         access,
@@ -199,7 +194,7 @@ def _rows_json(
     found, access: Access, *, with_times: bool, with_source: bool, memos: dict[int, str] | None
 ) -> list[dict]:
     """Rows of `_CODING_FIELDS`, the memo (or None, and `memos` by coding) and the time
-    changed (`with_times`), as `coding_json` gives a coding."""
+    changed (`with_times`, as text), as `coding_json` gives a coding."""
     reviews = access.can(Perm.REVIEW)
     codes_ok = access.can(Perm.CODE)
     me = access.user.pk
@@ -207,7 +202,7 @@ def _rows_json(
     for pk, guid, code_id, coder_id, coder, start, end, source_id, origin, memo, *more in found:
         row = {
             "id": pk,
-            "guid": str(guid),
+            "guid": guid,
             "code": code_id,
             "coder": coder,
             "start": start,
@@ -220,7 +215,7 @@ def _rows_json(
         if with_source:
             row["source"] = source_id
         if with_times:
-            row["modified_at"] = more[0].isoformat()
+            row["modified_at"] = more[0]
         rows.append(row)
     return rows
 

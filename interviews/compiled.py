@@ -119,11 +119,19 @@ class Compiled:
         with connection.cursor() as cursor:
             cursor.execute(sql, bound)
             fetched = cursor.fetchmany(1) if one else cursor.fetchall()
+        # Per row only what it needs (a list of thousands of rows pays each step per row):
+        # the converters as one flat list, the columns reordered only when they are not in
+        # the asked order already.
+        steps = [
+            (position, function, expression)
+            for position, (functions, expression) in converters.items()
+            for function in functions
+        ]
+        in_order = order == list(range(len(order)))
         found = []
         for values_in_sql in fetched:
             row = list(values_in_sql)
-            for position, (functions, expression) in converters.items():
-                for function in functions:
-                    row[position] = function(row[position], expression, connection)
-            found.append([row[position] for position in order])
+            for position, function, expression in steps:
+                row[position] = function(row[position], expression, connection)
+            found.append(row if in_order else [row[position] for position in order])
         return found

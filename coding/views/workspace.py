@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from coding import workspace_data
 from coding.pieces import pieces_answer, source_pieces
@@ -81,5 +86,18 @@ def workspace(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
             "project": access.project,
             "source": source,
             "workspace_data": data,
+            "workspace_script": _json_script(data, "workspace-data"),
         },
+    )
+
+
+def _json_script(value, element_id: str) -> str:
+    """What Django's `json_script` writes of `value`, byte for byte, faster for the coding
+    page's data (1 MiB with 2,000 codings): plain data that cannot refer to itself, so its
+    encoding skips the check for circular references, and the three characters HTML would
+    read are replaced by one `str.replace` each rather than by `str.translate`."""
+    text = json.dumps(value, cls=DjangoJSONEncoder, check_circular=False)
+    text = text.replace(">", "\\u003E").replace("<", "\\u003C").replace("&", "\\u0026")
+    return format_html(
+        '<script id="{}" type="application/json">{}</script>', element_id, mark_safe(text)
     )

@@ -52,6 +52,96 @@ def test_it_lists_codings_with_code_point_offsets_and_quotes(client_for, source,
     assert row["editable"] is False  # a viewer changes nothing
 
 
+def test_each_coding_is_listed_and_carried_by_the_page_in_exactly_this_json(
+    client_for, source, code, users
+):
+    """The exact JSON of a coding in the list (and in the coding page, which carries the
+    list): the keys in this order, the guid and the time changed as Python writes them
+    (`str(uuid)`, `isoformat()`: no fraction when it is zero), the quote in the text's
+    own characters."""
+    import datetime
+    import uuid
+
+    from tests.coding.test_workspace import page_data, workspace_url
+
+    text = source.text
+    quote_start = text.index("Money was always short")
+    first = Coding.objects.create(
+        source=source,
+        code=code,
+        coder=users["coder"],
+        start=quote_start,
+        end=quote_start + 22,
+        guid=uuid.UUID("0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"),
+    )
+    Memo.objects.create(
+        project=source.project, coding=first, author=users["coder"], text="Budget «впритык» 🎬"
+    )
+    second = Coding.objects.create(
+        source=source,
+        code=code,
+        coder=users["lead"],
+        start=0,
+        end=11,
+        guid=uuid.UUID("FFEEDDCC-BBAA-4998-8877-665544332211"),
+        origin="suggested",
+    )
+    utc = datetime.UTC
+    Coding.objects.filter(pk=first.pk).update(
+        modified_at=datetime.datetime(2026, 3, 1, 9, 5, 7, 120, tzinfo=utc)
+    )
+    # A time with no fraction of a second, given in another zone: UTC, without ".000000".
+    Coding.objects.filter(pk=second.pk).update(
+        modified_at=datetime.datetime(
+            2026, 11, 29, 23, 59, 59, tzinfo=datetime.timezone(datetime.timedelta(hours=3))
+        )
+    )
+    expected = [
+        {
+            "id": second.pk,
+            "guid": "ffeeddcc-bbaa-4998-8877-665544332211",
+            "code": code.pk,
+            "coder": "lead",
+            "start": 0,
+            "end": 11,
+            "origin": "suggested",
+            "memo": "",
+            "mine": False,
+            "editable": False,
+            "modified_at": "2026-11-29T20:59:59+00:00",
+            "quote": text[0:11],
+        },
+        {
+            "id": first.pk,
+            "guid": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+            "code": code.pk,
+            "coder": "coder",
+            "start": quote_start,
+            "end": quote_start + 22,
+            "origin": first.origin,
+            "memo": "Budget «впритык» 🎬",
+            "mine": True,
+            "editable": True,
+            "modified_at": "2026-03-01T09:05:07.000120+00:00",
+            "quote": "Money was always short",
+        },
+    ]
+    client = client_for("coder")
+    listed = client.get(list_url(source)).json()["codings"]
+    assert listed == expected
+    assert [list(row) for row in listed] == [list(row) for row in expected]
+    carried = page_data(client.get(workspace_url(source)))["first"]["codings"]["codings"]
+    assert carried == expected
+    assert [list(row) for row in carried] == [list(row) for row in expected]
+    # Each as the ORM reads it back.
+    for row in listed:
+        coding = Coding.objects.get(pk=row["id"])
+        assert (row["guid"], row["modified_at"]) == (
+            str(coding.guid),
+            coding.modified_at.isoformat(),
+        )
+
+
 def test_it_hides_the_project_from_outsiders_and_asks_anonymous_users_to_log_in(
     client_for, source, coding
 ):

@@ -217,6 +217,21 @@ def test_the_pieces_rebuild_the_source_exactly_even_with_carriage_returns(client
     ]
 
 
+def test_the_page_writes_its_data_as_djangos_json_script_does(client_for, source, code, users):
+    from django.utils.html import json_script
+
+    code.name = "Financing </script><b> & co"
+    code.save()
+    coding = coding_create(source=source, code=code, coder=users["coder"], start=0, end=11)
+    Memo.objects.create(
+        project=source.project, coding=coding, author=users["coder"], text="a < b & c > d 🎬"
+    )
+    response = client_for("coder").get(workspace_url(source))
+    expected = json_script(response.context["workspace_data"], "workspace-data")
+    assert expected in response.content.decode()
+    assert "\\u003C/script\\u003E\\u003Cb\\u003E \\u0026 co" in expected
+
+
 def test_the_page_costs_the_same_queries_with_few_or_many_codings(
     client_for, source, code, coding, users, django_assert_max_num_queries
 ):

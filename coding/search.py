@@ -17,7 +17,8 @@ and every hangul syllable is a word of its own: the triggers index a copy of the
 a space on each side of such characters (`search_text`: on SQLite a Python function that
 the coding app registers on each connection, so a source written from outside Django, in
 the sqlite3 shell, fails with "no such function"; on PostgreSQL a regular expression in the
-trigger). A query's run of such characters is a phrase of them, so 电影 finds
+trigger, or for a source inserted through the ORM the same preparation in Python,
+`pg_search_text`, with the trigger told to leave that insert alone). A query's run of such characters is a phrase of them, so 电影 finds
 中国电影在白俄罗斯 but not 电视和影院; as between the words of any phrase, spaces or
 punctuation between the characters are passed over (电，影 holds 电影). Such characters
 need no space from a Latin word beside them: film电影 holds both `film` and 电影.
@@ -155,7 +156,7 @@ def pg_source_inserted(sender, instance, created, using, **kwargs) -> None:
 
     The trigger's two regular expressions over a 200,000-word transcript cost the server
     some 23 ms; `pg_search_text` does the same in about 2 (bench/README.md, "Import on
-    PostgreSQL at 8,000, 50,000 and 200,000 words"). The vector is the same: only the
+    PostgreSQL: less work for the server"). The vector is the same: only the
     text's preparation moves, to_tsvector stays on the server. Sources written any other
     way (bulk_create, update(), SQL) get theirs from the trigger as before.
     """

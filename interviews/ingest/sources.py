@@ -39,14 +39,16 @@ def text_checksum(text: str) -> str:
 
 
 def commit_without_flush_wait() -> None:
-    """On PostgreSQL, let this transaction's commit return before its write-ahead log is
-    flushed to disk (`synchronous_commit = off`, for this transaction only).
+    """On PostgreSQL, let the commit of the transaction the import runs in return before its
+    write-ahead log is flushed to disk (`synchronous_commit = off`, for that transaction only).
 
     An import writes megabytes of log (a 200,000-word transcript's code points alone are
-    4.9 MB), and waiting for them to reach the disk is much of its commit. The database stays
-    consistent whatever happens: a crash of the server (not of Parley) within a fraction of a
-    second after the commit (three times `wal_writer_delay`, 0.6 s by default) can lose that
-    import as a whole, which the user then imports again. See deploy/README.md.
+    4.9 MB), and its commit need not wait for them to reach the disk (7 ms for 5 MB on the
+    benchmark machine's disk, more on slower ones: bench/README.md, "Import on PostgreSQL:
+    less work for the server"). The database stays consistent whatever happens: a crash of
+    the database server or the machine (not of Parley) within a fraction of a second after
+    the commit (at most three times `wal_writer_delay`, 0.6 s by default) can lose that import
+    as a whole, which the user then imports again. See deploy/README.md.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

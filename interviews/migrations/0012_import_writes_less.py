@@ -1,5 +1,5 @@
-"""Cheaper writes for an import (bench/README.md, "Import on PostgreSQL at 8,000, 50,000 and
-200,000 words"):
+"""Cheaper writes for an import (bench/README.md, "Import on PostgreSQL: less work for the
+server"):
 
 - a segment's interviewee is indexed only where it is set (most segments, the paragraphs and
   sentences, have none); the full index is dropped by name, the same on SQLite and

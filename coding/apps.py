@@ -17,6 +17,15 @@ class CodingConfig(AppConfig):
         # The SQLite triggers of the full-text index call a function defined in Python.
         connection_created.connect(register_sqlite_functions, dispatch_uid="coding-search-text")
 
+        from django.db.models.signals import post_save, pre_save
+
+        from coding.search import pg_source_inserted, pg_source_inserting
+        from interviews.models import Source
+
+        # On PostgreSQL a new source's text is prepared for the index here, not in the trigger.
+        pre_save.connect(pg_source_inserting, sender=Source, dispatch_uid="coding-search-pg-pre")
+        post_save.connect(pg_source_inserted, sender=Source, dispatch_uid="coding-search-pg")
+
         from coding.revisions import codings_follow, suggestions_follow
         from interviews.deid.revisions import source_revised
 

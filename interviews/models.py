@@ -590,15 +590,30 @@ class Segment(models.Model):
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     speaker = models.CharField(max_length=200, blank=True)
+    # Indexed only where set (the `segment_interviewee` index below): most segments, the
+    # paragraphs and sentences, have no interviewee, and an import need not write an index
+    # entry for each of them.
     interviewee = models.ForeignKey(
-        Interviewee, null=True, blank=True, on_delete=models.SET_NULL, related_name="segments"
+        Interviewee,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="segments",
+        db_index=False,
     )
     is_interviewer = models.BooleanField(default=False)
     timestamp = models.FloatField(null=True, blank=True, help_text="Seconds from the start.")
 
     class Meta:
         ordering = ["source", "kind", "start"]
-        indexes = [models.Index(fields=["source", "kind", "start"])]
+        indexes = [
+            models.Index(fields=["source", "kind", "start"]),
+            models.Index(
+                fields=["interviewee"],
+                condition=Q(interviewee__isnull=False),
+                name="segment_interviewee",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(start__gte=0) & Q(start__lt=models.F("end")),

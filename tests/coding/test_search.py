@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from coding.search import kwic, parse_query, search_run
+from coding.search import CJK_RANGES, kwic, parse_query, search_run
 from interviews.models import Source
 
 TEXTS = {
@@ -361,3 +361,86 @@ def test_the_migration_indexes_sources_written_before_it(project):
     # The new triggers keep the index in step from now on.
     Source.objects.create(project=project, title="After", text="白俄罗斯电影")
     assert _hits(project, "电影")[0].source_count == 2
+
+
+# PostgreSQL: a source saved through the ORM has its text prepared in Python ---------------
+
+# ASCII, every CJK range's first and last character, and characters just outside them.
+PREPARED_TEXT = (
+    "".join(map(chr, range(32, 127)))
+    + " Minsk's co-production, 3.5 roubles (e-mail: olga@example.org) a\\b [x] `y` naïve — “q” "
+    + " ".join(chr(first) + chr(last) for first, last in CJK_RANGES)
+    + " 〃、。〄 ！Ａ ゠・ 😀 ㆎ 中国电影film电影 한국 영화 日本のアニメ"
+)
+
+
+def test_the_text_is_prepared_as_the_trigger_prepares_it():
+    import re
+
+    from coding.search import CJK_CHAR, PG_PUNCTUATION_CLASS, pg_search_text
+
+    expected = CJK_CHAR.sub(r" \g<0> ", re.sub(PG_PUNCTUATION_CLASS, " ", PREPARED_TEXT))
+    assert pg_search_text(PREPARED_TEXT) == expected
+    assert pg_search_text("No CJK here — “none”.") == "No CJK here — “none” "
+
+
+def test_every_cjk_character_starts_with_a_byte_the_quick_check_looks_for():
+    from coding.search import CJK_LEAD_BYTES
+
+    for first, last in CJK_RANGES:
+        assert chr(first).encode()[0] in CJK_LEAD_BYTES
+        assert chr(last).encode()[0] in CJK_LEAD_BYTES
+
+
+def _pg_index_row(source_id: int):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT vector::text, capped, crowded, partial FROM coding_source_tsv "
+            "WHERE source_id = %s",
+            [source_id],
+        )
+        return cursor.fetchone()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        PREPARED_TEXT,
+        # Too long for one tsvector (170,000 different words): the beginning that fits.
+        " ".join(
+            "".join(chr(97 + (n // 26**k) % 26) for k in range(4)) + "x" + str(n)
+            for n in range(170_000)
+        ),
+    ],
+    ids=["punctuation and cjk", "too long"],
+)
+def test_a_source_saved_through_the_orm_has_the_vector_the_trigger_makes(project, text):
+    from django.db import connection
+
+    from coding.search import PG_PREPARED_FLAG, pg_vector_sql
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    saved = Source.objects.create(project=project, title="Saved", text=text)
+    # bulk_create sends no signals: the trigger indexes this one.
+    [by_trigger] = Source.objects.bulk_create([Source(project=project, title="Bulk", text=text)])
+    row = _pg_index_row(saved.pk)
+    assert row == _pg_index_row(by_trigger.pk)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting(%s, true)", [PG_PREPARED_FLAG])
+        assert cursor.fetchone()[0] == ""
+        if len(text) > 1_000_000:
+            assert row[3] is True
+        else:
+            cursor.execute(f"SELECT {pg_vector_sql('%s')}::text", [text])
+            vector = cursor.fetchone()[0]
+            assert row == (vector, False, [], False)
+            assert "'电'" in vector and "'olga'" in vector and "'example'" in vector
+    # The flag does not outlive the insert: a source written by SQL is indexed too.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE interviews_source SET text = %s WHERE id = %s", ["电影 again", saved.pk]
+        )
+    assert "'again'" in _pg_index_row(saved.pk)[0]

@@ -21,7 +21,12 @@ from coding.search import (
 )
 from interviews.importers import Imported, read_file
 from interviews.ingest import sources
-from interviews.ingest.segmentation import SEGMENT_COLUMNS, segment_rows, text_layout
+from interviews.ingest.segmentation import (
+    SEGMENT_COLUMNS,
+    segment_rows,
+    segments_insert,
+    text_layout,
+)
 from interviews.ingest.sources import source_import
 from interviews.ingest.speakers import INTERVIEWER
 from interviews.layout import source_pieces_store
@@ -52,6 +57,19 @@ def imported():
 def stored(project, interviewee, imported) -> Source:
     speaker_map = {"Interviewer": INTERVIEWER, "Respondent": interviewee}
     return source_import(project=project, imported=imported, language="en", speaker_map=speaker_map)
+
+
+def test_segment_values_that_copy_escapes_are_stored_as_given(project, interviewee):
+    source = Source.objects.create(project=project, title="Odd labels", text="x" * 100)
+    rows = [
+        (source.pk, "sentence", 40, 50, "", None, False, None),
+        (source.pk, "turn", 0, 10, "Tab\there, back\\slash", interviewee.pk, False, 0.1 + 0.2),
+        (source.pk, "turn", 10, 20, "Line\nbreak\r\\N", None, True, 1e-05),
+        (source.pk, "turn", 20, 30, "N", None, False, 7200.0),
+        (source.pk, "turn", 30, 40, "", None, False, 3),
+    ]
+    segments_insert(rows)
+    assert _segments(source) == [row[1:] for row in rows]
 
 
 def test_segments_stored_in_one_statement_are_those_the_orm_stores(

@@ -117,6 +117,43 @@ def test_the_migration_gives_existing_sources_their_code_points(source, other_pr
         assert code_points(each) == (len(each.text), each.text)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_indexes_only_the_segments_with_an_interviewee(source, interviewee):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("interviews", "0011_segment_source_index")])
+    try:
+        with connection.cursor() as cursor:
+            before = connection.introspection.get_constraints(cursor, "interviews_segment")
+        assert "interviews_segment_interviewee_id_8cb740be" in before
+        assert "segment_interviewee" not in before
+    finally:
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    with connection.cursor() as cursor:
+        after = connection.introspection.get_constraints(cursor, "interviews_segment")
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT pg_get_indexdef('segment_interviewee'::regclass), "
+                "(SELECT attcompression FROM pg_attribute WHERE attname = 'text' "
+                "AND attrelid = 'interviews_source'::regclass), "
+                "(SELECT 'lz4' = ANY(enumvals) FROM pg_settings "
+                "WHERE name = 'default_toast_compression')"
+            )
+            definition, compression, has_lz4 = cursor.fetchone()
+            assert definition.endswith("(interviewee_id) WHERE (interviewee_id IS NOT NULL)")
+            assert compression == ("l" if has_lz4 else "")
+    assert "interviews_segment_interviewee_id_8cb740be" not in after
+    assert after["segment_interviewee"]["columns"] == ["interviewee_id"]
+    spoken = Segment.objects.filter(interviewee=interviewee)
+    assert spoken.count() == source.segments.filter(interviewee__isnull=False).count() > 0
+    interviewee.delete()
+    assert not Segment.objects.filter(interviewee__isnull=False).exists()
+    assert source.segments.count() > 0
+
+
 def test_metadata_can_change_when_text_is_frozen(coding):
     source = Source.objects.get(pk=coding.source_id)
     source.title = "Renamed"

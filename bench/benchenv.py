@@ -77,3 +77,39 @@ def collect_static(static_root: Path) -> None:
         },
         check=True,
     )
+
+
+def wsgi_get(cookie: str, host: str = "testserver"):
+    """get(url) -> (status, body): a GET through Django's WSGI handler as gunicorn calls it,
+    with the given Cookie header (every middleware, the session and user reads, the view,
+    the answer's body), for timing a request without a client or a network."""
+    import io
+
+    from django.core.handlers.wsgi import WSGIHandler
+
+    handler = WSGIHandler()
+
+    def get(url: str) -> tuple[int, bytes]:
+        path, _sep, query = url.partition("?")
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "SERVER_NAME": host,
+            "SERVER_PORT": "80",
+            "HTTP_HOST": host,
+            "HTTP_COOKIE": cookie,
+            "HTTP_ACCEPT": "text/html,application/json",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(b""),
+            "wsgi.errors": sys.stderr,
+        }
+        status = []
+        response = handler(environ, lambda code, headers: status.append(code))
+        try:
+            body = b"".join(response)
+        finally:
+            response.close()
+        return int(status[0].split()[0]), body
+
+    return get

@@ -40,7 +40,6 @@ ROOT = benchenv.setup(
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -86,30 +85,7 @@ def run(args) -> None:
     client = Client()
     client.force_login(user)
     cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-    handler = WSGIHandler()
-
-    def get(url: str) -> tuple[int, bytes]:
-        path, _sep, query = url.partition("?")
-        environ = {
-            "REQUEST_METHOD": "GET",
-            "PATH_INFO": path,
-            "QUERY_STRING": query,
-            "SERVER_NAME": "testserver",
-            "SERVER_PORT": "80",
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(b""),
-            "HTTP_COOKIE": cookie,
-            "HTTP_HOST": "testserver",
-            "HTTP_ACCEPT": "text/html,application/json",
-            "wsgi.errors": sys.stderr,
-        }
-        status = []
-        response = handler(environ, lambda code, headers: status.append(code))
-        try:
-            body = b"".join(response)
-        finally:
-            response.close()
-        return int(status[0].split()[0]), body
+    get = benchenv.wsgi_get(cookie)
 
     page_url = reverse("coding:workspace", args=[project.pk, source.pk])
     status, body = get(page_url)

@@ -230,37 +230,8 @@ def measure_render(source, user) -> tuple[float, bytes]:
 def wsgi_getter(user):
     """get(url) -> (status, body): a GET through Django's WSGI handler as gunicorn calls it,
     with a session cookie of `user` (every middleware, the session and user reads)."""
-    import io
-
-    from django.core.handlers.wsgi import WSGIHandler
-
-    handler = WSGIHandler()
     cookie = f"{settings.SESSION_COOKIE_NAME}={session_cookie(user)}"
-
-    def get(url: str) -> tuple[int, bytes]:
-        path, _sep, query = url.partition("?")
-        environ = {
-            "REQUEST_METHOD": "GET",
-            "PATH_INFO": path,
-            "QUERY_STRING": query,
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "80",
-            "HTTP_HOST": "127.0.0.1",
-            "HTTP_COOKIE": cookie,
-            "HTTP_ACCEPT": "text/html,application/json",
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(b""),
-            "wsgi.errors": sys.stderr,
-        }
-        status = []
-        response = handler(environ, lambda code, headers: status.append(code))
-        try:
-            body = b"".join(response)
-        finally:
-            response.close()
-        return int(status[0].split()[0]), body
-
-    return get
+    return benchenv.wsgi_get(cookie, host="127.0.0.1")
 
 
 def server_cpu() -> float:

@@ -114,7 +114,8 @@ def run(args) -> None:
     for round_ in range(args.rounds):
         walls, cpus = [], []
         for _ in range(args.writes):
-            first = (n * 7) % (len(spans) - 10)
+            # Spread over the whole text, near its start and near its end alike.
+            first = (n * 7919) % (len(spans) - 10)
             start, end = spans[first][0], spans[first + n % 5][1]
             body = json.dumps(
                 {

@@ -56,6 +56,12 @@ def when_ready(server):
         import reports.tidy  # noqa: F401
     # Workers open their own database connections; none may be inherited.
     connections.close_all()
+    # What the master loaded is left out of the workers' garbage collection: collecting
+    # would walk (and write to) every object of Django, spaCy and pandas in each worker,
+    # copying the pages they share (bench/README.md, "Frozen for the collector").
+    import gc
+
+    gc.freeze()
 
 
 timeout = int(os.environ.get("PARLEY_WEB_TIMEOUT", 60))

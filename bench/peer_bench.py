@@ -549,10 +549,11 @@ def main() -> None:
             import psycopg
 
             base, name = args.postgres.rsplit("/", 1)
-            peer_db = f"{base}/{name}_peerbench"
             with psycopg.connect(args.postgres, autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}_peerbench"')
                 admin.execute(f'CREATE DATABASE "{name}_peerbench"')
+            # Set once the database exists: the cleanup below drops only what this run made.
+            peer_db = f"{base}/{name}_peerbench"
             systems.append(Parley(scratch, static_root, peer_db, args.preload))
         figures = Figures()
         rng = random.Random(18)

@@ -8,7 +8,9 @@ to `testserver` or 127.0.0.1), and a data folder of its own.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -113,3 +115,13 @@ def wsgi_get(cookie: str, host: str = "testserver"):
         return int(status[0].split()[0]), body
 
     return get
+
+
+_PAGE_DATA = re.compile(
+    rb'<script id="workspace-data" type="application/json">(.*?)</script>', re.S
+)
+
+
+def page_data(body: bytes) -> dict:
+    """The coding page's data (its `workspace-data` script) from the page's HTML."""
+    return json.loads(_PAGE_DATA.search(body).group(1))

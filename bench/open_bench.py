@@ -21,10 +21,8 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import json
 import os
 import pstats
-import re
 import shutil
 import statistics
 import sys
@@ -90,13 +88,7 @@ def run(args) -> None:
     page_url = reverse("coding:workspace", args=[project.pk, source.pk])
     status, body = get(page_url)
     assert status == 200, status
-    data = json.loads(
-        re.search(
-            rb'<script id="workspace-data" type="application/json">(.*?)</script>', body, re.S
-        )
-        .group(1)
-        .decode()
-    )
+    data = benchenv.page_data(body)
     urls = data["urls"]
     carried = data.get("first", {})
     requests = {"page": page_url}

@@ -365,13 +365,7 @@ class Parley:
         size = len(page.content)
         # What the page's script asks for before the text shows (static/js/workspace.js,
         # startPage): what the page does not carry already (`first` in its data).
-        data = json.loads(
-            re.search(
-                r'<script id="workspace-data" type="application/json">(.*?)</script>',
-                page.text,
-                re.S,
-            ).group(1)
-        )
+        data = benchenv.page_data(page.content)
         carried = data.get("first", {})
         api = f"{self.base}/api/v1/projects/{self.project}/sources/{source}"
         for name, path, query in (

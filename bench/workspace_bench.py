@@ -253,7 +253,6 @@ def measure_render_only(source, user, renders: int, profile: str | None) -> None
     and wall clock p50 (the first of each left out), or a cProfile of one of them."""
     import cProfile
     import io
-    import json
     import pstats
 
     from django.test.utils import CaptureQueriesContext
@@ -262,13 +261,7 @@ def measure_render_only(source, user, renders: int, profile: str | None) -> None
     page = reverse("coding:workspace", args=[source.project_id, source.pk])
     status, body = get(page)
     assert status == 200, status
-    data = json.loads(
-        re.search(
-            rb'<script id="workspace-data" type="application/json">(.*?)</script>', body, re.S
-        )
-        .group(1)
-        .decode()
-    )
+    data = benchenv.page_data(body)
     urls = {"page": page, "codings": data["urls"]["codings"]}
     for name, url in urls.items():
         with CaptureQueriesContext(connection) as queries:

@@ -11,6 +11,7 @@ check in `django.contrib.auth.get_user`) is Django's own.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
 from django.contrib.auth import backends, get_user_model
 from django.contrib.sessions.backends import db
@@ -39,6 +40,7 @@ class SessionStore(db.SessionStore):
         return self.decode(row[0])
 
 
+@cache
 def _user_fields() -> list[str]:
     return [field.attname for field in get_user_model()._meta.concrete_fields]
 

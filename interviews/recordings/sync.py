@@ -104,21 +104,22 @@ def position_at(
     length: int,
     duration: float | None = None,
 ) -> int:
-    """The first position of the text spoken at `time` (the inverse of `time_at`)."""
+    """The first position of the text spoken at `time` (the inverse of `time_at`).
+
+    The positions are searched by their times as `time_at` gives them, so the answer holds
+    to the last bit even where floating point puts neighbouring characters at one time.
+    """
     if not points and duration is None:
         return 0
-    anchors = _anchored(points, length, duration)
-    if anchors[0][0] > 0:
-        anchors.insert(0, (0, 0.0))  # text before a first point at time 0 is spoken at 0
-    times = [a[1] for a in anchors]
-    if len(anchors) == 1 or time <= times[0]:
-        return min(anchors[0][0], length)
-    index = bisect_left(times, time)
-    if index < len(anchors) and times[index] == time:
-        return min(anchors[index][0], length)
-    (p0, t0), (p1, t1) = anchors[-2:] if index >= len(anchors) else anchors[index - 1 : index + 1]
-    position = p0 + (time - t0) * (p1 - p0) / (t1 - t0)
-    return max(0, min(length, int(position)))
+    positions = range(length + 1)
+
+    def at(position: int) -> float:
+        return time_at(points, position, length=length, duration=duration) or 0.0
+
+    # The last character whose time has come; time never runs backwards along the text.
+    last = max(0, bisect_right(positions, time, key=at) - 1)
+    # A stretch of text spoken at one instant maps back to its start.
+    return bisect_left(positions, at(last), key=at)
 
 
 def clock(seconds: float | None) -> str:

@@ -150,3 +150,21 @@ def _pace(points, length, duration) -> float:
         if p1 > p0 and t1 >= t0:
             steep = max(steep, (t1 - t0) / (p1 - p0))
     return steep + 1e-6
+
+
+def test_position_at_holds_where_floating_point_puts_characters_at_one_time():
+    # Before a point at the smallest positive time, characters 3 and 4 both round to it.
+    points = [Point(4, 5e-324, RANK_TURN)]
+    seconds = time_at(points, 3, length=10_000, duration=100.0)
+    assert seconds == time_at(points, 4, length=10_000, duration=100.0) == 5e-324
+    assert time_at(points, 2, length=10_000, duration=100.0) == 0.0
+    assert position_at(points, seconds, length=10_000, duration=100.0) == 3
+
+
+def test_position_at_gives_the_character_being_spoken():
+    points = [Point(100, 10.0), Point(300, 30.0)]
+    assert position_at(points, 20.0, length=400) == 200
+    assert position_at(points, 20.05, length=400) == 200
+    assert position_at(points, 10.0, length=400) == 100
+    assert position_at(points, 0.0, length=400) == 0
+    assert position_at(points, 5000.0, length=400) == 400

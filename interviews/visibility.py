@@ -23,9 +23,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.db import router
 from django.db.models import Q
 
 from interviews.access import Perm
+from interviews.compiled import Compiled
 from interviews.models import ConsentStatus, Interviewee, Project, Source
 
 
@@ -43,15 +45,33 @@ def coding_filter(access, prefix: str = "") -> Q:
     return Q(**{f"{prefix}coder": access.user})
 
 
+# Asked by every report, retrieval and export: compiled once (`interviews.compiled`), and
+# without the models' default ordering, which would join the project table to sort a set.
+_WITHDRAWN_SOURCES = Compiled(
+    lambda project: (
+        Source.objects.filter(project_id=project).withdrawn().order_by().values_list("pk")
+    ),
+    ("project",),
+)
+_WITHDRAWN_PEOPLE = Compiled(
+    lambda project: (
+        Interviewee.objects.filter(project_id=project, consent_status=ConsentStatus.WITHDRAWN)
+        .order_by()
+        .values_list("pk")
+    ),
+    ("project",),
+)
+
+
 def withdrawn_sources(project) -> set[int]:
     """Ids of the project's sources in which an interviewee who withdrew consent speaks."""
-    return set(Source.objects.filter(project=project).withdrawn().values_list("pk", flat=True))
+    using = router.db_for_read(Source)
+    return {pk for (pk,) in _WITHDRAWN_SOURCES.rows(using, project=project.pk)}
 
 
 def withdrawn_count(project) -> int:
-    return Interviewee.objects.filter(
-        project=project, consent_status=ConsentStatus.WITHDRAWN
-    ).count()
+    """How many of the project's interviewees withdrew consent."""
+    return len(_WITHDRAWN_PEOPLE.rows(router.db_for_read(Interviewee), project=project.pk))
 
 
 def exclusion_note(project) -> str:

@@ -33,12 +33,15 @@ def merge_passages(frame: pd.DataFrame) -> pd.DataFrame:
     if len(frame) < 2:
         return frame
     keys = ["source_id", "code_id"]
+    speaker = None
     if "interviewee_id" in frame.columns:
-        frame = frame.assign(_speaker=frame["interviewee_id"].fillna(-1).astype("int64"))
+        speaker = frame["interviewee_id"].fillna(-1).astype("int64")
+    if not _overlaps(frame, keys, speaker):
+        return frame  # every coding is a passage of its own: no need to sort or copy the rows
+    kept = list(frame.columns)
+    if speaker is not None:
+        frame = frame.assign(_speaker=speaker)
         keys.append("_speaker")
-    kept = [c for c in frame.columns if c != "_speaker"]
-    if not _overlaps(frame, keys):
-        return frame[kept]  # every coding is a passage of its own: no need to sort the rows
     ordered = frame.sort_values([*keys, "start", "end", "coding_id"])
     ordered = ordered.reset_index(drop=True)
     same = pd.Series(True, index=ordered.index)
@@ -89,11 +92,13 @@ def merge_passages(frame: pd.DataFrame) -> pd.DataFrame:
     return merged.sort_values(["source_id", "start", "end", "coding_id"]).reset_index(drop=True)
 
 
-def _overlaps(frame: pd.DataFrame, keys: list[str]) -> bool:
-    """Whether two codings with the same `keys` overlap: the test of `merge_passages` on
-    bare arrays, which spares sorting a whole frame (its quotes and memos) when no passage
-    has more than one coding."""
+def _overlaps(frame: pd.DataFrame, keys: list[str], speaker: pd.Series | None) -> bool:
+    """Whether two codings with the same `keys` (and `speaker`, where given) overlap: the
+    test of `merge_passages` on bare arrays, which spares sorting or copying a whole frame
+    (its quotes and memos) when no passage has more than one coding."""
     columns = [frame[key].to_numpy(dtype="int64") for key in keys]
+    if speaker is not None:
+        columns.append(speaker.to_numpy(dtype="int64"))
     start = frame["start"].to_numpy(dtype="int64")
     end = frame["end"].to_numpy(dtype="int64")
     # Sorted as merge_passages sorts: by the keys, then start, end and id.

@@ -374,7 +374,10 @@ def report_data(
         source_ids, starts = frame["source_id"].tolist(), frame["start"].tolist()
         texts = disclosure.texts(set(source_ids))
         # Where the source has a recording, each quote starts with its time: [00:12:31].
-        times = times_of(source_ids, starts)
+        times: list[float | None] | None = times_of(source_ids, starts)
+        if times.count(None) == len(times):
+            times = None  # no source has a recording (the common case)
+        # Without times the column is set as one value, sparing pandas a look at each item.
         frame["time"] = times
         frame["quote"] = _quotes(texts, source_ids, starts, frame["end"].tolist(), times)
     else:
@@ -444,11 +447,12 @@ def _quotes(
     source_ids: list[int],
     starts: list[int],
     ends: list[int],
-    times: list[float | None],
+    times: list[float | None] | None,
 ) -> list[str]:
-    """Each coding's quote, after its time where its source has a recording."""
-    timed = times.count(None) < len(times)
-    if timed or any(readable.offsets is not None for readable in texts.values()):
+    """Each coding's quote, after its time where its source has a recording (`times` is
+    None where none has)."""
+    if times is not None or any(readable.offsets is not None for readable in texts.values()):
+        times = times or [None] * len(source_ids)
         return [
             timed_quote(texts[source_id].passage(start, end), time)
             for source_id, start, end, time in zip(source_ids, starts, ends, times, strict=True)

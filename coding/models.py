@@ -466,7 +466,10 @@ class Coding(models.Model):
     """
 
     guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="codings")
+    # No index of its own: the (source, start) index and the unique span lead with it.
+    source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="codings", db_index=False
+    )
     code = models.ForeignKey(Code, on_delete=models.RESTRICT, related_name="codings")
     coder = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="codings"
@@ -488,10 +491,9 @@ class Coding(models.Model):
 
     class Meta:
         ordering = ["source", "start", "end", "pk"]
-        indexes = [
-            models.Index(fields=["source", "start"]),
-            models.Index(fields=["code"]),
-        ]
+        # Every index is written by each coding: none repeats another's leading columns
+        # (the foreign key `code` has its own).
+        indexes = [models.Index(fields=["source", "start"])]
         constraints = [
             models.CheckConstraint(
                 condition=Q(start__gte=0) & Q(start__lt=models.F("end")),

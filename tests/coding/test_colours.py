@@ -1,6 +1,6 @@
-"""Template colours read well as highlights: text over a tint at 4.5:1 or more (WCAG AA),
-each band at 3:1 or more against the page. The tint is the code's colour at the alpha the
-coding page uses (static/js/workspace/colours.js)."""
+"""Template and demo colours read well as highlights: text over a tint at 4.5:1 or more
+(WCAG AA), each band at 3:1 or more against the page. The tint is the code's colour at the
+alpha the coding page uses (static/js/workspace/colours.js)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from coding.codebook_templates import TEMPLATES
+from demo.management.commands.load_demo import UNTIDY_CODES
 
 COLOURS_JS = Path(__file__).resolve().parents[2] / "static" / "js" / "workspace" / "colours.js"
 PAGE, TEXT = "#ffffff", "#212529"
@@ -53,7 +54,7 @@ TEMPLATE_CODES = [
     (template, code["name"], code["colour"])
     for template, (_label, nodes) in TEMPLATES.items()
     for code in _all_codes(nodes)
-]
+] + [("demo study", name, colour) for name, colour, _definition in UNTIDY_CODES]
 
 
 def test_the_page_and_the_script_agree_on_colours():

@@ -65,8 +65,8 @@ ATTRIBUTES = [
 ]
 # Codes that a real codebook collects before it is tidied (the lead merges and moves them).
 UNTIDY_CODES = [
-    ("Co-production", "#4dd0e1", "Joint productions (to be merged into Film co-production)."),
-    ("AI subtitles", "#4fc3f7", "Machine-translated subtitles (belongs under Digital and AI)."),
+    ("Co-production", "#0097a7", "Joint productions (to be merged into Film co-production)."),
+    ("AI subtitles", "#0288d1", "Machine-translated subtitles (belongs under Digital and AI)."),
 ]
 # Places and names of policies the study is about: never replaced by a placeholder.
 NEVER_IDENTIFYING = [

@@ -13,14 +13,14 @@ from django.views.decorators.http import require_POST
 from coding.disclosures import disclosure_record
 from exchange import services
 from exchange.forms import CodebookImportForm, ExportForm, ProjectImportForm
+from exchange.kinds import EXPORT, IMPORT, IMPORT_QDC
 from exchange.tasks import export_path, project_export_task, project_import_task
 from interviews.access import Perm, access_for, project_access
 from interviews.accounts import PROJECT_CREATORS_ONLY, can_create_projects
 from interviews.downloads import file_download
+from interviews.jobs import job_followed
 from interviews.models import Job, JobStatus
 from interviews.visibility import Disclosure
-
-EXPORT, IMPORT, IMPORT_QDC = "export_qdpx", "import_qdpx", "import_qdc"
 
 
 def _filename(name: str, suffix: str) -> str:
@@ -128,14 +128,12 @@ def project_import(request: HttpRequest) -> HttpResponse:
 
 
 def _job_for(request: HttpRequest, guid) -> Job:
-    """An exchange job: its starter may follow it, and project members who may review."""
-    job = get_object_or_404(Job, guid=guid, kind__in=[EXPORT, IMPORT, IMPORT_QDC])
-    if job.user_id == request.user.pk:
-        return job
-    if job.project_id and job.kind != EXPORT:
-        project_access(request, job.project_id, Perm.REVIEW)
-        return job
-    raise Http404("No such job.")
+    """An exchange job as the rule of `job_followed` lets the caller follow it (an export
+    only by its starter)."""
+    job = job_followed(request, guid)
+    if job.kind not in (EXPORT, IMPORT, IMPORT_QDC):
+        raise Http404("No such job.")
+    return job
 
 
 def job_page(request: HttpRequest, guid) -> HttpResponse:

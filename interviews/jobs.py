@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -58,19 +59,35 @@ def heartbeat(job: Job, every: float | None = None):
         thread.join()
 
 
+# Kinds of job whose outcome is for their starter alone (a file to download, which may hold
+# identities): no one else follows or lists them. Apps add theirs when they start (exchange:
+# its project exports).
+STARTERS_ONLY: set[str] = set()
+
+
 def job_followed(request, guid) -> Job:
     """The job with `guid` as the caller may follow it: its starter, and the members of its
-    project who may review; 404 to anyone else. A stale job is failed first."""
+    project who may review, unless its kind is for its starter alone; 404 to anyone else.
+    A stale job is failed first."""
     job = Job.objects.filter(guid=guid).first()
     if job is None:
         raise Http404("No such job.")
     if job.user_id != request.user.pk:
-        if not job.project_id:
+        if not job.project_id or job.kind in STARTERS_ONLY:
             raise Http404("No such job.")
         project_access(request, job.project_id, Perm.REVIEW)
     if jobs_reap_stale(Job.objects.filter(pk=job.pk)):
         job.refresh_from_db()
     return job
+
+
+def jobs_listed(jobs, access):
+    """Of `jobs` (a project's), those a member may follow in a list: the ones they started,
+    and for a member who may review the others too, but for kinds that are for their
+    starter alone."""
+    if not access.can(Perm.REVIEW):
+        return jobs.filter(user=access.user)
+    return jobs.exclude(Q(kind__in=STARTERS_ONLY) & ~Q(user=access.user))
 
 
 def jobs_reap_stale(jobs=None) -> int:

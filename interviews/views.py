@@ -21,7 +21,7 @@ from interviews.forms import (
     ProjectForm,
     SourceForm,
 )
-from interviews.jobs import job_followed, jobs_reap_stale
+from interviews.jobs import job_followed, jobs_listed, jobs_reap_stale
 from interviews.models import (
     Attribute,
     AttributeTarget,
@@ -405,9 +405,7 @@ def job_detail(request: HttpRequest, guid) -> HttpResponse:
 def job_list(request: HttpRequest, pk: int) -> HttpResponse:
     access = project_access(request, pk)
     jobs_reap_stale(access.project.jobs.all())
-    jobs = access.project.jobs.select_related("user")
-    if not access.can(Perm.REVIEW):
-        jobs = jobs.filter(user=request.user)
+    jobs = jobs_listed(access.project.jobs.select_related("user"), access)
     return render(
         request,
         "interviews/job_list.html",

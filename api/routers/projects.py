@@ -18,6 +18,7 @@ from api.pagination import PageParams, page, page_of
 from interviews import services
 from interviews.access import Perm
 from interviews.forms import AttributeForm, MemberAddForm, ProjectForm
+from interviews.jobs import jobs_listed
 from interviews.models import Attribute, AttributeValue, Interviewee, Job, Membership, Role
 
 router = Router(tags=["projects"])
@@ -420,9 +421,7 @@ def job_json(job: Job) -> dict:
 )
 def jobs(request: HttpRequest, pk: int, limit: int = Query(50, ge=1, le=500)):
     access = guard.project(request, pk)
-    found = access.project.jobs.order_by("-created_at", "-pk")
-    if not access.can(Perm.REVIEW):
-        found = found.filter(user=request.user)
+    found = jobs_listed(access.project.jobs.order_by("-created_at", "-pk"), access)
     return [job_json(j) for j in found[:limit]]
 
 

@@ -86,3 +86,29 @@ def test_the_job_list_costs_the_same_queries_for_many_jobs(client_for, project, 
     assert count() == few
     page = client.get(url).content.decode()
     assert page.count("<td>lead</td>") == 4 and page.count("<td>admin</td>") == 4
+
+
+def test_an_export_job_is_its_starters_alone_on_every_page_and_in_the_api(
+    client_for, project, users
+):
+    export = Job.objects.create(
+        project=project, user=users["admin"], kind="export_qdpx", title="Export"
+    )
+    other = Job.objects.create(project=project, user=users["admin"], kind="import", title="Import")
+    pages = [
+        reverse("exchange:job", args=[export.guid]),
+        reverse("interviews:job_detail", args=[export.guid]),
+        reverse("api:job_progress", args=[export.guid]),
+        reverse("api:job", args=[project.pk, export.guid]),
+    ]
+    for url in pages:
+        assert client_for("admin").get(url).status_code == 200, url
+        assert client_for("lead").get(url).status_code == 404, url
+    # A reviewer follows the starter's other jobs, and lists them, but not the export.
+    assert client_for("lead").get(reverse("api:job_progress", args=[other.guid])).status_code == 200
+    listed = client_for("lead").get(reverse("api:jobs", args=[project.pk])).json()
+    assert [job["guid"] for job in listed] == [str(other.guid)]
+    mine = client_for("admin").get(reverse("api:jobs", args=[project.pk])).json()
+    assert {job["guid"] for job in mine} == {str(export.guid), str(other.guid)}
+    page = client_for("lead").get(reverse("interviews:job_list", args=[project.pk]))
+    assert "Import" in page.content.decode() and "Export" not in page.content.decode()

@@ -205,7 +205,8 @@ LOGIN_LOCKOUT_SECONDS = env_int("PARLEY_LOGIN_LOCKOUT_SECONDS", 900)
 # included, are not affected.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # Django's ModelBackend, reading the user of a session with a query compiled once.
+    # Django's ModelBackend, building the user of a session from the row its session read
+    # brought (config/sessions.py).
     "config.sessions.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = LOGIN_MAX_FAILURES
@@ -286,7 +287,8 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 SESSION_COOKIE_HTTPONLY = True
-# Django's database sessions, each read with a query compiled once (config/sessions.py).
+# Django's database sessions with the member's id as a column, a session and its member read
+# by one query compiled once (config/sessions.py).
 SESSION_ENGINE = "config.sessions"
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"

@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.sessions.backends import db as django_db
-from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
 from config.sessions import ModelBackend, SessionStore
+from interviews.models import MemberSession
 
 
 def _signed_in(user) -> Client:
@@ -24,8 +24,8 @@ def _signed_in(user) -> Client:
 def test_a_session_is_read_as_django_reads_it(users):
     client = _signed_in(users["coder"])
     key = client.cookies["sessionid"].value
-    ours, django = SessionStore(key), django_db.SessionStore(key)
-    assert ours.load() == django.load()
+    ours, django = SessionStore(key), SessionStore(key)
+    assert ours.load() == django_db.SessionStore.load(django)
     assert ours.load()[SESSION_KEY] == str(users["coder"].pk)
     assert ours.session_key == key
 
@@ -40,7 +40,7 @@ def test_a_signed_in_member_sees_their_project_and_is_named(project, users):
 def test_an_expired_session_signs_nobody_in(project, users):
     client = _signed_in(users["coder"])
     key = client.cookies["sessionid"].value
-    Session.objects.filter(session_key=key).update(
+    MemberSession.objects.filter(session_key=key).update(
         expire_date=timezone.now() - timedelta(seconds=1)
     )
     store = SessionStore(key)
@@ -93,3 +93,65 @@ def test_a_changed_password_signs_out_other_sessions(project, users):
     user.set_password("another-password-456")
     user.save()
     assert client.get(f"/projects/{project.pk}/").status_code == 302
+
+
+def test_a_session_row_holds_the_member_signed_in(users):
+    client = _signed_in(users["coder"])
+    key = client.cookies["sessionid"].value
+    assert MemberSession.objects.get(session_key=key).user_id == users["coder"].pk
+    client.post("/accounts/logout/")
+    anonymous = SessionStore()
+    anonymous["seen"] = True
+    anonymous.save()
+    assert MemberSession.objects.get(session_key=anonymous.session_key).user_id is None
+    # Deleting a user ends their sessions.
+    other = _signed_in(users["viewer"]).cookies["sessionid"].value
+    users["viewer"].delete()
+    assert not MemberSession.objects.filter(session_key=other).exists()
+
+
+def test_a_signed_in_request_reads_its_session_and_member_in_one_query(project, users):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _signed_in(users["coder"])
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/projects/{project.pk}/").status_code == 200
+    sqls = [q["sql"] for q in queries.captured_queries]
+    assert "parley_session" in sqls[0] and '"auth_user"' in sqls[0]
+    member = f'WHERE "auth_user"."id" = {users["coder"].pk}'
+    assert not [sql for sql in sqls if sql.startswith('SELECT "auth_user"') and member in sql]
+
+
+def test_the_member_read_with_the_session_is_not_kept_past_its_request(project, users):
+    client = _signed_in(users["lead"])
+    assert client.get(f"/projects/{project.pk}/").status_code == 200
+    get_user_model().objects.filter(pk=users["lead"].pk).update(is_active=False)
+    assert ModelBackend().get_user(users["lead"].pk) is None
+    # Read outside a request (a command, a test), a session leaves no member behind either.
+    get_user_model().objects.filter(pk=users["lead"].pk).update(is_active=True)
+    store = SessionStore(client.cookies["sessionid"].value)
+    assert store.load()[SESSION_KEY] == str(users["lead"].pk)
+    get_user_model().objects.filter(pk=users["lead"].pk).update(is_active=False)
+    assert ModelBackend().get_user(users["lead"].pk) is None
+
+
+def test_the_migration_carries_open_sessions_over_with_their_member(users):
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.db import connection
+
+    old = django_db.SessionStore()
+    old[SESSION_KEY] = str(users["admin"].pk)
+    old.save()
+    expired = django_db.SessionStore()
+    expired[SESSION_KEY] = str(users["coder"].pk)
+    expired.set_expiry(-10)
+    expired.save()
+    migration = import_module("interviews.migrations.0014_member_session")
+    migration.copy_sessions(apps, type("Editor", (), {"connection": connection})())
+    copied = MemberSession.objects.get(session_key=old.session_key)
+    assert copied.user_id == users["admin"].pk
+    assert SessionStore(old.session_key).load()[SESSION_KEY] == str(users["admin"].pk)
+    assert not MemberSession.objects.filter(session_key=expired.session_key).exists()

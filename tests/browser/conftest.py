@@ -12,8 +12,9 @@ def page_for(browser, live_server, settings):
     """page_for(user) → a Playwright page whose browser context is logged in as that user."""
     from django.conf import settings as django_settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.db import connection
+
+    from config.sessions import SessionStore
 
     settings.PARLEY_POLL_SECONDS = 1
     if connection.vendor == "sqlite":

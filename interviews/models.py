@@ -821,9 +821,10 @@ class MemberSession(AbstractBaseSession):
 
     @classmethod
     def get_session_store_class(cls):
-        from config.sessions import SessionStore
+        """The store of `SESSION_ENGINE` (for `get_decoded`)."""
+        from importlib import import_module
 
-        return SessionStore
+        return import_module(settings.SESSION_ENGINE).SessionStore
 
 
 class NamedEntity(models.Model):

@@ -155,3 +155,9 @@ def test_the_migration_carries_open_sessions_over_with_their_member(users):
     assert copied.user_id == users["admin"].pk
     assert SessionStore(old.session_key).load()[SESSION_KEY] == str(users["admin"].pk)
     assert not MemberSession.objects.filter(session_key=expired.session_key).exists()
+
+
+def test_a_session_row_decodes_as_its_store_reads_it(users):
+    client = _signed_in(users["admin"])
+    row = MemberSession.objects.get(session_key=client.cookies["sessionid"].value)
+    assert row.get_decoded()[SESSION_KEY] == str(users["admin"].pk)

@@ -138,6 +138,16 @@ def run(args) -> None:
             f"p95 {walls[int(len(walls) * 0.95)] * 1000:.2f} ms; CPU p50 "
             f"{statistics.median(cpus) * 1000:.2f} ms, p95 {cpus[int(len(cpus) * 0.95)] * 1000:.2f} ms"
         )
+    from django.test.utils import CaptureQueriesContext
+
+    first = (n * 7919) % (len(spans) - 10)
+    start, end = spans[first][0], spans[first + n % 5][1]
+    n += 1
+    with CaptureQueriesContext(connection) as sent:
+        body = {"code": codes[n % len(codes)].pk, "start": start, "end": end}
+        assert post(json.dumps(body).encode()) == 201
+    # As Django logs them: on SQLite the transaction's BEGIN and COMMIT among them.
+    print(f"  statements one coding write sends: {len(sent)}")
     if connection.vendor == "sqlite":
         # What a coding's commit writes: the write-ahead log's frames (one a page) after a
         # checkpoint has emptied it, with no checkpoint during the writes.

@@ -5,6 +5,7 @@ from interviews.models import (
     AttributeValue,
     Interviewee,
     Job,
+    MemberSession,
     Membership,
     NamedEntity,
     Profile,
@@ -159,6 +160,33 @@ class JobAdmin(ProjectScopedAdmin):
 class ProfileAdmin(admin.ModelAdmin):
     list_display = ["user", "guid", "selection_snap"]
     search_fields = ["user__username"]
+
+
+@admin.register(MemberSession)
+class MemberSessionAdmin(admin.ModelAdmin):
+    """Who is signed in, until when; a superuser may end a session (sign its member out).
+    The session's data (it holds the password's hash check) is not shown."""
+
+    list_display = ["user", "expire_date"]
+    fields = ["user", "expire_date"]
+    readonly_fields = ["user", "expire_date"]
+    search_fields = ["user__username"]
+    ordering = ["-expire_date"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(NamedEntity)

@@ -161,3 +161,21 @@ def test_a_session_row_decodes_as_its_store_reads_it(users):
     client = _signed_in(users["admin"])
     row = MemberSession.objects.get(session_key=client.cookies["sessionid"].value)
     assert row.get_decoded()[SESSION_KEY] == str(users["admin"].pk)
+
+
+def test_a_superuser_sees_who_is_signed_in_and_may_end_a_session(project, users):
+    member = _signed_in(users["coder"])
+    key = member.cookies["sessionid"].value
+    boss = get_user_model().objects.create_superuser("boss", password="pw-for-tests-123")
+    admin = _signed_in(boss)
+    listing = admin.get("/admin/interviews/membersession/")
+    assert listing.status_code == 200
+    page = listing.content.decode()
+    assert "coder" in page
+    assert MemberSession.objects.get(session_key=key).session_data not in page
+    admin.post(f"/admin/interviews/membersession/{key}/delete/", {"post": "yes"})
+    assert not MemberSession.objects.filter(session_key=key).exists()
+    assert member.get(f"/projects/{project.pk}/").status_code == 302  # signed out
+    staff = users["lead"]
+    get_user_model().objects.filter(pk=staff.pk).update(is_staff=True)
+    assert _signed_in(staff).get("/admin/interviews/membersession/").status_code == 403

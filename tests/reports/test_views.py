@@ -259,9 +259,9 @@ def test_the_report_page_needs_the_same_queries_however_many_codings(
     client = client_for("lead")
     url = _url(study, "report", "swot") + "?by=country"
     client.get(url)  # warm caches (session, content types)
-    # 27: one counts the interviewees left out for withdrawn consent, one reads the
-    # recordings of the quoted sources.
-    with django_assert_num_queries(27) as captured:
+    # 26: one counts the interviewees left out for withdrawn consent, one reads the
+    # recordings of the quoted sources; the session and its member are one.
+    with django_assert_num_queries(26) as captured:
         client.get(url)
     s2 = study.sources["S2"]
     for offset in range(0, 30, 3):

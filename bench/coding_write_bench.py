@@ -110,22 +110,22 @@ def run(args) -> None:
         f"One coding write · {connection.vendor} · {time.strftime('%Y-%m-%d %H:%M')} · "
         f"load average {load} · {url}"
     )
-    n = 0
+    written = 0
+
+    def next_write() -> bytes:
+        """The next coding's body: spread over the whole text, near its start and near its
+        end alike."""
+        nonlocal written
+        n, written = written, written + 1
+        first = (n * 7919) % (len(spans) - 10)
+        start, end = spans[first][0], spans[first + n % 5][1]
+        body = {"code": codes[n % len(codes)].pk, "start": start, "end": end}
+        return json.dumps({**body, "quote": text[start:end]}).encode()
+
     for round_ in range(args.rounds):
         walls, cpus = [], []
         for _ in range(args.writes):
-            # Spread over the whole text, near its start and near its end alike.
-            first = (n * 7919) % (len(spans) - 10)
-            start, end = spans[first][0], spans[first + n % 5][1]
-            body = json.dumps(
-                {
-                    "code": codes[n % len(codes)].pk,
-                    "start": start,
-                    "end": end,
-                    "quote": text[start:end],
-                }
-            ).encode()
-            n += 1
+            body = next_write()
             c0, t0 = time.process_time(), time.perf_counter()
             status = post(body)
             walls.append(time.perf_counter() - t0)
@@ -140,12 +140,9 @@ def run(args) -> None:
         )
     from django.test.utils import CaptureQueriesContext
 
-    first = (n * 7919) % (len(spans) - 10)
-    start, end = spans[first][0], spans[first + n % 5][1]
-    n += 1
+    body = next_write()
     with CaptureQueriesContext(connection) as sent:
-        body = {"code": codes[n % len(codes)].pk, "start": start, "end": end}
-        assert post(json.dumps(body).encode()) == 201
+        assert post(body) == 201
     # As Django logs them: on SQLite the transaction's BEGIN and COMMIT among them.
     print(f"  statements one coding write sends: {len(sent)}")
     if connection.vendor == "sqlite":
@@ -159,11 +156,7 @@ def run(args) -> None:
             page = cursor.fetchone()[0]
         writes = 50
         for _ in range(writes):
-            first = (n * 7919) % (len(spans) - 10)
-            start, end = spans[first][0], spans[first + n % 5][1]
-            n += 1
-            body = {"code": codes[n % len(codes)].pk, "start": start, "end": end}
-            assert post(json.dumps(body).encode()) == 201
+            assert post(next_write()) == 201
         frames = (os.path.getsize(wal) - 32) / (page + 24) / writes
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA wal_autocheckpoint=1000")

@@ -72,25 +72,20 @@ class Compiled:
         # slot is bound: an integer in the type the driver was given (psycopg's Int4 wraps
         # one), a time as the backend adapts a DateTimeField's value.
         adapt_time = connection.ops.adapt_datetimefield_value
-        by_sql_value = {}
+        binders = {}  # a stand-in as the SQL's parameters hold it → (slot, how to bind)
         for name, value in stand_ins.items():
             kind = self.kinds[name]
             if kind is datetime:
-                by_sql_value[(datetime, adapt_time(value))] = (name, adapt_time)
-            elif kind is str:
-                by_sql_value[(str, value)] = (name, str)
+                binders[adapt_time(value)] = (name, adapt_time)
             else:
-                by_sql_value[(int, value)] = (name, None)
+                binders[value] = (name, str if kind is str else None)
         slots = []
         for p in params:
-            if isinstance(p, int) and not isinstance(p, bool):
-                found = by_sql_value.get((int, int(p)))
-                slots.append((found[0], type(p)) if found else (None, None))
-            elif isinstance(p, str | datetime):
-                found = by_sql_value.get((str, p)) if isinstance(p, str) else None
-                slots.append(found or by_sql_value.get((datetime, p)) or (None, None))
-            else:
+            if isinstance(p, bool) or not isinstance(p, int | str | datetime):
                 slots.append((None, None))
+                continue
+            name, bind = binders.get(int(p) if isinstance(p, int) else p, (None, None))
+            slots.append((name, type(p) if name is not None and bind is None else bind))
         fields = [column[0] for column in compiler.select[: compiler.col_count]]
         converters = compiler.get_converters(fields)
         # The SQL may select the columns in another order than asked (annotations apart):

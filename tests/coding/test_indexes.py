@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 
 from coding.models import Coding
+from tests.migrations import migrate_to, migrate_to_the_end
 
 
 def _indexes(table: str) -> dict[str, tuple[list[str], bool]]:
@@ -37,17 +38,13 @@ def test_no_index_of_the_codings_table_repeats_the_lead_of_another():
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_drops_the_repeated_indexes_and_keeps_the_codings(coding):
-    from django.db.migrations.executor import MigrationExecutor
-
-    executor = MigrationExecutor(connection)
-    executor.migrate([("coding", "0014_search_text_prepared_in_python")])
+    migrate_to(connection, ("coding", "0014_search_text_prepared_in_python"))
     try:
         before = _indexes("coding_coding")
         assert [n for n, (columns, _) in before.items() if columns == ["source_id"]]
         assert len([n for n, (columns, _) in before.items() if columns == ["code_id"]]) == 2
     finally:
-        executor.loader.build_graph()
-        executor.migrate(executor.loader.graph.leaf_nodes())
+        migrate_to_the_end(connection)
     after = _indexes("coding_coding")
     assert [n for n, (columns, _) in after.items() if columns == ["source_id"]] == []
     assert len([n for n, (columns, _) in after.items() if columns == ["code_id"]]) == 1

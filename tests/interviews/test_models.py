@@ -16,6 +16,7 @@ from interviews.models import (
     SourceCodePoints,
     count_words,
 )
+from tests.migrations import migrate_to, migrate_to_the_end
 
 
 def test_a_coding_must_have_start_before_end(source, code, users):
@@ -120,18 +121,15 @@ def test_the_migration_gives_existing_sources_their_code_points(source, other_pr
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_indexes_only_the_segments_with_an_interviewee(source, interviewee):
     from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
 
-    executor = MigrationExecutor(connection)
-    executor.migrate([("interviews", "0011_segment_source_index")])
+    migrate_to(connection, ("interviews", "0011_segment_source_index"))
     try:
         with connection.cursor() as cursor:
             before = connection.introspection.get_constraints(cursor, "interviews_segment")
         assert "interviews_segment_interviewee_id_8cb740be" in before
         assert "segment_interviewee" not in before
     finally:
-        executor.loader.build_graph()
-        executor.migrate(executor.loader.graph.leaf_nodes())
+        migrate_to_the_end(connection)
     with connection.cursor() as cursor:
         after = connection.introspection.get_constraints(cursor, "interviews_segment")
         if connection.vendor == "postgresql":

@@ -10,8 +10,16 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
+from django.urls import reverse
+
+from coding.models import Coding
+from coding.search import search_run
+from interviews.models import Source
+from tests.migrations import migrate_to
 
 ROOT = Path(__file__).resolve().parent.parent
 SQUASHED = {
@@ -88,3 +96,34 @@ def test_a_new_database_is_made_by_the_squashed_migrations_and_records_what_they
         migration = loader.graph.nodes[key]
         assert set(migration.replaces) <= set(loader.applied_migrations)
         assert not set(migration.replaces) & set(loader.graph.nodes)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_from_before_the_squash_goes_on_through_the_replaced_migrations(
+    source, coding, client_for
+):
+    # Back to where a database of 2026-11-29 (70cef01) stands, its rows kept.
+    migrate_to(connection, ("coding", "0007_codes_restricted_not_protected"))
+    migrate_to(connection, ("interviews", "0005_source_code_points"))
+    try:
+        executor = MigrationExecutor(connection)
+        # Partly applied: Django sets the squashed migrations aside and plans the rest.
+        assert not SQUASHED & set(executor.loader.graph.nodes)
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        planned = [(migration.app_label, migration.name) for migration, backwards in plan]
+        assert not any(backwards for _, backwards in plan)
+        assert planned.index(("interviews", "0006_source_frozen")) < planned.index(
+            ("coding", "0009_sources_frozen_from_codings")
+        )
+        assert ("coding", "0015_coding_indexes_not_repeated") in planned
+    finally:
+        call_command("migrate", verbosity=0)  # the upgrade, as `make run` and deploys do it
+    assert set(MigrationLoader(connection).applied_migrations) >= SQUASHED
+    upgraded = Source.objects.get(pk=source.pk)
+    assert (upgraded.text, upgraded.frozen) == (source.text, True)
+    assert Coding.objects.get(pk=coding.pk).start == coding.start
+    found = search_run(project=source.project, query="money short")
+    assert (found.source_count, {hit.source_id for hit in found.hits}) == (1, {source.pk})
+    page = client_for("coder").get(reverse("coding:workspace", args=[source.project_id, source.pk]))
+    assert page.status_code == 200
+    assert "Money was always short" in page.content.decode()

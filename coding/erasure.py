@@ -19,16 +19,24 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field
+from itertools import islice
+from re import _constants as sre  # the parser's own names (Python 3.11-3.13)
+from re import _parser as sre_parse
 
 from django.db import transaction
 from django.db.models import Q
 
+from coding.autocode import REGEX_FLAGS
 from coding.models import Change, ChangeAction, Coding, Memo
 from coding.suggestion_models import AutocodeRule, Suggestion, SuggestionStatus
 from coding.suggestions import models_forget, models_that_read
 from interviews.models import Interviewee, Job, NamedEntity, Segment, Source
 
 ERASED = "[erased]"
+# At most this many spellings of a rule's regular expression are tried (see _spellings).
+SPELLINGS = 256
+_CATEGORY_CHAR = {sre.CATEGORY_SPACE: " ", sre.CATEGORY_DIGIT: "0"}
+_REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
 # Parts of a name shorter than this ("Li", "Wu") are words of too many other things to be
 # struck from free text on their own; the whole name always is.
 MIN_PART = 3
@@ -121,7 +129,8 @@ def erasure_plan(interviewee: Interviewee) -> ErasurePlan:
         | Q(source_id__in=source_ids)
         | Q(coding__source_id__in=source_ids)
     )
-    pattern = _pattern(name_forms(interviewee))
+    forms = name_forms(interviewee)
+    pattern = _pattern(forms)
     mentions = []
     if pattern is not None:
         others = Memo.objects.filter(project=interviewee.project_id).exclude(
@@ -137,7 +146,9 @@ def erasure_plan(interviewee: Interviewee) -> ErasurePlan:
         entities=_entities(interviewee, source_ids).count(),
         mentions=mentions,
         learned=len(models_that_read(interviewee.project, source_ids)),
-        rules=_rule_changes(interviewee.project_id, pattern, _speakers(interviewee), source_ids),
+        rules=_rule_changes(
+            interviewee.project_id, pattern, forms, _speakers(interviewee), source_ids
+        ),
     )
 
 
@@ -154,12 +165,119 @@ def _strike(pattern: re.Pattern | None, value):
     return value
 
 
-def _names(pattern: re.Pattern | None, line: str, *, regex: bool = False) -> bool:
-    """Whether a rule's line names the person; in a regular expression, escapes such as
-    `\\s` count as a space between words."""
+def _names(pattern: re.Pattern | None, line: str) -> bool:
+    """Whether a rule's keyword, speaker or name names the person."""
+    return pattern is not None and bool(pattern.search(line))
+
+
+def _pattern_names(pattern: re.Pattern | None, forms: list[str], line: str) -> bool:
+    """Whether one of a rule's regular expressions names the person: a text it spells out
+    holds a form of the name (`J[oa]hn`, `(?:Mrs?|Ms)\\.?\\s+Secretname`, `Ales(?:ia|ya)`,
+    see `_spellings`), or it matches a form whole (whole words of at least MIN_PART letters,
+    as the rule would match them in a text) where the same form with every letter changed to
+    its neighbour does not (`a[l]esia\\W+s\\w*name`). `[A-Z]\\w+` or `\\w+ \\w+` match any
+    name, and so no one."""
     if pattern is None:
         return False
-    return bool(pattern.search(re.sub(r"\\.", " ", line) if regex else line))
+    if _names(pattern, re.sub(r"\\.", " ", line)):
+        return True
+    if any(_names(pattern, spelling) for spelling in _spellings(line)):
+        return True
+    try:
+        rule = re.compile(line, REGEX_FLAGS)
+    except re.error:
+        return False
+    return any(
+        _matches_words(rule, form) and not any(_matches_words(rule, d) for d in _decoys(form))
+        for form in forms
+    )
+
+
+def _spellings(line: str) -> list[str]:
+    """Texts the regular expression matches (up to SPELLINGS of them): every alternative,
+    every member of a class written out (a range by its first character, `\\s` as a space,
+    `\\d` as 0, any other class as x), `.` and a negated class as a space (they stand
+    between words more often than in them), a repeat at its least count and once more."""
+    try:
+        parsed = sre_parse.parse(line, REGEX_FLAGS)
+    except (re.error, RecursionError, OverflowError):
+        return []
+    return _spelled(list(parsed))
+
+
+def _spelled(items) -> list[str]:
+    texts = [""]
+    for op, arg in items:
+        parts = _spelled_item(op, arg)
+        texts = list(islice((text + part for text in texts for part in parts), SPELLINGS))
+    return texts
+
+
+def _spelled_item(op, arg) -> list[str]:
+    if op is sre.LITERAL:
+        return [chr(arg)]
+    if op is sre.IN:
+        if arg and arg[0][0] is sre.NEGATE:  # a space, unless the class leaves spaces out
+            spaces = (sre.LITERAL, ord(" ")) in arg or (sre.CATEGORY, sre.CATEGORY_SPACE) in arg
+            return ["x" if spaces else " "]
+        chars = [
+            chr(value)
+            if kind is sre.LITERAL
+            else chr(value[0])
+            if kind is sre.RANGE
+            else _CATEGORY_CHAR.get(value, "x")
+            for kind, value in arg
+        ]
+        return list(dict.fromkeys(chars))
+    if op is sre.BRANCH:
+        return [text for branch in arg[1] for text in _spelled(branch)][:SPELLINGS]
+    if op is sre.SUBPATTERN:
+        return _spelled(arg[-1])
+    if op is sre.ATOMIC_GROUP:
+        return _spelled(arg)
+    if op in _REPEATS:
+        least, most, inner = arg
+        spelled = _spelled(inner)
+        texts = []
+        for count in sorted({least, min(least + 1, most)}):
+            repeated = [""]
+            for _ in range(min(count, 50)):
+                repeated = list(islice((a + b for a in repeated for b in spelled), SPELLINGS))
+            texts += repeated
+        return texts[:SPELLINGS]
+    if op is sre.CATEGORY:
+        return [_CATEGORY_CHAR.get(arg, "x")]
+    if op in (sre.ANY, sre.NOT_LITERAL):  # any character, or all but one: a space
+        return ["x" if arg == ord(" ") else " "]
+    return [""]  # anchors, lookarounds, back-references: nothing of their own
+
+
+def _matches_words(rule: re.Pattern, text: str) -> bool:
+    """Whether the rule matches whole words of `text`, of at least MIN_PART characters."""
+    for match in rule.finditer(text):
+        start, end = match.span()
+        if (
+            end - start >= min(MIN_PART, len(text))
+            and (start == 0 or not text[start - 1].isalnum())
+            and (end == len(text) or not text[end].isalnum())
+        ):
+            return True
+    return False
+
+
+def _decoys(form: str) -> list[str]:
+    """The form with every letter (and digit) moved to its neighbour in the alphabet, of the
+    same script and case: forward, then back."""
+
+    def moved(char: str, step: int) -> str:
+        for other in (chr(ord(char) + step), chr(ord(char) - step)):
+            if (other.isalpha() and other.isupper() == char.isupper()) or (
+                char.isdigit() and other.isdigit()
+            ):
+                return other
+        return char
+
+    return ["".join(moved(c, step) if c.isalnum() else c for c in form) for step in (1, -1)]
 
 
 @dataclass
@@ -172,7 +290,11 @@ class RuleChange:
 
 
 def _rule_changes(
-    project, pattern: re.Pattern | None, speakers: set[str], source_ids: list[int]
+    project,
+    pattern: re.Pattern | None,
+    forms: list[str],
+    speakers: set[str],
+    source_ids: list[int],
 ) -> list[RuleChange]:
     """Coding help's rules that name the person, changed in memory (nothing is saved). A
     rule that reads only the person's speaker or sources, or whose every keyword and pattern
@@ -189,7 +311,7 @@ def _rule_changes(
             if str(s).strip().lower() in speakers or _names(pattern, str(s))
         ]
         keywords = [k for k in rule.keyword_list if not _names(pattern, k)]
-        patterns = [p for p in rule.pattern_list if not _names(pattern, p, regex=True)]
+        patterns = [p for p in rule.pattern_list if not _pattern_names(pattern, forms, p)]
         read = {source.pk for source in rule.sources.all()}
         delete = bool(
             (rule.speakers and len(hers) == len(rule.speakers))

@@ -339,3 +339,35 @@ def test_erasing_makes_coding_help_forget_the_words_it_learned_from_the_person(
     assert Job.objects.filter(project=project, kind="train_suggestions").count() == 1
     assert b"weather" in bytes(again.data)  # it learned, from the other sources
     assert rows_naming([NAME, "Secretname", "Alesia", "Zhyvitsa"]) == []
+
+
+def test_a_regular_expression_that_spells_her_name_another_way_goes_one_that_fits_any_stays(
+    project, interviewee, code
+):
+    from coding.erasure import erasure_plan
+    from coding.suggestion_models import AutocodeRule
+
+    spelled = [
+        "Ales[iy]a",  # a character class
+        "Secr?etname",  # an optional letter
+        "a[l]esia\\W+s\\w*name",  # her whole name, any case, any spacing
+        "(?:Mrs?|Ms)\\.?\\s+S[e]cretname",
+        "Алеся|Ales(?:ia|ya)",  # one of her names among others
+        "Ms[^a-z]+S[e]cretname",  # a negated class before it
+    ]
+    anyone = [
+        "[A-Z]\\w+",  # any capitalised word: every name, hers too
+        "\\w+ \\w+",
+        "Secr",  # the start of a word only: also of "secret", "secretary"
+        "[a-z]{6}",
+        "festival",
+        "Алеся",  # another alphabet: not her name as written
+        "\\d{3}-\\d{4}",
+        "(?:\\w+\\s){3}",
+    ]
+    rule = AutocodeRule.objects.create(
+        project=project, code=code, name="Shapes", patterns="\n".join(spelled + anyone)
+    )
+    plan = erasure_plan(interviewee)
+    [change] = [c for c in plan.rules if c.rule.pk == rule.pk]
+    assert (change.delete, change.rule.pattern_list) == (False, anyone)

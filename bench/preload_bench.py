@@ -1,7 +1,7 @@
 """What gunicorn's master preloads: the web processes' memory and each worker's first requests.
 
     .venv/bin/python bench/preload_bench.py [--configs app,import,reports app,import app none]
-        [--words 8000] [--codings 20] [--reports 3]
+        [--words 8000] [--codings 20] [--reports 3] [--exports 3]
 
 For each configuration (what `deploy/gunicorn.conf.py` loads before forking: `app` the
 application, `import` the sentence pipeline of phase one of an import, `reports` pandas and
@@ -13,6 +13,8 @@ workers on SQLite, as in bench/peer_bench.py, and:
   unless `import` is preloaded);
 - a report page (frequencies) is asked for by two clients at once, `--reports` times, so
   that both workers serve one: the first pair are the workers' first reports;
+- then its Word and its Excel file likewise, `--exports` times each: the first pair are the
+  workers' first exports of that format;
 - the memory is read again, with how many workers hold pandas.
 """
 
@@ -65,8 +67,8 @@ def memory(parley: Parley) -> tuple[float, float, float, float, int]:
     )
 
 
-def report_pair(parley: Parley, clients: list[requests.Session]) -> list[float]:
-    url = f"{parley.base}/projects/{parley.project}/reports/frequencies/"
+def request_pair(clients: list[requests.Session], url: str) -> list[float]:
+    """The same request by each client at once (one per worker), ms each."""
 
     def one(client: requests.Session) -> float:
         started = time.perf_counter()
@@ -75,6 +77,16 @@ def report_pair(parley: Parley, clients: list[requests.Session]) -> list[float]:
 
     with ThreadPoolExecutor(len(clients)) as pool:
         return list(pool.map(one, clients))
+
+
+def pairs_line(label: str, pairs: list[list[float]]) -> str:
+    later = [t for pair in pairs[1:] for t in pair]
+    return (
+        f"  {label}, two at once: first pair "
+        + " / ".join(f"{t:.0f}" for t in pairs[0])
+        + " ms"
+        + (f"; later p50 {statistics.median(later):.0f} ms (n={len(later)})" if later else "")
+    )
 
 
 def run(config: str, args, scratch: Path, static_root: Path, text: str) -> None:
@@ -95,7 +107,12 @@ def run(config: str, args, scratch: Path, static_root: Path, text: str) -> None:
             client = requests.Session()
             client.cookies.update(parley.http.cookies)
             clients.append(client)
-        pairs = [report_pair(parley, clients) for _ in range(args.reports)]
+        report = f"{parley.base}/projects/{parley.project}/reports/frequencies/"
+        pairs = [request_pair(clients, report) for _ in range(args.reports)]
+        exported = {
+            fmt: [request_pair(clients, f"{report}export/{fmt}/") for _ in range(args.exports)]
+            for fmt in ("docx", "xlsx")
+        }
         after_reports = memory(parley)
     finally:
         parley.close()
@@ -109,13 +126,9 @@ def run(config: str, args, scratch: Path, static_root: Path, text: str) -> None:
             f"with master RSS {rss:4.0f} / PSS {pss:4.0f} MB; workers holding pandas: {pandas}"
         )
     print(f"  import of one {args.words:,}-word document: {imported:6.0f} ms")
-    later = [t for pair in pairs[1:] for t in pair]
-    print(
-        "  report page, two at once: first pair "
-        + " / ".join(f"{t:.0f}" for t in pairs[0])
-        + " ms"
-        + (f"; later p50 {statistics.median(later):.0f} ms (n={len(later)})" if later else "")
-    )
+    print(pairs_line("report page", pairs))
+    print(pairs_line("Word file", exported["docx"]))
+    print(pairs_line("Excel file", exported["xlsx"]))
 
 
 def main() -> None:
@@ -126,6 +139,7 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=8000)
     parser.add_argument("--codings", type=int, default=20)
     parser.add_argument("--reports", type=int, default=3, help="pairs of report requests")
+    parser.add_argument("--exports", type=int, default=3, help="pairs of each export")
     args = parser.parse_args()
     print(f"load average before: {load()}")
     scratch = Path(tempfile.mkdtemp(prefix="parley-preload-"))

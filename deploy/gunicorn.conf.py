@@ -22,8 +22,10 @@ worker_class = "sync"
 #   "en" by default; empty: not preloaded, and a worker's first import loads them, 1-2 s).
 #   No trained pipeline is loaded in the web processes: the task worker finds named
 #   entities;
-# - the report pages' pandas and matplotlib (PARLEY_PRELOAD_REPORTS=0: not preloaded, and a
-#   worker's first report loads them, about 0.8 s of CPU and 120 MB it then keeps).
+# - the report pages' pandas and matplotlib, with a chart drawn once, and the exports'
+#   python-docx and openpyxl, with a document of each made once (PARLEY_PRELOAD_REPORTS=0:
+#   not preloaded, and a worker's first report loads them, about 0.8 s of CPU and 120 MB it
+#   then keeps, and its first Word file python-docx, about 0.15 s).
 # Loading the URLs alone imports neither spaCy, pandas, matplotlib nor the PDF and Word
 # readers. bench/README.md ("Beside Taguette 1.5.2") has the memory and first-request
 # figures of each choice, measured with bench/peer_bench.py and bench/preload_bench.py.
@@ -50,10 +52,20 @@ def when_ready(server):
         warm = read_file("warm-up.txt", b"Interviewer: Ready? Yes.\n\nRespondent: It is. Done.")
         nlp.sentence_spans(warm.text, preload_language, [turn.start for turn in warm.turns])
     if preload_reports:
-        import reports.charts
+        import docx
+        import openpyxl
+
         import reports.definitions
         import reports.exports
         import reports.tidy  # noqa: F401
+        from reports import charts
+        from reports.tables import Chart
+
+        # A chart drawn both ways, a Word and an Excel document made: the fonts, the PNG
+        # writer and the documents' templates are then in every worker from its start.
+        warm = Chart(kind="bar", title="Warm-up", labels=["a"], series={"n": [1.0]})
+        charts.render(warm, "svg"), charts.render(warm, "png")
+        docx.Document(), openpyxl.Workbook()
     # Workers open their own database connections; none may be inherited.
     connections.close_all()
     # What the master loaded is left out of the workers' garbage collection: collecting

@@ -270,7 +270,8 @@ def _decoys(form: str) -> list[str]:
     same script and case: forward, then back."""
 
     def moved(char: str, step: int) -> str:
-        for other in (chr(ord(char) + step), chr(ord(char) - step)):
+        code = ord(char)
+        for other in (chr(min(code + step, 0x10FFFF)), chr(max(code - step, 0))):
             if (other.isalpha() and other.isupper() == char.isupper()) or (
                 char.isdigit() and other.isdigit()
             ):

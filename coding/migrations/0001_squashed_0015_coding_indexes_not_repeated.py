@@ -2,9 +2,9 @@
 
 The models' tables, indexes and constraints are created as those migrations left them. The
 adjudication table, whose model belongs to the agreement app since 0008 (agreement.0001 takes
-it over in Django's state only), is created here in the database alone, as before. The
-full-text index of the sources is built by the same function that 0011 used, with the
-definition in coding/search.py.
+it over in Django's state only), is created here in the database alone, by 0004's own
+operation, as before. The full-text index of the sources is built by the same function that
+0011 used, with the definition in coding/search.py.
 
 A database that has some of them applied goes on through them one by one (Django picks).
 """
@@ -19,10 +19,12 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def _replaced(name):
+    return import_module(f"coding.migrations.{name}")
+
+
 def search_index(apps, schema_editor):
-    import_module("coding.migrations.0011_search_index_long_texts").rebuild_index(
-        apps, schema_editor
-    )
+    _replaced("0011_search_index_long_texts").rebuild_index(apps, schema_editor)
 
 
 class Migration(migrations.Migration):
@@ -770,110 +772,7 @@ class Migration(migrations.Migration):
         ),
         migrations.SeparateDatabaseAndState(
             state_operations=[],
-            database_operations=[
-                migrations.CreateModel(
-                    name="AgreementResolution",
-                    fields=[
-                        (
-                            "id",
-                            models.BigAutoField(
-                                auto_created=True,
-                                primary_key=True,
-                                serialize=False,
-                                verbose_name="ID",
-                            ),
-                        ),
-                        (
-                            "unit",
-                            models.CharField(
-                                help_text="sentence, turn, paragraph or character", max_length=10
-                            ),
-                        ),
-                        ("start", models.PositiveIntegerField()),
-                        ("end", models.PositiveIntegerField()),
-                        (
-                            "decision",
-                            models.CharField(
-                                choices=[
-                                    ("accept", "Accepted one coder's version"),
-                                    ("both", "Kept both versions"),
-                                    ("consensus", "Wrote a consensus coding"),
-                                ],
-                                max_length=10,
-                            ),
-                        ),
-                        ("resolved_at", models.DateTimeField(auto_now=True)),
-                        (
-                            "accepted_coder",
-                            models.ForeignKey(
-                                blank=True,
-                                null=True,
-                                on_delete=django.db.models.deletion.SET_NULL,
-                                related_name="+",
-                                to=settings.AUTH_USER_MODEL,
-                            ),
-                        ),
-                        (
-                            "codes",
-                            models.ManyToManyField(
-                                blank=True,
-                                db_table="coding_agreementresolution_codes",
-                                related_name="+",
-                                to="coding.code",
-                            ),
-                        ),
-                        (
-                            "codings",
-                            models.ManyToManyField(
-                                blank=True,
-                                db_table="coding_agreementresolution_codings",
-                                help_text="Consensus codings it created.",
-                                related_name="resolutions",
-                                to="coding.coding",
-                            ),
-                        ),
-                        (
-                            "project",
-                            models.ForeignKey(
-                                on_delete=django.db.models.deletion.CASCADE,
-                                related_name="agreement_resolutions",
-                                to="interviews.project",
-                            ),
-                        ),
-                        (
-                            "resolved_by",
-                            models.ForeignKey(
-                                null=True,
-                                on_delete=django.db.models.deletion.SET_NULL,
-                                related_name="+",
-                                to=settings.AUTH_USER_MODEL,
-                            ),
-                        ),
-                        (
-                            "source",
-                            models.ForeignKey(
-                                on_delete=django.db.models.deletion.CASCADE,
-                                related_name="agreement_resolutions",
-                                to="interviews.source",
-                            ),
-                        ),
-                    ],
-                    options={
-                        "db_table": "coding_agreementresolution",
-                        "ordering": ["source", "start", "end"],
-                        "constraints": [
-                            models.UniqueConstraint(
-                                fields=("source", "unit", "start", "end"),
-                                name="resolution_unique_unit",
-                            ),
-                            models.CheckConstraint(
-                                condition=models.Q(("start__lt", models.F("end"))),
-                                name="resolution_start_before_end",
-                            ),
-                        ],
-                    },
-                ),
-            ],
+            database_operations=_replaced("0004_agreement_resolution").Migration.operations,
         ),
         migrations.RunPython(search_index, migrations.RunPython.noop),
     ]

@@ -64,8 +64,10 @@ def when_ready(server):
         # A chart drawn both ways, a Word and an Excel document made: the fonts, the PNG
         # writer and the documents' templates are then in every worker from its start.
         warm = Chart(kind="bar", title="Warm-up", labels=["a"], series={"n": [1.0]})
-        charts.render(warm, "svg"), charts.render(warm, "png")
-        docx.Document(), openpyxl.Workbook()
+        for fmt in ("svg", "png"):
+            charts.render(warm, fmt)
+        docx.Document()
+        openpyxl.Workbook()
     # Workers open their own database connections; none may be inherited.
     connections.close_all()
     # What the master loaded is left out of the workers' garbage collection: collecting

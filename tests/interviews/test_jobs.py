@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from exchange.kinds import EXPORT
 from interviews.models import Job, JobStatus
 
 
@@ -91,9 +92,7 @@ def test_the_job_list_costs_the_same_queries_for_many_jobs(client_for, project, 
 def test_an_export_job_is_its_starters_alone_on_every_page_and_in_the_api(
     client_for, project, users
 ):
-    export = Job.objects.create(
-        project=project, user=users["admin"], kind="export_qdpx", title="Export"
-    )
+    export = Job.objects.create(project=project, user=users["admin"], kind=EXPORT, title="Export")
     other = Job.objects.create(project=project, user=users["admin"], kind="import", title="Import")
     pages = [
         reverse("exchange:job", args=[export.guid]),

@@ -145,24 +145,29 @@ else:
             # every request cost more than the coding write itself (bench/README.md,
             # "Coding workspace").
             "CONN_MAX_AGE": 60,
-            "OPTIONS": {
-                # WAL lets readers work while a coder writes; IMMEDIATE avoids
-                # "database is locked" on upgrade from a read to a write lock.
-                # auto_vacuum (set when the file is created; interviews migration 0013
-                # converts an older file) keeps pointer-map pages, by which SQLite finds
-                # a blob's n-th overflow page without reading the n - 1 before it: a
-                # quote near the end of a 200,000-word text's code points is read as
-                # fast as one near its start (bench/README.md, "Quotes far into a long
-                # text on SQLite").
-                "init_command": (
-                    "PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL; "
-                    "PRAGMA synchronous=NORMAL;"
-                ),
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-            },
         }
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The same for the data directory's file and for one DATABASE_URL names
+    # (sqlite:///path).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            # WAL lets readers work while a coder writes, and with synchronous=NORMAL a
+            # commit does not wait for the disk; IMMEDIATE avoids "database is locked" on
+            # upgrade from a read to a write lock. auto_vacuum (set when the file is
+            # created; interviews migration 0013 converts an older file) keeps pointer-map
+            # pages, by which SQLite finds a blob's n-th overflow page without reading the
+            # n - 1 before it: a quote near the end of a 200,000-word text's code points
+            # is read as fast as one near its start (bench/README.md, "Quotes far into a
+            # long text on SQLite").
+            "init_command": (
+                "PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL; "
+                "PRAGMA synchronous=NORMAL;"
+            ),
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SERIALIZATION_MODULES = {"json-exact": "interviews.exactjson"}
 

@@ -122,3 +122,34 @@ def test_gunicorn_preloads_what_requests_need_unless_told_not_to(tmp_path):
         *exports,
     ]
     assert _loaded_after(script, tmp_path, PARLEY_PRELOAD_APP="0") == ["False"]
+
+
+def test_a_sqlite_database_named_by_url_gets_the_same_settings_as_the_default(tmp_path):
+    """WAL, commits that do not wait for the disk, and write transactions that take their
+    lock first, whether the file is the data directory's or one DATABASE_URL names."""
+    script = (
+        "import django; django.setup()\n"
+        "from django.db import connection\n"
+        "with connection.cursor() as cursor:\n"
+        "    for pragma in ('journal_mode', 'synchronous', 'auto_vacuum'):\n"
+        "        cursor.execute('PRAGMA ' + pragma)\n"
+        "        print(pragma, cursor.fetchone()[0])\n"
+        "print('transaction_mode', connection.transaction_mode)\n"
+    )
+    outputs = []
+    for env in (
+        {"PARLEY_DATA_DIR": str(tmp_path / "default")},
+        {"DATABASE_URL": f"sqlite:///{tmp_path / 'named.sqlite3'}"},
+    ):
+        environment = {k: v for k, v in _clean_environment().items() if k != "DATABASE_URL"}
+        result = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            env={**environment, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, result.stderr
+        outputs.append(result.stdout)
+    expected = "journal_mode wal\nsynchronous 1\nauto_vacuum 2\ntransaction_mode IMMEDIATE\n"
+    assert outputs == [expected, expected]

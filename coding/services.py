@@ -18,6 +18,7 @@ from coding.models import (
     memo_text_check,
     slice_bytes,
     slice_known,
+    source_freeze,
     source_slice,
     with_slice,
 )
@@ -275,11 +276,14 @@ def _coding_insert(coding: Coding, note: Memo | None, history: Change, *, using:
     text; False, and nothing saved, when the coder had already coded exactly this span with
     this code.
 
-    By the ORM, except on PostgreSQL, where `_coding_insert_statement` does it in one
-    statement (see there why).
+    On PostgreSQL by one hand-written statement (`_coding_insert_statement`), on SQLite by
+    one hand-written statement a row (`_coding_insert_statements`), otherwise by the ORM.
     """
-    if connections[using].vendor == "postgresql":
+    vendor = connections[using].vendor
+    if vendor == "postgresql":
         return _coding_insert_statement(coding, note, history, using=using)
+    if vendor == "sqlite":
+        return _coding_insert_statements(coding, note, history, using=using)
     try:
         # Outermost, this is one transaction; inside a caller's, a savepoint.
         with transaction.atomic(using=using):
@@ -290,6 +294,62 @@ def _coding_insert(coding: Coding, note: Memo | None, history: Change, *, using:
             history.save(using=using)
     except IntegrityError:
         return False
+    return True
+
+
+def _insert_values(row, connection) -> tuple[list[str], list]:
+    """The quoted columns of a new row (its primary key left to the database) and their
+    values, as the ORM would write them."""
+    fields = [f for f in row._meta.concrete_fields if not f.primary_key]
+    columns = [connection.ops.quote_name(f.column) for f in fields]
+    return columns, [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
+
+
+def _coding_conflict_columns(connection) -> str:
+    """The columns of `coding_unique_span`: a coder codes a span with a code once."""
+    return ", ".join(
+        connection.ops.quote_name(Coding._meta.get_field(name).column)
+        for name in ("source", "code", "coder", "start", "end")
+    )
+
+
+def _coding_insert_statements(
+    coding: Coding, note: Memo | None, history: Change, *, using: str
+) -> bool:
+    """`_coding_insert` on SQLite: the coding's `INSERT … ON CONFLICT DO NOTHING
+    RETURNING`, then, only if it was written, the memo's and the history row's `INSERT`s and
+    the source's `frozen` flag, in one transaction (inside a caller's, in the caller's: an
+    existing span is skipped rather than raised, so no savepoint is needed). Through the
+    ORM's `save` the three rows took about a fifth of the coding write's CPU
+    (bench/README.md, "Beside Taguette 1.5.2")."""
+    connection = connections[using]
+    qn = connection.ops.quote_name
+    pk = qn(Coding._meta.pk.column)
+    columns, params = _insert_values(coding, connection)
+    with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(Coding._meta.db_table)} ({', '.join(columns)}) "
+            f"VALUES ({', '.join(['%s'] * len(columns))}) "
+            f"ON CONFLICT ({_coding_conflict_columns(connection)}) DO NOTHING RETURNING {pk}",
+            params,
+        )
+        row = cursor.fetchone()
+        if row is None:
+            return False
+        coding.pk = row[0]
+        coding._state.adding, coding._state.db = False, using
+        if note is not None:
+            note.coding = coding
+        for other in (note, history):
+            if other is None:
+                continue
+            columns, params = _insert_values(other, connection)
+            cursor.execute(
+                f"INSERT INTO {qn(other._meta.db_table)} ({', '.join(columns)}) "
+                f"VALUES ({', '.join(['%s'] * len(columns))})",
+                params,
+            )
+        source_freeze(coding.source_id, coding._state.fields_cache.get("source"))
     return True
 
 
@@ -311,18 +371,12 @@ def _coding_insert_statement(
     qn = connection.ops.quote_name
     table = Coding._meta.db_table
     pk = qn(Coding._meta.pk.column)
-    fields = [f for f in Coding._meta.concrete_fields if not f.primary_key]
-    conflict = ", ".join(
-        qn(Coding._meta.get_field(name).column)
-        for name in ("source", "code", "coder", "start", "end")  # `coding_unique_span`
-    )
+    columns, params = _insert_values(coding, connection)
     sql = [
-        f"WITH new_coding AS (INSERT INTO {qn(table)} "
-        f"({', '.join(qn(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}) "
-        f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {pk})"
+        f"WITH new_coding AS (INSERT INTO {qn(table)} ({', '.join(columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({_coding_conflict_columns(connection)}) DO NOTHING RETURNING {pk})"
     ]
-    params = [f.get_db_prep_save(f.pre_save(coding, True), connection) for f in fields]
     for name, row in (("new_memo", note), ("new_change", history)):
         if row is None:
             continue

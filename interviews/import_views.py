@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -104,6 +105,9 @@ def source_import_review(request: HttpRequest, pk: int, key: str) -> HttpRespons
         _forget(request, key)
         messages.info(request, "Import cancelled; nothing was stored.")
         return redirect("interviews:source_list", project.pk)
+    # Read once for the three that look at them: the file name's interviewee, the speakers'
+    # guess and the speakers' form.
+    prefetch_related_objects([project], "interviewees")
     linked = batches.linked_interviewees(name, project, {})
     guess = speaker_map_guess(
         speakers=imported.speakers,

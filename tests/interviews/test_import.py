@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from interviews.ingest.batches import staging_root
@@ -677,3 +679,23 @@ def test_cancelling_a_batch_review_stores_nothing(client_for, project):
     _nothing_stored(project)
     assert not Job.objects.exists()
     assert client.get(response.url).status_code == 404
+
+
+def test_the_review_page_reads_the_project_interviewees_once(client_for, project, interviewee):
+    """The file name's interviewee, the speakers' guess and the speakers' form share one read
+    of the project's interviewees (the interviewees' field of the form has its own)."""
+    client = client_for("coder")
+    response = client.post(
+        _import_url(project),
+        {"files": _upload("BY-01 call.txt", TRANSCRIPT.encode()), "kind": "interview"},
+    )
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(response.url)
+    assert "Interviewee BY-01" in _page_text(page)
+    whole_rows = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('SELECT "interviews_interviewee"."id", ')
+        and 'FROM "interviews_interviewee" INNER JOIN "interviews_project"' in q["sql"]
+    ]
+    assert len(whole_rows) == 2, whole_rows

@@ -96,10 +96,8 @@ def _with_outline(
     a 200,000-word text has some 300 pieces, and a row for each cost more than the rest of
     the query."""
     using = router.db_for_read(SourcePiece)
+    found = _outline_compiled(using).rows(using, **_outline_values(source, start, end, length))
     cut = connections[using].vendor != "sqlite"
-    found = _OUTLINE[cut].rows(
-        using, source=source.pk, before=max(end, start + 1), start=start, length=length
-    )
     if not found:
         return [], [], None
     rows, parts = [], []
@@ -116,6 +114,21 @@ def _with_outline(
     if not cut or any(part is None for part in parts):
         return rows, spans, None
     return rows, spans, "".join(SourceCodePoints.decode(part) for part in parts)
+
+
+def _outline_compiled(using: str) -> Compiled:
+    return _OUTLINE[connections[using].vendor != "sqlite"]
+
+
+def _outline_values(source: Source, start: int, end: int, length: int) -> dict:
+    return {"source": source.pk, "before": max(end, start + 1), "start": start, "length": length}
+
+
+def first_view_query(source: Source) -> tuple[Compiled, dict]:
+    """The query `source_pieces(source, 0, 0, outline=True)` runs first, with its values,
+    for `interviews.compiled.sent_together`."""
+    using = router.db_for_read(SourcePiece)
+    return _outline_compiled(using), _outline_values(source, 0, 0, source_length(source))
 
 
 def _holding(before, start, length) -> Q:

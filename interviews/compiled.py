@@ -7,11 +7,16 @@ the parts that change (`slots`), keeps the SQL the ORM wrote and the positions o
 stand-ins among its parameters, and later runs that SQL with the real values, converting
 the row's values as the ORM would. The rules stay written once, as querysets and
 expressions; nothing is restated in SQL.
+
+`sent_together` sends several such queries at once before the code that reads them runs:
+on PostgreSQL one round trip to the server instead of one a query (the coding page).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -104,16 +109,29 @@ class Compiled:
         """Every row, converted, in the query's order."""
         return self._run(using, values, one=False)
 
-    def _run(self, using: str, values: dict[str, Any], *, one: bool) -> list[list[Any]]:
-        sql, params, slots, converters, order = self._by_db.get(using) or self._compile(using)
-        bound = [
+    def _bound(self, using: str, values: dict[str, Any]) -> tuple[str, list]:
+        sql, params, slots, _converters, _order = self._by_db.get(using) or self._compile(using)
+        return sql, [
             fixed if name is None else kind(values[name])
             for fixed, (name, kind) in zip(params, slots, strict=True)
         ]
+
+    def _run(self, using: str, values: dict[str, Any], *, one: bool) -> list[list[Any]]:
+        sql, bound = self._bound(using, values)
         connection = connections[using]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, bound)
-            fetched = cursor.fetchmany(1) if one else cursor.fetchall()
+        sent = (_sent.get() or {}).pop(_key(self, using, values), None)
+        if sent is not None:
+            fetched = sent.fetchall()
+            sent.close()
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, bound)
+                fetched = cursor.fetchmany(1) if one else cursor.fetchall()
+        return self._converted(using, fetched)
+
+    def _converted(self, using: str, fetched) -> list[list[Any]]:
+        _sql, _params, _slots, converters, order = self._by_db[using]
+        connection = connections[using]
         # Per row only what it needs (a list of thousands of rows pays each step per row):
         # the converters as one flat list, the columns reordered only when they are not in
         # the asked order already.
@@ -130,3 +148,48 @@ class Compiled:
                 row[position] = function(row[position], expression, connection)
             found.append(row if in_order else [row[position] for position in order])
         return found
+
+
+# Queries sent ahead (`sent_together`) in this context, by (query, database, values): the
+# cursors holding their rows, read when the query is run with those values.
+_sent: ContextVar[dict[tuple, Any] | None] = ContextVar("compiled_sent", default=None)
+
+
+def _key(compiled: Compiled, using: str, values: dict[str, Any]) -> tuple:
+    return (id(compiled), using, tuple(sorted(values.items())))
+
+
+def _pipelines() -> bool:
+    """Whether psycopg's libpq can send queries in a pipeline (libpq 14 and later)."""
+    from psycopg import Pipeline
+
+    return Pipeline.is_supported()
+
+
+@contextmanager
+def sent_together(using: str, queries: list[tuple[Compiled, dict[str, Any]]]):
+    """Send these queries at once, before the code inside the block asks for them: on
+    PostgreSQL in one psycopg pipeline, so that they cost one round trip to the server, not
+    one each. Each is then read when it is run with the same values (`Compiled.row`,
+    `.rows`) inside the block; one not asked for is dropped at its end. Elsewhere (SQLite,
+    in this process; a libpq older than 14) nothing is sent ahead."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or _sent.get() is not None or not _pipelines():
+        yield
+        return
+    connection.ensure_connection()
+    sent: dict[tuple, Any] = {}
+    token = _sent.set(sent)
+    try:
+        # Leaving the pipeline sends the queries and reads every answer into its cursor.
+        with connection.connection.pipeline():
+            for compiled, values in queries:
+                sql, bound = compiled._bound(using, values)
+                cursor = connection.cursor()
+                sent[_key(compiled, using, values)] = cursor
+                cursor.execute(sql, bound)
+        yield
+    finally:
+        _sent.reset(token)
+        for cursor in sent.values():
+            cursor.close()

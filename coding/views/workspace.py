@@ -4,6 +4,7 @@ import json
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import router
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
@@ -14,6 +15,8 @@ from django.utils.safestring import mark_safe
 from coding import workspace_data
 from coding.pieces import pieces_answer, source_pieces
 from interviews.access import Perm, project_access
+from interviews.compiled import sent_together
+from interviews.models import Source
 
 
 def workspace(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
@@ -31,11 +34,16 @@ def workspace(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
     source = workspace_data.page_source(access, source_pk)
     if source is None:
         raise Http404("No such source.")
-    first = {
-        "pieces": pieces_answer(source, source_pieces(source, 0, 0, outline=True)),
-        "codings": workspace_data.source_codings_json(source, access),
-    }
-    codes = workspace_data.codebook_rows(access)
+    # What follows asks its independent queries first, all at once.
+    queries = workspace_data.page_queries(access, source, can_code=can_code)
+    with sent_together(router.db_for_read(Source), queries):
+        first = {
+            "pieces": pieces_answer(source, source_pieces(source, 0, 0, outline=True)),
+            "codings": workspace_data.source_codings_json(source, access),
+        }
+        codes = workspace_data.codebook_rows(access)
+        pins = workspace_data.pins_json(access, codes) if can_code else []
+        recent = workspace_data.recent_code_ids(access) if can_code else []
     data = {
         "source": {
             "id": source.pk,
@@ -62,8 +70,8 @@ def workspace(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
         ],
         "cursor": first["codings"]["cursor"],
         "first": first,
-        "pins": workspace_data.pins_json(access, codes) if can_code else [],
-        "recent": workspace_data.recent_code_ids(access) if can_code else [],
+        "pins": pins,
+        "recent": recent,
         "csrfToken": get_token(request),
         "pollSeconds": getattr(settings, "PARLEY_POLL_SECONDS", 3),
         "urls": {

@@ -5,14 +5,18 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from coding.models import Change, Code, CodePin, Coding, Memo
 from coding.services import code_pin_set, coding_create
+from coding.views import workspace as workspace_view
 from interviews.models import Segment, SegmentKind, profile_for
 from interviews.services import source_create
 
@@ -337,3 +341,27 @@ def test_text_speakers_and_memos_are_escaped(client_for, project, code, users):
     # The page draws the words with textContent, never as markup.
     assert page_pieces(client_for("coder"), source)[0]["text"].startswith("Dr <b>X</b>: I said")
     assert page_codings(client_for("coder"), source)[0]["memo"] == "</script><i>"
+
+
+def test_the_page_sends_its_independent_queries_together_and_reads_each_once(
+    client_for, source, code, coding, users, monkeypatch
+):
+    """On PostgreSQL the first piece, the codings, the codebook, the number keys and the
+    codes used last go to the server at once (`sent_together`); each is still asked once,
+    and the page is the same as when each is asked on its own."""
+    code_pin_set(user=users["coder"], code=code, slot=3)
+    client = client_for("coder")
+    with CaptureQueriesContext(connection) as queries:
+        together = client.get(workspace_url(source))
+    sent = [q["sql"] for q in queries.captured_queries]
+    assert len(sent) == len(set(sent))
+    monkeypatch.setattr(workspace_view, "sent_together", lambda using, queries: nullcontext())
+    with CaptureQueriesContext(connection) as queries:
+        apart = client.get(workspace_url(source))
+    assert len(queries.captured_queries) == len(sent)
+    first, second = page_data(together), page_data(apart)
+    for data in (first, second):
+        data.pop("csrfToken")
+    assert first == second
+    assert first["pins"] == [{"slot": 3, "code": code.pk}]
+    assert [c["id"] for c in first["first"]["codings"]["codings"]] == [coding.pk]

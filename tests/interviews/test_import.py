@@ -699,3 +699,33 @@ def test_the_review_page_reads_the_project_interviewees_once(client_for, project
         and 'FROM "interviews_interviewee" INNER JOIN "interviews_project"' in q["sql"]
     ]
     assert len(whole_rows) == 2, whole_rows
+
+
+def test_storing_an_import_does_not_ask_whether_its_project_user_or_new_guid_exist(
+    client_for, project, interviewee
+):
+    client = client_for("coder")
+    response = client.post(
+        _import_url(project),
+        {"files": _upload("BY-01 call.txt", TRANSCRIPT.encode()), "kind": "interview"},
+    )
+    form = {
+        "title": "Interview BY-01",
+        "language": "en",
+        "kind": "interview",
+        "speaker_0": "interviewer",
+        "speaker_1": str(interviewee.pk),
+        "save": "1",
+    }
+    with CaptureQueriesContext(connection) as queries:
+        stored = client.post(response.url, form)
+    source = Source.objects.get(project=project)
+    assert stored.status_code == 302 and stored.url == source.get_absolute_url()
+    checks = [
+        q["sql"]
+        for q in queries.captured_queries
+        if re.match(
+            r'SELECT \S+ AS "a" FROM "(interviews_project|auth_user|interviews_source)"', q["sql"]
+        )
+    ]
+    assert checks == []

@@ -297,20 +297,36 @@ def _coding_insert(coding: Coding, note: Memo | None, history: Change, *, using:
     return True
 
 
-def _insert_values(row, connection) -> tuple[list[str], list]:
-    """The quoted columns of a new row (its primary key left to the database) and their
-    values, as the ORM would write them."""
+def _insert_sql(row, connection) -> tuple[str, list]:
+    """The `INSERT` of a new row (its primary key left to the database) and its values, as
+    the ORM would write them."""
+    qn = connection.ops.quote_name
     fields = [f for f in row._meta.concrete_fields if not f.primary_key]
-    columns = [connection.ops.quote_name(f.column) for f in fields]
-    return columns, [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
+    sql = (
+        f"INSERT INTO {qn(row._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    return sql, [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
 
 
-def _coding_conflict_columns(connection) -> str:
-    """The columns of `coding_unique_span`: a coder codes a span with a code once."""
-    return ", ".join(
-        connection.ops.quote_name(Coding._meta.get_field(name).column)
+def _coding_insert_sql(coding: Coding, connection) -> tuple[str, list]:
+    """The coding's `INSERT`, which skips a span the coder has coded with the code already
+    (`coding_unique_span`) and returns the new row's key."""
+    qn = connection.ops.quote_name
+    span = ", ".join(
+        qn(Coding._meta.get_field(name).column)
         for name in ("source", "code", "coder", "start", "end")
     )
+    sql, params = _insert_sql(coding, connection)
+    return f"{sql} ON CONFLICT ({span}) DO NOTHING RETURNING {qn(Coding._meta.pk.column)}", params
+
+
+def _coding_written(coding: Coding, note: Memo | None, pk: int, using: str) -> None:
+    """The coding as saved (its key, its database), and its memo's link to it."""
+    coding.pk = pk
+    coding._state.adding, coding._state.db = False, using
+    if note is not None:
+        note.coding = coding
 
 
 def _coding_insert_statements(
@@ -323,32 +339,15 @@ def _coding_insert_statements(
     ORM's `save` the write took 1.46–1.52 ms of CPU, by these statements 1.26–1.32
     (bench/README.md, "The coding write on SQLite by statements")."""
     connection = connections[using]
-    qn = connection.ops.quote_name
-    pk = qn(Coding._meta.pk.column)
-    columns, params = _insert_values(coding, connection)
     with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {qn(Coding._meta.db_table)} ({', '.join(columns)}) "
-            f"VALUES ({', '.join(['%s'] * len(columns))}) "
-            f"ON CONFLICT ({_coding_conflict_columns(connection)}) DO NOTHING RETURNING {pk}",
-            params,
-        )
+        cursor.execute(*_coding_insert_sql(coding, connection))
         row = cursor.fetchone()
         if row is None:
             return False
-        coding.pk = row[0]
-        coding._state.adding, coding._state.db = False, using
-        if note is not None:
-            note.coding = coding
+        _coding_written(coding, note, row[0], using)
         for other in (note, history):
-            if other is None:
-                continue
-            columns, params = _insert_values(other, connection)
-            cursor.execute(
-                f"INSERT INTO {qn(other._meta.db_table)} ({', '.join(columns)}) "
-                f"VALUES ({', '.join(['%s'] * len(columns))})",
-                params,
-            )
+            if other is not None:
+                cursor.execute(*_insert_sql(other, connection))
         source_freeze(coding.source_id, coding._state.fields_cache.get("source"))
     return True
 
@@ -369,14 +368,9 @@ def _coding_insert_statement(
     """
     connection = connections[using]
     qn = connection.ops.quote_name
-    table = Coding._meta.db_table
     pk = qn(Coding._meta.pk.column)
-    columns, params = _insert_values(coding, connection)
-    sql = [
-        f"WITH new_coding AS (INSERT INTO {qn(table)} ({', '.join(columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))}) "
-        f"ON CONFLICT ({_coding_conflict_columns(connection)}) DO NOTHING RETURNING {pk})"
-    ]
+    insert, params = _coding_insert_sql(coding, connection)
+    sql = [f"WITH new_coding AS ({insert})"]
     for name, row in (("new_memo", note), ("new_change", history)):
         if row is None:
             continue
@@ -407,10 +401,7 @@ def _coding_insert_statement(
         row = cursor.fetchone()
     if row is None:
         return False
-    coding.pk = row[0]
-    coding._state.adding, coding._state.db = False, using
-    if note is not None:
-        note.coding = coding
+    _coding_written(coding, note, row[0], using)
     source.frozen = True
     return True
 

@@ -117,15 +117,13 @@ class Compiled:
         ]
 
     def _run(self, using: str, values: dict[str, Any], *, one: bool) -> list[list[Any]]:
-        sql, bound = self._bound(using, values)
-        connection = connections[using]
         sent = (_sent.get() or {}).pop(_key(self, using, values), None)
         if sent is not None:
             fetched = sent.fetchall()
             sent.close()
         else:
-            with connection.cursor() as cursor:
-                cursor.execute(sql, bound)
+            with connections[using].cursor() as cursor:
+                cursor.execute(*self._bound(using, values))
                 fetched = cursor.fetchmany(1) if one else cursor.fetchall()
         return self._converted(using, fetched)
 

@@ -124,9 +124,15 @@ def _outline_values(source: Source, start: int, end: int, length: int) -> dict:
     return {"source": source.pk, "before": max(end, start + 1), "start": start, "length": length}
 
 
+def first_view(source: Source) -> Pieces:
+    """What the coding page carries of the text when it opens: the piece at its start, with
+    the outline."""
+    return source_pieces(source, 0, 0, outline=True)
+
+
 def first_view_query(source: Source) -> tuple[Compiled, dict]:
-    """The query `source_pieces(source, 0, 0, outline=True)` runs first, with its values,
-    for `interviews.compiled.sent_together`."""
+    """The query `first_view` runs first, with its values, for
+    `interviews.compiled.sent_together`."""
     using = router.db_for_read(SourcePiece)
     return _outline_compiled(using), _outline_values(source, 0, 0, source_length(source))
 

@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from coding import workspace_data
-from coding.pieces import pieces_answer, source_pieces
+from coding.pieces import first_view, pieces_answer
 from interviews.access import Perm, project_access
 from interviews.compiled import sent_together
 from interviews.models import Source
@@ -38,7 +38,7 @@ def workspace(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
     queries = workspace_data.page_queries(access, source, can_code=can_code)
     with sent_together(router.db_for_read(Source), queries):
         first = {
-            "pieces": pieces_answer(source, source_pieces(source, 0, 0, outline=True)),
+            "pieces": pieces_answer(source, first_view(source)),
             "codings": workspace_data.source_codings_json(source, access),
         }
         codes = workspace_data.codebook_rows(access)

@@ -33,7 +33,7 @@ Offset = StrictInt
 
 # ---- schemas ------------------------------------------------------------------------------
 class CodingIn(Schema):
-    code: StrictInt = Field(..., le=MAX_OFFSET, description="The code's id.")
+    code: StrictInt = Field(..., ge=1, le=MAX_OFFSET, description="The code's id.")
     start: Offset = Field(..., le=MAX_OFFSET, description="First code point (inclusive).")
     end: Offset = Field(..., le=MAX_OFFSET, description="Last code point (exclusive).")
     quote: StrictStr | None = Field(
@@ -43,7 +43,7 @@ class CodingIn(Schema):
 
 
 class CodingBatchItem(CodingIn):
-    source: StrictInt = Field(..., le=MAX_OFFSET, description="The source's id.")
+    source: StrictInt = Field(..., ge=1, le=MAX_OFFSET, description="The source's id.")
 
 
 class CodingBatchIn(Schema):
@@ -51,7 +51,7 @@ class CodingBatchIn(Schema):
 
 
 class CodingPatch(Schema):
-    code: StrictInt | None = Field(None, le=MAX_OFFSET)
+    code: StrictInt | None = Field(None, ge=1, le=MAX_OFFSET)
     start: Offset | None = Field(None, le=MAX_OFFSET)
     end: Offset | None = Field(None, le=MAX_OFFSET)
     quote: StrictStr | None = None
@@ -100,7 +100,7 @@ class CodingFilters(PageParams):
 
 
 class PinIn(Schema):
-    code: StrictInt = Field(..., le=MAX_OFFSET)
+    code: StrictInt = Field(..., ge=1, le=MAX_OFFSET)
     slot: StrictInt | None = Field(
         None, le=MAX_OFFSET, description="A number key from 1 to 9; null unpins the code."
     )
@@ -430,7 +430,7 @@ class CodeOut(BaseModel):
 
 class CodeIn(Schema):
     name: StrictStr = Field(..., min_length=1, max_length=200)
-    parent: StrictInt | None = Field(None, le=MAX_OFFSET, description="The parent code's id.")
+    parent: StrictInt | None = Field(None, ge=1, le=MAX_OFFSET, description="The parent code's id.")
     colour: StrictStr = Field("#1e88e5", pattern=r"^#[0-9a-fA-F]{6}$")
     definition: StrictStr = ""
     inclusion: StrictStr = ""
@@ -448,7 +448,7 @@ class CodePatch(Schema):
     example: StrictStr | None = None
     is_codable: StrictBool | None = None
     parent: StrictInt | None = Field(
-        None, le=MAX_OFFSET, description="Move under this code; 0 moves it to the top level."
+        None, ge=0, le=MAX_OFFSET, description="Move under this code; 0 moves it to the top level."
     )
 
 
@@ -457,7 +457,7 @@ class ReorderIn(Schema):
 
 
 class MergeIn(Schema):
-    into: StrictInt = Field(..., le=MAX_OFFSET, description="The code that takes everything.")
+    into: StrictInt = Field(..., ge=1, le=MAX_OFFSET, description="The code that takes everything.")
 
 
 class MergeOut(BaseModel):

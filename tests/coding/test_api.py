@@ -565,7 +565,47 @@ def test_the_list_leaves_out_quotes_on_request_and_carries_memos(client_for, sou
 
 def test_a_code_id_beyond_the_databases_integers_is_a_400(client_for, source, code):
     client = client_for("coder")
-    for code_id in (2**31, 2**63, -(2**40)):
+    for code_id in (2**31, 2**63, -(2**40), -(2**64), 0):
         response = post(client, list_url(source), {"code": code_id, "start": 0, "end": 3})
         assert response.status_code == 400, code_id
     assert Coding.objects.count() == Change.objects.count() == 0
+
+
+def test_every_id_in_a_body_below_the_first_is_refused_with_a_message(
+    client_for, source, code, coding
+):
+    """Ids start at 1; one below the database's integers used to fail SQLite's driver."""
+    client = client_for("lead")
+    project = source.project_id
+    codebook = list(Code.objects.values_list("pk", "parent_id", "name").order_by("pk"))
+    below = -(2**64)
+    batch = reverse("api:codings", args=[project])
+    cases = [
+        (list_url(source), {"code": below, "start": 0, "end": 3}, "code"),
+        (
+            batch,
+            {"codings": [{"code": below, "source": source.pk, "start": 0, "end": 3}]},
+            "codings.0.code",
+        ),
+        (
+            batch,
+            {"codings": [{"code": code.pk, "source": below, "start": 0, "end": 3}]},
+            "codings.0.source",
+        ),
+        (reverse("api:pins", args=[project]), {"code": below, "slot": 1}, "code"),
+        (reverse("api:codes", args=[project]), {"name": "New", "parent": below}, "parent"),
+        (reverse("api:code_merge", args=[project, code.pk]), {"into": below}, "into"),
+    ]
+    for url, body, field in cases:
+        response = post(client, url, body)
+        assert response.status_code == 400, body
+        assert response.json()["fields"] == {field: [f"“{field}” is too small."]}
+    for url, body, field in [
+        (detail_url(coding), {"code": below}, "code"),
+        (reverse("api:code", args=[project, code.pk]), {"parent": -1}, "parent"),
+    ]:
+        response = patch(client, url, body)
+        assert response.status_code == 400, body
+        assert response.json()["fields"] == {field: [f"“{field}” is too small."]}
+    assert list(Coding.objects.values_list("pk", flat=True)) == [coding.pk]
+    assert list(Code.objects.values_list("pk", "parent_id", "name").order_by("pk")) == codebook

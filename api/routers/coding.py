@@ -4,7 +4,7 @@ memos and saved queries."""
 from __future__ import annotations
 
 import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -29,11 +29,13 @@ memos_router = Router(tags=["memos"])
 queries_router = Router(tags=["saved queries"])
 
 Offset = StrictInt
+# An id in a body: ids start at 1 (one below the database's integers cannot reach it).
+BodyId = Annotated[StrictInt, Field(ge=1, le=MAX_OFFSET)]
 
 
 # ---- schemas ------------------------------------------------------------------------------
 class CodingIn(Schema):
-    code: StrictInt = Field(..., ge=1, le=MAX_OFFSET, description="The code's id.")
+    code: BodyId = Field(..., description="The code's id.")
     start: Offset = Field(..., le=MAX_OFFSET, description="First code point (inclusive).")
     end: Offset = Field(..., le=MAX_OFFSET, description="Last code point (exclusive).")
     quote: StrictStr | None = Field(
@@ -43,7 +45,7 @@ class CodingIn(Schema):
 
 
 class CodingBatchItem(CodingIn):
-    source: StrictInt = Field(..., ge=1, le=MAX_OFFSET, description="The source's id.")
+    source: BodyId = Field(..., description="The source's id.")
 
 
 class CodingBatchIn(Schema):
@@ -51,7 +53,7 @@ class CodingBatchIn(Schema):
 
 
 class CodingPatch(Schema):
-    code: StrictInt | None = Field(None, ge=1, le=MAX_OFFSET)
+    code: BodyId | None = None
     start: Offset | None = Field(None, le=MAX_OFFSET)
     end: Offset | None = Field(None, le=MAX_OFFSET)
     quote: StrictStr | None = None
@@ -100,7 +102,7 @@ class CodingFilters(PageParams):
 
 
 class PinIn(Schema):
-    code: StrictInt = Field(..., ge=1, le=MAX_OFFSET)
+    code: BodyId
     slot: StrictInt | None = Field(
         None, le=MAX_OFFSET, description="A number key from 1 to 9; null unpins the code."
     )
@@ -430,7 +432,7 @@ class CodeOut(BaseModel):
 
 class CodeIn(Schema):
     name: StrictStr = Field(..., min_length=1, max_length=200)
-    parent: StrictInt | None = Field(None, ge=1, le=MAX_OFFSET, description="The parent code's id.")
+    parent: BodyId | None = Field(None, description="The parent code's id.")
     colour: StrictStr = Field("#1e88e5", pattern=r"^#[0-9a-fA-F]{6}$")
     definition: StrictStr = ""
     inclusion: StrictStr = ""
@@ -457,7 +459,7 @@ class ReorderIn(Schema):
 
 
 class MergeIn(Schema):
-    into: StrictInt = Field(..., ge=1, le=MAX_OFFSET, description="The code that takes everything.")
+    into: BodyId = Field(..., description="The code that takes everything.")
 
 
 class MergeOut(BaseModel):
@@ -639,7 +641,7 @@ class MemoOut(BaseModel):
 
 class MemoIn(Schema):
     about: Literal["project", "source", "code", "interviewee", "coding"] = "project"
-    target: StrictInt | None = Field(None, ge=1, le=MAX_OFFSET)
+    target: BodyId | None = None
     title: StrictStr = Field("", max_length=200)
     text: StrictStr = Field(..., min_length=1)
 

@@ -20,8 +20,9 @@ class AgreementResolution(models.Model):
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="agreement_resolutions"
     )
+    # No index of its own: the unique (source, unit, start, end) leads with it.
     source = models.ForeignKey(
-        Source, on_delete=models.CASCADE, related_name="agreement_resolutions"
+        Source, on_delete=models.CASCADE, related_name="agreement_resolutions", db_index=False
     )
     unit = models.CharField(max_length=10, help_text="sentence, turn, paragraph or character")
     start = models.PositiveIntegerField()

@@ -682,7 +682,10 @@ class Change(models.Model):
 class SavedQuery(models.Model):
     """A coding query kept under a name so that it can be run again as the codings grow."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="saved_queries")
+    # No index of its own: the unique (project, name) leads with it.
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="saved_queries", db_index=False
+    )
     name = models.CharField(max_length=200)
     definition = models.JSONField(help_text="Operator, codes, distance and filters.")
     created_by = models.ForeignKey(
@@ -704,8 +707,9 @@ class SavedQuery(models.Model):
 class CodePin(models.Model):
     """A code a user keeps under a number key (1–9) in the coding workspace of a project."""
 
+    # No index of its own: the unique (user, project, slot) and (user, code) leads with it.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="code_pins"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="code_pins", db_index=False
     )
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
     code = models.ForeignKey(Code, on_delete=models.CASCADE, related_name="pins")

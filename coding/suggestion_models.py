@@ -28,7 +28,10 @@ class AutocodeRule(models.Model):
     chosen sources. A rule without words or patterns proposes every turn it is restricted
     to (code by speaker)."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="autocode_rules")
+    # No index of its own: the unique (project, name) leads with it.
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="autocode_rules", db_index=False
+    )
     code = models.ForeignKey("coding.Code", on_delete=models.CASCADE, related_name="rules")
     name = models.CharField(max_length=200)
     keywords = models.TextField(
@@ -120,7 +123,10 @@ class SuggestionModel(models.Model):
     evaluation on held-out sources. Its suggestions are shown only for the codes whose
     figures pass the lead's threshold."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="suggestion_models")
+    # No index of its own: the unique (project, version) leads with it.
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="suggestion_models", db_index=False
+    )
     version = models.PositiveIntegerField()
     status = models.CharField(
         max_length=10, choices=ModelStatus.choices, default=ModelStatus.TRAINING
@@ -228,8 +234,14 @@ class Suggestion(models.Model):
     rejected one stays rejected, so it is never proposed again for that span and code.
     """
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="suggestions")
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="suggestions")
+    # No index of its own: the (project, status, code) index leads with it.
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="suggestions", db_index=False
+    )
+    # No index of its own: the unique span (source, code, start, end) and the (source, status) index leads with it.
+    source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="suggestions", db_index=False
+    )
     code = models.ForeignKey("coding.Code", on_delete=models.CASCADE, related_name="suggestions")
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()

@@ -76,7 +76,10 @@ class Project(models.Model):
 
 
 class Membership(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    # No index of its own: the unique (project, user) leads with it.
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="memberships", db_index=False
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
@@ -124,7 +127,10 @@ class Interviewee(models.Model):
     IDENTITY_FIELDS = ("real_name", "contact")
 
     guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="interviewees")
+    # No index of its own: the unique (project, pseudonym) leads with it.
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="interviewees", db_index=False
+    )
     pseudonym = models.CharField(max_length=50, help_text="Shown to coders, e.g. BY-03.")
     real_name = models.CharField(max_length=200, blank=True)
     contact = models.TextField(blank=True, help_text="E-mail, phone, address.")
@@ -211,7 +217,10 @@ class Attribute(models.Model):
     """A variable defined per project [REFI-QDA Variable], valued per interviewee or source."""
 
     guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="attributes")
+    # No index of its own: the unique (project, name) leads with it.
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="attributes", db_index=False
+    )
     name = models.CharField(max_length=100)
     type = models.CharField(max_length=10, choices=AttributeType.choices, default="text")
     applies_to = models.CharField(
@@ -399,7 +408,10 @@ class Source(models.Model):
     """A text to code [REFI-QDA TextSource]. `text` is the single truth for offsets."""
 
     guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="sources")
+    # No index of its own: the (project, checksum) index leads with it.
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="sources", db_index=False
+    )
     title = models.CharField(max_length=300)
     kind = models.CharField(max_length=10, choices=SourceKind.choices, default="interview")
     text = models.TextField()
@@ -645,7 +657,10 @@ class SourcePiece(models.Model):
     text reads these rows and that stretch only; forgotten when the text or its turns
     change, laid out again when next asked for."""
 
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="pieces")
+    # No index of its own: the unique (source, index) and the (source, start) index leads with it.
+    source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="pieces", db_index=False
+    )
     index = models.PositiveIntegerField()
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
@@ -831,7 +846,10 @@ class NamedEntity(models.Model):
     """A named entity the language pipeline found in a source (for de-identification and
     auto-coding): a person, organisation, place, date …, with its span of the text."""
 
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="entities")
+    # No index of its own: the (source, label) index leads with it.
+    source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="entities", db_index=False
+    )
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     label = models.CharField(max_length=30, help_text="spaCy's label, e.g. PERSON, ORG, GPE.")

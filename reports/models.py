@@ -21,7 +21,10 @@ class ReportKind(models.TextChoices):
 class SavedReport(models.Model):
     """A report definition (kind and parameters) that anyone with access can re-run."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="saved_reports")
+    # No index of its own: the unique (project, name) leads with it.
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="saved_reports", db_index=False
+    )
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=ReportKind.choices)
     params = models.JSONField(default=dict, blank=True, help_text="The report's query parameters.")
@@ -50,7 +53,10 @@ class SavedReport(models.Model):
 class MatrixSummary(models.Model):
     """A lead's summary of one framework-matrix cell: a row (by its dimension) × a code."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="matrix_summaries")
+    # No index of its own: the unique (project, rows, row key, code) leads with it.
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="matrix_summaries", db_index=False
+    )
     rows = models.CharField(max_length=40, help_text="interviewee, source or an attribute key.")
     row_key = models.CharField(max_length=300, help_text="The row's id or attribute value.")
     code = models.ForeignKey(Code, on_delete=models.CASCADE, related_name="matrix_summaries")

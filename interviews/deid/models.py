@@ -53,7 +53,10 @@ class TermAction(models.TextChoices):
 class IdentifyingTerm(models.Model):
     """A project's own word or phrase to always (or never) treat as identifying."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="deid_terms")
+    # No index of its own: the unique (project, text) leads with it.
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="deid_terms", db_index=False
+    )
     text = models.CharField(max_length=200)
     kind = models.CharField(max_length=10, choices=EntityKind.choices, default=EntityKind.OTHER)
     action = models.CharField(max_length=6, choices=TermAction.choices, default=TermAction.ALWAYS)
@@ -71,7 +74,10 @@ class IdentifyingTerm(models.Model):
 class IdentifyingEntity(models.Model):
     """One person, organisation, place … of the project, with its one placeholder."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="deid_entities")
+    # No index of its own: the unique (project, kind, key) leads with it.
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="deid_entities", db_index=False
+    )
     kind = models.CharField(max_length=10, choices=EntityKind.choices)
     name = models.CharField(max_length=300, help_text="The form it was first found in.")
     key = models.CharField(max_length=300, help_text="The normalised form that identifies it.")
@@ -122,7 +128,10 @@ class IdentifyingSpan(models.Model):
     with the entity, the key.
     """
 
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="identifying_spans")
+    # No index of its own: the (source, status, start) index leads with it.
+    source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="identifying_spans", db_index=False
+    )
     entity = models.ForeignKey(
         IdentifyingEntity, null=True, blank=True, on_delete=models.CASCADE, related_name="spans"
     )
@@ -169,7 +178,10 @@ class SourceRevision(models.Model):
     admins to read; everyone sees that a revision happened and what followed it.
     """
 
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="revisions")
+    # No index of its own: the unique (source, number) leads with it.
+    source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="revisions", db_index=False
+    )
     number = models.PositiveIntegerField(help_text="1 for the first change of the text.")
     kind = models.CharField(max_length=12, choices=RevisionKind.choices)
     text_before = models.TextField()

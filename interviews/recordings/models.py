@@ -76,8 +76,9 @@ class SyncPoint(models.Model):
     """
 
     guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # No index of its own: the unique (source, position) leads with it.
     source = models.ForeignKey(
-        "interviews.Source", on_delete=models.CASCADE, related_name="sync_points"
+        "interviews.Source", on_delete=models.CASCADE, related_name="sync_points", db_index=False
     )
     position = models.PositiveIntegerField(help_text="Code points from the text's start.")
     time = models.FloatField(help_text="Seconds from the recording's start.")

@@ -1,7 +1,7 @@
 """Parley beside Taguette 1.5.2 on the same machine and the same generated documents.
 
     .venv/bin/python bench/peer_bench.py [--rounds 3] [--sizes 8000 50000 200000]
-        [--postgres postgres://postgres@127.0.0.1:5432/parley] [--no-preload]
+        [--postgres postgres://postgres@127.0.0.1:5432/parley] [--no-preload] [--client requests]
 
 Taguette (pinned 1.5.2) is installed by the script into its own virtualenv under
 bench/.peer/ (git-ignored) the first time, with `python -m venv` and pip. Three servers run
@@ -24,13 +24,21 @@ Each round visits the systems in a rotated order and, for each document size, me
   summed (shared pages counted once across the processes).
 
 It prints p50/p95 per operation and size over all rounds, the ratios the targets name, and
-the load average before and after. Every request goes over HTTP with keep-alive, one client.
+the load average before and after.
+
+The timed requests of opening and coding go through `http.client` on one connection per
+system, kept open while the server keeps it (Taguette does; gunicorn's sync workers close
+each), as a browser holds its connection: the client's own work is then a small part of
+each figure. `--client requests` times them through `requests.Session` instead, whose own
+work per request measured 0.8 to 2.7 ms here (bench/README.md, "The client's share"). Logging
+in, creating the project and importing always go through `requests`.
 """
 
 from __future__ import annotations
 
 import argparse
 import html
+import http.client
 import json
 import os
 import random
@@ -45,6 +53,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 import requests
 
@@ -116,6 +125,69 @@ def load() -> str:
     return Path("/proc/loadavg").read_text().strip()
 
 
+class Lean:
+    """HTTP requests through `http.client` on one connection, kept while the server keeps it
+    open and opened again when it closes it, with the cookies of a `requests.Session`."""
+
+    def __init__(self, base: str, session: requests.Session):
+        host, port = base.split("//", 1)[1].split(":")
+        self.connection = http.client.HTTPConnection(host, int(port), timeout=120)
+        self.session = session
+
+    def request(self, method: str, path: str, body=None, headers=None) -> tuple[int, bytes]:
+        sent = {"Cookie": "; ".join(f"{c.name}={c.value}" for c in self.session.cookies)}
+        if body is not None:
+            body = json.dumps(body).encode()
+            sent["Content-Type"] = "application/json"
+        sent.update(headers or {})
+        reused = self.connection.sock is not None
+        try:
+            self.connection.request(method, path, body, sent)
+            answer = self.connection.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            if not reused:
+                raise
+            # The server closed the kept connection while it was idle: send on a new one.
+            self.connection.close()
+            self.connection.request(method, path, body, sent)
+            answer = self.connection.getresponse()
+        content = answer.read()
+        if answer.will_close:
+            self.connection.close()
+        return answer.status, content
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+class Server:
+    """What the two systems' clients share: a `requests.Session` (`http`, logged in) and the
+    client of the timed requests (`lean`; None: `http`)."""
+
+    base: str
+    http: requests.Session
+    process: subprocess.Popen
+    lean: Lean | None = None
+
+    def time_with(self, client: str) -> None:
+        self.lean = Lean(self.base, self.http) if client == "http" else None
+
+    def get(self, path: str) -> bytes:
+        if self.lean is None:
+            answer = self.http.get(self.base + path)
+            answer.raise_for_status()
+            return answer.content
+        status, content = self.lean.request("GET", path)
+        if status != 200:
+            raise RuntimeError(f"{path} answered {status}")
+        return content
+
+    def close(self) -> None:
+        if self.lean is not None:
+            self.lean.close()
+        stop(self.process)
+
+
 # ---- Taguette -----------------------------------------------------------------------------
 def taguette_python() -> Path:
     """The virtualenv's interpreter, with Taguette installed in it."""
@@ -136,7 +208,7 @@ def taguette_python() -> Path:
     return python
 
 
-class Taguette:
+class Taguette(Server):
     name = "Taguette"
 
     def __init__(self, scratch: Path):
@@ -221,27 +293,27 @@ class Taguette:
         return answer.json()["created"], sum(len(p) for p in paragraphs)
 
     def open_document(self, document: int) -> int:
-        page = self.http.get(f"{self.base}/project/{self.project}/document/{document}")
-        page.raise_for_status()
-        size = len(page.content)
-        for path in (f"document/{document}", f"document/{document}/contents"):
-            answer = self.http.get(f"{self.base}/api/project/{self.project}/{path}")
-            answer.raise_for_status()
-            size += len(answer.content)
+        size = 0
+        for path in (
+            f"/project/{self.project}/document/{document}",
+            f"/api/project/{self.project}/document/{document}",
+            f"/api/project/{self.project}/document/{document}/contents",
+        ):
+            size += len(self.get(path))
         return size
 
     def create_coding(self, document: int, start: int, end: int) -> None:
-        self.api(
-            "POST",
-            f"document/{document}/highlight/new",
-            {"start_offset": start, "end_offset": end, "tags": [self.code]},
-        )
+        path = f"/api/project/{self.project}/document/{document}/highlight/new"
+        body = {"start_offset": start, "end_offset": end, "tags": [self.code]}
+        if self.lean is None:
+            self.api("POST", f"document/{document}/highlight/new", body)
+            return
+        status, content = self.lean.request("POST", path, body, {"X-XSRFToken": self.xsrf})
+        if status != 200:
+            raise RuntimeError(f"highlight answered {status}: {content[:200]!r}")
 
     def processes(self) -> list[int]:
         return [self.process.pid]
-
-    def close(self) -> None:
-        stop(self.process)
 
 
 # ---- Parley -------------------------------------------------------------------------------
@@ -259,7 +331,7 @@ print(json.dumps({"project": project.pk, "code": code.pk}))
 """
 
 
-class Parley:
+class Parley(Server):
     def __init__(self, scratch: Path, static_root: Path, database_url: str, preload: bool):
         self.name = "Parley " + ("PostgreSQL" if database_url.startswith("postgres") else "SQLite")
         data = scratch / self.name.split()[1].lower()
@@ -360,39 +432,33 @@ class Parley:
         return source, len(text)
 
     def open_document(self, source: int) -> int:
-        page = self.http.get(f"{self.base}/projects/{self.project}/sources/{source}/code/")
-        page.raise_for_status()
-        size = len(page.content)
+        page = self.get(f"/projects/{self.project}/sources/{source}/code/")
+        size = len(page)
         # What the page's script asks for before the text shows (static/js/workspace.js,
         # startPage): what the page does not carry already (`first` in its data).
-        data = benchenv.page_data(page.content)
-        carried = data.get("first", {})
-        api = f"{self.base}/api/v1/projects/{self.project}/sources/{source}"
+        carried = benchenv.page_data(page).get("first", {})
+        api = f"/api/v1/projects/{self.project}/sources/{source}"
         for name, path, query in (
             ("pieces", "pieces/", {"start": 0, "end": 0, "outline": "true"}),
             ("codings", "codings/", {}),
         ):
-            if name in carried:
-                continue
-            answer = self.http.get(f"{api}/{path}", params=query)
-            answer.raise_for_status()
-            size += len(answer.content)
+            if name not in carried:
+                size += len(self.get(f"{api}/{path}" + (f"?{urlencode(query)}" if query else "")))
         return size
 
     def create_coding(self, source: int, start: int, end: int) -> None:
-        answer = self.http.post(
-            f"{self.base}/api/v1/projects/{self.project}/sources/{source}/codings/",
-            json={"code": self.code, "start": start, "end": end},
-            headers=self.headers,
-        )
-        if answer.status_code != 201:
-            raise RuntimeError(f"coding answered {answer.status_code}: {answer.text[:200]}")
+        path = f"/api/v1/projects/{self.project}/sources/{source}/codings/"
+        body = {"code": self.code, "start": start, "end": end}
+        if self.lean is None:
+            answer = self.http.post(self.base + path, json=body, headers=self.headers)
+            status, content = answer.status_code, answer.content
+        else:
+            status, content = self.lean.request("POST", path, body, self.headers)
+        if status != 201:
+            raise RuntimeError(f"coding answered {status}: {content[:200]!r}")
 
     def processes(self) -> list[int]:
         return process_tree(self.process.pid)
-
-    def close(self) -> None:
-        stop(self.process)
 
 
 # ---- the run ------------------------------------------------------------------------------
@@ -527,6 +593,12 @@ def main() -> None:
     parser.add_argument(
         "--no-preload", dest="preload", action="store_false", help="no gunicorn preload_app"
     )
+    parser.add_argument(
+        "--client",
+        choices=["http", "requests"],
+        default="http",
+        help="the client of the timed requests (opening, coding): http.client or requests",
+    )
     args = parser.parse_args()
     print(f"load average before: {load()}")
     scratch = Path(tempfile.mkdtemp(prefix="parley-peer-"))
@@ -549,6 +621,8 @@ def main() -> None:
             # Set once the database exists: the cleanup below drops only what this run made.
             peer_db = f"{base}/{name}_peerbench"
             systems.append(Parley(scratch, static_root, peer_db, args.preload))
+        for system in systems:
+            system.time_with(args.client)
         figures = Figures()
         rng = random.Random(18)
         for number in range(args.rounds):
@@ -561,7 +635,8 @@ def main() -> None:
         report(figures, [s.name for s in systems], args.sizes)
         print(
             f"\n{args.rounds} rounds; Parley: gunicorn, deploy/gunicorn.conf.py, 2 workers"
-            f"{', preload_app' if args.preload else ', no preload_app'}"
+            f"{', preload_app' if args.preload else ', no preload_app'}; timed requests "
+            + ("through http.client" if args.client == "http" else "through requests")
         )
     finally:
         for system in systems:

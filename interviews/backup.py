@@ -27,7 +27,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 
-from interviews.models import Project, Source, SourceCodePoints
+from interviews.models import Project, Source, SourceCodePoints, sentences_counted
 
 FORMAT = 1
 # Rows that are derived, temporary or per process: rebuilt or not needed after a restore.
@@ -148,6 +148,8 @@ def backup_restore(path: Path) -> dict:
                 for obj in objects:
                     obj.save()
             SourceCodePoints.restore(list(Source.objects.values_list("pk", flat=True)))
+            # Counted again: an archive written before sources kept the count has none.
+            Source.objects.update(sentence_count=sentences_counted())
             _reset_sequences()
         media = Path(settings.MEDIA_ROOT)
         for member in members:

@@ -159,7 +159,7 @@ def source_import_review(request: HttpRequest, pk: int, key: str) -> HttpRespons
             messages.success(
                 request,
                 f"“{source.title}” imported: {source.word_count:,} words, "
-                f"{source.segments.filter(kind=SegmentKind.SENTENCE).count():,} sentences. "
+                f"{source.sentence_count:,} sentences. "
                 "It is ready to code; named entities follow in the background.",
             )
             return redirect(source)

@@ -423,6 +423,10 @@ class Source(models.Model):
     original_name = models.CharField(max_length=300, blank=True)
     checksum = models.CharField(max_length=64, blank=True, db_index=True)
     word_count = models.PositiveIntegerField(default=0)
+    # The text's stored sentences (its segments of kind "sentence"), counted when they are
+    # stored and moved, so that a page showing the number need not count a long text's
+    # thousands of rows.
+    sentence_count = models.PositiveIntegerField(default=0, editable=False)
     nlp_status = models.CharField(
         max_length=10, choices=NlpStatus.choices, default=NlpStatus.PENDING
     )
@@ -649,6 +653,20 @@ class Segment(models.Model):
     def clean(self) -> None:
         if self.source_id and self.end > len(self.source.text):
             raise ValidationError("A segment cannot end beyond the source's text.")
+
+
+def sentences_counted(segment_model: type[models.Model] = Segment) -> models.Expression:
+    """Each source's number of stored sentences, counted from its segments: the value of
+    `Source.sentence_count` in `Source.objects.update(sentence_count=…)`, for the rows of a
+    restore and (with its historical `Segment`) the migration that added the field."""
+    counted = (
+        segment_model.objects.filter(source=models.OuterRef("pk"), kind=SegmentKind.SENTENCE)
+        .order_by()
+        .values("source")
+        .annotate(n=models.Count("pk"))
+        .values("n")
+    )
+    return models.functions.Coalesce(models.Subquery(counted), models.Value(0))
 
 
 class SourcePiece(models.Model):

@@ -88,6 +88,8 @@ def source_create(
     from interviews.layout import source_pieces_store
     from interviews.turns import parse_turns
 
+    imported = Imported(text=text, format="text", turns=parse_turns(text))
+    layout = text_layout(text, language, imported.turns)
     source = Source(
         project=project,
         title=title,
@@ -97,13 +99,12 @@ def source_create(
         date=date,
         interviewer=interviewer,
         created_by=user,
+        sentence_count=len(layout.sentences),
         **{"nlp_pipeline": nlp.sentence_pipeline(language).name, **fields},
     )
     source.full_clean()
     source.save()
     source.interviewees.set(interviewees)
-    imported = Imported(text=text, format="text", turns=parse_turns(text))
-    layout = text_layout(text, language, imported.turns)
     segments_insert(
         segment_rows(source=source, imported=imported, speaker_map=speaker_map or {}, layout=layout)
     )

@@ -341,7 +341,6 @@ def source_detail(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse
             "source": source,
             "reading_data": reading,
             "attribute_rows": [(a, values.get(source.pk, {}).get(a.pk, "")) for a in attributes],
-            "sentence_count": source.segments.filter(kind=SegmentKind.SENTENCE).count(),
             "has_speakers": source.segments.filter(kind=SegmentKind.TURN)
             .exclude(speaker="")
             .exists(),

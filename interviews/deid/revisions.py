@@ -21,7 +21,7 @@ from django.dispatch import Signal
 from interviews.deid.edits import Edit, EditError, SpanMap, apply_edits, diff_edits, normalised
 from interviews.deid.models import IdentifyingSpan, RevisionKind, SourceRevision, SpanStatus
 from interviews.importers.base import normalise
-from interviews.models import NamedEntity, Segment, Source, count_words
+from interviews.models import NamedEntity, Segment, SegmentKind, Source, count_words
 from interviews.recordings.models import SyncPoint
 
 # Sent inside the revision's transaction: sender=Source, source, revision, span_map, user.
@@ -88,12 +88,16 @@ def source_revise(
         note=note[:300],
         user=user,
     )
-    _move_segments(source, edits, mapping)
+    sentences_gone = _move_segments(source, edits, mapping)
     _move_entities(source, edits, mapping)
     _move_identifying_spans(source, edits, mapping, kind)
     _move_sync_points(source, edits, mapping)
 
-    fields = {"text": new, "word_count": count_words(new)}
+    fields = {
+        "text": new,
+        "word_count": count_words(new),
+        "sentence_count": source.sentence_count - sentences_gone,
+    }
     if title is not None:
         fields["title"] = title[:300]
     Source.objects.filter(pk=source.pk).update(**fields)
@@ -122,21 +126,25 @@ def source_correct(*, source: Source, text: str, user, note: str = "") -> Source
     )
 
 
-def _move_segments(source: Source, edits: list[Edit], mapping: SpanMap) -> None:
+def _move_segments(source: Source, edits: list[Edit], mapping: SpanMap) -> int:
+    """Segments the edits empty are gone, the rest move; the number of sentences gone."""
     if not edits:
-        return
+        return 0
     segments = list(source.segments.all())
     gone: list[int] = []
+    sentences_gone = 0
     changed: list[Segment] = []
     for segment in segments:
         start, end = mapping.span(segment.start, segment.end)
         if start >= end:
             gone.append(segment.pk)
+            sentences_gone += segment.kind == SegmentKind.SENTENCE
         elif (start, end) != (segment.start, segment.end):
             segment.start, segment.end = start, end
             changed.append(segment)
     Segment.objects.filter(pk__in=gone).delete()
     Segment.objects.bulk_update(changed, ["start", "end"], batch_size=500)
+    return sentences_gone
 
 
 def _move_entities(source: Source, edits: list[Edit], mapping: SpanMap) -> None:

@@ -85,6 +85,9 @@ def source_import(
             f"“{existing.title}” already in this project; skipped."
         )
     language = language or nlp.detect_language(imported.text)
+    # Segments and pieces from one layout of the text in hand: the pieces need not read back
+    # the turns just written, and the source is stored with its number of sentences.
+    layout = text_layout(imported.text, language, imported.turns)
     source = Source(
         project=project,
         title=(title or imported.title or original_name or "Untitled")[:300],
@@ -97,6 +100,7 @@ def source_import(
         checksum=checksum,
         nlp_status=NlpStatus.PENDING,
         nlp_pipeline=nlp.sentence_pipeline(language).name,
+        sentence_count=len(layout.sentences),
         created_by=user,
     )
     # Not checked by a query each: the project and the user the caller holds, and the new
@@ -112,9 +116,6 @@ def source_import(
     if any(i.project_id != project.pk for i in [*linked, *mapped]):
         raise ValidationError("An interviewee of another project cannot be linked here.")
     source.interviewees.set({i.pk: i for i in [*linked, *mapped]}.values())
-    # Segments and pieces from one layout of the text in hand: the pieces need not read back
-    # the turns just written.
-    layout = text_layout(imported.text, language, imported.turns)
     segments_insert(
         segment_rows(source=source, imported=imported, speaker_map=speaker_map, layout=layout)
     )

@@ -100,6 +100,31 @@ def test_a_backup_restores_into_an_empty_instance_identically(study, tmp_path, s
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_restore_counts_the_sentences_an_older_archive_lacks(study, tmp_path):
+    source, _child = study
+    sentences = source.segments.filter(kind="sentence").count()
+    assert sentences > 0
+    archive = tmp_path / "parley.tar.gz"
+    call_command("backup", str(archive), stdout=io.StringIO())
+    # The archive as one written before sources kept the count: no such field in its rows.
+    older = tmp_path / "older.tar.gz"
+    with tarfile.open(archive, "r:gz") as given, tarfile.open(older, "w:gz") as written:
+        for member in given.getmembers():
+            content = given.extractfile(member).read() if member.isfile() else None
+            if member.name == "data.json":
+                records = json.loads(content)
+                for record in records:
+                    if record["model"] == "interviews.source":
+                        del record["fields"]["sentence_count"]
+                content = json.dumps(records).encode()
+                member.size = len(content)
+            written.addfile(member, io.BytesIO(content) if content is not None else None)
+    call_command("flush", interactive=False, verbosity=0)
+    call_command("restore", str(older), stdout=io.StringIO())
+    assert Source.objects.get(pk=source.pk).sentence_count == sentences
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_restore_into_an_instance_with_data_is_refused(study, tmp_path):
     archive = tmp_path / "parley.tar.gz"
     call_command("backup", str(archive), stdout=io.StringIO())

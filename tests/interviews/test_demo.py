@@ -109,6 +109,8 @@ def test_demo_sources_have_sentences_and_entities(demo):
         sentences = list(source.segments.filter(kind=SegmentKind.SENTENCE))
         assert len(sentences) > 5, source.title
         assert all(source.text[s.start : s.end].strip() for s in sentences)
+        # The count kept with the source, after the demo's de-identification revisions.
+        assert source.sentence_count == len(sentences), source.title
         # The tests' task backend runs the background language processing at once.
         assert source.nlp_status == NlpStatus.DONE
     assert NamedEntity.objects.filter(source__project=demo).exists()

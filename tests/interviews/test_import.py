@@ -134,6 +134,11 @@ def test_one_file_is_reviewed_then_saved_with_mapped_speakers(client_for, projec
         source.text[s.start : s.end] for s in source.segments.filter(kind=SegmentKind.SENTENCE)
     ]
     assert "It started at a festival in Minsk." in sentences
+    # Stored with the source, said by the message and shown by the reading page.
+    assert source.sentence_count == len(sentences)
+    shown = _page_text(client.get(response.url))
+    assert f"imported: {source.word_count:,} words, {len(sentences)} sentences." in shown
+    assert f"Sentences: {len(sentences)} ·" in shown
     assert list(source.interviewees.all()) == [interviewee]
     # Tasks run at once in the tests: the trained pipeline has found the entities.
     source.refresh_from_db()

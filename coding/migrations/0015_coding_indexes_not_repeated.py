@@ -5,12 +5,12 @@
   the unique span (source, code, coder, start, end), which serve every lookup by source.
 
 The source index is dropped by name as the database has it, without rebuilding the table
-(on SQLite, altering the field would copy every coding): `interviews.migration_indexes`."""
+(on SQLite, altering the field would copy every coding): `interviews.migration_ops`."""
 
 import django.db.models.deletion
 from django.db import migrations, models
 
-from interviews.migration_indexes import ForeignKeyIndexDropped
+from interviews.migration_ops import ForeignKeyIndexDropped
 
 
 class Migration(migrations.Migration):

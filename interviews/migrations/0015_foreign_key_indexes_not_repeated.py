@@ -1,11 +1,11 @@
 """Foreign keys whose own index repeated the lead of a unique constraint or an index of
-their table lose it (`interviews.migration_indexes`): each row written writes one index
+their table lose it (`interviews.migration_ops`): each row written writes one index
 fewer."""
 
 import django.db.models.deletion
 from django.db import migrations, models
 
-from interviews.migration_indexes import ForeignKeyIndexDropped
+from interviews.migration_ops import ForeignKeyIndexDropped
 
 
 class Migration(migrations.Migration):

@@ -82,3 +82,12 @@ def test_the_migration_counts_the_sentences_of_sources_stored_before(source, oth
         migrate_to_the_end(connection)
     counts = dict(Source.objects.values_list("pk", "sentence_count"))
     assert counts == expected
+    if connection.vendor == "sqlite":
+        # The column was added in place: the table kept the search index's triggers.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                "AND tbl_name = 'interviews_source' ORDER BY name"
+            )
+            triggers = [row[0] for row in cursor.fetchall()]
+        assert triggers == ["coding_source_fts_ad", "coding_source_fts_ai", "coding_source_fts_au"]

@@ -303,12 +303,14 @@ class Taguette(Server):
         return size
 
     def create_coding(self, document: int, start: int, end: int) -> None:
-        path = f"/api/project/{self.project}/document/{document}/highlight/new"
+        path = f"document/{document}/highlight/new"
         body = {"start_offset": start, "end_offset": end, "tags": [self.code]}
         if self.lean is None:
-            self.api("POST", f"document/{document}/highlight/new", body)
+            self.api("POST", path, body)
             return
-        status, content = self.lean.request("POST", path, body, {"X-XSRFToken": self.xsrf})
+        status, content = self.lean.request(
+            "POST", f"/api/project/{self.project}/{path}", body, {"X-XSRFToken": self.xsrf}
+        )
         if status != 200:
             raise RuntimeError(f"highlight answered {status}: {content[:200]!r}")
 

@@ -18,8 +18,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.dispatch import Signal
-from django.urls import reverse
 from django.utils import timezone
+
+from config.reversing import reverse
 
 
 class Role(models.TextChoices):

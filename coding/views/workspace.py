@@ -8,12 +8,12 @@ from django.db import router
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from coding import workspace_data
 from coding.pieces import first_view, pieces_answer
+from config.reversing import reverse
 from interviews.access import Perm, project_access
 from interviews.compiled import sent_together
 from interviews.models import Source
@@ -44,6 +44,9 @@ def workspace(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
         codes = workspace_data.codebook_rows(access)
         pins = workspace_data.pins_json(access, codes) if can_code else []
         recent = workspace_data.recent_code_ids(access) if can_code else []
+    # One token for the page's script and its forms (`{% csrf_token %}` reads the context's):
+    # each `get_token` masks the secret anew.
+    csrf_token = get_token(request)
     data = {
         "source": {
             "id": source.pk,
@@ -72,7 +75,7 @@ def workspace(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
         "first": first,
         "pins": pins,
         "recent": recent,
-        "csrfToken": get_token(request),
+        "csrfToken": csrf_token,
         "pollSeconds": getattr(settings, "PARLEY_POLL_SECONDS", 3),
         "urls": {
             # The public API (api/): this source's text in pieces and its codings, any one
@@ -95,6 +98,7 @@ def workspace(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
             "source": source,
             "workspace_data": data,
             "workspace_script": _json_script(data, "workspace-data"),
+            "csrf_token": csrf_token,
         },
     )
 

@@ -107,8 +107,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates", NINJA_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
-            # `{% url %}` finding each address once per process (config/reversing.py).
-            "builtins": ["config.templatetags.reversing"],
+            # `{% url %}` finding each address once per process (interviews/reversing.py).
+            "builtins": ["interviews.templatetags.reversing"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 
-from config.reversing import reverse
+from interviews.reversing import reverse
 
 
 class Role(models.TextChoices):

@@ -1,4 +1,4 @@
-"""Addresses reversed once per process (`config.reversing`, and `{% url %}` through it) are
+"""Addresses reversed once per process (`interviews.reversing`, and `{% url %}` through it) are
 those Django's `reverse` gives, for every prefix, namespace and URLconf."""
 
 import re
@@ -10,8 +10,8 @@ from django.test import override_settings
 from django.urls import NoReverseMatch, clear_script_prefix, path, set_script_prefix
 from django.urls import reverse as django_reverse
 
-from config import reversing
-from config.reversing import reverse
+from interviews import reversing
+from interviews.reversing import reverse
 
 
 def _view(request):  # pragma: no cover - only reversed
@@ -80,7 +80,7 @@ def test_another_urlconf_empties_the_table():
 
 def test_the_url_tag_writes_what_djangos_writes():
     ours = engines["django"].engine
-    assert "config.templatetags.reversing" in ours.builtins
+    assert "interviews.templatetags.reversing" in ours.builtins
     source = (
         "{% url 'interviews:source_detail' p s %}|"
         "{% url 'interviews:project_detail' pk=p %}|"

@@ -13,10 +13,10 @@ from django.utils.safestring import mark_safe
 
 from coding import workspace_data
 from coding.pieces import first_view, pieces_answer
-from config.reversing import reverse
 from interviews.access import Perm, project_access
 from interviews.compiled import sent_together
 from interviews.models import Source
+from interviews.reversing import reverse
 
 
 def workspace(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:

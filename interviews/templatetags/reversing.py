@@ -1,4 +1,4 @@
-"""`{% url %}` with the addresses of `config.reversing`: Django's tag, the same syntax and
+"""`{% url %}` with the addresses of `interviews.reversing`: Django's tag, the same syntax and
 output, its address found once per process. Named among the templates' builtins, after
 Django's own, so every template's `{% url %}` is this one."""
 
@@ -7,14 +7,14 @@ from django.template import defaulttags
 from django.urls import NoReverseMatch
 from django.utils.html import conditional_escape
 
-from config.reversing import reverse
+from interviews.reversing import reverse
 
 register = template.Library()
 
 
 class URLNode(defaulttags.URLNode):
     def render(self, context):
-        # Django's `URLNode.render`, calling `config.reversing.reverse`.
+        # Django's `URLNode.render`, calling `interviews.reversing.reverse`.
         args = [arg.resolve(context) for arg in self.args]
         kwargs = {k: v.resolve(context) for k, v in self.kwargs.items()}
         view_name = self.view_name.resolve(context)

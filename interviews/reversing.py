@@ -7,7 +7,7 @@ page (the menu bar's links, the API's addresses in the page's data), about a six
 time (bench/README.md, "Addresses reversed once"). An address depends on nothing but the
 view's name, its arguments, the namespace asked for, the URLconf, the script prefix and the
 language, so `reverse` here keeps each address it found under those, and `{% url %}` uses it
-(the `url` tag of `config.templatetags.reversing`, a builtin of the templates). The URLconf
+(the `url` tag of `interviews.templatetags.reversing`, a builtin of the templates). The URLconf
 does not change while a process runs; a test that changes `ROOT_URLCONF` empties the table,
 as it empties Django's own caches.
 """

@@ -127,6 +127,14 @@ class ForeignKeyCheckedPerStatement(migrations.AlterField):
             "rows_check": f"{base}_exists",
             "parent_check": f"{base}_still_named",
             "parent_truncated": f"{base}_truncated",
+            # The triggers, each with its table: (name, "table" or "parent").
+            "triggers": (
+                (f"{base}_exists_ins", "table"),
+                (f"{base}_exists_upd", "table"),
+                (f"{base}_still_named_del", "parent"),
+                (f"{base}_still_named_upd", "parent"),
+                (f"{base}_truncated", "parent"),
+            ),
         }
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
@@ -153,14 +161,10 @@ class ForeignKeyCheckedPerStatement(migrations.AlterField):
             return
         names = self._names(model)
         quote = schema_editor.quote_name
-        for trigger, table in (
-            (f"{names['rows_check']}_ins", names["table"]),
-            (f"{names['rows_check']}_upd", names["table"]),
-            (f"{names['parent_check']}_del", names["parent"]),
-            (f"{names['parent_check']}_upd", names["parent"]),
-            (names["parent_truncated"], names["parent"]),
-        ):
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {quote(trigger)} ON {quote(table)}")
+        for trigger, table in names["triggers"]:
+            schema_editor.execute(
+                f"DROP TRIGGER IF EXISTS {quote(trigger)} ON {quote(names[table])}"
+            )
         for function in ("rows_check", "parent_check", "parent_truncated"):
             schema_editor.execute(f"DROP FUNCTION IF EXISTS {quote(names[function])}()")
         field = model._meta.get_field(self.name)
@@ -190,6 +194,7 @@ def _checking_triggers(quote, names: dict[str, str]) -> list[str]:
     )
     rows_check, parent_check = quote(names["rows_check"]), quote(names["parent_check"])
     parent_truncated = quote(names["parent_truncated"])
+    inserted, moved, deleted, rekeyed, truncated = (quote(t) for t, _ in names["triggers"])
     return [
         # The rows a statement inserted (`new_rows`; on UPDATE, the one row of the row
         # trigger): their distinct parents gathered in one pass, locked as the constraint
@@ -221,10 +226,10 @@ def _checking_triggers(quote, names: dict[str, str]) -> list[str]:
             RETURN NULL;
         END $$""",
         f"""
-        CREATE TRIGGER {quote(names["rows_check"] + "_ins")} AFTER INSERT ON {table}
+        CREATE TRIGGER {inserted} AFTER INSERT ON {table}
         REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {rows_check}()""",
         f"""
-        CREATE CONSTRAINT TRIGGER {quote(names["rows_check"] + "_upd")}
+        CREATE CONSTRAINT TRIGGER {moved}
         AFTER UPDATE OF {column} ON {table} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
         WHEN (NEW.{column} IS DISTINCT FROM OLD.{column}) EXECUTE FUNCTION {rows_check}()""",
         # A parent deleted, or its key changed, while rows still name it: checked at commit.
@@ -238,10 +243,10 @@ def _checking_triggers(quote, names: dict[str, str]) -> list[str]:
             RETURN NULL;
         END $$""",
         f"""
-        CREATE CONSTRAINT TRIGGER {quote(names["parent_check"] + "_del")} AFTER DELETE ON {parent}
+        CREATE CONSTRAINT TRIGGER {deleted} AFTER DELETE ON {parent}
         DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {parent_check}()""",
         f"""
-        CREATE CONSTRAINT TRIGGER {quote(names["parent_check"] + "_upd")}
+        CREATE CONSTRAINT TRIGGER {rekeyed}
         AFTER UPDATE OF {key} ON {parent} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
         WHEN (NEW.{key} IS DISTINCT FROM OLD.{key}) EXECUTE FUNCTION {parent_check}()""",
         f"""
@@ -251,6 +256,6 @@ def _checking_triggers(quote, names: dict[str, str]) -> list[str]:
             RETURN NULL;
         END $$""",
         f"""
-        CREATE TRIGGER {parent_truncated} AFTER TRUNCATE ON {parent}
+        CREATE TRIGGER {truncated} AFTER TRUNCATE ON {parent}
         FOR EACH STATEMENT EXECUTE FUNCTION {parent_truncated}()""",
     ]

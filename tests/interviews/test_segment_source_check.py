@@ -38,7 +38,7 @@ def _triggers() -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal "
-            "AND tgname LIKE 'interviews_segment_source_id%%' ORDER BY tgname"
+            "AND tgname LIKE 'interviews_segment_source_id%' ORDER BY tgname"
         )
         return [row[0] for row in cursor.fetchall()]
 

@@ -18,7 +18,9 @@ a space on each side of such characters (`search_text`: on SQLite a Python funct
 the coding app registers on each connection, so a source written from outside Django, in
 the sqlite3 shell, fails with "no such function"; on PostgreSQL a regular expression in the
 trigger, or for a source inserted through the ORM the same preparation in Python,
-`pg_search_text`, with the trigger told to leave that insert alone). A query's run of such characters is a phrase of them, so 电影 finds
+`pg_search_text`, by a task of the task worker, with the trigger told to leave that insert
+alone; until the task has run, search checks that source's text in Python). A query's run
+of such characters is a phrase of them, so 电影 finds
 中国电影在白俄罗斯 but not 电视和影院; as between the words of any phrase, spaces or
 punctuation between the characters are passed over (电，影 holds 电影). Such characters
 need no space from a Latin word beside them: film电影 holds both `film` and 电影.
@@ -37,7 +39,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.urls import reverse
 
 from interviews.models import Source
@@ -152,21 +154,56 @@ def pg_source_inserting(sender, instance, using, **kwargs) -> None:
 
 
 def pg_source_inserted(sender, instance, created, using, **kwargs) -> None:
-    """Store a new source's vector from its text prepared here (post_save receiver).
+    """Have a new source's vector stored by a task (post_save receiver): `index_sources`
+    (coding/tasks.py), enqueued with the source.
 
-    The trigger's two regular expressions over a 200,000-word transcript cost the server
-    some 23 ms; `pg_search_text` does the same in about 2 (bench/README.md, "Import on
-    PostgreSQL: less work for the server"). The vector is the same: only the
-    text's preparation moves, to_tsvector stays on the server. Sources written any other
-    way (bulk_create, update(), SQL) get theirs from the trigger as before.
+    Storing the vector of a long text costs the server tens of milliseconds (a 50,000-word
+    transcript about 35 ms, a 200,000-word one 150; bench/README.md, "The search vector
+    stored by the task worker"), and an import's text is codable without it. Until the
+    task has run, the source has no row in the vectors' table and search checks its text in
+    Python (`matching_source_ids`): the same sources are found before and after. Sources
+    written any other way (bulk_create, update(), SQL) get their vector from the trigger as
+    before.
     """
     connection = connections[using]
     if created and _pg_prepares(connection):
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {PG_TABLE}_put_prepared(%s, %s)",
-                [instance.pk, pg_search_text(instance.text)],
-            )
+        from coding.tasks import index_sources
+
+        enqueue_with_transaction(index_sources, [instance.pk], using=using)
+
+
+def enqueue_with_transaction(task, *args, using: str) -> None:
+    """Enqueue `task` so that it sees what the current transaction wrote: at once where the
+    task backend keeps its tasks in the database (the task is stored, or, with the
+    immediate backend, run, inside the transaction), after the commit elsewhere (Redis,
+    whose worker could otherwise run it before the rows exist)."""
+    from django_tasks.backends.immediate import ImmediateBackend
+    from django_tasks_db.backend import DatabaseBackend
+
+    if isinstance(task.get_backend(), DatabaseBackend | ImmediateBackend):
+        task.enqueue(*args)
+    else:
+        transaction.on_commit(lambda: task.enqueue(*args), using=using)
+
+
+def pg_index_sources(source_ids: list[int], using: str = "default") -> int:
+    """Store the vector of each of these sources that still exists, from its current text
+    (prepared in Python, `pg_search_text`), and return how many were stored. Each source's
+    row is locked while its vector is made, so that a change of its text waits, and its own
+    trigger then stores the vector of the new text after this one."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return 0
+    stored = 0
+    for pk in source_ids:
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            cursor.execute("SELECT text FROM interviews_source WHERE id = %s FOR SHARE", [pk])
+            row = cursor.fetchone()
+            if row is None:
+                continue
+            cursor.execute(f"SELECT {PG_TABLE}_put_prepared(%s, %s)", [pk, pg_search_text(row[0])])
+            stored += 1
+    return stored
 
 
 def pg_vector_sql(column: str) -> str:
@@ -481,15 +518,18 @@ def matching_source_ids(
                 [_fts5_expression(terms), project_id],
             )
         elif connection.vendor == "postgresql":
+            # A source whose vector its task has not stored yet (`pg_source_inserted`) is a
+            # candidate for every query, and its text is checked in Python.
+            unindexed = "v.source_id IS NULL"
             phrase_words = sorted({w for t in terms if len(t.words) > 1 for w in t.words})
             if phrase_words:
                 # Where the vector lost positions of a phrase's words, its words are found
                 # here and the phrase is checked in Python.
                 lossy = "(v.capped OR v.crowded && %s::text[])"
                 cursor.execute(
-                    f"""SELECT s.id, v.partial OR {lossy} FROM interviews_source s
-                        JOIN {PG_TABLE} v ON v.source_id = s.id
-                        WHERE s.project_id = %s AND (v.partial
+                    f"""SELECT s.id, {unindexed} OR v.partial OR {lossy}
+                        FROM interviews_source s LEFT JOIN {PG_TABLE} v ON v.source_id = s.id
+                        WHERE s.project_id = %s AND ({unindexed} OR v.partial
                             OR (NOT {lossy} AND v.vector @@ to_tsquery('simple', %s))
                             OR ({lossy} AND v.vector @@ to_tsquery('simple', %s)))
                         ORDER BY s.title, s.id""",
@@ -504,10 +544,10 @@ def matching_source_ids(
                 )
             else:
                 cursor.execute(
-                    f"""SELECT s.id, v.partial FROM interviews_source s
-                        JOIN {PG_TABLE} v ON v.source_id = s.id
+                    f"""SELECT s.id, {unindexed} OR v.partial
+                        FROM interviews_source s LEFT JOIN {PG_TABLE} v ON v.source_id = s.id
                         WHERE s.project_id = %s
-                            AND (v.partial OR v.vector @@ to_tsquery('simple', %s))
+                            AND ({unindexed} OR v.partial OR v.vector @@ to_tsquery('simple', %s))
                         ORDER BY s.title, s.id""",
                     [project_id, _tsquery_expression(terms, phrases=False)],
                 )

@@ -94,3 +94,11 @@ def suggest_new_sources(job_id: int, model_id: int) -> dict:
     result = {"version": model.version, "suggested": created}
     job.finish(result=result)
     return result
+
+
+@task()
+def index_sources(source_ids: list[int]) -> dict:
+    """Store the search vectors of sources just written (PostgreSQL; `coding.search`)."""
+    from coding.search import pg_index_sources
+
+    return {"indexed": pg_index_sources(source_ids)}

@@ -442,3 +442,90 @@ def test_a_source_saved_through_the_orm_has_the_vector_the_trigger_makes(project
             "UPDATE interviews_source SET text = %s WHERE id = %s", ["电影 again", saved.pk]
         )
     assert "'again'" in _pg_index_row(saved.pk)[0]
+
+
+# PostgreSQL: the vector of a source written through the ORM is stored by a task -----------
+
+NEW_TEXT = "Cinema in Minsk: the festival's co-production money, 电影 for Harbin audiences."
+QUERIES = ["minsk", "cinema money", '"co-production"', "fest*", "电影", '"minsk the"', "tax"]
+
+
+def _postgresql_only():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+
+
+@pytest.fixture
+def tasks_kept(settings):
+    """Tasks kept in the database for the task worker, as the site keeps them."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+
+
+def test_a_new_source_is_found_by_its_text_until_its_task_stores_the_vector(
+    project, corpus, tasks_kept
+):
+    from django.db import connection
+    from django_tasks_db.models import DBTaskResult
+
+    from coding.search import pg_vector_sql
+    from coding.tasks import index_sources
+
+    _postgresql_only()
+    source = Source.objects.create(project=project, title="Minsk cinema", text=NEW_TEXT)
+    assert _pg_index_row(source.pk) is None
+    [queued] = DBTaskResult.objects.filter(task_path="coding.tasks.index_sources")
+    assert queued.args_kwargs == {"args": [[source.pk]], "kwargs": {}}
+    before = {query: _hits(project, query)[1] for query in QUERIES}
+    assert [hit[:3] for hit in before["minsk"]] == [
+        ("Minsk cinema", 10, 15),
+        ("Minsk festival", 16, 21),
+    ]
+    assert before['"co-production"'][0][:2] == ("Harbin cinema", 37)
+    assert ("Minsk cinema", 32, 45, "co-production") in before['"co-production"']
+    assert before["电影"] == [("Minsk cinema", 53, 55, "电影")]
+    assert before['"minsk the"'] == [("Minsk cinema", 10, 20, "Minsk: the")]
+    assert "Minsk cinema" not in {hit[0] for hit in before["tax"]}
+
+    # What the task worker runs.
+    assert index_sources.call([source.pk]) == {"indexed": 1}
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {pg_vector_sql('%s')}::text", [NEW_TEXT])
+        assert _pg_index_row(source.pk) == (cursor.fetchone()[0], False, [], False)
+    assert {query: _hits(project, query)[1] for query in QUERIES} == before
+
+
+def test_the_task_passes_over_a_source_deleted_before_it_ran(project, tasks_kept):
+    from coding.tasks import index_sources
+
+    _postgresql_only()
+    gone = Source.objects.create(project=project, title="Gone", text=NEW_TEXT)
+    kept = Source.objects.create(project=project, title="Kept", text="Another text.")
+    gone_pk = gone.pk
+    gone.delete()
+    assert index_sources.call([gone_pk, kept.pk]) == {"indexed": 1}
+    assert _pg_index_row(gone_pk) is None
+    assert _pg_index_row(kept.pk) == ("'another':1 'text':2", False, [], False)
+
+
+def test_a_task_kept_outside_the_database_is_enqueued_once_the_source_is_committed(
+    project, settings, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    from coding.tasks import index_sources
+
+    _postgresql_only()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    backend = index_sources.get_backend()
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            source = Source.objects.create(project=project, title="Later", text=NEW_TEXT)
+            assert backend.results == []
+        assert backend.results == []
+    [result] = backend.results
+    assert result.args == [[source.pk]]
+    assert _pg_index_row(source.pk) is None

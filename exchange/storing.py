@@ -38,6 +38,7 @@ from exchange.reading import (
     value_of,
 )
 from interviews.accounts import imported_username
+from interviews.db_statistics import statistics_refreshed
 from interviews.models import (
     Attribute,
     AttributeType,
@@ -46,8 +47,10 @@ from interviews.models import (
     Interviewee,
     Profile,
     Project,
+    Segment,
     Source,
     SourceKind,
+    SourcePiece,
 )
 from interviews.recordings import services as recordings
 from interviews.services import project_create, source_create
@@ -743,6 +746,16 @@ def qdpx_import(*, archive: Archive, user, progress: Progress | None = None):
     job = ProjectImport(archive, user=user, progress=progress)
     job.read()
     project = job.store()
+    # A whole project at once: its tables may have grown past what the planner knows.
+    statistics_refreshed(
+        {
+            Source: Source.objects.filter(project=project).count(),
+            Segment: Segment.objects.filter(source__project=project).count(),
+            SourcePiece: SourcePiece.objects.filter(source__project=project).count(),
+            Code: Code.objects.filter(project=project).count(),
+            Coding: Coding.objects.filter(source__project=project).count(),
+        }
+    )
     return project, job.report
 
 

@@ -9,10 +9,13 @@ from collections.abc import Callable, Iterable
 from django.db import IntegrityError, transaction
 
 from interviews import nlp
+from interviews.db_statistics import statistics_refreshed
 from interviews.models import (
     NamedEntity,
     NlpStatus,
+    Segment,
     Source,
+    SourcePiece,
 )
 
 logger = logging.getLogger(__name__)
@@ -71,6 +74,15 @@ def sources_language_process(
                 nlp_status=NlpStatus.FAILED
             )
             raise
+    # The import that made these sources codable wrote their segments and pieces; with
+    # their named entities, the tables may have grown past what the planner knows.
+    statistics_refreshed(
+        {
+            Segment: Segment.objects.filter(source_id__in=ids).count(),
+            SourcePiece: SourcePiece.objects.filter(source_id__in=ids).count(),
+            NamedEntity: counts["entities"],
+        }
+    )
     return counts
 
 

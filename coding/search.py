@@ -158,7 +158,7 @@ def pg_source_inserted(sender, instance, created, using, **kwargs) -> None:
     (coding/tasks.py), enqueued with the source.
 
     Storing the vector of a long text costs the server tens of milliseconds (a 50,000-word
-    transcript about 35 ms, a 200,000-word one 150; bench/README.md, "The search vector
+    transcript about 35 ms, a 200,000-word one over 100; bench/README.md, "The search vector
     stored by the task worker"), and an import's text is codable without it. Until the
     task has run, the source has no row in the vectors' table and search checks its text in
     Python (`matching_source_ids`): the same sources are found before and after. Sources

@@ -749,11 +749,11 @@ def qdpx_import(*, archive: Archive, user, progress: Progress | None = None):
     # A whole project at once: its tables may have grown past what the planner knows.
     statistics_refreshed(
         {
-            Source: Source.objects.filter(project=project).count(),
-            Segment: Segment.objects.filter(source__project=project).count(),
-            SourcePiece: SourcePiece.objects.filter(source__project=project).count(),
-            Code: Code.objects.filter(project=project).count(),
-            Coding: Coding.objects.filter(source__project=project).count(),
+            Source: Source.objects.filter(project=project),
+            Segment: Segment.objects.filter(source__project=project),
+            SourcePiece: SourcePiece.objects.filter(source__project=project),
+            Code: Code.objects.filter(project=project),
+            Coding: Coding.objects.filter(source__project=project),
         }
     )
     return project, job.report

@@ -14,20 +14,29 @@ when it ends. SQLite's planner keeps no such statistics unless asked: nothing is
 from __future__ import annotations
 
 from django.db import connections
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 
 # Autovacuum's defaults (autovacuum_analyze_scale_factor, autovacuum_analyze_threshold).
 SCALE = 0.1
 THRESHOLD = 50
 
 
-def statistics_refreshed(grown: dict[type[Model], int], using: str = "default") -> list[str]:
-    """Analyze each model's table to which `grown[model]` rows were just added, when the
-    planner's count of its rows (`pg_class.reltuples`) is unknown or those rows exceed a
-    tenth of it and 50 more. Returns the tables analyzed."""
+def statistics_refreshed(
+    grown: dict[type[Model], int | QuerySet], using: str = "default"
+) -> list[str]:
+    """Analyze each model's table to which `grown[model]` rows were just added (a number,
+    or a queryset of them, counted only on PostgreSQL), when the planner's count of its rows
+    (`pg_class.reltuples`) is unknown or those rows exceed a tenth of it and 50 more.
+    Returns the tables analyzed."""
     connection = connections[using]
-    tables = {model._meta.db_table: rows for model, rows in grown.items() if rows > 0}
-    if connection.vendor != "postgresql" or not tables:
+    if connection.vendor != "postgresql":
+        return []
+    tables = {}
+    for model, rows in grown.items():
+        added = rows.count() if isinstance(rows, QuerySet) else rows
+        if added > 0:
+            tables[model._meta.db_table] = added
+    if not tables:
         return []
     with connection.cursor() as cursor:
         cursor.execute(

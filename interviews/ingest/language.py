@@ -78,8 +78,8 @@ def sources_language_process(
     # their named entities, the tables may have grown past what the planner knows.
     statistics_refreshed(
         {
-            Segment: Segment.objects.filter(source_id__in=ids).count(),
-            SourcePiece: SourcePiece.objects.filter(source_id__in=ids).count(),
+            Segment: Segment.objects.filter(source_id__in=ids),
+            SourcePiece: SourcePiece.objects.filter(source_id__in=ids),
             NamedEntity: counts["entities"],
         }
     )

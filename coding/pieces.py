@@ -238,7 +238,7 @@ def _segments_query(*, source, first, last):
     # source's first segment of that kind to `last`. With `kind IN (…)` PostgreSQL may leave
     # the kind out of the index's range (a plan made while the table's statistics still
     # describe it before a large import, kept by the prepared statement), and then reads
-    # every segment of the source: 0.16-0.28 ms where 0.06 would do at 50,000 words
+    # every segment of the source: 0.16-0.22 ms where 0.06 would do, at 50,000 words
     # (bench/README.md, "The first piece's sentences read by one kind at a time").
     first, last = (Value(v, output_field=BigIntegerField()) for v in (first, last))
 

@@ -168,22 +168,9 @@ def pg_source_inserted(sender, instance, created, using, **kwargs) -> None:
     connection = connections[using]
     if created and _pg_prepares(connection):
         from coding.tasks import index_sources
+        from interviews.jobs import enqueue_with_transaction
 
         enqueue_with_transaction(index_sources, [instance.pk], using=using)
-
-
-def enqueue_with_transaction(task, *args, using: str) -> None:
-    """Enqueue `task` so that it sees what the current transaction wrote: at once where the
-    task backend keeps its tasks in the database (the task is stored, or, with the
-    immediate backend, run, inside the transaction), after the commit elsewhere (Redis,
-    whose worker could otherwise run it before the rows exist)."""
-    from django_tasks.backends.immediate import ImmediateBackend
-    from django_tasks_db.backend import DatabaseBackend
-
-    if isinstance(task.get_backend(), DatabaseBackend | ImmediateBackend):
-        task.enqueue(*args)
-    else:
-        transaction.on_commit(lambda: task.enqueue(*args), using=using)
 
 
 def pg_index_sources(source_ids: list[int], using: str = "default") -> int:

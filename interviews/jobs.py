@@ -6,6 +6,8 @@ dies (killed, out of memory, the machine restarted) stops touching it, and a run
 untouched for PARLEY_JOB_STALE_SECONDS is failed by `jobs_reap_stale` — called whenever
 jobs are shown — with a message; what it stored of its work is removed. (A queued job is
 still in the task queue: a worker takes it when one is free or restarted.)
+
+`enqueue_with_transaction` enqueues a task that must see what the current transaction wrote.
 """
 
 from __future__ import annotations
@@ -119,3 +121,17 @@ def _remove_partial_work(job: Job) -> None:
         Source.objects.filter(pk__in=stored, project=job.project, codings__isnull=True).delete()
         kept = list(Source.objects.filter(pk__in=stored).values_list("pk", flat=True))
         job.result = {**job.result, "sources": kept}
+
+
+def enqueue_with_transaction(task, *args, using: str) -> None:
+    """Enqueue `task` so that it sees what the current transaction wrote: at once where the
+    task backend keeps its tasks in the database (the task is stored, or, with the
+    immediate backend, run, inside the transaction), after the commit elsewhere (Redis,
+    whose worker could otherwise run it before the rows exist)."""
+    from django_tasks.backends.immediate import ImmediateBackend
+    from django_tasks_db.backend import DatabaseBackend
+
+    if isinstance(task.get_backend(), DatabaseBackend | ImmediateBackend):
+        task.enqueue(*args)
+    else:
+        transaction.on_commit(lambda: task.enqueue(*args), using=using)

@@ -17,7 +17,7 @@ from django.urls import reverse
 from coding.models import Change, Code, CodePin, Coding, Memo
 from coding.services import code_pin_set, coding_create
 from coding.views import workspace as workspace_view
-from interviews.models import Segment, SegmentKind, profile_for
+from interviews.models import Segment, SegmentKind, SourceCodePoints, profile_for
 from interviews.services import source_create
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -194,6 +194,40 @@ def test_under_blinded_coding_the_page_holds_only_the_coders_own_codings(
     assert data["seesAll"] is False
     assert len(page_codings(client_for("lead"), source)) == 2
     assert page_codings(client_for("viewer"), source) == []
+
+
+def test_codings_far_apart_carry_their_own_words_for_each_member(
+    client_for, project, source, code, users
+):
+    """Codings spread over the text are quoted one by one, not cut from one stretch of it;
+    under blinded coding each member's page quotes only the codings it lists, and a source
+    stored without its code points gets them."""
+    text = source.text
+    made = {
+        (who, start, length): coding_create(
+            source=source, code=code, coder=users[who], start=start, end=start + length
+        )
+        for who, start, length in [
+            ("coder", text.index("观众很喜欢"), 5),
+            ("coder", len(text) - 3, 3),
+            ("lead", 0, 3),
+        ]
+    }
+    project.blinded_coding = True
+    project.save()
+
+    def quotes(role) -> dict[int, str]:
+        return {c["id"]: c["quote"] for c in page_codings(client_for(role), source)}
+
+    expected = {c.pk: text[s : s + n] for (_who, s, n), c in made.items()}
+    assert quotes("lead") == expected
+    assert quotes("coder") == {
+        c.pk: text[s : s + n] for (who, s, n), c in made.items() if who == "coder"
+    }
+    assert expected[made["coder", text.index("观众很喜欢"), 5].pk] == "观众很喜欢"
+    SourceCodePoints.objects.filter(source=source).delete()
+    assert quotes("lead") == expected
+    assert SourceCodePoints.objects.filter(source=source).exists()
 
 
 def test_the_page_uses_the_users_snap_setting_and_stored_sentences(client_for, source, users):

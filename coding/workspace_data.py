@@ -81,6 +81,14 @@ def page_source(access: Access, pk: int) -> Source | None:
     return found
 
 
+def page_source_query(user, project_pk: int, pk: int) -> list[tuple[Compiled, dict]]:
+    """The query `page_source` runs, with its values, for `interviews.compiled.sent_together`
+    (none when it would run none)."""
+    if not user.is_authenticated or not keys_fit(pk, project_pk):
+        return []
+    return [(_PAGE_SOURCE, {"user": user.pk, "project": project_pk, "source": pk})]
+
+
 _PAGE_SOURCE_FIELDS = tuple(f.attname for f in Source._meta.concrete_fields if f.name != "text")
 
 

@@ -140,6 +140,14 @@ def _project_with_role_query(*, user, project):
 _PROJECT_WITH_ROLE = Compiled(_project_with_role_query, ("user", "project"))
 
 
+def project_with_role_query(user, project_pk: int) -> list[tuple[Compiled, dict]]:
+    """The query `project_with_role` runs, with its values, for
+    `interviews.compiled.sent_together` (none when it would run none)."""
+    if not user.is_authenticated or not keys_fit(project_pk):
+        return []
+    return [(_PROJECT_WITH_ROLE, {"user": user.pk, "project": project_pk})]
+
+
 def member_role(user, project: OuterRef) -> Subquery:
     """The user's membership role in the outer query's `project` (None for outsiders),
     to annotate a query that reads the project's rows."""

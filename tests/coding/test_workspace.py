@@ -14,9 +14,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from coding import workspace_data
 from coding.models import Change, Code, CodePin, Coding, Memo
 from coding.services import code_pin_set, coding_create
 from coding.views import workspace as workspace_view
+from interviews import access as access_module
 from interviews.models import Segment, SegmentKind, SourceCodePoints, profile_for
 from interviews.services import source_create
 
@@ -180,6 +182,18 @@ def test_outsiders_find_nothing(client_for, source):
 def test_a_source_of_another_project_is_not_found(client_for, project, other_project):
     foreign = other_project.sources.get()
     url = reverse("coding:workspace", args=[project.pk, foreign.pk])
+    assert client_for("coder").get(url).status_code == 404
+    # Nor one of no project, and its source is not read for the outsider.
+    url = reverse("coding:workspace", args=[other_project.pk, foreign.pk])
+    assert client_for("coder").get(url).status_code == 404
+
+
+@pytest.mark.parametrize("huge", ["project", "source", "both"])
+def test_keys_no_row_can_have_are_not_found(client_for, source, huge):
+    key = 10**20
+    project = key if huge in ("project", "both") else source.project_id
+    source_id = key if huge in ("source", "both") else source.pk
+    url = reverse("coding:workspace", args=[project, source_id])
     assert client_for("coder").get(url).status_code == 404
 
 
@@ -389,6 +403,18 @@ def test_the_page_sends_its_independent_queries_together_and_reads_each_once(
         together = client.get(workspace_url(source))
     sent = [q["sql"] for q in queries.captured_queries]
     assert len(sent) == len(set(sent))
+    # The project with the member's role and the source go together first.
+    together_calls = []
+
+    def recorded(using, queries):
+        together_calls.append([compiled for compiled, _values in queries])
+        return original(using, queries)
+
+    original = workspace_view.sent_together
+    monkeypatch.setattr(workspace_view, "sent_together", recorded)
+    assert client.get(workspace_url(source)).status_code == 200
+    assert together_calls[0] == [access_module._PROJECT_WITH_ROLE, workspace_data._PAGE_SOURCE]
+    assert len(together_calls) == 2
     monkeypatch.setattr(workspace_view, "sent_together", lambda using, queries: nullcontext())
     with CaptureQueriesContext(connection) as queries:
         apart = client.get(workspace_url(source))

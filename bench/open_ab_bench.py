@@ -1,0 +1,140 @@
+"""Two ways of serving the coding page, alternated in one process: p50 of each.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/NAME .venv/bin/python bench/open_ab_bench.py \
+        --empty coding.views.workspace:project_with_role_query \
+        [--swap module:name=module:name] [--words 50000] [--codings 0] [--blocks 40] [--block 15]
+
+Way A is the checkout as it is; way B replaces each `module:name` of `--empty` by a function
+that returns an empty list, and each of `--swap` by another `module:name`.
+The two are alternated in blocks of `--block` requests (A first, then B first, and so on),
+so that a machine whose speed drifts from one minute to the next (as the runs of
+`open_bench.py` in separate processes did by ±30 %) weighs on both alike. Each request goes
+through Django's WSGI handler with a session cookie, as in `open_bench.py`, whose setup it
+shares: one generated transcript of `--words` words and `--codings` codings, in a database
+of its own, created and dropped here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchenv  # noqa: E402
+
+ROOT = benchenv.setup(
+    data_prefix="parley-ab-", STATIC_ROOT=tempfile.mkdtemp(prefix="parley-ab-static-")
+)
+sys.path.insert(0, str(ROOT))
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from import_bench import make_transcripts  # noqa: E402
+
+from coding.models import Code, Coding  # noqa: E402
+from interviews.models import Membership, Project, Role  # noqa: E402
+from interviews.services import source_create  # noqa: E402
+
+
+def nothing(*args, **kwargs) -> list:
+    return []
+
+
+def _resolve(spec: str):
+    module, name = spec.split(":")
+    return importlib.import_module(module), name
+
+
+def swapped(swaps: list[tuple[str, str | None]]) -> list[tuple[object, str, object]]:
+    kept = []
+    for target, replacement in swaps:
+        module, name = _resolve(target)
+        kept.append((module, name, getattr(module, name)))
+        if replacement is None:
+            setattr(module, name, nothing)
+        else:
+            other, other_name = _resolve(replacement)
+            setattr(module, name, getattr(other, other_name))
+    return kept
+
+
+def restored(kept: list[tuple[object, str, object]]) -> None:
+    for module, name, value in kept:
+        setattr(module, name, value)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--swap", action="append", default=[], help="module:name=module:name")
+    parser.add_argument("--empty", action="append", default=[], help="module:name")
+    parser.add_argument("--words", type=int, default=50000)
+    parser.add_argument("--codings", type=int, default=0)
+    parser.add_argument("--blocks", type=int, default=40)
+    parser.add_argument("--block", type=int, default=15)
+    args = parser.parse_args()
+    swaps = [tuple(spec.split("=", 1)) for spec in args.swap]
+    swaps += [(spec, None) for spec in args.empty]
+    if not swaps:
+        parser.error("nothing differs between A and B: give --empty or --swap")
+    try:
+        with benchenv.scratch_database("openab"):
+            call_command("collectstatic", interactive=False, verbosity=0)
+            run(args, swaps)
+    finally:
+        shutil.rmtree(os.environ["STATIC_ROOT"], ignore_errors=True)
+
+
+def run(args, swaps) -> None:
+    user = get_user_model().objects.create_user("coder", password="bench-password-1")
+    project = Project.objects.create(name="Bench", created_by=user)
+    Membership.objects.create(project=project, user=user, role=Role.CODER)
+    codes = [Code.objects.create(project=project, name=f"Code {i}") for i in range(20)]
+    text = make_transcripts(1, args.words, seed=18)[0]
+    source = source_create(project=project, title="Bench", text=text)
+    step = len(text) // max(args.codings, 1)
+    for i in range(args.codings):
+        Coding.objects.create(
+            source=source, code=codes[i % 20], coder=user, start=i * step, end=i * step + 40
+        )
+    client = Client()
+    client.force_login(user)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    get = benchenv.wsgi_get(cookie)
+    url = reverse("coding:workspace", args=[project.pk, source.pk])
+    for _ in range(50):  # both ways warmed: statements prepared, templates compiled
+        assert get(url)[0] == 200
+        kept = swapped(swaps)
+        assert get(url)[0] == 200
+        restored(kept)
+    times: dict[str, list[float]] = {"A": [], "B": []}
+    for block in range(args.blocks):
+        for way in ("A", "B") if block % 2 == 0 else ("B", "A"):
+            kept = swapped(swaps) if way == "B" else []
+            for _ in range(args.block):
+                start = time.perf_counter()
+                get(url)
+                times[way].append(time.perf_counter() - start)
+            restored(kept)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        f"Coding page, two ways · {connection.vendor} · {args.words:,} words, "
+        f"{args.codings} codings · {time.strftime('%Y-%m-%d %H:%M')} · load average {load}"
+    )
+    print(f"  B: {', '.join(args.swap + [f'{spec} empty' for spec in args.empty])}")
+    for way, found in times.items():
+        print(f"  {way}: p50 {statistics.median(found) * 1000:.2f} ms (n={len(found)})")
+
+
+if __name__ == "__main__":
+    main()

@@ -2,10 +2,13 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/NAME .venv/bin/python bench/open_ab_bench.py \
         --empty coding.views.workspace:project_with_role_query \
-        [--swap module:name=module:name] [--words 50000] [--codings 0] [--blocks 40] [--block 15]
+        [--keep-first module:name] [--swap module:name=module:name] \
+        [--words 50000] [--codings 0] [--blocks 40] [--block 15]
 
 Way A is the checkout as it is; way B replaces each `module:name` of `--empty` by a function
-that returns an empty list, and each of `--swap` by another `module:name`.
+that returns an empty list, each of `--keep-first` by one that returns the first item of
+what it returns (a list of queries sent together, the others then sent on their own), and
+each of `--swap` by another `module:name`.
 The two are alternated in blocks of `--block` requests (A first, then B first, and so on),
 so that a machine whose speed drifts from one minute to the next (as the runs of
 `open_bench.py` in separate processes did by ±30 %) weighs on both alike. Each request goes
@@ -56,6 +59,13 @@ def _resolve(spec: str):
     return importlib.import_module(module), name
 
 
+def _first_of(function):
+    def first(*args, **kwargs):
+        return function(*args, **kwargs)[:1]
+
+    return first
+
+
 def swapped(swaps: list[tuple[str, str | None]]) -> list[tuple[object, str, object]]:
     kept = []
     for target, replacement in swaps:
@@ -63,6 +73,8 @@ def swapped(swaps: list[tuple[str, str | None]]) -> list[tuple[object, str, obje
         kept.append((module, name, getattr(module, name)))
         if replacement is None:
             setattr(module, name, nothing)
+        elif replacement == "first":
+            setattr(module, name, _first_of(getattr(module, name)))
         else:
             other, other_name = _resolve(replacement)
             setattr(module, name, getattr(other, other_name))
@@ -78,6 +90,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--swap", action="append", default=[], help="module:name=module:name")
     parser.add_argument("--empty", action="append", default=[], help="module:name")
+    parser.add_argument("--keep-first", action="append", default=[], help="module:name")
     parser.add_argument("--words", type=int, default=50000)
     parser.add_argument("--codings", type=int, default=0)
     parser.add_argument("--blocks", type=int, default=40)
@@ -85,8 +98,9 @@ def main() -> None:
     args = parser.parse_args()
     swaps = [tuple(spec.split("=", 1)) for spec in args.swap]
     swaps += [(spec, None) for spec in args.empty]
+    swaps += [(spec, "first") for spec in args.keep_first]
     if not swaps:
-        parser.error("nothing differs between A and B: give --empty or --swap")
+        parser.error("nothing differs between A and B: give --empty, --keep-first or --swap")
     try:
         with benchenv.scratch_database("openab"):
             call_command("collectstatic", interactive=False, verbosity=0)
@@ -131,7 +145,9 @@ def run(args, swaps) -> None:
         f"Coding page, two ways · {connection.vendor} · {args.words:,} words, "
         f"{args.codings} codings · {time.strftime('%Y-%m-%d %H:%M')} · load average {load}"
     )
-    print(f"  B: {', '.join(args.swap + [f'{spec} empty' for spec in args.empty])}")
+    changed = [f"{spec} empty" for spec in args.empty]
+    changed += [f"{spec} its first only" for spec in args.keep_first]
+    print(f"  B: {', '.join(args.swap + changed)}")
     for way, found in times.items():
         print(f"  {way}: p50 {statistics.median(found) * 1000:.2f} ms (n={len(found)})")
 

@@ -130,11 +130,15 @@ def first_view(source: Source) -> Pieces:
     return source_pieces(source, 0, 0, outline=True)
 
 
-def first_view_query(source: Source) -> tuple[Compiled, dict]:
-    """The query `first_view` runs first, with its values, for
-    `interviews.compiled.sent_together`."""
+def first_view_queries(source: Source) -> list[tuple[Compiled, dict]]:
+    """The queries `first_view` and its answer (`pieces_answer`) run, with their values, for
+    `interviews.compiled.sent_together`: the first piece with the outline, and its
+    sentences and turns."""
     using = router.db_for_read(SourcePiece)
-    return _outline_compiled(using), _outline_values(source, 0, 0, source_length(source))
+    return [
+        (_outline_compiled(using), _outline_values(source, 0, 0, source_length(source))),
+        (_FIRST_PIECE_SEGMENTS, {"source": source.pk}),
+    ]
 
 
 def _holding(before, start, length) -> Q:
@@ -210,10 +214,7 @@ def pieces_json(source: Source, pieces: Pieces) -> list[dict]:
     # may see it: the pseudonym, "Interviewer", or the label itself when it is mapped to no
     # one (one query).
     sentences, names = [], {}
-    found = _SEGMENTS.rows(
-        router.db_for_read(Segment), source=source.pk, first=rows[0].start, last=rows[-1].end
-    )
-    for kind, start, end, speaker, pseudonym, is_interviewer in found:
+    for kind, start, end, speaker, pseudonym, is_interviewer in _segments_of(source, rows):
         if kind == SegmentKind.SENTENCE:
             sentences.append((start, end))
         else:
@@ -233,19 +234,23 @@ def pieces_json(source: Source, pieces: Pieces) -> list[dict]:
     ]
 
 
-def _segments_query(*, source, first, last):
+def _segments_query(*, source, first, last, with_last: bool = False):
     # One kind a branch: each reads its rows by the (source, kind, start) index from the
     # source's first segment of that kind to `last`. With `kind IN (…)` PostgreSQL may leave
     # the kind out of the index's range (a plan made while the table's statistics still
     # describe it before a large import, kept by the prepared statement), and then reads
     # every segment of the source: 0.16-0.22 ms where 0.06 would do, at 50,000 words
     # (bench/README.md, "The first piece's sentences read by one kind at a time").
-    first, last = (Value(v, output_field=BigIntegerField()) for v in (first, last))
+    first, last = (
+        Value(v, output_field=BigIntegerField()) if isinstance(v, int) else v for v in (first, last)
+    )
+    columns = ["kind", "start", "end", "speaker", "interviewee__pseudonym", "is_interviewer"]
 
     def of(kind: str):
-        return Segment.objects.filter(
-            source_id=source, kind=kind, start__lt=last, end__gt=first
-        ).values_list("kind", "start", "end", "speaker", "interviewee__pseudonym", "is_interviewer")
+        rows = Segment.objects.filter(source_id=source, kind=kind, start__lt=last, end__gt=first)
+        if with_last:
+            return rows.annotate(_last=last).values_list(*columns, "_last")
+        return rows.values_list(*columns)
 
     return (
         of(SegmentKind.SENTENCE)
@@ -256,6 +261,29 @@ def _segments_query(*, source, first, last):
 
 
 _SEGMENTS = Compiled(_segments_query, ("source", "first", "last"))
+
+
+def _first_piece_segments_query(*, source):
+    # The first view's piece is the text's first (index 0, from 0): its end is read in the
+    # query, so that the query needs only the source and goes with the page's others
+    # (`first_view_queries`). Each row carries that end, checked against the piece read.
+    end = SourcePiece.objects.filter(source_id=source, index=0).order_by().values("end")[:1]
+    last = Subquery(end, output_field=BigIntegerField())
+    return _segments_query(source=source, first=0, last=last, with_last=True)
+
+
+_FIRST_PIECE_SEGMENTS = Compiled(_first_piece_segments_query, ("source",))
+
+
+def _segments_of(source: Source, rows: list[SourcePiece]) -> list:
+    """The sentences and turns of these pieces (`_segments_query`'s rows)."""
+    using = router.db_for_read(Segment)
+    if len(rows) == 1 and rows[0].index == 0 and rows[0].start == 0:
+        found = _FIRST_PIECE_SEGMENTS.rows(using, source=source.pk)
+        # None when the pieces were laid out meanwhile (or the piece has no segments).
+        if found and all(row[6] == rows[0].end for row in found):
+            return [row[:6] for row in found]
+    return _SEGMENTS.rows(using, source=source.pk, first=rows[0].start, last=rows[-1].end)
 
 
 def _block_json(block: list, text: str, offset: int, names: dict[int, str]) -> dict:

@@ -28,7 +28,7 @@ from coding.models import (
     tree_ordered,
     with_slice,
 )
-from coding.pieces import first_view_query
+from coding.pieces import first_view_queries
 from interviews.access import Access, Perm
 from interviews.compiled import Compiled, keys_fit
 from interviews.models import Profile, SelectionSnap, Source, SourceCodePoints
@@ -308,12 +308,12 @@ class CodeRow:
 
 def page_queries(access: Access, source: Source, *, can_code: bool) -> list[tuple]:
     """The coding page's queries that need only the member and the source, with their
-    values (`interviews.compiled.sent_together`): the first piece with the outline, the
-    codings, the codebook and, for those who code, the number keys and the codes used
+    values (`interviews.compiled.sent_together`): the first piece with the outline and its
+    sentences and turns, the codings, the codebook and, for those who code, the number keys and the codes used
     last."""
     user, project = access.user.pk, access.project.pk
     queries = [
-        first_view_query(source),
+        *first_view_queries(source),
         (_PAGE_CODINGS[access.sees_all_codings], {"source": source.pk, "user": user}),
         (_CODEBOOK, {"project": project}),
     ]

@@ -14,12 +14,19 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from coding import pieces as pieces_module
 from coding import workspace_data
 from coding.models import Change, Code, CodePin, Coding, Memo
 from coding.services import code_pin_set, coding_create
 from coding.views import workspace as workspace_view
 from interviews import access as access_module
-from interviews.models import Segment, SegmentKind, SourceCodePoints, profile_for
+from interviews.models import (
+    Segment,
+    SegmentKind,
+    SourceCodePoints,
+    SourcePiece,
+    profile_for,
+)
 from interviews.services import source_create
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -257,6 +264,22 @@ def test_the_page_uses_the_users_snap_setting_and_stored_sentences(client_for, s
     ]
 
 
+def test_the_first_view_is_whole_when_its_pieces_are_laid_out_as_the_page_opens(client_for, source):
+    """The first piece's sentences and turns are asked with the page's other queries, before
+    the pieces are read; when there were no pieces yet, they are read again for the pieces
+    laid out then."""
+    client = client_for("coder")
+    before = page_data(client.get(workspace_url(source)))["first"]["pieces"]
+    SourcePiece.objects.filter(source=source).delete()
+    after = page_data(client.get(workspace_url(source)))["first"]["pieces"]
+    assert after == before
+    first = after["pieces"][0]
+    stored = source.segments.filter(kind=SegmentKind.SENTENCE, start__lt=first["end"])
+    assert first["sentences"] == [[s.start, s.end] for s in stored.order_by("start")] != []
+    assert [b["speaker"] for b in first["blocks"]][:2] == ["Interviewer", "BY-01"]
+    assert SourcePiece.objects.filter(source=source).exists()
+
+
 def test_the_pieces_rebuild_the_source_exactly_even_with_carriage_returns(client_for, project):
     text = "  Interviewer: Hello\r\nthere 🎬\n\n\nRespondent: 你好 — fine\r\n\n  "
     source = source_create(project=project, title="CR", text=text)
@@ -414,6 +437,7 @@ def test_the_page_sends_its_independent_queries_together_and_reads_each_once(
     monkeypatch.setattr(workspace_view, "sent_together", recorded)
     assert client.get(workspace_url(source)).status_code == 200
     assert together_calls[0] == [access_module._PROJECT_WITH_ROLE, workspace_data._PAGE_SOURCE]
+    assert pieces_module._FIRST_PIECE_SEGMENTS in together_calls[1]
     assert len(together_calls) == 2
     monkeypatch.setattr(workspace_view, "sent_together", lambda using, queries: nullcontext())
     with CaptureQueriesContext(connection) as queries:

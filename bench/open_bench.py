@@ -1,6 +1,7 @@
 """Opening a document on the coding page, in this process: CPU time and queries per request.
 
     .venv/bin/python bench/open_bench.py [--words 50000] [--codings 5] [--opens 200] [--rounds 3]
+        [--other-codings 0]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/NAME .venv/bin/python bench/open_bench.py
     .venv/bin/python bench/open_bench.py --profile page     # cProfile of one request, 300 times
 
@@ -12,7 +13,8 @@ read from the page's `workspace-data`, `first` in it naming what the page carrie
 Each request goes through Django's WSGI handler with a session cookie (every middleware,
 the session and user reads, the permission check, the answer's body). It prints per request
 the CPU time (`time.process_time`, p50), the wall clock (p50), the number of queries and the
-bytes. The script creates and drops its own database (`<name>_openbench`, or a temporary
+bytes. `--other-codings N` gives the member N codings more on another source of the project
+(a coder's earlier work, which the page's "codes used last" look through). The script creates and drops its own database (`<name>_openbench`, or a temporary
 SQLite file).
 """
 
@@ -45,6 +47,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from coding.models import Code, Coding  # noqa: E402
+from interviews.db_statistics import statistics_refreshed  # noqa: E402
 from interviews.models import Membership, Project, Role  # noqa: E402
 from interviews.services import source_create  # noqa: E402
 
@@ -58,6 +61,7 @@ def main() -> None:
     parser.add_argument("--codings", type=int, default=5)
     parser.add_argument("--opens", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--other-codings", type=int, default=0)
     parser.add_argument("--profile", choices=["page", "pieces", "codings"], default=None)
     args = parser.parse_args()
     try:
@@ -80,6 +84,24 @@ def run(args) -> None:
         Coding.objects.create(
             source=source, code=codes[i % 20], coder=user, start=i * step, end=i * step + 40
         )
+    if args.other_codings:
+        other = make_transcripts(1, 5000, seed=19)[0]
+        earlier = source_create(project=project, title="Earlier", text=other)
+        width = len(other) - 10
+        Coding.objects.bulk_create(
+            [
+                Coding(
+                    source=earlier,
+                    code=codes[(i // width) % 20],
+                    coder=user,
+                    start=i % width,
+                    end=i % width + 8,
+                )
+                for i in range(args.other_codings)
+            ],
+            batch_size=2000,
+        )
+        statistics_refreshed({Coding: args.other_codings})  # as autovacuum would, at once
     client = Client()
     client.force_login(user)
     cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"

@@ -471,8 +471,12 @@ class Coding(models.Model):
         Source, on_delete=models.CASCADE, related_name="codings", db_index=False
     )
     code = models.ForeignKey(Code, on_delete=models.RESTRICT, related_name="codings")
+    # No index of its own: the (coder, modified_at) index leads with it.
     coder = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="codings"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="codings",
+        db_index=False,
     )
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
@@ -492,8 +496,13 @@ class Coding(models.Model):
     class Meta:
         ordering = ["source", "start", "end", "pk"]
         # Every index is written by each coding: none repeats another's leading columns
-        # (the foreign key `code` has its own).
-        indexes = [models.Index(fields=["source", "start"])]
+        # (the foreign key `code` has its own). A coder's codings by time changed: the
+        # coding page's codes used last are the latest of them, read in that order and no
+        # further (`coding.workspace_data.recent_code_ids`), not all of a coder's sorted.
+        indexes = [
+            models.Index(fields=["source", "start"]),
+            models.Index(fields=["coder", "modified_at"], name="coding_coder_modified"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(start__gte=0) & Q(start__lt=models.F("end")),

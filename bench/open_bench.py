@@ -1,7 +1,7 @@
 """Opening a document on the coding page, in this process: CPU time and queries per request.
 
     .venv/bin/python bench/open_bench.py [--words 50000] [--codings 5] [--opens 200] [--rounds 3]
-        [--other-codings 0]
+        [--other-codings 0] [--history 0]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/NAME .venv/bin/python bench/open_bench.py
     .venv/bin/python bench/open_bench.py --profile page     # cProfile of one request, 300 times
 
@@ -14,7 +14,8 @@ Each request goes through Django's WSGI handler with a session cookie (every mid
 the session and user reads, the permission check, the answer's body). It prints per request
 the CPU time (`time.process_time`, p50), the wall clock (p50), the number of queries and the
 bytes. `--other-codings N` gives the member N codings more on another source of the project
-(a coder's earlier work, which the page's "codes used last" look through). The script creates and drops its own database (`<name>_openbench`, or a temporary
+(a coder's earlier work, which the page's "codes used last" look through); `--history N`
+gives the opened source N entries of history (the page's cursor is its last). The script creates and drops its own database (`<name>_openbench`, or a temporary
 SQLite file).
 """
 
@@ -30,6 +31,7 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import benchenv
@@ -46,7 +48,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from coding.models import Code, Coding  # noqa: E402
+from coding.models import Change, Code, Coding  # noqa: E402
 from interviews.db_statistics import statistics_refreshed  # noqa: E402
 from interviews.models import Membership, Project, Role  # noqa: E402
 from interviews.services import source_create  # noqa: E402
@@ -62,6 +64,7 @@ def main() -> None:
     parser.add_argument("--opens", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--other-codings", type=int, default=0)
+    parser.add_argument("--history", type=int, default=0)
     parser.add_argument("--profile", choices=["page", "pieces", "codings"], default=None)
     args = parser.parse_args()
     try:
@@ -102,6 +105,23 @@ def run(args) -> None:
             batch_size=2000,
         )
         statistics_refreshed({Coding: args.other_codings})  # as autovacuum would, at once
+    if args.history:
+        Change.objects.bulk_create(
+            [
+                Change(
+                    project=project,
+                    user=user,
+                    action="update",
+                    object_type="coding",
+                    object_guid=uuid.uuid4(),
+                    source=source,
+                    after={"start": i},
+                )
+                for i in range(args.history)
+            ],
+            batch_size=2000,
+        )
+        statistics_refreshed({Change: args.history})
     client = Client()
     client.force_login(user)
     cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"

@@ -673,8 +673,14 @@ class Change(models.Model):
     action = models.CharField(max_length=10, choices=ChangeAction.choices)
     object_type = models.CharField(max_length=20)
     object_guid = models.UUIDField(db_index=True)
+    # No index of its own: the (source, id) index leads with it.
     source = models.ForeignKey(
-        Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="changes"
+        Source,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="changes",
+        db_index=False,
     )
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
@@ -683,6 +689,10 @@ class Change(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
+        # A source's changes in the order they were made: its last one (the coding page's
+        # cursor) is one entry of the index, and a poll reads only those after its cursor,
+        # however long the source's history.
+        indexes = [models.Index(fields=["source", "id"], name="change_source_latest")]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_type} {self.object_guid}"

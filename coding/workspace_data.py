@@ -11,7 +11,7 @@ from functools import partial
 from types import SimpleNamespace
 
 from django.db import connections, router, transaction
-from django.db.models import Exists, Max, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 
 from coding import services
 from coding.models import (
@@ -93,11 +93,13 @@ _PAGE_SOURCE_FIELDS = tuple(f.attname for f in Source._meta.concrete_fields if f
 
 
 def _page_source_query(*, user, project, source):
-    changes = Change.objects.filter(source=OuterRef("pk")).order_by().values("source")
+    # The source's last change: the first entry of its changes' (source, id) index, read
+    # backwards (`MAX(id) … GROUP BY` read every change of the source).
+    last = Change.objects.filter(source=OuterRef("pk")).order_by("-pk").values("pk")[:1]
     access = SimpleNamespace(project=project)
     rows = with_slice(Source.objects.visible_to(access), *slice_bytes(0, 0)).filter(pk=source)
     rows = rows.order_by().annotate(
-        _cursor=Subquery(changes.annotate(last=Max("pk")).values("last")[:1]),
+        _cursor=Subquery(last),
         _recorded=Exists(Recording.objects.filter(source=OuterRef("pk"))),
         _snap=Subquery(Profile.objects.filter(user=user).values("selection_snap")[:1]),
     )
@@ -271,7 +273,8 @@ def first_memos(codings) -> dict[int, str]:
 
 
 def change_cursor(source: Source) -> int:
-    return Change.objects.filter(source=source).aggregate(last=Max("pk"))["last"] or 0
+    last = Change.objects.filter(source=source).order_by("-pk").values_list("pk", flat=True)
+    return last.first() or 0
 
 
 def changes_since(source: Source, access: Access, since: int) -> dict:

@@ -12,7 +12,7 @@ from tests.migrations import chain_executor, migrate_to, migrate_to_the_end
 
 APPS = {"interviews", "coding", "agreement", "reports", "api", "exchange"}
 
-# The foreign keys that lost their own index (interviews 0015, coding 0015, 0016 and 0017,
+# The foreign keys that lost their own index (interviews 0015, coding 0015 to 0018,
 # agreement 0002, reports 0002), by table and column.
 DROPPED = {
     ("interviews_membership", "project_id"),
@@ -27,6 +27,7 @@ DROPPED = {
     ("interviews_sourcerevision", "source_id"),
     ("interviews_syncpoint", "source_id"),
     ("coding_coding", "coder_id"),
+    ("coding_change", "source_id"),
     ("coding_savedquery", "project_id"),
     ("coding_codepin", "user_id"),
     ("coding_autocoderule", "project_id"),

@@ -3,7 +3,8 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/NAME .venv/bin/python bench/open_ab_bench.py \
         --empty coding.views.workspace:project_with_role_query \
         [--keep-first module:name] [--swap module:name=module:name] \
-        [--words 50000] [--codings 0] [--blocks 40] [--block 15]
+        [--words 50000] [--codings 0] [--other-codings 0] [--history 0] \
+        [--blocks 40] [--block 15]
 
 Way A is the checkout as it is; way B replaces each `module:name` of `--empty` by a function
 that returns an empty list, each of `--keep-first` by one that returns the first item of
@@ -13,8 +14,9 @@ The two are alternated in blocks of `--block` requests (A first, then B first, a
 so that a machine whose speed drifts from one minute to the next (as the runs of
 `open_bench.py` in separate processes did by ±30 %) weighs on both alike. Each request goes
 through Django's WSGI handler with a session cookie, as in `open_bench.py`, whose setup it
-shares: one generated transcript of `--words` words and `--codings` codings, in a database
-of its own, created and dropped here.
+shares (`open_bench.page_setup`: one generated transcript of `--words` words and `--codings`
+codings, `--other-codings`, `--history`), in a database of its own, created and dropped
+here.
 """
 
 from __future__ import annotations
@@ -25,29 +27,14 @@ import os
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchenv  # noqa: E402
-
-ROOT = benchenv.setup(
-    data_prefix="parley-ab-", STATIC_ROOT=tempfile.mkdtemp(prefix="parley-ab-static-")
-)
-sys.path.insert(0, str(ROOT))
-
-from django.conf import settings  # noqa: E402
-from django.contrib.auth import get_user_model  # noqa: E402
+import open_bench  # noqa: E402  (starts Django as open_bench.py does)
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.urls import reverse  # noqa: E402
-from import_bench import make_transcripts  # noqa: E402
-
-from coding.models import Code, Coding  # noqa: E402
-from interviews.models import Membership, Project, Role  # noqa: E402
-from interviews.services import source_create  # noqa: E402
 
 
 def nothing(*args, **kwargs) -> list:
@@ -93,6 +80,8 @@ def main() -> None:
     parser.add_argument("--keep-first", action="append", default=[], help="module:name")
     parser.add_argument("--words", type=int, default=50000)
     parser.add_argument("--codings", type=int, default=0)
+    parser.add_argument("--other-codings", type=int, default=0)
+    parser.add_argument("--history", type=int, default=0)
     parser.add_argument("--blocks", type=int, default=40)
     parser.add_argument("--block", type=int, default=15)
     args = parser.parse_args()
@@ -110,22 +99,7 @@ def main() -> None:
 
 
 def run(args, swaps) -> None:
-    user = get_user_model().objects.create_user("coder", password="bench-password-1")
-    project = Project.objects.create(name="Bench", created_by=user)
-    Membership.objects.create(project=project, user=user, role=Role.CODER)
-    codes = [Code.objects.create(project=project, name=f"Code {i}") for i in range(20)]
-    text = make_transcripts(1, args.words, seed=18)[0]
-    source = source_create(project=project, title="Bench", text=text)
-    step = len(text) // max(args.codings, 1)
-    for i in range(args.codings):
-        Coding.objects.create(
-            source=source, code=codes[i % 20], coder=user, start=i * step, end=i * step + 40
-        )
-    client = Client()
-    client.force_login(user)
-    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-    get = benchenv.wsgi_get(cookie)
-    url = reverse("coding:workspace", args=[project.pk, source.pk])
+    get, url = open_bench.page_setup(args)
     for _ in range(50):  # both ways warmed: statements prepared, templates compiled
         assert get(url)[0] == 200
         kept = swapped(swaps)

@@ -75,7 +75,10 @@ def main() -> None:
         shutil.rmtree(os.environ["STATIC_ROOT"], ignore_errors=True)
 
 
-def run(args) -> None:
+def page_setup(args):
+    """The member, the project and the transcript `args` describe (`--words`, `--codings`,
+    `--other-codings`, `--history`); returns `get(url) -> (status, body)` with the member's
+    session and the coding page's address."""
     user = get_user_model().objects.create_user("coder", password="bench-password-1")
     project = Project.objects.create(name="Bench", created_by=user)
     Membership.objects.create(project=project, user=user, role=Role.CODER)
@@ -125,9 +128,11 @@ def run(args) -> None:
     client = Client()
     client.force_login(user)
     cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-    get = benchenv.wsgi_get(cookie)
+    return benchenv.wsgi_get(cookie), reverse("coding:workspace", args=[project.pk, source.pk])
 
-    page_url = reverse("coding:workspace", args=[project.pk, source.pk])
+
+def run(args) -> None:
+    get, page_url = page_setup(args)
     status, body = get(page_url)
     assert status == 200, status
     data = benchenv.page_data(body)

@@ -1,7 +1,7 @@
 """What gunicorn's master preloads: the web processes' memory and each worker's first requests.
 
     .venv/bin/python bench/preload_bench.py [--configs app,import,reports app,import app none]
-        [--words 8000] [--codings 20] [--reports 3] [--exports 3]
+        [--words 8000] [--codings 20] [--opens 3] [--reports 3] [--exports 3]
 
 For each configuration (what `deploy/gunicorn.conf.py` loads before forking: `app` the
 application, `import` the sentence pipeline of phase one of an import, `reports` pandas and
@@ -11,6 +11,8 @@ workers on SQLite, as in bench/peer_bench.py, and:
   with the master);
 - one document is imported and coded (the import's time is a first import in a worker
   unless `import` is preloaded);
+- its coding page is asked for by two clients at once, `--opens` times: the first pair are
+  the workers' first coding pages (templates compiled and queries written by then, or not);
 - a report page (frequencies) is asked for by two clients at once, `--reports` times, so
   that both workers serve one: the first pair are the workers' first reports;
 - then its Word and its Excel file likewise, `--exports` times each: the first pair are the
@@ -107,6 +109,8 @@ def run(config: str, args, scratch: Path, static_root: Path, text: str) -> None:
             client = requests.Session()
             client.cookies.update(parley.http.cookies)
             clients.append(client)
+        page = f"{parley.base}/projects/{parley.project}/sources/{source}/code/"
+        opened = [request_pair(clients, page) for _ in range(args.opens)]
         report = f"{parley.base}/projects/{parley.project}/reports/frequencies/"
         pairs = [request_pair(clients, report) for _ in range(args.reports)]
         exported = {
@@ -126,6 +130,7 @@ def run(config: str, args, scratch: Path, static_root: Path, text: str) -> None:
             f"with master RSS {rss:4.0f} / PSS {pss:4.0f} MB; workers holding pandas: {pandas}"
         )
     print(f"  import of one {args.words:,}-word document: {imported:6.0f} ms")
+    print(pairs_line("coding page", opened))
     print(pairs_line("report page", pairs))
     print(pairs_line("Word file", exported["docx"]))
     print(pairs_line("Excel file", exported["xlsx"]))
@@ -138,6 +143,7 @@ def main() -> None:
     )
     parser.add_argument("--words", type=int, default=8000)
     parser.add_argument("--codings", type=int, default=20)
+    parser.add_argument("--opens", type=int, default=3, help="pairs of coding page requests")
     parser.add_argument("--reports", type=int, default=3, help="pairs of report requests")
     parser.add_argument("--exports", type=int, default=3, help="pairs of each export")
     args = parser.parse_args()

@@ -12,6 +12,9 @@ built once instead of on every request.
 
 from __future__ import annotations
 
+import contextlib
+from pathlib import Path
+
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
@@ -30,6 +33,36 @@ def statement_timeout(sender, connection, **kwargs) -> None:
 
 def serve_web() -> None:
     connection_created.connect(statement_timeout, dispatch_uid="parley-statement-timeout")
+
+
+def warm_up() -> dict[str, int]:
+    """Do now what each web process's first requests would otherwise do once each: compile
+    Parley's templates (Django's cached loader keeps them), write the SQL of the queries
+    compiled once (`interviews.compiled`) for the default database, and compile the URL
+    patterns' regular expressions. With gunicorn's preload_app the master does it and the
+    workers share the result. A database that cannot be reached now leaves its queries to
+    their first request. Returns how many of each were made."""
+    from django.db import DEFAULT_DB_ALIAS, DatabaseError
+    from django.template.loader import get_template
+    from django.urls import URLResolver, get_resolver
+
+    from interviews.compiled import Compiled
+
+    made = {"templates": 0, "queries": 0, "patterns": 0}
+    for folder in settings.TEMPLATES[0]["DIRS"][:1]:  # Parley's own (templates/)
+        for path in sorted(Path(folder).rglob("*.html")):
+            get_template(path.relative_to(folder).as_posix())
+            made["templates"] += 1
+    with contextlib.suppress(DatabaseError):
+        made["queries"] = Compiled.compile_all(DEFAULT_DB_ALIAS)
+    resolvers = [get_resolver()]
+    while resolvers:
+        for entry in resolvers.pop().url_patterns:
+            entry.pattern.regex  # noqa: B018  (compiled on first access, then kept)
+            made["patterns"] += 1
+            if isinstance(entry, URLResolver):
+                resolvers.append(entry)
+    return made
 
 
 def _timed_out(error: BaseException) -> bool:

@@ -9,6 +9,9 @@ application = get_wsgi_application()
 # web process starts, not during the first request each process serves (≈ 0.6 s).
 VIEWS_LOADED = bool(get_resolver().url_patterns)
 
-from config.web import serve_web  # noqa: E402
+from config.web import serve_web, warm_up  # noqa: E402
 
 serve_web()
+# Templates, compiled queries and URL patterns made before the first request, not by it
+# (gunicorn's master does it once with preload_app; `config.web.warm_up`).
+WARMED = warm_up()

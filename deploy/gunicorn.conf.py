@@ -15,8 +15,9 @@ workers = int(os.environ.get("PARLEY_WEB_WORKERS", min(2 * multiprocessing.cpu_c
 worker_class = "sync"
 # What the master loads before it forks the workers, which then share those pages
 # (copy-on-write) and whose first request waits for no load:
-# - the application: settings, models, every view (PARLEY_PRELOAD_APP=0: each worker
-#   loads its own);
+# - the application: settings, models, every view, Parley's templates compiled, the SQL
+#   of the queries compiled once and the URL patterns' expressions (`config.web.warm_up`;
+#   PARLEY_PRELOAD_APP=0: each worker loads its own before its first request);
 # - phase one of an import: the file readers (lxml, pypdf), the blank spaCy pipeline that
 #   splits sentences and the tokenizer tables its first use loads (PARLEY_PRELOAD_LANGUAGE,
 #   "en" by default; empty: not preloaded, and a worker's first import loads them, 1-2 s).

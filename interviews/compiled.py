@@ -44,6 +44,9 @@ def keys_fit(*values: int) -> bool:
     return all(-MAX_ID - 1 <= value <= MAX_ID for value in values)
 
 
+_ALL: list[Compiled] = []  # every query defined, in the order the modules made them
+
+
 class Compiled:
     """A `values_list` queryset of fixed shape, compiled once per database.
 
@@ -66,6 +69,16 @@ class Compiled:
         self.slots = slots
         self.kinds = {name: (kinds or {}).get(name, int) for name in slots}
         self._by_db: dict[str, tuple] = {}
+        _ALL.append(self)
+
+    @classmethod
+    def compile_all(cls, using: str) -> int:
+        """Compile every query not yet compiled for the database (a web process's start,
+        so that no request pays it); returns how many were."""
+        pending = [compiled for compiled in _ALL if using not in compiled._by_db]
+        for compiled in pending:
+            compiled._compile(using)
+        return len(pending)
 
     def _compile(self, using: str) -> tuple:
         connection = connections[using]

@@ -77,6 +77,37 @@ def test_the_web_process_loads_every_view_before_its_first_request(tmp_path):
     assert result.stdout.split() == ["True", "True", "True"], result.stderr
 
 
+def test_the_web_process_compiles_templates_queries_and_patterns_before_its_first_request(
+    tmp_path,
+):
+    """What each process's first requests would otherwise do once (`config.web.warm_up`):
+    every template of templates/ compiled and kept, every query of `interviews.compiled`
+    written as SQL, the URL patterns' expressions compiled; no database is opened for it."""
+    script = (
+        "import config.wsgi\n"
+        "from django.db import connection\n"
+        "from django.template import engines\n"
+        "from interviews.compiled import _ALL\n"
+        "cached = engines['django'].engine.template_loaders[0].get_template_cache\n"
+        "print(config.wsgi.WARMED['templates'], len(cached), config.wsgi.WARMED['queries'],\n"
+        "      len(_ALL), all('default' in q._by_db for q in _ALL),\n"
+        "      'coding/workspace.html' in {t.origin.template_name for t in cached.values()},\n"
+        "      connection.connection is None)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**_clean_environment(), "DEBUG": "1", "PARLEY_DATA_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    templates, cached, queries, defined, all_compiled, workspace, unopened = result.stdout.split()
+    assert int(templates) == len(list((ROOT / "templates").rglob("*.html"))) == int(cached)
+    assert int(queries) == int(defined) > 10
+    assert (all_compiled, workspace, unopened) == ("True", "True", "True")
+
+
 HEAVY = ("spacy", "pandas", "matplotlib", "pypdf", "docx", "openpyxl", "presidio_analyzer")
 
 

@@ -280,7 +280,8 @@ def _segments_of(source: Source, rows: list[SourcePiece]) -> list:
     using = router.db_for_read(Segment)
     if len(rows) == 1 and rows[0].index == 0 and rows[0].start == 0:
         found = _FIRST_PIECE_SEGMENTS.rows(using, source=source.pk)
-        # None when the pieces were laid out meanwhile (or the piece has no segments).
+        # Read again below when the pieces were laid out after the query ran (its end is
+        # not the piece's), or when it found nothing.
         if found and all(row[6] == rows[0].end for row in found):
             return [row[:6] for row in found]
     return _SEGMENTS.rows(using, source=source.pk, first=rows[0].start, last=rows[-1].end)

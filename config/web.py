@@ -13,7 +13,6 @@ built once instead of on every request.
 from __future__ import annotations
 
 import contextlib
-from pathlib import Path
 
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CheckableLazyObject, CSPMiddleware
@@ -49,10 +48,10 @@ def warm_up() -> dict[str, int]:
     from interviews.compiled import Compiled
 
     made = {"templates": 0, "queries": 0, "patterns": 0}
-    for folder in settings.TEMPLATES[0]["DIRS"][:1]:  # Parley's own (templates/)
-        for path in sorted(Path(folder).rglob("*.html")):
-            get_template(path.relative_to(folder).as_posix())
-            made["templates"] += 1
+    folder = settings.BASE_DIR / "templates"  # Parley's own
+    for path in sorted(folder.rglob("*.html")):
+        get_template(path.relative_to(folder).as_posix())
+        made["templates"] += 1
     with contextlib.suppress(DatabaseError):
         made["queries"] = Compiled.compile_all(DEFAULT_DB_ALIAS)
     resolvers = [get_resolver()]

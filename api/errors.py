@@ -26,6 +26,14 @@ class ApiError(HttpError):
         self.fields = fields
 
 
+def error_codes(exc: DjangoValidationError) -> set:
+    """The codes of a ValidationError's errors, whether it holds them by field or as a list
+    (`CONFLICT` among them: the answer is 409)."""
+    if hasattr(exc, "error_dict"):
+        return {getattr(e, "code", None) for es in exc.error_dict.values() for e in es}
+    return {getattr(e, "code", None) for e in exc.error_list}
+
+
 def _field_name(loc: tuple) -> str:
     # ("body", "payload", "start") → "start"; ("query", "limit") → "limit"
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "file")]
@@ -129,11 +137,7 @@ def install(api: NinjaAPI, before_bad_request) -> None:
 
     @api.exception_handler(DjangoValidationError)
     def invalid(request, exc: DjangoValidationError):
-        if hasattr(exc, "error_dict"):
-            codes = {getattr(e, "code", None) for es in exc.error_dict.values() for e in es}
-        else:
-            codes = {getattr(e, "code", None) for e in exc.error_list}
-        status = 409 if CONFLICT in codes else 400
+        status = 409 if CONFLICT in error_codes(exc) else 400
         fields = None
         if hasattr(exc, "error_dict"):
             fields = {name: list(msgs) for name, msgs in exc.message_dict.items()}

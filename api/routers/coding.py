@@ -14,7 +14,7 @@ from pydantic import BaseModel, StrictBool, StrictInt, StrictStr
 
 from api import guard
 from api.auth import member
-from api.errors import CONFLICT, ApiError, one
+from api.errors import CONFLICT, ApiError, error_codes, one
 from api.pagination import Id, PageParams, page, page_of
 from coding import codebook_services, services, workspace_data
 from coding.filters import codings_filter, filters_validate
@@ -297,7 +297,7 @@ def codings_create(request: HttpRequest, pk: int, payload: CodingBatchIn):
                     )
                 )
             except ValidationError as error:
-                conflict |= any(getattr(e, "code", None) == CONFLICT for e in error.error_list)
+                conflict |= CONFLICT in error_codes(error)
                 errors[f"codings.{index}"] = error.messages
         if errors:
             transaction.set_rollback(True)

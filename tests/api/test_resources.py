@@ -302,6 +302,14 @@ def test_a_batch_is_stored_whole_or_not_at_all(api_for, project, source, code, m
     assert Coding.objects.count() == before
     foreign = api.post(url(project, "codings/"), {"codings": [{**good[0], "source": 999999}]})
     assert foreign.json()["fields"] == {"codings.0": ["There is no such source in this project."]}
+    # A refusal the model's own checks make (held by field, not as a list) is reported too.
+    empty = {"source": source.pk, "code": code.pk, "start": 0, "end": 0}
+    refused = api.post(url(project, "codings/"), {"codings": [good[0], empty]})
+    assert refused.status_code == 400
+    assert refused.json()["fields"] == {
+        "codings.1": ["A coding must cover at least one character (start < end)."]
+    }
+    assert Coding.objects.count() == before
     made = api.post(url(project, "codings/"), {"codings": good})
     assert made.status_code == 201
     assert [r["quote"] for r in made.json()["items"]] == [text[s : s + 5] for s in (30, 40, 50)]

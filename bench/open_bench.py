@@ -15,8 +15,8 @@ the session and user reads, the permission check, the answer's body). It prints 
 the CPU time (`time.process_time`, p50), the wall clock (p50), the number of queries and the
 bytes. `--other-codings N` gives the member N codings more on another source of the project
 (a coder's earlier work, which the page's "codes used last" look through); `--history N`
-gives the opened source N entries of history (the page's cursor is its last). The script creates and drops its own database (`<name>_openbench`, or a temporary
-SQLite file).
+gives the opened source N entries of history (the page's cursor is its last). The script
+creates and drops its own database (`<name>_openbench`, or a temporary SQLite file).
 """
 
 from __future__ import annotations

@@ -278,7 +278,7 @@ _FIRST_PIECE_SEGMENTS = Compiled(_first_piece_segments_query, ("source",))
 def _segments_of(source: Source, rows: list[SourcePiece]) -> list:
     """The sentences and turns of these pieces (`_segments_query`'s rows)."""
     using = router.db_for_read(Segment)
-    if len(rows) == 1 and rows[0].index == 0 and rows[0].start == 0:
+    if len(rows) == 1 and rows[0].index == 0:
         found = _FIRST_PIECE_SEGMENTS.rows(using, source=source.pk)
         # Read again below when the pieces were laid out after the query ran (its end is
         # not the piece's), or when it found nothing.

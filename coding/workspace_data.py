@@ -66,10 +66,12 @@ def page_source(access: Access, pk: int) -> Source | None:
     `interviews.compiled`): the text's length and what reads its slices (`with_slice`),
     the change cursor, whether it has a recording and the user's snap setting
     (`selection_snap`, its default without a profile)."""
-    if not keys_fit(pk):
+    asked = page_source_query(access.user, access.project.pk, pk)
+    if not asked:
         return None
+    [(query, values)] = asked
     using = router.db_for_read(Source)
-    row = _PAGE_SOURCE.row(using, user=access.user.pk, project=access.project.pk, source=pk)
+    row = query.row(using, **values)
     if row is None:
         return None
     length, quote, cursor, has_recording, snap, *values = row
@@ -82,8 +84,9 @@ def page_source(access: Access, pk: int) -> Source | None:
 
 
 def page_source_query(user, project_pk: int, pk: int) -> list[tuple[Compiled, dict]]:
-    """The query `page_source` runs, with its values, for `interviews.compiled.sent_together`
-    (none when it would run none)."""
+    """The query `page_source` runs, with its values (also for
+    `interviews.compiled.sent_together`); none for an anonymous user or a key no row can
+    have."""
     if not user.is_authenticated or not keys_fit(pk, project_pk):
         return []
     return [(_PAGE_SOURCE, {"user": user.pk, "project": project_pk, "source": pk})]
@@ -93,13 +96,10 @@ _PAGE_SOURCE_FIELDS = tuple(f.attname for f in Source._meta.concrete_fields if f
 
 
 def _page_source_query(*, user, project, source):
-    # The source's last change: the first entry of its changes' (source, id) index, read
-    # backwards (`MAX(id) … GROUP BY` read every change of the source).
-    last = Change.objects.filter(source=OuterRef("pk")).order_by("-pk").values("pk")[:1]
     access = SimpleNamespace(project=project)
     rows = with_slice(Source.objects.visible_to(access), *slice_bytes(0, 0)).filter(pk=source)
     rows = rows.order_by().annotate(
-        _cursor=Subquery(last),
+        _cursor=Subquery(_last_change(OuterRef("pk"))),
         _recorded=Exists(Recording.objects.filter(source=OuterRef("pk"))),
         _snap=Subquery(Profile.objects.filter(user=user).values("selection_snap")[:1]),
     )
@@ -151,8 +151,7 @@ def _page_quotes(source: Source, access: Access) -> dict[int, str]:
 
 
 def _page_quotes_query(*, source, user, sees_all: bool):
-    seer = SimpleNamespace(sees_all_codings=sees_all, user=user)
-    visible = Coding.objects.filter(source=source).visible_to(seer).order_by()
+    visible = _visible_on_page(source, user, sees_all).order_by()
     return visible.annotate(_quote=span_bytes()).values_list("pk", "_quote")
 
 
@@ -198,10 +197,15 @@ def _as_text(codings):
     return codings.annotate(_guid=UuidText("guid"), _modified=IsoFormat("modified_at"))
 
 
-def _page_codings_query(*, source, user, sees_all: bool):
-    # The rule of `Coding.objects.visible_to`, for a member who sees every coding or not.
+def _visible_on_page(source, user, sees_all: bool):
+    """The source's codings by the rule of `Coding.objects.visible_to`, for a member who
+    sees every coding or not (the page's compiled queries, one for each)."""
     seer = SimpleNamespace(sees_all_codings=sees_all, user=user)
-    visible = Coding.objects.filter(source=source).visible_to(seer)
+    return Coding.objects.filter(source=source).visible_to(seer)
+
+
+def _page_codings_query(*, source, user, sees_all: bool):
+    visible = _visible_on_page(source, user, sees_all)
     # Each coding's memo is read with it (a source has far fewer codings than a project,
     # whose lists read them apart, `first_memos`).
     memo = Memo.objects.filter(coding=OuterRef("pk")).order_by("pk").values("text")[:1]
@@ -273,8 +277,14 @@ def first_memos(codings) -> dict[int, str]:
 
 
 def change_cursor(source: Source) -> int:
-    last = Change.objects.filter(source=source).order_by("-pk").values_list("pk", flat=True)
-    return last.first() or 0
+    return next(iter(_last_change(source)), 0)
+
+
+def _last_change(source):
+    """The id of the source's last change (a source or an `OuterRef` to one): the first
+    entry of the changes' (source, id) index, read backwards, where `MAX(id) … GROUP BY`
+    read every change of the source."""
+    return Change.objects.filter(source=source).order_by("-pk").values_list("pk", flat=True)[:1]
 
 
 def changes_since(source: Source, access: Access, since: int) -> dict:
@@ -312,8 +322,8 @@ class CodeRow:
 def page_queries(access: Access, source: Source, *, can_code: bool) -> list[tuple]:
     """The coding page's queries that need only the member and the source, with their
     values (`interviews.compiled.sent_together`): the first piece with the outline and its
-    sentences and turns, the codings, the codebook and, for those who code, the number keys and the codes used
-    last."""
+    sentences and turns, the codings, the codebook and, for those who code, the number keys
+    and the codes used last."""
     user, project = access.user.pk, access.project.pk
     queries = [
         *first_view_queries(source),

@@ -115,12 +115,14 @@ def project_access(request: HttpRequest, project_pk: int, perm: Perm = Perm.VIEW
 def project_with_role(user, project_pk: int) -> Project | None:
     """The project with the user's membership role (`member_role`, None for outsiders),
     read by one query; None when there is no such project or the user is anonymous."""
-    if not user.is_authenticated or not keys_fit(project_pk):
-        return None
     # Every request of a project's pages asks it: the ORM's query, compiled once
     # (`interviews.compiled`).
+    asked = project_with_role_query(user, project_pk)
+    if not asked:
+        return None
+    [(query, values)] = asked
     using = router.db_for_read(Project)
-    row = _PROJECT_WITH_ROLE.row(using, user=user.pk, project=project_pk)
+    row = query.row(using, **values)
     if row is None:
         return None
     project = Project.from_db(using, _PROJECT_FIELDS, row[1:])
@@ -141,8 +143,9 @@ _PROJECT_WITH_ROLE = Compiled(_project_with_role_query, ("user", "project"))
 
 
 def project_with_role_query(user, project_pk: int) -> list[tuple[Compiled, dict]]:
-    """The query `project_with_role` runs, with its values, for
-    `interviews.compiled.sent_together` (none when it would run none)."""
+    """The query `project_with_role` runs, with its values (also for
+    `interviews.compiled.sent_together`); none for an anonymous user or a key no project
+    can have."""
     if not user.is_authenticated or not keys_fit(project_pk):
         return []
     return [(_PROJECT_WITH_ROLE, {"user": user.pk, "project": project_pk})]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
-from coding import pieces
+from coding import pieces, workspace_data
 from coding.memos import memos_visible
 from coding.models import Coding, Memo
 from coding.suggestion_models import Suggestion
@@ -53,18 +53,16 @@ def projects_of(request: HttpRequest):
     return projects
 
 
-def source(access: Access, pk: int) -> Source:
-    found = Source.objects.visible_to(access).defer("text").filter(pk=pk).first()
+def project_source(request: HttpRequest, pk: int, source_pk: int) -> tuple[Access, Source]:
+    """The caller's access to a project and one of its sources they may see, without its
+    text (404 otherwise), asked together and read as the coding page reads them
+    (`coding.workspace_data.page_opening`)."""
+    access, found = workspace_data.page_opening(
+        request.user, pk, source_pk, lambda: project(request, pk)
+    )
     if found is None:
         raise Http404("No such source.")
-    found.project = access.project
-    return found
-
-
-def project_source(request: HttpRequest, pk: int, source_pk: int) -> tuple[Access, Source]:
-    """The caller's access to a project and one of its sources they may see (404 otherwise)."""
-    access = project(request, pk)
-    return access, source(access, source_pk)
+    return access, found
 
 
 def codings_on_page(access: Access) -> QuerySet[Coding]:

@@ -69,8 +69,7 @@ def source_pieces(request: HttpRequest, pk: int, source_pk: int, query: Query[Pi
     """The pieces holding code points [start, end) of the text the caller may read (the
     text the coding page shows), with their speaker turns and sentences; with `outline`,
     every piece's span too, so that a page can place the pieces it has not fetched."""
-    access = guard.project(request, pk)
-    source = guard.source(access, source_pk)
+    access, source = guard.project_source(request, pk, source_pk)
     length = guard.source_length(access, source)
     end = query.start if query.end is None else query.end
     if query.start > length:
@@ -113,8 +112,7 @@ def source_find(
     """Every place in the text the caller may read that holds one of the words or phrases
     of `q`, as the project's search finds them (whole words, case ignored), so that a page
     drawing the text in pieces can move from hit to hit."""
-    access = guard.project(request, pk)
-    source = guard.source(access, source_pk)
+    access, source = guard.project_source(request, pk, source_pk)
     terms = parse_query(q)
     hits = [[start, end] for start, end, *_ in kwic(guard.source_text(access, source), terms, 0)]
     return {

@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 
 from coding import workspace_data
 from coding.pieces import first_view, pieces_answer
-from interviews.access import Perm, project_access, project_with_role_query
+from interviews.access import Perm, project_access
 from interviews.compiled import sent_together
 from interviews.models import Source
 from interviews.reversing import reverse
@@ -25,27 +25,20 @@ def workspace(request: HttpRequest, pk: int, source_pk: int) -> HttpResponse:
     Every member may open it, so that links to a passage work for all; members who may not
     code (viewers) get it read-only: no tools to code, and the API refuses their writes.
     """
-    using = router.db_for_read(Source)
     # The project with the member's role and the source are asked at once (on PostgreSQL one
-    # round trip); the source is used only once the role allows it, its row dropped unread
-    # for an outsider.
-    user = request.user
-    opening = project_with_role_query(user, pk) + workspace_data.page_source_query(
-        user, pk, source_pk
+    # round trip). The whole text is not read here: the page carries the first piece of it,
+    # as the pieces API answers for the start of the text (api/routers/text.py), and fetches
+    # the others as it scrolls, so that a long transcript opens as fast as a short one. It
+    # carries the codings as the API lists them too: opening the page is one request.
+    access, source = workspace_data.page_opening(
+        request.user, pk, source_pk, lambda: project_access(request, pk, Perm.VIEW)
     )
-    with sent_together(using, opening):
-        access = project_access(request, pk, Perm.VIEW)
-        # The whole text is not read here: the page carries the first piece of it, as the
-        # pieces API answers for the start of the text (api/routers/text.py), and fetches
-        # the others as it scrolls, so that a long transcript opens as fast as a short one.
-        # It carries the codings as the API lists them too: opening the page is one request.
-        source = workspace_data.page_source(access, source_pk)
     if source is None:
         raise Http404("No such source.")
     can_code = access.can(Perm.CODE)
     # What follows asks its independent queries first, all at once.
     queries = workspace_data.page_queries(access, source, can_code=can_code)
-    with sent_together(using, queries):
+    with sent_together(router.db_for_read(Source), queries):
         first = {
             "pieces": pieces_answer(source, first_view(source)),
             "codings": workspace_data.source_codings_json(source, access),

@@ -14,8 +14,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from coding import workspace_data
 from coding.models import Change, Code, Coding, Memo
 from coding.services import coding_create
+from interviews import access
 from interviews.services import source_create
 
 
@@ -424,6 +426,32 @@ def test_polling_under_blinded_coding_reveals_nothing_of_others(
     answer = coder.get(list_url(source), {"since": cursor}).json()
     assert [c["id"] for c in answer["codings"]] == [mine.pk]
     assert answer["deleted"] == []
+
+
+def test_a_poll_that_finds_nothing_reads_no_codings(client_for, source, code, users, monkeypatch):
+    """The coding page polls every few seconds: with nothing new, the session, the project
+    with the source (asked together, as the page asks them) and the changes after the
+    cursor, and no codings."""
+    coder = client_for("coder")
+    for start in range(0, 30, 3):
+        coding_create(source=source, code=code, coder=users["lead"], start=start, end=start + 2)
+    cursor = coder.get(list_url(source)).json()["cursor"]
+    together = []
+
+    def recorded(using, queries):
+        together.append([compiled for compiled, _values in queries])
+        return original(using, queries)
+
+    original = workspace_data.sent_together
+    monkeypatch.setattr(workspace_data, "sent_together", recorded)
+    with CaptureQueriesContext(connection) as queries:
+        answer = coder.get(list_url(source), {"since": cursor}).json()
+    assert together == [[access._PROJECT_WITH_ROLE, workspace_data._PAGE_SOURCE]]
+    assert answer == {"codings": [], "deleted": [], "cursor": cursor}
+    sent = [q["sql"] for q in queries.captured_queries]
+    assert len(sent) == 4
+    assert not [sql for sql in sent if 'FROM "coding_coding"' in sql]
+    assert 'FROM "coding_change"' in sent[-1]
 
 
 # ---- cost and concurrency -------------------------------------------------------------------

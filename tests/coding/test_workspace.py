@@ -434,12 +434,14 @@ def test_the_page_sends_its_independent_queries_together_and_reads_each_once(
         return original(using, queries)
 
     original = workspace_view.sent_together
-    monkeypatch.setattr(workspace_view, "sent_together", recorded)
+    for module in (workspace_view, workspace_data):
+        monkeypatch.setattr(module, "sent_together", recorded)
     assert client.get(workspace_url(source)).status_code == 200
     assert together_calls[0] == [access_module._PROJECT_WITH_ROLE, workspace_data._PAGE_SOURCE]
     assert pieces_module._FIRST_PIECE_SEGMENTS in together_calls[1]
     assert len(together_calls) == 2
-    monkeypatch.setattr(workspace_view, "sent_together", lambda using, queries: nullcontext())
+    for module in (workspace_view, workspace_data):
+        monkeypatch.setattr(module, "sent_together", lambda using, queries: nullcontext())
     with CaptureQueriesContext(connection) as queries:
         apart = client.get(workspace_url(source))
     assert len(queries.captured_queries) == len(sent)

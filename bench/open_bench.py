@@ -4,6 +4,7 @@
         [--other-codings 0] [--history 0]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/NAME .venv/bin/python bench/open_bench.py
     .venv/bin/python bench/open_bench.py --profile page     # cProfile of one request, 300 times
+    .venv/bin/python bench/open_bench.py --while-open        # and the page's later requests
 
 A companion of `peer_bench.py`'s "open" for comparing two checkouts on a loaded machine (run
 it alternately in each). It imports one generated transcript, adds `--codings` codings of
@@ -15,8 +16,11 @@ the session and user reads, the permission check, the answer's body). It prints 
 the CPU time (`time.process_time`, p50), the wall clock (p50), the number of queries and the
 bytes. `--other-codings N` gives the member N codings more on another source of the project
 (a coder's earlier work, which the page's "codes used last" look through); `--history N`
-gives the opened source N entries of history (the page's cursor is its last). The script
-creates and drops its own database (`<name>_openbench`, or a temporary SQLite file).
+gives the opened source N entries of history (the page's cursor is its last).
+`--while-open` also times, apart, what the open page asks later: a poll for changes that
+finds none (every few seconds), a piece in the middle of the text (scrolling), and the
+API's search of one text (`…/find/`), which opens the source the same way. The script creates and drops its own database (`<name>_openbench`, or a
+temporary SQLite file).
 """
 
 from __future__ import annotations
@@ -65,7 +69,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--other-codings", type=int, default=0)
     parser.add_argument("--history", type=int, default=0)
-    parser.add_argument("--profile", choices=["page", "pieces", "codings"], default=None)
+    parser.add_argument("--while-open", action="store_true")
+    parser.add_argument(
+        "--profile", choices=["page", "pieces", "codings", "poll", "piece", "find"], default=None
+    )
     args = parser.parse_args()
     try:
         with benchenv.scratch_database("openbench"):
@@ -144,6 +151,14 @@ def run(args) -> None:
         requests["pieces"] = f"{urls['pieces']}?start=0&end=0&outline=true"
     if "codings" not in carried:
         requests["codings"] = urls["codings"]
+    # What the open page asks later (static/js/workspace/): a poll with its cursor, a piece
+    # of the text's middle; and the API's search of the text.
+    middle = data["source"]["length"] // 2
+    later = {
+        "poll": f"{urls['codings']}?since={data['cursor']}",
+        "piece": f"{urls['pieces']}?start={middle}&end={middle}",
+        "find": f"{urls['pieces'].removesuffix('pieces/')}find/?q=market",
+    }
 
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
@@ -151,7 +166,7 @@ def run(args) -> None:
         f" · {time.strftime('%Y-%m-%d %H:%M')} · load average {load}"
     )
     if args.profile:
-        url = requests[args.profile]
+        url = {**requests, **later}[args.profile]
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(300):
@@ -163,7 +178,9 @@ def run(args) -> None:
         ).print_stats(60)
         print(out.getvalue())
         return
-    for name, url in requests.items():
+    if not args.while_open:
+        later = {}
+    for name, url in {**requests, **later}.items():
         with CaptureQueriesContext(connection) as queries:
             status, body = get(url)
         assert status == 200, (url, status)
@@ -192,6 +209,20 @@ def run(args) -> None:
             f"  round {round_ + 1}: open CPU p50 {statistics.median(totals_cpu) * 1000:.2f} ms, "
             f"wall p50 {statistics.median(totals_wall) * 1000:.2f} ms; " + "; ".join(cells)
         )
+        if later:
+            cells = []
+            for name, url in later.items():
+                cpu, wall = [], []
+                for _ in range(args.opens):
+                    c0, t0 = time.process_time(), time.perf_counter()
+                    get(url)
+                    wall.append(time.perf_counter() - t0)
+                    cpu.append(time.process_time() - c0)
+                cells.append(
+                    f"{name} CPU {statistics.median(cpu) * 1000:.2f} / wall "
+                    f"{statistics.median(wall) * 1000:.2f}"
+                )
+            print(f"  round {round_ + 1}, later requests: " + "; ".join(cells))
 
 
 if __name__ == "__main__":

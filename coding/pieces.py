@@ -16,7 +16,6 @@ from django.db import connections, router
 from django.db.models import (
     Aggregate,
     BigIntegerField,
-    Max,
     OuterRef,
     Q,
     Subquery,
@@ -62,65 +61,58 @@ def source_pieces(source: Source, start: int, end: int, *, outline: bool = False
     """The pieces holding any of [start, end) (the one holding `start` when the range is
     empty; the last one at the very end), `start` at most the text's length."""
     length = source_length(source)
-    stored = SourcePiece.objects.filter(source_id=source.pk)
-    text = None
-    if outline:
-        # One query: every piece's span, and the blocks (and text) of those wanted.
-        rows, spans, text = _with_outline(source, start, end, length)
-        if not rows:  # laid out for the first time since the text or its turns changed
-            source_pieces_store(source.pk)
-            rows, spans, text = _with_outline(source, start, end, length)
-        count = len(spans)
-    else:
-        wanted = stored.filter(_holding(max(end, start + 1), start, length))
-        rows = list(wanted.order_by("index"))
-        if not rows:
-            source_pieces_store(source.pk)
-            rows = list(wanted.order_by("index"))
-        spans = None
-        count = (stored.aggregate(last=Max("index"))["last"] or 0) + 1
+    rows, spans, count, text = _picked(source, start, end, length, outline=outline)
+    if not rows:  # laid out for the first time since the text or its turns changed
+        source_pieces_store(source.pk)
+        rows, spans, count, text = _picked(source, start, end, length, outline=outline)
     if text is None:
         text = source_slice(source, rows[0].start, rows[-1].end)[0] if rows else ""
     return Pieces(length=length, count=count, outline=spans, rows=rows, text=text)
 
 
-def _with_outline(
-    source: Source, start: int, end: int, length: int
-) -> tuple[list[SourcePiece], list, str | None]:
-    """The pieces holding any of [start, end) as `source_pieces` picks them, every piece's
-    (start, end) and, where the database cuts it (not on SQLite, see `span_bytes`),
-    the text of the pieces picked (None otherwise: the pieces tile the text, so theirs is
-    the text of their span), read by one query (the ORM's, compiled once,
-    `interviews.compiled`: the coding page asks it each time it opens). The query gives a
-    row for each piece picked only, each carrying the ends of all the pieces as one text:
-    a 200,000-word text has some 300 pieces, and a row for each cost more than the rest of
+def _picked(
+    source: Source, start: int, end: int, length: int, *, outline: bool
+) -> tuple[list[SourcePiece], list | None, int, str | None]:
+    """The pieces holding any of [start, end) as `source_pieces` picks them, the number of
+    pieces, with `outline` every piece's (start, end), and, where the database cuts it (not
+    on SQLite, see `span_bytes`), the text of the pieces picked (None otherwise: the pieces
+    tile the text, so theirs is the text of their span), read by one query (the ORM's,
+    compiled once, `interviews.compiled`: the coding page asks it each time it opens, and
+    for a piece as the coder scrolls). The query gives a row for each piece picked only,
+    each carrying the ends of all the pieces as one text (or the last piece's index): a
+    200,000-word text has some 300 pieces, and a row for each cost more than the rest of
     the query."""
     using = router.db_for_read(SourcePiece)
-    found = _outline_compiled(using).rows(using, **_outline_values(source, start, end, length))
+    values = _picked_values(source, start, end, length)
+    found = _picked_compiled(using, outline=outline).rows(using, **values)
     cut = connections[using].vendor != "sqlite"
     if not found:
-        return [], [], None
+        return [], [] if outline else None, 0, None
     rows, parts = [], []
-    for index, piece_start, piece_end, blocks, _ends, *words in found:
+    for index, piece_start, piece_end, blocks, _all, *words in found:
         rows.append(
             SourcePiece(
                 source_id=source.pk, index=index, start=piece_start, end=piece_end, blocks=blocks
             )
         )
         parts.append(words[0] if cut else None)
-    # The pieces tile the text from 0: each starts where the one before it ends.
-    ends = sorted(int(one) for one in found[0][4].split(","))
-    spans = list(zip([0, *ends[:-1]], ends, strict=True))
+    if outline:
+        # The pieces tile the text from 0: each starts where the one before it ends.
+        ends = sorted(int(one) for one in found[0][4].split(","))
+        spans = list(zip([0, *ends[:-1]], ends, strict=True))
+        count = len(spans)
+    else:
+        spans, count = None, found[0][4] + 1
     if not cut or any(part is None for part in parts):
-        return rows, spans, None
-    return rows, spans, "".join(SourceCodePoints.decode(part) for part in parts)
+        return rows, spans, count, None
+    return rows, spans, count, "".join(SourceCodePoints.decode(part) for part in parts)
 
 
-def _outline_compiled(using: str) -> Compiled:
-    return _OUTLINE[connections[using].vendor != "sqlite"]
+def _picked_compiled(using: str, *, outline: bool) -> Compiled:
+    return _PICKED[(connections[using].vendor != "sqlite", outline)]
 
 
-def _outline_values(source: Source, start: int, end: int, length: int) -> dict:
+def _picked_values(source: Source, start: int, end: int, length: int) -> dict:
     return {"source": source.pk, "before": max(end, start + 1), "start": start, "length": length}
 
 
@@ -136,7 +128,10 @@ def first_view_queries(source: Source) -> list[tuple[Compiled, dict]]:
     sentences and turns."""
     using = router.db_for_read(SourcePiece)
     return [
-        (_outline_compiled(using), _outline_values(source, 0, 0, source_length(source))),
+        (
+            _picked_compiled(using, outline=True),
+            _picked_values(source, 0, 0, source_length(source)),
+        ),
         (_FIRST_PIECE_SEGMENTS, {"source": source.pk}),
     ]
 
@@ -164,29 +159,30 @@ class _Joined(Aggregate):
         )
 
 
-def _outline_query(*, source, before, start, length, cut: bool):
+def _picked_query(*, source, before, start, length, cut: bool, outline: bool):
     # The values as expressions, not integers: the ORM finds no row for a negative integer
     # compared with a positive field, and the compiled query's stand-ins are negative.
     before, start, length = (
         Value(v, output_field=BigIntegerField()) for v in (before, start, length)
     )
-    ends = (
-        SourcePiece.objects.filter(source_id=OuterRef("source_id"))
-        .order_by()
-        .values("source_id")
-        .annotate(ends=_Joined("end"))
-        .values("ends")
-    )
+    of_source = SourcePiece.objects.filter(source_id=OuterRef("source_id")).order_by()
+    if outline:
+        every = of_source.values("source_id").annotate(ends=_Joined("end")).values("ends")
+    else:  # the last piece's index, from the (source, index) index
+        every = of_source.order_by("-index").values("index")[:1]
     pieces = SourcePiece.objects.filter(Q(source_id=source) & _holding(before, start, length))
-    columns = ["blocks", Subquery(ends)]
+    columns = ["blocks", Subquery(every)]
     if cut:
         columns.append(span_bytes())
     return pieces.order_by("index").values_list("index", "start", "end", *columns)
 
 
-_OUTLINE = {
-    cut: Compiled(partial(_outline_query, cut=cut), ("source", "before", "start", "length"))
+_PICKED = {
+    (cut, outline): Compiled(
+        partial(_picked_query, cut=cut, outline=outline), ("source", "before", "start", "length")
+    )
     for cut in (True, False)
+    for outline in (True, False)
 }
 
 

@@ -48,6 +48,8 @@ def all_pieces(client, source) -> tuple[dict, list[dict]]:
     pieces = []
     for start, end in first["outline"]:
         answer = client.get(pieces_url(source), {"start": start, "end": end}).json()
+        assert answer["count"] == first["count"]
+        assert "outline" not in answer
         pieces.extend(p for p in answer["pieces"] if p["start"] == start)
     return first, pieces
 

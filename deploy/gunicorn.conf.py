@@ -33,6 +33,7 @@ worker_class = "sync"
 preload_app = os.environ.get("PARLEY_PRELOAD_APP", "1") != "0"
 preload_language = os.environ.get("PARLEY_PRELOAD_LANGUAGE", "en")
 preload_reports = os.environ.get("PARLEY_PRELOAD_REPORTS", "1") != "0"
+warm_request = os.environ.get("PARLEY_WARM_REQUEST", "1") != "0"
 
 
 def when_ready(server):
@@ -77,6 +78,23 @@ def when_ready(server):
     import gc
 
     gc.freeze()
+
+
+def post_worker_init(worker):
+    """In each worker, before its first request: one request served inside it (the sign-in
+    page), so that no one's first request waits while the worker copies the pages it shares
+    with the master (`config.web.warm_request`)."""
+    if not warm_request:
+        return
+    from config.web import warm_request as serve_one
+
+    try:
+        status = serve_one(worker.wsgi)
+    except Exception:  # the worker serves anyway; its first real request will say more
+        worker.log.exception("The warm-up request failed")
+        return
+    if status != 200:
+        worker.log.warning("The warm-up request answered %s", status)
 
 
 timeout = int(os.environ.get("PARLEY_WEB_TIMEOUT", 60))

@@ -184,3 +184,50 @@ def test_a_sqlite_database_named_by_url_gets_the_same_settings_as_the_default(tm
         outputs.append(result.stdout)
     expected = "journal_mode wal\nsynchronous 1\nauto_vacuum 2\ntransaction_mode IMMEDIATE\n"
     assert outputs == [expected, expected]
+
+
+def test_each_gunicorn_worker_serves_one_request_before_its_first(tmp_path):
+    """`post_worker_init` serves the sign-in page inside the worker, as a production server
+    behind a TLS proxy would be asked it (its host, HTTPS), without opening the database;
+    PARLEY_WARM_REQUEST=0 leaves it out."""
+    env = {
+        **_clean_environment(),
+        "SECRET_KEY": "test-only-not-a-secret",
+        "ALLOWED_HOSTS": "parley.example.org",
+        "BEHIND_TLS_PROXY": "1",
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "PARLEY_DATA_DIR": str(tmp_path / "data"),
+    }
+    collected = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert collected.returncode == 0, collected.stderr
+    script = (
+        "import runpy, types, config.wsgi\n"
+        "from django.db import connection\n"
+        "served, said = [], []\n"
+        "def wsgi(environ, start_response):\n"
+        "    served.append(environ['HTTP_HOST'])\n"
+        "    def started(status, headers, exc_info=None):\n"
+        "        said.append(status)\n"
+        "        return start_response(status, headers, exc_info)\n"
+        "    return config.wsgi.application(environ, started)\n"
+        "log = types.SimpleNamespace(warning=lambda *a: said.append(a), exception=said.append)\n"
+        "conf = runpy.run_path('deploy/gunicorn.conf.py')\n"
+        "conf['post_worker_init'](types.SimpleNamespace(wsgi=wsgi, log=log))\n"
+        "print(served, said, connection.connection is None)"
+    )
+    for switch, expected in (("1", "['parley.example.org'] ['200 OK'] True"), ("0", "[] [] True")):
+        result = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            env={**env, "PARLEY_WARM_REQUEST": switch},
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == expected

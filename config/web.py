@@ -69,7 +69,7 @@ def warm_request(application) -> int:
     template engine, the base template). With gunicorn's preload_app a worker shares the
     master's memory until it writes to it, and Python writes to every object a request uses
     (its reference counts): the first request of a worker copied some 4,400 pages of it
-    (17 MB) and took 30-40 ms instead of 3 (bench/README.md, "A worker's first request").
+    (17 MB) and took 31-48 ms instead of 3 (bench/README.md, "A worker's first request").
     This one copies most of them before anyone waits; the worker's memory after its first
     requests is what it would have been. It reads no database. Returns the answer's status
     code."""

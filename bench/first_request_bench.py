@@ -17,6 +17,7 @@ them; then, per setting, the median of the workers' first openings and of the la
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import subprocess
 import sys
@@ -52,15 +53,8 @@ def started(parley: Parley, log: Path, warm: str) -> subprocess.Popen:
     return process
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--restarts", type=int, default=4)
-    parser.add_argument("--words", type=int, default=50000)
-    parser.add_argument("--opens", type=int, default=6)
-    parser.add_argument("--postgres")
-    args = parser.parse_args()
-    print(f"load average before: {load()}")
-    scratch = Path(tempfile.mkdtemp(prefix="parley-first-"))
+def measure(args, scratch: Path) -> None:
+    """Every start and its openings (see the module's doc)."""
     static_root = scratch / "static"
     benchenv.collect_static(static_root)
     urls = [f"sqlite:///{scratch}/parley.sqlite3"]
@@ -117,6 +111,27 @@ def main() -> None:
                 f"{statistics.median(firsts[warm]):.1f} ms (n={len(firsts[warm])}), "
                 f"the later ones {statistics.median(laters[warm]):.1f} ms"
             )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--restarts", type=int, default=4)
+    parser.add_argument("--words", type=int, default=50000)
+    parser.add_argument("--opens", type=int, default=6)
+    parser.add_argument("--postgres")
+    args = parser.parse_args()
+    print(f"load average before: {load()}")
+    scratch = Path(tempfile.mkdtemp(prefix="parley-first-"))
+    try:
+        measure(args, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+        if args.postgres:
+            import psycopg
+
+            name = args.postgres.rsplit("/", 1)[1]
+            with psycopg.connect(args.postgres, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}_firstbench"')
     print(f"\nload average after: {load()}")
 
 

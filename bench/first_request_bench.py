@@ -1,7 +1,7 @@
 """A web worker's first requests, with and without the request it serves before them.
 
     .venv/bin/python bench/first_request_bench.py [--restarts 4] [--words 50000] [--opens 6]
-        [--postgres postgres://postgres@127.0.0.1:5432/NAME]
+        [--postgres postgres://postgres@127.0.0.1:5432/NAME] [--idle 0]
 
 Parley is started under gunicorn as `bench/peer_bench.py` starts it (deploy/gunicorn.conf.py,
 2 workers, preload_app; SQLite, and PostgreSQL with `--postgres`), one generated transcript
@@ -12,6 +12,8 @@ Printed per start: the time each opening took in the worker (gunicorn's access l
 marking each worker's first, and the minor page faults of the workers while they served
 them (a worker copying a page it shares with the master) and the workers' memory after
 them; then, per setting, the median of the workers' first openings and of the later ones.
+With `--idle N`, after those openings the server sits idle N seconds and the page is opened
+`--opens` times again (a quiet server: a connection kept or closed meanwhile).
 """
 
 from __future__ import annotations
@@ -86,12 +88,19 @@ def measure(args, scratch: Path) -> None:
                     parley.open_document(source)
                 faults = sum(minor_faults(pid) for pid in workers) - before
                 rss, pss = (sum(memory_mb(pid)[i] for pid in workers) for i in (0, 1))
+                idle = []
+                if args.idle:
+                    time.sleep(args.idle)
+                    for _ in range(args.opens):
+                        start = time.perf_counter()
+                        parley.open_document(source)
+                        idle.append(f"{(time.perf_counter() - start) * 1000:.1f}")
                 stop(parley.process)
                 seen, cells = set(), []
-                for line in log.read_text().splitlines():
-                    micros, pid, path = line.split()
-                    if not path.endswith("/code/"):
-                        continue
+                rows = [line.split() for line in log.read_text().splitlines()]
+                # The openings before any idle time, in the order served.
+                openings = [row for row in rows if row[2].endswith("/code/")][: args.opens]
+                for micros, pid, _path in openings:
                     ms = int(micros) / 1000
                     if pid in seen:
                         laters[warm].append(ms)
@@ -105,6 +114,8 @@ def measure(args, scratch: Path) -> None:
                     f"(* a worker's first); the workers' minor faults meanwhile {faults:,}, "
                     f"their RSS / PSS after {rss:.0f} / {pss:.0f} MB"
                 )
+                if idle:
+                    print(f"    after {args.idle} s idle, openings (client) {' '.join(idle)} ms")
         for warm in ("0", "1"):
             print(
                 f"  PARLEY_WARM_REQUEST={warm}: a worker's first opening p50 "
@@ -119,6 +130,7 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=50000)
     parser.add_argument("--opens", type=int, default=6)
     parser.add_argument("--postgres")
+    parser.add_argument("--idle", type=int, default=0)
     args = parser.parse_args()
     print(f"load average before: {load()}")
     scratch = Path(tempfile.mkdtemp(prefix="parley-first-"))

@@ -126,6 +126,12 @@ DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, whose connection a process keeps as long as the server does:
+        # before a request uses it, it is checked without a round trip (config/postgresql/base.py)
+        # and replaced if the server ended it.
+        DATABASES["default"].update(
+            ENGINE="config.postgresql", CONN_MAX_AGE=None, CONN_HEALTH_CHECKS=True
+        )
         # Parameters travel apart from the statement, binary where they can: a text's code
         # points (4 bytes a character) go as they are, not as hex in the SQL (bench/README.md,
         # "Import on PostgreSQL").

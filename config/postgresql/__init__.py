@@ -1,0 +1,1 @@
+"""PostgreSQL as Parley uses it (`base.DatabaseWrapper`)."""

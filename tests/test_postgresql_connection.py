@@ -1,0 +1,68 @@
+"""A web process keeps its PostgreSQL connection between requests and replaces it, before a
+request uses it, when the server ended it (config/postgresql/base.py)."""
+
+import subprocess
+import sys
+import time
+
+import pytest
+from django.db import connection, connections
+
+from tests.test_settings import ROOT, _clean_environment
+
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+
+
+def test_the_settings_keep_connections_with_the_check_that_sends_nothing():
+    script = (
+        "from django.conf import settings\n"
+        "db = settings.DATABASES['default']\n"
+        "print(db['ENGINE'], db['CONN_MAX_AGE'], db['CONN_HEALTH_CHECKS'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()\n" + script],
+        cwd=ROOT,
+        env={
+            **_clean_environment(),
+            "DEBUG": "1",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DATABASE_URL": "postgres://parley@db.example.org:5432/parley",
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["config.postgresql", "None", "True"]
+
+
+def _last_query(pid: int) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", [pid])
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_the_server_ended_is_replaced_and_a_live_one_is_not_asked():
+    settings = {**connections["default"].settings_dict, "CONN_MAX_AGE": None}
+    kept = type(connections["default"])({**settings, "CONN_HEALTH_CHECKS": True}, "kept")
+    try:
+        with kept.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid(), 'before the check'")
+            pid = cursor.fetchone()[0]
+        # A new request: the live connection is kept, and nothing is sent to check it.
+        kept.close_if_unusable_or_obsolete()
+        kept.close_if_health_check_failed()
+        assert kept.connection is not None
+        assert "before the check" in _last_query(pid)
+        # The server ends it (a restart, an administrator); the next request gets a new one.
+        with connection.cursor() as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+        deadline = time.monotonic() + 5
+        while not kept.went_away() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        kept.close_if_unusable_or_obsolete()
+        with kept.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            assert cursor.fetchone()[0] != pid
+    finally:
+        kept.close()

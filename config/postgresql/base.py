@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import select
 
+import psycopg
 from django.db.backends.postgresql import base
 from psycopg import pq
 
@@ -30,14 +31,16 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def went_away(self) -> bool:
         """Whether the server ended this connection while it sat idle: anything to read
-        on its socket (Django's own check, a `SELECT 1`, when it is not idle)."""
+        on its socket, or its socket closed (Django's own check, a `SELECT 1`, when it is not
+        idle)."""
         pgconn = self.connection.pgconn
         if pgconn.status != pq.ConnStatus.OK:
             return True
         if pgconn.transaction_status != pq.TransactionStatus.IDLE:
             return not self.is_usable()
         try:
-            readable, _, _ = select.select([pgconn.socket], [], [], 0)
-        except (OSError, ValueError):
+            poller = select.poll()
+            poller.register(pgconn.socket, select.POLLIN)
+            return bool(poller.poll(0))  # something to read, or the socket hung up
+        except (OSError, ValueError, psycopg.OperationalError):
             return True
-        return bool(readable)

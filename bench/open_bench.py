@@ -200,11 +200,7 @@ def run(args) -> None:
                 cpus[name].append(time.process_time() - c0)
             totals_wall.append(time.perf_counter() - t_open)
             totals_cpu.append(time.process_time() - c_open)
-        cells = [
-            f"{name} CPU {statistics.median(cpus[name]) * 1000:.2f} / wall "
-            f"{statistics.median(walls[name]) * 1000:.2f}"
-            for name in requests
-        ]
+        cells = [_p50s(name, cpus[name], walls[name]) for name in requests]
         print(
             f"  round {round_ + 1}: open CPU p50 {statistics.median(totals_cpu) * 1000:.2f} ms, "
             f"wall p50 {statistics.median(totals_wall) * 1000:.2f} ms; " + "; ".join(cells)
@@ -218,11 +214,15 @@ def run(args) -> None:
                     get(url)
                     wall.append(time.perf_counter() - t0)
                     cpu.append(time.process_time() - c0)
-                cells.append(
-                    f"{name} CPU {statistics.median(cpu) * 1000:.2f} / wall "
-                    f"{statistics.median(wall) * 1000:.2f}"
-                )
+                cells.append(_p50s(name, cpu, wall))
             print(f"  round {round_ + 1}, later requests: " + "; ".join(cells))
+
+
+def _p50s(name: str, cpu: list[float], wall: list[float]) -> str:
+    return (
+        f"{name} CPU {statistics.median(cpu) * 1000:.2f} / wall "
+        f"{statistics.median(wall) * 1000:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -10,8 +10,6 @@ from django.db import connection, connections
 
 from tests.test_settings import ROOT, _clean_environment
 
-pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
-
 
 def test_the_settings_keep_connections_with_the_check_that_sends_nothing():
     script = (
@@ -41,6 +39,7 @@ def _last_query(pid: int) -> str:
         return cursor.fetchone()[0]
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
 @pytest.mark.django_db(transaction=True)
 def test_a_connection_the_server_ended_is_replaced_and_a_live_one_is_not_asked():
     settings = {**connections["default"].settings_dict, "CONN_MAX_AGE": None}

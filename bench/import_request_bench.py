@@ -175,7 +175,7 @@ def import_one(client: Client, project: int, title: str, text: str, profile: boo
     wall = time.perf_counter() - wall0
     server = backend_cpu(pid) - server0 if backend_pid() == pid else float("nan")
     if profiler:
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profiler).sort_stats(os.environ.get("PSORT", "cumulative")).print_stats(40)
     client = time.process_time() - cpu0
     return wall, client + server, statements.times, statements.counts, walls, server
 

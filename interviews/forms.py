@@ -359,10 +359,11 @@ class ImportReviewForm(forms.Form):
     kind = forms.ChoiceField(choices=Source._meta.get_field("kind").choices)
     date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     interviewer = forms.CharField(required=False, max_length=200)
-    interviewees = forms.ModelMultipleChoiceField(
-        queryset=Interviewee.objects.none(), required=False
-    )
+    interviewees = IdMultipleChoiceField(queryset=Interviewee.objects.none(), required=False)
 
     def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["interviewees"].queryset = project.interviewees.all()
+        field = self.fields["interviewees"]
+        field.queryset = project.interviewees.all()
+        # The rows the review page has read for its other uses (prefetched), not again.
+        field.rows = list(project.interviewees.all())

@@ -79,8 +79,9 @@ def source_pieces_store(
     """Lay out the source's text as it is stored now (`text`, when the caller holds it, in
     the transaction that stored it) and keep its pieces, once: a second request laying out
     the same text at the same moment adds nothing. `pieces`: the text's pieces when the
-    caller has laid them out already (`text_pieces` of the text and its turns)."""
-    with transaction.atomic():
+    caller has laid them out already (`text_pieces` of the text and its turns). Inside the
+    caller's transaction no savepoint is made: nothing here is caught and gone past."""
+    with transaction.atomic(savepoint=False):
         if pieces is None:
             pieces = _pieces_read(source_id, text)
         SourcePiece.objects.bulk_create(

@@ -21,8 +21,35 @@ def parse_id(value) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
+class ReadChoices(forms.models.ModelChoiceIterator):
+    """A model choice field's choices from the rows its form has read (`rows`), or by one
+    plain query of its queryset. Django's iterator reads them with `QuerySet.iterator()`,
+    which on PostgreSQL is a server-side cursor (three round trips: DECLARE, FETCH, CLOSE)
+    and never takes rows already read, such as a prefetch."""
+
+    def _rows(self):
+        return self.queryset if self.field.rows is None else self.field.rows
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self._rows():
+            yield self.choice(obj)
+
+    def __len__(self):
+        return len(self._rows()) + (1 if self.field.empty_label is not None else 0)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self._rows())
+
+
 class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """A model multiple choice whose values are checked as ids before any query runs."""
+    """A model multiple choice whose values are checked as ids before any query runs. Its
+    form may give the choices' rows when it has read them (`rows`, shown as they are; what
+    is posted is still checked against the queryset)."""
+
+    iterator = ReadChoices
+    rows = None
 
     def _check_values(self, value):
         for pk in value:

@@ -106,21 +106,30 @@ def source_import(
     # Not checked by a query each: the project and the user the caller holds, and the new
     # random guid (the database's unique index still stands behind it).
     source.full_clean(exclude=["project", "created_by", "guid"])
-    source.save()
-    if original_bytes is not None and original_name:
-        source.original_file.save(original_name, ContentFile(original_bytes), save=False)
-        Source.objects.filter(pk=source.pk).update(original_file=source.original_file.name)
     linked = list(interviewees)
     speaker_map = speaker_map or {}
     mapped = [t for t in speaker_map.values() if isinstance(t, Interviewee)]
     if any(i.project_id != project.pk for i in [*linked, *mapped]):
         raise ValidationError("An interviewee of another project cannot be linked here.")
-    source.interviewees.set({i.pk: i for i in [*linked, *mapped]}.values())
-    segments_insert(
-        segment_rows(source=source, imported=imported, speaker_map=speaker_map, layout=layout)
-    )
-    source_pieces_store(source.pk, source.text, layout.pieces)
-    if imported.metadata.get("sync_points"):
-        # Subtitles: a sync point per cue, for the recording attached now or later.
-        sync_points_from_cues(source=source, cues=imported.metadata["sync_points"])
+    if original_bytes is not None and original_name:
+        # Written to storage as the row is inserted (its name is the project's and the new
+        # source's guid, known before), and removed again if the import fails.
+        source.original_file = ContentFile(original_bytes, name=original_name)
+    try:
+        source.save()
+        # A new source has no links yet: added, not set (which reads the links first).
+        links = {i.pk: i for i in [*linked, *mapped]}
+        if links:
+            source.interviewees.add(*links.values())
+        segments_insert(
+            segment_rows(source=source, imported=imported, speaker_map=speaker_map, layout=layout)
+        )
+        source_pieces_store(source.pk, source.text, layout.pieces)
+        if imported.metadata.get("sync_points"):
+            # Subtitles: a sync point per cue, for the recording attached now or later.
+            sync_points_from_cues(source=source, cues=imported.metadata["sync_points"])
+    except BaseException:
+        if source.original_file and source.original_file._committed:
+            source.original_file.storage.delete(source.original_file.name)
+        raise
     return source

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
@@ -687,8 +688,8 @@ def test_cancelling_a_batch_review_stores_nothing(client_for, project):
 
 
 def test_the_review_page_reads_the_project_interviewees_once(client_for, project, interviewee):
-    """The file name's interviewee, the speakers' guess and the speakers' form share one read
-    of the project's interviewees (the interviewees' field of the form has its own)."""
+    """The file name's interviewee, the speakers' guess, the speakers' form and the review
+    form's field of interviewees share one read of the project's interviewees."""
     client = client_for("coder")
     response = client.post(
         _import_url(project),
@@ -703,7 +704,14 @@ def test_the_review_page_reads_the_project_interviewees_once(client_for, project
         if q["sql"].startswith('SELECT "interviews_interviewee"."id", ')
         and 'FROM "interviews_interviewee" INNER JOIN "interviews_project"' in q["sql"]
     ]
-    assert len(whole_rows) == 2, whole_rows
+    assert len(whole_rows) == 1, whole_rows
+    # The review form's field offers the interviewee, linked by the file's name.
+    field = re.search(
+        r'<select name="interviewees"[^>]*>(.*?)</select>', page.content.decode(), re.S
+    )
+    assert re.findall(r'<option value="(\d+)"( selected)?>', field.group(1)) == [
+        (str(interviewee.pk), " selected")
+    ]
 
 
 def test_storing_an_import_does_not_ask_whether_its_project_user_or_new_guid_exist(
@@ -734,3 +742,75 @@ def test_storing_an_import_does_not_ask_whether_its_project_user_or_new_guid_exi
         )
     ]
     assert checks == []
+
+
+def test_storing_an_import_writes_its_file_and_links_with_the_source(
+    client_for, project, interviewee
+):
+    """The original file's name goes in with the source's row, the interviewee's link is
+    added without reading the new source's links, and laying out the pieces makes no
+    savepoint inside the import's transaction."""
+    client = client_for("coder")
+    response = client.post(
+        _import_url(project),
+        {"files": _upload("BY-01 call.txt", TRANSCRIPT.encode()), "kind": "interview"},
+    )
+    form = {
+        "title": "Interview BY-01",
+        "language": "en",
+        "kind": "interview",
+        "speaker_0": "interviewer",
+        "speaker_1": str(interviewee.pk),
+        "interviewees": [str(interviewee.pk)],
+        "save": "1",
+    }
+    with CaptureQueriesContext(connection) as queries:
+        stored = client.post(response.url, form)
+    source = Source.objects.get(project=project)
+    assert stored.status_code == 302
+    assert list(source.interviewees.all()) == [interviewee]
+    assert source.original_file.name == f"sources/{project.pk}/{source.guid}/BY-01_call.txt"
+    assert source.original_file.read() == TRANSCRIPT.encode()
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert not [
+        s for s in statements if s.startswith('UPDATE "interviews_source" SET "original_file"')
+    ]
+    [pieces] = [
+        n
+        for n, s in enumerate(statements)
+        if re.match(r'INSERT (OR IGNORE )?INTO "interviews_sourcepiece"', s)
+    ]
+    assert "SAVEPOINT" not in statements[pieces - 1]
+    assert not [
+        s
+        for s in statements
+        if s.startswith(
+            'SELECT "interviews_interviewee"."id" AS "id" FROM "interviews_interviewee"'
+        )
+    ]
+
+
+def test_a_failed_import_leaves_no_file_behind(client_for, project, interviewee, monkeypatch):
+    """The original file is written as the source's row goes in; an import failing after
+    that stores no row and leaves no file."""
+    from interviews.ingest import sources
+
+    def fail(rows):
+        raise ValidationError("The segments could not be stored.")
+
+    monkeypatch.setattr(sources, "segments_insert", fail)
+    client = client_for("coder")
+    response = client.post(
+        _import_url(project),
+        {"files": _upload("BY-01 call.txt", TRANSCRIPT.encode()), "kind": "interview"},
+    )
+    form = {"title": "Interview BY-01", "language": "en", "kind": "interview", "save": "1"}
+    page = client.post(response.url, form)
+    assert page.status_code == 200
+    assert "The segments could not be stored." in _page_text(page)
+    # Nothing stored; the file still waits for review.
+    assert project.sources.count() == 0 and Segment.objects.count() == 0
+    storage = Source._meta.get_field("original_file").storage
+    folder = Path(storage.path(f"sources/{project.pk}"))
+    assert not folder.exists() or not [p for p in folder.rglob("*") if p.is_file()]
+

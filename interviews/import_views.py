@@ -22,26 +22,21 @@ from interviews.recordings.uploads import receives_recording
 from interviews.recordings.views import attach_from_request
 from interviews.tasks import process_language
 
-_SESSION_KEY = "parley-imports"
-
 
 def _remember(request: HttpRequest, key: str, project_pk: int) -> None:
-    staged = request.session.get(_SESSION_KEY, {})
-    staged[key] = project_pk
-    request.session[_SESSION_KEY] = staged
+    batches.staged_for(key, user=request.user.pk, project=project_pk)
 
 
 def _staged(request: HttpRequest, key: str, project_pk: int) -> None:
-    if request.session.get(_SESSION_KEY, {}).get(key) != project_pk:
+    if batches.staged_by(key) != (request.user.pk, project_pk):
         raise Http404("This import is no longer waiting for review.")
 
 
-def _forget(request: HttpRequest, key: str, *, discard: bool = True) -> None:
-    staged = request.session.get(_SESSION_KEY, {})
-    staged.pop(key, None)
-    request.session[_SESSION_KEY] = staged
+def _forget(key: str, *, discard: bool = True) -> None:
     if discard:
         batches.batch_discard(key)
+    else:
+        batches.staged_done(key)
 
 
 def source_import(request: HttpRequest, pk: int) -> HttpResponse:
@@ -102,7 +97,7 @@ def source_import_review(request: HttpRequest, pk: int, key: str) -> HttpRespons
         raise Http404("This import is no longer waiting for review.") from None
     language = options.language or nlp.detect_language(imported.text)
     if request.method == "POST" and "cancel" in request.POST:
-        _forget(request, key)
+        _forget(key)
         messages.info(request, "Import cancelled; nothing was stored.")
         return redirect("interviews:source_list", project.pk)
     # Read once for the three that look at them: the file name's interviewee, the speakers'
@@ -147,13 +142,13 @@ def source_import_review(request: HttpRequest, pk: int, key: str) -> HttpRespons
                 original_bytes=None if is_pasted(name) else content,
             )
         except DuplicateSource as exc:
-            _forget(request, key)
+            _forget(key)
             messages.error(request, f"{exc} Nothing was imported.")
             return redirect("interviews:source_import", project.pk)
         except ValidationError as exc:
             review.add_error(None, "; ".join(exc.messages))
         else:
-            _forget(request, key)
+            _forget(key)
             attach_from_request(request, source, field="recording")
             process_language.enqueue([source.pk])
             messages.success(
@@ -198,7 +193,7 @@ def source_import_batch(request: HttpRequest, pk: int, key: str) -> HttpResponse
     except (FileNotFoundError, ValueError, KeyError):
         raise Http404("This import is no longer waiting for review.") from None
     if request.method == "POST" and "cancel" in request.POST:
-        _forget(request, key)
+        _forget(key)
         messages.info(request, "Import cancelled; nothing was stored.")
         return redirect("interviews:source_list", project.pk)
     labels = [speaker["label"] for speaker in scan["speakers"]]
@@ -215,7 +210,7 @@ def source_import_batch(request: HttpRequest, pk: int, key: str) -> HttpResponse
         job = batches.import_batch_start(
             project=project, user=request.user, key=key, speaker_map=speakers.speaker_map()
         )
-        _forget(request, key, discard=False)
+        _forget(key, discard=False)
         return redirect(job)
     return render(
         request,

@@ -112,6 +112,29 @@ def staged_single(key: str) -> tuple[str, bytes, BatchOptions]:
     return item["name"], (folder / item["path"]).read_bytes(), BatchOptions(**manifest["options"])
 
 
+def staged_for(key: str, *, user: int, project: int) -> None:
+    """Keep who may review a staged upload, and in which project: the member who uploaded it
+    (`staged_by`). Beside the files, so that staging and reviewing write no session."""
+    (_staged_folder(key) / "owner.json").write_text(
+        json.dumps({"user": user, "project": project}), encoding="utf-8"
+    )
+
+
+def staged_by(key: str) -> tuple[int, int] | None:
+    """(member, project) of an upload waiting for review; None when there is no such upload
+    or it waits no more (imported, cancelled, or its batch started)."""
+    try:
+        owner = json.loads((_staged_folder(key) / "owner.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None
+    return owner.get("user"), owner.get("project")
+
+
+def staged_done(key: str) -> None:
+    """The upload waits for review no more; its files stay (a batch's task reads them)."""
+    (_staged_folder(key) / "owner.json").unlink(missing_ok=True)
+
+
 def batch_discard(key: str) -> None:
     if re.fullmatch(r"[0-9a-f]{32}", key):
         shutil.rmtree(staging_root() / key, ignore_errors=True)

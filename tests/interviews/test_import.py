@@ -814,3 +814,30 @@ def test_a_failed_import_leaves_no_file_behind(client_for, project, interviewee,
     folder = Path(storage.path(f"sources/{project.pk}"))
     assert not folder.exists() or not [p for p in folder.rglob("*") if p.is_file()]
 
+
+def test_an_upload_waits_for_its_own_member_and_writes_no_session(client_for, users, project):
+    """An upload waiting for review is its member's, in any of their sessions, and no other
+    member's; staging, reviewing and storing it write no session row."""
+    client = client_for("coder")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            _import_url(project),
+            {"files": _upload("BY-01 call.txt", TRANSCRIPT.encode()), "kind": "interview"},
+        )
+        assert client.get(response.url).status_code == 200
+    assert client_for("admin").get(response.url).status_code == 404
+    # The same member signed in elsewhere.
+    assert client_for("coder").get(response.url).status_code == 200
+    form = {"title": "Interview BY-01", "language": "en", "kind": "interview", "save": "1"}
+    with CaptureQueriesContext(connection) as storing:
+        stored = client.post(response.url, form)
+    assert stored.status_code == 302
+    assert project.sources.get().title == "Interview BY-01"
+    writes = [
+        q["sql"]
+        for q in [*queries.captured_queries, *storing.captured_queries]
+        if re.match(r'(UPDATE|INSERT INTO) "parley_session"', q["sql"])
+    ]
+    assert writes == []
+    # Stored: it waits no more, for anyone.
+    assert client.get(response.url).status_code == 404

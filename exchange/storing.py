@@ -38,6 +38,7 @@ from exchange.reading import (
     value_of,
 )
 from interviews.accounts import imported_username
+from interviews.bulk import rows_insert
 from interviews.db_statistics import statistics_refreshed
 from interviews.models import (
     Attribute,
@@ -714,31 +715,20 @@ def _codings_insert(rows: list[tuple]) -> None:
     connection = connections[router.db_for_write(Coding)]
     meta = Coding._meta
     names = ["guid", "source", "code", "coder", "start", "end", "created_at", "modified_at"]
-    columns = ", ".join(connection.ops.quote_name(meta.get_field(n).column) for n in names)
-    table = connection.ops.quote_name(meta.db_table)
     now = timezone.now()
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # COPY goes to psycopg directly: translate its errors into Django's.
-            with (
-                connection.wrap_database_errors,
-                cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-            ):
-                for row in rows:
-                    copy.write_row((*row, now, now))
-            return
-        guid_field, stamp_field = meta.get_field("guid"), meta.get_field("created_at")
-        stamp = stamp_field.get_db_prep_save(now, connection)
-        placeholders = ", ".join(["%s"] * len(names))
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
-        for i in range(0, len(rows), _CHUNK):
-            cursor.executemany(
-                sql,
-                [
-                    (guid_field.get_db_prep_save(g, connection), *rest, stamp, stamp)
-                    for g, *rest in rows[i : i + _CHUNK]
-                ],
-            )
+    guid_field = meta.get_field("guid")
+    stamp = meta.get_field("created_at").get_db_prep_save(now, connection)
+    rows_insert(
+        Coding,
+        [meta.get_field(name).column for name in names],
+        ((*row, now, now) for row in rows),
+        prepared=lambda row, connection: (
+            guid_field.get_db_prep_save(row[0], connection),
+            *row[1:6],
+            stamp,
+            stamp,
+        ),
+    )
 
 
 def qdpx_import(*, archive: Archive, user, progress: Progress | None = None):

@@ -108,5 +108,5 @@ def source_create(
     segments_insert(
         segment_rows(source=source, imported=imported, speaker_map=speaker_map or {}, layout=layout)
     )
-    source_pieces_store(source.pk, text, layout.pieces)
+    source_pieces_store(source.pk, text, layout.pieces, new=True)
     return source

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import connection
-
 from interviews import nlp
+from interviews.bulk import rows_insert
 from interviews.importers import (
     Imported,
 )
@@ -85,25 +84,7 @@ def segment_rows(
 
 
 def segments_insert(rows: list[tuple]) -> None:
-    """Store segment rows straight in the table: a source has thousands of them, and
-    building a model instance and SQL per row is most of the cost of making it codable.
-    PostgreSQL takes them in one COPY (a 50,000-word source's 5,800 rows: 1.2 s as prepared
-    inserts, see bench/README.md), SQLite in one prepared statement executed for all rows.
-    The database still checks every constraint."""
-    if not rows:
-        return
-    quote = connection.ops.quote_name
-    table = quote(Segment._meta.db_table)
-    columns = ", ".join(quote(c) for c in SEGMENT_COLUMNS)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # COPY goes to psycopg directly: its errors are translated into Django's here.
-            with (
-                connection.wrap_database_errors,
-                cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-            ):
-                for row in rows:
-                    copy.write_row(row)
-            return
-        marks = ", ".join(["%s"] * len(SEGMENT_COLUMNS))
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+    """Store segment rows (values of SEGMENT_COLUMNS) straight in the table
+    (`interviews.bulk.rows_insert`): a source has thousands of them."""
+    if rows:
+        rows_insert(Segment, SEGMENT_COLUMNS, rows)

@@ -124,7 +124,7 @@ def source_import(
         segments_insert(
             segment_rows(source=source, imported=imported, speaker_map=speaker_map, layout=layout)
         )
-        source_pieces_store(source.pk, source.text, layout.pieces)
+        source_pieces_store(source.pk, source.text, layout.pieces, new=True)
         if imported.metadata.get("sync_points"):
             # Subtitles: a sync point per cue, for the recording attached now or later.
             sync_points_from_cues(source=source, cues=imported.metadata["sync_points"])

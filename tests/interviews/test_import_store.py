@@ -9,7 +9,8 @@ import string
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from coding.search import (
     CJK_CLASS,
@@ -31,6 +32,7 @@ from interviews.ingest.sources import source_import
 from interviews.ingest.speakers import INTERVIEWER
 from interviews.layout import source_pieces_store
 from interviews.models import Interviewee, Segment, Source, SourceCodePoints, SourcePiece
+from interviews.services import source_create
 from interviews.turns import Turn
 
 TRANSCRIPT = (
@@ -179,13 +181,17 @@ def test_an_import_stores_these_segments_and_pieces(interviewee, stored):
     ]
 
 
+ANN = 'Ann «Алеся» "A\\B"'
+
+
 def test_the_pieces_of_an_import_are_those_laid_out_from_its_rows(project):
-    """Pieces laid out from the imported turns are those laid out from the stored rows,
-    for a long text with a speaker label longer than a row keeps."""
+    """Pieces laid out from the imported turns (stored straight in the table, a new source's)
+    are those laid out from the stored rows, for a long text with a speaker label longer than
+    a row keeps and one with quotes, a backslash and letters beyond ASCII."""
     long_name = "Speaker " + "x" * 300
     parts, turns, position = [], [], 0
     for number in range(60):
-        speaker = long_name if number % 3 == 0 else ("Interviewer" if number % 2 else "Ann")
+        speaker = long_name if number % 3 == 0 else ("Interviewer" if number % 2 else ANN)
         body = f"{speaker}: " + " ".join(f"Sentence {number}.{k} of the turn." for k in range(40))
         turns.append(Turn(position, position + len(body), speaker, float(number), len(speaker) + 2))
         parts.append(body)
@@ -210,6 +216,7 @@ def test_the_pieces_of_an_import_are_those_laid_out_from_its_rows(project):
     assert len(stored) > 5
     assert stored == again
     assert stored[0][3][0][2] == long_name[:200]
+    assert {block[2] for _i, _s, _e, blocks in stored for block in blocks} >= {ANN, "Interviewer"}
 
 
 def _stored_counts() -> dict[str, int]:
@@ -260,3 +267,15 @@ def test_an_imported_source_has_the_vector_of_its_text(stored):
             [stored.text, stored.pk],
         )
         assert cursor.fetchone() == (True, False, [], False)
+
+
+@pytest.mark.parametrize("new", [False, True])
+def test_pieces_are_stored_without_a_savepoint_inside_a_transaction(project, new):
+    source = source_create(project=project, title="Short", text="A: One.\n\nB: Two.")
+    laid_out = list(SourcePiece.objects.filter(source=source).values_list("start", "end", "blocks"))
+    SourcePiece.objects.filter(source=source).delete()
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        source_pieces_store(source.pk, new=new)
+    again = list(SourcePiece.objects.filter(source=source).values_list("start", "end", "blocks"))
+    assert again == laid_out and laid_out
+    assert not [q["sql"] for q in queries.captured_queries if "SAVEPOINT" in q["sql"]]

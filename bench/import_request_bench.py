@@ -16,7 +16,8 @@ same generated texts as peer_bench's). Printed per size, as median over the roun
 - the statements of the three requests by kind, wall milliseconds and how many
   (`execute_wrapper`; a COPY and the commit are timed apart).
 
-With `--profile` the confirmation of the last round's largest size runs under cProfile.
+With `--profile` the confirmation of the last round's largest size runs under cProfile
+(`PROFILE_SORT=tottime` sorts it by each function's own time; by cumulative time otherwise).
 """
 
 from __future__ import annotations
@@ -175,7 +176,7 @@ def import_one(client: Client, project: int, title: str, text: str, profile: boo
     wall = time.perf_counter() - wall0
     server = backend_cpu(pid) - server0 if backend_pid() == pid else float("nan")
     if profiler:
-        pstats.Stats(profiler).sort_stats(os.environ.get("PSORT", "cumulative")).print_stats(40)
+        pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(40)
     client = time.process_time() - cpu0
     return wall, client + server, statements.times, statements.counts, walls, server
 

@@ -176,7 +176,8 @@ def import_one(client: Client, project: int, title: str, text: str, profile: boo
     wall = time.perf_counter() - wall0
     server = backend_cpu(pid) - server0 if backend_pid() == pid else float("nan")
     if profiler:
-        pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(40)
+        order = os.environ.get("PROFILE_SORT", "cumulative")
+        pstats.Stats(profiler).sort_stats(order).print_stats(40)
     client = time.process_time() - cpu0
     return wall, client + server, statements.times, statements.counts, walls, server
 

@@ -103,7 +103,11 @@ class RuleForm(forms.Form):
         )
         self.fields["speakers"].choices = speaker_choices(project)
         self.fields["attributes"].choices = attribute_choices(project)
-        self.fields["sources"].queryset = Source.objects.filter(project=project).order_by("title")
+        # The titles, not the texts (a long transcript's is megabytes): the choices show a
+        # source's title, and a rule keeps its sources' ids.
+        self.fields["sources"].queryset = (
+            Source.objects.filter(project=project).only("title").order_by("title")
+        )
         for name in ("speakers", "attributes", "sources"):
             self.fields[name].widget.attrs["size"] = 6
         bootstrap(self)
@@ -180,5 +184,5 @@ class AcceptAllForm(forms.Form):
 
     def __init__(self, *args, project: Project, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["source"].queryset = Source.objects.filter(project=project)
+        self.fields["source"].queryset = Source.objects.filter(project=project).only("title")
         self.fields["code"].queryset = Code.objects.filter(project=project)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from coding.models import Code, Coding
@@ -54,6 +58,24 @@ def test_a_dry_run_shows_hits_and_stores_nothing(client_for, project, studio, th
     assert "<mark>co-productions</mark>" in page
     assert "matched on lemmas" in page
     assert not AutocodeRule.objects.exists() and not Suggestion.objects.exists()
+
+
+def test_the_rule_page_lists_the_sources_without_reading_their_texts(
+    client_for, project, studio, theme
+):
+    url = reverse("coding:rule_create", args=[project.pk])
+    with CaptureQueriesContext(connection) as queries:
+        page = client_for("lead").get(url)
+    assert page.status_code == 200
+    assert re.search(rf'<option value="{studio.pk}">Studio</option>', page.content.decode())
+    texts = [q["sql"] for q in queries.captured_queries if '"interviews_source"."text"' in q["sql"]]
+    assert texts == []
+    # A rule limited to it keeps it.
+    saved = client_for("lead").post(
+        url, {**rule_data(theme, name="Studio only"), "sources": [studio.pk], "action": "save"}
+    )
+    assert saved.status_code == 302
+    assert list(AutocodeRule.objects.get(name="Studio only").sources.all()) == [studio]
 
 
 def test_a_bad_expression_is_explained_and_nothing_is_stored(client_for, project, theme):

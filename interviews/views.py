@@ -74,7 +74,10 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "codings": coded["codings"],
         "members": project.memberships.count(),
     }
-    recent_sources = project.sources.order_by("-created_at")[:5]
+    # What the list shows, not the texts (a long transcript's is megabytes).
+    recent_sources = project.sources.only("title", "project_id", "word_count").order_by(
+        "-created_at"
+    )[:5]
     return render(
         request,
         "interviews/project_detail.html",
@@ -257,7 +260,7 @@ def interviewee_detail(request: HttpRequest, pk: int, interviewee_pk: int) -> Ht
             "project": access.project,
             "interviewee": interviewee,
             "attribute_rows": attribute_rows,
-            "sources": interviewee.sources.all(),
+            "sources": interviewee.sources.only("title", "project_id"),
         },
     )
 

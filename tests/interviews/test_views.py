@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from interviews.models import Attribute, AttributeValue, Interviewee, Membership, Project, Role
@@ -248,6 +250,24 @@ def test_dashboard_counts(client_for, project, source, coding):
         "codings": 1,
         "members": 4,
     }
+
+
+def test_the_project_and_interviewee_pages_list_sources_without_reading_their_texts(
+    client_for, project, source, interviewee
+):
+    """They show a source's title, link and length; a long transcript's text is megabytes."""
+    client = client_for("viewer")
+    for url in (project.get_absolute_url(), interviewee.get_absolute_url()):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url)
+        assert page.status_code == 200
+        assert f'<a href="{source.get_absolute_url()}">Interview BY-01</a>' in page.content.decode()
+        texts = [
+            q["sql"] for q in queries.captured_queries if '"interviews_source"."text"' in q["sql"]
+        ]
+        assert texts == [], url
+    words = f"{source.word_count} words"
+    assert words in client.get(project.get_absolute_url()).content.decode()
 
 
 def test_blinded_coders_count_only_their_own_codings(client_for, project, source, coding, users):

@@ -305,6 +305,8 @@ def source_list(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         )
         .prefetch_related("interviewees")
+        # What the list shows, not the texts (a long transcript's is megabytes).
+        .defer("text")
         .order_by("title")
     )
     sources = list(sources)

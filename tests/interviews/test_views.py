@@ -252,12 +252,13 @@ def test_dashboard_counts(client_for, project, source, coding):
     }
 
 
-def test_the_project_and_interviewee_pages_list_sources_without_reading_their_texts(
+def test_the_project_source_list_and_interviewee_pages_list_sources_without_their_texts(
     client_for, project, source, interviewee
 ):
     """They show a source's title, link and length; a long transcript's text is megabytes."""
     client = client_for("viewer")
-    for url in (project.get_absolute_url(), interviewee.get_absolute_url()):
+    source_list = reverse("interviews:source_list", args=[project.pk])
+    for url in (project.get_absolute_url(), source_list, interviewee.get_absolute_url()):
         with CaptureQueriesContext(connection) as queries:
             page = client.get(url)
         assert page.status_code == 200
@@ -268,6 +269,8 @@ def test_the_project_and_interviewee_pages_list_sources_without_reading_their_te
         assert texts == [], url
     words = f"{source.word_count} words"
     assert words in client.get(project.get_absolute_url()).content.decode()
+    listed = client.get(source_list).content.decode()
+    assert f'<td class="text-end">{source.word_count}</td>' in listed
 
 
 def test_blinded_coders_count_only_their_own_codings(client_for, project, source, coding, users):

@@ -80,7 +80,9 @@ class AgreementForm(forms.Form):
         sources = Source.objects.filter(project=project).exclude(
             pk__in=Source.objects.withdrawn().values("pk")
         )
-        sources = sources.order_by("title", "pk")
+        # Their titles and ids, not their texts (a long transcript's is megabytes): the
+        # measures read the texts' stored lengths and units.
+        sources = sources.defer("text").order_by("title", "pk")
         codes = Code.objects.filter(project=project, is_codable=True)
         if data is None or "unit" not in data:
             # First visit: every source, every coder but the consensus, codes someone applied.

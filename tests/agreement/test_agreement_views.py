@@ -147,6 +147,9 @@ def test_the_page_makes_as_many_queries_for_many_sources_as_for_one(
         response = client.get(_url(project), settings)
     assert response.status_code == 200
     assert len(five.captured_queries) == len(one.captured_queries)
+    # Nor do they read the texts: the measures need the texts' lengths and units.
+    texts = [q["sql"] for q in five.captured_queries if '"interviews_source"."text"' in q["sql"]]
+    assert texts == []
 
 
 def test_all_sources_keeps_the_address_short(client_for, project, coded, code, pair):

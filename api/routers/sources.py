@@ -105,9 +105,13 @@ def _sources(rows: list[Source]) -> list[dict]:
 
 
 def _with_length(sources):
-    from django.db.models.functions import Length
+    """Without the texts, each with its length: the one stored with its code points (the
+    database would otherwise walk each text, megabytes for a long transcript), or the
+    text's where none is stored yet."""
+    from django.db.models import F
+    from django.db.models.functions import Coalesce, Length
 
-    return sources.defer("text").annotate(length=Length("text"))
+    return sources.defer("text").annotate(length=Coalesce(F("code_points__length"), Length("text")))
 
 
 @router.get(

@@ -126,6 +126,28 @@ def test_a_source_has_its_text_and_segments_with_speakers(api_for, project, sour
     )
 
 
+def test_the_sources_list_gives_each_texts_length_in_code_points(api_for, project):
+    """The length stored with the code points, or the text's own where none is stored; the
+    texts are not selected."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from interviews.models import SourceCodePoints
+
+    wide = source_create(project=project, title="Wide", text="A: Café 😀 and 𝄞 notes.")
+    plain = source_create(project=project, title="Plain", text="B: Plain words.")
+    SourceCodePoints.objects.filter(source=plain).delete()
+    with CaptureQueriesContext(connection) as queries:
+        rows = api_for("viewer").get(url(project, "sources/")).json()["items"]
+    assert {row["title"]: row["length"] for row in rows} == {
+        "Wide": len(wide.text),
+        "Plain": len(plain.text),
+    }
+    assert len(wide.text) == 22  # code points, not UTF-16 units (24) nor bytes
+    selects = [q["sql"] for q in queries.captured_queries if "interviews_source" in q["sql"]]
+    assert not [sql for sql in selects if '"interviews_source"."text" AS' in sql]
+
+
 def test_one_request_imports_many_files_as_one_job(api_for, project):
     files = [
         SimpleUploadedFile("BY-07.txt", b"Interviewer: Hello?\n\nRespondent: Our studio in Minsk."),

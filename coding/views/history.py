@@ -35,9 +35,12 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
             )
             heading = f"History of “{code.full_path}”"
     if request.GET.get("source"):
-        source = Source.objects.filter(
-            project=access.project, pk=_number(request.GET["source"])
-        ).first()
+        # Its title, not its text (megabytes for a long transcript).
+        source = (
+            Source.objects.filter(project=access.project, pk=_number(request.GET["source"]))
+            .only("title")
+            .first()
+        )
         if source is None:
             messages.error(request, "There is no such source in this project.")
         else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -63,6 +64,21 @@ def scratch_database(name: str) -> Iterator[None]:
         yield
     finally:
         connection.creation.destroy_test_db(old, verbosity=0)
+
+
+@contextmanager
+def scratch_site(name: str) -> Iterator[None]:
+    """`scratch_database(name)` with the static files collected into the STATIC_ROOT the
+    script was set up with (pages name their files through the manifest), which is removed
+    after the run."""
+    from django.core.management import call_command
+
+    try:
+        with scratch_database(name):
+            call_command("collectstatic", interactive=False, verbosity=0)
+            yield
+    finally:
+        shutil.rmtree(os.environ["STATIC_ROOT"], ignore_errors=True)
 
 
 def collect_static(static_root: Path) -> None:

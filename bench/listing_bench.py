@@ -14,8 +14,6 @@ text: the figure should not grow with `--words`. The script creates and drops it
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import statistics
 import sys
 import tempfile
@@ -31,7 +29,6 @@ benchenv.setup(
 )
 
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
@@ -47,12 +44,8 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=50000)
     parser.add_argument("--requests", type=int, default=40)
     args = parser.parse_args()
-    try:
-        with benchenv.scratch_database("listingbench"):
-            call_command("collectstatic", interactive=False, verbosity=0)
-            run(args)
-    finally:
-        shutil.rmtree(os.environ["STATIC_ROOT"], ignore_errors=True)
+    with benchenv.scratch_site("listingbench"):
+        run(args)
 
 
 def run(args) -> None:

@@ -30,7 +30,6 @@ import cProfile
 import io
 import os
 import pstats
-import shutil
 import statistics
 import sys
 import tempfile
@@ -46,7 +45,6 @@ ROOT = benchenv.setup(
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -74,12 +72,8 @@ def main() -> None:
         "--profile", choices=["page", "pieces", "codings", "poll", "piece", "find"], default=None
     )
     args = parser.parse_args()
-    try:
-        with benchenv.scratch_database("openbench"):
-            call_command("collectstatic", interactive=False, verbosity=0)
-            run(args)
-    finally:
-        shutil.rmtree(os.environ["STATIC_ROOT"], ignore_errors=True)
+    with benchenv.scratch_site("openbench"):
+        run(args)
 
 
 def page_setup(args):

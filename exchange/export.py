@@ -303,8 +303,12 @@ def project_export(
                     .reportable()
                     .prefetch_related(
                         # A source shared with someone who withdrew consent is not exported:
-                        # no reference to it.
-                        Prefetch("sources", Source.objects.exclude(pk__in=withdrawn))
+                        # no reference to it. A case names its sources by guid; their texts
+                        # are written (and read) source by source, not all at once here.
+                        Prefetch(
+                            "sources",
+                            Source.objects.exclude(pk__in=withdrawn).only("guid", "title"),
+                        )
                     )
                 )
                 if interviewees:

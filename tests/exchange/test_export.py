@@ -114,3 +114,23 @@ def test_crlf_in_a_stored_text_is_exported_as_lf_with_positions_to_match(project
     buffer.seek(0)
     imported, _report = qdpx_import(archive=read_archive(buffer), user=users["admin"])
     assert Coding.objects.get(source__project=imported).quote == "Three"
+
+
+def test_cases_name_their_sources_without_reading_every_text_at_once(rich_project, source):
+    """A case refers to its interviewee's sources by guid; the texts go into the archive
+    source by source, not all together into memory for the cases."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        archive = export(rich_project)
+    document = etree.fromstring(archive.read("project.qde"))
+    refs = document.xpath("//q:Case/q:SourceRef/@targetGUID", namespaces=NS)
+    assert str(source.guid) in refs
+    for_cases = [
+        q["sql"]
+        for q in queries.captured_queries
+        if '"interviews_source_interviewees"' in q["sql"] and "interviews_source" in q["sql"]
+    ]
+    assert for_cases
+    assert not [sql for sql in for_cases if '"interviews_source"."text"' in sql]

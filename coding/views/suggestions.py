@@ -235,7 +235,9 @@ def queue(request: HttpRequest, pk: int) -> HttpResponse:
     suggestions = (
         Suggestion.objects.visible_to(access)
         .filter(code=code)
+        # Each with its source's title; the texts are read once a source, just below.
         .select_related("source")
+        .defer("source__text")
         .order_by("-score", "source__title", "start")
     )
     page = Paginator(suggestions, QUEUE_PAGE).get_page(request.GET.get("page"))
@@ -246,8 +248,10 @@ def queue(request: HttpRequest, pk: int) -> HttpResponse:
         {"suggestion": s, **autocode.context_of(texts[s.source_id], s.start, s.end, width=120)}
         for s in page
     ]
-    sources = Source.objects.filter(pk__in=suggestions.values("source_id").distinct()).order_by(
-        "title"
+    sources = (
+        Source.objects.filter(pk__in=suggestions.values("source_id").distinct())
+        .only("title")
+        .order_by("title")
     )
     return render(
         request,

@@ -213,13 +213,22 @@ def test_accept_all_above_a_score_in_a_source(client_for, project, studio, pendi
     assert Coding.objects.count() == 1
 
 
-def test_the_queue_lists_a_codes_suggestions_with_context(client_for, project, pending, theme):
-    response = client_for("coder").get(
-        reverse("coding:suggestion_queue", args=[project.pk]), {"code": theme.pk}
-    )
+def test_the_queue_lists_a_codes_suggestions_with_context(
+    client_for, project, pending, theme, studio
+):
+    client = client_for("coder")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(
+            reverse("coding:suggestion_queue", args=[project.pk]), {"code": theme.pk}
+        )
     page = response.content.decode()
     assert "2 pending" in page
     assert '<span class="ws-suggested">Our co-productions with China grew.</span>' in page
+    assert f'<option value="{studio.pk}">Studio</option>' in page
+    # The text of each source on the page is read once, for the context around each
+    # suggestion; not with every suggestion, nor for the choice of sources.
+    texts = [q["sql"] for q in queries.captured_queries if '"interviews_source"."text"' in q["sql"]]
+    assert len(texts) == 1
     home = client_for("coder").get(reverse("coding:coding_help", args=[project.pk]))
     assert f'data-field="pending-{theme.pk}">2<' in home.content.decode()
 

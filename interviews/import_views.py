@@ -32,13 +32,6 @@ def _staged(request: HttpRequest, key: str, project_pk: int) -> None:
         raise Http404("This import is no longer waiting for review.")
 
 
-def _forget(key: str, *, discard: bool = True) -> None:
-    if discard:
-        batches.batch_discard(key)
-    else:
-        batches.staged_done(key)
-
-
 def source_import(request: HttpRequest, pk: int) -> HttpResponse:
     """Upload files, a zip or pasted text. One file is reviewed before it is saved; the
     speakers of a batch are mapped before it becomes a background job with progress."""
@@ -97,7 +90,7 @@ def source_import_review(request: HttpRequest, pk: int, key: str) -> HttpRespons
         raise Http404("This import is no longer waiting for review.") from None
     language = options.language or nlp.detect_language(imported.text)
     if request.method == "POST" and "cancel" in request.POST:
-        _forget(key)
+        batches.batch_discard(key)
         messages.info(request, "Import cancelled; nothing was stored.")
         return redirect("interviews:source_list", project.pk)
     # Read once for the three that look at them: the file name's interviewee, the speakers'
@@ -142,13 +135,13 @@ def source_import_review(request: HttpRequest, pk: int, key: str) -> HttpRespons
                 original_bytes=None if is_pasted(name) else content,
             )
         except DuplicateSource as exc:
-            _forget(key)
+            batches.batch_discard(key)
             messages.error(request, f"{exc} Nothing was imported.")
             return redirect("interviews:source_import", project.pk)
         except ValidationError as exc:
             review.add_error(None, "; ".join(exc.messages))
         else:
-            _forget(key)
+            batches.batch_discard(key)
             attach_from_request(request, source, field="recording")
             process_language.enqueue([source.pk])
             messages.success(
@@ -193,7 +186,7 @@ def source_import_batch(request: HttpRequest, pk: int, key: str) -> HttpResponse
     except (FileNotFoundError, ValueError, KeyError):
         raise Http404("This import is no longer waiting for review.") from None
     if request.method == "POST" and "cancel" in request.POST:
-        _forget(key)
+        batches.batch_discard(key)
         messages.info(request, "Import cancelled; nothing was stored.")
         return redirect("interviews:source_list", project.pk)
     labels = [speaker["label"] for speaker in scan["speakers"]]
@@ -210,7 +203,7 @@ def source_import_batch(request: HttpRequest, pk: int, key: str) -> HttpResponse
         job = batches.import_batch_start(
             project=project, user=request.user, key=key, speaker_map=speakers.speaker_map()
         )
-        _forget(key, discard=False)
+        batches.staged_done(key)
         return redirect(job)
     return render(
         request,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, router, transaction
 from django.db.models import FilteredRelation, OuterRef, Q
@@ -396,8 +397,13 @@ def _coding_insert_statement(
             f"AND EXISTS (SELECT 1 FROM new_coding))"
         )
         params.append(source.pk)
+    answer = f" SELECT {pk} FROM new_coding"
+    if not connection.in_atomic_block and not settings.PARLEY_CODING_COMMIT_WAIT:
+        # The statement is its own transaction: its commit returns before the write-ahead
+        # log reaches the disk (`deploy/README.md`, "Durability of a coding").
+        answer += " WHERE set_config('synchronous_commit', 'off', true) IS NOT NULL"
     with connection.cursor() as cursor:
-        cursor.execute(", ".join(sql) + f" SELECT {pk} FROM new_coding", params)
+        cursor.execute(", ".join(sql) + answer, params)
         row = cursor.fetchone()
     if row is None:
         return False

@@ -277,6 +277,10 @@ PARLEY_MAX_SPEAKERS_SHOWN = env_int("PARLEY_MAX_SPEAKERS_SHOWN", 60)
 # A web request's SQL statement is cut after this many seconds on PostgreSQL (0: never);
 # background jobs run without it.
 PARLEY_STATEMENT_TIMEOUT_SECONDS = env_int("PARLEY_STATEMENT_TIMEOUT_SECONDS", 30)
+# On PostgreSQL a new coding's commit returns without waiting for the write-ahead log to
+# reach the disk, as SQLite's synchronous=NORMAL does for every commit; 1: it waits
+# (deploy/README.md, "Durability of a coding").
+PARLEY_CODING_COMMIT_WAIT = env_bool("PARLEY_CODING_COMMIT_WAIT", False)
 # A background job's worker touches its row this often; a job untouched for the second
 # figure is failed as stopped (interviews/jobs.py).
 PARLEY_JOB_HEARTBEAT_SECONDS = env_int("PARLEY_JOB_HEARTBEAT_SECONDS", 30)

@@ -526,6 +526,45 @@ def test_a_repeated_coding_inside_a_transaction_leaves_it_usable_and_writes_no_h
     assert Memo.objects.count() == 0
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_coding_on_its_own_commits_without_waiting_for_the_disk_on_postgresql(
+    project, users, settings
+):
+    """The coding page's write commits without waiting for PostgreSQL's write-ahead log to
+    reach the disk, for its own transaction only; inside a caller's transaction, or with
+    PARLEY_CODING_COMMIT_WAIT, it waits as every other commit does."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's commits (synchronous=NORMAL) never wait for the disk")
+    source = source_create(project=project, title="Durable", text="one two three four five")
+    code = Code.objects.create(project=project, name="Topic")
+    no_wait = "set_config('synchronous_commit', 'off', true)"
+
+    def written(start: int) -> tuple[str, str]:
+        with CaptureQueriesContext(connection) as queries:
+            coding_create(
+                source=source, code=code, coder=users["coder"], start=start, end=start + 3
+            )
+        [statement] = [q["sql"] for q in queries.captured_queries if "new_coding" in q["sql"]]
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return statement, cursor.fetchone()[0]
+
+    statement, after = written(0)
+    assert no_wait in statement
+    assert after == "on"  # the connection's later transactions wait again
+    settings.PARLEY_CODING_COMMIT_WAIT = True
+    statement, after = written(4)
+    assert no_wait not in statement
+    settings.PARLEY_CODING_COMMIT_WAIT = False
+    with transaction.atomic():
+        statement, inside = written(8)
+        assert no_wait not in statement
+        assert inside == "on"  # the caller's transaction still waits for the disk
+    rows = Coding.objects.filter(source=source).order_by("start")
+    assert list(rows.values_list("start", "end")) == [(0, 3), (4, 7), (8, 11)]
+    assert Change.objects.filter(source=source, action="create").count() == 3
+
+
 def test_a_missing_source_is_a_404_and_a_missing_code_a_400(
     client_for, source, code, other_project
 ):

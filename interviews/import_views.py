@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import router
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +18,7 @@ from interviews.ingest.files import is_pasted, pasted_name
 from interviews.ingest.sources import DuplicateSource
 from interviews.ingest.sources import source_import as source_store
 from interviews.ingest.speakers import source_speakers_map, speaker_map_guess
+from interviews.jobs import enqueue_with_transaction
 from interviews.models import Job, SegmentKind, Source
 from interviews.recordings.uploads import receives_recording
 from interviews.recordings.views import attach_from_request
@@ -76,6 +78,12 @@ def source_import(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _language_queued(source: Source) -> None:
+    """Named entities follow in the background: their task is stored in the import's own
+    transaction (with the database's task queue), so a source is never stored without it."""
+    enqueue_with_transaction(process_language, [source.pk], using=router.db_for_write(Source))
+
+
 @receives_recording
 def source_import_review(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     """Check one imported text before it is saved: title, language, who each speaker is,
@@ -133,6 +141,7 @@ def source_import_review(request: HttpRequest, pk: int, key: str) -> HttpRespons
                 speaker_map=speakers.speaker_map(),
                 original_name=name if not is_pasted(name) else "",
                 original_bytes=None if is_pasted(name) else content,
+                then=_language_queued,
             )
         except DuplicateSource as exc:
             batches.batch_discard(key)
@@ -143,7 +152,6 @@ def source_import_review(request: HttpRequest, pk: int, key: str) -> HttpRespons
         else:
             batches.batch_discard(key)
             attach_from_request(request, source, field="recording")
-            process_language.enqueue([source.pk])
             messages.success(
                 request,
                 f"“{source.title}” imported: {source.word_count:,} words, "

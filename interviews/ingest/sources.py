@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -70,11 +70,13 @@ def source_import(
     original_name: str = "",
     original_bytes: bytes | None = None,
     date=None,
+    then: Callable[[Source], None] | None = None,
 ) -> Source:
     """Store an imported text as a codable source: text, turns, paragraphs, sentences.
 
     Refuses (DuplicateSource) a text the project already has. Named entities come later,
-    from `sources_language_process`.
+    from `sources_language_process`. `then(source)` runs last, in the same transaction (a
+    task queued with the source is stored, or lost, with it).
     """
     commit_without_flush_wait()
     checksum = text_checksum(imported.text)
@@ -128,6 +130,8 @@ def source_import(
         if imported.metadata.get("sync_points"):
             # Subtitles: a sync point per cue, for the recording attached now or later.
             sync_points_from_cues(source=source, cues=imported.metadata["sync_points"])
+        if then is not None:
+            then(source)
     except BaseException:
         if source.original_file and source.original_file._committed:
             source.original_file.storage.delete(source.original_file.name)

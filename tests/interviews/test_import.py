@@ -784,6 +784,60 @@ def test_a_failed_import_leaves_no_file_behind(client_for, project, interviewee,
     assert not folder.exists() or not [p for p in folder.rglob("*") if p.is_file()]
 
 
+def test_a_confirmed_import_stores_its_language_task_with_it(client_for, project, settings):
+    """With the tasks kept in the database (as the site keeps them), the task that finds
+    named entities is stored by the import's own transaction: the source never goes in
+    without it."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    client = client_for("coder")
+    response = client.post(
+        _import_url(project),
+        {"files": _upload("BY-01 call.txt", TRANSCRIPT.encode()), "kind": "interview"},
+    )
+    form = {"title": "Interview BY-01", "language": "en", "kind": "interview", "save": "1"}
+    assert client.post(response.url, form).status_code == 302
+    source = Source.objects.get(project=project)
+    [queued] = DBTaskResult.objects.filter(task_path="interviews.tasks.process_language")
+    assert queued.args_kwargs == {"args": [[source.pk]], "kwargs": {}}
+
+
+def test_an_import_whose_language_task_cannot_be_stored_stores_nothing(
+    client_for, project, settings, monkeypatch
+):
+    """The task is stored inside the import's transaction: if it cannot be, neither the
+    source, its segments nor its file are stored (the request fails as a whole)."""
+    from django.db import DatabaseError
+    from django_tasks_db.backend import DatabaseBackend
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    stored = DatabaseBackend.enqueue
+
+    def enqueue(self, task, args, kwargs):
+        if task.name == "process_language":
+            raise DatabaseError("The task table is not there.")
+        return stored(self, task, args, kwargs)
+
+    monkeypatch.setattr(DatabaseBackend, "enqueue", enqueue)
+    client = client_for("coder")
+    client.raise_request_exception = False
+    response = client.post(
+        _import_url(project),
+        {"files": _upload("BY-01 call.txt", TRANSCRIPT.encode()), "kind": "interview"},
+    )
+    form = {"title": "Interview BY-01", "language": "en", "kind": "interview", "save": "1"}
+    assert client.post(response.url, form).status_code == 500
+    assert project.sources.count() == 0 and Segment.objects.count() == 0
+    storage = Source._meta.get_field("original_file").storage
+    folder = Path(storage.path(f"sources/{project.pk}"))
+    assert not folder.exists() or not [p for p in folder.rglob("*") if p.is_file()]
+
+
 def test_an_upload_waits_for_its_own_member_and_writes_no_session(client_for, users, project):
     """An upload waiting for review is its member's, in any of their sessions, and no other
     member's; staging, reviewing and storing it write no session row."""

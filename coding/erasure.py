@@ -111,9 +111,12 @@ def _entities(interviewee: Interviewee, source_ids: list[int]):
 
 
 def erasure_plan(interviewee: Interviewee) -> ErasurePlan:
+    # What the plan shows and the erasure deletes: each source's title and original file,
+    # not its text (a project's transcripts can be megabytes each).
     sources = list(
         Source.objects.filter(project=interviewee.project_id)
         .spoken_by(interviewee)
+        .only("pk", "title", "original_file")
         .order_by("title", "pk")
     )
     source_ids = [s.pk for s in sources]

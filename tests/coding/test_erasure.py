@@ -9,7 +9,8 @@ from django.apps import apps
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import models
+from django.db import connection, models
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from coding.models import Change, ChangeAction, Code, Coding, Memo
@@ -196,6 +197,16 @@ def test_the_page_shows_what_will_go(client_for, project, person):
     assert "<strong>2 named entities</strong>" in page
     assert "struck (replaced by “[erased]”) from 1 other memo" in page
     assert Interviewee.objects.filter(pk=person["interviewee"].pk).exists()
+
+
+def test_the_page_reads_no_source_text(client_for, project, person):
+    """The plan names the sources by title: it reads none of their texts."""
+    with CaptureQueriesContext(connection) as queries:
+        page = client_for("admin").get(_url(project, person["interviewee"]))
+    assert "Interview BY-01" in page.content.decode()
+    reads = [q["sql"] for q in queries.captured_queries if 'FROM "interviews_source"' in q["sql"]]
+    assert reads
+    assert not [sql for sql in reads if '"interviews_source"."text"' in sql]
 
 
 @pytest.mark.parametrize("role", ["lead", "coder", "viewer"])

@@ -19,9 +19,10 @@ from api.pagination import Id, PageParams, page, page_of
 from coding import codebook_services, services, workspace_data
 from coding.filters import codings_filter, filters_validate
 from coding.memos import MEMO_KINDS, memo_create, memo_delete, memo_target, memo_update
-from coding.models import MAX_OFFSET, Code, Coding, SavedQuery, coding_quotes
+from coding.models import MAX_OFFSET, Change, Code, Coding, SavedQuery, coding_quotes
 from coding.queries import QuerySpec, query_run
 from interviews.access import Access, Perm
+from interviews.db_statistics import THRESHOLD, statistics_refreshed
 
 router = Router(tags=["codings"])
 codes_router = Router(tags=["codes"])
@@ -309,6 +310,10 @@ def codings_create(request: HttpRequest, pk: int, payload: CodingBatchIn):
             f"({first}: {errors[first][0]})",
             errors,
         )
+    if len(created) > THRESHOLD:
+        # A batch large beside the tables (a project's first codings loaded through the API)
+        # leaves the planner's statistics behind; smaller ones cannot pass the threshold.
+        statistics_refreshed({Coding: len(created), Change: len(created)})
     rows = _rows(access, Coding.objects.filter(pk__in=[c.pk for c in created]), quotes=True)
     return Status(201, {"items": rows, "next": None})
 

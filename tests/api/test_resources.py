@@ -308,6 +308,37 @@ def test_blinded_coders_see_only_their_own_codings_everywhere(api_for, project, 
     assert report["codings"] == len(mine)
 
 
+def test_a_large_batch_brings_the_planners_statistics_up_to_date(api_for, project, source, code):
+    """On PostgreSQL a batch of codings large beside the table is analyzed after it is
+    stored (as an import's are), so later queries are not planned for the empty table; a
+    small batch is not."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's planner keeps no statistics unless asked")
+
+    def counted() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'coding_coding'")
+            return cursor.fetchone()[0]
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE coding_coding")
+    assert counted() == Coding.objects.count() == 0
+    api = api_for("coder")
+
+    def batch(first: int, size: int) -> list[dict]:
+        return [
+            {"source": source.pk, "code": code.pk, "start": s, "end": s + 1}
+            for s in range(first, first + size)
+        ]
+
+    assert api.post(url(project, "codings/"), {"codings": batch(0, 20)}).status_code == 201
+    assert counted() == 0  # 20 rows: not worth an ANALYZE
+    assert api.post(url(project, "codings/"), {"codings": batch(20, 60)}).status_code == 201
+    assert counted() == Coding.objects.count() == 80
+
+
 def test_a_batch_is_stored_whole_or_not_at_all(api_for, project, source, code, many):
     api = api_for("coder")
     before = Coding.objects.count()

@@ -143,6 +143,16 @@ if DATABASE_URL:
         # server").
         _prepare = env_str("PARLEY_PG_PREPARE_THRESHOLD", "5").strip()
         DATABASES["default"]["OPTIONS"]["prepare_threshold"] = int(_prepare) if _prepare else None
+        # A kept connection idle for this many seconds is probed by TCP keepalives (every 10 s,
+        # given up after 3 unanswered): a firewall or NAT that drops idle connections keeps
+        # it, and one dropped without a word (no reset reaches the web process) is found and
+        # replaced before a request uses it, not by the request failing (deploy/README.md).
+        DATABASES["default"]["OPTIONS"].update(
+            keepalives=1,
+            keepalives_idle=env_int("PARLEY_PG_KEEPALIVE_IDLE_SECONDS", 60),
+            keepalives_interval=10,
+            keepalives_count=3,
+        )
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

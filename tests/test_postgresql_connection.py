@@ -1,6 +1,8 @@
 """A web process keeps its PostgreSQL connection between requests and replaces it, before a
 request uses it, when the server ended it (config/postgresql/base.py)."""
 
+import os
+import socket
 import subprocess
 import sys
 import time
@@ -31,6 +33,32 @@ def test_the_settings_keep_connections_with_the_check_that_sends_nothing():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["config.postgresql", "None", "True"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+def test_a_kept_connection_is_probed_by_tcp_keepalives_when_idle():
+    """An idle connection a firewall would drop without a word is probed after a minute
+    (then every 10 s, given up after 3): the kernel keeps it alive, or ends it, and the
+    check before the next request then finds it ended."""
+    kept = type(connections["default"])(
+        {**connections["default"].settings_dict, "CONN_MAX_AGE": None}, "kept"
+    )
+    try:
+        kept.ensure_connection()
+        pgconn = kept.connection.pgconn
+        if pgconn.host.startswith(b"/"):
+            pytest.skip("a Unix socket has no TCP keepalives")
+        probe = socket.socket(fileno=os.dup(pgconn.socket))
+        try:
+            assert probe.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 1
+            assert probe.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE) == 60
+            assert probe.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL) == 10
+            assert probe.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT) == 3
+        finally:
+            probe.close()
+    finally:
+        kept.close()
 
 
 def _last_query(pid: int) -> str:

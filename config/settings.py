@@ -147,12 +147,14 @@ if DATABASE_URL:
         # given up after 3 unanswered): a firewall or NAT that drops idle connections keeps
         # it, and one dropped without a word (no reset reaches the web process) is found and
         # replaced before a request uses it, not by the request failing (deploy/README.md).
-        DATABASES["default"]["OPTIONS"].update(
-            keepalives=1,
-            keepalives_idle=env_int("PARLEY_PG_KEEPALIVE_IDLE_SECONDS", 60),
-            keepalives_interval=10,
-            keepalives_count=3,
-        )
+        # Values the URL's query string gives (`?keepalives_idle=…`) stand.
+        for _name, _value in (
+            ("keepalives", 1),
+            ("keepalives_idle", env_int("PARLEY_PG_KEEPALIVE_IDLE_SECONDS", 60)),
+            ("keepalives_interval", 10),
+            ("keepalives_count", 3),
+        ):
+            DATABASES["default"]["OPTIONS"].setdefault(_name, _value)
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -35,6 +35,37 @@ def test_the_settings_keep_connections_with_the_check_that_sends_nothing():
     assert result.stdout.split() == ["config.postgresql", "None", "True"]
 
 
+def test_the_keepalives_can_be_set_and_a_urls_own_stand():
+    script = (
+        "from django.conf import settings\n"
+        "o = settings.DATABASES['default']['OPTIONS']\n"
+        "print(o['keepalives'], o['keepalives_idle'], o['keepalives_interval'], "
+        "o['keepalives_count'])"
+    )
+
+    def options(url: str, **env: str) -> list[str]:
+        result = subprocess.run(
+            [sys.executable, "-c", "import django; django.setup()\n" + script],
+            cwd=ROOT,
+            env={
+                **_clean_environment(),
+                "DEBUG": "1",
+                "DJANGO_SETTINGS_MODULE": "config.settings",
+                "DATABASE_URL": url,
+                **env,
+            },
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.split()
+
+    url = "postgres://parley@db.example.org:5432/parley"
+    assert options(url) == ["1", "60", "10", "3"]
+    assert options(url, PARLEY_PG_KEEPALIVE_IDLE_SECONDS="300") == ["1", "300", "10", "3"]
+    assert options(url + "?keepalives_idle=20&keepalives_count=5") == ["1", "20", "10", "5"]
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
 @pytest.mark.django_db(transaction=True)
 def test_a_kept_connection_is_probed_by_tcp_keepalives_when_idle():

@@ -1,11 +1,12 @@
 from django import forms
 
 from interviews.models import Project
+from interviews.params import IdMultipleChoiceField
 
 
 class TokenForm(forms.Form):
     name = forms.CharField(max_length=100, help_text="What the token is for, e.g. “R scripts”.")
-    projects = forms.ModelMultipleChoiceField(
+    projects = IdMultipleChoiceField(
         queryset=Project.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -9,6 +9,7 @@ from coding.suggestion_models import LabelSource, RuleScope
 from coding.suggestion_services import BUILT_IN_ATTRIBUTES
 from coding.suggestions import MAX_SEED
 from interviews.models import AttributeValue, Interviewee, Project, Segment, SegmentKind, Source
+from interviews.params import IdChoiceField, IdMultipleChoiceField
 
 ATTRIBUTE_SEPARATOR = " = "
 
@@ -65,7 +66,7 @@ def bootstrap(form: forms.Form) -> None:
 
 class RuleForm(forms.Form):
     name = forms.CharField(max_length=200)
-    code = forms.ModelChoiceField(queryset=Code.objects.none())
+    code = IdChoiceField(queryset=Code.objects.none())
     keywords = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -90,17 +91,17 @@ class RuleForm(forms.Form):
         help_text="Only what interviewees with these values say (values of one attribute: "
         "any of them; of several attributes: all).",
     )
-    sources = forms.ModelMultipleChoiceField(
+    sources = IdMultipleChoiceField(
         queryset=Source.objects.none(), required=False, help_text="None chosen: every source."
     )
 
     def __init__(self, *args, project: Project, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        codes = Code.objects.filter(project=project).tree_order()
-        self.fields["code"].queryset = Code.objects.filter(project=project, is_codable=True)
-        self.fields["code"].label_from_instance = lambda c: next(
-            (x.path for x in codes if x.pk == c.pk), c.name
-        )
+        # The codes read once, in the codebook's order, each shown by its path.
+        code = self.fields["code"]
+        code.queryset = Code.objects.filter(project=project, is_codable=True)
+        code.rows = [c for c in Code.objects.filter(project=project).tree_order() if c.is_codable]
+        code.label_from_instance = lambda c: getattr(c, "path", c.name)
         self.fields["speakers"].choices = speaker_choices(project)
         self.fields["attributes"].choices = attribute_choices(project)
         # The titles, not the texts (a long transcript's is megabytes): the choices show a
@@ -178,9 +179,9 @@ class ThresholdForm(forms.Form):
 
 
 class AcceptAllForm(forms.Form):
-    source = forms.ModelChoiceField(queryset=Source.objects.none())
+    source = IdChoiceField(queryset=Source.objects.none())
     min_score = forms.FloatField(min_value=0, max_value=1, initial=0.8)
-    code = forms.ModelChoiceField(queryset=Code.objects.none(), required=False)
+    code = IdChoiceField(queryset=Code.objects.none(), required=False)
 
     def __init__(self, *args, project: Project, **kwargs) -> None:
         super().__init__(*args, **kwargs)

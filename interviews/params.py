@@ -43,6 +43,23 @@ class ReadChoices(forms.models.ModelChoiceIterator):
         return self.field.empty_label is not None or bool(self._rows())
 
 
+class IdChoiceField(forms.ModelChoiceField):
+    """A model choice whose value is checked as an id before any query runs, its choices read
+    as `ReadChoices` reads them (the form's `rows`, or one plain query)."""
+
+    iterator = ReadChoices
+    rows = None
+
+    def to_python(self, value):
+        if value not in self.empty_values and parse_id(value) is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return super().to_python(value)
+
+
 class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
     """A model multiple choice whose values are checked as ids before any query runs. Its
     form may give the choices' rows when it has read them (`rows`, shown as they are; what

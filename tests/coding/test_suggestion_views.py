@@ -78,6 +78,37 @@ def test_the_rule_page_lists_the_sources_without_reading_their_texts(
     assert list(AutocodeRule.objects.get(name="Studio only").sources.all()) == [studio]
 
 
+def test_the_rule_page_reads_the_codebook_once_and_offers_codable_codes_by_path(
+    client_for, project, theme
+):
+    """The code to suggest is chosen from the codable codes in the codebook's order, each by
+    its path; the codebook is read once (twice before: the tree for the labels, then the
+    choices)."""
+    group = Code.objects.create(project=project, name="Policy", is_codable=False, order=0)
+    tax = Code.objects.create(project=project, name="Tax breaks", parent=group)
+    url = reverse("coding:rule_create", args=[project.pk])
+    with CaptureQueriesContext(connection) as queries:
+        page = client_for("lead").get(url)
+    assert page.status_code == 200
+    select = re.search(r'<select name="code"[^>]*>(.*?)</select>', page.content.decode(), re.S)
+    options = re.findall(r'<option value="(\d*)"[^>]*>([^<]*)</option>', select.group(1))
+    assert options == [
+        ("", "---------"),
+        (str(theme.pk), "Co-production"),
+        (str(tax.pk), "Policy/Tax breaks"),
+    ]
+    sent = [q["sql"] for q in queries.captured_queries]
+    assert len([sql for sql in sent if 'FROM "coding_code"' in sql]) == 1
+    # A code that is not one of them, or not an id, is refused with the form's message.
+    for value in (str(group.pk), "9" * 30, "١"):
+        response = client_for("lead").post(
+            url, {**rule_data(theme), "code": value, "action": "save"}
+        )
+        assert response.status_code == 200
+        assert "Select a valid choice" in response.content.decode()
+    assert not AutocodeRule.objects.exists()
+
+
 def test_a_bad_expression_is_explained_and_nothing_is_stored(client_for, project, theme):
     url = reverse("coding:rule_create", args=[project.pk])
     response = client_for("lead").post(

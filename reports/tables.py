@@ -515,6 +515,11 @@ def frequencies(
 
 # --- co-occurrence ------------------------------------------------------------------------------
 
+# The most codes a co-occurrence matrix and a chart show: a larger one cannot be read (and a
+# matrix of 300 codes was 12 MB of page); the pairs and the other tables keep every code
+# (bench/README.md, "Reports with a large codebook").
+MAX_SHOWN = 40
+
 
 def _membership(data: ReportData, frame: pd.DataFrame, codes: list[int]) -> pd.DataFrame:
     """One row per (coding, chosen code it belongs to)."""
@@ -607,17 +612,30 @@ def cooccurrence(
                 counts[index[b], index[a]] += n
         note = "Pairs of codings whose passages overlap."
     headers = [by_id[pk].path for pk in chosen]
-    table = Table("cooccurrence", "Co-occurrence", ["Code", *headers], note=note)
+    shown = list(range(len(chosen)))
+    if len(chosen) > MAX_SHOWN:
+        # The codes with the most co-occurrences (with codes other than themselves); among
+        # equal ones, the first in the codebook's order.
+        others = counts.sum(axis=1) - np.diag(counts)
+        ranked = sorted(shown, key=lambda i: -int(others[i]))
+        shown = sorted(ranked[:MAX_SHOWN])
+        note += (
+            f" The matrix shows the {MAX_SHOWN} codes with the most co-occurrences of the "
+            f"{len(chosen):,} chosen; “Co-occurring pairs” lists every pair."
+        )
+    table = Table(
+        "cooccurrence", "Co-occurrence", ["Code", *(headers[i] for i in shown)], note=note
+    )
     pair_table = Table("pairs", "Co-occurring pairs", ["Code", "Code ", "Count"])
-    for i, pk in enumerate(chosen):
+    for i in shown:
         values, links = [headers[i]], [None]
-        for j, other in enumerate(chosen):
+        for j in shown:
             if i == j:
                 values.append(None)
                 links.append(None)
             else:
                 values.append(int(counts[i, j]))
-                links.append(_drill(pk, d_code2=other, d_mode=mode))
+                links.append(_drill(chosen[i], d_code2=chosen[j], d_mode=mode))
         table.add(values, links)
     pair_rows = [
         (int(counts[i, j]), headers[i], headers[j], chosen[i], chosen[j])
@@ -627,15 +645,13 @@ def cooccurrence(
     ]
     for n, a, b, pk_a, pk_b in sorted(pair_rows, key=lambda r: (-r[0], r[1], r[2])):
         pair_table.add([a, b, n], [None, None, _drill(pk_a, d_code2=pk_b, d_mode=mode)])
+    matrix = [headers[i] for i in shown]
     chart = Chart(
         "heatmap",
         "Co-occurrence",
-        headers,
-        {
-            h: [int(counts[i, j]) if i != j else 0 for j in range(len(chosen))]
-            for i, h in enumerate(headers)
-        },
-        columns=headers,
+        matrix,
+        {headers[i]: [int(counts[i, j]) if i != j else 0 for j in shown] for i in shown},
+        columns=matrix,
     )
     return Report(
         kind="cooccurrence",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from coding.models import Code, Coding
+from interviews.services import source_create
 from reports import tables
 from reports.frame import Filters, report_data
 
@@ -241,6 +243,52 @@ def test_charts_render_as_svg_and_png(study, data):
     assert charts.render(report.charts[0], "png").startswith(b"\x89PNG")
     heat = tables.cooccurrence(data).charts[0]
     assert heat.kind == "heatmap" and charts.render(heat, "png").startswith(b"\x89PNG")
+
+
+@pytest.fixture
+def chain(project, users):
+    """45 codes, each coded once on a span that overlaps the next code's: every code
+    co-occurs with its neighbours, the first and the last with one code, the others with two."""
+    source = source_create(project=project, title="Chain", text="word " * 200)
+    codes = [Code.objects.create(project=project, name=f"Code {i:02}", order=i) for i in range(45)]
+    for i, code in enumerate(codes):
+        Coding.objects.create(
+            source=source, code=code, coder=users["coder"], start=10 * i, end=10 * i + 15
+        )
+    return codes
+
+
+def test_a_cooccurrence_matrix_shows_the_40_codes_with_most_pairs_and_lists_every_pair(chain):
+    report = tables.cooccurrence(report_data(chain[0].project), mode="overlap")
+    matrix = report.table("cooccurrence")
+    shown = [f"Code {i:02}" for i in range(1, 41)]  # two pairs each; the first of the ties
+    assert matrix.columns == ["Code", *shown]
+    assert [row[0] for row in matrix.rows] == shown
+    assert matrix.rows[0][1:4] == [None, 1, 0]
+    assert "shows the 40 codes with the most co-occurrences of the 45 chosen" in matrix.note
+    pairs = report.table("pairs").rows
+    assert len(pairs) == 44
+    assert ["Code 00", "Code 01", 1] in pairs and ["Code 43", "Code 44", 1] in pairs
+    heat = report.charts[0]
+    assert heat.labels == heat.columns == shown
+
+
+def test_a_chart_draws_the_40_largest_of_more_codes_in_their_order():
+    from reports import charts
+
+    labels = [f"Code {i:02}" for i in range(45)]
+    counts = [5] * 45
+    for low in (3, 10, 20, 30, 44):
+        counts[low] = 1
+    big = tables.Chart("bar", "Codings per code", labels, {"All": counts})
+    drawn = charts.legible(big)
+    kept = [label for i, label in enumerate(labels) if i not in (3, 10, 20, 30, 44)]
+    assert drawn.labels == kept
+    assert drawn.series == {"All": [5] * 40}
+    assert drawn.title == "Codings per code: the 40 largest of 45 (the table has all)"
+    assert b"the 40 largest of 45" in charts.render(big, "svg")
+    small = tables.Chart("bar", "Codings per code", labels[:40], {"All": counts[:40]})
+    assert charts.legible(small) is small
 
 
 def test_theme_report_keeps_the_first_quotes_of_each_code_but_counts_them_all(study):

@@ -12,13 +12,11 @@ from django.db import connection, connections
 
 from tests.test_settings import ROOT, _clean_environment
 
+URL = "postgres://parley@db.example.org:5432/parley"
 
-def test_the_settings_keep_connections_with_the_check_that_sends_nothing():
-    script = (
-        "from django.conf import settings\n"
-        "db = settings.DATABASES['default']\n"
-        "print(db['ENGINE'], db['CONN_MAX_AGE'], db['CONN_HEALTH_CHECKS'])"
-    )
+
+def _printed(script: str, url: str = URL, **env: str) -> list[str]:
+    """What `script` prints in a fresh process whose settings read DATABASE_URL=`url`."""
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()\n" + script],
         cwd=ROOT,
@@ -26,13 +24,23 @@ def test_the_settings_keep_connections_with_the_check_that_sends_nothing():
             **_clean_environment(),
             "DEBUG": "1",
             "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DATABASE_URL": "postgres://parley@db.example.org:5432/parley",
+            "DATABASE_URL": url,
+            **env,
         },
         capture_output=True,
         text=True,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["config.postgresql", "None", "True"]
+    return result.stdout.split()
+
+
+def test_the_settings_keep_connections_with_the_check_that_sends_nothing():
+    script = (
+        "from django.conf import settings\n"
+        "db = settings.DATABASES['default']\n"
+        "print(db['ENGINE'], db['CONN_MAX_AGE'], db['CONN_HEALTH_CHECKS'])"
+    )
+    assert _printed(script) == ["config.postgresql", "None", "True"]
 
 
 def test_the_keepalives_can_be_set_and_a_urls_own_stand():
@@ -42,28 +50,10 @@ def test_the_keepalives_can_be_set_and_a_urls_own_stand():
         "print(o['keepalives'], o['keepalives_idle'], o['keepalives_interval'], "
         "o['keepalives_count'])"
     )
-
-    def options(url: str, **env: str) -> list[str]:
-        result = subprocess.run(
-            [sys.executable, "-c", "import django; django.setup()\n" + script],
-            cwd=ROOT,
-            env={
-                **_clean_environment(),
-                "DEBUG": "1",
-                "DJANGO_SETTINGS_MODULE": "config.settings",
-                "DATABASE_URL": url,
-                **env,
-            },
-            capture_output=True,
-            text=True,
-        )
-        assert result.returncode == 0, result.stderr
-        return result.stdout.split()
-
-    url = "postgres://parley@db.example.org:5432/parley"
-    assert options(url) == ["1", "60", "10", "3"]
-    assert options(url, PARLEY_PG_KEEPALIVE_IDLE_SECONDS="300") == ["1", "300", "10", "3"]
-    assert options(url + "?keepalives_idle=20&keepalives_count=5") == ["1", "20", "10", "5"]
+    assert _printed(script) == ["1", "60", "10", "3"]
+    assert _printed(script, PARLEY_PG_KEEPALIVE_IDLE_SECONDS="300") == ["1", "300", "10", "3"]
+    own = URL + "?keepalives_idle=20&keepalives_count=5"
+    assert _printed(script, own) == ["1", "20", "10", "5"]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")

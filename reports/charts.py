@@ -17,7 +17,7 @@ matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text: smaller, faster
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from reports.tables import MAX_SHOWN, Chart  # noqa: E402
+from reports.tables import MAX_SHOWN, Chart, largest  # noqa: E402
 
 HATCHES = ["", "///", "...", "xxx", "\\\\\\", "ooo", "---", "+++"]
 GREYS = ["#222222", "#777777", "#bbbbbb", "#ffffff", "#444444", "#999999", "#dddddd", "#555555"]
@@ -119,29 +119,16 @@ def _heatmap(chart: Chart):
 
 
 def legible(chart: Chart) -> Chart:
-    """The chart as drawn: at most MAX_SHOWN codes (bars, or a heatmap's rows and columns),
-    those with the most codings, in their order, the title saying how many of how many; the
-    report's tables keep every code. 2,000 bars took matplotlib seconds to draw."""
+    """The chart as drawn: a bar chart of more than MAX_SHOWN codes draws those with the most
+    codings, in their order, the title saying how many of how many; the report's table keeps
+    every code. (A heatmap is drawn as it is: the co-occurrence report limits its matrix.)"""
     count = len(chart.labels)
-    if count <= MAX_SHOWN:
+    if chart.kind == "heatmap" or count <= MAX_SHOWN:
         return chart
-    if chart.kind == "heatmap":
-        totals = [sum(chart.series[label]) for label in chart.labels]
-    else:
-        totals = [sum(values[i] for values in chart.series.values()) for i in range(count)]
-    # The largest totals; among equal ones, the first in the report's order.
-    keep = sorted(sorted(range(count), key=lambda i: -totals[i])[:MAX_SHOWN])
-    labels = [chart.labels[i] for i in keep]
+    keep = largest([sum(values[i] for values in chart.series.values()) for i in range(count)])
     title = f"{chart.title}: the {MAX_SHOWN} largest of {count:,} (the table has all)"
-    if chart.kind == "heatmap":
-        square = chart.columns == chart.labels
-        series = {
-            label: [chart.series[label][j] for j in keep] if square else chart.series[label]
-            for label in labels
-        }
-        return Chart("heatmap", title, labels, series, columns=labels if square else chart.columns)
     series = {group: [values[i] for i in keep] for group, values in chart.series.items()}
-    return Chart("bar", title, labels, series)
+    return Chart("bar", title, [chart.labels[i] for i in keep], series)
 
 
 def render(chart: Chart, fmt: str = "svg") -> bytes:

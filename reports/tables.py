@@ -43,6 +43,19 @@ class Table:
         return pd.DataFrame(self.rows, columns=self.columns)
 
 
+# The most codes a co-occurrence matrix and a chart show: a larger one cannot be read (a
+# matrix of 300 codes was 12 MB of page, a chart of 2,000 bars seconds of drawing); the pairs
+# and the other tables keep every code (bench/README.md, "Reports with a large codebook").
+MAX_SHOWN = 40
+
+
+def largest(totals: list[float], limit: int = MAX_SHOWN) -> list[int]:
+    """The positions of the `limit` largest totals, in their order; among equal totals, the
+    first ones."""
+    ranked = sorted(range(len(totals)), key=lambda i: -totals[i])  # stable: ties keep order
+    return sorted(ranked[:limit])
+
+
 @dataclass
 class Chart:
     kind: str  # "bar" or "heatmap"
@@ -515,11 +528,6 @@ def frequencies(
 
 # --- co-occurrence ------------------------------------------------------------------------------
 
-# The most codes a co-occurrence matrix and a chart show: a larger one cannot be read (and a
-# matrix of 300 codes was 12 MB of page); the pairs and the other tables keep every code
-# (bench/README.md, "Reports with a large codebook").
-MAX_SHOWN = 40
-
 
 def _membership(data: ReportData, frame: pd.DataFrame, codes: list[int]) -> pd.DataFrame:
     """One row per (coding, chosen code it belongs to)."""
@@ -616,9 +624,7 @@ def cooccurrence(
     if len(chosen) > MAX_SHOWN:
         # The codes with the most co-occurrences (with codes other than themselves); among
         # equal ones, the first in the codebook's order.
-        others = counts.sum(axis=1) - np.diag(counts)
-        ranked = sorted(shown, key=lambda i: -int(others[i]))
-        shown = sorted(ranked[:MAX_SHOWN])
+        shown = largest((counts.sum(axis=1) - np.diag(counts)).tolist())
         note += (
             f" The matrix shows the {MAX_SHOWN} codes with the most co-occurrences of the "
             f"{len(chosen):,} chosen; “Co-occurring pairs” lists every pair."

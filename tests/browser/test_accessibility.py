@@ -110,3 +110,21 @@ def test_the_coding_page_with_its_editor_and_tools_open(page_for, users, coded, 
     for tab in ("codings", "codebook"):
         page.locator(f"#ws-tab-{tab}").click()
         assert _violations(page) == [], tab
+
+
+def test_a_framework_matrix_of_several_pages(page_for, users, coded, monkeypatch):
+    from interviews.models import Source
+
+    monkeypatch.setattr("reports.views.MATRIX_ROWS", 1)
+    for title in ("Second interview", "Third interview"):
+        other = Source.objects.create(project=coded.project, title=title, text=coded.text)
+        Coding.objects.create(
+            source=other, code=coded.codings.first().code, coder=users["coder"], start=0, end=10
+        )
+    page = page_for(users["lead"])
+    page.goto(
+        reverse("reports:report", args=[coded.project_id, "framework"]) + "?rows=source&page=2"
+    )
+    nav = page.get_by_role("navigation", name="Pages of the matrix").first
+    assert nav.inner_text().split()[:5] == ["Rows", "2–2", "of", "3;", "the"]
+    assert _violations(page) == []

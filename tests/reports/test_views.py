@@ -360,3 +360,116 @@ def test_a_codebook_without_codings_gives_zero_counts(client_for, project, code,
     for fmt in ("csv", "xlsx", "docx", "html"):
         response = client.get(reverse("reports:export", args=[project.pk, kind, fmt]))
         assert response.status_code == 200
+
+
+def _many_sources(study, count: int) -> None:
+    """`count` sources more, "Doc 000" on, each with one coding of Strengths by the coder."""
+    from interviews.models import Source
+
+    sources = Source.objects.bulk_create(
+        Source(project=study.project, title=f"Doc {i:03d}", text="Strong ties.", word_count=2)
+        for i in range(count)
+    )
+    coder = get_user_model().objects.get(username="coder")
+    Coding.objects.bulk_create(
+        Coding(source=s, code=study.codes["Strengths"], coder=coder, start=0, end=6)
+        for s in sources
+    )
+
+
+def _matrix(client, url):
+    page = lxml_html.fromstring(client.get(url).content)
+    table = page.xpath("//table[contains(@class, 'framework')]")[0]
+    rows = [tr.xpath("string(th)") for tr in table.xpath("tbody/tr")]
+    pages = page.xpath("//nav[@aria-label='Pages of the matrix']")
+    return page, rows, pages
+
+
+def test_a_large_framework_matrix_is_shown_a_page_of_rows_at_a_time(client_for, study):
+    _many_sources(study, 120)
+    client = client_for("lead")
+    base = _url(study, "report", "framework") + "?rows=source"
+    everything = client.get(_url(study, "export", "framework", "csv") + "?rows=source").content
+    lines = everything.decode().splitlines()
+    header = lines.index(next(line for line in lines if line.startswith("Source,")))
+    titles = [line.split(",")[0] for line in lines[header + 1 :]]
+    assert len(titles) == 123 and titles[:2] == ["Doc 000", "Doc 001"]
+
+    page, rows, pages = _matrix(client, base)
+    assert rows == titles[:50]
+    assert len(pages) == 2  # above and below the table
+    assert " ".join(pages[0].xpath("string(span)").split()) == (
+        "Rows 1–50 of 123; the exports carry them all."
+    )
+    numbers = [li.text_content() for li in pages[0].xpath(".//li")]
+    assert numbers == ["1", "2", "3"]
+    assert pages[0].xpath(".//li[@aria-current='page']")[0].text_content() == "1"
+    third = pages[0].xpath(".//a[text()='3']")[0].get("href")
+    assert parse_qs(urlsplit(third).query) == {"rows": ["source"], "page": ["3"]}
+
+    page, rows, pages = _matrix(client, third)
+    assert rows == titles[100:]
+    assert "Rows 101–123 of 123" in pages[0].text_content()
+    # Not a page, or beyond the last: the nearest page, never an error.
+    assert _matrix(client, base + "&page=abc")[1] == titles[:50]
+    assert _matrix(client, base + "&page=0")[1] == titles[:50]
+    assert _matrix(client, base + "&page=99999999999999999999")[1] == titles[100:]
+    assert _matrix(client, base + "&page=%D9%A3")[1] == titles[:50]  # an Arabic-Indic 3
+
+
+def test_a_matrix_cell_without_codings_links_to_no_passages(client_for, study):
+    _many_sources(study, 1)
+    page, rows, _ = _matrix(client_for("lead"), _url(study, "report", "framework") + "?rows=source")
+    doc = page.xpath("//table[contains(@class, 'framework')]/tbody/tr[th='Doc 000']")[0]
+    strengths, weaknesses = doc.xpath("td")[:2]
+    link = strengths.xpath("div/a")[0]
+    assert link.text_content() == "1"
+    drill = parse_qs(urlsplit(link.get("href")).query)
+    assert drill["d_code"] == [str(study.codes["Strengths"].pk)] and drill["d_dim"] == ["source"]
+    assert weaknesses.xpath("string(div)") == "0" and not weaknesses.xpath("div/a")
+
+
+def test_a_summary_written_on_a_later_page_of_the_matrix_goes_back_to_that_page(client_for, study):
+    _many_sources(study, 60)
+    client = client_for("lead")
+    second = _url(study, "report", "framework") + "?rows=source&page=2"
+    page, rows, _ = _matrix(client, second)
+    assert rows[0] == "Doc 050"
+    edit = page.xpath("//tbody/tr[th='Doc 050']/td[1]/a[contains(@class, 'summary-edit')]")[0]
+    assert parse_qs(urlsplit(edit.get("href")).query)["page"] == ["2"]
+    opened = lxml_html.fromstring(client.get(edit.get("href")).content)
+    form = opened.xpath("//form[@id='summary-form']")[0]
+    fields = {i.get("name"): i.get("value") for i in form.xpath(".//input")}
+    fields["text"] = "Ties are strong."
+    response = client.post(form.get("action"), fields)
+    assert response.status_code == 302
+    assert parse_qs(urlsplit(response["Location"]).query) == {"rows": ["source"], "page": ["2"]}
+    summary = MatrixSummary.objects.get()
+    assert (summary.rows, summary.row_key, summary.text) == (
+        "source",
+        fields["row_key"],
+        "Ties are strong.",
+    )
+    assert summary.code_id == study.codes["Strengths"].pk
+    after = client.get(response["Location"]).content.decode()
+    assert "Ties are strong." in after
+
+
+def test_a_framework_matrix_of_more_rows_than_a_table_shows_opens(client_for, study):
+    from reports.views import PAGE_ROWS
+
+    _many_sources(study, PAGE_ROWS + 10)
+    url = _url(study, "report", "framework") + "?rows=source&page=11"
+    _, rows, pages = _matrix(client_for("lead"), url)
+    assert rows[:2] == ["Doc 500", "Doc 501"]
+    assert "Rows 501–513 of 513" in pages[0].text_content()
+
+
+def test_page_numbers_name_the_first_the_last_and_those_near():
+    from reports.views import _page_numbers
+
+    assert _page_numbers(1, 1) == [1]
+    assert _page_numbers(1, 3) == [1, 2, 3]
+    assert _page_numbers(8, 20) == [1, 0, 6, 7, 8, 9, 10, 0, 20]
+    assert _page_numbers(4, 7) == [1, 2, 3, 4, 5, 6, 7]
+    assert _page_numbers(20, 20) == [1, 0, 18, 19, 20]

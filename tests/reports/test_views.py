@@ -473,3 +473,18 @@ def test_page_numbers_name_the_first_the_last_and_those_near():
     assert _page_numbers(8, 20) == [1, 0, 6, 7, 8, 9, 10, 0, 20]
     assert _page_numbers(4, 7) == [1, 2, 3, 4, 5, 6, 7]
     assert _page_numbers(20, 20) == [1, 0, 18, 19, 20]
+
+
+def test_a_swot_page_says_when_its_quadrants_show_part_of_the_table(client_for, study, monkeypatch):
+    client = client_for("lead")
+    url = _url(study, "report", "swot")
+    whole = lxml_html.fromstring(client.get(url).content)
+    rows = len(whole.xpath("//div[contains(@class, 'swot')]//tbody/tr"))
+    assert rows > 3 and not whole.xpath("//p[contains(@class, 'alert-secondary')]")
+    monkeypatch.setattr("reports.views.PAGE_ROWS", 3)
+    part = lxml_html.fromstring(client.get(url).content)
+    assert len(part.xpath("//div[contains(@class, 'swot')]//tbody/tr")) == 3
+    notes = [p.text_content() for p in part.xpath("//p[contains(@class, 'alert-secondary')]")]
+    assert notes[0] == (
+        f"The quadrants show the first 3 of the SWOT table's {rows} rows; the exports carry them all."
+    )

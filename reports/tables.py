@@ -437,6 +437,7 @@ def framework(
     ):
         cell_quotes.setdefault((row, key), []).append((quote, who, tuple(place)))
     places = []  # where each quote is (source, start, end, its time or None), for the page
+    cells = []  # the cell of each quote (its row's key, its code), for the page
     keys = []
     for key, label in framework_rows(data, rows):
         keys.append(key)
@@ -448,6 +449,7 @@ def framework(
             for quote, who, place in cell_quotes.get((index, key), []):
                 quotes.add([label, by_id[pk].path, quote, who])
                 places.append(place)
+                cells.append((key, pk))
         counts.add(values, links)
         texts.add(summary_row)
     return Report(
@@ -456,7 +458,13 @@ def framework(
         tables=[counts, texts, quotes],
         provenance=data.provenance,
         about=data.about,
-        layout={"rows": rows, "row_keys": keys, "codes": codes, "quote_places": places},
+        layout={
+            "rows": rows,
+            "row_keys": keys,
+            "codes": codes,
+            "quote_places": places,
+            "quote_cells": cells,
+        },
     )
 
 

@@ -242,14 +242,17 @@ def _framework_layout(
         number = min(max(int(page) if len(page) < 10 else pages, 1), pages)
     first = (number - 1) * MATRIX_ROWS
     shown = range(first, min(len(keys), first + MATRIX_ROWS))
-    labels = {counts.rows[index][0] for index in shown}
-    quotes: dict[tuple[str, str], list] = {}
-    # (row, code, quote shortened for a cell, who, play link or None)
-    for row in _quotes_with_links(result, pk):
-        if row[0] not in labels:
+    wanted = {keys[index] for index in shown}
+    quotes: dict[tuple[str, int], list] = {}
+    # (row, code, quote shortened for a cell, who, play link or None), by the cell's row key
+    # and code: two rows may have one label (sources of one title)
+    for row, cell in zip(
+        _quotes_with_links(result, pk), result.layout["quote_cells"], strict=True
+    ):
+        if cell[0] not in wanted:
             continue
         text = row[2] if len(row[2]) <= CELL_QUOTE else row[2][: CELL_QUOTE - 1] + "…"
-        quotes.setdefault((row[0], row[1]), []).append((text, row[3], row[4]))
+        quotes.setdefault(cell, []).append((text, row[3], row[4]))
     headers = counts.columns[1:]
     passages = reverse("reports:passages", args=[pk])
     links = counts.row_links()
@@ -266,7 +269,7 @@ def _framework_layout(
                     if link is not None and values[column]
                     else None,
                     "summary": summaries[index][column],
-                    "quotes": quotes.get((label, headers[column - 1]), []),
+                    "quotes": quotes.get((key, code_id), []),
                     "code_id": code_id,
                     "editing": editing == (key, str(code_id)),
                 }

@@ -488,3 +488,21 @@ def test_a_swot_page_says_when_its_quadrants_show_part_of_the_table(client_for, 
     assert notes[0] == (
         f"The quadrants show the first 3 of the SWOT table's {rows} rows; the exports carry them all."
     )
+
+
+def test_matrix_rows_of_one_title_show_each_its_own_quotes(client_for, study):
+    from interviews.models import Source
+
+    coder = get_user_model().objects.get(username="coder")
+    for text in ("Ties are strong.", "Loans are cheap."):
+        twin = Source.objects.create(project=study.project, title="Twin", text=text, word_count=3)
+        Coding.objects.create(
+            source=twin, code=study.codes["Strengths"], coder=coder, start=0, end=len(text)
+        )
+    page, rows, _ = _matrix(client_for("lead"), _url(study, "report", "framework") + "?rows=source")
+    twins = page.xpath("//table[contains(@class, 'framework')]/tbody/tr[th='Twin']")
+    assert rows.count("Twin") == 2
+    quotes = [
+        [q.text_content().split("”")[0] for q in tr.xpath("td[1]//blockquote")] for tr in twins
+    ]
+    assert sorted(quotes) == [["“Loans are cheap."], ["“Ties are strong."]]

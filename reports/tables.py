@@ -8,6 +8,7 @@ passages behind it (see `passages`).
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -362,7 +363,11 @@ def framework_rows(data: ReportData, rows: str) -> list[tuple[str, str]]:
         return sorted(((str(int(k)), v) for k, v in pairs.itertuples(index=False)), key=_by_label)
     if rows == "source":
         pairs = frame.drop_duplicates("source_id")[["source_id", "source"]]
-        return sorted(((str(int(k)), v) for k, v in pairs.itertuples(index=False)), key=_by_label)
+        found = [(str(int(k)), v) for k, v in pairs.itertuples(index=False)]
+        # Titles need not be unique: rows of one title say which source each is.
+        seen = Counter(label for _, label in found)
+        named = [(k, f"{v} (source {k})" if seen[v] > 1 else v) for k, v in found]
+        return sorted(named, key=_by_label)
     return [("" if v == NOT_SET else v, v) for v in _group_values(frame, rows)]
 
 

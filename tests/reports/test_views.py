@@ -494,15 +494,22 @@ def test_matrix_rows_of_one_title_show_each_its_own_quotes(client_for, study):
     from interviews.models import Source
 
     coder = get_user_model().objects.get(username="coder")
+    twins = {}
     for text in ("Ties are strong.", "Loans are cheap."):
         twin = Source.objects.create(project=study.project, title="Twin", text=text, word_count=3)
         Coding.objects.create(
             source=twin, code=study.codes["Strengths"], coder=coder, start=0, end=len(text)
         )
-    page, rows, _ = _matrix(client_for("lead"), _url(study, "report", "framework") + "?rows=source")
-    twins = page.xpath("//table[contains(@class, 'framework')]/tbody/tr[th='Twin']")
-    assert rows.count("Twin") == 2
-    quotes = [
-        [q.text_content().split("”")[0] for q in tr.xpath("td[1]//blockquote")] for tr in twins
-    ]
-    assert sorted(quotes) == [["“Loans are cheap."], ["“Ties are strong."]]
+        twins[f"Twin (source {twin.pk})"] = text
+    client = client_for("lead")
+    page, rows, _ = _matrix(client, _url(study, "report", "framework") + "?rows=source")
+    assert [row for row in rows if row.startswith("Twin")] == sorted(twins)
+    for label, text in twins.items():
+        tr = page.xpath(f"//table[contains(@class, 'framework')]/tbody/tr[th='{label}']")[0]
+        quotes = [q.text_content().split("”")[0] for q in tr.xpath("td[1]//blockquote")]
+        assert quotes == [f"“{text}"]
+    exported = client.get(
+        _url(study, "export", "framework", "csv") + "?rows=source&table=quotes"
+    ).content.decode()
+    for label, text in twins.items():
+        assert f"{label},Strengths,{text}," in exported

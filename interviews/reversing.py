@@ -29,9 +29,10 @@ from django.utils.translation import get_language
 
 _FOUND: dict[tuple, str] = {}
 _KEPT = 8192
-# A view's address with a stand-in for each argument, split around the stand-ins (None: the
-# view's address cannot be made this way), under everything but the arguments' values.
-_PATTERNS: dict[tuple, tuple[str, ...] | None] = {}
+# A view's address split around its arguments, with which argument goes in each gap (None:
+# the view's address cannot be made this way), under everything but the arguments' values:
+# one entry a view, number of arguments, script prefix and language.
+_PATTERNS: dict[tuple, tuple[tuple[str, ...], tuple[int, ...]] | None] = {}
 # Numbers of ten digits, each of which no address holds but as a stand-in (checked).
 _STAND_IN = 7_913_462_580
 _LARGEST = 10**18  # the API's ids have at most 18 digits (api/converters.py)

@@ -48,12 +48,14 @@ def test_the_keepalives_can_be_set_and_a_urls_own_stand():
         "from django.conf import settings\n"
         "o = settings.DATABASES['default']['OPTIONS']\n"
         "print(o['keepalives'], o['keepalives_idle'], o['keepalives_interval'], "
-        "o['keepalives_count'])"
+        "o['keepalives_count'], o['tcp_user_timeout'])"
     )
-    assert _printed(script) == ["1", "60", "10", "3"]
-    assert _printed(script, PARLEY_PG_KEEPALIVE_IDLE_SECONDS="300") == ["1", "300", "10", "3"]
-    own = URL + "?keepalives_idle=20&keepalives_count=5"
-    assert _printed(script, own) == ["1", "20", "10", "5"]
+    assert _printed(script) == ["1", "60", "10", "3", "15000"]
+    assert _printed(
+        script, PARLEY_PG_KEEPALIVE_IDLE_SECONDS="300", PARLEY_PG_TCP_USER_TIMEOUT_SECONDS="0"
+    ) == ["1", "300", "10", "3", "0"]
+    own = URL + "?keepalives_idle=20&keepalives_count=5&tcp_user_timeout=4000"
+    assert _printed(script, own) == ["1", "20", "10", "5", "4000"]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
@@ -76,6 +78,8 @@ def test_a_kept_connection_is_probed_by_tcp_keepalives_when_idle():
             assert probe.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE) == 60
             assert probe.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL) == 10
             assert probe.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT) == 3
+            # Data unacknowledged for 15 s ends it (a request on a dropped connection).
+            assert probe.getsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT) == 15000
         finally:
             probe.close()
     finally:

@@ -246,9 +246,7 @@ def _framework_layout(
     quotes: dict[tuple[str, int], list] = {}
     # (row, code, quote shortened for a cell, who, play link or None), by the cell's row key
     # and code: two rows may have one label (sources of one title)
-    for row, cell in zip(
-        _quotes_with_links(result, pk), result.layout["quote_cells"], strict=True
-    ):
+    for row, cell in zip(_quotes_with_links(result, pk), result.layout["quote_cells"], strict=True):
         if cell[0] not in wanted:
             continue
         text = row[2] if len(row[2]) <= CELL_QUOTE else row[2][: CELL_QUOTE - 1] + "…"

@@ -4,8 +4,8 @@
         .venv/bin/python bench/dropped_connection_bench.py [--drop-seconds 45]
 
 Needs root and iptables, and a database reached over TCP on this machine (loopback). For
-each of two connections made from the settings (as configured, and with
-`tcp_user_timeout` 0, the kernel's own behaviour), the script runs a statement, then drops
+each of two connections made from a web process's settings (as configured, `config.web`,
+and with `tcp_user_timeout` 0, the kernel's own behaviour), the script runs a statement, then drops
 every packet the server sends to that connection (`iptables -I INPUT -i lo -p tcp --dport
 <the connection's port> -j DROP`), as a firewall or NAT that forgot the connection would,
 and runs another statement. It prints how long that statement took to fail (or to be
@@ -33,6 +33,10 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connections  # noqa: E402
+
+from config.web import serve_web  # noqa: E402
+
+serve_web()
 
 
 def one(options: dict, drop_seconds: float) -> str:

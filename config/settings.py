@@ -147,17 +147,14 @@ if DATABASE_URL:
         # given up after 3 unanswered): a firewall or NAT that drops idle connections keeps
         # it, and one dropped without a word (no reset reaches the web process) is found and
         # replaced before a request uses it, not by the request failing (deploy/README.md).
-        # Data sent and not acknowledged for PARLEY_PG_TCP_USER_TIMEOUT_SECONDS ends the
-        # connection: a request on a connection dropped without a word (before the keepalives
-        # found it) fails after that many seconds instead of waiting for the kernel's
-        # retransmissions (a quarter of an hour) until gunicorn kills its worker; 0 leaves it
-        # to the kernel. Values the URL's query string gives (`?keepalives_idle=…`) stand.
+        # Values the URL's query string gives (`?keepalives_idle=…`) stand. (A web process
+        # also gives up on data unacknowledged for as long as a statement may run:
+        # config/web.py.)
         for _name, _value in (
             ("keepalives", 1),
             ("keepalives_idle", env_int("PARLEY_PG_KEEPALIVE_IDLE_SECONDS", 60)),
             ("keepalives_interval", 10),
             ("keepalives_count", 3),
-            ("tcp_user_timeout", env_int("PARLEY_PG_TCP_USER_TIMEOUT_SECONDS", 15) * 1000),
         ):
             DATABASES["default"]["OPTIONS"].setdefault(_name, _value)
 else:

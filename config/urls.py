@@ -29,3 +29,6 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("exchange.urls")),
 ]
+
+# A request whose database connection was lost answers 503 with a message (config/web.py).
+handler500 = "config.web.server_error"

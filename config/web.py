@@ -1,6 +1,10 @@
 """What holds for web processes only (gunicorn, runserver), not for background workers:
 each SQL statement of a request is cut after PARLEY_STATEMENT_TIMEOUT_SECONDS on
-PostgreSQL, and a request cut so answers 503 with a message instead of an error page.
+PostgreSQL, and a request cut so answers 503 with a message instead of an error page; and a
+PostgreSQL connection whose sent data goes unacknowledged that long is ended
+(`tcp_user_timeout`), so that a request on a connection the network dropped without a word
+fails then, instead of waiting for the kernel's retransmissions (a quarter of an hour)
+until gunicorn kills its worker.
 
 config/wsgi.py and config/asgi.py call `serve_web()`; `manage.py db_worker`, `rqworker` and
 other commands never import them, so imports, exports and language processing run as long
@@ -13,14 +17,16 @@ built once instead of on every request.
 from __future__ import annotations
 
 import io
+import sys
 
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
-from django.db import OperationalError
+from django.db import OperationalError, connections
 from django.db.backends.signals import connection_created
 from django.http import HttpRequest, HttpResponse
+from django.views import defaults
 
 
 def statement_timeout(sender, connection, **kwargs) -> None:
@@ -32,6 +38,12 @@ def statement_timeout(sender, connection, **kwargs) -> None:
 
 def serve_web() -> None:
     connection_created.connect(statement_timeout, dispatch_uid="parley-statement-timeout")
+    seconds = settings.PARLEY_STATEMENT_TIMEOUT_SECONDS
+    for alias in connections:
+        if connections[alias].vendor == "postgresql" and seconds > 0:
+            # A URL's own `?tcp_user_timeout=` stands.
+            options = connections.settings[alias].setdefault("OPTIONS", {})
+            options.setdefault("tcp_user_timeout", seconds * 1000)
 
 
 def warm_up() -> dict[str, int]:
@@ -111,6 +123,18 @@ def _timed_out(error: BaseException) -> bool:
     )
 
 
+def _connection_lost(error: BaseException) -> bool:
+    """A database error after which this thread's connection is closed: the server ended
+    it or the network lost it (`tcp_user_timeout`, above)."""
+    if not isinstance(error, OperationalError):
+        return False
+    for alias in connections:
+        raw = connections[alias].connection
+        if raw is not None and getattr(raw, "closed", False):
+            return True
+    return False
+
+
 class StatementTimeoutMiddleware:
     """A request whose query ran past the statement timeout gets 503 and a plain message."""
 
@@ -130,6 +154,23 @@ class StatementTimeoutMiddleware:
                 content_type="text/plain; charset=utf-8",
             )
         return None
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's page for an error, unless the error came of a lost database connection
+    (anywhere in the request: a middleware's session read, a view): then 503 and a plain
+    message, since trying again is what helps."""
+    error, seen = sys.exc_info()[1], 0
+    while error is not None and seen < 10:
+        if _connection_lost(error):
+            return HttpResponse(
+                "The connection to the database was lost and this request was stopped. "
+                "Try again: the next request connects anew.",
+                status=503,
+                content_type="text/plain; charset=utf-8",
+            )
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return defaults.server_error(request)
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):

@@ -72,3 +72,48 @@ def test_background_workers_do_not_load_the_web_settings():
     ).stdout
     assert "coding-search-text" in found  # the receivers were read
     assert "parley-statement-timeout" not in found
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_whose_database_connection_was_lost_gets_a_message(client_for, project):
+    """The server ends the connection a request is about to use (as it would on a restart,
+    or the network after `tcp_user_timeout`): the request answers 503 with a message, not
+    an error page."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a lost connection is PostgreSQL's")
+    from django.db import connections
+    from django.urls import reverse
+
+    client = client_for("viewer")
+    client.raise_request_exception = False  # as a browser meets it: the page for an error
+    url = reverse("interviews:project_detail", args=[project.pk])
+    assert client.get(url).status_code == 200
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    other = type(connections["default"])(connections["default"].settings_dict, "other")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    finally:
+        other.close()
+    try:
+        response = client.get(url)
+        assert response.status_code == 503
+        assert response.content.decode() == (
+            "The connection to the database was lost and this request was stopped. "
+            "Try again: the next request connects anew."
+        )
+    finally:
+        connections.close_all()
+    assert client.get(url).status_code == 200
+
+
+def test_other_errors_get_djangos_page_for_an_error(rf):
+    from config.web import server_error
+
+    try:
+        raise OperationalError("disk full")
+    except OperationalError:
+        response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert b"Server Error (500)" in response.content

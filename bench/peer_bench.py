@@ -20,6 +20,8 @@ Each round visits the systems in a rotated order and, for each document size, me
   piece of the text, the outline and the codings, and whatever of those it does not carry);
 - create a coding (a highlight) of a random passage with one code (tag), as the coding page
   sends it;
+- open the document again once it has those codings ("open coded", printed beside the
+  targets, which are of the first openings);
 - after the round, the resident memory of each system's web processes: RSS summed, and PSS
   summed (shared pages counted once across the processes).
 
@@ -506,6 +508,11 @@ def measure(system, figures: Figures, texts: dict[int, str], args, rng, label: s
         for start, end in word_spans(text, args.codings, rng, length):
             seconds, _ = timed(system.create_coding, document, start, end)
             figures.add(system.name, "coding", words, seconds)
+        # The document opened again with its codings (the page and the highlights it loads
+        # carry them): beside the targets, which name the first openings.
+        for _ in range(args.opens):
+            seconds, _ = timed(system.open_document, document)
+            figures.add(system.name, "open coded", words, seconds)
     rss = pss = workers_rss = workers_pss = 0.0
     pids = system.processes()
     for index, pid in enumerate(pids):
@@ -518,7 +525,7 @@ def measure(system, figures: Figures, texts: dict[int, str], args, rng, label: s
 
 def report(figures: Figures, systems: list[str], sizes: list[int]) -> None:
     print("\noperation            words   " + "".join(f"{s:>26}" for s in systems))
-    for operation in ("coding", "open", "import"):
+    for operation in ("coding", "open", "open coded", "import"):
         for words in sizes:
             cells = []
             for system in systems:
@@ -551,6 +558,7 @@ def report(figures: Figures, systems: list[str], sizes: list[int]) -> None:
             ("coding", 8000, "≥ 4"),
             ("coding", 50000, "≥ 15"),
             ("open", 50000, "≥ 2"),
+            ("open coded", 50000, "no target"),
             ("import", 8000, "≥ 1"),
             ("import", 50000, "≥ 1"),
         ):
@@ -558,7 +566,7 @@ def report(figures: Figures, systems: list[str], sizes: list[int]) -> None:
             theirs = figures.p(taguette, operation, words, 0.5)
             if ours and theirs:
                 print(
-                    f"  {system:<18} {operation:<7} {words:>7,} words: "
+                    f"  {system:<18} {operation:<10} {words:>7,} words: "
                     f"{theirs / ours:5.2f}× faster [{target}]"
                 )
         small, large = figures.p(system, "open", 8000, 0.5), figures.p(system, "open", 200000, 0.5)

@@ -146,14 +146,17 @@ class StatementTimeoutMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception):
         if _timed_out(exception):
-            return HttpResponse(
+            return _unavailable(
                 "This request took longer than the server allows "
                 f"({settings.PARLEY_STATEMENT_TIMEOUT_SECONDS} s) and was stopped; nothing "
-                "was changed. Narrow it (fewer sources, codes or filters) and try again.",
-                status=503,
-                content_type="text/plain; charset=utf-8",
+                "was changed. Narrow it (fewer sources, codes or filters) and try again."
             )
         return None
+
+
+def _unavailable(message: str) -> HttpResponse:
+    """503 with a plain message: what a request the database could not serve answers."""
+    return HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -163,11 +166,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
     error, seen = sys.exc_info()[1], 0
     while error is not None and seen < 10:
         if _connection_lost(error):
-            return HttpResponse(
+            return _unavailable(
                 "The connection to the database was lost and this request was stopped. "
-                "Try again: the next request connects anew.",
-                status=503,
-                content_type="text/plain; charset=utf-8",
+                "Try again: the next request connects anew."
             )
         error, seen = error.__cause__ or error.__context__, seen + 1
     return defaults.server_error(request)

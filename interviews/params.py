@@ -43,6 +43,14 @@ class ReadChoices(forms.models.ModelChoiceIterator):
         return self.field.empty_label is not None or bool(self._rows())
 
 
+def _refuse_unless_id(field: forms.Field, value) -> None:
+    """The field's "not one of the choices" error for a value that is not an id."""
+    if parse_id(value) is None:
+        raise ValidationError(
+            field.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )
+
+
 class IdChoiceField(forms.ModelChoiceField):
     """A model choice whose value is checked as an id before any query runs, its choices read
     as `ReadChoices` reads them (the form's `rows`, or one plain query)."""
@@ -51,12 +59,8 @@ class IdChoiceField(forms.ModelChoiceField):
     rows = None
 
     def to_python(self, value):
-        if value not in self.empty_values and parse_id(value) is None:
-            raise ValidationError(
-                self.error_messages["invalid_choice"],
-                code="invalid_choice",
-                params={"value": value},
-            )
+        if value not in self.empty_values:
+            _refuse_unless_id(self, value)
         return super().to_python(value)
 
 
@@ -70,10 +74,5 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
 
     def _check_values(self, value):
         for pk in value:
-            if parse_id(pk) is None:
-                raise ValidationError(
-                    self.error_messages["invalid_choice"],
-                    code="invalid_choice",
-                    params={"value": pk},
-                )
+            _refuse_unless_id(self, pk)
         return super()._check_values(value)

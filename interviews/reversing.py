@@ -112,8 +112,7 @@ def _pattern(viewname: str, positional: int, names: list[str], current_app):
         at = address.find(stand_in)
         end = at + len(stand_in)
         if (
-            at < 0
-            or address.count(stand_in) != 1
+            address.count(stand_in) != 1
             or address[at - 1 : at].isdigit()
             or address[end : end + 1].isdigit()
         ):

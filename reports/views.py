@@ -140,19 +140,15 @@ def report(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         context["quadrants"] = _swot_layout(result, tables, pk)
     if kind == ReportKind.FRAMEWORK:
         editing = (request.GET.get("edit_row"), request.GET.get("edit_code"))
-        matrix = _framework_layout(
+        context["matrix"] = _framework_layout(
             result,
             pk,
             params,
+            address=f"{request.path}?{context['query']}",
             editing=editing if context["can_edit"] else None,
             page=request.GET.get("page", ""),
         )
-        context["matrix"] = matrix
-        context["page_url"] = _matrix_page_url(request.path, context["query"], matrix["page"])
-        matrix["page_links"] = [
-            (number, _matrix_page_url(request.path, context["query"], number) if number else "")
-            for number in _page_numbers(matrix["page"], matrix["pages"])
-        ]
+        context["page_url"] = context["matrix"]["page_url"]
     if kind == ReportKind.THEME:
         context["themes"] = _theme_layout(result, tables, pk)
     return render(request, "reports/report.html", context)
@@ -226,13 +222,16 @@ def _framework_layout(
     pk: int,
     params: dict[str, list[str]],
     *,
+    address: str,
     editing: tuple[str | None, str | None] | None = None,
     page: str = "",
 ) -> dict:
     """One page of the matrix (`MATRIX_ROWS` rows; `page` counts from 1, and a number out of
-    range or not a number gives the nearest page) by row and cell; `editing` names the one
-    cell (row key, code id) whose summary form the page opens, so that a page of hundreds of
-    cells carries a single form. A cell without codings has no link to its (no) passages."""
+    range or not a number gives the nearest page) by row and cell, with its own address and
+    those of the pages the page lists (`address`: the report's, without a page); `editing`
+    names the one cell (row key, code id) whose summary form the page opens, so that a page
+    of hundreds of cells carries a single form. A cell without codings has no link to its
+    (no) passages."""
     counts = result.table("matrix")
     summaries = result.table("summaries").rows
     keys = result.layout["row_keys"]
@@ -283,12 +282,16 @@ def _framework_layout(
         "first": first + 1,
         "last": shown.stop,
         "total": len(keys),
+        "page_url": _page_address(address, number),
+        "page_links": [
+            (n, _page_address(address, n) if n else "") for n in _page_numbers(number, pages)
+        ],
     }
 
 
-def _matrix_page_url(path: str, query: str, page: int) -> str:
+def _page_address(address: str, page: int) -> str:
     """The address of one page of a framework matrix (the first page's has no number)."""
-    return f"{path}?{query}" + (f"&page={page}" if page > 1 else "")
+    return address + (f"&page={page}" if page > 1 else "")
 
 
 def _page_numbers(page: int, pages: int, around: int = 2) -> list[int]:

@@ -18,17 +18,17 @@ worker_class = "sync"
 # - the application: settings, models, every view, Parley's templates compiled, the SQL
 #   of the queries compiled once and the URL patterns' expressions (`config.web.warm_up`;
 #   PARLEY_PRELOAD_APP=0: each worker loads its own before its first request);
-# - phase one of an import: the file readers (lxml, pypdf), the blank spaCy pipeline that
-#   splits sentences and the tokenizer tables its first use loads (PARLEY_PRELOAD_LANGUAGE,
-#   "en" by default; empty: not preloaded, and a worker's first import loads them, 1-2 s).
-#   No trained pipeline is loaded in the web processes: the task worker finds named
-#   entities;
+# - phase one of an import: the file readers (lxml, pypdf) and the tokenizer rules of the
+#   sentences (PARLEY_PRELOAD_LANGUAGE, "en" by default; empty: not preloaded, and a
+#   worker's first import loads them). The web processes load no spaCy pipeline at all:
+#   sentences are split by spaCy's rules without spaCy (interviews/tokenizing.py), and the
+#   task worker finds named entities;
 # - the report pages' pandas and matplotlib, with a chart drawn once, and the exports'
 #   python-docx and openpyxl, with a document of each made once (PARLEY_PRELOAD_REPORTS=0:
 #   not preloaded, and a worker's first report loads them, about 0.8 s of CPU and 120 MB it
 #   then keeps, and its first Word file python-docx, about 0.15 s).
-# Loading the URLs alone imports neither spaCy, pandas, matplotlib nor the PDF and Word
-# readers. bench/README.md ("Beside Taguette 1.5.2") has the memory and first-request
+# Loading the URLs alone imports neither pandas, matplotlib nor the PDF and Word readers;
+# nothing a web process does imports spaCy. bench/README.md ("Beside Taguette 1.5.2") has the memory and first-request
 # figures of each choice, measured with bench/peer_bench.py and bench/preload_bench.py.
 preload_app = os.environ.get("PARLEY_PRELOAD_APP", "1") != "0"
 preload_language = os.environ.get("PARLEY_PRELOAD_LANGUAGE", "en")
@@ -49,8 +49,8 @@ def when_ready(server):
         from interviews import nlp
         from interviews.importers import read_file
 
-        # Phase one of an import once, on a short text: the reader, the sentence pipeline
-        # and what its first use loads are then in every worker from its start.
+        # Phase one of an import once, on a short text: the reader and the tokenizer rules
+        # of the language are then in every worker from its start.
         warm = read_file("warm-up.txt", b"Interviewer: Ready? Yes.\n\nRespondent: It is. Done.")
         nlp.sentence_spans(warm.text, preload_language, [turn.start for turn in warm.turns])
     if preload_reports:

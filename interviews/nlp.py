@@ -1,9 +1,11 @@
-"""Language processing: the one module that imports spaCy.
+"""Language processing: spaCy's pipelines and the sentences of a text.
 
-Two pipelines per language, each loaded once per process and cached:
+Two pipelines per language, each loaded once per process where it is needed, and cached:
 
 - the *sentence* pipeline, `spacy.blank(lang)` with a rule-based sentencizer: fast, needs
-  no model, used at import so that a source is codable at once;
+  no model. At import its sentences are found without it being loaded (`sentence_starts`,
+  over the tokens `interviews.tokenizing` makes by its tokenizer's rules), so that a source
+  is codable at once and the web processes hold no spaCy;
 - the *full* pipeline: the trained one named by `PARLEY_SPACY_MODEL` for English, or the
   blank one for any other language (the source page then says so). It finds named entities,
   in the background, through `nlp.pipe` in batches.
@@ -18,6 +20,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
+
+from interviews import tokenizing
 
 # Languages offered at import (spaCy has a blank pipeline for each but Belarusian, which
 # falls back to the multi-language one).
@@ -112,19 +116,54 @@ def has_trained_pipeline(language: str) -> bool:
     return full_pipeline(language).trained
 
 
+def tokenizer_rules(language: str) -> dict:
+    """The rules of the sentence pipeline's tokenizer, as `interviews.tokenizing` stores them
+    (`manage.py tokenizer_rules` writes them out)."""
+    import spacy
+    from spacy.attrs import ORTH
+    from spacy.tokenizer import Tokenizer
+
+    nlp = sentence_pipeline(language).nlp
+    tokenizer = nlp.tokenizer
+    data = {
+        "spacy": spacy.__version__,
+        "pipeline": nlp.lang,
+        "punct_chars": sorted(nlp.get_pipe("sentencizer").punct_chars),
+    }
+    if not isinstance(tokenizer, Tokenizer):
+        if str(getattr(tokenizer, "segmenter", "")) != "char":
+            raise ValueError(f"{language}: a tokenizer of its own ({type(tokenizer).__name__})")
+        return data | {"tokenizer": "chars"}
+    expressions = {}
+    for name, attribute, method in (
+        ("prefix", "prefix_search", "search"),
+        ("suffix", "suffix_search", "search"),
+        ("infix", "infix_finditer", "finditer"),
+        ("token_match", "token_match", "match"),
+        ("url_match", "url_match", "match"),
+    ):
+        function = getattr(tokenizer, attribute)
+        if function is None:
+            continue
+        pattern = getattr(function, "__self__", None)
+        if not isinstance(pattern, re.Pattern) or function.__name__ != method:
+            raise ValueError(f"{language}: {attribute} is not a regular expression's {method}")
+        expressions[name] = [pattern.pattern, pattern.flags]
+    specials = {
+        string: [token.get(ORTH, token.get("ORTH")) for token in tokens]
+        for string, tokens in tokenizer.rules.items()
+    }
+    return data | {
+        "tokenizer": "rules",
+        "faster_heuristics": tokenizer.faster_heuristics,
+        "expressions": expressions,
+        "specials": specials,
+    }
+
+
 # Segmentation -------------------------------------------------------------------------
 
 _BREAK = re.compile(r"\n[ \t]*\n")
-
-
-@functools.cache
-def _sentence_marks(language: str):
-    """The hashes of the sentencizer's sentence-final characters, as a sorted array."""
-    import numpy
-
-    nlp = sentence_pipeline(language).nlp
-    punct_chars = nlp.get_pipe("sentencizer").punct_chars
-    return numpy.array(sorted(nlp.vocab.strings.add(c) for c in punct_chars), dtype=numpy.uint64)
 
 
 # Pieces that are not all letters and digits; tried only where a piece starts, so that a long
@@ -133,23 +172,37 @@ _PUNCTUATED = re.compile(r"(?<!\S)(?=\S*?(?:[^\w\s]|_))\S+")
 _SPACE = re.compile(r"\s*")
 
 
+def sentence_pipeline_name(language: str) -> str:
+    """The name of the sentence pipeline, as `sentence_pipeline(language).name`, with no
+    pipeline loaded."""
+    return tokenizing.pipeline_name(language)
+
+
 def sentence_starts(text: str, language: str) -> list[int]:
     """Character offsets where the sentence pipeline's sentencizer starts a sentence.
 
     The same rule as spaCy's Sentencizer: after a token that is one of its `punct_chars`,
-    the next token that is neither punctuation nor one of them starts a sentence. spaCy's
-    rule-based tokenizer splits the text at white space and tokenizes each piece on its own,
-    so only the distinct pieces with punctuation need the tokenizer (once each, in one
-    call); a piece of letters and digits is one or more plain tokens. No Python object is
-    made per token: this is most of the cost of making a source codable.
+    the next token that is neither punctuation nor one of them starts a sentence. The tokens
+    are those of the blank pipeline's tokenizer, made by `interviews.tokenizing` without
+    spaCy. The rule-based tokenizer splits the text at white space and tokenizes each piece
+    on its own, so only the distinct pieces with punctuation need tokenizing (once each); a
+    piece of letters and digits is one or more plain tokens. No Python object is made per
+    token of the text: this is most of the cost of making a source codable.
     """
-    pipeline = sentence_pipeline(language).nlp
+    rules = tokenizing.rules(language)
     if not _splits_at_spaces(language):
-        starts: list[int] = []
-        for offset, chunk in _doc_chunks(text):
-            starts.extend(
-                offset + s for s in _sentence_starts_of(pipeline.make_doc(chunk), language)
-            )
+        return _character_sentence_starts(text, rules.punct_chars)
+    if rules.crosses_pieces(text):
+        # A special case with a space inside: the whole text's tokens, one by one.
+        starts = [0] if text else []
+        pending = False
+        for at, token in rules.text_tokens(text):
+            ordinary, mark = _kind(token, rules.punct_chars)
+            if pending and ordinary:
+                starts.append(at)
+                pending = False
+            elif mark:
+                pending = True
         return starts
     pieces = list(_PUNCTUATED.finditer(text))
     tokens = _piece_tokens(list(dict.fromkeys(m.group() for m in pieces)), language)
@@ -183,11 +236,8 @@ def sentence_starts(text: str, language: str) -> list[int]:
 def _splits_at_spaces(language: str) -> bool:
     """Whether the language uses spaCy's rule-based tokenizer (pieces between white space
     tokenized on their own) and no sentence-final character is a letter or digit."""
-    from spacy.tokenizer import Tokenizer
-
-    nlp = sentence_pipeline(language).nlp
-    punct_chars = nlp.get_pipe("sentencizer").punct_chars
-    return isinstance(nlp.tokenizer, Tokenizer) and not any(c.isalnum() for c in punct_chars)
+    rules = tokenizing.rules(language)
+    return not rules.chars and not any(c.isalnum() for c in rules.punct_chars)
 
 
 # The tokens of short pieces already seen, per language: a study's transcripts share most
@@ -197,6 +247,9 @@ def _splits_at_spaces(language: str) -> bool:
 _PIECE_MEMO: dict[str, dict[str, list[tuple[int, bool, bool]]]] = {}
 PIECE_MEMO_SIZE = 20_000
 _MEMO_PIECE = 40  # longest piece kept
+# A piece longer than any word is one token: it is junk (a run of brackets, a URL of
+# megabytes), and the tokenizer strips prefixes one copy of the string at a time.
+MAX_PIECE = 1_000
 
 
 def _piece_tokens(pieces: list[str], language: str) -> dict[str, list[tuple[int, bool, bool]]]:
@@ -204,86 +257,49 @@ def _piece_tokens(pieces: list[str], language: str) -> dict[str, list[tuple[int,
     tokens are neither punctuation nor sentence-final."""
     memo = _PIECE_MEMO.setdefault(language, {})
     known = {piece: memo[piece] for piece in pieces if piece in memo}
-    fresh = _tokenize_pieces([piece for piece in pieces if piece not in known], language)
+    fresh = {piece: _tokens_of(piece, language) for piece in pieces if piece not in known}
     if len(memo) + len(fresh) > PIECE_MEMO_SIZE:
         memo.clear()
     memo.update((piece, tokens) for piece, tokens in fresh.items() if len(piece) <= _MEMO_PIECE)
     return known | fresh
 
 
-def _tokenize_pieces(pieces: list[str], language: str) -> dict[str, list[tuple[int, bool, bool]]]:
-    if not pieces:
-        return {}
-    result: dict[str, list[tuple[int, bool, bool]]] = {}
-    # A piece longer than any word is one token: it is junk (a run of brackets, a URL of
-    # megabytes), and spaCy's tokenizer strips prefixes one copy of the string at a time.
-    batch: list[str] = []
-    size = 0
-    for piece in pieces:
-        if len(piece) > MAX_PIECE:
-            result[piece] = [(0, True, False)]
-            continue
-        if size + len(piece) + 1 > MAX_DOC and batch:
-            result.update(_batch_tokens(batch, language))
-            batch, size = [], 0
-        batch.append(piece)
-        size += len(piece) + 1
-    if batch:
-        result.update(_batch_tokens(batch, language))
-    return result
+def _tokens_of(piece: str, language: str) -> list[tuple[int, bool, bool]]:
+    if len(piece) > MAX_PIECE:
+        return [(0, True, False)]
+    rules = tokenizing.rules(language)
+    return [(at, *_kind(token, rules.punct_chars)) for at, token in rules.piece_tokens(piece)]
 
 
-# spaCy refuses a doc over its max_length (1,000,000 characters by default); texts and the
-# pieces of one are tokenized in parts under MAX_DOC.
-MAX_DOC = 500_000
-MAX_PIECE = 1_000
+def _kind(token: str, marks: frozenset[str]) -> tuple[bool, bool]:
+    """(ordinary, sentence-final): ordinary tokens are neither punctuation nor final."""
+    mark = token in marks
+    return not mark and not tokenizing.is_punct(token), mark
 
 
-def _doc_chunks(text: str) -> list[tuple[int, str]]:
-    """(offset, chunk) parts of a text under MAX_DOC, cut after a line break where there is
-    one in the chunk's second half."""
-    chunks = []
-    start = 0
-    while len(text) - start > MAX_DOC:
-        cut = text.rfind("\n", start + MAX_DOC // 2, start + MAX_DOC)
-        end = cut + 1 if cut >= 0 else start + MAX_DOC
-        chunks.append((start, text[start:end]))
-        start = end
-    chunks.append((start, text[start:]))
-    return chunks
-
-
-def _batch_tokens(pieces: list[str], language: str) -> dict[str, list[tuple[int, bool, bool]]]:
-    import numpy
-    from spacy.attrs import IDX, IS_PUNCT, ORTH
-
-    doc = sentence_pipeline(language).nlp.make_doc(" ".join(pieces))
-    columns = doc.to_array([ORTH, IS_PUNCT, IDX])
-    marks = numpy.isin(columns[:, 0], _sentence_marks(language))
-    ordinary = ~(marks | columns[:, 1].astype(bool))
-    offsets = numpy.cumsum([0] + [len(p) + 1 for p in pieces[:-1]])
-    owner = numpy.searchsorted(offsets, columns[:, 2], side="right") - 1
-    result: dict[str, list[tuple[int, bool, bool]]] = {p: [] for p in pieces}
-    for index, start, is_ordinary, is_mark in zip(
-        owner.tolist(), columns[:, 2].tolist(), ordinary.tolist(), marks.tolist(), strict=True
-    ):
-        piece = pieces[index]
-        result[piece].append((start - int(offsets[index]), is_ordinary, is_mark))
-    return result
-
-
-def _sentence_starts_of(doc, language: str) -> list[int]:
-    import numpy
-    from spacy.attrs import IDX, IS_PUNCT, ORTH
-
-    if not len(doc):
-        return []
-    columns = doc.to_array([ORTH, IS_PUNCT, IDX])
-    marks = numpy.isin(columns[:, 0], _sentence_marks(language))
-    plain = numpy.flatnonzero(~(marks | columns[:, 1].astype(bool)))
-    after = numpy.searchsorted(plain, numpy.flatnonzero(marks), side="right")
-    starts = numpy.unique(plain[after[after < len(plain)]])
-    return [0, *columns[starts, 2].tolist()]
+def _character_sentence_starts(text: str, marks: frozenset[str]) -> list[int]:
+    """The sentencizer's starts over the tokens of spaCy's "char" segmenter (Chinese): each
+    character but white space a token; a run of white space a token, less the one space
+    that follows a character. Only the marks and what follows them are looked at."""
+    starts = [0] if text else []
+    find_mark = re.compile("|".join(map(re.escape, sorted(marks)))).search
+    at = 0
+    while found := find_mark(text, at):
+        at = found.end()
+        while at < len(text):
+            char = text[at]
+            if char.isspace():
+                if char == " ":  # the space the character before carries
+                    at += 1
+                    if at == len(text) or not text[at].isspace():
+                        continue
+                starts.append(at)  # white space is an ordinary token
+                break
+            if char not in marks and not tokenizing.is_punct(char):
+                starts.append(at)
+                break
+            at += 1
+    return starts
 
 
 def sentence_spans(
@@ -295,7 +311,7 @@ def sentence_spans(
     """[start, end) of each sentence, never crossing a paragraph break or a boundary
     (e.g. a turn start); `labels` (speaker labels such as “Q:”) are left out of every sentence.
 
-    The text is tokenised once by the blank pipeline; its sentence starts, the paragraph
+    The text is tokenised once as the blank pipeline would; its sentence starts, the paragraph
     breaks and the boundaries cut the text, and each piece is trimmed of white space.
     """
     labels = sorted((s, e) for s, e in labels if e > s)

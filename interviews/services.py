@@ -100,7 +100,7 @@ def source_create(
         interviewer=interviewer,
         created_by=user,
         sentence_count=len(layout.sentences),
-        **{"nlp_pipeline": nlp.sentence_pipeline(language).name, **fields},
+        **{"nlp_pipeline": nlp.sentence_pipeline_name(language), **fields},
     )
     source.full_clean()
     source.save()

@@ -145,8 +145,8 @@ def test_gunicorn_preloads_what_requests_need_unless_told_not_to(tmp_path):
     )
     reports = ["pandas", "matplotlib"]
     exports = ["docx", "openpyxl"]
-    assert _loaded_after(script, tmp_path) == ["True", "spacy", *reports, "pypdf", *exports]
-    assert _loaded_after(script, tmp_path, PARLEY_PRELOAD_REPORTS="0") == ["True", "spacy", "pypdf"]
+    assert _loaded_after(script, tmp_path) == ["True", *reports, "pypdf", *exports]
+    assert _loaded_after(script, tmp_path, PARLEY_PRELOAD_REPORTS="0") == ["True", "pypdf"]
     assert _loaded_after(script, tmp_path, PARLEY_PRELOAD_LANGUAGE="") == [
         "True",
         *reports,

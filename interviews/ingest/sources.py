@@ -101,7 +101,7 @@ def source_import(
         original_name=original_name[:300],
         checksum=checksum,
         nlp_status=NlpStatus.PENDING,
-        nlp_pipeline=nlp.sentence_pipeline(language).name,
+        nlp_pipeline=nlp.sentence_pipeline_name(language),
         sentence_count=len(layout.sentences),
         created_by=user,
     )

@@ -1,0 +1,198 @@
+"""The sentence pipeline's tokens made without spaCy (interviews.tokenizing), held to spaCy's."""
+
+import gzip
+import io
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from interviews import nlp, tokenizing
+
+ROOT = Path(__file__).resolve().parents[2]
+RULE_LANGUAGES = [language for language in nlp.LANGUAGES if language != "zh"]
+
+
+def _spacy_tokens(language: str, text: str) -> list[tuple[int, str]]:
+    return [(token.idx, token.text) for token in nlp.sentence_pipeline(language).nlp.make_doc(text)]
+
+
+def _spacy_starts(language: str, text: str) -> list[int]:
+    return [sentence.start_char for sentence in nlp.sentence_pipeline(language).nlp(text).sents]
+
+
+@pytest.mark.parametrize("language", list(nlp.LANGUAGES))
+def test_the_stored_rules_are_those_of_the_installed_spacy(language):
+    stored = json.loads(gzip.decompress(tokenizing.rules_path(language).read_bytes()))
+    installed = json.loads(json.dumps(nlp.tokenizer_rules(language)))
+    assert stored == installed, "run `manage.py tokenizer_rules` after upgrading spaCy"
+
+
+def test_the_command_writes_the_stored_rules_byte_for_byte(tmp_path, monkeypatch):
+    from django.core.management import call_command
+
+    stored = {name: tokenizing.rules_path(name).read_bytes() for name in ("en", "zh")}
+    monkeypatch.setattr(tokenizing, "RULES_DIR", tmp_path)
+    call_command("tokenizer_rules", "en", "zh", stdout=io.StringIO())
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == {
+        f"{name}.json.gz": data for name, data in stored.items()
+    }
+
+
+# Pieces a tokenizer finds hard: every affix, apostrophes, abbreviations, URLs and addresses,
+# numbers with separators, emoticons, letters of other scripts and emoji.
+_WORDS = """
+    n't 's 'll 're Dr. e.g. i.e. U.S. a.m. etc. No. St. http:// https://x.org/a?b=1 www.
+    .com @mail.org 3.5 1,000 10:30 2019-20 x ab Word ÉTÉ straße дом т.е. д-р l' qu' del
+    :) ;-) <3 ^_^ C++ #tag 😀 觀 ٣ \u0301 \u00ad
+"""
+FRAGMENTS = [*".,;:!?'\"()[]{}-–—…/\\%$€£#@&*+=<>_~^|`«»“”‘’„", *_WORDS.split()]
+
+
+def _pieces(language: str, count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    rules = tokenizing.rules(language)
+    pieces = set()
+    for special in rules.specials:
+        if special.strip() == special and " " not in special:
+            pieces.add(special)
+            pieces.add(rng.choice(FRAGMENTS) + special + rng.choice(FRAGMENTS))
+            pieces.add(special + rng.choice([".", ",", ")", "!", "?", "'s", "...", ".)"]))
+    while len(pieces) < len(rules.specials) * 2 + count:
+        pieces.add("".join(rng.choice(FRAGMENTS) for _ in range(rng.randint(1, 6))))
+    return sorted(p for p in pieces if p and not any(c.isspace() for c in p))
+
+
+@pytest.mark.parametrize("language", RULE_LANGUAGES)
+def test_each_piece_gets_the_tokens_of_spacys_tokenizer(language):
+    rules = tokenizing.rules(language)
+    pieces = _pieces(language, 3000, seed=len(language))
+    wrong = [
+        (piece, rules.piece_tokens(piece), _spacy_tokens(language, piece))
+        for piece in pieces
+        if rules.piece_tokens(piece) != _spacy_tokens(language, piece)
+    ]
+    assert len(pieces) > 3000
+    assert wrong == []
+
+
+def _text(rng: random.Random, words: list[str]) -> str:
+    blanks = [" "] * 12 + ["  ", "\n", "\n\n", "\t", " \n ", "\u00a0", " \u3000"]
+    return "".join(rng.choice(words) + rng.choice(blanks) for _ in range(rng.randint(1, 60)))
+
+
+@pytest.mark.parametrize("language", RULE_LANGUAGES)
+def test_texts_get_the_tokens_and_sentences_of_spacy(language):
+    rng = random.Random(7)
+    rules = tokenizing.rules(language)
+    words = [*FRAGMENTS, *list(rules.specials)[:300], "word", "Then", "we", "said", "OK"]
+    for _ in range(150):
+        text = _text(rng, words)
+        assert rules.text_tokens(text) == _spacy_tokens(language, text), text
+        assert nlp.sentence_starts(text, language) == _spacy_starts(language, text), text
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "starts"),
+    [
+        # One special case across two pieces: no sentence ends inside it.
+        ("es", "Lo dijo EE. UU. Luego vino. Y se fue.", [0, 28]),
+        ("ru", "Это вед. науч. сотр. Петров. Да.", [0, 29]),
+        ("es", "Lo dijo EE.  UU. Luego vino.", [0, 12, 17]),  # two spaces: no special case
+    ],
+)
+def test_a_special_case_with_a_space_inside_is_one_token_as_in_spacy(language, text, starts):
+    assert tokenizing.rules(language).crosses_pieces(text) == ("  " not in text)
+    assert _spacy_starts(language, text) == starts
+    assert nlp.sentence_starts(text, language) == starts
+
+
+def test_chinese_sentences_are_those_of_spacys_sentencizer():
+    rng = random.Random(3)
+    alphabet = (
+        list("观众很喜欢资金一直是个问题好真的吗是的abc123")
+        + list("。！？!?.．…，、；：“”「」（）《》·-—")
+        + [" ", "  ", "\n", "\n\n", "\t", " \n", "🎬", "\u3000"]
+    )
+    for _ in range(400):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 80)))
+        assert nlp.sentence_starts(text, "zh") == (_spacy_starts("zh", text) if text else [])
+
+
+def test_sentence_pipeline_names_need_no_pipeline():
+    for language in nlp.LANGUAGES:
+        assert nlp.sentence_pipeline_name(language) == nlp.sentence_pipeline(language).name
+
+
+def test_a_language_with_no_stored_rules_is_refused():
+    with pytest.raises(LookupError, match="No tokenizer rules are stored for 'xx'"):
+        tokenizing.rules("xx")
+
+
+IMPORT_THROUGH_THE_WEB = """
+import re, sys
+import django
+django.setup()
+from django.core.management import call_command
+from django.test.utils import setup_test_environment
+call_command("migrate", verbosity=0)
+setup_test_environment()
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from interviews.models import Segment, Source
+from interviews.services import project_create
+user = get_user_model().objects.create_user("lead", "lead@example.org", "pw")
+project = project_create(user=user, name="Study")
+client = Client()
+client.force_login(user)
+text = "Interviewer: Ready? Dr. Smith came at 3 p.m.\\n\\nRespondent: It is. Done (e.g. late)."
+upload = SimpleUploadedFile("talk.txt", text.encode(), "text/plain")
+answer = client.post(
+    f"/projects/{project.pk}/sources/import/",
+    {"language": "en", "kind": "interview", "files": upload},
+)
+review = answer["Location"]
+page = client.get(review).content.decode()
+form = {"title": "Talk", "language": "en", "kind": "interview"}
+for name, options in re.findall(r'<select name="(speaker_\\d+)"[^>]*>(.*?)</select>', page, re.S):
+    chosen = re.search(r'<option value="([^"]*)"[^>]*selected', options)
+    form[name] = chosen.group(1) if chosen else ""
+answer = client.post(review, form)
+source = Source.objects.get()
+sentences = Segment.objects.filter(source=source, kind="sentence").order_by("start")
+print(answer.status_code, source.nlp_pipeline)
+print(*[source.text[s.start:s.end] for s in sentences], sep="|")
+print(*[m for m in ("spacy", "thinc", "numpy") if m in sys.modules])
+"""
+
+
+def test_a_source_imported_through_the_web_gets_its_sentences_without_spacy(tmp_path):
+    """Upload and review in a fresh process, as a web worker serves them."""
+    from tests.test_settings import _clean_environment
+
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORT_THROUGH_THE_WEB],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in _clean_environment().items() if k != "DATABASE_URL"},
+            "DEBUG": "1",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "PARLEY_DATA_DIR": str(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    status, sentences, loaded = (result.stdout.splitlines() + [""])[:3]
+    assert status == "302 blank:en+sentencizer"
+    assert sentences.split("|") == [
+        "Ready?",
+        "Dr. Smith came at 3 p.m.",
+        "It is.",
+        "Done (e.g. late).",
+    ]
+    assert loaded == ""

@@ -4,7 +4,7 @@
         [--words 8000] [--codings 20] [--opens 3] [--reports 3] [--exports 3]
 
 For each configuration (what `deploy/gunicorn.conf.py` loads before forking: `app` the
-application, `import` the sentence pipeline of phase one of an import, `reports` pandas and
+application, `import` the file readers and tokenizer rules of phase one of an import, `reports` pandas and
 matplotlib; `none` is no preload_app at all), Parley is started under gunicorn with 2
 workers on SQLite, as in bench/peer_bench.py, and:
 - the memory of its processes is read after the start (RSS and PSS summed, workers only and

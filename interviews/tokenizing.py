@@ -77,7 +77,7 @@ class Rules:
             if (
                 not rules.faster_heuristics
                 or rules._prefix_length(string)
-                or rules._infixes(string)
+                or any(rules._infix_finditer(string))
                 or rules._suffix_length(string)
                 or " " in string
             ):
@@ -95,7 +95,7 @@ class Rules:
         self._token_match = self.token_match.match if self.token_match else None
         self._url_match = self.url_match.match if self.url_match else None
 
-    # spaCy's find_prefix, find_suffix and find_infix.
+    # spaCy's find_prefix and find_suffix.
     def _prefix_length(self, string: str) -> int:
         match = self._prefix_search(string)
         return match.end() - match.start() if match else 0
@@ -104,13 +104,9 @@ class Rules:
         match = self._suffix_search(string)
         return match.end() - match.start() if match else 0
 
-    def _infixes(self, string: str) -> list[re.Match]:
-        return list(self._infix_finditer(string))
-
     def _split_affixes(self, string: str, specials: bool) -> tuple[list[str], str, list[str]]:
         known = self.specials if specials else {}
         token_match = self._token_match
-        prefix_search, suffix_search = self._prefix_search, self._suffix_search
         prefixes: list[str] = []
         suffixes: list[str] = []
         last_size = 0
@@ -118,16 +114,14 @@ class Rules:
             if (token_match and token_match(string)) or string in known:
                 break
             last_size = len(string)
-            found = prefix_search(string)
-            pre_len = found.end() - found.start() if found else 0
+            pre_len = self._prefix_length(string)
             if pre_len:
                 prefix, minus_pre = string[:pre_len], string[pre_len:]
                 if minus_pre and minus_pre in known:
                     prefixes.append(prefix)
                     string = minus_pre
                     break
-            found = suffix_search(string[pre_len:] if pre_len else string)
-            suf_len = found.end() - found.start() if found else 0
+            suf_len = self._suffix_length(string[pre_len:])
             if suf_len:
                 suffix, minus_suf = string[-suf_len:], string[:-suf_len]
                 if minus_suf and minus_suf in known:
@@ -154,7 +148,7 @@ class Rules:
         tokens, string, suffixes = self._split_affixes(piece, specials)
         if string:
             if string in known:
-                tokens.extend(self.specials[string])
+                tokens.extend(known[string])
             elif (self._token_match and self._token_match(string)) or (
                 self._url_match and self._url_match(string)
             ):

@@ -13,6 +13,7 @@ Two pipelines per language, each loaded once per process where it is needed, and
 
 from __future__ import annotations
 
+import bisect
 import functools
 import gc
 import re
@@ -170,6 +171,7 @@ _BREAK = re.compile(r"\n[ \t]*\n")
 # word without punctuation is scanned once, not once from each of its characters.
 _PUNCTUATED = re.compile(r"(?<!\S)(?=\S*?(?:[^\w\s]|_))\S+")
 _SPACE = re.compile(r"\s*")
+_RUN = re.compile(r"\S*")
 
 
 def sentence_pipeline_name(language: str) -> str:
@@ -192,20 +194,11 @@ def sentence_starts(text: str, language: str) -> list[int]:
     rules = tokenizing.rules(language)
     if not _splits_at_spaces(language):
         return _character_sentence_starts(text, rules.punct_chars)
-    if rules.crosses_pieces(text):
-        # A special case with a space inside: the whole text's tokens, one by one.
-        starts = [0] if text else []
-        pending = False
-        for at, token in rules.text_tokens(text):
-            ordinary, mark = _kind(token, rules.punct_chars)
-            if pending and ordinary:
-                starts.append(at)
-                pending = False
-            elif mark:
-                pending = True
-        return starts
     pieces = list(_PUNCTUATED.finditer(text))
     tokens = _piece_tokens(list(dict.fromkeys(m.group() for m in pieces)), language)
+    spaced = rules.spaced_specials(text)
+    if spaced:
+        pieces = _with_spaced_specials(text, pieces, tokens, spaced, rules)
     starts = [0] if text else []
     pending = False  # a sentence-final token was seen and no sentence has started since
     for index, match in enumerate(pieces):
@@ -230,6 +223,52 @@ def sentence_starts(text: str, language: str) -> list[int]:
             starts.append(after)
             pending = False
     return starts
+
+
+@dataclass(frozen=True)
+class _Stretch:
+    """A stretch of text taken as one piece, as a match of `_PUNCTUATED` gives its piece."""
+
+    at: int
+    text: str
+
+    def start(self) -> int:
+        return self.at
+
+    def end(self) -> int:
+        return self.at + len(self.text)
+
+    def group(self) -> str:
+        return self.text
+
+
+def _with_spaced_specials(text, pieces, tokens, spaced, rules) -> list:
+    """The pieces, each stretch of text that a special case with a space inside touches
+    (from the start of the piece it starts in to the end of the piece it ends in) made one
+    piece; `tokens` gets the tokens spaCy gives each stretch."""
+    stretches: list[list[int]] = []
+    for start, end in spaced:
+        floor = max(0, start - MAX_PIECE)
+        while start > floor and not text[start - 1].isspace():
+            start -= 1
+        end = _RUN.match(text, end).end()
+        if stretches and start <= stretches[-1][1]:
+            stretches[-1][1] = max(stretches[-1][1], end)
+        else:
+            stretches.append([start, end])
+    firsts = [start for start, _ in stretches]
+    kept = []
+    for piece in pieces:
+        at = bisect.bisect_right(firsts, piece.start()) - 1
+        if at < 0 or piece.start() >= stretches[at][1]:
+            kept.append(piece)
+    for start, end in stretches:
+        stretch = _Stretch(start, text[start:end])
+        tokens[stretch.text] = [
+            (at, *_kind(token, rules.punct_chars)) for at, token in rules.text_tokens(stretch.text)
+        ]
+        kept.append(stretch)
+    return sorted(kept, key=lambda piece: piece.start())
 
 
 @functools.cache

@@ -185,21 +185,21 @@ class Rules:
     @functools.cached_property
     def _spaced(self) -> re.Pattern | None:
         spaced = sorted((s for s in self.specials if " " in s.strip()), key=len, reverse=True)
-        return re.compile("|".join(map(re.escape, spaced))) if spaced else None
+        return re.compile(f"(?=({'|'.join(map(re.escape, spaced))}))") if spaced else None
 
-    def crosses_pieces(self, text: str) -> bool:
-        """Whether the text holds a special case with a space inside (Spanish "EE. UU.",
-        Russian abbreviations such as "в т.ч."): its pieces are then not tokenized alone."""
-        return bool(self._spaced and self._spaced.search(text))
+    def spaced_specials(self, text: str) -> list[tuple[int, int]]:
+        """[start, end) of each special case with a space inside (Spanish "EE. UU.", Russian
+        abbreviations such as "в т.ч.") in the text, overlapping ones too: spaCy makes it
+        one token across the white space, so its pieces are not tokenized alone."""
+        if self._spaced is None:
+            return []
+        return [(m.start(), m.start() + len(m.group(1))) for m in self._spaced.finditer(text)]
 
     def text_tokens(self, text: str) -> list[tuple[int, str]]:
         """(offset, token) of a whole text, as spaCy's tokenizer makes them."""
         tokens = []
-        runs: dict[str, list[str]] = {}
         for run, at in self._runs(text):
-            if run not in runs:
-                runs[run] = self._affix_tokens(run, True)
-            for token in runs[run]:
+            for token in self._affix_tokens(run, True):
                 tokens.append((at, token))
                 at += len(token)
         return self._special_pass(tokens, text)

@@ -95,6 +95,24 @@ def test_texts_get_the_tokens_and_sentences_of_spacy(language):
         assert nlp.sentence_starts(text, language) == _spacy_starts(language, text), text
 
 
+@pytest.mark.parametrize("language", ["es", "ru"])
+def test_special_cases_across_pieces_get_spacys_sentences(language):
+    """Every special case with a space inside, alone, touching punctuation, one after another."""
+    rng = random.Random(11)
+    rules = tokenizing.rules(language)
+    spaced = [s for s in rules.specials if " " in s.strip()]
+    words = [*spaced, *spaced, "(", ")", ".", "x", "word", "Dr.", "1.", "т.е."]
+    for _ in range(300):
+        text = "".join(
+            rng.choice(["", "(", "«", "x"])
+            + rng.choice(words)
+            + rng.choice(["", ".", ")", ","])
+            + rng.choice([" ", " ", " ", "  ", "\n"])
+            for _ in range(rng.randint(1, 12))
+        )
+        assert nlp.sentence_starts(text, language) == _spacy_starts(language, text), text
+
+
 @pytest.mark.parametrize(
     ("language", "text", "starts"),
     [
@@ -105,7 +123,7 @@ def test_texts_get_the_tokens_and_sentences_of_spacy(language):
     ],
 )
 def test_a_special_case_with_a_space_inside_is_one_token_as_in_spacy(language, text, starts):
-    assert tokenizing.rules(language).crosses_pieces(text) == ("  " not in text)
+    assert bool(tokenizing.rules(language).spaced_specials(text)) == ("  " not in text)
     assert _spacy_starts(language, text) == starts
     assert nlp.sentence_starts(text, language) == starts
 

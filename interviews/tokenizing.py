@@ -259,14 +259,26 @@ class Rules:
         return result
 
 
-@functools.cache
+# spaCy's multi-language pipeline: the rules of a language that has none stored (a source's
+# language named by a REFI-QDA project, say), as spaCy falls back to it for a language it
+# does not know.
+FALLBACK = "xx"
+_CODE = re.compile(r"[a-z]{2,3}")
+
+
+def stored(language: str) -> bool:
+    return bool(_CODE.fullmatch(language)) and rules_path(language).exists()
+
+
 def rules(language: str) -> Rules:
-    """A language's stored rules (LookupError: none stored for it)."""
-    path = rules_path(language)
-    if not path.exists():
-        raise LookupError(f"No tokenizer rules are stored for {language!r} ({path}).")
-    with gzip.open(path, "rt", encoding="utf-8") as stored:
-        return Rules.from_data(json.load(stored))
+    """A language's stored rules, or the multi-language ones where it has none."""
+    return _rules(language if stored(language) else FALLBACK)
+
+
+@functools.cache
+def _rules(language: str) -> Rules:
+    with gzip.open(rules_path(language), "rt", encoding="utf-8") as data:
+        return Rules.from_data(json.load(data))
 
 
 def pipeline_name(language: str) -> str:

@@ -24,7 +24,7 @@ def _spacy_starts(language: str, text: str) -> list[int]:
     return [sentence.start_char for sentence in nlp.sentence_pipeline(language).nlp(text).sents]
 
 
-@pytest.mark.parametrize("language", list(nlp.LANGUAGES))
+@pytest.mark.parametrize("language", [*nlp.LANGUAGES, tokenizing.FALLBACK])
 def test_the_stored_rules_are_those_of_the_installed_spacy(language):
     stored = json.loads(gzip.decompress(tokenizing.rules_path(language).read_bytes()))
     installed = json.loads(json.dumps(nlp.tokenizer_rules(language)))
@@ -145,9 +145,15 @@ def test_sentence_pipeline_names_need_no_pipeline():
         assert nlp.sentence_pipeline_name(language) == nlp.sentence_pipeline(language).name
 
 
-def test_a_language_with_no_stored_rules_is_refused():
-    with pytest.raises(LookupError, match="No tokenizer rules are stored for 'xx'"):
-        tokenizing.rules("xx")
+@pytest.mark.parametrize("language", ["Italian", "zz", "../en", ""])
+def test_a_language_without_rules_of_its_own_gets_the_multi_language_ones(language):
+    """As spaCy's blank pipeline falls back to its multi-language one for a language it does
+    not know (a source's language from a REFI-QDA project, say)."""
+    text = "Dr. Rossi arrivò alle 3. Poi? Andò via… (Fine.) «Sì!» Bene."
+    assert nlp.sentence_pipeline_name(language) == "blank:xx+sentencizer"
+    assert (
+        nlp.sentence_starts(text, language) == _spacy_starts("xx", text) == [0, 4, 25, 30, 49, 54]
+    )
 
 
 IMPORT_THROUGH_THE_WEB = """
@@ -214,3 +220,15 @@ def test_a_source_imported_through_the_web_gets_its_sentences_without_spacy(tmp_
         "Done (e.g. late).",
     ]
     assert loaded == ""
+
+
+def test_a_source_of_a_language_without_rules_is_stored_with_its_sentences(project):
+    from interviews.models import Segment
+    from interviews.services import source_create
+
+    source = source_create(
+        project=project, title="Intervista", text="Sì. Poi andò via.", language="Italian"
+    )
+    sentences = Segment.objects.filter(source=source, kind="sentence").order_by("start")
+    assert [source.text[s.start : s.end] for s in sentences] == ["Sì.", "Poi andò via."]
+    assert source.nlp_pipeline == "blank:xx+sentencizer"

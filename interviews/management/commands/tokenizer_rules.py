@@ -27,7 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, languages, **options):
         tokenizing.RULES_DIR.mkdir(exist_ok=True)
-        for language in languages or nlp.LANGUAGES:
+        for language in languages or [*nlp.LANGUAGES, tokenizing.FALLBACK]:
             path = tokenizing.rules_path(language)
             path.write_bytes(stored_form(nlp.tokenizer_rules(language)))
             self.stdout.write(f"{language}: {path} ({path.stat().st_size:,} bytes)")

@@ -261,7 +261,8 @@ class Rules:
 
 # spaCy's multi-language pipeline: the rules of a language that has none stored (a source's
 # language named by a REFI-QDA project, say), as spaCy falls back to it for a language it
-# does not know.
+# does not know. (spaCy has rules of its own for some such languages, Italian say: only those
+# of the languages offered at import are stored.)
 FALLBACK = "xx"
 _CODE = re.compile(r"[a-z]{2,3}")
 

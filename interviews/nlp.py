@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import functools
 import gc
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -281,8 +282,8 @@ def _splits_at_spaces(language: str) -> bool:
 
 # The tokens of short pieces already seen, per language: a study's transcripts share most
 # of their words, so a process's later imports rarely need the tokenizer. A piece is
-# tokenized on its own, so its tokens do not depend on the text it came from. Bounded: the
-# memo starts afresh when full.
+# tokenized on its own, so its tokens do not depend on the text it came from. Bounded: kept
+# in the order of their last use, and when full the half used longest ago is let go.
 _PIECE_MEMO: dict[str, dict[str, list[tuple[int, bool, bool]]]] = {}
 PIECE_MEMO_SIZE = 20_000
 _MEMO_PIECE = 40  # longest piece kept
@@ -295,12 +296,19 @@ def _piece_tokens(pieces: list[str], language: str) -> dict[str, list[tuple[int,
     """Each piece's tokens as (offset in the piece, ordinary, sentence-final): ordinary
     tokens are neither punctuation nor sentence-final."""
     memo = _PIECE_MEMO.setdefault(language, {})
-    known = {piece: memo[piece] for piece in pieces if piece in memo}
-    fresh = {piece: _tokens_of(piece, language) for piece in pieces if piece not in known}
-    if len(memo) + len(fresh) > PIECE_MEMO_SIZE:
-        memo.clear()
-    memo.update((piece, tokens) for piece, tokens in fresh.items() if len(piece) <= _MEMO_PIECE)
-    return known | fresh
+    found = {}
+    for piece in pieces:
+        tokens = memo.pop(piece, None)
+        if tokens is None:
+            tokens = _tokens_of(piece, language)
+            if len(piece) > _MEMO_PIECE:
+                found[piece] = tokens
+                continue
+        found[piece] = memo[piece] = tokens  # (again) the memo's last
+    if len(memo) > PIECE_MEMO_SIZE:
+        for piece in list(itertools.islice(memo, len(memo) - PIECE_MEMO_SIZE // 2)):
+            del memo[piece]
+    return found
 
 
 def _tokens_of(piece: str, language: str) -> list[tuple[int, bool, bool]]:

@@ -271,6 +271,7 @@ def stored(language: str) -> bool:
     return bool(_CODE.fullmatch(language)) and rules_path(language).exists()
 
 
+@functools.cache
 def rules(language: str) -> Rules:
     """A language's stored rules, or the multi-language ones where it has none."""
     return _rules(language if stored(language) else FALLBACK)

@@ -232,3 +232,25 @@ def test_a_source_of_a_language_without_rules_is_stored_with_its_sentences(proje
     sentences = Segment.objects.filter(source=source, kind="sentence").order_by("start")
     assert [source.text[s.start : s.end] for s in sentences] == ["Sì.", "Poi andò via."]
     assert source.nlp_pipeline == "blank:xx+sentencizer"
+
+
+def test_the_memo_of_pieces_keeps_the_pieces_used_last(monkeypatch):
+    monkeypatch.setattr(nlp, "PIECE_MEMO_SIZE", 6)
+    monkeypatch.setitem(nlp._PIECE_MEMO, "en", {})
+    nlp.sentence_starts("a. b, c; d: e! f? g.", "en")  # seven pieces: three are kept
+    assert list(nlp._PIECE_MEMO["en"]) == ["e!", "f?", "g."]
+    text = "Dr. Smith came. f? Then?"
+    assert nlp.sentence_starts(text, "en") == _spacy_starts("en", text) == [0, 16, 19]
+    assert list(nlp._PIECE_MEMO["en"]) == ["e!", "g.", "Dr.", "came.", "f?", "Then?"]
+    nlp.sentence_starts("g. x.", "en")  # one seen, one new: seven again
+    assert list(nlp._PIECE_MEMO["en"]) == ["Then?", "g.", "x."]
+
+
+def test_a_language_is_looked_up_once(monkeypatch):
+    tokenizing.rules("en")
+
+    def refused(*args):
+        raise AssertionError("the rules' file was looked for again")
+
+    monkeypatch.setattr(tokenizing, "rules_path", refused)
+    assert tokenizing.rules("en").pipeline == "en"

@@ -307,7 +307,7 @@ def _piece_tokens(pieces: list[str], language: str) -> dict[str, list[tuple[int,
         found[piece] = memo[piece] = tokens  # (again) the memo's last
     if len(memo) > PIECE_MEMO_SIZE:
         for piece in list(itertools.islice(memo, len(memo) - PIECE_MEMO_SIZE // 2)):
-            del memo[piece]
+            memo.pop(piece, None)  # (a thread of a development server may have taken it)
     return found
 
 

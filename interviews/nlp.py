@@ -178,7 +178,7 @@ _RUN = re.compile(r"\S*")
 def sentence_pipeline_name(language: str) -> str:
     """The name of the sentence pipeline, as `sentence_pipeline(language).name`, with no
     pipeline loaded."""
-    return tokenizing.pipeline_name(language)
+    return f"blank:{tokenizing.rules(language).pipeline}+sentencizer"
 
 
 def sentence_starts(text: str, language: str) -> list[int]:

@@ -172,15 +172,16 @@ class Rules:
     def piece_tokens(self, piece: str) -> list[tuple[int, str]]:
         """(offset, token) of a piece without white space, as spaCy's tokenizer makes them
         when the piece is the whole text."""
-        tokens = []
-        at = 0
-        patterns = self._patterns
-        matchable = False
-        for token in self._affix_tokens(piece, True):
-            tokens.append((at, token))
+        return self._special_pass(self._placed(self._affix_tokens(piece, True), 0), piece)
+
+    @staticmethod
+    def _placed(tokens: list[str], at: int) -> list[tuple[int, str]]:
+        """The tokens with their offsets, the first at `at`."""
+        placed = []
+        for token in tokens:
+            placed.append((at, token))
             at += len(token)
-            matchable = matchable or token in patterns
-        return self._special_pass(tokens, piece) if matchable else tokens
+        return placed
 
     @functools.cached_property
     def _spaced(self) -> re.Pattern | None:
@@ -197,11 +198,11 @@ class Rules:
 
     def text_tokens(self, text: str) -> list[tuple[int, str]]:
         """(offset, token) of a whole text, as spaCy's tokenizer makes them."""
-        tokens = []
-        for run, at in self._runs(text):
-            for token in self._affix_tokens(run, True):
-                tokens.append((at, token))
-                at += len(token)
+        tokens = [
+            placed
+            for run, at in self._runs(text)
+            for placed in self._placed(self._affix_tokens(run, True), at)
+        ]
         return self._special_pass(tokens, text)
 
     @staticmethod
@@ -223,12 +224,13 @@ class Rules:
         """spaCy's `_apply_special_cases`: where the tokens show a special case's string
         tokenized without special cases, the special case's own tokens replace them; of
         matches that share a first or a last token, the longest (then the first) wins."""
-        if not self._patterns:
+        patterns = self._patterns
+        if not any(token in patterns for _, token in tokens):
             return tokens
         words = [token for _, token in tokens]
         matches = []
         for start, word in enumerate(words):
-            for pattern in self._patterns.get(word, ()):
+            for pattern in patterns.get(word, ()):
                 end = start + len(pattern)
                 if tuple(words[start:end]) == pattern:
                     matches.append((start, end))
@@ -281,8 +283,3 @@ def rules(language: str) -> Rules:
 def _rules(language: str) -> Rules:
     with gzip.open(rules_path(language), "rt", encoding="utf-8") as data:
         return Rules.from_data(json.load(data))
-
-
-def pipeline_name(language: str) -> str:
-    """The name of the sentence pipeline, as `interviews.nlp.sentence_pipeline` gives it."""
-    return f"blank:{rules(language).pipeline}+sentencizer"

@@ -1,14 +1,19 @@
 """Parley beside Taguette 1.5.2 on the same machine and the same generated documents.
 
     .venv/bin/python bench/peer_bench.py [--rounds 3] [--sizes 8000 50000 200000]
-        [--postgres postgres://postgres@127.0.0.1:5432/parley] [--no-preload] [--client requests]
+        [--postgres postgres://postgres@127.0.0.1:5432/parley] [--no-preload] [--one-pool]
+        [--client requests]
 
 Taguette (pinned 1.5.2) is installed by the script into its own virtualenv under
 bench/.peer/ (git-ignored) the first time, with `python -m venv` and pip. Three servers run
 side by side on loopback ports: Taguette's own (one Tornado process, SQLite), and Parley
-under gunicorn with deploy/gunicorn.conf.py and 2 workers, on SQLite and on PostgreSQL (a
-database `<name>_peerbench` next to the one --postgres names, created and dropped here; leave
---postgres out to skip it). `--no-preload` starts Parley without gunicorn's preload_app
+under gunicorn with deploy/gunicorn.conf.py, on SQLite and on PostgreSQL (a database
+`<name>_peerbench` next to the one --postgres names, created and dropped here; leave
+--postgres out to skip it). Parley runs as deploy/ runs it: two pools (config/pools.py), the
+interactive one of 2 workers and the files and reports one (one process), each request sent
+to the pool nginx would send it to (here: the import to the second, everything else to the
+first). `--one-pool` runs one gunicorn of 2 workers serving and preloading everything
+(PARLEY_POOL unset). `--no-preload` starts Parley without gunicorn's preload_app
 (PARLEY_PRELOAD_APP=0), each worker loading the application itself.
 
 Each round visits the systems in a rotated order and, for each document size, measures:
@@ -23,7 +28,8 @@ Each round visits the systems in a rotated order and, for each document size, me
 - open the document again once it has those codings ("open coded", printed beside the
   targets, which are of the first openings);
 - after the round, the resident memory of each system's web processes: RSS summed, and PSS
-  summed (shared pages counted once across the processes).
+  summed (shared pages counted once across the processes); for Parley, the 2 workers the
+  target names (of the interactive pool), the files and reports pool, and all of them.
 
 It prints p50/p95 per operation and size over all rounds, the ratios the targets name, and
 the load average before and after.
@@ -61,9 +67,12 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(ROOT))
 
 import benchenv  # noqa: E402
 from import_bench import make_transcripts  # noqa: E402
+
+from config.pools import FILES_AND_REPORTS, pool_of  # noqa: E402
 
 PEER = Path(__file__).resolve().parent / ".peer"
 TAGUETTE_VERSION = "1.5.2"
@@ -335,8 +344,22 @@ print(json.dumps({"project": project.pk, "code": code.pk}))
 """
 
 
+def _gunicorn(env: dict[str, str], log: Path) -> subprocess.Popen:
+    command = [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py"]
+    return subprocess.Popen(
+        [*command, "--access-logfile", "/dev/null", "config.wsgi"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(log, "w"),  # noqa: SIM115
+        start_new_session=True,
+    )
+
+
 class Parley(Server):
-    def __init__(self, scratch: Path, static_root: Path, database_url: str, preload: bool):
+    def __init__(
+        self, scratch: Path, static_root: Path, database_url: str, preload: bool, pools: bool
+    ):
         self.name = "Parley " + ("PostgreSQL" if database_url.startswith("postgres") else "SQLite")
         data = scratch / self.name.split()[1].lower()
         data.mkdir()
@@ -371,17 +394,28 @@ class Parley(Server):
         self.project, self.code = ids["project"], ids["code"]
         self.port = free_port()
         self.env["PARLEY_BIND"] = f"127.0.0.1:{self.port}"
-        command = [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py"]
-        self.process = subprocess.Popen(
-            [*command, "--access-logfile", "/dev/null", "config.wsgi"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=open(data / "gunicorn.log", "w"),  # noqa: SIM115
-            start_new_session=True,
-        )
+        # Two pools as deploy/ runs them (config/pools.py), the files and reports pool on a
+        # port of its own, sent what nginx would send it; one pool (--one-pool): PARLEY_POOL
+        # unset, one gunicorn serving and preloading everything.
+        self.files_process: subprocess.Popen | None = None
+        self.files_base = ""
+        if pools:
+            files_port = free_port()
+            self.files_process = _gunicorn(
+                {
+                    **self.env,
+                    "PARLEY_POOL": "files",
+                    "PARLEY_FILES_BIND": f"127.0.0.1:{files_port}",
+                },
+                data / "gunicorn-files.log",
+            )
+            self.files_base = f"http://127.0.0.1:{files_port}"
+            self.env["PARLEY_POOL"] = "interactive"
+        self.process = _gunicorn(self.env, data / "gunicorn.log")
         self.base = f"http://127.0.0.1:{self.port}"
         wait_for(f"{self.base}/accounts/login/", self.process)
+        if self.files_process is not None:
+            wait_for(f"{self.files_base}/accounts/login/", self.files_process)
         # Both workers answer before any timing starts.
         time.sleep(2)
         self.http = requests.Session()
@@ -397,8 +431,14 @@ class Parley(Server):
     def csrf(self) -> str:
         return self.http.cookies["csrftoken"]
 
+    def address(self, path: str) -> str:
+        """Where nginx would send a request for `path`."""
+        if self.files_process is not None and pool_of(path) == FILES_AND_REPORTS:
+            return self.files_base + path
+        return self.base + path
+
     def import_document(self, title: str, text: str) -> tuple[int, int]:
-        url = f"{self.base}/projects/{self.project}/sources/import/"
+        url = self.address(f"/projects/{self.project}/sources/import/")
         answer = self.http.post(
             url,
             data={"language": "en", "kind": "interview", "csrfmiddlewaretoken": self.csrf},
@@ -408,7 +448,7 @@ class Parley(Server):
         )
         if answer.status_code != 302:
             raise RuntimeError(f"upload answered {answer.status_code}")
-        review = self.base + answer.headers["Location"]
+        review = self.address(answer.headers["Location"])
         page = self.http.get(review)
         page.raise_for_status()
         form = {
@@ -464,12 +504,33 @@ class Parley(Server):
     def processes(self) -> list[int]:
         return process_tree(self.process.pid)
 
+    def files_processes(self) -> list[int]:
+        return [] if self.files_process is None else process_tree(self.files_process.pid)
+
+    def close(self) -> None:
+        super().close()
+        if self.files_process is not None:
+            stop(self.files_process)
+
 
 # ---- the run ------------------------------------------------------------------------------
 @dataclass
+class Memory:
+    """MB after a round: every web process (both pools, masters included), the workers of
+    the interactive pool (of the one pool), and the files and reports pool (0: none)."""
+
+    rss: float
+    pss: float
+    workers_rss: float
+    workers_pss: float
+    files_rss: float = 0.0
+    files_pss: float = 0.0
+
+
+@dataclass
 class Figures:
     times: dict[tuple[str, str, int], list[float]] = field(default_factory=dict)
-    memory: dict[str, list[tuple[float, float, float, float]]] = field(default_factory=dict)
+    memory: dict[str, list[Memory]] = field(default_factory=dict)
     weight: dict[tuple[str, int], int] = field(default_factory=dict)
 
     def add(self, system: str, operation: str, words: int, seconds: float) -> None:
@@ -513,14 +574,19 @@ def measure(system, figures: Figures, texts: dict[int, str], args, rng, label: s
         for _ in range(args.opens):
             seconds, _ = timed(system.open_document, document)
             figures.add(system.name, "open coded", words, seconds)
-    rss = pss = workers_rss = workers_pss = 0.0
+    rss = pss = workers_rss = workers_pss = files_rss = files_pss = 0.0
     pids = system.processes()
     for index, pid in enumerate(pids):
         one_rss, one_pss = memory_mb(pid)
         rss, pss = rss + one_rss, pss + one_pss
         if index or len(pids) == 1:
             workers_rss, workers_pss = workers_rss + one_rss, workers_pss + one_pss
-    figures.memory.setdefault(system.name, []).append((rss, pss, workers_rss, workers_pss))
+    for pid in getattr(system, "files_processes", list)():
+        one_rss, one_pss = memory_mb(pid)
+        files_rss, files_pss = files_rss + one_rss, files_pss + one_pss
+    figures.memory.setdefault(system.name, []).append(
+        Memory(rss + files_rss, pss + files_pss, workers_rss, workers_pss, files_rss, files_pss)
+    )
 
 
 def report(figures: Figures, systems: list[str], sizes: list[int]) -> None:
@@ -543,11 +609,18 @@ def report(figures: Figures, systems: list[str], sizes: list[int]) -> None:
     print("\nmemory of the web processes after each round, MB (RSS sum / PSS sum):")
     for system in systems:
         rounds = figures.memory.get(system, [])
+        files = (
+            "   files and reports pool: "
+            + "; ".join(f"{m.files_rss:.0f} / {m.files_pss:.0f}" for m in rounds)
+            if any(m.files_rss for m in rounds)
+            else ""
+        )
         print(
             f"  {system:<18} all: "
-            + "; ".join(f"{r:.0f} / {p:.0f}" for r, p, _, _ in rounds)
+            + "; ".join(f"{m.rss:.0f} / {m.pss:.0f}" for m in rounds)
             + "   workers only: "
-            + "; ".join(f"{r:.0f} / {p:.0f}" for _, _, r, p in rounds)
+            + "; ".join(f"{m.workers_rss:.0f} / {m.workers_pss:.0f}" for m in rounds)
+            + files
         )
     taguette = "Taguette"
     print("\nratios (Taguette p50 / Parley p50; targets in brackets):")
@@ -575,15 +648,24 @@ def report(figures: Figures, systems: list[str], sizes: list[int]) -> None:
         mine = figures.memory.get(system)
         peer = figures.memory.get(taguette)
         if mine and peer:
-            workers = statistics.median(r for _, _, r, _ in mine)
-            workers_pss = statistics.median(p for _, _, _, p in mine)
-            everything_pss = statistics.median(p for _, p, _, _ in mine)
-            theirs = statistics.median(r for r, _, _, _ in peer)
+            workers = statistics.median(m.workers_rss for m in mine)
+            workers_pss = statistics.median(m.workers_pss for m in mine)
+            everything = statistics.median(m.rss for m in mine)
+            everything_pss = statistics.median(m.pss for m in mine)
+            files = statistics.median(m.files_rss for m in mine)
+            theirs = statistics.median(m.rss for m in peer)
+            pools = "interactive pool's " if files else ""
             print(
-                f"  {system:<18} memory: 2 workers RSS {workers:.0f} MB = "
+                f"  {system:<18} memory: {pools}2 workers RSS {workers:.0f} MB = "
                 f"{workers / theirs:4.2f}× Taguette's {theirs:.0f} MB [≤ 1.5]; "
-                f"PSS workers {workers_pss:.0f} MB, with master {everything_pss:.0f} MB"
+                f"PSS workers {workers_pss:.0f} MB, with master{'s' if files else ''} "
+                f"{everything_pss:.0f} MB"
             )
+            if files:
+                print(
+                    f"  {system:<18} memory: files and reports pool RSS {files:.0f} MB; every "
+                    f"web process RSS {everything:.0f} MB = {everything / theirs:4.2f}× Taguette's"
+                )
 
 
 def _counts(figures: Figures):
@@ -604,6 +686,12 @@ def main() -> None:
         "--no-preload", dest="preload", action="store_false", help="no gunicorn preload_app"
     )
     parser.add_argument(
+        "--one-pool",
+        dest="pools",
+        action="store_false",
+        help="one gunicorn serving everything (PARLEY_POOL unset) instead of the two pools",
+    )
+    parser.add_argument(
         "--client",
         choices=["http", "requests"],
         default="http",
@@ -619,7 +707,13 @@ def main() -> None:
     try:
         systems.append(Taguette(scratch))
         systems.append(
-            Parley(scratch, static_root, f"sqlite:///{scratch}/parley.sqlite3", args.preload)
+            Parley(
+                scratch,
+                static_root,
+                f"sqlite:///{scratch}/parley.sqlite3",
+                args.preload,
+                args.pools,
+            )
         )
         if args.postgres:
             import psycopg
@@ -630,7 +724,7 @@ def main() -> None:
                 admin.execute(f'CREATE DATABASE "{name}_peerbench"')
             # Set once the database exists: the cleanup below drops only what this run made.
             peer_db = f"{base}/{name}_peerbench"
-            systems.append(Parley(scratch, static_root, peer_db, args.preload))
+            systems.append(Parley(scratch, static_root, peer_db, args.preload, args.pools))
         for system in systems:
             system.time_with(args.client)
         figures = Figures()
@@ -644,8 +738,13 @@ def main() -> None:
             print(f"round {number + 1} done ({', '.join(s.name for s in order)}); load {load()}")
         report(figures, [s.name for s in systems], args.sizes)
         print(
-            f"\n{args.rounds} rounds; Parley: gunicorn, deploy/gunicorn.conf.py, 2 workers"
-            f"{', preload_app' if args.preload else ', no preload_app'}; timed requests "
+            f"\n{args.rounds} rounds; Parley: gunicorn, deploy/gunicorn.conf.py, "
+            + (
+                "two pools (2 interactive workers, a files and reports process)"
+                if args.pools
+                else "one pool of 2 workers"
+            )
+            + f"{', preload_app' if args.preload else ', no preload_app'}; timed requests "
             + ("through http.client" if args.client == "http" else "through requests")
         )
     finally:

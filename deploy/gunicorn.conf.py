@@ -1,38 +1,67 @@
 """gunicorn settings for Parley: `gunicorn -c deploy/gunicorn.conf.py config.wsgi`.
 
-Every value can be changed through the environment (the systemd unit reads /etc/parley/env).
+Every value can be changed through the environment (the systemd units read /etc/parley/env).
+
+`PARLEY_POOL` says which requests these workers serve (config/pools.py):
+- `all` (the default): every request, one pool;
+- `interactive`: what coders do all day (pages, coding, reading, search, the API's
+  codings); its workers hold Django and Parley and no large library (parley-web.service);
+- `files`: reports and their exports, the API's reports, reading imported files, codebooks
+  from spreadsheets, consent forms and recordings' uploads (parley-files.service); nginx
+  sends it the paths of `config.pools.FILES_AND_REPORTS_PATHS`.
 """
 
 import multiprocessing
 import os
+import sys
 
-bind = os.environ.get("PARLEY_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("PARLEY_WEB_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 9)))
-# Sync workers: Parley's requests are short; long work (imports, exports, language
-# processing) runs in the task workers. A request still running after `timeout` seconds is
-# killed and its worker replaced; PostgreSQL cuts a statement earlier
-# (PARLEY_STATEMENT_TIMEOUT_SECONDS, 30 by default), so most never reach this.
-worker_class = "sync"
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from config.pools import ALL, FILES_AND_REPORTS, INTERACTIVE, POOLS  # noqa: E402
+
+pool = os.environ.get("PARLEY_POOL", ALL)
+if pool not in POOLS:
+    raise SystemExit(f"PARLEY_POOL must be one of {', '.join(POOLS)}, not {pool!r}.")
+files_pool = pool == FILES_AND_REPORTS
+
+if files_pool:
+    bind = os.environ.get("PARLEY_FILES_BIND", "127.0.0.1:8001")
+    # One process whose threads share one copy of pandas, matplotlib and the readers: a long
+    # report or upload holds one thread, not the pool (reports/charts.py draws one chart at
+    # a time, as matplotlib asks).
+    workers = int(os.environ.get("PARLEY_FILES_WORKERS", 1))
+    worker_class = "gthread"
+    threads = int(os.environ.get("PARLEY_FILES_THREADS", 4))
+else:
+    bind = os.environ.get("PARLEY_BIND", "127.0.0.1:8000")
+    workers = int(os.environ.get("PARLEY_WEB_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 9)))
+    # Sync workers: these requests are short; long work (batch imports, project exports,
+    # language processing) runs in the task workers. A request still running after
+    # `timeout` seconds is killed and its worker replaced; PostgreSQL cuts a statement
+    # earlier (PARLEY_STATEMENT_TIMEOUT_SECONDS, 30 by default), so most never reach this.
+    worker_class = "sync"
 # What the master loads before it forks the workers, which then share those pages
 # (copy-on-write) and whose first request waits for no load:
 # - the application: settings, models, every view, Parley's templates compiled, the SQL
 #   of the queries compiled once and the URL patterns' expressions (`config.web.warm_up`;
 #   PARLEY_PRELOAD_APP=0: each worker loads its own before its first request);
-# - phase one of an import: the file readers (lxml, pypdf) and the tokenizer rules of the
-#   sentences (PARLEY_PRELOAD_LANGUAGE, "en" by default; empty: not preloaded, and a
-#   worker's first import loads them). The web processes load no spaCy pipeline at all:
-#   sentences are split by spaCy's rules without spaCy (interviews/tokenizing.py), and the
-#   task worker finds named entities;
-# - the report pages' pandas and matplotlib, with a chart drawn once, and the exports'
-#   python-docx and openpyxl, with a document of each made once (PARLEY_PRELOAD_REPORTS=0:
-#   not preloaded, and a worker's first report loads them, about 0.8 s of CPU and 120 MB it
-#   then keeps, and its first Word file python-docx, about 0.15 s).
+# - pools `all` and `files`: phase one of an import: the file readers (lxml, pypdf) and the
+#   tokenizer rules of the sentences (PARLEY_PRELOAD_LANGUAGE, "en" by default; empty: not
+#   preloaded, and a worker's first import loads them). The web processes load no spaCy
+#   pipeline at all: sentences are split by spaCy's rules without spaCy
+#   (interviews/tokenizing.py), and the task worker finds named entities;
+# - pools `all` and `files`: the report pages' pandas and matplotlib, with a chart drawn
+#   once, and the exports' python-docx and openpyxl, with a document of each made once
+#   (PARLEY_PRELOAD_REPORTS=0: not preloaded, and a worker's first report loads them, about
+#   0.8 s of CPU and 120 MB it then keeps, and its first Word file python-docx, about 0.15 s).
+# The `interactive` pool loads neither: the requests that need them go to the `files` pool.
 # Loading the URLs alone imports neither pandas, matplotlib nor the PDF and Word readers;
-# nothing a web process does imports spaCy. bench/README.md ("Beside Taguette 1.5.2") has the memory and first-request
-# figures of each choice, measured with bench/peer_bench.py and bench/preload_bench.py.
+# nothing a web process does imports spaCy. bench/README.md ("Beside Taguette 1.5.2") has
+# the memory and first-request figures of each choice, measured with bench/peer_bench.py
+# and bench/preload_bench.py.
 preload_app = os.environ.get("PARLEY_PRELOAD_APP", "1") != "0"
-preload_language = os.environ.get("PARLEY_PRELOAD_LANGUAGE", "en")
-preload_reports = os.environ.get("PARLEY_PRELOAD_REPORTS", "1") != "0"
+preload_language = "" if pool == INTERACTIVE else os.environ.get("PARLEY_PRELOAD_LANGUAGE", "en")
+preload_reports = pool != INTERACTIVE and os.environ.get("PARLEY_PRELOAD_REPORTS", "1") != "0"
 warm_request = os.environ.get("PARLEY_WARM_REQUEST", "1") != "0"
 
 
@@ -73,7 +102,7 @@ def when_ready(server):
     # Workers open their own database connections; none may be inherited.
     connections.close_all()
     # What the master loaded is left out of the workers' garbage collection: collecting
-    # would walk (and write to) every object of Django, spaCy and pandas in each worker,
+    # would walk (and write to) every object of Django (and of pandas) in each worker,
     # copying the pages they share (bench/README.md, "Frozen for the collector").
     import gc
 

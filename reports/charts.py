@@ -2,12 +2,17 @@
 
 Bars are told apart by hatching and grey levels as well as by colour, and the heatmap uses a
 grey scale with the number written in each cell, so every chart reads in greyscale print.
+
+matplotlib is not thread-safe (pyplot's figures, the font caches): the files and reports
+pool serves requests from several threads of one process (config/pools.py), so one chart is
+drawn at a time.
 """
 
 from __future__ import annotations
 
 import base64
 import io
+import threading
 
 import matplotlib
 
@@ -22,6 +27,7 @@ from reports.tables import MAX_SHOWN, Chart, largest  # noqa: E402
 HATCHES = ["", "///", "...", "xxx", "\\\\\\", "ooo", "---", "+++"]
 GREYS = ["#222222", "#777777", "#bbbbbb", "#ffffff", "#444444", "#999999", "#dddddd", "#555555"]
 MAX_LABEL = 40
+_DRAWING = threading.Lock()
 
 
 def _short(label: str) -> str:
@@ -134,12 +140,13 @@ def legible(chart: Chart) -> Chart:
 def render(chart: Chart, fmt: str = "svg") -> bytes:
     """The chart as SVG or PNG bytes (at most MAX_SHOWN codes of it, `legible`)."""
     chart = legible(chart)
-    fig = _heatmap(chart) if chart.kind == "heatmap" else _bar(chart)
     buffer = io.BytesIO()
-    try:
-        fig.savefig(buffer, format=fmt, dpi=120 if fmt == "png" else None)
-    finally:
-        plt.close(fig)
+    with _DRAWING:
+        fig = _heatmap(chart) if chart.kind == "heatmap" else _bar(chart)
+        try:
+            fig.savefig(buffer, format=fmt, dpi=120 if fmt == "png" else None)
+        finally:
+            plt.close(fig)
     return buffer.getvalue()
 
 

@@ -29,8 +29,10 @@ if TYPE_CHECKING:
 # The pages that compute a report import pandas (reports.frame, .tables, .definitions) and
 # matplotlib (reports.charts) when they first run, not when the URLs are loaded: a process
 # that serves no report (a command, the task worker) does not hold them (about 120 MB).
-# gunicorn's master loads them once for its workers (deploy/gunicorn.conf.py);
-# bench/README.md ("Beside Taguette 1.5.2") has the figures and the first report's cost.
+# gunicorn's master loads them once for its workers (deploy/gunicorn.conf.py); on a team
+# server these pages are the files and reports pool's, never the interactive workers'
+# (config/pools.py). bench/README.md ("Beside Taguette 1.5.2") has the figures and the
+# first report's cost.
 
 PASSAGES_PER_PAGE = 100  # the passages behind a number, a page at a time
 CELL_QUOTE = 300  # characters of a quote a matrix cell shows; the exports carry it whole

@@ -153,6 +153,55 @@ def test_gunicorn_preloads_what_requests_need_unless_told_not_to(tmp_path):
         *exports,
     ]
     assert _loaded_after(script, tmp_path, PARLEY_PRELOAD_APP="0") == ["False"]
+    # The files and reports pool loads what the default pool loads; the interactive pool
+    # none of it, whatever PARLEY_PRELOAD_LANGUAGE and PARLEY_PRELOAD_REPORTS say.
+    assert _loaded_after(script, tmp_path, PARLEY_POOL="files") == [
+        "True",
+        *reports,
+        "pypdf",
+        *exports,
+    ]
+    assert _loaded_after(
+        script,
+        tmp_path,
+        PARLEY_POOL="interactive",
+        PARLEY_PRELOAD_LANGUAGE="en",
+        PARLEY_PRELOAD_REPORTS="1",
+    ) == ["True"]
+
+
+def _gunicorn_settings(**env) -> subprocess.CompletedProcess:
+    script = (
+        "import runpy\n"
+        "conf = runpy.run_path('deploy/gunicorn.conf.py')\n"
+        "print(*[conf.get(k) for k in ('pool', 'bind', 'workers', 'worker_class', 'threads')])"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**_clean_environment(), **env},
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_each_pool_gets_its_own_address_workers_and_kind_of_worker():
+    one = _gunicorn_settings(PARLEY_WEB_WORKERS="3")
+    assert one.stdout.split() == ["all", "127.0.0.1:8000", "3", "sync", "None"]
+    interactive = _gunicorn_settings(PARLEY_POOL="interactive", PARLEY_WEB_WORKERS="2")
+    assert interactive.stdout.split() == ["interactive", "127.0.0.1:8000", "2", "sync", "None"]
+    files = _gunicorn_settings(PARLEY_POOL="files", PARLEY_WEB_WORKERS="5")
+    assert files.stdout.split() == ["files", "127.0.0.1:8001", "1", "gthread", "4"]
+    files = _gunicorn_settings(
+        PARLEY_POOL="files",
+        PARLEY_FILES_BIND="unix:/run/parley/files.sock",
+        PARLEY_FILES_WORKERS="2",
+        PARLEY_FILES_THREADS="8",
+    )
+    assert files.stdout.split() == ["files", "unix:/run/parley/files.sock", "2", "gthread", "8"]
+    wrong = _gunicorn_settings(PARLEY_POOL="reports")
+    assert wrong.returncode != 0
+    assert "PARLEY_POOL must be one of all, interactive, files, not 'reports'." in wrong.stderr
 
 
 def test_a_sqlite_database_named_by_url_gets_the_same_settings_as_the_default(tmp_path):

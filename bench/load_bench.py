@@ -7,8 +7,10 @@
 It starts its own server on a scratch database (SQLite in a temporary folder unless
 --database is given: that database is emptied): `manage.py migrate`, a project with 64
 coders, one long transcript and a codebook; gunicorn with deploy/gunicorn.conf.py and
---web-workers workers; --task-workers task workers (`rqworker` on Redis with --redis, else
-`db_worker`). Then, in order:
+--web-workers workers (with --pools, as deploy/ runs it: those workers in the interactive
+pool and a files and reports process beside them, the import sent to it as nginx would
+send it, config/pools.py); --task-workers task workers (`rqworker` on Redis with --redis,
+else `db_worker`). Then, in order:
 
 - batch: one coder uploads a zip of --batch transcripts, starts the import and polls the
   job until it is done (every file imported, none failed);
@@ -45,7 +47,10 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 PASSWORD = "load-bench-pw-2026"
+
+from config.pools import FILES_AND_REPORTS, pool_of  # noqa: E402
 
 SETUP = r"""
 import json, sys
@@ -110,6 +115,7 @@ class Server:
         self.folder = Path(tempfile.mkdtemp(prefix="parley-load-"))
         self.port = args.port or _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.files_port = _free_port() if args.pools else 0
         self.env = {
             **os.environ,
             "DEBUG": "0",
@@ -167,9 +173,27 @@ class Server:
             raise SystemExit(f"setup failed:\n{done.stderr[-3000:]}")
         return json.loads(line.removeprefix("SETUP "))
 
+    def address(self, path: str) -> str:
+        """Where nginx would send a request for `path` (config/pools.py)."""
+        if self.files_port and pool_of(path) == FILES_AND_REPORTS:
+            return f"http://127.0.0.1:{self.files_port}{path}"
+        return self.url + path
+
     def start(self) -> None:
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        self._spawn([str(gunicorn), "-c", "deploy/gunicorn.conf.py", "config.wsgi"])
+        gunicorn = [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "-c",
+            "deploy/gunicorn.conf.py",
+        ]
+        if self.files_port:
+            self._spawn([*gunicorn, "config.wsgi"], PARLEY_POOL="interactive")
+            self._spawn(
+                [*gunicorn, "config.wsgi"],
+                PARLEY_POOL="files",
+                PARLEY_FILES_BIND=f"127.0.0.1:{self.files_port}",
+            )
+        else:
+            self._spawn([*gunicorn, "config.wsgi"])
         worker = (
             ["rqworker", "--job-class", "django_tasks_rq.Job", "default"]
             if self.args.redis
@@ -177,22 +201,27 @@ class Server:
         )
         for _ in range(self.args.task_workers):
             self._spawn([sys.executable, "manage.py", *worker])
-        for _ in range(600):
-            if self.processes[0].poll() is not None:
-                raise SystemExit(f"gunicorn stopped; see {self.folder}/process-0.log")
-            try:
-                if requests.get(f"{self.url}/accounts/login/", timeout=2).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        raise SystemExit("the server did not start")
+        addresses = [self.url] + (
+            [f"http://127.0.0.1:{self.files_port}"] if self.files_port else []
+        )
+        for number, address in enumerate(addresses):
+            for _ in range(600):
+                if self.processes[number].poll() is not None:
+                    raise SystemExit(f"gunicorn stopped; see {self.folder}/process-{number}.log")
+                try:
+                    if requests.get(f"{address}/accounts/login/", timeout=2).status_code == 200:
+                        break
+                except requests.RequestException:
+                    pass
+                time.sleep(0.2)
+            else:
+                raise SystemExit("the server did not start")
 
-    def _spawn(self, command: list[str]) -> None:
+    def _spawn(self, command: list[str], **env: str) -> None:
         log = open(self.folder / f"process-{len(self.processes)}.log", "w")  # noqa: SIM115
         self.processes.append(
             subprocess.Popen(
-                command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                command, cwd=ROOT, env={**self.env, **env}, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         )  # fmt: skip
@@ -297,7 +326,7 @@ def run_batch(server: Server, setup: dict, count: int, timings: Timings) -> None
             )
             archive.writestr(f"interview-{index:02d}.txt", text)
     started = time.perf_counter()
-    url = f"{server.url}/projects/{setup['project']}/sources/import/"
+    url = server.address(f"/projects/{setup['project']}/sources/import/")
     coder.http.get(url, timeout=30)
     response = coder.http.post(
         url,
@@ -420,6 +449,9 @@ def main() -> int:
     parser.add_argument("--redis", help="Redis URL: tasks on RQ with rqworker")
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument(
+        "--pools", action="store_true", help="the two pools of deploy/ (config/pools.py)"
+    )
     parser.add_argument("--task-workers", type=int, default=2)
     parser.add_argument("--batch", type=int, default=6, help="files in the batch import (0: none)")
     parser.add_argument("--writers", type=int, default=8)
@@ -434,7 +466,9 @@ def main() -> int:
     coders = max(args.writers, args.human, args.saturation, 1)
     setup = server.prepare(coders)
     print(
-        f"server: gunicorn × {args.web_workers}, {args.task_workers} task workers "
+        f"server: gunicorn × {args.web_workers}"
+        f"{' (interactive pool) and a files and reports process' if args.pools else ''}, "
+        f"{args.task_workers} task workers "
         f"({'rqworker on Redis' if args.redis else 'db_worker'}), "
         f"{'PostgreSQL' if args.database and args.database.startswith('postgres') else 'SQLite'}; "
         f"load average {os.getloadavg()[0]:.1f}"

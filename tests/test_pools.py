@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -22,7 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from config.pools import FILES_AND_REPORTS, FILES_AND_REPORTS_PATHS, INTERACTIVE, pool_of
 from tests.interviews.import_files import make_pdf
-from tests.interviews.test_recordings_nginx import NGINX, _block, _free_port
+from tests.nginx import NGINX, block, serving
 from tests.test_settings import _clean_environment
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -114,49 +112,15 @@ def two_pools_behind_nginx(tmp_path):
         "parley_files": servers[FILES_AND_REPORTS].server_address[1],
     }
     openings = re.findall(r"^    (location ~ [^\n]*\{)$", CONF, re.M)
-    blocks = [_block(CONF, opening) for opening in openings] + [_block(CONF, "location / {")]
+    blocks = [block(CONF, opening) for opening in openings] + [block(CONF, "location / {")]
     site = "\n".join(blocks)
     site = re.sub(
         r"proxy_pass http://(\w+);",
         lambda m: f"proxy_pass http://127.0.0.1:{upstreams[m.group(1)]};",
         site,
     )
-    port = _free_port()
-    for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi", "logs"):
-        (tmp_path / name).mkdir()
-    user = "user root;" if os.geteuid() == 0 else ""
-    conf = tmp_path / "nginx.conf"
-    conf.write_text(
-        f"""
-{user}
-worker_processes 1;
-pid {tmp_path}/nginx.pid;
-error_log {tmp_path}/logs/error.log;
-events {{}}
-http {{
-  access_log off;
-  client_body_temp_path {tmp_path}/body;
-  proxy_temp_path {tmp_path}/proxy;
-  fastcgi_temp_path {tmp_path}/fastcgi;
-  uwsgi_temp_path {tmp_path}/uwsgi;
-  scgi_temp_path {tmp_path}/scgi;
-  server {{
-    listen 127.0.0.1:{port};
-    {site}
-  }}
-}}
-"""
-    )
-    run = [NGINX, "-e", str(tmp_path / "logs" / "error.log"), "-c", str(conf)]
-    checked = subprocess.run([*run, "-t"], capture_output=True, text=True)
-    assert checked.returncode == 0, checked.stderr
-    subprocess.run(run, check=True)
-    for _ in range(50):
-        if (tmp_path / "nginx.pid").exists() and (tmp_path / "nginx.pid").read_text().strip():
-            break
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}", openings
-    subprocess.run([*run, "-s", "stop"], check=False)
+    with serving(tmp_path, site) as address:
+        yield address, openings
     for server in servers.values():
         server.shutdown()
 

@@ -6,12 +6,7 @@ Runs Debian's nginx when it is installed (`apt-get install nginx-light`), else s
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import socket
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -22,28 +17,14 @@ from django.urls import reverse
 from interviews.recordings import services
 from interviews.recordings.models import Recording
 from tests.interviews.media_files import wav_bytes
+from tests.nginx import NGINX, block, serving
 
 ROOT = Path(__file__).resolve().parents[2]
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(NGINX is None, reason="nginx is not installed"),
 ]
-
-
-def _block(text: str, opening: str) -> str:
-    """The `location … { … }` block that starts with `opening`, braces matched."""
-    start = text.index(opening)
-    depth = 0
-    for at in range(start, len(text)):
-        if text[at] == "{":
-            depth += 1
-        elif text[at] == "}":
-            depth -= 1
-            if depth == 0:
-                return text[start : at + 1]
-    raise AssertionError(f"{opening!r} is not closed")
 
 
 def _readme_nginx() -> str:
@@ -60,12 +41,6 @@ PROTECTED = "location /_protected/ {"
 UPLOAD = "location ~ ^/projects/"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(params=sorted(SOURCES))
 def nginx(request, live_server, settings, tmp_path):
     """nginx on a free port with the two locations of the chosen configuration in front of
@@ -73,32 +48,10 @@ def nginx(request, live_server, settings, tmp_path):
     text = SOURCES[request.param]()
     media = str(Path(django_settings.MEDIA_ROOT).resolve()) + "/"
     backend = live_server.url
-    protected = re.sub(r"alias [^;]+;", f"alias {media};", _block(text, PROTECTED))
-    upload = re.sub(r"proxy_pass [^;]+;", f"proxy_pass {backend};", _block(text, UPLOAD))
-    port = _free_port()
-    for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi", "logs"):
-        (tmp_path / name).mkdir()
-    conf = tmp_path / "nginx.conf"
-    # Run as root (a container), the workers would be `nobody`, who may not read the test's
-    # private folders.
-    user = "user root;" if os.geteuid() == 0 else ""
-    conf.write_text(
-        f"""
-{user}
-worker_processes 1;
-pid {tmp_path}/nginx.pid;
-error_log {tmp_path}/logs/error.log;
-events {{}}
-http {{
-  include /etc/nginx/mime.types;
-  access_log {tmp_path}/logs/access.log;
-  client_body_temp_path {tmp_path}/body;
-  proxy_temp_path {tmp_path}/proxy;
-  fastcgi_temp_path {tmp_path}/fastcgi;
-  uwsgi_temp_path {tmp_path}/uwsgi;
-  scgi_temp_path {tmp_path}/scgi;
-  server {{
-    listen 127.0.0.1:{port};
+    protected = re.sub(r"alias [^;]+;", f"alias {media};", block(text, PROTECTED))
+    upload = re.sub(r"proxy_pass [^;]+;", f"proxy_pass {backend};", block(text, UPLOAD))
+    settings.PARLEY_X_ACCEL_REDIRECT = "/_protected/"
+    site = f"""
     client_max_body_size 1m;
     {protected}
     {upload}
@@ -106,22 +59,9 @@ http {{
       proxy_pass {backend};
       proxy_set_header Host $host;
     }}
-  }}
-}}
 """
-    )
-    settings.PARLEY_X_ACCEL_REDIRECT = "/_protected/"
-    run = [NGINX, "-e", str(tmp_path / "logs" / "error.log"), "-c", str(conf)]
-    checked = subprocess.run([*run, "-t"], capture_output=True, text=True)
-    assert checked.returncode == 0, checked.stderr
-    subprocess.run(run, check=True)
-    pid_file = tmp_path / "nginx.pid"
-    for _ in range(50):
-        if pid_file.exists() and pid_file.read_text().strip():
-            break
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    subprocess.run([*run, "-s", "stop"], check=False)
+    with serving(tmp_path, site) as address:
+        yield address
 
 
 def _session(client_for, role: str) -> requests.Session:

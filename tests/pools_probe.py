@@ -3,11 +3,11 @@
     python -m tests.pools_probe FOLDER
 
 Run by tests/test_pools.py (FOLDER holds talk.pdf, codebook.xlsx and consent.pdf, made by
-the test, and becomes the data directory). The process loads what gunicorn's master loads
+the test; PARLEY_DATA_DIR names the data directory). The process loads what gunicorn's master loads
 for `PARLEY_POOL=interactive`, builds a small project, then:
 - walks the site from the project's page, following the links of every page (at most two
-  addresses of a kind) but those of the files and reports pool, and codes a passage as the coding
-  page does (through the API);
+  addresses of a kind) but those of the files and reports pool, codes a passage as the coding
+  page does (through the API) and imports a PDF through the API (read by the task worker);
 - sends the files and reports pool's requests: every report page, its exports, the passages
   behind a number, the API's report and tidy table, a PDF's import, a codebook from a
   spreadsheet, a consent form.
@@ -119,6 +119,16 @@ def main(folder: Path) -> None:
         f"/api/v1/projects/{project.pk}/sources/{source.pk}/codings/",
         data=json.dumps({"code": weakness.pk, "start": 63, "end": 99}),
         content_type="application/json",
+    )
+
+    # The API's import answers at once and leaves the reading to the task worker: it stays
+    # in the interactive pool (its address is also the list of sources').
+    with open(folder / "talk.pdf", "rb") as pdf:
+        upload = SimpleUploadedFile("api-talk.pdf", pdf.read(), "application/pdf")
+    sent(
+        "post",
+        f"/api/v1/projects/{project.pk}/sources/",
+        data={"language": "en", "kind": "interview", "files": upload},
     )
 
     # The files and reports pool's requests.

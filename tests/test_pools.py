@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -20,7 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from config.pools import FILES_AND_REPORTS, FILES_AND_REPORTS_PATHS, INTERACTIVE, pool_of
 from tests.interviews.import_files import make_pdf
-from tests.nginx import NGINX, block, serving
+from tests.nginx import NGINX, block, free_port, serving
 from tests.test_settings import _clean_environment
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -189,3 +190,163 @@ def test_the_interactive_pools_requests_load_no_large_library(tmp_path):
     assert loaded["GET", f"/projects/{project}/reports/swot/export/docx/"] == ["docx"]
     assert loaded["POST", f"/projects/{project}/sources/import/"] == ["pypdf"]
     assert loaded["POST", f"/projects/{project}/codebook/import/"] == ["openpyxl"]
+
+
+SERVED_SETUP = """
+import json
+from django.contrib.auth import get_user_model
+from coding.models import Code, Coding
+from interviews.models import Interviewee
+from interviews.services import project_create, source_create
+user = get_user_model().objects.create_user("lead", password="pools-test-pw")
+project = project_create(user=user, name="Pools")
+person = Interviewee.objects.create(project=project, pseudonym="BY-01", country="Belarus")
+text = "Interviewer: Why?\\n\\nBY-01: State support helps. Piracy hurts."
+source = source_create(project=project, title="Talk", text=text, interviewees=[person],
+                       speaker_map={"BY-01": person, "Interviewer": "interviewer"})
+codes = []
+for name, start, end in (("Strengths", 25, 45), ("Threats", 46, 59)):
+    codes.append(Code.objects.create(project=project, name=name).pk)
+    Coding.objects.create(source=source, code_id=codes[-1], coder=user, start=start, end=end)
+print(json.dumps({"project": project.pk, "source": source.pk, "code": codes[0]}))
+"""
+LIBRARIES = ("pandas/_libs", "matplotlib/ft2font", "pyarrow/lib", "cryptography/hazmat")
+
+
+def _gunicorn_children(process: subprocess.Popen) -> list[int]:
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == process.pid:
+                children.append(int(entry.name))
+    return children
+
+
+def _mapped(pid: int) -> set[str]:
+    """Which of LIBRARIES' shared objects the process has mapped."""
+    maps = Path(f"/proc/{pid}/maps").read_text()
+    return {library for library in LIBRARIES if library in maps}
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="needs Linux's /proc")
+def test_two_gunicorn_pools_serve_a_team_and_only_the_files_pool_maps_the_libraries(tmp_path):
+    """Both pools as deploy/ runs them, on one SQLite database: the interactive workers serve
+    the coding page and a coding without mapping pandas, matplotlib, pyarrow or pypdf's
+    cryptography; the files and reports process serves four report pages at once from its
+    threads, and a Word export."""
+    env = {
+        **{k: v for k, v in _clean_environment().items() if k != "DATABASE_URL"},
+        "DEBUG": "0",
+        "SECRET_KEY": "test-only-not-a-secret",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "AXES_ENABLED": "0",
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "PARLEY_DATA_DIR": str(tmp_path / "data"),
+        "PARLEY_WEB_WORKERS": "2",
+    }
+    for command in (["migrate", "-v", "0"], ["collectstatic", "--noinput", "-v", "0"]):
+        done = subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stderr
+    made = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", SERVED_SETUP],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert made.returncode == 0, made.stderr
+    ids = json.loads(made.stdout.strip().splitlines()[-1])
+    ports = {INTERACTIVE: free_port(), FILES_AND_REPORTS: free_port()}
+    servers = {}
+    try:
+        for pool in ports:
+            servers[pool] = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "config.wsgi"],
+                cwd=ROOT,
+                env={
+                    **env,
+                    "PARLEY_POOL": pool,
+                    "PARLEY_BIND": f"127.0.0.1:{ports[INTERACTIVE]}",
+                    "PARLEY_FILES_BIND": f"127.0.0.1:{ports[FILES_AND_REPORTS]}",
+                },
+                stdout=subprocess.DEVNULL,
+                stderr=open(tmp_path / f"{pool}.log", "w"),  # noqa: SIM115
+            )
+        addresses = {pool: f"http://127.0.0.1:{port}" for pool, port in ports.items()}
+        for pool, address in addresses.items():
+            for _ in range(300):
+                assert servers[pool].poll() is None, (tmp_path / f"{pool}.log").read_text()
+                try:
+                    requests.get(f"{address}/accounts/login/", timeout=5)
+                    break
+                except requests.ConnectionError:
+                    time.sleep(0.1)
+
+        def address(path: str) -> str:
+            return addresses[pool_of(path)] + path
+
+        http = requests.Session()
+        login = address("/accounts/login/")
+        http.get(login).raise_for_status()
+        signed_in = http.post(
+            login,
+            data={
+                "username": "lead",
+                "password": "pools-test-pw",
+                "csrfmiddlewaretoken": http.cookies["csrftoken"],
+            },
+            headers={"Referer": login},
+        )
+        assert signed_in.status_code == 200 and "Pools" in signed_in.text
+        headers = {"X-CSRFToken": http.cookies["csrftoken"], "Referer": addresses[INTERACTIVE]}
+        project, source = ids["project"], ids["source"]
+        page = http.get(address(f"/projects/{project}/sources/{source}/code/"))
+        assert page.status_code == 200 and "State support helps." in page.text
+        coded = http.post(
+            address(f"/api/v1/projects/{project}/sources/{source}/codings/"),
+            json={"code": ids["code"], "start": 0, "end": 12},
+            headers=headers,
+        )
+        assert coded.status_code == 201, coded.text
+
+        kinds = ["swot", "framework", "frequencies", "cooccurrence"]
+        answers: dict[str, requests.Response] = {}
+
+        def fetch(kind: str) -> None:
+            answers[kind] = http.get(address(f"/projects/{project}/reports/{kind}/"), timeout=60)
+
+        threads = [threading.Thread(target=fetch, args=(kind,)) for kind in kinds]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert {kind: answer.status_code for kind, answer in answers.items()} == dict.fromkeys(
+            kinds, 200
+        )
+        assert all("Strengths" in answer.text for answer in answers.values())
+        word = http.get(address(f"/projects/{project}/reports/frequencies/export/docx/"))
+        assert word.status_code == 200 and word.content.startswith(b"PK")
+
+        interactive = _gunicorn_children(servers[INTERACTIVE])
+        files = _gunicorn_children(servers[FILES_AND_REPORTS])
+        assert len(interactive) == 2 and len(files) == 1
+        assert [_mapped(pid) for pid in interactive] == [set(), set()]
+        assert _mapped(files[0]) == set(LIBRARIES)
+    finally:
+        for server in servers.values():
+            server.terminate()
+            server.wait(30)

@@ -46,8 +46,8 @@ else:
 #   of the queries compiled once and the URL patterns' expressions (`config.web.warm_up`;
 #   PARLEY_PRELOAD_APP=0: each worker loads its own before its first request);
 # - pools `all` and `files`: phase one of an import: the file readers (lxml, pypdf) and the
-#   tokenizer rules of the sentences (PARLEY_PRELOAD_LANGUAGE, "en" by default; empty: not
-#   preloaded, and a worker's first import loads them). The web processes load no spaCy
+#   tokenizer rules of the sentences (PARLEY_PRELOAD_LANGUAGE below; empty: not preloaded,
+#   and a worker's first import of a language loads its rules). The web processes load no spaCy
 #   pipeline at all: sentences are split by spaCy's rules without spaCy
 #   (interviews/tokenizing.py), and the task worker finds named entities;
 # - pools `all` and `files`: the report pages' pandas and matplotlib, with a chart drawn
@@ -60,7 +60,15 @@ else:
 # the memory and first-request figures of each choice, measured with bench/peer_bench.py
 # and bench/preload_bench.py.
 preload_app = os.environ.get("PARLEY_PRELOAD_APP", "1") != "0"
-preload_language = "" if pool == INTERACTIVE else os.environ.get("PARLEY_PRELOAD_LANGUAGE", "en")
+# The languages whose tokenizer rules are preloaded, by code, separated by spaces or commas;
+# `all`: every language offered at import and the multi-language rules. The files and reports
+# pool holds them once (all of them: about 35 MB and 3.4 s at start, French's expression
+# alone 33 MB and 3.2 s); in one pool every worker would hold them, so English alone there.
+preload_language = (
+    ""
+    if pool == INTERACTIVE
+    else os.environ.get("PARLEY_PRELOAD_LANGUAGE", "all" if files_pool else "en")
+)
 preload_reports = pool != INTERACTIVE and os.environ.get("PARLEY_PRELOAD_REPORTS", "1") != "0"
 warm_request = os.environ.get("PARLEY_WARM_REQUEST", "1") != "0"
 
@@ -78,10 +86,14 @@ def when_ready(server):
         from interviews import nlp
         from interviews.importers import read_file
 
-        # Phase one of an import once, on a short text: the reader and the tokenizer rules
-        # of the language are then in every worker from its start.
+        # Phase one of an import once a language, on a short text: the reader and the
+        # tokenizer rules of those languages are then in every worker from its start.
         warm = read_file("warm-up.txt", b"Interviewer: Ready? Yes.\n\nRespondent: It is. Done.")
-        nlp.sentence_spans(warm.text, preload_language, [turn.start for turn in warm.turns])
+        languages = preload_language.replace(",", " ").split()
+        if "all" in languages:
+            languages = [*nlp.LANGUAGES, "xx"]
+        for language in languages:
+            nlp.sentence_spans(warm.text, language, [turn.start for turn in warm.turns])
     if preload_reports:
         import docx
         import openpyxl

@@ -170,6 +170,38 @@ def test_gunicorn_preloads_what_requests_need_unless_told_not_to(tmp_path):
     ) == ["True"]
 
 
+def test_the_files_pool_preloads_every_languages_rules_and_one_pool_englishs(tmp_path):
+    script = (
+        "import runpy, sys, config.wsgi\n"
+        "conf = runpy.run_path('deploy/gunicorn.conf.py')\n"
+        "conf['when_ready'](None)\n"
+        "rules = sys.modules.get('interviews.tokenizing')\n"
+        "nlp = sys.modules.get('interviews.nlp')\n"
+        "memo = sorted(nlp._PIECE_MEMO) if nlp else []\n"
+        "print(rules.rules.cache_info().currsize if rules else 0, *memo)"
+    )
+
+    def preloaded(**env) -> list[str]:
+        result = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            env={**_clean_environment(), "DEBUG": "1", "PARLEY_DATA_DIR": str(tmp_path), **env},
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.split()
+
+    # How many languages' rules are loaded, and those whose pieces were tokenized (Chinese
+    # is split by characters, without a memo of pieces).
+    everything = ["9", "be", "de", "en", "es", "fr", "ru", "uk", "xx"]
+    assert preloaded(PARLEY_POOL="files") == everything
+    assert preloaded() == ["1", "en"]
+    assert preloaded(PARLEY_PRELOAD_LANGUAGE="all") == everything
+    assert preloaded(PARLEY_POOL="files", PARLEY_PRELOAD_LANGUAGE="zh, ru") == ["2", "ru"]
+    assert preloaded(PARLEY_POOL="interactive", PARLEY_PRELOAD_LANGUAGE="all") == ["0"]
+
+
 def _gunicorn_settings(**env) -> subprocess.CompletedProcess:
     script = (
         "import runpy\n"

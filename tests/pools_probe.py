@@ -123,13 +123,11 @@ def main(folder: Path) -> None:
 
     # The API's import answers at once and leaves the reading to the task worker: it stays
     # in the interactive pool (its address is also the list of sources').
-    with open(folder / "talk.pdf", "rb") as pdf:
-        upload = SimpleUploadedFile("api-talk.pdf", pdf.read(), "application/pdf")
-    sent(
-        "post",
-        f"/api/v1/projects/{project.pk}/sources/",
-        data={"language": "en", "kind": "interview", "files": upload},
-    )
+    def imported(path: str, name: str) -> None:
+        pdf = SimpleUploadedFile(name, (folder / "talk.pdf").read_bytes(), "application/pdf")
+        sent("post", path, data={"language": "en", "kind": "interview", "files": pdf})
+
+    imported(f"/api/v1/projects/{project.pk}/sources/", "api-talk.pdf")
 
     # The files and reports pool's requests.
     reports = f"/projects/{project.pk}/reports/"
@@ -141,13 +139,7 @@ def main(folder: Path) -> None:
     api = f"/api/v1/projects/{project.pk}/"
     sent("get", f"{api}reports/frequencies/")
     sent("get", f"{api}codings/table/?format=parquet")
-    with open(folder / "talk.pdf", "rb") as pdf:
-        upload = SimpleUploadedFile("talk.pdf", pdf.read(), "application/pdf")
-    sent(
-        "post",
-        f"/projects/{project.pk}/sources/import/",
-        data={"language": "en", "kind": "interview", "files": upload},
-    )
+    imported(f"/projects/{project.pk}/sources/import/", "talk.pdf")
     book = SimpleUploadedFile("codebook.xlsx", (folder / "codebook.xlsx").read_bytes())
     sent("post", f"/projects/{project.pk}/codebook/import/", data={"file": book})
     form = SimpleUploadedFile("consent.pdf", (folder / "consent.pdf").read_bytes())

@@ -214,16 +214,10 @@ LIBRARIES = ("pandas/_libs", "matplotlib/ft2font", "pyarrow/lib", "cryptography/
 
 
 def _gunicorn_children(process: subprocess.Popen) -> list[int]:
-    children = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == process.pid:
-                children.append(int(entry.name))
-    return children
+    return [
+        int(pid)
+        for pid in Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+    ]
 
 
 def _mapped(pid: int) -> set[str]:
@@ -288,12 +282,15 @@ def test_two_gunicorn_pools_serve_a_team_and_only_the_files_pool_maps_the_librar
             )
         addresses = {pool: f"http://127.0.0.1:{port}" for pool, port in ports.items()}
         for pool, address in addresses.items():
-            for _ in range(300):
+            # The master listens before it preloads (the files pool: several seconds).
+            deadline = time.monotonic() + 120
+            while True:
                 assert servers[pool].poll() is None, (tmp_path / f"{pool}.log").read_text()
                 try:
-                    requests.get(f"{address}/accounts/login/", timeout=5)
+                    requests.get(f"{address}/accounts/login/", timeout=30)
                     break
-                except requests.ConnectionError:
+                except requests.RequestException:
+                    assert time.monotonic() < deadline, f"the {pool} pool did not answer"
                     time.sleep(0.1)
 
         def address(path: str) -> str:

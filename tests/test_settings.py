@@ -111,14 +111,10 @@ def test_the_web_process_compiles_templates_queries_and_patterns_before_its_firs
 HEAVY = ("spacy", "pandas", "matplotlib", "pypdf", "docx", "openpyxl", "presidio_analyzer")
 
 
-def _loaded_after(script: str, tmp_path, **env) -> list[str]:
-    """The heavy libraries in sys.modules after the script runs in a fresh process."""
+def _printed(script: str, tmp_path, **env) -> list[str]:
+    """The words the script prints, run in a fresh process."""
     result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            f"import sys\n{script}\nprint(*[m for m in {HEAVY!r} if m in sys.modules])",
-        ],
+        [sys.executable, "-c", script],
         cwd=ROOT,
         env={**_clean_environment(), "DEBUG": "1", "PARLEY_DATA_DIR": str(tmp_path), **env},
         capture_output=True,
@@ -126,6 +122,12 @@ def _loaded_after(script: str, tmp_path, **env) -> list[str]:
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.split()
+
+
+def _loaded_after(script: str, tmp_path, **env) -> list[str]:
+    """The heavy libraries in sys.modules after the script runs in a fresh process."""
+    listed = f"import sys\n{script}\nprint(*[m for m in {HEAVY!r} if m in sys.modules])"
+    return _printed(listed, tmp_path, **env)
 
 
 def test_starting_django_and_loading_the_urls_imports_no_heavy_library(tmp_path):
@@ -182,15 +184,7 @@ def test_the_files_pool_preloads_every_languages_rules_and_one_pool_englishs(tmp
     )
 
     def preloaded(**env) -> list[str]:
-        result = subprocess.run(
-            [sys.executable, "-c", script],
-            cwd=ROOT,
-            env={**_clean_environment(), "DEBUG": "1", "PARLEY_DATA_DIR": str(tmp_path), **env},
-            capture_output=True,
-            text=True,
-        )
-        assert result.returncode == 0, result.stderr
-        return result.stdout.split()
+        return _printed(script, tmp_path, **env)
 
     # How many languages' rules are loaded, and those whose pieces were tokenized (Chinese
     # is split by characters, without a memo of pieces).

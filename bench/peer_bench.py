@@ -193,6 +193,10 @@ class Server:
             raise RuntimeError(f"{path} answered {status}")
         return content
 
+    def files_processes(self) -> list[int]:
+        """The processes of Parley's files and reports pool (none elsewhere)."""
+        return []
+
     def close(self) -> None:
         if self.lean is not None:
             self.lean.close()
@@ -581,7 +585,7 @@ def measure(system, figures: Figures, texts: dict[int, str], args, rng, label: s
         rss, pss = rss + one_rss, pss + one_pss
         if index or len(pids) == 1:
             workers_rss, workers_pss = workers_rss + one_rss, workers_pss + one_pss
-    for pid in getattr(system, "files_processes", list)():
+    for pid in system.files_processes():
         one_rss, one_pss = memory_mb(pid)
         files_rss, files_pss = files_rss + one_rss, files_pss + one_pss
     figures.memory.setdefault(system.name, []).append(

@@ -11,7 +11,7 @@ A team server runs two pools of gunicorn workers (deploy/gunicorn.conf.py, `PARL
   (openpyxl), a consent form (pypdf, Pillow) and a recording's upload. Its master loads those
   libraries once, before it forks, so no request of either pool waits for a load.
 
-nginx sends a request to the second pool when its path matches `FILES_AND_REPORTS`
+nginx sends a request to the second pool when its path matches `FILES_AND_REPORTS_PATHS`
 (deploy/nginx-parley.conf holds the same expression; a test holds them equal). A single
 pool (`PARLEY_POOL=all`, the default) serves everything, as `manage.py runserver` does.
 """

@@ -83,7 +83,7 @@ def when_ready(server):
         import interviews.importers.html
         import interviews.importers.office
         import interviews.importers.pdf  # noqa: F401  (the readers needing lxml and pypdf)
-        from interviews import nlp
+        from interviews import nlp, tokenizing
         from interviews.importers import read_file
 
         # Phase one of an import once a language, on a short text: the reader and the
@@ -91,7 +91,7 @@ def when_ready(server):
         warm = read_file("warm-up.txt", b"Interviewer: Ready? Yes.\n\nRespondent: It is. Done.")
         languages = preload_language.replace(",", " ").split()
         if "all" in languages:
-            languages = [*nlp.LANGUAGES, "xx"]
+            languages = [*nlp.LANGUAGES, tokenizing.FALLBACK]
         for language in languages:
             nlp.sentence_spans(warm.text, language, [turn.start for turn in warm.turns])
     if preload_reports:

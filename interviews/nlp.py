@@ -193,7 +193,7 @@ def sentence_starts(text: str, language: str) -> list[int]:
     token of the text: this is most of the cost of making a source codable.
     """
     rules = tokenizing.rules(language)
-    if not _splits_at_spaces(language):
+    if not rules.splits_at_spaces:
         return _character_sentence_starts(text, rules.punct_chars)
     pieces = list(_PUNCTUATED.finditer(text))
     tokens = _piece_tokens(list(dict.fromkeys(m.group() for m in pieces)), language)
@@ -270,14 +270,6 @@ def _with_spaced_specials(text, pieces, tokens, spaced, rules) -> list:
         ]
         kept.append(stretch)
     return sorted(kept, key=lambda piece: piece.start())
-
-
-@functools.cache
-def _splits_at_spaces(language: str) -> bool:
-    """Whether the language uses spaCy's rule-based tokenizer (pieces between white space
-    tokenized on their own) and no sentence-final character is a letter or digit."""
-    rules = tokenizing.rules(language)
-    return not rules.chars and not any(c.isalnum() for c in rules.punct_chars)
 
 
 # The tokens of short pieces already seen, per language: a study's transcripts share most

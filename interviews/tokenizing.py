@@ -184,6 +184,12 @@ class Rules:
         return placed
 
     @functools.cached_property
+    def splits_at_spaces(self) -> bool:
+        """Whether the language uses spaCy's rule-based tokenizer (pieces between white space
+        tokenized on their own) and no sentence-final character is a letter or digit."""
+        return not self.chars and not any(c.isalnum() for c in self.punct_chars)
+
+    @functools.cached_property
     def _spaced(self) -> re.Pattern | None:
         spaced = sorted((s for s in self.specials if " " in s.strip()), key=len, reverse=True)
         return re.compile(f"(?=({'|'.join(map(re.escape, spaced))}))") if spaced else None

@@ -23,18 +23,10 @@ import runpy
 import sys
 from pathlib import Path
 
-HEAVY = (
-    "spacy",
-    "numpy",
-    "pandas",
-    "pyarrow",
-    "matplotlib",
-    "PIL",
-    "pypdf",
-    "docx",
-    "openpyxl",
-    "presidio_analyzer",
-)
+from tests.test_settings import HEAVY as SETTINGS_HEAVY
+
+# The settings' tests' large libraries, and what pandas, matplotlib and pypdf bring.
+HEAVY = (*SETTINGS_HEAVY, "numpy", "pyarrow", "PIL")
 SKIPPED = ("logout", "delete", "/admin/", "/static/", "download")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from interviews import nlp
+from interviews import nlp, tokenizing
 
 
 def test_sentences_never_cross_paragraphs_or_turns():
@@ -126,7 +126,7 @@ def test_pieces_tokenized_before_split_a_text_as_the_sentencizer_does(language, 
     doc = nlp.sentence_pipeline(language).nlp(text)
     expected = [sentence.start_char for sentence in doc.sents]
     nlp.sentence_starts(text, language)
-    if nlp._splits_at_spaces(language):
+    if tokenizing.rules(language).splits_at_spaces:
         assert any(piece in nlp._PIECE_MEMO[language] for piece in text.split())
     assert nlp.sentence_starts(text, language) == expected
     nlp._PIECE_MEMO.clear()

@@ -385,7 +385,8 @@ class Parley(Server):
             "AXES_ENABLED": "0",
         }
         manage = [sys.executable, "manage.py"]
-        subprocess.run([*manage, "migrate", "-v", "0"], cwd=ROOT, env=self.env, check=True)
+        for command in (["migrate", "-v", "0"], ["createcachetable"]):
+            subprocess.run([*manage, *command], cwd=ROOT, env=self.env, check=True)
         made = subprocess.run(
             [*manage, "shell", "-c", SETUP % PASSWORD],
             cwd=ROOT,

@@ -73,6 +73,23 @@ preload_reports = pool != INTERACTIVE and os.environ.get("PARLEY_PRELOAD_REPORTS
 warm_request = os.environ.get("PARLEY_WARM_REQUEST", "1") != "0"
 
 
+def on_starting(server):
+    """In the master, once the application is loaded and before it listens: a site that
+    would answer error pages does not start (`config.web.serving_problems`: migrations not
+    applied, the cache's table missing, static files not collected). It exits with a message
+    saying what to run; systemd starts it again (Restart=) until it is ready. Without
+    preload_app the master loads no application and checks nothing."""
+    if not preload_app:
+        return
+    from config.web import serving_problems
+
+    problems = serving_problems()
+    if problems:
+        for problem in problems:
+            server.log.error(problem)
+        raise SystemExit("Parley does not start: " + " ".join(problems))
+
+
 def when_ready(server):
     """In the master, after the application is loaded and before any worker is forked."""
     if not preload_app:

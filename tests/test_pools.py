@@ -246,7 +246,11 @@ def test_two_gunicorn_pools_serve_a_team_and_only_the_files_pool_maps_the_librar
         "PARLEY_DATA_DIR": str(tmp_path / "data"),
         "PARLEY_WEB_WORKERS": "2",
     }
-    for command in (["migrate", "-v", "0"], ["collectstatic", "--noinput", "-v", "0"]):
+    for command in (
+        ["migrate", "-v", "0"],
+        ["createcachetable"],
+        ["collectstatic", "--noinput", "-v", "0"],
+    ):
         done = subprocess.run(
             [sys.executable, "manage.py", *command],
             cwd=ROOT,

@@ -1,0 +1,131 @@
+"""A web server started on a site that is not ready says why and does not start
+(deploy/gunicorn.conf.py's `on_starting`, `config.web.serving_problems`)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+from django.db.migrations.loader import MigrationLoader
+
+from tests.nginx import free_port
+from tests.test_settings import _clean_environment
+
+ROOT = Path(__file__).resolve().parents[1]
+GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "config.wsgi"]
+
+
+def _site(tmp_path: Path, **extra: str) -> dict[str, str]:
+    return {
+        **{k: v for k, v in _clean_environment().items() if k != "DATABASE_URL"},
+        "DEBUG": "0",
+        "SECRET_KEY": "test-only-not-a-secret",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "PARLEY_DATA_DIR": str(tmp_path / "data"),
+        "PARLEY_POOL": "interactive",
+        "PARLEY_WEB_WORKERS": "1",
+        "PARLEY_BIND": f"127.0.0.1:{free_port()}",
+        **extra,
+    }
+
+
+def _refused(env: dict[str, str]) -> str:
+    """Start gunicorn, which must stop by itself; its last line (the reason)."""
+    done = subprocess.run(GUNICORN, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0, done.stderr
+    return done.stderr.strip().splitlines()[-1]
+
+
+def _manage(env: dict[str, str], *command: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "manage.py", *command], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_site_not_migrated_or_collected_does_not_start_and_says_what_to_run(tmp_path):
+    env = _site(tmp_path)
+    # Every migration, squashed ones standing for those they replace, as on a new database.
+    migrations = len(MigrationLoader(None, ignore_no_migrations=True).graph.nodes)
+    assert _refused(env) == (
+        f"Parley does not start: The database has {migrations} migrations not applied (the first: "
+        "contenttypes.0001_initial): run `manage.py migrate`. The cache's table parley_cache "
+        "does not exist: run `manage.py createcachetable`. The static files are not collected "
+        f"into {tmp_path / 'static'}: run `manage.py collectstatic --noinput`."
+    )
+    _manage(env, "migrate", "-v", "0")
+    assert _refused(env) == (
+        "Parley does not start: The cache's table parley_cache does not exist: run "
+        "`manage.py createcachetable`. The static files are not collected into "
+        f"{tmp_path / 'static'}: run `manage.py collectstatic --noinput`."
+    )
+    _manage(env, "createcachetable")
+    _manage(env, "collectstatic", "--noinput", "-v", "0")
+    # Collected by an older version: the manifest lacks a file this version's pages name.
+    manifest_path = tmp_path / "static" / "staticfiles.json"
+    manifest = json.loads(manifest_path.read_text())
+    del manifest["paths"]["js/workspace.js"]
+    manifest_path.write_text(json.dumps(manifest))
+    assert _refused(env) == (
+        "Parley does not start: 1 static file of this version is not collected (the first: "
+        "js/workspace.js): run `manage.py collectstatic --noinput`."
+    )
+    _manage(env, "collectstatic", "--noinput", "-v", "0")
+    server = subprocess.Popen(
+        GUNICORN, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert server.poll() is None, server.stderr.read()
+            try:
+                answer = requests.get(f"http://{env['PARLEY_BIND']}/accounts/login/", timeout=30)
+                break
+            except requests.RequestException:
+                assert time.monotonic() < deadline, "the ready site did not start"
+                time.sleep(0.1)
+        assert answer.status_code == 200
+        assert "Log in to Parley" in answer.text
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
+def test_a_database_out_of_reach_is_named(tmp_path):
+    # Nothing listens on port 9 of this machine (discard, not served).
+    env = _site(tmp_path, DATABASE_URL="postgres://parley@127.0.0.1:9/parley")
+    reason = _refused(env)
+    assert reason.startswith("Parley does not start: The database cannot be reached (")
+    assert "127.0.0.1" in reason and "9" in reason
+
+
+def test_without_preload_the_master_checks_nothing(tmp_path):
+    """PARLEY_PRELOAD_APP=0: the master loads no application, so it starts; its workers then
+    load it themselves (and the sign-in page of this uncollected site fails)."""
+    env = _site(tmp_path, PARLEY_PRELOAD_APP="0")
+    server = subprocess.Popen(
+        GUNICORN, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert server.poll() is None, "the master stopped"
+            try:
+                answer = requests.get(f"http://{env['PARLEY_BIND']}/accounts/login/", timeout=30)
+                break
+            except requests.RequestException:
+                assert time.monotonic() < deadline, "the master did not start"
+                time.sleep(0.1)
+        assert answer.status_code == 500
+    finally:
+        server.terminate()
+        server.wait(timeout=60)

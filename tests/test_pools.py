@@ -10,7 +10,6 @@ import re
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -22,6 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from config.pools import FILES_AND_REPORTS, FILES_AND_REPORTS_PATHS, INTERACTIVE, pool_of
 from tests.interviews.import_files import make_pdf
 from tests.nginx import NGINX, block, free_port, serving
+from tests.served import first_answer, site_environment
 from tests.test_settings import _clean_environment
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -232,20 +232,7 @@ def test_two_gunicorn_pools_serve_a_team_and_only_the_files_pool_maps_the_librar
     the coding page and a coding without mapping pandas, matplotlib, pyarrow or pypdf's
     cryptography; the files and reports process serves four report pages at once from its
     threads, and a Word export."""
-    env = {
-        **{k: v for k, v in _clean_environment().items() if k != "DATABASE_URL"},
-        "DEBUG": "0",
-        "SECRET_KEY": "test-only-not-a-secret",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "SECURE_HSTS_SECONDS": "0",
-        "AXES_ENABLED": "0",
-        "STATIC_ROOT": str(tmp_path / "static"),
-        "PARLEY_DATA_DIR": str(tmp_path / "data"),
-        "PARLEY_WEB_WORKERS": "2",
-    }
+    env = site_environment(tmp_path, AXES_ENABLED="0", PARLEY_WEB_WORKERS="2")
     for command in (
         ["migrate", "-v", "0"],
         ["createcachetable"],
@@ -286,16 +273,9 @@ def test_two_gunicorn_pools_serve_a_team_and_only_the_files_pool_maps_the_librar
             )
         addresses = {pool: f"http://127.0.0.1:{port}" for pool, port in ports.items()}
         for pool, address in addresses.items():
-            # The master listens before it preloads (the files pool: several seconds).
-            deadline = time.monotonic() + 120
-            while True:
-                assert servers[pool].poll() is None, (tmp_path / f"{pool}.log").read_text()
-                try:
-                    requests.get(f"{address}/accounts/login/", timeout=30)
-                    break
-                except requests.RequestException:
-                    assert time.monotonic() < deadline, f"the {pool} pool did not answer"
-                    time.sleep(0.1)
+            first_answer(
+                servers[pool], f"{address}/accounts/login/", (tmp_path / f"{pool}.log").read_text
+            )
 
         def address(path: str) -> str:
             return addresses[pool_of(path)] + path

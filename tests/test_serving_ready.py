@@ -6,36 +6,25 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import requests
 from django.db.migrations.loader import MigrationLoader
 
 from tests.nginx import free_port
-from tests.test_settings import _clean_environment
+from tests.served import first_answer, site_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "config.wsgi"]
 
 
 def _site(tmp_path: Path, **extra: str) -> dict[str, str]:
-    return {
-        **{k: v for k, v in _clean_environment().items() if k != "DATABASE_URL"},
-        "DEBUG": "0",
-        "SECRET_KEY": "test-only-not-a-secret",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "SECURE_HSTS_SECONDS": "0",
-        "STATIC_ROOT": str(tmp_path / "static"),
-        "PARLEY_DATA_DIR": str(tmp_path / "data"),
-        "PARLEY_POOL": "interactive",
-        "PARLEY_WEB_WORKERS": "1",
-        "PARLEY_BIND": f"127.0.0.1:{free_port()}",
+    return site_environment(
+        tmp_path,
+        PARLEY_POOL="interactive",
+        PARLEY_WEB_WORKERS="1",
+        PARLEY_BIND=f"127.0.0.1:{free_port()}",
         **extra,
-    }
+    )
 
 
 def _refused(env: dict[str, str]) -> str:
@@ -84,15 +73,9 @@ def test_a_site_not_migrated_or_collected_does_not_start_and_says_what_to_run(tm
         GUNICORN, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert server.poll() is None, server.stderr.read()
-            try:
-                answer = requests.get(f"http://{env['PARLEY_BIND']}/accounts/login/", timeout=30)
-                break
-            except requests.RequestException:
-                assert time.monotonic() < deadline, "the ready site did not start"
-                time.sleep(0.1)
+        answer = first_answer(
+            server, f"http://{env['PARLEY_BIND']}/accounts/login/", server.stderr.read
+        )
         assert answer.status_code == 200
         assert "Log in to Parley" in answer.text
     finally:
@@ -116,15 +99,7 @@ def test_without_preload_the_master_checks_nothing(tmp_path):
         GUNICORN, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert server.poll() is None, "the master stopped"
-            try:
-                answer = requests.get(f"http://{env['PARLEY_BIND']}/accounts/login/", timeout=30)
-                break
-            except requests.RequestException:
-                assert time.monotonic() < deadline, "the master did not start"
-                time.sleep(0.1)
+        answer = first_answer(server, f"http://{env['PARLEY_BIND']}/accounts/login/")
         assert answer.status_code == 500
     finally:
         server.terminate()

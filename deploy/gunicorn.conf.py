@@ -77,13 +77,42 @@ def on_starting(server):
     """In the master, once the application is loaded and before it listens: a site that
     would answer error pages does not start (`config.web.serving_problems`: migrations not
     applied, the cache's table missing, static files not collected). It exits with a message
-    saying what to run; systemd starts it again (Restart=) until it is ready. Without
-    preload_app the master loads no application and checks nothing."""
+    saying what to run; systemd starts it again (Restart=) until it is ready. The check runs
+    in a child of the master, so that what it loads (the migrations, the lists of static
+    files: 2 MB) stays out of the memory every worker inherits. Without preload_app the
+    master loads no application and checks nothing."""
     if not preload_app:
         return
-    from config.web import serving_problems
+    import json
 
-    problems = serving_problems()
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child: answers on the pipe, then leaves at once
+        os.close(read)
+        status = 1
+        try:
+            from django.db import connections
+
+            from config.web import serving_problems
+
+            for connection in connections.all(initialized_only=True):
+                connection.connection = None  # the master's, if any: not this child's to close
+            with os.fdopen(write, "w") as answer:
+                json.dump(serving_problems(), answer)
+            status = 0
+        except BaseException:
+            import traceback
+
+            traceback.print_exc()
+        finally:
+            os._exit(status)
+    os.close(write)
+    with os.fdopen(read) as answer:
+        text = answer.read()
+    _pid, status = os.waitpid(child, 0)
+    if status != 0:
+        raise SystemExit("Parley does not start: checking the site failed (the error above).")
+    problems = json.loads(text)
     if problems:
         for problem in problems:
             server.log.error(problem)

@@ -116,12 +116,13 @@ def warm_request(application) -> int:
     return int(answered[0].split()[0])
 
 
-def serving_problems(using: str = "default") -> list[str]:
+def serving_problems(using: str = "default", *, web: bool = True) -> list[str]:
     """What would make this site answer error pages instead of its own, found before a web
     server serves anything: migrations not applied to its database, the database cache's
     table not made, static files not collected, or collected from an older version (a page
     naming a file missing from the manifest fails). Each problem is one sentence that says
-    what to run; none: ready. The database's connection is closed again."""
+    what to run; none: ready. `web=False`: what a task worker needs, the database and its
+    migrations only. The database's connection is closed again."""
     from django.contrib.staticfiles import finders
     from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
     from django.core.cache import caches
@@ -144,6 +145,8 @@ def serving_problems(using: str = "default") -> list[str]:
             f"The database has {len(pending)} migration{'s'[: len(pending) > 1]} not applied "
             f"(the first: {first.app_label}.{first.name}): run `manage.py migrate`."
         )
+    if not web:
+        return problems
     for alias in settings.CACHES:
         cache = caches[alias]
         if isinstance(cache, DatabaseCache) and cache._table not in tables:

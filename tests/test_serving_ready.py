@@ -104,3 +104,41 @@ def test_without_preload_the_master_checks_nothing(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=60)
+
+
+def _ready(env: dict[str, str], *options: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", "ready", *options],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_manage_ready_says_what_a_web_server_and_a_task_worker_lack(tmp_path):
+    """`manage.py ready`: what the web server's check finds, for an administrator or a unit's
+    ExecStartPre; `--worker` only what a task worker needs (the database)."""
+    env = _site(tmp_path)
+    migrations = len(MigrationLoader(None, ignore_no_migrations=True).graph.nodes)
+    not_migrated = (
+        f"The database has {migrations} migrations not applied (the first: "
+        "contenttypes.0001_initial): run `manage.py migrate`."
+    )
+    web = _ready(env)
+    worker = _ready(env, "--worker")
+    assert (web.returncode, worker.returncode) == (1, 1)
+    assert web.stderr.strip() == (
+        f"CommandError: Not ready. {not_migrated} The cache's table parley_cache does not "
+        f"exist: run `manage.py createcachetable`. The static files are not collected into "
+        f"{tmp_path / 'static'}: run `manage.py collectstatic --noinput`."
+    )
+    assert worker.stderr.strip() == f"CommandError: Not ready. {not_migrated}"
+    _manage(env, "migrate", "-v", "0")
+    worker = _ready(env, "--worker")
+    assert (worker.returncode, worker.stdout) == (0, "Ready.\n")
+    assert _ready(env).returncode == 1
+    _manage(env, "createcachetable")
+    _manage(env, "collectstatic", "--noinput", "-v", "0")
+    web = _ready(env)
+    assert (web.returncode, web.stdout, web.stderr) == (0, "Ready.\n", "")

@@ -147,12 +147,11 @@ def serving_problems(using: str = "default", *, web: bool = True) -> list[str]:
         )
     if not web:
         return problems
-    for alias in settings.CACHES:
-        cache = caches[alias]
-        if isinstance(cache, DatabaseCache) and cache._table not in tables:
+    for alias, cache in settings.CACHES.items():
+        table = cache.get("LOCATION")
+        if isinstance(caches[alias], DatabaseCache) and table not in tables:
             problems.append(
-                f"The cache's table {cache._table} does not exist: run "
-                "`manage.py createcachetable`."
+                f"The cache's table {table} does not exist: run `manage.py createcachetable`."
             )
     if isinstance(staticfiles_storage, ManifestFilesMixin):
         collected = staticfiles_storage.hashed_files

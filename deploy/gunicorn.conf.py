@@ -75,9 +75,9 @@ warm_request = os.environ.get("PARLEY_WARM_REQUEST", "1") != "0"
 
 def on_starting(server):
     """In the master, once the application is loaded and before it listens: a site that
-    would answer error pages does not start (`config.web.serving_problems`: migrations not
-    applied, the cache's table missing, static files not collected). It exits with a message
-    saying what to run; systemd starts it again (Restart=) until it is ready. The check runs
+    would answer error pages does not start (`interviews.readiness.serving_problems`:
+    migrations not applied, the cache's table missing, static files not collected). It exits
+    with a message saying what to run; systemd starts it again (Restart=) until it is ready. The check runs
     in a child of the master, so that what it loads (the migrations, the lists of static
     files: 2 MB) stays out of the memory every worker inherits. Without preload_app the
     master loads no application and checks nothing."""
@@ -93,7 +93,7 @@ def on_starting(server):
         try:
             from django.db import connections
 
-            from config.web import serving_problems
+            from interviews.readiness import serving_problems
 
             for connection in connections.all(initialized_only=True):
                 connection.connection = None  # the master's, if any: not this child's to close

@@ -1,5 +1,5 @@
 """A web server started on a site that is not ready says why and does not start
-(deploy/gunicorn.conf.py's `on_starting`, `config.web.serving_problems`)."""
+(deploy/gunicorn.conf.py's `on_starting`, `interviews.readiness.serving_problems`)."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from config.web import serving_problems
+from interviews.readiness import serving_problems
 
 
 class Command(BaseCommand):

@@ -8,8 +8,8 @@ It starts its own server on a scratch database (SQLite in a temporary folder unl
 --database is given: that database is emptied): `manage.py migrate`, a project with 64
 coders, one long transcript and a codebook; gunicorn with deploy/gunicorn.conf.py and
 --web-workers workers (with --pools, as deploy/ runs it: those workers in the interactive
-pool and a files and reports process beside them, the import sent to it as nginx would
-send it, config/pools.py); --task-workers task workers (`rqworker` on Redis with --redis,
+pool and a files and reports process beside them, the import and the pages it redirects
+to each sent where nginx would send them, config/pools.py); --task-workers task workers (`rqworker` on Redis with --redis,
 else `db_worker`). Then, in order:
 
 - batch: one coder uploads a zip of --batch transcripts, starts the import and polls the
@@ -43,6 +43,7 @@ import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
@@ -178,6 +179,16 @@ class Server:
         if self.files_port and pool_of(path) == FILES_AND_REPORTS:
             return f"http://127.0.0.1:{self.files_port}{path}"
         return self.url + path
+
+    def followed(self, http: requests.Session, response: requests.Response) -> requests.Response:
+        """`response` with its redirects followed as a browser behind nginx follows them: each
+        address to the pool nginx would send it to."""
+        while response.is_redirect:
+            target = urlsplit(urljoin(response.url, response.headers["Location"]))
+            path = target.path + (f"?{target.query}" if target.query else "")
+            response = http.get(self.address(path), timeout=120, allow_redirects=False)
+        response.raise_for_status()
+        return response
 
     def start(self) -> None:
         gunicorn = [
@@ -334,8 +345,9 @@ def run_batch(server: Server, setup: dict, count: int, timings: Timings) -> None
         files={"files": ("batch.zip", buffer.getvalue(), "application/zip")},
         headers={"Referer": url},
         timeout=120,
+        allow_redirects=False,
     )
-    page = coder.http.get(response.url, timeout=120)
+    page = server.followed(coder.http, response)
     # The speaker choices as the page preselects them (Interviewer, Respondent).
     chosen = {
         name: (re.search(r'<option value="([^"]*)"[^>]*selected', options) or [None, ""])[1]
@@ -344,7 +356,12 @@ def run_batch(server: Server, setup: dict, count: int, timings: Timings) -> None
         )
     }
     data = {"csrfmiddlewaretoken": coder.http.cookies["csrftoken"], "start": "1", **chosen}
-    started_job = coder.http.post(page.url, data, headers={"Referer": page.url}, timeout=120)
+    started_job = server.followed(
+        coder.http,
+        coder.http.post(
+            page.url, data, headers={"Referer": page.url}, timeout=120, allow_redirects=False
+        ),
+    )
     # The job page's address ends with the job's guid; its progress is in the API.
     guid = started_job.url.rstrip("/").rsplit("/", 1)[-1]
     job_url = f"{server.url}/api/v1/jobs/{guid}/"

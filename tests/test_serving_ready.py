@@ -69,13 +69,13 @@ def test_a_site_not_migrated_or_collected_does_not_start_and_says_what_to_run(tm
         "js/workspace.js): run `manage.py collectstatic --noinput`."
     )
     _manage(env, "collectstatic", "--noinput", "-v", "0")
-    server = subprocess.Popen(
-        GUNICORN, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    )
-    try:
-        answer = first_answer(
-            server, f"http://{env['PARLEY_BIND']}/accounts/login/", server.stderr.read
+    log = tmp_path / "gunicorn.log"
+    with open(log, "w") as errors:
+        server = subprocess.Popen(
+            GUNICORN, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=errors
         )
+    try:
+        answer = first_answer(server, f"http://{env['PARLEY_BIND']}/accounts/login/", log.read_text)
         assert answer.status_code == 200
         assert "Log in to Parley" in answer.text
     finally:

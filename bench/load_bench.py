@@ -9,8 +9,8 @@ It starts its own server on a scratch database (SQLite in a temporary folder unl
 coders, one long transcript and a codebook; gunicorn with deploy/gunicorn.conf.py and
 --web-workers workers (with --pools, as deploy/ runs it: those workers in the interactive
 pool and a files and reports process beside them, the import and the pages it redirects
-to each sent where nginx would send them, config/pools.py); --task-workers task workers (`rqworker` on Redis with --redis,
-else `db_worker`). Then, in order:
+to each sent where nginx would send them, config/pools.py); --task-workers task workers
+(`rqworker` on Redis with --redis, else `db_worker`). Then, in order:
 
 - batch: one coder uploads a zip of --batch transcripts, starts the import and polls the
   job until it is done (every file imported, none failed);
@@ -193,18 +193,15 @@ class Server:
     def start(self) -> None:
         gunicorn = [
             str(Path(sys.executable).with_name("gunicorn")),
-            "-c",
-            "deploy/gunicorn.conf.py",
+            *("-c", "deploy/gunicorn.conf.py", "config.wsgi"),
         ]
         if self.files_port:
-            self._spawn([*gunicorn, "config.wsgi"], PARLEY_POOL="interactive")
+            self._spawn(gunicorn, PARLEY_POOL="interactive")
             self._spawn(
-                [*gunicorn, "config.wsgi"],
-                PARLEY_POOL="files",
-                PARLEY_FILES_BIND=f"127.0.0.1:{self.files_port}",
+                gunicorn, PARLEY_POOL="files", PARLEY_FILES_BIND=f"127.0.0.1:{self.files_port}"
             )
         else:
-            self._spawn([*gunicorn, "config.wsgi"])
+            self._spawn(gunicorn)
         worker = (
             ["rqworker", "--job-class", "django_tasks_rq.Job", "default"]
             if self.args.redis

@@ -77,10 +77,10 @@ def on_starting(server):
     """In the master, once the application is loaded and before it listens: a site that
     would answer error pages does not start (`interviews.readiness.serving_problems`:
     migrations not applied, the cache's table missing, static files not collected). It exits
-    with a message saying what to run; systemd starts it again (Restart=) until it is ready. The check runs
-    in a child of the master, so that what it loads (the migrations, the lists of static
-    files: 2 MB) stays out of the memory every worker inherits. Without preload_app the
-    master loads no application and checks nothing."""
+    with a message saying what to run; systemd starts it again (Restart=) until it is ready.
+    The check runs in a child of the master, so that what it loads (the migrations, the lists
+    of static files: 2 MB) stays out of the memory every worker inherits. Without
+    preload_app the master loads no application and checks nothing."""
     if not preload_app:
         return
     import json

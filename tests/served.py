@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -10,6 +11,10 @@ from pathlib import Path
 import requests
 
 from tests.test_settings import _clean_environment
+
+ROOT = Path(__file__).resolve().parents[1]
+# gunicorn as deploy/ runs it (started with the site's environment, from ROOT).
+GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "config.wsgi"]
 
 
 def site_environment(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -28,6 +33,15 @@ def site_environment(tmp_path: Path, **extra: str) -> dict[str, str]:
         "PARLEY_DATA_DIR": str(tmp_path / "data"),
         **extra,
     }
+
+
+def manage(env: dict[str, str], *command: str) -> str:
+    """Run `manage.py command` on the site of `env`; what it printed (it must succeed)."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", *command], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
 
 
 def first_answer(

@@ -21,7 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from config.pools import FILES_AND_REPORTS, FILES_AND_REPORTS_PATHS, INTERACTIVE, pool_of
 from tests.interviews.import_files import make_pdf
 from tests.nginx import NGINX, block, free_port, serving
-from tests.served import first_answer, site_environment
+from tests.served import GUNICORN, first_answer, manage, site_environment
 from tests.test_settings import _clean_environment
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -233,34 +233,16 @@ def test_two_gunicorn_pools_serve_a_team_and_only_the_files_pool_maps_the_librar
     cryptography; the files and reports process serves four report pages at once from its
     threads, and a Word export."""
     env = site_environment(tmp_path, AXES_ENABLED="0", PARLEY_WEB_WORKERS="2")
-    for command in (
-        ["migrate", "-v", "0"],
-        ["createcachetable"],
-        ["collectstatic", "--noinput", "-v", "0"],
-    ):
-        done = subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        assert done.returncode == 0, done.stderr
-    made = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", SERVED_SETUP],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert made.returncode == 0, made.stderr
-    ids = json.loads(made.stdout.strip().splitlines()[-1])
+    manage(env, "migrate", "-v", "0")
+    manage(env, "createcachetable")
+    manage(env, "collectstatic", "--noinput", "-v", "0")
+    ids = json.loads(manage(env, "shell", "-c", SERVED_SETUP).strip().splitlines()[-1])
     ports = {INTERACTIVE: free_port(), FILES_AND_REPORTS: free_port()}
     servers = {}
     try:
         for pool in ports:
             servers[pool] = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "config.wsgi"],
+                GUNICORN,
                 cwd=ROOT,
                 env={
                     **env,

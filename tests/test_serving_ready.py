@@ -11,10 +11,7 @@ from pathlib import Path
 from django.db.migrations.loader import MigrationLoader
 
 from tests.nginx import free_port
-from tests.served import first_answer, site_environment
-
-ROOT = Path(__file__).resolve().parents[1]
-GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "config.wsgi"]
+from tests.served import GUNICORN, ROOT, first_answer, manage, site_environment
 
 
 def _site(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -34,13 +31,6 @@ def _refused(env: dict[str, str]) -> str:
     return done.stderr.strip().splitlines()[-1]
 
 
-def _manage(env: dict[str, str], *command: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "manage.py", *command], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr
-
-
 def test_a_site_not_migrated_or_collected_does_not_start_and_says_what_to_run(tmp_path):
     env = _site(tmp_path)
     # Every migration, squashed ones standing for those they replace, as on a new database.
@@ -51,14 +41,14 @@ def test_a_site_not_migrated_or_collected_does_not_start_and_says_what_to_run(tm
         "does not exist: run `manage.py createcachetable`. The static files are not collected "
         f"into {tmp_path / 'static'}: run `manage.py collectstatic --noinput`."
     )
-    _manage(env, "migrate", "-v", "0")
+    manage(env, "migrate", "-v", "0")
     assert _refused(env) == (
         "Parley does not start: The cache's table parley_cache does not exist: run "
         "`manage.py createcachetable`. The static files are not collected into "
         f"{tmp_path / 'static'}: run `manage.py collectstatic --noinput`."
     )
-    _manage(env, "createcachetable")
-    _manage(env, "collectstatic", "--noinput", "-v", "0")
+    manage(env, "createcachetable")
+    manage(env, "collectstatic", "--noinput", "-v", "0")
     # Collected by an older version: the manifest lacks a file this version's pages name.
     manifest_path = tmp_path / "static" / "staticfiles.json"
     manifest = json.loads(manifest_path.read_text())
@@ -68,7 +58,7 @@ def test_a_site_not_migrated_or_collected_does_not_start_and_says_what_to_run(tm
         "Parley does not start: 1 static file of this version is not collected (the first: "
         "js/workspace.js): run `manage.py collectstatic --noinput`."
     )
-    _manage(env, "collectstatic", "--noinput", "-v", "0")
+    manage(env, "collectstatic", "--noinput", "-v", "0")
     log = tmp_path / "gunicorn.log"
     with open(log, "w") as errors:
         server = subprocess.Popen(
@@ -134,11 +124,11 @@ def test_manage_ready_says_what_a_web_server_and_a_task_worker_lack(tmp_path):
         f"{tmp_path / 'static'}: run `manage.py collectstatic --noinput`."
     )
     assert worker.stderr.strip() == f"CommandError: Not ready. {not_migrated}"
-    _manage(env, "migrate", "-v", "0")
+    manage(env, "migrate", "-v", "0")
     worker = _ready(env, "--worker")
     assert (worker.returncode, worker.stdout) == (0, "Ready.\n")
     assert _ready(env).returncode == 1
-    _manage(env, "createcachetable")
-    _manage(env, "collectstatic", "--noinput", "-v", "0")
+    manage(env, "createcachetable")
+    manage(env, "collectstatic", "--noinput", "-v", "0")
     web = _ready(env)
     assert (web.returncode, web.stdout, web.stderr) == (0, "Ready.\n", "")

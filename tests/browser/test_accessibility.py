@@ -50,6 +50,13 @@ def _pages(project, source, code, users) -> dict[str, str]:
         "members": reverse("interviews:member_list", args=[pk]),
         "attributes": reverse("interviews:attribute_list", args=[pk]),
         "interviewees": reverse("interviews:interviewee_list", args=[pk]),
+        "search": reverse("coding:search", args=[pk]) + "?q=money",
+        "history": reverse("coding:history", args=[pk]),
+        "memos": reverse("coding:memo_list", args=[pk]),
+        "coding help": reverse("coding:coding_help", args=[pk]),
+        "background work": reverse("interviews:job_list", args=[pk]),
+        "revisions": reverse("deid:revisions", args=[pk, source.pk]),
+        "profile": reverse("api:profile"),
     }
     for kind in ("swot", "framework", "frequencies", "cooccurrence", "theme"):
         pages[f"report {kind}"] = reverse("reports:report", args=[pk, kind])

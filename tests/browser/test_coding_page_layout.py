@@ -290,6 +290,9 @@ def test_reports_scroll_inside_their_tables_on_a_phone(page_for, users, source, 
 def test_no_main_page_scrolls_sideways_on_a_phone(page_for, users, coded, code):
     """Wide tables scroll inside their wrappers; nothing, not even a hidden label of a table
     column, widens the page itself."""
+    # A coding made as the page makes it: the history lists it, its snapshot and all.
+    harbin = coded.text.index("Audiences in Harbin")
+    coding_create(source=coded, code=code, coder=users["lead"], start=harbin, end=harbin + 19)
     page = sized(page_for(users["admin"]), PHONE)
     wide = {}
     for name, url in test_accessibility._pages(coded.project, coded, code, users).items():
@@ -298,4 +301,21 @@ def test_no_main_page_scrolls_sideways_on_a_phone(page_for, users, coded, code):
         if width > PHONE[0]:
             wide[name] = width
     assert wide == {}
+    assert page.errors == []
+
+
+def test_search_hits_keep_the_words_beside_the_keyword_on_a_phone(page_for, users, source):
+    """Each line's contexts are cut at the page's edges, not beside the keyword: the left one
+    loses its beginning, the right one its end."""
+    page = sized(page_for(users["coder"]), PHONE)
+    page.goto(reverse("coding:search", args=[source.project_id]) + "?q=harbin")
+    line = page.locator("table.kwic tbody tr").nth(1)
+    left, key, right = (line.locator("td").nth(i) for i in range(3))
+    assert key.inner_text() == "Harbin"
+    words, cell = left.locator("span").bounding_box(), left.bounding_box()
+    assert words["x"] < cell["x"]  # cut on the left …
+    assert abs((words["x"] + words["width"]) - (cell["x"] + cell["width"])) < 12  # … kept here
+    assert left.inner_text().endswith("Audiences in")
+    assert right.evaluate("el => el.scrollWidth > el.clientWidth")  # cut on the right
+    assert page.evaluate("() => document.scrollingElement.scrollWidth") <= PHONE[0]
     assert page.errors == []

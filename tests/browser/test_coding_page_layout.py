@@ -14,7 +14,7 @@ from tests.browser.test_workspace_browser import open_workspace, select_text, st
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-WIDE, TABLET, PHONE = (1400, 900), (768, 1000), (390, 844)
+WIDE, LAPTOP, TABLET, PHONE = (1400, 900), (1024, 768), (768, 1000), (390, 844)
 
 coded = test_accessibility.coded  # a source coded by two coders: the same fixture
 
@@ -239,6 +239,32 @@ def test_a_coder_cannot_create_codes_but_chooses_a_codes_key(page_for, users, so
 
 
 # 5. Narrow screens ---------------------------------------------------------------------------
+
+
+def test_on_a_laptop_the_text_keeps_a_readable_line_and_the_menu_bar_one_line(
+    page_for, users, source, coding
+):
+    project = source.project
+    project.name = "China–Belarus cultural industries: expert interviews 2024–2025"
+    project.save(update_fields=["name"])
+    page = open_workspace(sized(page_for(users["coder"]), LAPTOP), source)
+    assert page.locator("#ws-tools").is_visible()  # the tools beside the text, as on a wide one
+    text, margin = box(page, ".ws-text", 1), box(page, ".ws-margin", 1)
+    # About 45 characters a line or more (it was 255 px, some 30, with the wide screen's
+    # columns squeezed in); the codings' margin beside it, wide enough for a code's name.
+    assert text["width"] >= 360
+    assert margin["x"] >= text["x"] + text["width"] and margin["width"] >= 150
+    chip = box(page, ".ws-chip")
+    assert chip["x"] >= margin["x"] and chip["x"] + chip["width"] <= margin["x"] + margin["width"] + 1
+    # The menu bar is one line: the project's name is cut short rather than any link wrapped.
+    bar = box(page, "nav.navbar")
+    assert bar["height"] < 70
+    for name in ("Profile", "Password", "Log out"):
+        link = page.get_by_role("navigation", name="Main").get_by_text(name, exact=True)
+        assert link.bounding_box()["height"] < 45, name
+    assert page.locator(".nav-project").get_attribute("title") == project.name
+    assert page.evaluate("() => document.scrollingElement.scrollWidth") <= LAPTOP[0]
+    assert page.errors == []
 
 
 @pytest.mark.parametrize("size", [TABLET, PHONE])

@@ -255,7 +255,9 @@ def test_on_a_laptop_the_text_keeps_a_readable_line_and_the_menu_bar_one_line(
     assert text["width"] >= 360
     assert margin["x"] >= text["x"] + text["width"] and margin["width"] >= 150
     chip = box(page, ".ws-chip")
-    assert chip["x"] >= margin["x"] and chip["x"] + chip["width"] <= margin["x"] + margin["width"] + 1
+    assert (
+        chip["x"] >= margin["x"] and chip["x"] + chip["width"] <= margin["x"] + margin["width"] + 1
+    )
     # The menu bar is one line: the project's name is cut short rather than any link wrapped.
     bar = box(page, "nav.navbar")
     assert bar["height"] < 70

@@ -319,6 +319,17 @@ def test_the_codebook_page_lists_the_tree(book, client_for):
     assert "New code" not in body
 
 
+def test_a_lead_reaches_the_new_code_form_from_the_top_of_the_codebook(book, client_for):
+    body = (
+        client_for("lead")
+        .get(reverse("coding:codebook", args=[book["s1"].project_id]))
+        .content.decode()
+    )
+    # The button above the table leads to the form below it, however long the codebook.
+    assert body.index('href="#new-code">New code</a>') < body.index("<table")
+    assert body.index('id="new-code"') > body.index("</table>")
+
+
 @pytest.mark.parametrize("role", ["coder", "viewer"])
 def test_only_leads_and_admins_change_the_codebook(book, client_for, project, role):
     client = client_for(role)

@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import benchenv  # noqa: E402
 from import_bench import make_transcripts  # noqa: E402
-from peer_bench import Parley, Taguette, load  # noqa: E402
+from peer_bench import Parley, Taguette, drop_database, fresh_database, load  # noqa: E402
 
 CPUIDLE = Path("/sys/devices/system/cpu/cpuidle")
 
@@ -118,13 +118,7 @@ def main() -> None:
         systems.append(Taguette(scratch))
         systems.append(Parley(scratch, static_root, f"sqlite:///{scratch}/p.sqlite3", True, True))
         if args.postgres:
-            import psycopg
-
-            base, name = args.postgres.rsplit("/", 1)
-            with psycopg.connect(args.postgres, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}_idlebench"')
-                admin.execute(f'CREATE DATABASE "{name}_idlebench"')
-            bench_db = f"{base}/{name}_idlebench"
+            bench_db = fresh_database(args.postgres, "idlebench")
             systems.append(Parley(scratch, static_root, bench_db, True, True))
         text = make_transcripts(1, args.words, seed=args.words)[0]
         documents = {}
@@ -137,10 +131,7 @@ def main() -> None:
         for system in systems:
             system.close()
         if bench_db:
-            import psycopg
-
-            with psycopg.connect(args.postgres, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}_idlebench" WITH (FORCE)')
+            drop_database(args.postgres, "idlebench")
         shutil.rmtree(scratch, ignore_errors=True)
         print(f"load average after: {load()}")
 

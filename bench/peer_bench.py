@@ -132,6 +132,27 @@ def stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
+def fresh_database(url: str, suffix: str) -> str:
+    """A new, empty PostgreSQL database `<name>_<suffix>` beside the one `url` names (one an
+    earlier run left is dropped first): its URL."""
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}_{suffix}"')
+        admin.execute(f'CREATE DATABASE "{name}_{suffix}"')
+    return f"{base}/{name}_{suffix}"
+
+
+def drop_database(url: str, suffix: str) -> None:
+    """Drop what `fresh_database(url, suffix)` made, its connections closed."""
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}_{suffix}" WITH (FORCE)')
+
+
 def load() -> str:
     return Path("/proc/loadavg").read_text().strip()
 
@@ -721,14 +742,8 @@ def main() -> None:
             )
         )
         if args.postgres:
-            import psycopg
-
-            base, name = args.postgres.rsplit("/", 1)
-            with psycopg.connect(args.postgres, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}_peerbench"')
-                admin.execute(f'CREATE DATABASE "{name}_peerbench"')
             # Set once the database exists: the cleanup below drops only what this run made.
-            peer_db = f"{base}/{name}_peerbench"
+            peer_db = fresh_database(args.postgres, "peerbench")
             systems.append(Parley(scratch, static_root, peer_db, args.preload, args.pools))
         for system in systems:
             system.time_with(args.client)
@@ -756,11 +771,7 @@ def main() -> None:
         for system in systems:
             system.close()
         if peer_db:
-            import psycopg
-
-            base, name = args.postgres.rsplit("/", 1)
-            with psycopg.connect(args.postgres, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}_peerbench" WITH (FORCE)')
+            drop_database(args.postgres, "peerbench")
         if not os.environ.get("PEER_KEEP"):
             shutil.rmtree(scratch, ignore_errors=True)
         print(f"load average after: {load()}")

@@ -281,6 +281,10 @@ class SourceImportForm(forms.Form):
         return cleaned
 
 
+# A speaker's choice, drawn as the page's other selects are.
+_SPEAKER = forms.Select(attrs={"class": "form-select form-select-sm speaker-choice"})
+
+
 class SpeakerMapForm(forms.Form):
     """One choice per detected speaker: an interviewee, the interviewer, or nobody yet."""
 
@@ -320,11 +324,14 @@ class SpeakerMapForm(forms.Form):
             else:
                 initial = ""
             self.fields[f"speaker_{index}"] = forms.ChoiceField(
-                label=speaker, choices=choices, required=False, initial=initial
+                label=speaker, choices=choices, required=False, initial=initial, widget=_SPEAKER
             )
         if self.others:
             self.fields["speaker_others"] = forms.ChoiceField(
-                label=f"{len(self.others):,} other labels", choices=choices, required=False
+                label=f"{len(self.others):,} other labels",
+                choices=choices,
+                required=False,
+                widget=_SPEAKER,
             )
 
     @property

@@ -105,6 +105,10 @@ def test_one_file_is_reviewed_then_saved_with_mapped_speakers(client_for, projec
     text = _page_text(page)
     assert "Speaker 1" in text and "Speaker 2" in text
     assert "Interviewee BY-01" in text and "The interviewer" in text
+    # Each speaker's choice is drawn as the page's other selects, wide enough for its names.
+    html = page.content.decode()
+    for name in ("speaker_0", "speaker_1"):
+        assert f'<select name="{name}" class="form-select form-select-sm speaker-choice"' in html
 
     response = client.post(
         review_url,

@@ -2,7 +2,7 @@
 and a database round trip, measured back to back and after pauses.
 
     .venv/bin/python bench/idle_bench.py [--postgres postgres://postgres@127.0.0.1:5432/parley]
-        [--pauses 0 2 20 100] [--opens 40] [--rounds 2] [--words 50000]
+        [--pauses 0 2 20 100] [--opens 40] [--rounds 2] [--words 50000] [--no-taguette]
 
 A virtual machine whose CPUs halt while idle wakes them slowly, and a request that passes
 between processes waits for a wake at each pass. This script separates what that costs from
@@ -14,7 +14,8 @@ what the code costs:
   on Parley under gunicorn as `peer_bench.py` runs them (deploy/gunicorn.conf.py, two pools,
   preload_app), on SQLite and on PostgreSQL (a database `<name>_idlebench` next to the one
   --postgres names, created and dropped here), `--opens` times after each pause, in
-  `--rounds` rotated rounds: p50 and p10, and Taguette's p50 over each Parley's.
+  `--rounds` rotated rounds: p50 and p10, and Taguette's p50 over each Parley's
+  (`--no-taguette`: Parley only, nothing installed).
 
 A page on PostgreSQL makes three round trips to the database (the session, the project with
 the member's role and the source, then the page's other queries in one pipeline); on SQLite
@@ -86,6 +87,8 @@ def openings(systems: list, documents: dict[str, int], args) -> None:
                 f"  pause {pause:>5g} ms: {name:<18} p50 {statistics.median(times) * 1000:5.2f} ms"
                 f", p10 {times[len(times) // 10] * 1000:5.2f} ms (n={len(times)})"
             )
+        if Taguette.name not in figures:
+            continue
         peer = statistics.median(figures[Taguette.name])
         print(
             "  "
@@ -104,6 +107,12 @@ def main() -> None:
     parser.add_argument("--opens", type=int, default=40, help="openings a pause and round")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--words", type=int, default=50_000)
+    parser.add_argument(
+        "--no-taguette",
+        dest="taguette",
+        action="store_false",
+        help="Parley only (Taguette is installed from PyPI the first time)",
+    )
     args = parser.parse_args()
     print(f"{time.strftime('%Y-%m-%d %H:%M')} · load average {load()} · {cpuidle()}")
     if args.postgres:
@@ -115,7 +124,8 @@ def main() -> None:
     systems: list = []
     bench_db = ""
     try:
-        systems.append(Taguette(scratch))
+        if args.taguette:
+            systems.append(Taguette(scratch))
         systems.append(Parley(scratch, static_root, f"sqlite:///{scratch}/p.sqlite3", True, True))
         if args.postgres:
             bench_db = fresh_database(args.postgres, "idlebench")

@@ -35,11 +35,16 @@ def site_environment(tmp_path: Path, **extra: str) -> dict[str, str]:
     }
 
 
-def manage(env: dict[str, str], *command: str) -> str:
-    """Run `manage.py command` on the site of `env`; what it printed (it must succeed)."""
-    done = subprocess.run(
+def run_manage(env: dict[str, str], *command: str) -> subprocess.CompletedProcess:
+    """Run `manage.py command` on the site of `env`, its output captured as text."""
+    return subprocess.run(
         [sys.executable, "manage.py", *command], cwd=ROOT, env=env, capture_output=True, text=True
     )
+
+
+def manage(env: dict[str, str], *command: str) -> str:
+    """Run `manage.py command` on the site of `env`; what it printed (it must succeed)."""
+    done = run_manage(env, *command)
     assert done.returncode == 0, done.stderr
     return done.stdout
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 from django.db.migrations.loader import MigrationLoader
 
 from tests.nginx import free_port
-from tests.served import GUNICORN, ROOT, first_answer, manage, site_environment
+from tests.served import GUNICORN, ROOT, first_answer, manage, run_manage, site_environment
 
 
 def _site(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -97,13 +96,7 @@ def test_without_preload_the_master_checks_nothing(tmp_path):
 
 
 def _ready(env: dict[str, str], *options: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "manage.py", "ready", *options],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    return run_manage(env, "ready", *options)
 
 
 def test_manage_ready_says_what_a_web_server_and_a_task_worker_lack(tmp_path):
